@@ -1,0 +1,46 @@
+"""The LOX24 REST client: models, errors and the HTTP client.
+
+Imports nothing from the rest of lox24tui, so it can be lifted out whole.
+"""
+
+from lox24tui.api.client import DEFAULT_BASE_URL, BulkPage, Lox24Client, StatusReply
+from lox24tui.api.errors import (
+    AccountNotActive,
+    BulkNotFound,
+    InvalidBulkId,
+    InvalidToken,
+    Lox24Error,
+    NetworkError,
+    RateLimited,
+    ServerError,
+    UnexpectedStatus,
+    UnreadableResponse,
+)
+from lox24tui.api.ids import is_bulk_id, parse_bulk_id
+from lox24tui.api.models import Bulk, BulkStatus, StatusCode, status_info, voice_language_name
+from lox24tui.api.token import Token
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "AccountNotActive",
+    "Bulk",
+    "BulkNotFound",
+    "BulkPage",
+    "BulkStatus",
+    "InvalidBulkId",
+    "InvalidToken",
+    "Lox24Client",
+    "Lox24Error",
+    "NetworkError",
+    "RateLimited",
+    "ServerError",
+    "StatusCode",
+    "StatusReply",
+    "Token",
+    "UnexpectedStatus",
+    "UnreadableResponse",
+    "is_bulk_id",
+    "parse_bulk_id",
+    "status_info",
+    "voice_language_name",
+]

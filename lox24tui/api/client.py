@@ -1,0 +1,359 @@
+"""The LOX24 client: one long-lived ``httpx.AsyncClient`` that turns responses into models and
+failures into the typed errors of :mod:`lox24tui.api.errors`.
+
+This is the only module that builds LOX24 URLs and headers. Ids are checked before a URL exists,
+so a value like ``../me`` can never become a request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any, Final, Self
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from lox24tui import __version__
+from lox24tui.api.errors import (
+    AccountNotActive,
+    BulkNotFound,
+    ErrorContext,
+    InvalidToken,
+    Lox24Error,
+    NetworkError,
+    RateLimited,
+    ServerError,
+    UnexpectedStatus,
+    UnreadableResponse,
+)
+from lox24tui.api.ids import parse_bulk_id
+from lox24tui.api.models import Bulk, BulkStatus
+from lox24tui.api.token import Token
+
+DEFAULT_BASE_URL: Final = "https://api.lox24.eu"
+JSON: Final = "application/json"
+JSON_LD: Final = "application/ld+json"
+AUTH_HEADER: Final = "X-LOX24-AUTH-TOKEN"
+REQUEST_ID_HEADER: Final = "X-LOX24-REQUEST-ID"
+USER_AGENT: Final = f"lox24tui/{__version__}"
+_DETAIL_LIMIT: Final = 200
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReply:
+    """A bulk's status together with what support needs and the dashboard shows."""
+
+    bulk_id: str
+    status: BulkStatus
+    request_id: str | None
+    raw_json: str
+    """The response body exactly as received."""
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class BulkPage:
+    """One page of ``GET /bulks``, newest first."""
+
+    items: list[Bulk]
+    page: int
+    next_page: int | None
+    """The page to ask for next, or None on the last page."""
+    total: int | None
+    """The number of bulks matching the filters, when the response says (JSON-LD only)."""
+    request_id: str | None
+
+
+class Lox24Client:
+    """An open connection pool to LOX24, authenticated with one token.
+
+    Use as ``async with Lox24Client(token) as client: ...``, or call :meth:`aclose` yourself.
+    ``transport`` swaps what is underneath (``httpx.MockTransport`` in unit tests, an in-process
+    ASGI transport for the demo).
+    """
+
+    def __init__(
+        self,
+        token: Token,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 10.0,
+        max_connections: int = 10,
+        accept: str = JSON,
+    ) -> None:
+        self._token = token
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            limits=httpx.Limits(
+                max_connections=max_connections,
+                max_keepalive_connections=max_connections,
+                keepalive_expiry=30.0,
+            ),
+            headers={"Accept": accept, "User-Agent": USER_AGENT},
+            follow_redirects=False,
+        )
+
+    @property
+    def token(self) -> Token:
+        return self._token
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def get_bulk_status(self, bulk_id: str) -> StatusReply:
+        """``GET /bulks/{id}/status``. Raises :class:`InvalidBulkId` before sending anything."""
+        bulk_id = parse_bulk_id(bulk_id)
+        response, payload = await self._get_json(f"/bulks/{bulk_id}/status", bulk_id=bulk_id)
+        status = BulkStatus.model_validate(_require_object(payload, response))
+        return StatusReply(bulk_id, status, _request_id(response), response.text)
+
+    async def get_bulk(self, bulk_id: str) -> Bulk:
+        """``GET /bulks/{id}``: the full bulk, with text and recipients."""
+        bulk_id = parse_bulk_id(bulk_id)
+        response, payload = await self._get_json(f"/bulks/{bulk_id}", bulk_id=bulk_id)
+        return Bulk.model_validate(_require_object(payload, response))
+
+    async def list_bulks(
+        self,
+        *,
+        page: int = 1,
+        status_codes: Sequence[int] = (),
+        created_since: datetime | None = None,
+    ) -> BulkPage:
+        """``GET /bulks``: the account's bulks, newest first, optionally filtered."""
+        params: list[tuple[str, str | int]] = [("_order[created_at]", "desc"), ("page", page)]
+        params += [("status_code[]", code) for code in status_codes]
+        if created_since is not None:
+            params.append(("created_at[gte]", int(created_since.timestamp())))
+        response, payload = await self._get_json("/bulks", params=params)
+        members: Any
+        next_page: int | None
+        total: int | None = None
+        if isinstance(payload, list):
+            members = payload
+            next_page = page + 1 if payload else None
+        elif isinstance(payload, dict) and ("hydra:member" in payload or "member" in payload):
+            members = payload.get("hydra:member", payload.get("member"))
+            total_raw = payload.get("hydra:totalItems", payload.get("totalItems"))
+            total = total_raw if isinstance(total_raw, int) else None
+            view = payload.get("hydra:view", payload.get("view"))
+            next_page = _next_page(view)
+        else:
+            raise UnreadableResponse("expected a list of bulks", **_context(response))
+        if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
+            raise UnreadableResponse(
+                "the list of bulks has items that are not bulks", **_context(response)
+            )
+        items = [Bulk.model_validate(member) for member in members]
+        return BulkPage(items, page, next_page, total, _request_id(response))
+
+    async def check_token(self) -> dict[str, Any]:
+        """``GET /me``: a cheap request that succeeds only with a working token."""
+        response, payload = await self._get_json("/me")
+        return _require_object(payload, response)
+
+    async def _get_json(
+        self,
+        path: str,
+        *,
+        params: Sequence[tuple[str, str | int]] = (),
+        bulk_id: str | None = None,
+    ) -> tuple[httpx.Response, Any]:
+        request = self._http.build_request(
+            "GET", path, params=list(params), headers={AUTH_HEADER: self._token.reveal()}
+        )
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise NetworkError(f"no answer within {self.timeout:g} s") from None
+        except httpx.ConnectError as exc:
+            raise NetworkError(f"could not connect to {self.base_url} ({_reason(exc)})") from None
+        except httpx.TransportError as exc:
+            raise NetworkError(f"the connection failed ({_reason(exc)})") from None
+        try:
+            await response.aread()
+        except httpx.TimeoutException:
+            raise NetworkError(f"the response stalled for over {self.timeout:g} s") from None
+        except httpx.TransportError:
+            raise UnreadableResponse(
+                "it was cut off before the end (truncated)", **_context(response)
+            ) from None
+        finally:
+            await response.aclose()
+        if response.status_code != 200:
+            raise self._error_for(response, bulk_id)
+        return response, _parse_json(response)
+
+    def _error_for(self, response: httpx.Response, bulk_id: str | None) -> Lox24Error:
+        context = _context(response)
+        context["detail"] = _detail(response, self._token)
+        status = response.status_code
+        if status == 401:
+            return InvalidToken(**context)
+        if status == 403:
+            return AccountNotActive(**context)
+        if status == 404 and bulk_id is not None:
+            return BulkNotFound(bulk_id, **context)
+        if status == 429:
+            return RateLimited(_retry_after(response.headers.get("Retry-After")), **context)
+        if 500 <= status <= 599:
+            return ServerError(**context)
+        return UnexpectedStatus(**context)
+
+
+def _context(response: httpx.Response) -> ErrorContext:
+    return {"http_status": response.status_code, "request_id": _request_id(response)}
+
+
+def _request_id(response: httpx.Response) -> str | None:
+    value = response.headers.get(REQUEST_ID_HEADER)
+    if not value:
+        return None
+    return _printable(value)[:64] or None
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    text = str(exc).strip()
+    return text if text else type(exc).__name__
+
+
+def _parse_json(response: httpx.Response) -> Any:
+    text = response.text
+    if not text.strip():
+        raise UnreadableResponse("the body was empty", **_context(response))
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        content_type = response.headers.get("Content-Type", "")
+        if "html" in content_type or text.lstrip().startswith("<"):
+            reason = "an HTML page came instead of JSON (often a proxy's error page)"
+        elif _looks_truncated(text):
+            reason = "the JSON ends too early (truncated)"
+        else:
+            reason = f"it is not valid JSON ({exc.msg}, character {exc.pos})"
+        raise UnreadableResponse(reason, **_context(response)) from None
+
+
+def _looks_truncated(text: str) -> bool:
+    """Whether the text ends inside a string or with brackets still open: JSON cut short."""
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+    return in_string or depth > 0
+
+
+def _require_object(payload: Any, response: httpx.Response) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise UnreadableResponse(
+            f"expected a JSON object, got {type(payload).__name__}", **_context(response)
+        )
+    return payload
+
+
+def _next_page(view: Any) -> int | None:
+    if not isinstance(view, Mapping):
+        return None
+    link = view.get("hydra:next", view.get("next"))
+    if not isinstance(link, str):
+        return None
+    pages = parse_qs(urlsplit(link).query).get("page")
+    if pages and pages[0].isdigit():
+        return int(pages[0])
+    return None
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: either a number of seconds or an HTTP date."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, seconds) if seconds == seconds else None
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Drop control characters (terminal escapes included) and fold white space."""
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+def _detail(response: httpx.Response, token: Token) -> str | None:
+    """What an error body says, in one short line: API Platform JSON, an HTML title, or text."""
+    try:
+        text = response.text
+    except (UnicodeDecodeError, LookupError):
+        return None
+    if not text.strip():
+        return None
+    detail: str | None = None
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError:
+        title = _TITLE.search(text)
+        if title:
+            detail = title.group(1)
+        elif not text.lstrip().startswith("<"):
+            detail = text
+        else:
+            detail = _TAGS.sub(" ", text)
+    else:
+        if isinstance(payload, dict):
+            for key in ("hydra:description", "detail", "message", "hydra:title", "title", "error"):
+                value = payload.get(key)
+                if isinstance(value, str) and value.strip():
+                    detail = value
+                    break
+    if detail is None:
+        return None
+    detail = _printable(token.scrub(detail))
+    if len(detail) > _DETAIL_LIMIT:
+        detail = detail[: _DETAIL_LIMIT - 1] + "…"
+    return detail or None

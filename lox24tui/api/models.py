@@ -1,0 +1,223 @@
+"""The status of a bulk as LOX24 returns it, read tolerantly.
+
+The reference is loose in places (``created_at`` documented as a UUID, numbers sent as strings,
+fields absent or null, unknown keys), so a field that cannot be read becomes ``None`` and is
+listed in :attr:`BulkStatus.unreadable_fields` with its raw value, instead of failing the whole
+record: one odd field must not hide the rest of a bulk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import IntEnum
+from typing import Annotated, Any, Final
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+
+class StatusCode(IntEnum):
+    """The status codes the contract documents; others are kept as plain ints."""
+
+    NEW = 0
+    IN_PROGRESS = 5
+    PROCESSED = 10
+    CANCELED = 15
+    SYSTEM_ERROR = 20
+    NO_RECIPIENTS = 201
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    """What a status code means to a person, and whether it can still change."""
+
+    code: int | None
+    label: str
+    meaning: str
+    is_final: bool
+    is_known: bool
+
+
+_STATUS_TEXT: Final[dict[int, tuple[str, str]]] = {
+    StatusCode.NEW: ("new", "new, not processed yet"),
+    StatusCode.IN_PROGRESS: ("in progress", "being sent"),
+    StatusCode.PROCESSED: ("processed", "processed successfully"),
+    StatusCode.CANCELED: ("canceled", "canceled by the user"),
+    StatusCode.SYSTEM_ERROR: ("system error", "stopped by a LOX24 system error"),
+    StatusCode.NO_RECIPIENTS: ("no recipients", "error: no recipients found"),
+}
+FINAL_CODES: Final = frozenset(
+    {StatusCode.PROCESSED, StatusCode.CANCELED, StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS}
+)
+
+
+def status_info(code: int | None) -> StatusInfo:
+    """Describe a status code; unknown and missing codes are described as such, never rejected."""
+    if code is None:
+        return StatusInfo(None, "no status", "LOX24 sent no status code", False, False)
+    if code in _STATUS_TEXT:
+        label, meaning = _STATUS_TEXT[code]
+        return StatusInfo(code, label, meaning, code in FINAL_CODES, True)
+    return StatusInfo(
+        code, f"unknown ({code})", f"status code {code} is not documented", False, False
+    )
+
+
+VOICE_LANGUAGES: Final[dict[str, str]] = {
+    "EN": "English",
+    "DE": "German",
+    "FR": "French",
+    "IT": "Italian",
+    "ES": "Spanish",
+    "PL": "Polish",
+    "NL": "Dutch",
+    "RO": "Romanian",
+    "PT": "Portuguese",
+    "CS": "Czech",
+    "HU": "Hungarian",
+    "SV": "Swedish",
+    "DA": "Danish",
+    "FI": "Finnish",
+    "SK": "Slovak",
+    "HR": "Croatian",
+    "TR": "Turkish",
+    "RU": "Russian",
+    "BG": "Bulgarian",
+    "UK": "Ukrainian",
+}
+
+
+def voice_language_name(code: str | None) -> str:
+    """``None`` means LOX24 detects the language; unknown codes are shown as they came."""
+    if code is None:
+        return "auto-detect"
+    return VOICE_LANGUAGES.get(code.upper(), f"unknown ({code})")
+
+
+SERVICE_CODES: Final = frozenset({"direct", "text2speech", "text2speech_ssml", "economy", "pro"})
+
+
+def _unix_time(value: Any) -> Any:
+    """Unix seconds (int, float or numeric string) to an aware UTC datetime; other values pass on.
+
+    Done here rather than by pydantic because pydantic reads large numbers as milliseconds.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.strip())
+        except ArithmeticError:
+            return value
+    if isinstance(value, int | float | Decimal):
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return value
+    return value
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_unix_time)]
+
+
+class BulkStatus(BaseModel):
+    """``GET /bulks/{id}/status``: short info about a bulk's status. Every field may be missing."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    json_ld_context: str | dict[str, Any] | None = Field(None, alias="@context")
+    json_ld_id: str | None = Field(None, alias="@id")
+    json_ld_type: str | None = Field(None, alias="@type")
+    uuid: str | None = None
+    delivery_at: Timestamp | None = None
+    """When the bulk is (or was) to be delivered."""
+    status_code: int | None = None
+    msg_total_count: int | None = None
+    """How many messages the bulk created."""
+    created_at: Timestamp | None = None
+    processed_at: Timestamp | None = None
+    """The time of the last change."""
+    ip: str | None = None
+    """IPv4 of the host that created the bulk."""
+    is_unicode: bool | None = None
+    is_dryrun: bool | None = None
+    service_code: str | None = None
+    key_id: int | None = None
+    source: int | None = None
+    voice_lang: str | None = None
+    is_text_deleted: bool | None = None
+    price: Decimal | None = None
+    """Cost of the messages the bulk created, in the account's currency."""
+
+    _unreadable: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _set_aside_unreadable_fields(
+        cls, data: Any, handler: ModelWrapValidatorHandler[BulkStatus]
+    ) -> BulkStatus:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            if not isinstance(data, dict):
+                raise
+            bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+            if not bad:
+                raise
+            model = handler({key: value for key, value in data.items() if key not in bad})
+            model._unreadable = {key: data[key] for key in sorted(bad)}
+            return model
+
+    @property
+    def unreadable_fields(self) -> dict[str, Any]:
+        """Fields LOX24 sent in a form this client could not read, with their raw values."""
+        return dict(self._unreadable)
+
+    @property
+    def extra_fields(self) -> dict[str, Any]:
+        """Keys the contract does not mention, kept as they came."""
+        return dict(self.model_extra or {})
+
+    @property
+    def status(self) -> StatusInfo:
+        return status_info(self.status_code)
+
+    @property
+    def is_final(self) -> bool:
+        """A bulk in a final state (10, 15, 20, 201) does not change again."""
+        return self.status.is_final
+
+    def is_scheduled(self, now: datetime) -> bool:
+        """Status 0 with a delivery time still ahead."""
+        return (
+            self.status_code == StatusCode.NEW
+            and self.delivery_at is not None
+            and self.delivery_at > now
+        )
+
+    @property
+    def voice_language(self) -> str:
+        return voice_language_name(self.voice_lang)
+
+    @property
+    def is_known_service(self) -> bool:
+        return self.service_code in SERVICE_CODES
+
+
+class Bulk(BulkStatus):
+    """``GET /bulks/{id}`` and the items of ``GET /bulks``: the status plus the bulk's content."""
+
+    sender_id: str | None = None
+    text: str | None = None
+    phones: list[Any] | None = None
+    msg_groups: list[Any] | None = None

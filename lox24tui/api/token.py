@@ -1,0 +1,60 @@
+"""The API token, held in one object that never shows itself whole.
+
+Tokens look like ``1234567:e3f3a759b6677959b6ebfc…``. Anything that prints, logs or reprs a
+``Token`` (including Rich's traceback locals) sees only the masked form ``1234567:e3f3…``, so a
+screenshot or a bug report cannot leak it. Only the HTTP client calls :meth:`reveal`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+_VISIBLE_KEY_CHARS: Final = 4
+
+
+class Token:
+    """A LOX24 API token; ``str()`` and ``repr()`` give the masked form."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        value = value.strip()
+        if not value:
+            raise ValueError("the LOX24 token is empty")
+        self._value = value
+
+    def reveal(self) -> str:
+        """The whole token, for the auth header and nothing else."""
+        return self._value
+
+    @property
+    def masked(self) -> str:
+        """The client id and the first few characters of the key, e.g. ``1234567:e3f3…``."""
+        return mask_token(self._value)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every occurrence of the whole token replaced by its masked form."""
+        return text.replace(self._value, self.masked)
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __repr__(self) -> str:
+        return f"Token({self.masked!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a Token cannot be pickled")
+
+
+def mask_token(value: str) -> str:
+    """Mask a token string: keep the numeric client id and four characters of the key."""
+    client_id, sep, key = value.partition(":")
+    if sep and client_id.isdigit():
+        return f"{client_id}:{key[:_VISIBLE_KEY_CHARS]}…"
+    return f"{value[:_VISIBLE_KEY_CHARS]}…" if len(value) > _VISIBLE_KEY_CHARS * 2 else "…"
