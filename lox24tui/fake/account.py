@@ -1,0 +1,321 @@
+"""The simulated LOX24 account: bulks whose status follows from the clock.
+
+Each bulk is a small timeline (created, maybe scheduled, sent over a while, ended in one of the
+final states), so the same account answers consistently whatever the time, real or injected.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid as uuid_module
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final
+
+NEW, IN_PROGRESS, PROCESSED, CANCELED, SYSTEM_ERROR, NO_RECIPIENTS = 0, 5, 10, 15, 20, 201
+_UUID_EPOCH_OFFSET: Final = 0x01B21DD213814000  # 100 ns ticks from 1582-10-15 to 1970-01-01
+_NODE: Final = 0x96000028B339  # the node of LOX24's example id
+
+
+def time_uuid(at: float, sequence: int) -> str:
+    """A version-1 (time-based) UUID like LOX24's, deterministic for a time and a sequence."""
+    ticks = int(at * 10_000_000) + _UUID_EPOCH_OFFSET
+    clock_seq = sequence & 0x3FFF
+    fields = (
+        ticks & 0xFFFFFFFF,
+        (ticks >> 32) & 0xFFFF,
+        ((ticks >> 48) & 0x0FFF) | 0x1000,
+        ((clock_seq >> 8) & 0x3F) | 0x80,
+        clock_seq & 0xFF,
+        _NODE,
+    )
+    return str(uuid_module.UUID(fields=fields))
+
+
+@dataclass
+class SimBulk:
+    """One bulk's whole life. Times are unix seconds."""
+
+    uuid: str
+    created_at: float
+    delivery_at: float
+    recipients: int
+    send_seconds: float = 60.0
+    """How long sending takes from delivery_at to the last message."""
+    outcome: int = PROCESSED
+    """The final status it reaches: 10, or 15/20 at ``ends_at``, or 201 at delivery."""
+    ends_at: float | None = None
+    """For 15 and 20: when it was canceled or failed (before delivery for a cancel is fine)."""
+    unit_price: Decimal = Decimal("0.075")
+    service_code: str = "direct"
+    voice_lang: str | None = None
+    is_unicode: bool | None = False
+    is_dryrun: bool = False
+    is_text_deleted: bool = False
+    key_id: int = 1
+    source: int | None = None
+    ip: str = "203.0.113.17"
+    sender_id: str = "DemoShop"
+    text: str = "Hello from the demo account."
+    label: str = ""
+    """A name for people (the demo watch list uses it); not part of the API."""
+    quirks: frozenset[str] = field(default_factory=frozenset)
+    """``numbers_as_strings``, ``created_at_as_string``, ``extra_key``: things the real API does."""
+    status_code_override: int | None = None
+    """Force a status code, documented or not."""
+
+    def state(self, now: float) -> tuple[int, int, float | None]:
+        """(status code, messages created, processed_at) at ``now``."""
+        if self.status_code_override is not None:
+            return self.status_code_override, self.recipients, self.created_at
+        if (
+            self.outcome in (CANCELED, SYSTEM_ERROR)
+            and self.ends_at is not None
+            and now >= self.ends_at
+        ):
+            return self.outcome, self._sent_by(self.ends_at), self.ends_at
+        if now < self.delivery_at:
+            return NEW, 0, None
+        if self.outcome == NO_RECIPIENTS:
+            return NO_RECIPIENTS, 0, self.delivery_at
+        finished = self.delivery_at + self.send_seconds
+        if now >= finished:
+            return PROCESSED, self.recipients, finished
+        return IN_PROGRESS, self._sent_by(now), float(int(now))
+
+    def _sent_by(self, when: float) -> int:
+        if when <= self.delivery_at or self.send_seconds <= 0:
+            return 0 if when < self.delivery_at else self.recipients
+        progress = min(1.0, (when - self.delivery_at) / self.send_seconds)
+        return int(self.recipients * progress)
+
+    def status_json(self, now: float) -> dict[str, Any]:
+        """The fields of ``GET /bulks/{id}/status``, as LOX24 sends them."""
+        code, count, processed_at = self.state(now)
+        price = (self.unit_price * count).quantize(Decimal("0.0001"))
+        body: dict[str, Any] = {
+            "uuid": self.uuid,
+            "delivery_at": int(self.delivery_at),
+            "status_code": code,
+            "msg_total_count": count,
+            "created_at": int(self.created_at),
+            "processed_at": int(processed_at) if processed_at is not None else None,
+            "ip": self.ip,
+            "is_unicode": self.is_unicode,
+            "is_dryrun": self.is_dryrun,
+            "service_code": self.service_code,
+            "key_id": self.key_id,
+            "source": self.source,
+            "voice_lang": self.voice_lang,
+            "is_text_deleted": self.is_text_deleted,
+            "price": float(price),
+        }
+        if "numbers_as_strings" in self.quirks:
+            body["price"] = str(price)
+            body["msg_total_count"] = str(count)
+        if "created_at_as_string" in self.quirks:
+            body["created_at"] = str(int(self.created_at))
+        if "extra_key" in self.quirks:
+            body["sms_parts"] = 2
+        return body
+
+    def bulk_json(self, now: float) -> dict[str, Any]:
+        """The fields of ``GET /bulks/{id}``: the status plus the content."""
+        body = self.status_json(now)
+        body["sender_id"] = self.sender_id
+        body["text"] = None if self.is_text_deleted else self.text
+        body["phones"] = [f"+4917{index:08d}" for index in range(min(self.recipients, 3))]
+        body["msg_groups"] = []
+        return body
+
+
+class SimulatedAccount:
+    """The bulks of one simulated LOX24 account, by id."""
+
+    def __init__(self, bulks: Iterable[SimBulk] = ()) -> None:
+        self._bulks: dict[str, SimBulk] = {}
+        for bulk in bulks:
+            self.add(bulk)
+
+    def add(self, bulk: SimBulk) -> SimBulk:
+        self._bulks[bulk.uuid] = bulk
+        return bulk
+
+    def get(self, bulk_id: str) -> SimBulk | None:
+        return self._bulks.get(bulk_id)
+
+    def __iter__(self) -> Iterator[SimBulk]:
+        return iter(self._bulks.values())
+
+    def __len__(self) -> int:
+        return len(self._bulks)
+
+    def newest_first(self) -> list[SimBulk]:
+        return sorted(self._bulks.values(), key=lambda bulk: bulk.created_at, reverse=True)
+
+    @classmethod
+    def demo(cls, start: float, *, history: int = 60, seed: int = 24) -> SimulatedAccount:
+        """A realistic account as it looks at ``start``: a dozen bulks worth watching, several of
+        which change state within the first minute, and weeks of finished ones behind them."""
+        minute, hour, day = 60.0, 3600.0, 86400.0
+        rng = random.Random(seed)
+        seq = iter(range(1, 1_000_000))
+
+        def bulk(created_ago: float, delivery_in: float, recipients: int, **kwargs: Any) -> SimBulk:
+            created = start - created_ago
+            return SimBulk(
+                uuid=time_uuid(created, next(seq)),
+                created_at=created,
+                delivery_at=start + delivery_in,
+                recipients=recipients,
+                **kwargs,
+            )
+
+        watched = [
+            bulk(
+                20 * minute,
+                -5 * minute,
+                12_000,
+                send_seconds=5 * minute + 45,
+                label="Black Friday newsletter",
+                text="BLACK FRIDAY: 30% off everything today only!",
+            ),
+            bulk(
+                10 * minute,
+                20,
+                800,
+                send_seconds=30,
+                label="Store opening reminder",
+                text="We open at 10:00 today. See you soon!",
+            ),
+            bulk(
+                30 * minute,
+                -2 * minute,
+                1_500,
+                send_seconds=8 * minute,
+                service_code="text2speech",
+                voice_lang="DE",
+                unit_price=Decimal("0.15"),
+                label="Appointment reminders (voice)",
+                text="Ihr Termin ist morgen um 9 Uhr.",
+            ),
+            bulk(
+                2 * hour,
+                90,
+                400,
+                send_seconds=60,
+                service_code="text2speech_ssml",
+                voice_lang=None,
+                unit_price=Decimal("0.15"),
+                label="Hotline announcement (SSML)",
+                text="<speak>Our hotline is open again.</speak>",
+            ),
+            bulk(
+                3 * hour,
+                18 * hour,
+                25_000,
+                send_seconds=20 * minute,
+                label="Tomorrow's morning promo",
+                text="Good morning! Breakfast deals until 11.",
+            ),
+            bulk(
+                5 * hour,
+                -4 * hour,
+                3_200,
+                send_seconds=2 * minute,
+                is_unicode=True,
+                unit_price=Decimal("0.15"),
+                label="Password reset codes (Unicode)",
+                text="Dein Code: 4711 ✅",
+            ),
+            bulk(
+                6 * hour,
+                -6 * hour,
+                5_000,
+                send_seconds=minute,
+                is_dryrun=True,
+                label="Dry run: price check",
+            ),
+            bulk(
+                26 * hour,
+                2 * hour,
+                9_000,
+                outcome=CANCELED,
+                ends_at=start - 20 * hour,
+                label="Winter sale (canceled)",
+            ),
+            bulk(
+                2 * day,
+                -47 * hour,
+                2_000,
+                send_seconds=10 * minute,
+                outcome=SYSTEM_ERROR,
+                ends_at=start - 47 * hour + 4 * minute,
+                label="Partner import (failed)",
+            ),
+            bulk(3 * day, -3 * day + minute, 0, outcome=NO_RECIPIENTS, label="Empty segment test"),
+            bulk(
+                8 * day,
+                -8 * day + hour,
+                640,
+                send_seconds=minute,
+                service_code="economy",
+                quirks=frozenset({"numbers_as_strings", "created_at_as_string", "extra_key"}),
+                label="Legacy economy campaign",
+            ),
+            bulk(
+                12 * day,
+                -12 * day + hour,
+                1_200,
+                send_seconds=minute,
+                is_text_deleted=True,
+                label="Spring survey (text deleted)",
+            ),
+        ]
+        account = cls(watched)
+        for index in range(history):
+            created_ago = 13 * day + index * 7 * hour + rng.uniform(0, 3 * hour)
+            outcome = rng.choices([PROCESSED, CANCELED, SYSTEM_ERROR], weights=[90, 7, 3])[0]
+            account.add(
+                bulk(
+                    created_ago,
+                    -created_ago + rng.uniform(60, 3600),
+                    rng.randint(50, 20_000),
+                    send_seconds=rng.uniform(30, 900),
+                    outcome=outcome,
+                    ends_at=start - created_ago + 30,
+                    is_unicode=rng.random() < 0.2,
+                    label=f"Campaign #{history - index}",
+                )
+            )
+        return account
+
+    @classmethod
+    def generated(
+        cls, count: int, start: float, *, final_fraction: float = 0.0, seed: int = 7
+    ) -> SimulatedAccount:
+        """``count`` bulks for load tests: ``final_fraction`` of them long finished, the rest
+        sending for the next hours."""
+        rng = random.Random(seed)
+        account = cls()
+        for index in range(count):
+            created = start - rng.uniform(600, 7200)
+            final = index < int(count * final_fraction)
+            account.add(
+                SimBulk(
+                    uuid=time_uuid(created, index),
+                    created_at=created,
+                    delivery_at=created + 60,
+                    recipients=rng.randint(10, 50_000),
+                    send_seconds=60 if final else 24 * 3600,
+                    label=f"Bulk {index + 1}",
+                )
+            )
+        return account
+
+    def watched_demo_ids(self) -> list[tuple[str, str]]:
+        """(id, label) of the demo's featured bulks, newest first: what demo mode watches."""
+        return [
+            (b.uuid, b.label) for b in self.newest_first() if not b.label.startswith("Campaign #")
+        ]

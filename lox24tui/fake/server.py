@@ -1,0 +1,48 @@
+"""Serving the fake on a real socket: for ``lox24tui fake-server``, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+
+from lox24tui.fake.app import FakeLox24
+
+
+def _config(app: FakeLox24, host: str, port: int, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        ws="none",
+        http="h11",
+        timeout_graceful_shutdown=1,
+    )
+
+
+def run(app: FakeLox24, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Serve until interrupted."""
+    uvicorn.Server(_config(app, host, port, "warning")).run()
+
+
+@asynccontextmanager
+async def serve(app: FakeLox24, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve ``app`` in the running event loop on a free port; yields the base URL."""
+    server = uvicorn.Server(_config(app, host, port, "error"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the fake LOX24 server stopped before it started")
+            await asyncio.sleep(0.005)
+        bound_port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://{host}:{bound_port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -1,0 +1,43 @@
+"""Shared fixtures. Autouse ones keep the developer's own machine out of every test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
+from lox24tui.fake.server import serve
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's config, watch list or token."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("LOX24_TOKEN", raising=False)
+    monkeypatch.delenv("LOX24_API_URL", raising=False)
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+@pytest.fixture
+def fake(clock: VirtualClock) -> FakeLox24:
+    """The demo account as it is at the clock's start, on a clock that moves only when told."""
+    return FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+
+
+@pytest.fixture
+async def fake_url(fake: FakeLox24) -> AsyncIterator[str]:
+    """The fake served over a real loopback socket."""
+    async with serve(fake) as url:
+        yield url
+
+
+@pytest.fixture
+def token() -> str:
+    return FAKE_TOKEN
