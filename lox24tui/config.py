@@ -1,0 +1,114 @@
+"""Settings from the config file and the environment; the only module that reads ``os.environ``.
+
+Precedence: environment over the config file over defaults. The token comes from ``LOX24_TOKEN``
+or the config file, never from a command-line argument (which would land in shell history and
+``ps``), and is held as a secret that never prints whole.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from lox24tui.api import DEFAULT_BASE_URL, Token
+
+APP_NAME: Final = "lox24tui"
+TOKEN_ENV: Final = "LOX24_TOKEN"
+API_URL_ENV: Final = "LOX24_API_URL"
+MIN_INTERVAL: Final = 2.0
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message says which file and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Locations:
+    """Where lox24tui keeps its files (platformdirs; honours XDG_CONFIG_HOME and XDG_DATA_HOME)."""
+
+    config_dir: Path
+    data_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def watchlist_file(self) -> Path:
+        return self.data_dir / "watchlist.json"
+
+    @classmethod
+    def default(cls) -> Locations:
+        return cls(
+            config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        )
+
+
+class Settings(BaseModel):
+    """Everything a user can set. In the config file each field is a top-level key."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    token: SecretStr | None = None
+    """The LOX24 API token (``LOX24_TOKEN`` overrides it)."""
+    api_url: str = DEFAULT_BASE_URL
+    """Base URL of the LOX24 API (``LOX24_API_URL`` overrides it)."""
+    interval: float = Field(10.0, ge=MIN_INTERVAL)
+    """Seconds between two refreshes of a bulk that can still change."""
+    concurrency: int = Field(8, ge=1, le=64)
+    """Requests in flight at once at the most."""
+    timeout: float = Field(10.0, gt=0)
+    """Seconds to wait for one response."""
+    theme: str = "textual-dark"
+    """The dashboard's Textual theme."""
+    bell: bool = False
+    """Ring the terminal bell when a bulk reaches a final state."""
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def api_token(self) -> Token | None:
+        """The token as the client takes it, or None when there is none."""
+        if self.token is None or not self.token.get_secret_value().strip():
+            return None
+        return Token(self.token.get_secret_value())
+
+
+def load_settings(
+    locations: Locations | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read the config file (if any), then apply the environment on top."""
+    locations = locations or Locations.default()
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    path = locations.config_file
+    if path.exists():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path} cannot be read: {exc}") from None
+    if environ.get(TOKEN_ENV, "").strip():
+        values["token"] = environ[TOKEN_ENV].strip()
+    if environ.get(API_URL_ENV, "").strip():
+        values["api_url"] = environ[API_URL_ENV].strip()
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors(include_input=False)
+        )
+        raise ConfigError(f"invalid settings ({path} or environment): {problems}") from None

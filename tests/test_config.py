@@ -1,0 +1,71 @@
+"""Settings: where they live, what overrides what, and that the token never shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lox24tui.api import DEFAULT_BASE_URL
+from lox24tui.config import ConfigError, Locations, load_settings
+
+SECRET = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"
+
+
+def test_paths_follow_the_xdg_directories(tmp_path: Path) -> None:
+    locations = Locations.default()
+    assert locations.config_file == tmp_path / "config" / "lox24tui" / "config.toml"
+    assert locations.watchlist_file == tmp_path / "data" / "lox24tui" / "watchlist.json"
+
+
+def test_defaults_without_file_or_environment() -> None:
+    settings = load_settings(environ={})
+    assert settings.api_token is None
+    assert settings.api_url == DEFAULT_BASE_URL
+    assert settings.interval == 10.0 and settings.concurrency == 8
+
+
+def test_environment_overrides_the_file() -> None:
+    locations = Locations.default()
+    locations.config_dir.mkdir(parents=True)
+    locations.config_file.write_text(
+        'token = "1111111:aaaa"\napi_url = "http://file.test"\ninterval = 30\n'
+    )
+    from_file = load_settings(environ={})
+    assert from_file.api_url == "http://file.test" and from_file.interval == 30
+    assert from_file.api_token is not None and from_file.api_token.reveal() == "1111111:aaaa"
+    settings = load_settings(environ={"LOX24_TOKEN": SECRET, "LOX24_API_URL": "http://env.test/"})
+    assert settings.api_url == "http://env.test"
+    assert settings.api_token is not None and settings.api_token.reveal() == SECRET
+
+
+def test_the_token_is_masked_wherever_settings_are_shown() -> None:
+    settings = load_settings(environ={"LOX24_TOKEN": SECRET})
+    shown_forms = (
+        repr(settings),
+        str(settings),
+        settings.model_dump_json(),
+        repr(settings.api_token),
+    )
+    for shown in shown_forms:
+        assert SECRET not in shown
+    assert str(settings.api_token) == "7654321:c0ff…"
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        ("interval = 1\n", "interval"),
+        ('api_url = "ftp://x"\n', "api_url"),
+        ("not toml at all [\n", "cannot be read"),
+        ("colour = 'red'\n", "colour"),
+    ],
+)
+def test_a_bad_config_file_is_reported_with_its_path(content: str, complaint: str) -> None:
+    locations = Locations.default()
+    locations.config_dir.mkdir(parents=True)
+    locations.config_file.write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={})
+    assert complaint in str(caught.value)
+    assert "config.toml" in str(caught.value)
