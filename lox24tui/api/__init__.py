@@ -5,6 +5,7 @@ Imports nothing from the rest of lox24tui, so it can be lifted out whole.
 
 from lox24tui.api.client import DEFAULT_BASE_URL, BulkPage, Lox24Client, StatusReply
 from lox24tui.api.errors import (
+    AccountError,
     AccountNotActive,
     BulkNotFound,
     InvalidBulkId,
@@ -13,6 +14,7 @@ from lox24tui.api.errors import (
     NetworkError,
     RateLimited,
     ServerError,
+    TransientError,
     UnexpectedStatus,
     UnreadableResponse,
 )
@@ -22,6 +24,7 @@ from lox24tui.api.token import Token
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "AccountError",
     "AccountNotActive",
     "Bulk",
     "BulkNotFound",
@@ -37,6 +40,7 @@ __all__ = [
     "StatusCode",
     "StatusReply",
     "Token",
+    "TransientError",
     "UnexpectedStatus",
     "UnreadableResponse",
     "is_bulk_id",

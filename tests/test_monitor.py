@@ -1,0 +1,384 @@
+"""The refresh engine against the fake LOX24 over loopback, on a virtual clock shared by both."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from lox24tui.api import InvalidBulkId, InvalidToken, Lox24Client, NetworkError, RateLimited, Token
+from lox24tui.clock import VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.fake.server import serve
+from lox24tui.monitor import (
+    BACKOFF_CAP,
+    NOT_FOUND_RECHECK,
+    BreakerKind,
+    BulkUpdate,
+    Change,
+    Monitor,
+    MonitorEvent,
+    Summary,
+)
+
+WRONG = "1234567:00000000000000000000000000000000"
+MISSING = "00000000-0000-1000-8000-000000000000"
+
+
+@asynccontextmanager
+async def running(
+    fake: FakeLox24,
+    url: str,
+    ids: list[str],
+    *,
+    token: str = FAKE_TOKEN,
+    request_timeout: float = 5.0,
+    **options: float,
+) -> AsyncIterator[Monitor]:
+    client = Lox24Client(Token(token), url, timeout=request_timeout, max_connections=20)
+    monitor = Monitor(client, ids, clock=fake.clock, rng=random.Random(1), **options)  # type: ignore[arg-type]
+    monitor.start()
+    try:
+        await settle(monitor)
+        yield monitor
+    finally:
+        await monitor.stop()
+        await client.aclose()
+
+
+async def settle(monitor: Monitor) -> None:
+    await asyncio.wait_for(monitor.wait_idle(), timeout=10)
+
+
+async def step(monitor: Monitor, clock: VirtualClock, seconds: float, times: int = 1) -> None:
+    for _ in range(times):
+        clock.advance(seconds)
+        await settle(monitor)
+
+
+def ids_of(fake: FakeLox24) -> list[str]:
+    return [bulk.uuid for bulk in fake.account]
+
+
+def labelled(fake: FakeLox24, label: str) -> str:
+    return next(bulk.uuid for bulk in fake.account if bulk.label == label)
+
+
+def status_requests(fake: FakeLox24, bulk_id: str | None = None) -> list[float]:
+    prefix = f"/bulks/{bulk_id}/status" if bulk_id else "/bulks/"
+    return [entry.at for entry in fake.requests(prefix)]
+
+
+async def test_a_bad_token_costs_exactly_one_request_whatever_the_list_size(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    ids = ids_of(fake)[:50]
+    async with running(fake, fake_url, ids, token=WRONG) as monitor:
+        await step(monitor, clock, 30, times=10)
+        assert len(fake.log) == 1 and fake.log[0].status == 401
+        summary = monitor.summary()
+    assert summary.breaker is not None and summary.breaker.kind == BreakerKind.AUTH
+    assert isinstance(summary.breaker.error, InvalidToken)
+    assert summary.breaker_seconds_left is None
+    assert summary.by_status == {"error": 1, "pending": 49}
+
+
+async def test_an_inactive_account_costs_one_request_too(clock: VirtualClock) -> None:
+    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock, account_active=False)
+    async with serve(fake) as url, running(fake, url, ids_of(fake)[:20]) as monitor:
+        await step(monitor, clock, 60, times=3)
+        assert [entry.status for entry in fake.log] == [403]
+        assert monitor.breaker is not None and monitor.breaker.kind == BreakerKind.AUTH
+
+
+async def test_resuming_a_bad_token_never_gets_the_ip_blocked(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    async with running(fake, fake_url, ids_of(fake)[:10], token=WRONG) as monitor:
+        for _ in range(6):  # an impatient user pressing "resume" every five seconds
+            monitor.resume()
+            await step(monitor, clock, 5)
+        statuses = [entry.status for entry in fake.log]
+        times = [entry.at for entry in fake.log]
+        assert 429 not in statuses
+        assert all(sum(1 for t in times if start <= t < start + 60) <= 3 for start in times)
+        assert monitor.breaker is not None
+        assert monitor.breaker.kind == BreakerKind.PROTECTING_IP
+        await step(monitor, clock, 60)
+        assert len(fake.log) == 4 and fake.blocked_for() == 0
+
+
+async def test_a_new_token_lifts_the_stop_and_polling_resumes(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    ids = ids_of(fake)[:12]
+    async with running(fake, fake_url, ids, token=WRONG) as monitor:
+        assert len(fake.log) == 1
+        good = Lox24Client(Token(FAKE_TOKEN), fake_url)
+        try:
+            monitor.use_source(good)
+            await settle(monitor)
+            assert len(fake.log) == 1 + len(ids)
+            assert all(state.reply is not None for state in monitor.states())
+            assert monitor.breaker is None
+        finally:
+            await monitor.stop()
+            await good.aclose()
+
+
+@pytest.mark.parametrize(("retry_after", "window"), [("30", 30.0), (None, 600.0)])
+async def test_429_stops_everything_until_the_window_ends(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, retry_after: str | None, window: float
+) -> None:
+    fake.fail("status", status=429, times=1, retry_after=retry_after)
+    ids = ids_of(fake)[:15]
+    async with running(fake, fake_url, ids, interval=10) as monitor:
+        assert len(fake.log) == 1
+        summary = monitor.summary()
+        assert summary.breaker is not None and summary.breaker.kind == BreakerKind.RATE_LIMITED
+        assert isinstance(summary.breaker.error, RateLimited)
+        assert summary.breaker_seconds_left == window
+        await step(monitor, clock, window / 3, times=2)
+        assert len(fake.log) == 1
+        assert monitor.summary().breaker_seconds_left == pytest.approx(window / 3)
+        await step(monitor, clock, window / 3 + 1)
+        assert len(fake.log) == 1 + len(ids)
+        assert monitor.breaker is None
+
+
+async def test_a_streak_of_server_errors_backs_off_then_recovers(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    sick = labelled(fake, "Black Friday newsletter")
+    healthy = labelled(fake, "Appointment reminders (voice)")
+    fake.fail("status", status=503, bulk_id=sick, times=4)
+    async with running(fake, fake_url, [healthy, sick], interval=10) as monitor:
+        await step(monitor, clock, 1, times=200)
+        state = monitor.state(sick)
+    sick_times = status_requests(fake, sick)
+    gaps = [b - a for a, b in itertools.pairwise(sick_times)]
+    assert len(sick_times) >= 5
+    assert gaps[1] > gaps[0] and gaps[2] > gaps[1], gaps
+    assert state.reply is not None and state.error is None and state.failures == 0
+    assert len(status_requests(fake, healthy)) >= 17  # unaffected: every ~10 s for 200 s
+
+
+async def test_backoff_is_capped(fake: FakeLox24, fake_url: str, clock: VirtualClock) -> None:
+    sick = labelled(fake, "Black Friday newsletter")
+    fake.fail("status", status=500, bulk_id=sick)
+    async with running(fake, fake_url, [sick], interval=10) as monitor:
+        await step(monitor, clock, 30, times=120)
+        state = monitor.state(sick)
+    times = status_requests(fake, sick)
+    assert state.failures == len(times)
+    assert max(b - a for a, b in itertools.pairwise(times)) <= BACKOFF_CAP + 30
+
+
+async def test_a_timeout_marks_one_row_and_the_rest_go_on(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    slow = labelled(fake, "Black Friday newsletter")
+    others = [bulk for bulk in ids_of(fake)[:6] if bulk != slow]
+    fake.fail("hang", bulk_id=slow, delay=5.0, times=1)
+    async with running(fake, fake_url, [*others, slow], request_timeout=0.3) as monitor:
+        assert isinstance(monitor.state(slow).error, NetworkError)
+        assert all(monitor.state(bulk).reply is not None for bulk in others)
+        await step(monitor, clock, 25)
+        assert monitor.state(slow).error is None and monitor.state(slow).reply is not None
+
+
+async def test_final_bulks_are_not_fetched_again_unless_forced(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    done = labelled(fake, "Dry run: price check")
+    canceled = labelled(fake, "Winter sale (canceled)")
+    live = labelled(fake, "Appointment reminders (voice)")
+    async with running(fake, fake_url, [done, canceled, live]) as monitor:
+        await step(monitor, clock, 11, times=10)
+        assert len(status_requests(fake, done)) == len(status_requests(fake, canceled)) == 1
+        assert len(status_requests(fake, live)) >= 10
+        assert monitor.state(done).next_due is None
+        monitor.refresh(done)
+        await settle(monitor)
+        assert len(status_requests(fake, done)) == 2
+
+
+async def test_a_bulk_scheduled_far_ahead_is_fetched_rarely_until_its_delivery(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    later = labelled(fake, "Tomorrow's morning promo")
+    soon = labelled(fake, "Hotline announcement (SSML)")  # delivery in 90 s
+    async with running(fake, fake_url, [later, soon], interval=10) as monitor:
+        await step(monitor, clock, 10, times=60)  # ten minutes
+        assert len(status_requests(fake, later)) == 3  # at start, +5 min, +10 min
+        soon_times = status_requests(fake, soon)
+        assert soon_times[1] - soon_times[0] == pytest.approx(90, abs=11)
+        history = [t.code for t in monitor.state(soon).history]
+    assert history == [0, 5, 10]
+
+
+async def test_status_changes_are_reported_as_typed_updates_and_summaries(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    store = labelled(fake, "Store opening reminder")  # 0 -> 5 at +20 s -> 10 at +50 s
+    events: list[MonitorEvent] = []
+    async with running(fake, fake_url, [store], interval=5) as monitor:
+        monitor.listen(events.append)
+        await step(monitor, clock, 5, times=14)
+        state = monitor.state(store)
+    updates = [e for e in events if isinstance(e, BulkUpdate)]
+    status_changes = [u.state.status_code for u in updates if Change.STATUS in u.changes]
+    assert status_changes == [5, 10]
+    assert [t.code for t in state.history] == [0, 5, 10]
+    assert state.last_changed == state.history[-1].at
+    summaries = [e for e in events if isinstance(e, Summary)]
+    assert summaries[-1].by_status == {"processed": 1}
+    assert summaries[-1].total_messages == 800
+    assert summaries[-1].total_price == Decimal("60.0000")
+
+
+async def test_the_summary_adds_up_exactly(fake: FakeLox24, fake_url: str) -> None:
+    ids = [bulk.uuid for bulk in fake.account.newest_first()[:12]]
+    async with running(fake, fake_url, ids) as monitor:
+        summary = monitor.summary()
+        prices = [s.reply.status.price for s in monitor.states() if s.reply]
+        counts = [s.reply.status.msg_total_count for s in monitor.states() if s.reply]
+    assert summary.total_price == sum(p for p in prices if p is not None)
+    assert summary.total_messages == sum(c for c in counts if c is not None)
+    assert sum(summary.by_status.values()) == 12
+    assert {
+        "scheduled",
+        "in progress",
+        "processed",
+        "canceled",
+        "system error",
+        "no recipients",
+    } <= set(summary.by_status)
+
+
+async def test_an_unknown_id_is_not_found_and_checked_again_rarely(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    async with running(fake, fake_url, [MISSING]) as monitor:
+        assert monitor.state(MISSING).not_found
+        assert monitor.summary().by_status == {"not found": 1}
+        await step(monitor, clock, 60, times=9)
+        assert len(status_requests(fake, MISSING)) == 1
+        await step(monitor, clock, NOT_FOUND_RECHECK - 540)
+        assert len(status_requests(fake, MISSING)) == 2
+
+
+async def test_ids_can_be_added_and_removed_while_running(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    first, second, third = (
+        labelled(fake, label)
+        for label in (
+            "Black Friday newsletter",
+            "Appointment reminders (voice)",
+            "Hotline announcement (SSML)",
+        )
+    )
+    async with running(fake, fake_url, [first]) as monitor:
+        monitor.watch(second)
+        await settle(monitor)
+        assert monitor.state(second).reply is not None
+        monitor.unwatch(first)
+        monitor.watch(third)
+        await step(monitor, clock, 11, times=3)
+        assert monitor.watched == [second, third]
+        assert len(status_requests(fake, first)) == 1
+        assert len(status_requests(fake, second)) >= 4
+        with pytest.raises(InvalidBulkId):
+            monitor.watch("../me")
+    assert all("/me" not in entry.path for entry in fake.log)
+
+
+async def test_concurrency_never_exceeds_the_cap(clock: VirtualClock) -> None:
+    fake = FakeLox24(SimulatedAccount.generated(60, clock.now()), clock=clock, latency=0.02)
+    async with serve(fake) as url, running(fake, url, ids_of(fake), concurrency=5) as monitor:
+        assert fake.max_in_flight == 5
+        monitor.concurrency = 12
+        monitor.refresh()
+        await settle(monitor)
+        assert fake.max_in_flight == 12
+    assert len(fake.log) == 120
+
+
+async def test_pause_stops_requests_and_resume_restarts_them(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    live = labelled(fake, "Appointment reminders (voice)")
+    async with running(fake, fake_url, [live], interval=10) as monitor:
+        monitor.pause("paused by you")
+        await step(monitor, clock, 11, times=5)
+        assert len(fake.log) == 1
+        assert monitor.summary().pause_reason == "paused by you"
+        monitor.resume()
+        await settle(monitor)
+        assert len(fake.log) == 2
+
+
+async def test_changing_the_interval_takes_effect_at_once(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    live = labelled(fake, "Appointment reminders (voice)")
+    async with running(fake, fake_url, [live], interval=60) as monitor:
+        monitor.interval = 5
+        await step(monitor, clock, 6)
+        assert len(fake.log) == 2
+        with pytest.raises(ValueError, match="at least 2 s"):
+            monitor.interval = 1
+
+
+async def test_a_bug_in_the_client_marks_one_row(fake: FakeLox24, clock: VirtualClock) -> None:
+    class Flaky:
+        async def get_bulk_status(self, bulk_id: str) -> object:
+            raise KeyError("boom")
+
+    good = labelled(fake, "Black Friday newsletter")
+    monitor = Monitor(Flaky(), [good], clock=clock)  # type: ignore[arg-type]
+    monitor.start()
+    await settle(monitor)
+    await monitor.stop()
+    assert "KeyError" in str(monitor.state(good).error)
+
+
+async def test_stop_leaves_no_task_behind(fake: FakeLox24, clock: VirtualClock) -> None:
+    fake.latency = 30.0
+    before = asyncio.all_tasks()
+    transport = httpx.ASGITransport(app=fake)
+    client = Lox24Client(Token(FAKE_TOKEN), "http://fake.test", transport=transport)
+    monitor = Monitor(client, ids_of(fake)[:5], clock=clock)
+    monitor.start()
+    while fake.in_flight == 0:  # noqa: ASYNC110 - stop with a request in flight
+        await asyncio.sleep(0)
+    await monitor.stop()
+    await client.aclose()
+    assert asyncio.all_tasks() - before == set()
+
+
+async def test_check_once_fetches_each_id_once(fake: FakeLox24, fake_url: str) -> None:
+    ids = ids_of(fake)[:10]
+    client = Lox24Client(Token(FAKE_TOKEN), fake_url)
+    monitor = Monitor(client, [*ids, MISSING], clock=fake.clock)
+    states = await monitor.check_once()
+    await client.aclose()
+    assert len(fake.log) == 11
+    assert sum(s.reply is not None for s in states) == 10
+    assert [s.bulk_id for s in states if s.not_found] == [MISSING]
+
+
+async def test_check_once_with_a_bad_token_sends_one(fake: FakeLox24, fake_url: str) -> None:
+    client = Lox24Client(Token(WRONG), fake_url)
+    monitor = Monitor(client, ids_of(fake)[:30], clock=fake.clock)
+    states = await monitor.check_once()
+    await client.aclose()
+    assert len(fake.log) == 1
+    assert sum(s.last_checked is None for s in states) == 29
