@@ -170,10 +170,7 @@ Listener = Callable[[MonitorEvent], None]
 def bucket(state: BulkState, now: float) -> str:
     """The label a bulk is counted under in the summary."""
     if state.reply is not None:
-        status = state.reply.status
-        if status.is_scheduled(datetime.fromtimestamp(now, UTC)):
-            return "scheduled"
-        return status.status.label
+        return state.reply.status.label_at(datetime.fromtimestamp(now, UTC))
     if state.not_found:
         return "not found"
     if state.error is not None:

@@ -205,6 +205,10 @@ class BulkStatus(BaseModel):
             and self.delivery_at > now
         )
 
+    def label_at(self, now: datetime) -> str:
+        """The status label, with "scheduled" for a new bulk whose delivery is still ahead."""
+        return "scheduled" if self.is_scheduled(now) else self.status.label
+
     @property
     def voice_language(self) -> str:
         return voice_language_name(self.voice_lang)

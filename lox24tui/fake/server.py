@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import uvicorn
 
@@ -46,3 +47,21 @@ async def serve(app: FakeLox24, host: str = "127.0.0.1", port: int = 0) -> Async
     finally:
         server.should_exit = True
         await task
+
+
+@contextmanager
+def serve_in_thread(app: FakeLox24, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``app`` from a thread of its own (for callers without an event loop, such as tests
+    that run the CLI as a subprocess); yields the base URL."""
+    server = uvicorn.Server(_config(app, host, 0, "error"))
+    thread = threading.Thread(target=server.run, name="fake-lox24", daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the fake LOX24 server stopped before it started")
+            threading.Event().wait(0.005)
+        yield f"http://{host}:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,101 @@
+"""Command-line entry point: parses arguments and hands over; no logic of its own.
+
+Heavy modules (Textual, httpx, uvicorn) are imported inside the command that needs them, so
+``lox24tui --help`` and the scripting commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from lox24tui import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+STATUS_EPILOG = """\
+exit status:
+  0  every id was fetched
+  1  at least one id was invalid, unknown to LOX24, or could not be fetched
+  2  lox24tui could not start: no token, or a bad config file
+
+The token comes from LOX24_TOKEN (or the config file), never from the command line.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lox24tui",
+        description="Watch LOX24 SMS bulks: a live terminal dashboard and scripting commands.",
+    )
+    parser.add_argument("--version", action="version", version=f"lox24tui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    status = commands.add_parser(
+        "status",
+        help="look up bulks once and print their status",
+        description="Look up the status of one or more bulks once, through the same engine as "
+        "the dashboard (one request first, then at most --concurrency at a time).",
+        epilog=STATUS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    status.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
+    status.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
+
+    fake = commands.add_parser(
+        "fake-server",
+        help="serve the simulated LOX24 API on this machine",
+        description="Serve a simulated LOX24 API (the demo account) for trying lox24tui "
+        "without a LOX24 account. It prints the token it accepts.",
+    )
+    fake.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    fake.add_argument("--port", type=int, default=8765, help="port (%(default)s)")
+    fake.add_argument(
+        "--latency", type=float, default=0.0, help="seconds every answer waits (%(default)s)"
+    )
+    fake.add_argument(
+        "--bulks",
+        type=int,
+        default=None,
+        metavar="N",
+        help="serve N generated bulks instead of the demo account (for load tests)",
+    )
+    fake.add_argument(
+        "--final-fraction",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="with --bulks: the share of bulks already finished (%(default)s)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "status":
+            from lox24tui.commands.status import run_status
+
+            return run_status(args.ids, as_json=args.json)
+        if args.command == "fake-server":
+            from lox24tui.commands.fake_server import run_fake_server
+
+            return run_fake_server(
+                host=args.host,
+                port=args.port,
+                latency=args.latency,
+                bulks=args.bulks,
+                final_fraction=args.final_fraction,
+            )
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""``lox24tui status ID…``: a one-shot look-up for people and scripts, through the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TextIO
+
+from lox24tui import humanize
+from lox24tui.api import InvalidBulkId, Lox24Client, Lox24Error, parse_bulk_id
+from lox24tui.config import ConfigError, load_settings
+from lox24tui.monitor import BulkState, Monitor
+from lox24tui.records import error_record, reply_record
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+NO_TOKEN = (
+    "lox24tui: no LOX24 token. Set LOX24_TOKEN in the environment (or `token` in the config "
+    "file); it is never taken from the command line."
+)
+
+
+class NotSent(Lox24Error):
+    """An id the engine did not send because the account was stopped by an earlier answer."""
+
+    kind = "not_sent"
+    title = "not sent"
+
+    def __init__(self, cause: Lox24Error | None) -> None:
+        self.cause = cause
+        super().__init__()
+
+    def _describe(self) -> str:
+        why = self.cause.message if self.cause else "the engine stopped"
+        return f"Not sent, to protect the account: {why}"
+
+
+def run_status(texts: list[str], *, as_json: bool, out: TextIO = sys.stdout) -> int:
+    ids: list[str] = []
+    invalid: list[InvalidBulkId] = []
+    for text in texts:
+        try:
+            bulk_id = parse_bulk_id(text)
+        except InvalidBulkId as error:
+            invalid.append(error)
+            continue
+        if bulk_id not in ids:
+            ids.append(bulk_id)
+    for refused in invalid:
+        if as_json:
+            _print_json(out, error_record(refused.text, refused))
+        else:
+            print(f"✗ {humanize.plain(refused.message)}", file=out)
+    if not ids:
+        return EXIT_FAILED
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"lox24tui: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    token = settings.api_token
+    if token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_USAGE
+
+    async def fetch() -> tuple[list[BulkState], Lox24Error | None]:
+        async with Lox24Client(token, settings.api_url, timeout=settings.timeout) as client:
+            monitor = Monitor(client, ids, concurrency=settings.concurrency)
+            states = await monitor.check_once()
+            breaker = monitor.breaker
+            return states, breaker.error if breaker else None
+
+    states, stopped_by = asyncio.run(fetch())
+    now = datetime.now(UTC)
+    failed = bool(invalid)
+    for state in states:
+        if state.reply is not None and state.error is None:
+            if as_json:
+                _print_json(out, reply_record(state.reply))
+            else:
+                _print_human(out, state, now)
+            continue
+        failed = True
+        problem = state.error if state.last_checked is not None else None
+        problem = problem or NotSent(stopped_by)
+        if as_json:
+            _print_json(out, error_record(state.bulk_id, problem))
+        else:
+            print(f"✗ {state.bulk_id}  {problem.title}: {humanize.plain(str(problem))}", file=out)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_json(out: TextIO, record: dict[str, Any]) -> None:
+    print(json.dumps(record, default=_json_value, ensure_ascii=False), file=out)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
+    assert state.reply is not None
+    status = state.reply.status
+    info = status.status
+    dry = "  [dry run]" if status.is_dryrun else ""
+    code = "" if info.code is None else f" ({info.code})"
+    print(f"● {state.bulk_id}  {status.label_at(now)}{code}{dry}", file=out)
+    rows = [
+        ("meaning", info.meaning),
+        ("messages", humanize.count(status.msg_total_count)),
+        ("price", humanize.money(status.price)),
+        ("delivery", humanize.local_time_relative(status.delivery_at, now)),
+        ("created", humanize.local_time_relative(status.created_at, now)),
+        ("processed", humanize.local_time_relative(status.processed_at, now)),
+        ("service", status.service_code or "—"),
+        (
+            "voice",
+            f"{status.voice_language}" + (f" ({status.voice_lang})" if status.voice_lang else ""),
+        ),
+        ("unicode", humanize.flag(status.is_unicode)),
+        ("dry run", humanize.flag(status.is_dryrun)),
+        ("text deleted", humanize.flag(status.is_text_deleted)),
+        ("key id", "—" if status.key_id is None else str(status.key_id)),
+        ("source", "—" if status.source is None else str(status.source)),
+        ("ip", status.ip or "—"),
+        ("request id", state.reply.request_id or "—"),
+    ]
+    for key, value in status.unreadable_fields.items():
+        rows.append((key, f"unreadable: {value!r}"))
+    for key, value in status.extra_fields.items():
+        rows.append((key, f"{value!r} (not in the contract)"))
+    for label, value in rows:
+        print(f"    {humanize.plain(label):<13} {humanize.plain(value)}", file=out)

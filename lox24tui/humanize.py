@@ -1,0 +1,63 @@
+"""Values as people read them: local times with "3 min ago", money, counts. Shared by the CLI and
+the dashboard, so both say the same thing the same way."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> str:
+    """Text from a server made safe to print: control characters (terminal escape sequences
+    included) are shown as visible ``\\x1b`` escapes instead of acting on the terminal."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def relative(when: datetime, now: datetime) -> str:
+    """ "in 5 min", "2 h ago", "just now"."""
+    seconds = (when - now).total_seconds()
+    future = seconds > 0
+    span = abs(seconds)
+    if span < 5:
+        return "just now"
+    if span < 60:
+        amount = f"{int(span)} s"
+    elif span < 3600:
+        amount = f"{int(span // 60)} min"
+    elif span < 86400:
+        amount = f"{int(span // 3600)} h"
+    else:
+        amount = f"{int(span // 86400)} d"
+    return f"in {amount}" if future else f"{amount} ago"
+
+
+def local_time(when: datetime) -> str:
+    """An aware datetime in the machine's local time zone, to the second."""
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def local_time_relative(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "—"
+    return f"{local_time(when)} ({relative(when, now)})"
+
+
+def money(amount: Decimal | None, currency: str = "EUR") -> str:
+    """Two decimals, or up to four where LOX24 prices in fractions of a cent; never rounded away."""
+    if amount is None:
+        return "—"
+    text = f"{amount:,.4f}"
+    while text.endswith("0") and len(text.rpartition(".")[2]) > 2:
+        text = text[:-1]
+    return f"{text} {currency}"
+
+
+def count(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def flag(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: "—"}[value]

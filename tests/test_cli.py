@@ -1,0 +1,142 @@
+"""The CLI as a user runs it: subprocesses against the fake LOX24 over loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.fake.server import serve_in_thread
+from lox24tui.records import CONTRACT_FIELDS
+
+WRONG = "1234567:0000000000000000000000000000dead"
+
+
+@pytest.fixture
+def live_fake() -> FakeLox24:
+    import time
+
+    return FakeLox24(SimulatedAccount.demo(time.time()))
+
+
+@pytest.fixture
+def live_url(live_fake: FakeLox24) -> Iterator[str]:
+    with serve_in_thread(live_fake) as url:
+        yield url
+
+
+def lox24tui(
+    *args: str,
+    url: str | None = None,
+    token: str | None = FAKE_TOKEN,
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOX24_")}
+    if url is not None:
+        env["LOX24_API_URL"] = url
+    if token is not None:
+        env["LOX24_TOKEN"] = token
+    return subprocess.run(
+        [sys.executable, "-m", "lox24tui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def labelled(fake: FakeLox24, label: str) -> str:
+    return next(bulk.uuid for bulk in fake.account if bulk.label == label)
+
+
+def test_status_json_prints_every_contract_field(live_fake: FakeLox24, live_url: str) -> None:
+    bulk = labelled(live_fake, "Appointment reminders (voice)")
+    done = lox24tui("status", bulk, "--json", url=live_url)
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    record = json.loads(line)
+    assert record["id"] == bulk and record["uuid"] == bulk
+    assert set(CONTRACT_FIELDS) <= set(record)
+    assert record["status_code"] == 5 and record["status"] == "in progress"
+    assert record["voice_lang"] == "DE" and record["voice_language"] == "German"
+    assert isinstance(record["price"], float) and record["price"] > 0
+    assert len(record["request_id"]) == 32
+
+
+def test_status_for_people(live_fake: FakeLox24, live_url: str) -> None:
+    bulk = labelled(live_fake, "Tomorrow's morning promo")
+    done = lox24tui("status", bulk, url=live_url)
+    assert done.returncode == 0
+    assert f"● {bulk}  scheduled (0)" in done.stdout
+    assert "delivery" in done.stdout and "(in 17 h)" in done.stdout
+
+
+def test_an_invalid_id_is_refused_and_nothing_is_sent(live_fake: FakeLox24, live_url: str) -> None:
+    done = lox24tui("status", "../me", url=live_url)
+    assert done.returncode == 1
+    assert "'../me' is not a LOX24 bulk id" in done.stdout
+    assert "nothing was sent" in done.stdout
+    assert live_fake.log == []
+
+
+def test_a_mixed_list_reports_each_id_and_fails(live_fake: FakeLox24, live_url: str) -> None:
+    good = labelled(live_fake, "Black Friday newsletter")
+    missing = "00000000-0000-1000-8000-000000000000"
+    done = lox24tui("status", good, "x?y=", missing, "--json", url=live_url)
+    assert done.returncode == 1
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    by_id = {record["id"]: record for record in records}
+    assert by_id["x?y="]["error"]["kind"] == "invalid_id"
+    assert by_id[missing]["error"]["kind"] == "not_found"
+    assert by_id[missing]["error"]["http_status"] == 404
+    assert by_id[good]["status_code"] in (5, 10)
+    assert len(live_fake.log) == 2
+
+
+def test_a_wrong_token_costs_one_request_and_never_shows(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    ids = [bulk.uuid for bulk in live_fake.account][:20]
+    done = lox24tui("status", *ids, "--json", url=live_url, token=WRONG)
+    assert done.returncode == 1
+    assert len(live_fake.log) == 1 and live_fake.log[0].status == 401
+    kinds = [json.loads(line)["error"]["kind"] for line in done.stdout.splitlines()]
+    assert kinds.count("invalid_token") == 1 and kinds.count("not_sent") == 19
+    assert "dead" not in done.stdout + done.stderr
+
+
+def test_without_a_token_nothing_is_sent(live_fake: FakeLox24, live_url: str) -> None:
+    done = lox24tui(
+        "status", labelled(live_fake, "Black Friday newsletter"), url=live_url, token=None
+    )
+    assert done.returncode == 2
+    assert "LOX24_TOKEN" in done.stderr
+    assert live_fake.log == []
+
+
+def test_a_refused_connection_is_reported_not_a_traceback() -> None:
+    done = lox24tui("status", "da0fa78c-4699-11ea-a637-96000028b339", url="http://127.0.0.1:9")
+    assert done.returncode == 1
+    assert "network: Could not reach LOX24" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_help_documents_exit_codes() -> None:
+    done = lox24tui("status", "--help")
+    assert done.returncode == 0
+    assert "exit status" in done.stdout and "LOX24_TOKEN" in done.stdout
+
+
+def test_a_bad_config_file_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "config" / "lox24tui"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("interval = 0.5\n")
+    done = lox24tui("status", "da0fa78c-4699-11ea-a637-96000028b339")
+    assert done.returncode == 2
+    assert "interval" in done.stderr and "Traceback" not in done.stderr
