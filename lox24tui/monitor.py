@@ -18,8 +18,10 @@ Front ends consume :class:`BulkUpdate` and :class:`Summary` through :meth:`Monit
 from __future__ import annotations
 
 import asyncio
+import decimal
 import heapq
 import itertools
+import logging
 import math
 import random
 from collections import Counter, deque
@@ -43,6 +45,8 @@ from lox24tui.api import (
 )
 from lox24tui.clock import Clock, SystemClock
 
+_log = logging.getLogger(__name__)
+
 DEFAULT_INTERVAL: Final = 10.0
 MIN_INTERVAL: Final = 2.0
 DEFAULT_CONCURRENCY: Final = 8
@@ -53,6 +57,8 @@ NOT_FOUND_RECHECK: Final = 600.0
 BACKOFF_CAP: Final = 300.0
 RATE_LIMIT_DEFAULT_WAIT: Final = 600.0
 """LOX24 blocks an IP for ten minutes; a 429 without Retry-After is waited out that long."""
+RATE_LIMIT_MAX_WAIT: Final = 3600.0
+"""A Retry-After longer than this (or infinite) is capped: the user gets a retry within an hour."""
 BAD_CREDENTIALS_ALLOWED: Final = 3
 BAD_CREDENTIALS_WINDOW: Final = 60.0
 _JITTER: Final = 0.1
@@ -185,7 +191,14 @@ class _Tracked:
     """The summary label this bulk is counted under now."""
     version: int = 0
     """Bumped on every reschedule; queue entries of older versions are stale."""
-    in_flight: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    bulk_id: str
+    generation: int
+    token_proven: bool
+    """Whether the token had been seen to work when the request went out."""
 
 
 @dataclass(order=True)
@@ -222,11 +235,19 @@ class Monitor:
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._listeners: list[Listener] = []
-        self._in_flight = 0
+        self._in_flight: set[str] = set()
+        """Ids with a request on the wire (by id, so that re-watching one cannot double it)."""
+        self._running = False
         self._requests_sent = 0
+        self._generation = 0
+        """Bumped when the source (the token) changes; answers to older requests prove nothing."""
         self._token_verified = False
         self._bad_credentials: deque[float] = deque()
-        self._breaker: Breaker | None = None
+        """When requests that may have been bad-credential requests went out (see the rule)."""
+        self._auth_stop: Lox24Error | None = None
+        self._rate_limited_until = 0.0
+        self._rate_limit_error: RateLimited | None = None
+        self._rate_limit_streak = 0
         self._paused_reason: str | None = None
         self._buckets: Counter[str] = Counter()
         self._total_messages = 0
@@ -246,7 +267,7 @@ class Monitor:
         self._interval = _checked_interval(seconds)
         for bulk_id, tracked in self._tracked.items():
             state = tracked.state
-            if state.next_due is None or state.last_checked is None or tracked.in_flight:
+            if state.next_due is None or state.last_checked is None or bulk_id in self._in_flight:
                 continue
             if state.error is None and not self._is_scheduled_far(state):
                 self._schedule(bulk_id, min(state.next_due, state.last_checked + self._interval))
@@ -273,11 +294,27 @@ class Monitor:
 
     @property
     def breaker(self) -> Breaker | None:
-        return self._breaker
+        """Why the engine is not sending, most demanding first (a bad token needs the user)."""
+        now = self._clock.now()
+        if self._auth_stop is not None:
+            return Breaker(BreakerKind.AUTH, self._auth_stop, None)
+        if self._rate_limited_until > now:
+            return Breaker(
+                BreakerKind.RATE_LIMITED, self._rate_limit_error, self._rate_limited_until
+            )
+        if not self._token_verified:
+            until = self._ip_protection_until(now)
+            if until is not None:
+                return Breaker(BreakerKind.PROTECTING_IP, None, until)
+        return None
 
     @property
     def paused(self) -> bool:
         return self._paused_reason is not None
+
+    @property
+    def pause_reason(self) -> str | None:
+        return self._paused_reason
 
     @property
     def token_verified(self) -> bool:
@@ -289,7 +326,7 @@ class Monitor:
 
     def summary(self) -> Summary:
         now = self._clock.now()
-        breaker = self._breaker
+        breaker = self.breaker
         left = None
         if breaker is not None and breaker.until is not None:
             left = max(0.0, breaker.until - now)
@@ -298,7 +335,7 @@ class Monitor:
             total_messages=self._total_messages,
             total_price=self._total_price,
             watched=len(self._tracked),
-            in_flight=self._in_flight,
+            in_flight=len(self._in_flight),
             requests_sent=self._requests_sent,
             paused=self.paused,
             pause_reason=self._paused_reason,
@@ -354,7 +391,7 @@ class Monitor:
         now = self._clock.now()
         for one in ids:
             tracked = self._tracked.get(one)
-            if tracked is None or tracked.in_flight:
+            if tracked is None or one in self._in_flight:
                 continue
             self._schedule(one, now)
         self._poke()
@@ -368,8 +405,8 @@ class Monitor:
         """Resume polling; also lifts a bad-token stop, since the user says to try again (the
         first request then goes out alone, and the bad-credential window still applies)."""
         self._paused_reason = None
-        if self._breaker is not None and self._breaker.kind == BreakerKind.AUTH:
-            self._breaker = None
+        if self._auth_stop is not None:
+            self._auth_stop = None
             self._token_verified = False
         self._emit_summary()
         self._poke()
@@ -377,28 +414,55 @@ class Monitor:
     def use_source(self, source: StatusSource) -> None:
         """Switch to another client (a new token): the stop on a bad token is lifted."""
         self._source = source
+        self._generation += 1
         self._token_verified = False
-        if self._breaker is not None and self._breaker.kind == BreakerKind.AUTH:
-            self._breaker = None
+        self._auth_stop = None
         self._emit_summary()
         self._poke()
 
+    def bad_credentials_wait(self) -> float:
+        """Seconds until one more request with an unproven token cannot be the fourth
+        bad-credential request within a minute (0: safe now). For token checks made outside the
+        engine, which must obey the same rule."""
+        now = self._clock.now()
+        until = self._ip_protection_until(now)
+        return 0.0 if until is None else until - now
+
+    def note_bad_credentials(self) -> None:
+        """Record a 401 received outside the engine (a token check), so the rule counts it."""
+        self._bad_credentials.append(self._clock.now())
+
     def start(self) -> None:
+        """Run the engine in a task of its own (or await :meth:`run` in a worker instead)."""
         if self._loop_task is None or self._loop_task.done():
-            self._loop_task = asyncio.create_task(self._run(), name="lox24tui-monitor")
+            self._running = True  # already, so that wait_idle() waits for the first round
+            self._loop_task = asyncio.create_task(self.run(), name="lox24tui-monitor")
+
+    async def run(self) -> None:
+        """The engine's loop, until cancelled; requests in flight are cancelled with it."""
+        self._running = True
+        try:
+            await self._run()
+        finally:
+            self._running = False
+            await self._cancel_requests()
 
     async def stop(self) -> None:
         """Stop the loop and every request in flight, leaving no task behind."""
-        tasks = [*self._tasks, *([self._loop_task] if self._loop_task else [])]
+        loop_task, self._loop_task = self._loop_task, None
+        if loop_task is not None:
+            loop_task.cancel()
+            await asyncio.wait([loop_task])
+        await self._cancel_requests()
+
+    async def _cancel_requests(self) -> None:
+        tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks)
-        self._loop_task = None
         self._tasks.clear()
-        self._in_flight = 0
-        for tracked in self._tracked.values():
-            tracked.in_flight = False
+        self._in_flight.clear()
 
     async def wait_idle(self) -> None:
         """Wait until nothing is in flight and nothing is due now (or the engine is stopped from
@@ -417,11 +481,13 @@ class Monitor:
             pending = [
                 t
                 for t in self._tracked.values()
-                if t.state.last_checked is None or t.state.last_checked < started or t.in_flight
+                if t.state.last_checked is None
+                or t.state.last_checked < started
+                or t.state.bulk_id in self._in_flight
             ]
             if not pending:
                 break
-            if self._in_flight == 0 and (self._breaker is not None or self.paused):
+            if not self._in_flight and (self.breaker is not None or self.paused):
                 break
             progress = self._progress
             await progress.wait()
@@ -433,7 +499,7 @@ class Monitor:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            self._lift_expired_breaker()
+            self._expire_rate_limit()
             self._launch_due()
             self._pulse()
             delay = self._next_wake_delay()
@@ -448,25 +514,26 @@ class Monitor:
                     timer.cancel()
 
     def _sending_allowed(self) -> bool:
-        if self._paused_reason is not None:
-            return False
-        breaker = self._breaker
-        return breaker is None or (breaker.until is not None and breaker.until <= self._clock.now())
+        return (
+            self._paused_reason is None
+            and self._auth_stop is None
+            and self._rate_limited_until <= self._clock.now()
+        )
 
     def _launch_due(self) -> None:
         if not self._sending_allowed():
             return
         now = self._clock.now()
         if not self._token_verified:
-            if self._in_flight > 0:
-                return
-            if self._bad_credentials_exhausted(now):
+            # An unproven token: one request at a time, and never a fourth possible
+            # bad-credential request within a minute.
+            if self._in_flight or self._ip_protection_until(now) is not None:
                 return
             entry = self._pop_due(now)
             if entry is not None:
                 self._launch(entry)
             return
-        while self._in_flight < self._concurrency:
+        while len(self._in_flight) < self._concurrency:
             entry = self._pop_due(now)
             if entry is None:
                 return
@@ -481,15 +548,25 @@ class Monitor:
 
     def _is_current(self, entry: _Entry) -> bool:
         tracked = self._tracked.get(entry.bulk_id)
-        return tracked is not None and tracked.version == entry.version and not tracked.in_flight
+        return (
+            tracked is not None
+            and tracked.version == entry.version
+            and entry.bulk_id not in self._in_flight
+        )
 
     def _next_wake_delay(self) -> float | None:
         now = self._clock.now()
-        if self._paused_reason is not None:
+        if self._paused_reason is not None or self._auth_stop is not None:
             return None
-        if self._breaker is not None:
-            return None if self._breaker.until is None else self._breaker.until - now
-        if self._in_flight >= self._concurrency or (not self._token_verified and self._in_flight):
+        if self._rate_limited_until > now:
+            return self._rate_limited_until - now
+        if not self._token_verified:
+            if self._in_flight:
+                return None
+            protected_until = self._ip_protection_until(now)
+            if protected_until is not None:
+                return protected_until - now
+        if len(self._in_flight) >= self._concurrency:
             return None
         while self._queue and not self._is_current(self._queue[0]):
             heapq.heappop(self._queue)
@@ -500,7 +577,7 @@ class Monitor:
     def _is_idle(self) -> bool:
         if self._in_flight:
             return False
-        if self._loop_task is None or not self._sending_allowed():
+        if not self._running or not self._sending_allowed():
             return True
         now = self._clock.now()
         if not self._token_verified and self._ip_protection_until(now) is not None:
@@ -508,37 +585,47 @@ class Monitor:
         return not any(self._is_current(entry) and entry.due <= now for entry in self._queue)
 
     def _launch(self, entry: _Entry) -> None:
-        tracked = self._tracked[entry.bulk_id]
-        tracked.in_flight = True
-        self._in_flight += 1
+        self._in_flight.add(entry.bulk_id)
         self._requests_sent += 1
-        task = asyncio.create_task(self._check(entry.bulk_id))
+        request = _Request(entry.bulk_id, self._generation, self._token_verified)
+        task = asyncio.create_task(self._check(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _check(self, bulk_id: str) -> None:
+    async def _check(self, request: _Request) -> None:
         try:
+            outcome: StatusReply | Lox24Error
             try:
-                reply = await self._source.get_bulk_status(bulk_id)
+                outcome = await self._source.get_bulk_status(request.bulk_id)
+            except asyncio.CancelledError:
+                if request.bulk_id in self._tracked:  # first in line when the engine runs again
+                    self._schedule(request.bulk_id, self._clock.now())
+                raise
             except Lox24Error as error:
-                self._on_error(bulk_id, error)
+                outcome = error
             except Exception as exc:  # a bug must mark one row, not stop the engine
-                reason = f"the client failed to process it ({type(exc).__name__})"
-                self._on_error(bulk_id, UnreadableResponse(reason))
-            else:
-                self._on_reply(bulk_id, reply)
+                outcome = UnreadableResponse(f"the client failed to read it ({type(exc).__name__})")
+            self._in_flight.discard(request.bulk_id)
+            try:
+                if isinstance(outcome, Lox24Error):
+                    self._on_error(request, outcome)
+                else:
+                    self._on_reply(request, outcome)
+            except Exception as exc:
+                reason = f"lox24tui failed to process it ({type(exc).__name__})"
+                self._on_error(request, UnreadableResponse(reason))
         finally:
-            self._in_flight -= 1
-            tracked = self._tracked.get(bulk_id)
-            if tracked is not None:
-                tracked.in_flight = False
+            self._in_flight.discard(request.bulk_id)
             self._emit_summary()
             self._poke()
 
     # ----------------------------------------------------------------- results
 
-    def _on_reply(self, bulk_id: str, reply: StatusReply) -> None:
-        self._token_verified = True
+    def _on_reply(self, request: _Request, reply: StatusReply) -> None:
+        bulk_id = request.bulk_id
+        if request.generation == self._generation:
+            self._token_verified = True
+            self._rate_limit_streak = 0
         tracked = self._tracked.get(bulk_id)
         if tracked is None:
             return
@@ -569,10 +656,17 @@ class Monitor:
         self._schedule(bulk_id, self._next_after_success(new, now))
         self._emit(BulkUpdate(tracked.state, frozenset(changes)))
 
-    def _on_error(self, bulk_id: str, error: Lox24Error) -> None:
+    def _on_error(self, request: _Request, error: Lox24Error) -> None:
+        bulk_id = request.bulk_id
         now = self._clock.now()
-        self._trip_breakers(error, now)
         tracked = self._tracked.get(bulk_id)
+        if request.generation != self._generation:
+            # An answer for the previous token says nothing about the current one.
+            if tracked is not None and isinstance(error, AccountError | RateLimited):
+                self._schedule(bulk_id, now)
+                return
+        else:
+            self._trip_breakers(error, now, request.token_proven)
         if tracked is None:
             return
         old = tracked.state
@@ -592,25 +686,30 @@ class Monitor:
         self._schedule(bulk_id, due)
         self._emit(BulkUpdate(tracked.state, frozenset(changes)))
 
-    def _trip_breakers(self, error: Lox24Error, now: float) -> None:
+    def _trip_breakers(self, error: Lox24Error, now: float, token_proven: bool) -> None:
         """Account-wide consequences of one failure."""
+        if isinstance(error, BulkNotFound):
+            self._token_verified = True  # LOX24 looked the id up: the token works
+            return
+        if isinstance(error, InvalidToken) or not token_proven:
+            # LOX24 counts a bad-credential request even when its answer never arrives, so
+            # every unproven request that did not prove the token counts against the rule.
+            self._bad_credentials.append(now)
+            while len(self._bad_credentials) > BAD_CREDENTIALS_ALLOWED:
+                self._bad_credentials.popleft()
         if isinstance(error, AccountError):
             self._token_verified = False
-            if isinstance(error, InvalidToken):
-                self._bad_credentials.append(now)
-            self._breaker = Breaker(BreakerKind.AUTH, error, None)
+            self._auth_stop = error
         elif isinstance(error, RateLimited):
             self._token_verified = False
+            self._rate_limit_streak += 1
             wait = error.retry_after if error.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
-            until = now + wait
-            current = self._breaker
-            if current is not None and current.kind == BreakerKind.AUTH:
-                return  # a stop that needs the user outranks one that lifts by itself
-            if current is not None and current.until is not None:
-                until = max(until, current.until)
-            self._breaker = Breaker(BreakerKind.RATE_LIMITED, error, until)
-        elif isinstance(error, BulkNotFound):
-            self._token_verified = True  # LOX24 looked the id up: the token works
+            # Retry-After 0 (or a date in the past) must not turn into a request storm, and
+            # 429 after 429 waits longer each time.
+            floor = self._interval * 2.0 ** min(self._rate_limit_streak - 1, 16)
+            wait = min(max(wait, floor), RATE_LIMIT_MAX_WAIT)
+            self._rate_limited_until = max(self._rate_limited_until, now + wait)
+            self._rate_limit_error = error
 
     def _next_after_success(self, state: BulkState, now: float) -> float | None:
         if state.is_final:
@@ -646,21 +745,9 @@ class Monitor:
             return None
         return recent[-BAD_CREDENTIALS_ALLOWED] + BAD_CREDENTIALS_WINDOW
 
-    def _bad_credentials_exhausted(self, now: float) -> bool:
-        """True (and a PROTECTING_IP breaker set) while an unproven token must wait."""
-        while len(self._bad_credentials) > BAD_CREDENTIALS_ALLOWED:
-            self._bad_credentials.popleft()
-        until = self._ip_protection_until(now)
-        if until is None:
-            return False
-        self._breaker = Breaker(BreakerKind.PROTECTING_IP, None, until)
-        self._emit_summary()
-        return True
-
-    def _lift_expired_breaker(self) -> None:
-        breaker = self._breaker
-        if breaker is not None and breaker.until is not None and breaker.until <= self._clock.now():
-            self._breaker = None
+    def _expire_rate_limit(self) -> None:
+        if self._rate_limit_error is not None and self._rate_limited_until <= self._clock.now():
+            self._rate_limit_error = None
             self._emit_summary()
 
     # ----------------------------------------------------------------- bookkeeping
@@ -681,17 +768,22 @@ class Monitor:
         self._count(tracked, +1)
 
     def _count(self, tracked: _Tracked, sign: int) -> None:
-        """Add (+1) or take away (-1) a bulk's share of the summary's running totals."""
+        """Add (+1) or take away (-1) a bulk's share of the summary's running totals, exactly:
+        prices are bounded by the model, and 60 digits hold any sum of them."""
         self._buckets[tracked.bucket] += sign
         state = tracked.state
         if state.reply is not None:
             status = state.reply.status
             self._total_messages += sign * (status.msg_total_count or 0)
-            self._total_price += sign * (status.price or Decimal(0))
+            with decimal.localcontext(prec=60):
+                self._total_price += sign * (status.price or Decimal(0))
 
     def _emit(self, event: MonitorEvent) -> None:
         for listener in list(self._listeners):
-            listener(event)
+            try:
+                listener(event)
+            except Exception:  # one broken front end must not stop the engine or the others
+                _log.exception("a monitor listener failed")
 
     def _emit_summary(self) -> None:
         if self._listeners:

@@ -333,3 +333,44 @@ async def test_check_token_uses_me() -> None:
         account = await client.check_token()
     assert account == {"id": 7654321}
     assert recorder.requests[0].url.path == "/me"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"status_code": ' + "9" * 5000 + "}", "[" * 100_000, '{"a": ' * 50_000],
+)
+async def test_json_too_big_or_too_deep_is_unreadable_not_a_crash(text: str) -> None:
+    async with client_for(answering(200, text=text)) as client:
+        with pytest.raises(UnreadableResponse):
+            await client.get_bulk_status(BULK)
+
+
+async def test_an_error_page_with_absurd_json_still_maps_to_its_status() -> None:
+    async with client_for(answering(503, text="[" * 100_000)) as client:
+        with pytest.raises(ServerError) as caught:
+            await client.get_bulk_status(BULK)
+    assert caught.value.detail is not None and len(caught.value.detail) <= 200
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-5"])
+async def test_odd_retry_after_values(value: str) -> None:
+    async with client_for(answering(429, None, text="", headers={"Retry-After": value})) as client:
+        with pytest.raises(RateLimited) as caught:
+            await client.get_bulk_status(BULK)
+    assert caught.value.retry_after in (None, 0.0)
+
+
+@pytest.mark.parametrize(
+    "bad", ["1234567:abc def", "1234567:abc\ndef", "1234567:e3f3…", "1234567:ab\x00cd", "\t"]
+)
+def test_a_token_that_cannot_be_a_header_is_refused_without_showing_it(bad: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        Token(bad)
+    assert bad.strip() not in str(caught.value) or not bad.strip()
+
+
+async def test_a_unicode_page_number_in_hydra_next_is_ignored() -> None:
+    body = {"hydra:member": [], "hydra:view": {"hydra:next": "/bulks?page=²"}}
+    async with client_for(answering(body=body)) as client:
+        page = await client.list_bulks()
+    assert page.next_page is None

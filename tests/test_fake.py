@@ -227,3 +227,10 @@ def test_the_fake_is_written_from_the_contract_not_from_the_client() -> None:
 def test_status_bodies_are_plain_json(fake: FakeLox24) -> None:
     for bulk in fake.account:
         json.dumps(bulk.status_json(fake.clock.now()))
+
+
+async def test_odd_query_values_do_not_break_the_fake(fake: FakeLox24) -> None:
+    async with http(fake) as client:
+        response = await client.get("/bulks?page=²&status_code[]=¹", headers=auth())
+    assert response.status_code == 200
+    assert len(response.json()) == 30

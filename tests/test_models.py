@@ -164,3 +164,22 @@ def test_scheduled_means_new_with_delivery_ahead() -> None:
     status = parse(json.dumps({**FULL, "status_code": 0}))
     assert status.is_scheduled(datetime(2020, 1, 31, tzinfo=UTC))
     assert not status.is_scheduled(datetime(2020, 2, 2, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("delivery_at", 253402300800),  # year 10000: not seconds
+        ("created_at", -5),
+        ("status_code", True),
+        ("msg_total_count", False),
+        ("price", "1e999999999"),
+        ("price", "NaN"),
+        ("price", True),
+    ],
+)
+def test_absurd_values_are_set_aside_not_misread(field: str, value: object) -> None:
+    status = parse(json.dumps({**FULL, field: value}))
+    assert getattr(status, field) is None
+    assert field in status.unreadable_fields
+    assert status.uuid == FULL["uuid"]

@@ -5,14 +5,23 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from lox24tui.api import InvalidBulkId, InvalidToken, Lox24Client, NetworkError, RateLimited, Token
+from lox24tui.api import (
+    BulkStatus,
+    InvalidBulkId,
+    InvalidToken,
+    Lox24Client,
+    NetworkError,
+    RateLimited,
+    StatusReply,
+    Token,
+)
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve
@@ -382,3 +391,111 @@ async def test_check_once_with_a_bad_token_sends_one(fake: FakeLox24, fake_url: 
     await client.aclose()
     assert len(fake.log) == 1
     assert sum(s.last_checked is None for s in states) == 29
+
+
+class GatedSource:
+    """A status source whose answers wait until the test lets them through."""
+
+    def __init__(self, outcome: Callable[[str], StatusReply]) -> None:
+        self.outcome = outcome
+        self.gate = asyncio.Event()
+        self.calls: list[str] = []
+        self._called = asyncio.Event()
+
+    async def get_bulk_status(self, bulk_id: str) -> StatusReply:
+        self.calls.append(bulk_id)
+        self._called.set()
+        await self.gate.wait()
+        return self.outcome(bulk_id)
+
+    async def wait_for_calls(self, count: int) -> None:
+        while len(self.calls) < count:
+            self._called.clear()
+            await asyncio.wait_for(self._called.wait(), timeout=5)
+
+
+def reply_for(bulk_id: str) -> StatusReply:
+    return StatusReply(bulk_id, BulkStatus(uuid=bulk_id, status_code=5), "r" * 32, "{}")
+
+
+def refused(bulk_id: str) -> StatusReply:
+    raise InvalidToken(http_status=401)
+
+
+async def settle_briefly() -> None:
+    """Let every task that is ready run (a few loop turns), so an extra request would show."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+IDS = [f"00000000-0000-1000-8000-{n:012d}" for n in range(6)]
+
+
+async def test_retry_after_zero_does_not_become_a_request_storm(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    fake.fail("status", status=429, retry_after="0")
+    async with running(fake, fake_url, ids_of(fake)[:5], interval=10) as monitor:
+        await step(monitor, clock, 1, times=60)
+        assert monitor.breaker is not None
+    assert len(fake.log) <= 5  # at 0, 10, 30 s: each 429 waits at least the interval, doubling
+
+
+async def test_a_late_answer_for_the_old_token_does_not_vouch_for_the_new_one(
+    clock: VirtualClock,
+) -> None:
+    old, new = GatedSource(reply_for), GatedSource(refused)
+    monitor = Monitor(old, IDS, clock=clock)  # type: ignore[arg-type]
+    monitor.start()
+    await old.wait_for_calls(1)
+    await settle_briefly()
+    assert len(old.calls) == 1  # the probe, alone
+    monitor.use_source(new)  # type: ignore[arg-type]
+    old.gate.set()  # the old token's answer arrives after the switch
+    await new.wait_for_calls(1)
+    await settle_briefly()
+    assert not monitor.token_verified
+    assert len(new.calls) == 1  # the new token is still tried alone
+    new.gate.set()
+    await settle(monitor)
+    await monitor.stop()
+    assert monitor.breaker is not None and monitor.breaker.kind == BreakerKind.AUTH
+    assert len(new.calls) == 1
+
+
+async def test_a_429_window_survives_a_bad_token_stop_and_a_resume(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    fake.fail("status", status=429, times=1, retry_after="120")
+    async with running(fake, fake_url, ids_of(fake)[:3]) as monitor:
+        monitor.resume()
+        monitor.use_source(monitor._source)
+        await step(monitor, clock, 60)
+        assert len(fake.log) == 1
+        await step(monitor, clock, 61)
+        assert len(fake.log) == 4
+
+
+async def test_stopping_mid_flight_keeps_those_bulks_in_the_schedule(clock: VirtualClock) -> None:
+    source = GatedSource(reply_for)
+    monitor = Monitor(source, IDS[:1], clock=clock)  # type: ignore[arg-type]
+    monitor.start()
+    await source.wait_for_calls(1)
+    await monitor.stop()
+    source.gate.set()
+    monitor.start()
+    await settle(monitor)
+    await monitor.stop()
+    assert source.calls == [IDS[0], IDS[0]]
+    assert monitor.state(IDS[0]).reply is not None
+
+
+async def test_unanswered_requests_with_an_unproven_token_count_against_the_rule(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    fake.fail("hang", delay=5.0)
+    async with running(fake, fake_url, ids_of(fake)[:5], request_timeout=0.1) as monitor:
+        for _ in range(12):
+            await step(monitor, clock, 5)
+        times = [entry.at for entry in fake.log]
+    assert all(sum(1 for t in times if start <= t < start + 60) <= 3 for start in times)

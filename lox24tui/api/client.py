@@ -8,6 +8,7 @@ so a value like ``../me`` can never become a request.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,7 +159,7 @@ class Lox24Client:
         elif isinstance(payload, dict) and ("hydra:member" in payload or "member" in payload):
             members = payload.get("hydra:member", payload.get("member"))
             total_raw = payload.get("hydra:totalItems", payload.get("totalItems"))
-            total = total_raw if isinstance(total_raw, int) else None
+            total = total_raw if type(total_raw) is int else None
             view = payload.get("hydra:view", payload.get("view"))
             next_page = _next_page(view)
         else:
@@ -190,9 +191,11 @@ class Lox24Client:
         except httpx.TimeoutException:
             raise NetworkError(f"no answer within {self.timeout:g} s") from None
         except httpx.ConnectError as exc:
-            raise NetworkError(f"could not connect to {self.base_url} ({_reason(exc)})") from None
+            reason = self._token.scrub(_reason(exc))
+            raise NetworkError(f"could not connect to {self.base_url} ({reason})") from None
         except httpx.TransportError as exc:
-            raise NetworkError(f"the connection failed ({_reason(exc)})") from None
+            reason = self._token.scrub(_reason(exc))
+            raise NetworkError(f"the connection failed ({reason})") from None
         try:
             await response.aread()
         except httpx.TimeoutException:
@@ -246,7 +249,12 @@ def _parse_json(response: httpx.Response) -> Any:
         raise UnreadableResponse("the body was empty", **_context(response))
     try:
         return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, 5,000-digit ints, deep nesting
+        if not isinstance(exc, json.JSONDecodeError):
+            raise UnreadableResponse(
+                "it is JSON this client refuses to read (numbers too long or nesting too deep)",
+                **_context(response),
+            ) from None
         content_type = response.headers.get("Content-Type", "")
         if "html" in content_type or text.lstrip().startswith("<"):
             reason = "an HTML page came instead of JSON (often a proxy's error page)"
@@ -292,7 +300,7 @@ def _next_page(view: Any) -> int | None:
     if not isinstance(link, str):
         return None
     pages = parse_qs(urlsplit(link).query).get("page")
-    if pages and pages[0].isdigit():
+    if pages and pages[0].isascii() and pages[0].isdigit() and len(pages[0]) < 10:
         return int(pages[0])
     return None
 
@@ -312,7 +320,7 @@ def _retry_after(value: str | None) -> float | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - datetime.now(UTC)).total_seconds()
-    return max(0.0, seconds) if seconds == seconds else None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -336,7 +344,7 @@ def _detail(response: httpx.Response, token: Token) -> str | None:
     detail: str | None = None
     try:
         payload = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         title = _TITLE.search(text)
         if title:
             detail = title.group(1)

@@ -15,6 +15,7 @@ from enum import IntEnum
 from typing import Annotated, Any, Final
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -107,10 +108,16 @@ def voice_language_name(code: str | None) -> str:
 SERVICE_CODES: Final = frozenset({"direct", "text2speech", "text2speech_ssml", "economy", "pro"})
 
 
+LATEST_TIMESTAMP: Final = 32_503_680_000  # 3000-01-01: later "seconds" are a misreading
+MAX_PRICE_DIGITS: Final = 12
+"""A price of a trillion or more is a misreading (and would overflow exact totals)."""
+
+
 def _unix_time(value: Any) -> Any:
     """Unix seconds (int, float or numeric string) to an aware UTC datetime; other values pass on.
 
-    Done here rather than by pydantic because pydantic reads large numbers as milliseconds.
+    Done here rather than by pydantic, which reads large numbers as milliseconds; numbers
+    outside 1970–3000 are refused, so the field is set aside as unreadable.
     """
     if isinstance(value, bool):
         return value
@@ -120,14 +127,28 @@ def _unix_time(value: Any) -> Any:
         except ArithmeticError:
             return value
     if isinstance(value, int | float | Decimal):
-        try:
-            return datetime.fromtimestamp(float(value), tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return value
+        if not (0 <= value < LATEST_TIMESTAMP):  # also False for NaN
+            raise ValueError("not a unix time between 1970 and 3000")
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    return value
+
+
+def _no_bool(value: Any) -> Any:
+    """JSON true/false is not a number, whatever Python thinks."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean where a number belongs")
+    return value
+
+
+def _sane_price(value: Decimal) -> Decimal:
+    if not value.is_finite() or (value and value.adjusted() >= MAX_PRICE_DIGITS):
+        raise ValueError("not a price")
     return value
 
 
 Timestamp = Annotated[datetime, BeforeValidator(_unix_time)]
+Integer = Annotated[int, BeforeValidator(_no_bool)]
+Price = Annotated[Decimal, BeforeValidator(_no_bool), AfterValidator(_sane_price)]
 
 
 class BulkStatus(BaseModel):
@@ -141,8 +162,8 @@ class BulkStatus(BaseModel):
     uuid: str | None = None
     delivery_at: Timestamp | None = None
     """When the bulk is (or was) to be delivered."""
-    status_code: int | None = None
-    msg_total_count: int | None = None
+    status_code: Integer | None = None
+    msg_total_count: Integer | None = None
     """How many messages the bulk created."""
     created_at: Timestamp | None = None
     processed_at: Timestamp | None = None
@@ -152,11 +173,11 @@ class BulkStatus(BaseModel):
     is_unicode: bool | None = None
     is_dryrun: bool | None = None
     service_code: str | None = None
-    key_id: int | None = None
-    source: int | None = None
+    key_id: Integer | None = None
+    source: Integer | None = None
     voice_lang: str | None = None
     is_text_deleted: bool | None = None
-    price: Decimal | None = None
+    price: Price | None = None
     """Cost of the messages the bulk created, in the account's currency."""
 
     _unreadable: dict[str, Any] = PrivateAttr(default_factory=dict)

@@ -7,9 +7,12 @@ screenshot or a bug report cannot leak it. Only the HTTP client calls :meth:`rev
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 _VISIBLE_KEY_CHARS: Final = 4
+_TOKEN_CHARS: Final = re.compile(r"[\x21-\x7e]+")
+"""Printable ASCII without spaces: anything else cannot travel in an HTTP header anyway."""
 
 
 class Token:
@@ -21,6 +24,12 @@ class Token:
         value = value.strip()
         if not value:
             raise ValueError("the LOX24 token is empty")
+        if not _TOKEN_CHARS.fullmatch(value):
+            # Said without the value: the message may be shown, and the value is a secret.
+            raise ValueError(
+                "the LOX24 token has characters a token cannot have (spaces, line breaks, "
+                "non-ASCII such as a copied '…'): paste the whole token again"
+            )
         self._value = value
 
     def reveal(self) -> str:

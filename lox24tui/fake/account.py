@@ -16,6 +16,8 @@ from typing import Any, Final
 NEW, IN_PROGRESS, PROCESSED, CANCELED, SYSTEM_ERROR, NO_RECIPIENTS = 0, 5, 10, 15, 20, 201
 _UUID_EPOCH_OFFSET: Final = 0x01B21DD213814000  # 100 ns ticks from 1582-10-15 to 1970-01-01
 _NODE: Final = 0x96000028B339  # the node of LOX24's example id
+DEMO_ID_EPOCH: Final = 1_764_115_200.0
+"""The time the demo account's (fixed) ids are stamped from: 2025-11-26."""
 
 
 def time_uuid(at: float, sequence: int) -> str:
@@ -157,15 +159,19 @@ class SimulatedAccount:
     @classmethod
     def demo(cls, start: float, *, history: int = 60, seed: int = 24) -> SimulatedAccount:
         """A realistic account as it looks at ``start``: a dozen bulks worth watching, several of
-        which change state within the first minute, and weeks of finished ones behind them."""
+        which change state within the first minute, and weeks of finished ones behind them.
+
+        Its ids are the same in every run (a demo watch list stays valid across restarts, and the
+        README can name one), while its times follow ``start``."""
         minute, hour, day = 60.0, 3600.0, 86400.0
         rng = random.Random(seed)
         seq = iter(range(1, 1_000_000))
 
         def bulk(created_ago: float, delivery_in: float, recipients: int, **kwargs: Any) -> SimBulk:
             created = start - created_ago
+            number = next(seq)
             return SimBulk(
-                uuid=time_uuid(created, next(seq)),
+                uuid=time_uuid(DEMO_ID_EPOCH - number * 3607.0, number),
                 created_at=created,
                 delivery_at=start + delivery_in,
                 recipients=recipients,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import random
 import re
 import secrets
 from collections import defaultdict, deque
@@ -62,6 +63,7 @@ class FakeLox24:
         account_active: bool = True,
         retry_after_on_block: bool = True,
         page_size: int = 30,
+        rng: random.Random | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.account = account if account is not None else SimulatedAccount.demo(self.clock.now())
@@ -71,6 +73,8 @@ class FakeLox24:
         self.account_active = account_active
         self.retry_after_on_block = retry_after_on_block
         self.page_size = page_size
+        self._rng = rng
+        """Seeded, it makes request ids repeatable (for snapshot tests); else they are random."""
         self.faults: list[Fault] = []
         self.log: list[LoggedRequest] = []
         self.in_flight = 0
@@ -116,7 +120,7 @@ class FakeLox24:
         path: str = scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
         ld = "application/ld+json" in headers.get("accept", "")
-        reply = _Reply(send, ld)
+        reply = _Reply(send, ld, self._request_id())
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         now = self.clock.now()
@@ -165,6 +169,11 @@ class FakeLox24:
         else:
             await reply.error(status, str(body))
 
+    def _request_id(self) -> str:
+        if self._rng is None:
+            return secrets.token_hex(16)
+        return f"{self._rng.getrandbits(128):032x}"
+
     def _route(self, path: str, query: str, ld: bool) -> tuple[int, Any]:
         now = self.clock.now()
         if path == "/me":
@@ -184,7 +193,7 @@ class FakeLox24:
     def _me(self, ld: bool) -> dict[str, Any]:
         client_id = self.token.partition(":")[0]
         body: dict[str, Any] = {
-            "id": int(client_id) if client_id.isdigit() else 0,
+            "id": int(client_id) if _integer(client_id) else 0,
             "company": "Demo Shop GmbH",
             "currency": "EUR",
         }
@@ -194,14 +203,10 @@ class FakeLox24:
 
     def _list(self, query: str, now: float, ld: bool) -> Any:
         params = parse_qsl(query, keep_blank_values=True)
-        codes = {
-            int(v)
-            for k, v in params
-            if k in ("status_code", "status_code[]") and v.lstrip("-").isdigit()
-        }
+        codes = {int(v) for k, v in params if k in ("status_code", "status_code[]") and _integer(v)}
         uuids = {v for k, v in params if k == "uuid[]"}
         bounds = [(k[len("created_at[") : -1], v) for k, v in params if k.startswith("created_at[")]
-        page = next((int(v) for k, v in params if k == "page" and v.isdigit() and int(v) > 0), 1)
+        page = next((int(v) for k, v in params if k == "page" and _integer(v) and int(v) > 0), 1)
         ascending = dict(params).get("_order[created_at]", "desc").lower() == "asc"
         bulks = self.account.newest_first()
         if ascending:
@@ -297,6 +302,12 @@ class FakeLox24:
         )
 
 
+def _integer(text: str) -> bool:
+    """ASCII digits only: "²".isdigit() is true, and int("²") fails."""
+    digits = text.removeprefix("-")
+    return digits.isascii() and digits.isdigit() and len(digits) < 10
+
+
 def _within(created_at: float, op: str, value: str) -> bool:
     try:
         bound = float(value)
@@ -323,9 +334,10 @@ def _with_ld(body: dict[str, Any], bulk: SimBulk, ld: bool) -> dict[str, Any]:
 class _Reply:
     """Writes one response, always with a request id."""
 
-    def __init__(self, send: Send, ld: bool) -> None:
+    def __init__(self, send: Send, ld: bool, request_id: str) -> None:
         self._send = send
         self.ld = ld
+        self.request_id = request_id
         self.content_type = (
             "application/ld+json; charset=utf-8" if ld else "application/json; charset=utf-8"
         )
@@ -364,7 +376,7 @@ class _Reply:
         headers = [
             (b"content-type", content_type.encode()),
             (b"content-length", str(len(body)).encode()),
-            (b"x-lox24-request-id", secrets.token_hex(16).encode()),
+            (b"x-lox24-request-id", self.request_id.encode()),
         ]
         headers += [(k.encode(), v.encode()) for k, v in extra_headers or []]
         await self._send({"type": "http.response.start", "status": status, "headers": headers})
