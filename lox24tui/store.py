@@ -1,0 +1,184 @@
+"""The watch list on disk: which bulks, with which labels, in which order.
+
+Written atomically (temporary file, fsync, rename, fsync of the folder) on every change, so a crash
+or a kill at any moment leaves either the old list or the new one. A file that cannot be read is
+moved aside with a timestamp and reported; it is never silently replaced by an empty list.
+The only module that touches the watch-list file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from lox24tui.api import InvalidBulkId, parse_bulk_id
+from lox24tui.files import write_atomically
+
+FORMAT_VERSION: Final = 1
+LABEL_MAX: Final = 80
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedBulk:
+    bulk_id: str
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProblem:
+    """Why the file could not be used as it was, and where the original was kept."""
+
+    message: str
+    kept_at: Path | None
+
+
+@dataclass
+class WatchList:
+    """The ordered watch list, persisted at ``path`` after every change."""
+
+    path: Path
+    entries: list[WatchedBulk] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[WatchList, LoadProblem | None]:
+        """Read the list; a missing file is an empty list, a broken one is kept aside."""
+        if not path.exists():
+            return cls(path), None
+        try:
+            raw = path.read_bytes()
+            document = json.loads(raw.decode("utf-8"))
+            entries, skipped = _entries_from(document)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+            kept = _keep_aside(path)
+            return cls(path), LoadProblem(
+                f"The watch list {path} could not be read ({_reason(exc)}); "
+                + (f"it was kept as {kept.name}" if kept else "it could not be moved aside")
+                + " and an empty list started.",
+                kept,
+            )
+        if skipped:
+            kept = _keep_aside(path, copy=True)
+            problem = LoadProblem(
+                f"{len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} of the watch list "
+                f"could not be read and were left out ({', '.join(skipped[:3])}); the original "
+                f"file was copied to {kept.name if kept else '(copy failed)'}.",
+                kept,
+            )
+            return cls(path, entries), problem
+        return cls(path, entries), None
+
+    @property
+    def ids(self) -> list[str]:
+        return [entry.bulk_id for entry in self.entries]
+
+    def __contains__(self, bulk_id: object) -> bool:
+        return any(entry.bulk_id == bulk_id for entry in self.entries)
+
+    def label_of(self, bulk_id: str) -> str:
+        return next((e.label for e in self.entries if e.bulk_id == bulk_id), "")
+
+    def index_of(self, bulk_id: str) -> int:
+        return next(i for i, e in enumerate(self.entries) if e.bulk_id == bulk_id)
+
+    def add(self, bulk_id: str, label: str = "") -> bool:
+        """Append a bulk; False (and no change) when it is already watched."""
+        bulk_id = parse_bulk_id(bulk_id)
+        if bulk_id in self:
+            return False
+        self.entries.append(WatchedBulk(bulk_id, clean_label(label)))
+        self.save()
+        return True
+
+    def add_many(self, items: list[tuple[str, str]]) -> list[str]:
+        """Append several bulks with one write; returns the ids that were new."""
+        added = []
+        for bulk_id, label in items:
+            bulk_id = parse_bulk_id(bulk_id)
+            if bulk_id in self or bulk_id in added:
+                continue
+            self.entries.append(WatchedBulk(bulk_id, clean_label(label)))
+            added.append(bulk_id)
+        if added:
+            self.save()
+        return added
+
+    def remove(self, bulk_id: str) -> tuple[int, WatchedBulk] | None:
+        """Remove a bulk; returns its position and entry so the removal can be undone."""
+        for index, entry in enumerate(self.entries):
+            if entry.bulk_id == bulk_id:
+                del self.entries[index]
+                self.save()
+                return index, entry
+        return None
+
+    def insert(self, index: int, entry: WatchedBulk) -> None:
+        """Put an entry back where it was (undo of :meth:`remove`)."""
+        if entry.bulk_id in self:
+            return
+        self.entries.insert(min(index, len(self.entries)), entry)
+        self.save()
+
+    def set_label(self, bulk_id: str, label: str) -> None:
+        index = self.index_of(bulk_id)
+        self.entries[index] = WatchedBulk(bulk_id, clean_label(label))
+        self.save()
+
+    def save(self) -> None:
+        document = {
+            "version": FORMAT_VERSION,
+            "bulks": [{"id": e.bulk_id, "label": e.label} for e in self.entries],
+        }
+        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def clean_label(label: str) -> str:
+    """One line, no control characters, a sensible length."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in label).split())
+    return text[:LABEL_MAX]
+
+
+def _entries_from(document: Any) -> tuple[list[WatchedBulk], list[str]]:
+    if not isinstance(document, dict) or not isinstance(document.get("bulks"), list):
+        raise ValueError('expected an object with a "bulks" list')
+    entries: list[WatchedBulk] = []
+    skipped: list[str] = []
+    for item in document["bulks"]:
+        raw_id = item.get("id") if isinstance(item, dict) else item
+        label = item.get("label", "") if isinstance(item, dict) else ""
+        try:
+            bulk_id = parse_bulk_id(str(raw_id))
+        except InvalidBulkId:
+            skipped.append(repr(raw_id)[:40])
+            continue
+        if any(entry.bulk_id == bulk_id for entry in entries):
+            continue
+        entries.append(WatchedBulk(bulk_id, clean_label(label if isinstance(label, str) else "")))
+    return entries, skipped
+
+
+def _keep_aside(path: Path, *, copy: bool = False) -> Path | None:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.broken-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.broken-{stamp}-{counter}")
+    try:
+        if copy:
+            target.write_bytes(path.read_bytes())
+        else:
+            path.rename(target)
+    except OSError:
+        return None
+    return target
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON at line {exc.lineno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return str(exc) or type(exc).__name__
