@@ -29,9 +29,15 @@ The token comes from LOX24_TOKEN (or the config file), never from the command li
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lox24tui",
-        description="Watch LOX24 SMS bulks: a live terminal dashboard and scripting commands.",
+        description="Watch LOX24 SMS bulks: a live terminal dashboard and scripting commands. "
+        "Without a command, opens the dashboard on your saved watch list.",
     )
     parser.add_argument("--version", action="version", version=f"lox24tui {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the dashboard on a simulated LOX24 account (no token, no network)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     status = commands.add_parser(
@@ -91,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 bulks=args.bulks,
                 final_fraction=args.final_fraction,
             )
+        if args.command is None:
+            from lox24tui.commands.dashboard import run_dashboard
+
+            return run_dashboard(demo=args.demo)
     except KeyboardInterrupt:
         return 130
     parser.print_help()

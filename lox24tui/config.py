@@ -7,6 +7,7 @@ or the config file, never from a command-line argument (which would land in shel
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from lox24tui.api import DEFAULT_BASE_URL, Token
+from lox24tui.files import write_atomically
 
 APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
@@ -43,6 +45,11 @@ class Locations:
     @property
     def watchlist_file(self) -> Path:
         return self.data_dir / "watchlist.json"
+
+    @property
+    def demo_watchlist_file(self) -> Path:
+        """Demo mode keeps its own list, so trying the demo never touches the real one."""
+        return self.data_dir / "demo-watchlist.json"
 
     @classmethod
     def default(cls) -> Locations:
@@ -72,6 +79,13 @@ class Settings(BaseModel):
     bell: bool = False
     """Ring the terminal bell when a bulk reaches a final state."""
 
+    @field_validator("token")
+    @classmethod
+    def _usable_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip():
+            Token(value.get_secret_value())  # raises ValueError, which never shows the value
+        return value
+
     @field_validator("api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -85,6 +99,38 @@ class Settings(BaseModel):
         if self.token is None or not self.token.get_secret_value().strip():
             return None
         return Token(self.token.get_secret_value())
+
+
+def save_token(token: str, locations: Locations | None = None) -> Path:
+    """Store the token in the config file, keeping its other keys; the file is made readable
+    by its owner only (0600), since it now holds a secret."""
+    locations = locations or Locations.default()
+    path = locations.config_file
+    values: dict[str, object] = {}
+    if path.exists():
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path} cannot be read, so the token was not saved: {exc}") from None
+    values["token"] = token.strip()
+    write_atomically(path, _to_toml(values), mode=0o600)
+    return path
+
+
+def _to_toml(values: Mapping[str, object]) -> str:
+    """A flat table of scalars, which is all the config file holds."""
+    lines = []
+    for key, value in values.items():
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int | float):
+            text = repr(value)
+        elif isinstance(value, str):
+            text = json.dumps(value, ensure_ascii=False)
+        else:
+            raise ConfigError(f"the config key {key!r} holds a value lox24tui cannot write back")
+        lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
 
 
 def load_settings(

@@ -4,7 +4,7 @@ the dashboard, so both say the same thing the same way."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -32,6 +32,11 @@ def relative(when: datetime, now: datetime) -> str:
     else:
         amount = f"{int(span // 86400)} d"
     return f"in {amount}" if future else f"{amount} ago"
+
+
+def relative_seconds(seconds: float) -> str:
+    """ "in 40 s", "in 3 min" for a span ahead."""
+    return relative(datetime.fromtimestamp(seconds, tz=UTC), datetime.fromtimestamp(0, tz=UTC))
 
 
 def local_time(when: datetime) -> str:

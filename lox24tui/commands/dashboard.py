@@ -1,0 +1,22 @@
+"""``lox24tui`` and ``lox24tui --demo``: the live dashboard."""
+
+from __future__ import annotations
+
+import sys
+
+from lox24tui.config import ConfigError, Locations, load_settings
+
+
+def run_dashboard(*, demo: bool) -> int:
+    locations = Locations.default()
+    try:
+        settings = load_settings(locations)
+    except ConfigError as error:
+        print(f"lox24tui: {error}", file=sys.stderr)
+        return 2
+    from lox24tui.tui.app import Lox24App
+    from lox24tui.tui.setup import demo_setup, real_setup
+
+    setup = demo_setup(settings, locations) if demo else real_setup(settings, locations)
+    Lox24App(setup).run()
+    return 0

@@ -1,0 +1,316 @@
+"""The dashboard application: owns the watch list, the client and the engine, and turns the
+engine's updates into batched screen changes.
+
+Updates are buffered and applied at most a few times a second: applying each response as it
+arrives redraws the table every frame and starves the network loop (PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+
+from lox24tui.api import InvalidToken, Lox24Client, Lox24Error, StatusCode, StatusReply, Token
+from lox24tui.clock import Clock, SystemClock
+from lox24tui.config import ConfigError, Locations, Settings, save_token
+from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
+from lox24tui.store import LoadProblem, WatchedBulk, WatchList
+from lox24tui.tui.screens.main import MainScreen
+from lox24tui.tui.screens.token import TokenChoice, TokenScreen
+
+FLUSH_SECONDS = 0.4
+"""How often buffered updates reach the screen: at most 2.5 repaints a second."""
+TIMES_SECONDS = 5.0
+"""How often relative times ("12 s ago") are redrawn."""
+DEMO_INTERVAL = 5.0
+
+
+@dataclass
+class DashboardSetup:
+    """Everything the dashboard runs on; the CLI, the demo and the tests each build one."""
+
+    settings: Settings
+    watchlist: WatchList
+    token: Token | None
+    api_url: str
+    locations: Locations
+    transport: httpx.AsyncBaseTransport | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    demo: bool = False
+    load_problem: LoadProblem | None = None
+    seed: int | None = None
+    """Seeds the engine's jitter, for repeatable snapshots."""
+
+
+class Lox24App(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "lox24tui"
+    SUB_TITLE = "LOX24 bulks, live"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", tooltip="Quit lox24tui"),
+        Binding("question_mark", "keys", "Keys", tooltip="Show every key"),
+    ]
+    """
+    | Key | Action |
+    | :- | :- |
+    | q | Quit. |
+    | ? | Show or hide the keys panel. |
+    | ctrl+p | Command palette. |
+    """
+
+    def __init__(self, setup: DashboardSetup) -> None:
+        super().__init__()
+        self.setup = setup
+        self.clock = setup.clock
+        self.demo = setup.demo
+        self.watchlist = setup.watchlist
+        self.settings = setup.settings
+        self.client: Lox24Client | None = None
+        interval = DEMO_INTERVAL if setup.demo else setup.settings.interval
+        self.monitor = Monitor(
+            _NoClient(),
+            interval=interval,
+            concurrency=setup.settings.concurrency,
+            clock=setup.clock,
+            rng=random.Random(setup.seed) if setup.seed is not None else None,
+        )
+        self.states: dict[str, BulkState] = {}
+        self.previous_replies: dict[str, StatusReply] = {}
+        self.last_removal: tuple[int, WatchedBulk] | None = None
+        self._pending: dict[str, set[Change]] = {}
+        self._pending_summary = False
+        for bulk_id in self.watchlist.ids:
+            self.states[bulk_id] = self.monitor.watch(bulk_id)
+        if setup.settings.theme in self.available_themes:
+            self.theme = setup.settings.theme
+
+    # ------------------------------------------------------------ lifecycle
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        self.monitor.listen(self._on_engine_event)
+        if self.setup.load_problem is not None:
+            self.notify(
+                self.setup.load_problem.message, title="Watch list", severity="error", timeout=30
+            )
+        self.set_interval(FLUSH_SECONDS, self.flush)
+        self.set_interval(TIMES_SECONDS, self._refresh_times)
+        self.set_interval(1.0, self._tick_countdown)
+        self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
+        if self.setup.token is not None:
+            self._use_token(self.setup.token)
+        else:
+            self.monitor.pause("no API token")
+            self.ask_for_token(
+                "No LOX24 API token was found (LOX24_TOKEN or the config file). Paste one to "
+                "start; it is checked with a single request."
+            )
+
+    async def on_unmount(self) -> None:
+        await self.monitor.stop()
+        if self.client is not None:
+            await self.client.aclose()
+
+    @property
+    def main(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not mounted")
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now(), UTC)
+
+    # ------------------------------------------------------------ engine → screen
+
+    def _on_engine_event(self, event: MonitorEvent) -> None:
+        if isinstance(event, BulkUpdate):
+            self._pending.setdefault(event.bulk_id, set()).update(event.changes)
+        else:
+            self._pending_summary = True
+
+    def flush(self) -> None:
+        """Apply what the engine reported since the last flush, in one batch."""
+        if not self._pending and not self._pending_summary:
+            return
+        pending, self._pending = self._pending, {}
+        self._pending_summary = False
+        changed: set[str] = set()
+        for bulk_id, changes in pending.items():
+            if Change.REMOVED in changes or bulk_id not in self.watchlist:
+                continue
+            old = self.states.get(bulk_id)
+            new = self.monitor.state(bulk_id)
+            if Change.FIELDS in changes and old is not None and old.reply is not None:
+                self.previous_replies[bulk_id] = old.reply
+            self.states[bulk_id] = new
+            changed.add(bulk_id)
+            if Change.STATUS in changes:
+                self._announce(bulk_id, old, new)
+        self.main.apply(changed)
+
+    def _announce(self, bulk_id: str, old: BulkState | None, new: BulkState) -> None:
+        if old is None or old.reply is None or new.reply is None:
+            return
+        label = self.watchlist.label_of(bulk_id) or bulk_id
+        seen = datetime.fromtimestamp(old.last_checked or self.clock.now(), UTC)
+        before = old.reply.status.label_at(seen)  # as it was shown: "scheduled", not "new"
+        after = new.reply.status.label_at(self.now())
+        failed = new.reply.status.status_code in (StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS)
+        severity: SeverityLevel = "error" if failed else "information"
+        self.notify(f"{before} → {after}", title=label, severity=severity, markup=False)
+        if new.is_final and self.settings.bell:
+            self.bell()
+
+    def _refresh_times(self) -> None:
+        self.main.refresh_times()
+
+    def _tick_countdown(self) -> None:
+        breaker = self.monitor.breaker
+        if breaker is not None and breaker.until is not None:
+            self.main.show_summary()
+
+    # ------------------------------------------------------------ watch list
+
+    def add_bulks(self, ids: list[str], label: str) -> None:
+        added = self.watchlist.add_many([(bulk_id, label) for bulk_id in ids])
+        for bulk_id in added:
+            self.states[bulk_id] = self.monitor.watch(bulk_id)
+        self.main.apply(set(added))
+        if added:
+            self.main.table.select(added[0])
+
+    def remove_bulk(self, bulk_id: str) -> None:
+        removed = self.watchlist.remove(bulk_id)
+        if removed is None:
+            return
+        self.last_removal = removed
+        self.monitor.unwatch(bulk_id)
+        self.states.pop(bulk_id, None)
+        self.main.table.remove_bulk(bulk_id)
+        self.main.show_summary()
+        label = removed[1].label or bulk_id
+        self.notify(f"Stopped watching {label}. u undoes it.", markup=False, timeout=6)
+
+    def undo_removal(self) -> None:
+        if self.last_removal is None:
+            self.notify("Nothing to undo.", severity="warning")
+            return
+        index, entry = self.last_removal
+        self.last_removal = None
+        self.watchlist.insert(index, entry)
+        self.states[entry.bulk_id] = self.monitor.watch(entry.bulk_id)
+        self.main.rebuild()
+        self.main.table.select(entry.bulk_id)
+        self.notify(f"Watching {entry.label or entry.bulk_id} again.", markup=False, timeout=3)
+
+    def set_label(self, bulk_id: str, label: str) -> None:
+        self.watchlist.set_label(bulk_id, label)
+        self.main.apply({bulk_id})
+
+    # ------------------------------------------------------------ token
+
+    def ask_for_token(self, reason: str) -> None:
+        def chosen(choice: TokenChoice | None) -> None:
+            if choice is None:
+                return
+            self._use_token(choice.token)
+            if choice.save:
+                try:
+                    path = save_token(choice.token.reveal(), self.setup.locations)
+                except (ConfigError, OSError) as error:
+                    self.notify(f"The token was not saved: {error}", severity="error")
+                else:
+                    self.notify(f"Token saved in {path} (readable by you only).", timeout=5)
+
+        self.push_screen(TokenScreen(self.check_token, reason), callback=chosen)
+
+    async def check_token(self, token: Token) -> Lox24Error | None:
+        """One request with a new token, within the engine's bad-credential rule."""
+        wait = self.monitor.bad_credentials_wait()
+        if wait > 0:
+            return Lox24Error(
+                f"Three tokens were refused within the last minute; to keep LOX24 from blocking "
+                f"your IP, try again in {int(wait) + 1} s."
+            )
+        async with self._client_for(token) as client:
+            try:
+                await client.check_token()
+            except InvalidToken as error:
+                self.monitor.note_bad_credentials()
+                return error
+            except Lox24Error as error:
+                return error
+        return None
+
+    def _client_for(self, token: Token) -> Lox24Client:
+        return Lox24Client(
+            token,
+            self.setup.api_url,
+            transport=self.setup.transport,
+            timeout=self.settings.timeout,
+            max_connections=min(20, self.settings.concurrency),
+        )
+
+    def _use_token(self, token: Token) -> None:
+        old = self.client
+        self.client = self._client_for(token)
+        self.monitor.use_source(self.client)
+        if self.monitor.pause_reason == "no API token":
+            self.monitor.resume()
+        if old is not None:
+            self.run_worker(old.aclose(), exit_on_error=False)
+        self._pending_summary = True
+
+    # ------------------------------------------------------------ commands
+
+    def action_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self.main
+        yield SystemCommand("Add bulks", "Watch one or more bulk ids (a)", main.action_add)
+        yield SystemCommand(
+            "Refresh all", "Fetch every watched bulk now (R)", main.action_refresh_all
+        )
+        yield SystemCommand("Pause or resume", "Stop or restart polling (p)", main.action_pause)
+        yield SystemCommand("Filter", "Show only matching bulks (/)", main.action_filter)
+        yield SystemCommand(
+            "Detail pane", "Show or hide the selected bulk in full (v)", main.action_toggle_detail
+        )
+        yield SystemCommand("Sort", "Sort by the next column (s)", main.table.action_cycle_sort)
+        yield SystemCommand(
+            "Remove bulk", "Stop watching the selected bulk (d)", main.table.action_remove
+        )
+        yield SystemCommand(
+            "Edit label", "Rename the selected bulk (e)", main.table.action_edit_label
+        )
+        yield SystemCommand(
+            "Refresh bulk", "Fetch the selected bulk now (r)", main.table.action_refresh_bulk
+        )
+        yield SystemCommand(
+            "Copy bulk id", "Copy the selected bulk's id (c)", main.table.action_copy_id
+        )
+        yield SystemCommand("Undo remove", "Put back the last bulk removed (u)", main.action_undo)
+        yield SystemCommand("Enter token", "Use another LOX24 API token (t)", main.action_token)
+
+
+class _NoClient:
+    """Stands in until a token is known; the engine is paused meanwhile, so it is never called."""
+
+    async def get_bulk_status(self, bulk_id: str) -> StatusReply:
+        raise InvalidToken()

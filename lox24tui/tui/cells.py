@@ -1,0 +1,167 @@
+"""How a watched bulk looks in the table: one :class:`Cell` per column, each carrying the value
+it sorts by, so sorting follows the data (numbers, times), not the text shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from rich.text import Text
+
+from lox24tui import humanize
+from lox24tui.api import StatusCode
+from lox24tui.monitor import BulkState
+
+STATUS_STYLES: Final[dict[str, str]] = {
+    "scheduled": "bold cyan",
+    "new": "cyan",
+    "in progress": "bold yellow",
+    "processed": "bold green",
+    "canceled": "dim",
+    "system error": "bold red",
+    "no recipients": "bold red",
+}
+ERROR_STYLE: Final = "bold red"
+UNKNOWN_STYLE: Final = "bold magenta"
+
+
+class Cell(Text):
+    """Rich text that also knows what to sort by (None sorts last)."""
+
+    sort_value: Any = None
+
+    @classmethod
+    def of(cls, text: str, style: str = "", sort_value: Any = None) -> Cell:
+        cell = cls(humanize.plain(text), style=style, no_wrap=True, overflow="ellipsis")
+        cell.sort_value = sort_value
+        return cell
+
+
+def sort_key(cell: Any) -> tuple[int, Any]:
+    value = getattr(cell, "sort_value", None)
+    return (1, "") if value is None else (0, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+
+
+COLUMNS: Final = (
+    Column("label", "Label", 26),
+    Column("id", "Bulk id", 9),
+    Column("status", "Status", 19),
+    Column("messages", "Messages", 8),
+    Column("cost", "Cost", 12),
+    Column("delivery", "Delivery", 12),
+    Column("changed", "Changed", 11),
+    Column("fresh", "Checked", 20),
+)
+
+
+def short_id(bulk_id: str) -> str:
+    return bulk_id[:8] + "…"
+
+
+def status_text(state: BulkState, now: datetime) -> tuple[str, str]:
+    """The status label and its style; errors without any status show as the error."""
+    if state.reply is None:
+        if state.error is not None:
+            return state.error.title, ERROR_STYLE
+        return "waiting…", "dim"
+    status = state.reply.status
+    label = status.label_at(now)
+    style = STATUS_STYLES.get(label, UNKNOWN_STYLE if not status.status.is_known else "")
+    if status.is_dryrun:
+        label += " · dry run"
+    return label, style
+
+
+def delivery_text(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "—"
+    local = when.astimezone()
+    if local.date() == now.astimezone().date():
+        return local.strftime("today %H:%M")
+    if abs((when - now).days) < 180:
+        return local.strftime("%d %b %H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
+def freshness_text(state: BulkState, now_ts: float) -> tuple[str, str]:
+    """When it was last checked, or what went wrong, in a few words."""
+    if state.error is not None:
+        text = state.error.title
+        if state.next_due is not None and state.next_due > now_ts and not state.not_found:
+            text += f", retry {humanize.relative_seconds(state.next_due - now_ts)}"
+        return "⚠ " + text, "red"
+    if state.last_checked is None:
+        return "not checked yet", "dim"
+    ago = humanize.relative(_at(state.last_checked), _at(now_ts))
+    return f"checked {ago}", "dim" if state.is_final else ""
+
+
+def last_change(state: BulkState) -> float | None:
+    """When the status last changed: as observed, once a change was seen; before that, the
+    bulk's own processed_at (LOX24's "time of the last change") or its creation time."""
+    if len(state.history) > 1:
+        return state.last_changed
+    if state.reply is not None:
+        status = state.reply.status
+        when = status.processed_at or status.created_at
+        if when is not None:
+            return when.timestamp()
+    return state.last_changed
+
+
+def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
+    now = _at(now_ts)
+    status_label, status_style = status_text(state, now)
+    status = state.reply.status if state.reply else None
+    code = status.status_code if status else None
+    fresh, fresh_style = freshness_text(state, now_ts)
+    changed_at = last_change(state)
+    changed = "—" if changed_at is None else humanize.relative(_at(changed_at), now)
+    status_order = (_STATUS_ORDER.get(code, 50) if code is not None else 99, status_label)
+    return {
+        "label": Cell.of(label or "—", "" if label else "dim", label.lower() or None),
+        "id": Cell.of(short_id(state.bulk_id), "dim", state.bulk_id),
+        "status": Cell.of(status_label, status_style, status_order),
+        "messages": _right(
+            humanize.count(status.msg_total_count) if status else "—",
+            status.msg_total_count if status else None,
+        ),
+        "cost": _right(
+            humanize.money(status.price) if status else "—", status.price if status else None
+        ),
+        "delivery": Cell.of(
+            delivery_text(status.delivery_at if status else None, now),
+            "",
+            status.delivery_at if status else None,
+        ),
+        "changed": Cell.of(changed, "", -changed_at if changed_at is not None else None),
+        "fresh": Cell.of(fresh, fresh_style, state.last_checked),
+    }
+
+
+_STATUS_ORDER: Final[dict[int, int]] = {
+    StatusCode.IN_PROGRESS: 0,
+    StatusCode.NEW: 1,
+    StatusCode.SYSTEM_ERROR: 2,
+    StatusCode.NO_RECIPIENTS: 3,
+    StatusCode.CANCELED: 4,
+    StatusCode.PROCESSED: 5,
+}
+
+
+def _right(text: str, sort_value: Any) -> Cell:
+    cell = Cell.of(text, "", sort_value)
+    cell.justify = "right"
+    return cell
+
+
+def _at(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)

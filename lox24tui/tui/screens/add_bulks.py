@@ -1,0 +1,123 @@
+"""The add dialog: one or many ids (pasted lines, commas, spaces), each checked as a UUID.
+
+Valid new ids are added at once; duplicates are skipped with a note; invalid ones are listed back
+and left in the box, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from lox24tui.api import InvalidBulkId, parse_bulk_id
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class ParsedIds:
+    valid: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+
+
+def parse_ids(text: str, watched: set[str]) -> ParsedIds:
+    """Split pasted text into new valid ids, already watched or repeated ones, and invalid ones."""
+    parsed = ParsedIds()
+    for word in _SEPARATORS.split(text):
+        if not word:
+            continue
+        try:
+            bulk_id = parse_bulk_id(word)
+        except InvalidBulkId:
+            parsed.invalid.append(word)
+            continue
+        if bulk_id in watched or bulk_id in parsed.valid:
+            parsed.duplicates.append(bulk_id)
+        else:
+            parsed.valid.append(bulk_id)
+    return parsed
+
+
+class AddBulksScreen(ModalScreen[int]):
+    """Dismisses with the number of bulks added."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Close"),
+        Binding("ctrl+s", "add", "Add", priority=True),
+    ]
+
+    def __init__(
+        self, watched: Callable[[], set[str]], add: Callable[[list[str], str], None]
+    ) -> None:
+        super().__init__()
+        self._watched = watched
+        self._add = add
+        self._added = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Watch bulks", classes="title")
+            yield Static(
+                "Paste one or more bulk ids: one per line, or separated by commas or spaces. "
+                "Tab moves to the label; Ctrl+S or Enter in the label adds them.",
+                classes="hint",
+            )
+            yield TextArea(id="ids", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+            yield Input(placeholder="Label (optional), e.g. Black Friday newsletter", id="label")
+            yield Static("", id="feedback")
+            with Horizontal(classes="buttons"):
+                yield Button("Add", variant="primary", id="add")
+                yield Button("Close", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#ids", TextArea).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "add":
+            self.action_add()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.action_add()
+
+    def action_add(self) -> None:
+        area = self.query_one("#ids", TextArea)
+        label = self.query_one("#label", Input).value
+        parsed = parse_ids(area.text, self._watched())
+        if parsed.valid:
+            self._add(parsed.valid, label)
+            self._added += len(parsed.valid)
+        notes = []
+        if parsed.valid:
+            notes.append(f"Added {len(parsed.valid)}.")
+        if parsed.duplicates:
+            notes.append(f"Skipped {len(parsed.duplicates)} already watched.")
+        if parsed.invalid:
+            shown = ", ".join(parsed.invalid[:5]) + ("…" if len(parsed.invalid) > 5 else "")
+            notes.append(
+                f"Not bulk ids (a bulk id is a UUID such as "
+                f"da0fa78c-4699-11ea-a637-96000028b339), left below to fix: {shown}"
+            )
+            area.text = "\n".join(parsed.invalid)
+            feedback = self.query_one("#feedback", Static)
+            feedback.update(" ".join(notes))
+            feedback.set_class(True, "error")
+            return
+        if not parsed.valid and not parsed.duplicates:
+            self.query_one("#feedback", Static).update("Paste at least one bulk id.")
+            return
+        if notes:
+            self.notify(" ".join(notes), timeout=4)
+        self.dismiss(self._added)
+
+    def action_cancel(self) -> None:
+        self.dismiss(self._added)

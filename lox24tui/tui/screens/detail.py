@@ -1,0 +1,29 @@
+"""The detail pane as a screen of its own, for terminals too narrow to show it beside the table."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from lox24tui.tui.widgets.detail_pane import DetailPane
+
+
+class DetailScreen(Screen[None]):
+    BINDINGS = [Binding("escape,v", "close", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DetailPane(id="detail-screen-pane")
+        yield Footer()
+
+    @property
+    def pane(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    def on_mount(self) -> None:
+        self.pane.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

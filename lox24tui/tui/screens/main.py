@@ -1,0 +1,299 @@
+"""The main screen: summary bar, watch table, detail pane, filter, and the actions on them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input
+
+from lox24tui.tui.cells import Cell, row_cells, status_text
+from lox24tui.tui.screens.add_bulks import AddBulksScreen
+from lox24tui.tui.screens.detail import DetailScreen
+from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
+from lox24tui.tui.widgets.bulk_table import BulkTable
+from lox24tui.tui.widgets.detail_pane import DetailPane
+from lox24tui.tui.widgets.summary_bar import SummaryBar
+
+if TYPE_CHECKING:
+    from lox24tui.tui.app import Lox24App
+
+WIDE_ENOUGH_FOR_PANE = 150
+
+
+class MainScreen(Screen[None]):
+    AUTO_FOCUS = "#bulks"
+    BINDINGS = [
+        Binding("a", "add", "Add", tooltip="Watch one or more bulks"),
+        Binding("u", "undo", "Undo remove", tooltip="Put back the last bulk removed"),
+        Binding("R", "refresh_all", "Refresh all", tooltip="Fetch every watched bulk now"),
+        Binding("p", "pause", "Pause/resume", tooltip="Stop or restart polling"),
+        Binding("slash", "filter", "Filter", tooltip="Show only bulks matching a text or status"),
+        Binding("v", "toggle_detail", "Detail", tooltip="Show or hide the selected bulk in full"),
+        Binding("j", "raw_json", "Raw JSON", tooltip="The detail pane: fields or raw JSON"),
+        Binding("C", "copy_request_id", "Copy request id", tooltip="From the detail pane"),
+        Binding("t", "token", "Token", tooltip="Enter another API token"),
+        Binding("escape", "escape", "Back", show=False),
+    ]
+    """
+    | Key | Action |
+    | :- | :- |
+    | a | Add bulks to the watch list. |
+    | u | Undo the last removal. |
+    | R | Refresh every bulk now. |
+    | p | Pause or resume polling (also retries a refused token). |
+    | / | Filter by text or status. |
+    | v | Show or hide the detail pane. |
+    | j | Raw JSON in the detail pane (the pane's own key, available from the table too). |
+    | C | Copy the request id shown in the detail pane. |
+    | t | Enter another API token. |
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield SummaryBar(id="summary")
+        yield Input(
+            placeholder="Filter: text or status (e.g. “in progress”), Esc clears", id="filter"
+        )
+        with Horizontal(id="body"):
+            yield BulkTable(id="bulks")
+            yield DetailPane(id="pane")
+        yield Footer()
+
+    @property
+    def dashboard(self) -> Lox24App:
+        return cast("Lox24App", self.app)
+
+    @property
+    def table(self) -> BulkTable:
+        return self.query_one(BulkTable)
+
+    @property
+    def pane(self) -> DetailPane:
+        return self.query_one("#pane", DetailPane)
+
+    @property
+    def filter_text(self) -> str:
+        field = self.query_one("#filter", Input)
+        return field.value.strip().lower() if field.display else ""
+
+    def on_mount(self) -> None:
+        self.rebuild()
+
+    # ------------------------------------------------------------ drawing
+
+    def cells_for(self, bulk_id: str) -> dict[str, Cell]:
+        app = self.dashboard
+        return row_cells(app.watchlist.label_of(bulk_id), app.states[bulk_id], app.clock.now())
+
+    def matches(self, bulk_id: str) -> bool:
+        text = self.filter_text
+        if not text:
+            return True
+        app = self.dashboard
+        state = app.states[bulk_id]
+        label, _ = status_text(state, app.now())
+        haystack = " ".join([app.watchlist.label_of(bulk_id), bulk_id, label]).lower()
+        return text in haystack
+
+    def rebuild(self) -> None:
+        """Show every watched bulk that matches the filter, in watch-list order."""
+        self.table.set_rows(
+            {
+                bulk_id: self.cells_for(bulk_id)
+                for bulk_id in self.dashboard.watchlist.ids
+                if self.matches(bulk_id)
+            }
+        )
+        self.show_summary()
+
+    def apply(self, changed: set[str]) -> None:
+        """Bring the rows of ``changed`` bulks up to date (and the pane, if it shows one)."""
+        table = self.table
+        resort = False
+        for bulk_id in changed:
+            if bulk_id not in self.dashboard.states:
+                continue
+            visible = self.matches(bulk_id)
+            if visible and table.has(bulk_id):
+                cells = self.cells_for(bulk_id)
+                if table.update_bulk(bulk_id, cells) and table.sort_column is not None:
+                    resort = True
+            elif visible:
+                table.add_bulk(bulk_id, self.cells_for(bulk_id))
+                resort = True
+            elif table.has(bulk_id):
+                table.remove_bulk(bulk_id)
+        if resort:
+            table.sort_by(table.sort_column, table.sort_reverse)
+        self.show_summary()
+        self.show_detail_of_selection(only_if=changed)
+
+    def refresh_times(self) -> None:
+        """Relative times age: redraw the cells whose text moved on."""
+        for bulk_id in self.dashboard.watchlist.ids:
+            if self.table.has(bulk_id):
+                self.table.update_bulk(bulk_id, self.cells_for(bulk_id))
+        self.show_detail_of_selection()
+
+    def show_summary(self) -> None:
+        app = self.dashboard
+        self.query_one(SummaryBar).show(app.monitor.summary(), app.monitor.interval, app.demo)
+
+    # ------------------------------------------------------------ detail
+
+    def _detail_targets(self) -> list[DetailPane]:
+        targets = [self.pane] if self.pane.display else []
+        screen = self.app.screen
+        if isinstance(screen, DetailScreen):
+            targets.append(screen.pane)
+        return targets
+
+    def show_detail_of_selection(self, only_if: set[str] | None = None) -> None:
+        for pane in self._detail_targets():
+            bulk_id = pane.bulk_id if isinstance(self.app.screen, DetailScreen) else None
+            bulk_id = bulk_id or self.table.selected_id
+            if bulk_id is None or bulk_id not in self.dashboard.states:
+                continue
+            if only_if is not None and bulk_id not in only_if and pane.bulk_id == bulk_id:
+                continue
+            self.fill_detail(pane, bulk_id)
+
+    def fill_detail(self, pane: DetailPane, bulk_id: str) -> None:
+        app = self.dashboard
+        pane.show(
+            app.watchlist.label_of(bulk_id),
+            app.states[bulk_id],
+            app.previous_replies.get(bulk_id),
+            app.clock.now(),
+        )
+
+    def open_detail(self, bulk_id: str) -> None:
+        if self.size.width >= WIDE_ENOUGH_FOR_PANE:
+            self.pane.display = True
+            self.fill_detail(self.pane, bulk_id)
+            return
+        screen = DetailScreen()
+        self.app.push_screen(screen)
+        self.fill_detail(screen.pane, bulk_id)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_detail(event.row_key.value)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.pane.display and event.row_key.value in self.dashboard.states:
+            self.fill_detail(self.pane, event.row_key.value)
+
+    def action_toggle_detail(self) -> None:
+        if self.pane.display:
+            self.pane.display = False
+            return
+        bulk_id = self.table.selected_id
+        if bulk_id is not None:
+            self.open_detail(bulk_id)
+
+    # ------------------------------------------------------------ actions
+
+    def action_add(self) -> None:
+        app = self.dashboard
+
+        def added(count: int | None) -> None:
+            if count:
+                self.table.focus()
+
+        self.app.push_screen(
+            AddBulksScreen(lambda: set(app.watchlist.ids), app.add_bulks), callback=added
+        )
+
+    @on(BulkTable.BulkAction)
+    def _bulk_action(self, event: BulkTable.BulkAction) -> None:
+        app = self.dashboard
+        bulk_id = event.bulk_id
+        label = app.watchlist.label_of(bulk_id)
+        if event.action == "remove":
+            name = f"“{label}” ({bulk_id})" if label else bulk_id
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    app.remove_bulk(bulk_id)
+
+            self.app.push_screen(
+                ConfirmScreen(f"Stop watching {name}?\n\nu undoes it.", yes="Remove"),
+                callback=confirmed,
+            )
+        elif event.action == "edit_label":
+
+            def relabel(new_label: str | None) -> None:
+                if new_label is not None:
+                    app.set_label(bulk_id, new_label)
+
+            self.app.push_screen(LabelScreen(bulk_id, label), callback=relabel)
+        elif event.action == "refresh":
+            app.monitor.refresh(bulk_id)
+            self.notify("Refreshing…", timeout=2)
+
+    def action_undo(self) -> None:
+        self.dashboard.undo_removal()
+
+    def action_refresh_all(self) -> None:
+        self.dashboard.monitor.refresh()
+        self.notify("Refreshing every bulk…", timeout=2)
+
+    def action_pause(self) -> None:
+        if self.dashboard.client is None:
+            self.action_token()
+            return
+        monitor = self.dashboard.monitor
+        if monitor.paused or monitor.breaker is not None:
+            monitor.resume()
+            self.notify("Polling resumed.", timeout=2)
+        else:
+            monitor.pause("paused by you")
+        self.show_summary()
+
+    def action_token(self) -> None:
+        self.dashboard.ask_for_token("Enter the LOX24 API token to use from now on.")
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.rebuild()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def action_escape(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.display:
+            field.value = ""
+            field.display = False
+            self.rebuild()
+            self.table.focus()
+        elif self.pane.display:
+            self.pane.display = False
+            self.table.focus()
+
+    def action_raw_json(self) -> None:
+        self.pane.action_toggle_raw()
+
+    def action_copy_request_id(self) -> None:
+        self.pane.action_copy_request_id()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return self.dashboard.last_removal is not None or None
+        if action in ("raw_json", "copy_request_id"):
+            return self.pane.display
+        return True

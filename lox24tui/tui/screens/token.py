@@ -1,0 +1,92 @@
+"""Asks for the API token when there is none (or it was refused), checks it with one request,
+and offers to save it in the config file (mode 0600)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from lox24tui.api import Lox24Error, Token
+
+
+@dataclass(frozen=True)
+class TokenChoice:
+    token: Token
+    save: bool
+
+
+TokenCheck = Callable[[Token], Awaitable[Lox24Error | None]]
+
+
+class TokenScreen(ModalScreen[TokenChoice | None]):
+    """Dismisses with the checked token, or None when the user gives up."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, check: TokenCheck, reason: str) -> None:
+        super().__init__()
+        self._check = check
+        self._reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("LOX24 API token", classes="title")
+            yield Static(self._reason, classes="hint", markup=False)
+            yield Input(placeholder="1234567:e3f3a759…", password=True, id="token")
+            yield Checkbox("Save it in the config file (readable by you only)", id="save")
+            yield Static("", id="feedback")
+            with Horizontal(classes="buttons"):
+                yield Button("Check and use", variant="primary", id="use")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#token", Input).focus()
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self._try()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "use":
+            self._try()
+        else:
+            self.action_cancel()
+
+    def _try(self) -> None:
+        value = self.query_one("#token", Input).value.strip()
+        if not value:
+            self._say("Paste the token from your LOX24 account.")
+            return
+        try:
+            token = Token(value)
+        except ValueError as problem:
+            self._say(f"That is not a LOX24 token: {problem}.")
+            return
+        self._say("Checking with one request…", error=False)
+        self.query_one("#use", Button).disabled = True
+        self._verify(token)
+
+    @work(exclusive=True, exit_on_error=False)
+    async def _verify(self, token: Token) -> None:
+        try:
+            problem = await self._check(token)
+        finally:
+            self.query_one("#use", Button).disabled = False
+        if problem is not None:
+            self._say(problem.message)
+            return
+        self.dismiss(TokenChoice(token, self.query_one("#save", Checkbox).value))
+
+    def _say(self, text: str, *, error: bool = True) -> None:
+        feedback = self.query_one("#feedback", Static)
+        feedback.update(text)
+        feedback.set_class(error, "error")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,208 @@
+"""Every field of a bulk's last status response, readable and exact.
+
+Values from the server are shown literally: they are Rich ``Text`` (never markup), with control
+characters made visible, so ``[bold]`` or an escape sequence inside a value is text on screen.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from lox24tui import humanize
+from lox24tui.api import StatusReply, status_info
+from lox24tui.monitor import BulkState
+from lox24tui.tui.cells import status_text
+
+CHANGED_STYLE = "bold reverse"
+
+
+def _at(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    return humanize.plain(str(value))
+
+
+def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
+    """(field name, shown value, contract key) for every field of the last response."""
+    now = _at(now_ts)
+    reply = state.reply
+    if reply is None:
+        return []
+    status = reply.status
+    info = status.status
+    shown = status.label_at(now) + (f" ({info.code})" if info.is_known else "")
+    rows = [
+        ("status", f"{shown} — {info.meaning}", "status_code"),
+        ("uuid", _value(status.uuid), "uuid"),
+    ]
+    if status.json_ld_id is not None or status.json_ld_type is not None:
+        rows.append(("@id", _value(status.json_ld_id), "@id"))
+        rows.append(("@type", _value(status.json_ld_type), "@type"))
+    rows += [
+        ("delivery_at", humanize.local_time_relative(status.delivery_at, now), "delivery_at"),
+        ("created_at", humanize.local_time_relative(status.created_at, now), "created_at"),
+        ("processed_at", humanize.local_time_relative(status.processed_at, now), "processed_at"),
+        ("msg_total_count", humanize.count(status.msg_total_count), "msg_total_count"),
+        ("price", humanize.money(status.price), "price"),
+        ("is_unicode", humanize.flag(status.is_unicode), "is_unicode"),
+        ("is_dryrun", humanize.flag(status.is_dryrun), "is_dryrun"),
+        ("service_code", _value(status.service_code), "service_code"),
+        ("key_id", _value(status.key_id), "key_id"),
+        ("source", _value(status.source), "source"),
+        ("voice_lang", _voice(status.voice_lang, status.voice_language), "voice_lang"),
+        ("is_text_deleted", humanize.flag(status.is_text_deleted), "is_text_deleted"),
+        ("ip", _value(status.ip), "ip"),
+    ]
+    for key, raw in status.unreadable_fields.items():
+        rows.append((humanize.plain(key), f"unreadable: {humanize.plain(repr(raw))}", key))
+    for key, raw in status.extra_fields.items():
+        rows.append(
+            (humanize.plain(key), f"{humanize.plain(repr(raw))} (not in the contract)", key)
+        )
+    return rows
+
+
+def _voice(code: str | None, name: str) -> str:
+    return name if code is None else f"{name} ({humanize.plain(code)})"
+
+
+def changed_fields(previous: StatusReply | None, current: StatusReply | None) -> set[str]:
+    """Contract keys whose value differs between two responses."""
+    if previous is None or current is None:
+        return set()
+    old = json.loads(previous.raw_json) if _is_object(previous.raw_json) else {}
+    new = json.loads(current.raw_json) if _is_object(current.raw_json) else {}
+    return {key for key in set(old) | set(new) if old.get(key) != new.get(key)}
+
+
+def _is_object(raw: str) -> bool:
+    try:
+        return isinstance(json.loads(raw), dict)
+    except ValueError:
+        return False
+
+
+class DetailPane(Static, can_focus=True):
+    """The selected bulk in full. Follows a bulk id, never a row index."""
+
+    BINDINGS = [
+        Binding("j", "toggle_raw", "Raw JSON", tooltip="Show the raw JSON of the last response"),
+        Binding("C", "copy_request_id", "Copy request id", tooltip="For LOX24 support"),
+    ]
+
+    show_raw: reactive[bool] = reactive(False)
+    """Show the raw JSON of the last response instead of the fields."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.bulk_id: str | None = None
+        self._render_args: tuple[str, BulkState, StatusReply | None, float] | None = None
+
+    def show(
+        self, label: str, state: BulkState, previous: StatusReply | None, now_ts: float
+    ) -> None:
+        self.bulk_id = state.bulk_id
+        self._render_args = (label, state, previous, now_ts)
+        self.update(self._build())
+
+    @property
+    def request_id(self) -> str | None:
+        """The request id of the last response (or of the last error, which support needs)."""
+        if self._render_args is None:
+            return None
+        state = self._render_args[1]
+        if state.error is not None and state.error.request_id:
+            return state.error.request_id
+        return state.reply.request_id if state.reply else None
+
+    def action_toggle_raw(self) -> None:
+        self.show_raw = not self.show_raw
+
+    def action_copy_request_id(self) -> None:
+        request_id = self.request_id
+        if request_id is None:
+            self.notify("No request id yet for this bulk.", severity="warning")
+            return
+        self.app.copy_to_clipboard(request_id)
+        self.notify(f"Copied request id {request_id}", timeout=3)
+
+    def watch_show_raw(self) -> None:
+        if self._render_args is not None:
+            self.update(self._build())
+
+    def _build(self) -> RenderableType:
+        assert self._render_args is not None
+        label, state, previous, now_ts = self._render_args
+        now = _at(now_ts)
+        title = Text(humanize.plain(label) or "(no label)", style="bold")
+        status_label, status_style = status_text(state, now)
+        header = Text.assemble(
+            title, "\n", (state.bulk_id, "dim"), "\n", (status_label, status_style)
+        )
+        if self.show_raw:
+            raw = state.reply.raw_json if state.reply else "(no response yet)"
+            return Group(
+                header, Text(""), _pretty_json(raw), Text("\nj: back to the fields", "dim")
+            )
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        changed = changed_fields(previous, state.reply)
+        for name, value, key in field_rows(state, now_ts):
+            grid.add_row(Text(name), Text(value, style=CHANGED_STYLE if key in changed else ""))
+        about = Table.grid(padding=(0, 1))
+        about.add_column(style="dim", no_wrap=True)
+        about.add_column()
+        about.add_row(Text("request id"), Text(_value(self.request_id)))
+        about.add_row(
+            Text("last checked"),
+            Text(
+                humanize.local_time_relative(_at(state.last_checked), now)
+                if state.last_checked
+                else "not yet"
+            ),
+        )
+        about.add_row(
+            Text("next check"),
+            Text(
+                humanize.local_time_relative(_at(state.next_due), now)
+                if state.next_due is not None
+                else "none (final, or stopped)"
+            ),
+        )
+        error = Text(humanize.plain(str(state.error)), style="red") if state.error else Text("none")
+        about.add_row(Text("last error"), error)
+        timeline = Text()
+        for index, step in enumerate(state.history):
+            if index:
+                timeline.append(" → ")
+            code_label = "no status" if step.code is None else status_info(step.code).label
+            timeline.append(f"{_at(step.at).astimezone():%H:%M:%S} {code_label}")
+        about.add_row(Text("timeline"), timeline or Text("—"))
+        parts: list[RenderableType] = [header, Text("")]
+        if state.reply is not None:
+            parts += [grid, Text("")]
+        parts += [about, Text("\nj raw JSON · C copy request id · v hide", style="dim")]
+        return Group(*parts)
+
+
+def _pretty_json(raw: str) -> RenderableType:
+    try:
+        text = json.dumps(json.loads(raw), indent=2, ensure_ascii=True)
+    except ValueError:
+        return Text(humanize.plain(raw))
+    return Syntax(text, "json", word_wrap=True, theme="ansi_dark", background_color="default")

@@ -1,0 +1,58 @@
+"""How the dashboard looks, in demo mode on a frozen clock at a fixed size.
+
+Update after an intended change of looks: pytest tests/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from lox24tui.tui.app import Lox24App
+
+from .conftest import settle
+
+SIZE = (160, 40)
+
+
+async def settled(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, Lox24App)
+    await settle(app, pilot)
+
+
+async def steady(pilot: Pilot[None]) -> None:
+    """Settled, with the mouse off the table (no hover highlight) and the cursor on row one."""
+    await settled(pilot)
+    app = pilot.app
+    assert isinstance(app, Lox24App)
+    await pilot.hover("#summary")
+    app.main.table.move_cursor(row=0)
+
+
+def test_main_screen(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+    assert snap_compare(demo(), terminal_size=SIZE, run_before=steady)
+
+
+def test_detail_pane(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+    async def open_voice_bulk(pilot: Pilot[None]) -> None:
+        await steady(pilot)
+        app = pilot.app
+        assert isinstance(app, Lox24App)
+        app.main.table.select(app.watchlist.ids[2])
+        await pilot.press("enter")
+
+    assert snap_compare(demo(), terminal_size=(180, 45), run_before=open_voice_bulk)
+
+
+def test_add_dialog(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+    async def paste_ids(pilot: Pilot[None]) -> None:
+        await steady(pilot)
+        await pilot.press("a")
+        await pilot.press(*"da0fa78c-4699-11ea-a637-96000028b339, ../me")
+        await pilot.press("ctrl+s")
+        await settled(pilot)  # the valid id is added and checked behind the dialog
+
+    assert snap_compare(demo(), terminal_size=SIZE, run_before=paste_ids)
