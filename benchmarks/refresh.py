@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _fake_process import fake_server
 
-from lox24tui.api import Lox24Client, Token
+from lox24tui.api import Lox24Client, Lox24ClientPool, Token
 from lox24tui.fake import FAKE_TOKEN
 from lox24tui.monitor import Monitor
 
@@ -41,7 +41,7 @@ async def all_ids(url: str) -> list[str]:
 
 
 async def engine_cycle(url: str, ids: list[str], concurrency: int) -> tuple[float, int, float]:
-    async with Lox24Client(Token(FAKE_TOKEN), url, max_connections=concurrency) as client:
+    async with Lox24ClientPool(Token(FAKE_TOKEN), url, max_connections=concurrency) as client:
         monitor = Monitor(client, ids, concurrency=concurrency)
         cpu, wall = time.process_time(), time.perf_counter()
         states = await monitor.check_once()
@@ -67,7 +67,7 @@ def sequential_loop(url: str, ids: list[str]) -> tuple[float, int, float]:
 
 async def steady_state(url: str, ids: list[str], interval: float, cycles: int) -> list[int]:
     """Requests sent in each interval after the first full cycle."""
-    async with Lox24Client(Token(FAKE_TOKEN), url, max_connections=20) as client:
+    async with Lox24ClientPool(Token(FAKE_TOKEN), url, max_connections=20) as client:
         monitor = Monitor(client, ids, interval=interval, concurrency=20)
         await monitor.check_once()
         monitor.start()

@@ -20,6 +20,7 @@ from lox24tui.api.errors import (
 )
 from lox24tui.api.ids import is_bulk_id, parse_bulk_id
 from lox24tui.api.models import Bulk, BulkStatus, StatusCode, status_info, voice_language_name
+from lox24tui.api.pool import Lox24ClientPool
 from lox24tui.api.token import Token
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "InvalidBulkId",
     "InvalidToken",
     "Lox24Client",
+    "Lox24ClientPool",
     "Lox24Error",
     "NetworkError",
     "RateLimited",

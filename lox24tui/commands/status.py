@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from lox24tui import humanize
-from lox24tui.api import InvalidBulkId, Lox24Client, Lox24Error, parse_bulk_id
+from lox24tui.api import InvalidBulkId, Lox24ClientPool, Lox24Error, parse_bulk_id
 from lox24tui.config import ConfigError, load_settings
 from lox24tui.monitor import BulkState, Monitor
 from lox24tui.records import error_record, reply_record
@@ -67,7 +67,12 @@ def run_status(texts: list[str], *, as_json: bool, out: TextIO = sys.stdout) -> 
         return EXIT_USAGE
 
     async def fetch() -> tuple[list[BulkState], Lox24Error | None]:
-        async with Lox24Client(token, settings.api_url, timeout=settings.timeout) as client:
+        async with Lox24ClientPool(
+            token,
+            settings.api_url,
+            timeout=settings.timeout,
+            max_connections=settings.concurrency,
+        ) as client:
             monitor = Monitor(client, ids, concurrency=settings.concurrency)
             states = await monitor.check_once()
             breaker = monitor.breaker

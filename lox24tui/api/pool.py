@@ -1,0 +1,83 @@
+"""Several clients behind one face, for many requests in flight.
+
+httpcore assigns a request to a connection in O(connections²) per request, so one client with 20
+or more connections spends more CPU on bookkeeping than on HTTP (PERFORMANCE.md: 1,000 requests at
+concurrency 20 cost ~1.4 s CPU in one client, 0.7–0.9 s sharded over clients of ≤ 5–10
+connections). The pool hands each request to the least busy of a few small clients.
+"""
+
+from __future__ import annotations
+
+import math
+from types import TracebackType
+from typing import Any, Final, Self
+
+import httpx
+
+from lox24tui.api.client import DEFAULT_BASE_URL, JSON, Lox24Client, StatusReply
+from lox24tui.api.token import Token
+
+CONNECTIONS_PER_CLIENT: Final = 5
+
+
+class Lox24ClientPool:
+    """Spreads requests over ``ceil(max_connections / 5)`` clients; same calls as a client."""
+
+    def __init__(
+        self,
+        token: Token,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 10.0,
+        max_connections: int = 10,
+        accept: str = JSON,
+    ) -> None:
+        count = max(1, math.ceil(max_connections / CONNECTIONS_PER_CLIENT))
+        per_client = math.ceil(max_connections / count)
+        self._clients = [
+            Lox24Client(
+                token,
+                base_url,
+                transport=transport,
+                timeout=timeout,
+                max_connections=per_client,
+                accept=accept,
+            )
+            for _ in range(count)
+        ]
+        self._busy = [0] * count
+
+    @property
+    def token(self) -> Token:
+        return self._clients[0].token
+
+    @property
+    def size(self) -> int:
+        return len(self._clients)
+
+    async def get_bulk_status(self, bulk_id: str) -> StatusReply:
+        index = min(range(len(self._clients)), key=self._busy.__getitem__)
+        self._busy[index] += 1
+        try:
+            return await self._clients[index].get_bulk_status(bulk_id)
+        finally:
+            self._busy[index] -= 1
+
+    async def check_token(self) -> dict[str, Any]:
+        return await self._clients[0].check_token()
+
+    async def aclose(self) -> None:
+        for client in self._clients:
+            await client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
