@@ -22,7 +22,7 @@ def relative(when: datetime, now: datetime) -> str:
     future = seconds > 0
     span = abs(seconds)
     if span < 5:
-        return "just now"
+        return "in a moment" if future else "just now"
     if span < 60:
         amount = f"{int(span)} s"
     elif span < 3600:

@@ -41,6 +41,14 @@ class WatchList:
 
     path: Path
     entries: list[WatchedBulk] = field(default_factory=list)
+    _labels: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    """bulk id → label, so the table can look labels up without scanning the list."""
+
+    def __post_init__(self) -> None:
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._labels = {entry.bulk_id: entry.label for entry in self.entries}
 
     @classmethod
     def load(cls, path: Path) -> tuple[WatchList, LoadProblem | None]:
@@ -75,10 +83,10 @@ class WatchList:
         return [entry.bulk_id for entry in self.entries]
 
     def __contains__(self, bulk_id: object) -> bool:
-        return any(entry.bulk_id == bulk_id for entry in self.entries)
+        return bulk_id in self._labels
 
     def label_of(self, bulk_id: str) -> str:
-        return next((e.label for e in self.entries if e.bulk_id == bulk_id), "")
+        return self._labels.get(bulk_id, "")
 
     def index_of(self, bulk_id: str) -> int:
         return next(i for i, e in enumerate(self.entries) if e.bulk_id == bulk_id)
@@ -94,16 +102,16 @@ class WatchList:
 
     def add_many(self, items: list[tuple[str, str]]) -> list[str]:
         """Append several bulks with one write; returns the ids that were new."""
-        added = []
+        added: dict[str, None] = {}
         for bulk_id, label in items:
             bulk_id = parse_bulk_id(bulk_id)
             if bulk_id in self or bulk_id in added:
                 continue
             self.entries.append(WatchedBulk(bulk_id, clean_label(label)))
-            added.append(bulk_id)
+            added[bulk_id] = None
         if added:
             self.save()
-        return added
+        return list(added)
 
     def remove(self, bulk_id: str) -> tuple[int, WatchedBulk] | None:
         """Remove a bulk; returns its position and entry so the removal can be undone."""
@@ -127,6 +135,7 @@ class WatchList:
         self.save()
 
     def save(self) -> None:
+        self._reindex()
         document = {
             "version": FORMAT_VERSION,
             "bulks": [{"id": e.bulk_id, "label": e.label} for e in self.entries],

@@ -8,9 +8,10 @@ arrives redraws the table every frame and starves the network loop (PERFORMANCE.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 from textual.app import App, SystemCommand
@@ -18,7 +19,14 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from lox24tui.api import InvalidToken, Lox24Client, Lox24Error, StatusCode, StatusReply, Token
+from lox24tui.api import (
+    InvalidToken,
+    Lox24ClientPool,
+    Lox24Error,
+    StatusCode,
+    StatusReply,
+    Token,
+)
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, save_token
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
@@ -26,7 +34,9 @@ from lox24tui.store import LoadProblem, WatchedBulk, WatchList
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.token import TokenChoice, TokenScreen
 
-FLUSH_SECONDS = 0.4
+T = TypeVar("T")
+
+FLUSH_SECONDS = 0.5
 """How often buffered updates reach the screen: at most 2.5 repaints a second."""
 TIMES_SECONDS = 5.0
 """How often relative times ("12 s ago") are redrawn."""
@@ -73,7 +83,7 @@ class Lox24App(App[None]):
         self.demo = setup.demo
         self.watchlist = setup.watchlist
         self.settings = setup.settings
-        self.client: Lox24Client | None = None
+        self.client: Lox24ClientPool | None = None
         interval = DEMO_INTERVAL if setup.demo else setup.settings.interval
         self.monitor = Monitor(
             _NoClient(),
@@ -101,7 +111,11 @@ class Lox24App(App[None]):
         self.monitor.listen(self._on_engine_event)
         if self.setup.load_problem is not None:
             self.notify(
-                self.setup.load_problem.message, title="Watch list", severity="error", timeout=30
+                self.setup.load_problem.message,
+                title="Watch list",
+                severity="error",
+                timeout=30,
+                markup=False,
             )
         self.set_interval(FLUSH_SECONDS, self.flush)
         self.set_interval(TIMES_SECONDS, self._refresh_times)
@@ -135,7 +149,10 @@ class Lox24App(App[None]):
 
     def _on_engine_event(self, event: MonitorEvent) -> None:
         if isinstance(event, BulkUpdate):
-            self._pending.setdefault(event.bulk_id, set()).update(event.changes)
+            if Change.REMOVED in event.changes:
+                self._pending.pop(event.bulk_id, None)
+            else:
+                self._pending.setdefault(event.bulk_id, set()).update(event.changes)
         else:
             self._pending_summary = True
 
@@ -147,7 +164,7 @@ class Lox24App(App[None]):
         self._pending_summary = False
         changed: set[str] = set()
         for bulk_id, changes in pending.items():
-            if Change.REMOVED in changes or bulk_id not in self.watchlist:
+            if bulk_id not in self.watchlist:
                 continue
             old = self.states.get(bulk_id)
             new = self.monitor.state(bulk_id)
@@ -182,8 +199,26 @@ class Lox24App(App[None]):
 
     # ------------------------------------------------------------ watch list
 
+    def _saved(self, change: Callable[[], T]) -> T | None:
+        """Run a watch-list change; if the file cannot be written, say so (the change stays in
+        memory for this session) instead of crashing."""
+        try:
+            return change()
+        except OSError as error:
+            self.notify(
+                f"The watch list could not be saved ({error.strerror or error}); the change "
+                "holds for this session only.",
+                title="Watch list",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
+            return None
+
     def add_bulks(self, ids: list[str], label: str) -> None:
-        added = self.watchlist.add_many([(bulk_id, label) for bulk_id in ids])
+        before = set(self.watchlist.ids)
+        self._saved(lambda: self.watchlist.add_many([(bulk_id, label) for bulk_id in ids]))
+        added = [bulk_id for bulk_id in self.watchlist.ids if bulk_id not in before]
         for bulk_id in added:
             self.states[bulk_id] = self.monitor.watch(bulk_id)
         self.main.apply(set(added))
@@ -191,15 +226,20 @@ class Lox24App(App[None]):
             self.main.table.select(added[0])
 
     def remove_bulk(self, bulk_id: str) -> None:
-        removed = self.watchlist.remove(bulk_id)
-        if removed is None:
+        if bulk_id not in self.watchlist:
             return
-        self.last_removal = removed
+        index = self.watchlist.index_of(bulk_id)
+        entry = self.watchlist.entries[index]
+        self._saved(lambda: self.watchlist.remove(bulk_id))
+        if bulk_id in self.watchlist:
+            return
+        self.last_removal = (index, entry)
         self.monitor.unwatch(bulk_id)
         self.states.pop(bulk_id, None)
-        self.main.table.remove_bulk(bulk_id)
-        self.main.show_summary()
-        label = removed[1].label or bulk_id
+        self.previous_replies.pop(bulk_id, None)
+        self.main.forget(bulk_id)
+        self.main.refresh_bindings()
+        label = entry.label or bulk_id
         self.notify(f"Stopped watching {label}. u undoes it.", markup=False, timeout=6)
 
     def undo_removal(self) -> None:
@@ -208,14 +248,16 @@ class Lox24App(App[None]):
             return
         index, entry = self.last_removal
         self.last_removal = None
-        self.watchlist.insert(index, entry)
+        self.main.refresh_bindings()
+        self._saved(lambda: self.watchlist.insert(index, entry))
+        self._pending.pop(entry.bulk_id, None)
         self.states[entry.bulk_id] = self.monitor.watch(entry.bulk_id)
         self.main.rebuild()
         self.main.table.select(entry.bulk_id)
         self.notify(f"Watching {entry.label or entry.bulk_id} again.", markup=False, timeout=3)
 
     def set_label(self, bulk_id: str, label: str) -> None:
-        self.watchlist.set_label(bulk_id, label)
+        self._saved(lambda: self.watchlist.set_label(bulk_id, label))
         self.main.apply({bulk_id})
 
     # ------------------------------------------------------------ token
@@ -229,9 +271,11 @@ class Lox24App(App[None]):
                 try:
                     path = save_token(choice.token.reveal(), self.setup.locations)
                 except (ConfigError, OSError) as error:
-                    self.notify(f"The token was not saved: {error}", severity="error")
+                    self.notify(f"The token was not saved: {error}", severity="error", markup=False)
                 else:
-                    self.notify(f"Token saved in {path} (readable by you only).", timeout=5)
+                    self.notify(
+                        f"Token saved in {path} (readable by you only).", timeout=5, markup=False
+                    )
 
         self.push_screen(TokenScreen(self.check_token, reason), callback=chosen)
 
@@ -253,13 +297,13 @@ class Lox24App(App[None]):
                 return error
         return None
 
-    def _client_for(self, token: Token) -> Lox24Client:
-        return Lox24Client(
+    def _client_for(self, token: Token) -> Lox24ClientPool:
+        return Lox24ClientPool(
             token,
             self.setup.api_url,
             transport=self.setup.transport,
             timeout=self.settings.timeout,
-            max_connections=min(20, self.settings.concurrency),
+            max_connections=self.settings.concurrency,
         )
 
     def _use_token(self, token: Token) -> None:
@@ -282,6 +326,8 @@ class Lox24App(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if not isinstance(screen, MainScreen):
+            return
         main = self.main
         yield SystemCommand("Add bulks", "Watch one or more bulk ids (a)", main.action_add)
         yield SystemCommand(
@@ -307,6 +353,13 @@ class Lox24App(App[None]):
         )
         yield SystemCommand("Undo remove", "Put back the last bulk removed (u)", main.action_undo)
         yield SystemCommand("Enter token", "Use another LOX24 API token (t)", main.action_token)
+        if main.pane.display:
+            yield SystemCommand(
+                "Raw JSON", "Detail pane: fields or raw JSON (j)", main.action_raw_json
+            )
+            yield SystemCommand(
+                "Copy request id", "The one in the detail pane (C)", main.action_copy_request_id
+            )
 
 
 class _NoClient:

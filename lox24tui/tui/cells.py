@@ -55,7 +55,7 @@ COLUMNS: Final = (
     Column("id", "Bulk id", 9),
     Column("status", "Status", 19),
     Column("messages", "Messages", 8),
-    Column("cost", "Cost", 12),
+    Column("cost", "Cost", 14),
     Column("delivery", "Delivery", 12),
     Column("changed", "Changed", 11),
     Column("fresh", "Checked", 20),
@@ -117,14 +117,22 @@ def last_change(state: BulkState) -> float | None:
     return state.last_changed
 
 
+def time_cells(state: BulkState, now_ts: float) -> dict[str, Cell]:
+    """The cells that age with the clock ("12 s ago"), redrawn on their own every few seconds."""
+    fresh, fresh_style = freshness_text(state, now_ts)
+    changed_at = last_change(state)
+    changed = "—" if changed_at is None else humanize.relative(_at(changed_at), _at(now_ts))
+    return {
+        "changed": Cell.of(changed, "", -changed_at if changed_at is not None else None),
+        "fresh": Cell.of(fresh, fresh_style, state.last_checked),
+    }
+
+
 def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
     now = _at(now_ts)
     status_label, status_style = status_text(state, now)
     status = state.reply.status if state.reply else None
     code = status.status_code if status else None
-    fresh, fresh_style = freshness_text(state, now_ts)
-    changed_at = last_change(state)
-    changed = "—" if changed_at is None else humanize.relative(_at(changed_at), now)
     status_order = (_STATUS_ORDER.get(code, 50) if code is not None else 99, status_label)
     return {
         "label": Cell.of(label or "—", "" if label else "dim", label.lower() or None),
@@ -133,17 +141,19 @@ def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
         "messages": _right(
             humanize.count(status.msg_total_count) if status else "—",
             status.msg_total_count if status else None,
+            "messages",
         ),
         "cost": _right(
-            humanize.money(status.price) if status else "—", status.price if status else None
+            humanize.money(status.price) if status else "—",
+            status.price if status else None,
+            "cost",
         ),
         "delivery": Cell.of(
             delivery_text(status.delivery_at if status else None, now),
             "",
             status.delivery_at if status else None,
         ),
-        "changed": Cell.of(changed, "", -changed_at if changed_at is not None else None),
-        "fresh": Cell.of(fresh, fresh_style, state.last_checked),
+        **time_cells(state, now_ts),
     }
 
 
@@ -157,10 +167,10 @@ _STATUS_ORDER: Final[dict[int, int]] = {
 }
 
 
-def _right(text: str, sort_value: Any) -> Cell:
-    cell = Cell.of(text, "", sort_value)
-    cell.justify = "right"
-    return cell
+def _right(text: str, sort_value: Any, column: str) -> Cell:
+    """Numbers line up on the right (padded: the table ignores a cell's justify)."""
+    width = next(c.width for c in COLUMNS if c.key == column)
+    return Cell.of(text.rjust(width), "", sort_value)
 
 
 def _at(timestamp: float) -> datetime:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import pytest
 from textual.widgets import Input, Static, TextArea
 
 from lox24tui.clock import VirtualClock
@@ -17,6 +19,7 @@ from lox24tui.fake.account import time_uuid
 from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
+from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 
@@ -327,3 +330,81 @@ async def test_nulls_and_unknown_codes_have_readable_states(
         text = pane_text(app)
         assert "unknown (42) — status" in text and "not documented" in text
         assert "unreadable: 'oops'" in text
+
+
+async def test_a_narrow_terminal_opens_the_detail_as_a_screen(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(app, pilot)
+        app.main.table.select(app.watchlist.ids[1])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        pane = app.screen.pane
+        text = "\n".join(line.text for line in pane.render_lines(pane.region.reset_offset))
+        assert app.watchlist.ids[1] in text and "msg_total_count" in text
+        await pilot.press("escape")
+        assert app.screen is app.main
+
+
+async def test_pasted_markup_is_echoed_literally(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        dialog = app.screen
+        dialog.query_one(TextArea).text = "not-an-id [/b] [@click=app.quit]x[/]"
+        await pilot.press("ctrl+s")
+        feedback = str(dialog.query_one("#feedback", Static).render())
+        assert "[/b]" in feedback and "[@click=app.quit]x[/]" in feedback
+        assert app.is_running
+
+
+async def test_a_watch_list_that_cannot_be_written_is_reported_not_fatal(
+    demo: Callable[..., Lox24App], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        target = app.watchlist.ids[0]
+
+        def full_disk(*_: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "replace", full_disk)
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert target not in shown_ids(app)
+        assert any("could not be saved" in text for text in toasts(app))
+        assert app.is_running
+
+
+async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"in progress", "enter")
+        friday = by_label(app, "Black Friday newsletter")  # finishes 45 s in
+        voice = by_label(app, "Appointment reminders (voice)")
+        assert shown_ids(app) == [friday, voice]
+        app.main.table.select(voice)
+        for _ in range(10):
+            await advance(app, pilot, 6)
+        assert friday not in shown_ids(app)
+        assert app.main.table.selected_id == voice
+        assert "filter: " in summary_text(app)
+
+
+async def test_undo_right_after_remove_shows_the_bulk_again(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        done = by_label(app, "Dry run: price check")
+        app.main.table.select(done)
+        await pilot.press("d", "y", "u")
+        await settle(app, pilot)
+        assert cell(app, done, "status") == "processed · dry run"

@@ -72,7 +72,7 @@ class AddBulksScreen(ModalScreen[int]):
             )
             yield TextArea(id="ids", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
             yield Input(placeholder="Label (optional), e.g. Black Friday newsletter", id="label")
-            yield Static("", id="feedback")
+            yield Static("", id="feedback", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Add", variant="primary", id="add")
                 yield Button("Close", id="close")

@@ -13,14 +13,19 @@ from lox24tui.tui.widgets.detail_pane import DetailPane
 class DetailScreen(Screen[None]):
     BINDINGS = [Binding("escape,v", "close", "Back")]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._pane = DetailPane(id="detail-screen-pane")
+        """Built now, so it can be filled before the screen has composed."""
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DetailPane(id="detail-screen-pane")
+        yield self._pane
         yield Footer()
 
     @property
     def pane(self) -> DetailPane:
-        return self.query_one(DetailPane)
+        return self._pane
 
     def on_mount(self) -> None:
         self.pane.focus()

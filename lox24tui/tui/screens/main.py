@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
-from lox24tui.tui.cells import Cell, row_cells, status_text
+from lox24tui.tui.cells import Cell, row_cells, status_text, time_cells
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
@@ -114,35 +114,56 @@ class MainScreen(Screen[None]):
     def apply(self, changed: set[str]) -> None:
         """Bring the rows of ``changed`` bulks up to date (and the pane, if it shows one)."""
         table = self.table
+        states = self.dashboard.states
         resort = False
-        for bulk_id in changed:
-            if bulk_id not in self.dashboard.states:
+        for bulk_id in self.dashboard.watchlist.ids:  # watch-list order, for rows added
+            if bulk_id not in changed or bulk_id not in states:
                 continue
             visible = self.matches(bulk_id)
             if visible and table.has(bulk_id):
                 cells = self.cells_for(bulk_id)
                 if table.update_bulk(bulk_id, cells) and table.sort_column is not None:
                     resort = True
+            elif visible and self.filter_text:
+                self.rebuild()  # it now matches the filter: put it where it belongs
+                return
             elif visible:
                 table.add_bulk(bulk_id, self.cells_for(bulk_id))
                 resort = True
             elif table.has(bulk_id):
                 table.remove_bulk(bulk_id)
         if resort:
-            table.sort_by(table.sort_column, table.sort_reverse)
+            table.sort_by(table.sort_column, table.sort_reverse, scroll=False)
         self.show_summary()
         self.show_detail_of_selection(only_if=changed)
 
     def refresh_times(self) -> None:
-        """Relative times age: redraw the cells whose text moved on."""
-        for bulk_id in self.dashboard.watchlist.ids:
+        """Relative times age: redraw the time cells whose text moved on (only those two
+        columns, so a thousand rows cost milliseconds, not a frame)."""
+        app = self.dashboard
+        now = app.clock.now()
+        for bulk_id, state in app.states.items():
             if self.table.has(bulk_id):
-                self.table.update_bulk(bulk_id, self.cells_for(bulk_id))
+                self.table.update_bulk(bulk_id, time_cells(state, now))
         self.show_detail_of_selection()
 
     def show_summary(self) -> None:
         app = self.dashboard
-        self.query_one(SummaryBar).show(app.monitor.summary(), app.monitor.interval, app.demo)
+        shown = self.table.row_count if self.filter_text else None
+        self.query_one(SummaryBar).show(
+            app.monitor.summary(), app.monitor.interval, app.demo, shown=shown
+        )
+
+    def forget(self, bulk_id: str) -> None:
+        """A bulk left the watch list: its row goes, and so does any detail view of it."""
+        self.table.remove_bulk(bulk_id)
+        if self.pane.bulk_id == bulk_id:
+            self.pane.display = False
+            self.refresh_bindings()
+        screen = self.app.screen
+        if isinstance(screen, DetailScreen) and screen.pane.bulk_id == bulk_id:
+            screen.dismiss(None)
+        self.show_summary()
 
     # ------------------------------------------------------------ detail
 
@@ -176,6 +197,7 @@ class MainScreen(Screen[None]):
         if self.size.width >= WIDE_ENOUGH_FOR_PANE:
             self.pane.display = True
             self.fill_detail(self.pane, bulk_id)
+            self.refresh_bindings()
             return
         screen = DetailScreen()
         self.app.push_screen(screen)
@@ -194,6 +216,7 @@ class MainScreen(Screen[None]):
     def action_toggle_detail(self) -> None:
         if self.pane.display:
             self.pane.display = False
+            self.refresh_bindings()
             return
         bulk_id = self.table.selected_id
         if bulk_id is not None:
@@ -264,7 +287,7 @@ class MainScreen(Screen[None]):
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.display = True
-        field.focus()
+        self.set_focus(field)  # at once, so keys typed right after "/" reach the filter
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -283,6 +306,7 @@ class MainScreen(Screen[None]):
             self.table.focus()
         elif self.pane.display:
             self.pane.display = False
+            self.refresh_bindings()
             self.table.focus()
 
     def action_raw_json(self) -> None:

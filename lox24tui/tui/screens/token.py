@@ -41,7 +41,7 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
             yield Static(self._reason, classes="hint", markup=False)
             yield Input(placeholder="1234567:e3f3a759…", password=True, id="token")
             yield Checkbox("Save it in the config file (readable by you only)", id="save")
-            yield Static("", id="feedback")
+            yield Static("", id="feedback", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Check and use", variant="primary", id="use")
                 yield Button("Cancel", id="cancel")

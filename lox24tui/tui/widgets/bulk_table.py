@@ -66,9 +66,9 @@ class BulkTable(DataTable[Cell]):
             return None
         return key.value
 
-    def select(self, bulk_id: str) -> None:
+    def select(self, bulk_id: str, *, scroll: bool = True) -> None:
         with contextlib.suppress(RowDoesNotExist):
-            self.move_cursor(row=self.get_row_index(bulk_id))
+            self.move_cursor(row=self.get_row_index(bulk_id), scroll=scroll)
 
     def has(self, bulk_id: str) -> bool:
         return bulk_id in self._shown
@@ -77,14 +77,16 @@ class BulkTable(DataTable[Cell]):
         """Show exactly these rows, in this order (then sorted, if a sort is on); the cursor
         stays on the bulk it was on when that bulk is still shown."""
         selected = self.selected_id
+        scroll_y = self.scroll_y
         self.clear()
         self._shown.clear()
         for bulk_id, cells in rows.items():
             self.add_row(*(cells[c.key] for c in COLUMNS), key=bulk_id)
             self._shown[bulk_id] = {key: cell.plain for key, cell in cells.items()}
         self._apply_sort()
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
         if selected is not None:
-            self.select(selected)
+            self.select(selected, scroll=False)
 
     def add_bulk(self, bulk_id: str, cells: dict[str, Cell]) -> None:
         if bulk_id in self._shown:
@@ -94,8 +96,13 @@ class BulkTable(DataTable[Cell]):
         self._shown[bulk_id] = {key: cell.plain for key, cell in cells.items()}
 
     def remove_bulk(self, bulk_id: str) -> None:
-        if self._shown.pop(bulk_id, None) is not None:
-            self.remove_row(bulk_id)
+        """Remove a row; the cursor stays on the bulk it was on (the next one, if it was this)."""
+        if self._shown.pop(bulk_id, None) is None:
+            return
+        selected = self.selected_id
+        self.remove_row(bulk_id)
+        if selected is not None and selected != bulk_id:
+            self.select(selected, scroll=False)
 
     def update_bulk(self, bulk_id: str, cells: dict[str, Cell]) -> int:
         """Change the cells whose text changed; returns how many did."""
@@ -110,12 +117,14 @@ class BulkTable(DataTable[Cell]):
                 changed += 1
         return changed
 
-    def sort_by(self, column: str | None, reverse: bool = False) -> None:
+    def sort_by(self, column: str | None, reverse: bool = False, *, scroll: bool = True) -> None:
+        """Sort (None: watch-list order as added); the cursor follows its bulk, and the view
+        follows the cursor only when ``scroll`` (a user's sort), not on re-sorts after updates."""
         self.sort_column, self.sort_reverse = column, reverse
         selected = self.selected_id
         self._apply_sort()
         if selected is not None:
-            self.select(selected)
+            self.select(selected, scroll=scroll)
 
     def _apply_sort(self) -> None:
         if self.sort_column is not None and self.row_count:

@@ -138,7 +138,7 @@ class DetailPane(Static, can_focus=True):
             self.notify("No request id yet for this bulk.", severity="warning")
             return
         self.app.copy_to_clipboard(request_id)
-        self.notify(f"Copied request id {request_id}", timeout=3)
+        self.notify(f"Copied request id {request_id}", timeout=3, markup=False)
 
     def watch_show_raw(self) -> None:
         if self._render_args is not None:

@@ -82,8 +82,10 @@ def counts_line(summary: Summary) -> Text:
 class SummaryBar(Static):
     """Counts per status, totals, and the engine's state."""
 
-    def show(self, summary: Summary, interval: float, demo: bool) -> None:
+    def show(self, summary: Summary, interval: float, demo: bool, shown: int | None = None) -> None:
         lines = counts_line(summary)
+        if shown is not None:
+            lines.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
         lines.append("\n")
         if demo:
             lines.append("DEMO ", "reverse bold")
