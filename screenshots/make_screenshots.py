@@ -1,0 +1,97 @@
+"""Regenerate the README's screenshots from demo mode: python screenshots/make_screenshots.py
+
+Each picture is the demo dashboard, driven by the Pilot on a frozen clock (so the pictures only
+change when the app does), saved as SVG beside this script. Nothing here is drawn by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+HERE = Path(__file__).resolve().parent
+SIZE = (160, 36)
+
+
+async def shoot(
+    name: str, drive: Callable[[object, Pilot[None]], Awaitable[None]], size: tuple[int, int] = SIZE
+) -> None:
+    from lox24tui.clock import VirtualClock
+    from lox24tui.config import Locations, Settings
+    from lox24tui.tui.app import Lox24App
+    from lox24tui.tui.setup import demo_setup
+
+    with tempfile.TemporaryDirectory() as data:
+        locations = Locations(config_dir=Path(data) / "config", data_dir=Path(data) / "data")
+        clock = VirtualClock(1_764_150_000.0)
+        app = Lox24App(demo_setup(Settings(), locations, clock=clock, seed=24))
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await settle(app, pilot)
+            await pilot.hover("#summary")
+            await drive(app, pilot)
+            await pilot.pause()
+            app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def settle(app: object, pilot: Pilot[None]) -> None:
+    from lox24tui.tui.app import Lox24App
+
+    assert isinstance(app, Lox24App)
+    await asyncio.wait_for(app.monitor.wait_idle(), timeout=10)
+    app.flush()
+    await pilot.pause()
+
+
+async def main_screen(app: object, pilot: Pilot[None]) -> None:
+    clock = app.clock  # type: ignore[attr-defined]
+    for _ in range(5):  # 25 s in: the store reminder has started sending
+        clock.advance(5)
+        await settle(app, pilot)
+
+
+async def detail_pane(app: object, pilot: Pilot[None]) -> None:
+    await main_screen(app, pilot)
+    app.main.table.select(app.watchlist.ids[2])  # type: ignore[attr-defined]
+    await pilot.press("enter")
+
+
+async def add_dialog(app: object, pilot: Pilot[None]) -> None:
+    await pilot.press("a")
+    await pilot.press(*"da0fa78c-4699-11ea-a637-96000028b339, ../me")
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+
+
+async def rate_limited(app: object, pilot: Pilot[None]) -> None:
+    import httpx
+
+    fake = app.setup.transport.app  # type: ignore[attr-defined]
+    assert isinstance(app.setup.transport, httpx.ASGITransport)  # type: ignore[attr-defined]
+    fake.fail("status", status=429, times=1)
+    await pilot.press("R")
+    await settle(app, pilot)
+    app.clock.advance(83)  # type: ignore[attr-defined]
+    await settle(app, pilot)
+    app.main.show_summary()  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    sys.path.insert(0, str(HERE.parent))
+    asyncio.run(shoot("main-screen", main_screen))
+    asyncio.run(shoot("detail-pane", detail_pane, (180, 40)))
+    asyncio.run(shoot("add-dialog", add_dialog))
+    asyncio.run(shoot("rate-limited", rate_limited))
+
+
+if __name__ == "__main__":
+    main()
