@@ -10,16 +10,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from textual.widgets import Input, Static, TextArea
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, Static, TextArea
 
 from lox24tui.clock import VirtualClock
 from lox24tui.config import Locations
-from lox24tui.fake import FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import DetailScreen
+from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 
@@ -51,6 +53,15 @@ def summary_text(app: Lox24App) -> str:
 def pane_text(app: Lox24App) -> str:
     pane = app.main.query_one("#pane", DetailPane)
     return "\n".join(line.text for line in pane.render_lines(pane.region.reset_offset))
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Let the app run until ``condition`` holds (a request in a worker), for at most 5 s."""
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the condition did not come true within 5 s")
 
 
 def by_label(app: Lox24App, label: str) -> str:
@@ -408,3 +419,33 @@ async def test_undo_right_after_remove_shows_the_bulk_again(demo: Callable[..., 
         await pilot.press("d", "y", "u")
         await settle(app, pilot)
         assert cell(app, done, "status") == "processed · dry run"
+
+
+async def test_without_a_token_the_app_asks_checks_once_and_saves_it_privately(
+    tmp_path: Path, locations: Locations
+) -> None:
+    clock = VirtualClock()
+    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+    watchlist = WatchList(tmp_path / "w.json")
+    watchlist.add_many([(bulk.uuid, "") for bulk in list(fake.account)[:3]])
+    app = app_on(fake, watchlist, locations, token=None)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TokenScreen)
+        assert fake.log == []
+        field = app.screen.query_one("#token", Input)
+        field.value = "1234567:" + "0" * 32
+        await pilot.press("enter")
+        await until(pilot, lambda: "rejected" in str(app.screen.query_one("#feedback").render()))
+        feedback = str(app.screen.query_one("#feedback", Static).render())
+        assert "rejected the API token" in feedback
+        assert len(fake.log) == 1 and fake.log[0].path == "/me"
+        field.value = FAKE_TOKEN
+        app.screen.query_one("#save", Checkbox).value = True
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is app.main)
+        await settle(app, pilot)
+        assert all(state.reply is not None for state in app.states.values())
+    saved = locations.config_file
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert FAKE_TOKEN in saved.read_text()
