@@ -22,6 +22,12 @@ exit status:
   1  at least one id was invalid, unknown to LOX24, or could not be fetched
   2  lox24tui could not start: no token, or a bad config file
 
+exit status with --watch:
+  0  every bulk ended processed (10)
+  1  a bulk ended canceled (15), in a system error (20) or with no recipients (201)
+  2  the watch was stopped: an invalid or unknown id, a refused token, an inactive
+     account, or a rate limit / IP block (also: no token, bad config file)
+
 The token comes from LOX24_TOKEN (or the config file), never from the command line.
 """
 
@@ -50,6 +56,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
     status.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
+    status.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep refreshing until every bulk is final, printing each status change "
+        "(one JSON line per change with --json)",
+    )
+
+    bulks = commands.add_parser(
+        "bulks",
+        help="list the account's recent bulks",
+        description="List the account's bulks, newest first (GET /bulks), to find ids.",
+    )
+    bulks.add_argument(
+        "--status",
+        type=int,
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="only bulks with this status code (repeatable): 0 new, 5 in progress, "
+        "10 processed, 15 canceled, 20 system error, 201 no recipients",
+    )
+    bulks.add_argument("--since", metavar="AGE", help="only bulks created within AGE, e.g. 24h, 7d")
+    bulks.add_argument("--json", action="store_true", help="one JSON object per line")
+    bulks.add_argument("--limit", type=int, default=50, help="at most this many (%(default)s)")
 
     fake = commands.add_parser(
         "fake-server",
@@ -86,7 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "status":
             from lox24tui.commands.status import run_status
 
-            return run_status(args.ids, as_json=args.json)
+            return run_status(args.ids, as_json=args.json, watch=args.watch)
+        if args.command == "bulks":
+            from lox24tui.commands.bulks import run_bulks
+
+            return run_bulks(
+                statuses=args.status, since=args.since, as_json=args.json, limit=args.limit
+            )
         if args.command == "fake-server":
             from lox24tui.commands.fake_server import run_fake_server
 

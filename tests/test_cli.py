@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.records import CONTRACT_FIELDS
 
@@ -140,3 +140,91 @@ def test_a_bad_config_file_is_a_clear_error(tmp_path: Path) -> None:
     done = lox24tui("status", "da0fa78c-4699-11ea-a637-96000028b339")
     assert done.returncode == 2
     assert "interval" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bulks_lists_the_account_newest_first(live_fake: FakeLox24, live_url: str) -> None:
+    done = lox24tui("bulks", "--json", "--limit", "100", url=live_url)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(records) == len(live_fake.account)
+    created = [int(r["created_at"]) for r in records]
+    assert created == sorted(created, reverse=True)
+    assert records[0]["text"] and records[0]["status"]
+
+
+def test_bulks_filters_by_status_and_age(live_fake: FakeLox24, live_url: str) -> None:
+    canceled = lox24tui("bulks", "--status", "15", "--json", url=live_url)
+    assert {json.loads(line)["status_code"] for line in canceled.stdout.splitlines()} == {15}
+    recent = lox24tui("bulks", "--since", "24h", url=live_url)
+    lines = recent.stdout.splitlines()
+    assert recent.returncode == 0 and 0 < len(lines) < 12
+    assert any(labelled(live_fake, "Black Friday newsletter") in line for line in lines)
+    assert lox24tui("bulks", "--since", "yesterday", url=live_url).returncode == 2
+
+
+@pytest.fixture
+def quick_fake(tmp_path: Path) -> Iterator[tuple[FakeLox24, str]]:
+    """Bulks that end within seconds; the refresh interval set to its minimum."""
+    import time
+
+    from lox24tui.fake.account import time_uuid
+
+    now = time.time()
+    bulks = [
+        SimBulk(time_uuid(now - 60, 1), now - 60, now + 0.5, 100, send_seconds=1.5, label="quick"),
+        SimBulk(time_uuid(now - 60, 2), now - 60, now + 0.5, 100, send_seconds=1.5, label="quick2"),
+        SimBulk(
+            time_uuid(now - 60, 3),
+            now - 60,
+            now - 30,
+            100,
+            outcome=15,
+            ends_at=now - 40,
+            label="canceled",
+        ),
+    ]
+    config = tmp_path / "config" / "lox24tui"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("interval = 2\n")
+    fake = FakeLox24(SimulatedAccount(bulks))
+    with serve_in_thread(fake) as url:
+        yield fake, url
+
+
+def test_watch_follows_bulks_until_processed(quick_fake: tuple[FakeLox24, str]) -> None:
+    fake, url = quick_fake
+    ids = [labelled(fake, "quick"), labelled(fake, "quick2")]
+    done = lox24tui("status", *ids, "--watch", "--json", url=url)
+    assert done.returncode == 0, done.stderr
+    changes = [json.loads(line) for line in done.stdout.splitlines()]
+    for bulk_id in ids:
+        steps = [(c["from"], c["to"]) for c in changes if c["id"] == bulk_id]
+        assert steps[0] == (None, 0) and steps[-1][1] == 10
+        assert [to for _, to in steps] == sorted(to for _, to in steps)
+
+
+def test_watch_for_people_exits_1_when_a_bulk_failed(quick_fake: tuple[FakeLox24, str]) -> None:
+    fake, url = quick_fake
+    done = lox24tui(
+        "status", labelled(fake, "quick"), labelled(fake, "canceled"), "--watch", url=url
+    )
+    assert done.returncode == 1
+    assert "now canceled" in done.stdout and "→ processed" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("ids", "token"),
+    [
+        (["00000000-0000-1000-8000-000000000000"], FAKE_TOKEN),
+        (["../me"], FAKE_TOKEN),
+        (None, "1234567:" + "0" * 32),
+    ],
+)
+def test_watch_exits_2_when_stopped(
+    quick_fake: tuple[FakeLox24, str], ids: list[str] | None, token: str
+) -> None:
+    fake, url = quick_fake
+    ids = ids or [bulk.uuid for bulk in fake.account]
+    done = lox24tui("status", *ids, "--watch", url=url, token=token)
+    assert done.returncode == 2
+    assert len(fake.log) <= 1

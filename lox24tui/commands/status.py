@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any, TextIO
+from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, Lox24ClientPool, Lox24Error, parse_bulk_id
-from lox24tui.config import ConfigError, load_settings
+from lox24tui.commands.output import print_json, settings_or_exit
 from lox24tui.monitor import BulkState, Monitor
 from lox24tui.records import error_record, reply_record
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-NO_TOKEN = (
-    "lox24tui: no LOX24 token. Set LOX24_TOKEN in the environment (or `token` in the config "
-    "file); it is never taken from the command line."
-)
+WATCH_STOPPED = 2
 
 
 class NotSent(Lox24Error):
@@ -38,7 +32,9 @@ class NotSent(Lox24Error):
         return f"Not sent, to protect the account: {why}"
 
 
-def run_status(texts: list[str], *, as_json: bool, out: TextIO = sys.stdout) -> int:
+def run_status(
+    texts: list[str], *, as_json: bool, watch: bool = False, out: TextIO = sys.stdout
+) -> int:
     ids: list[str] = []
     invalid: list[InvalidBulkId] = []
     for text in texts:
@@ -51,20 +47,21 @@ def run_status(texts: list[str], *, as_json: bool, out: TextIO = sys.stdout) -> 
             ids.append(bulk_id)
     for refused in invalid:
         if as_json:
-            _print_json(out, error_record(refused.text, refused))
+            print_json(out, error_record(refused.text, refused))
         else:
             print(f"✗ {humanize.plain(refused.message)}", file=out)
+    if watch and invalid:
+        return WATCH_STOPPED
     if not ids:
         return EXIT_FAILED
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        print(f"lox24tui: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    token = settings.api_token
-    if token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return EXIT_USAGE
+    loaded = settings_or_exit()
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
+    if watch:
+        from lox24tui.commands.watch_status import watch_until_final
+
+        return watch_until_final(ids, settings, token, as_json=as_json, out=out)
 
     async def fetch() -> tuple[list[BulkState], Lox24Error | None]:
         async with Lox24ClientPool(
@@ -84,7 +81,7 @@ def run_status(texts: list[str], *, as_json: bool, out: TextIO = sys.stdout) -> 
     for state in states:
         if state.reply is not None and state.error is None:
             if as_json:
-                _print_json(out, reply_record(state.reply))
+                print_json(out, reply_record(state.reply))
             else:
                 _print_human(out, state, now)
             continue
@@ -92,22 +89,10 @@ def run_status(texts: list[str], *, as_json: bool, out: TextIO = sys.stdout) -> 
         problem = state.error if state.last_checked is not None else None
         problem = problem or NotSent(stopped_by)
         if as_json:
-            _print_json(out, error_record(state.bulk_id, problem))
+            print_json(out, error_record(state.bulk_id, problem))
         else:
             print(f"✗ {state.bulk_id}  {problem.title}: {humanize.plain(str(problem))}", file=out)
     return EXIT_FAILED if failed else EXIT_OK
-
-
-def _print_json(out: TextIO, record: dict[str, Any]) -> None:
-    print(json.dumps(record, default=_json_value, ensure_ascii=False), file=out)
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:

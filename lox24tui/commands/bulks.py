@@ -1,0 +1,62 @@
+"""``lox24tui bulks``: the account's recent bulks, so nobody has to remember a UUID."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from lox24tui import humanize
+from lox24tui.api import Bulk, Lox24Client, Lox24Error
+from lox24tui.commands.output import print_json, settings_or_exit
+from lox24tui.discovery import BulkQuery, parse_age, recent_bulks
+from lox24tui.records import status_fields
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def run_bulks(
+    *, statuses: list[int], since: str | None, as_json: bool, limit: int, out: TextIO = sys.stdout
+) -> int:
+    try:
+        query = BulkQuery(tuple(statuses), parse_age(since) if since else None)
+    except ValueError as error:
+        print(f"lox24tui: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    loaded = settings_or_exit()
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
+
+    async def fetch() -> Lox24Error | None:
+        now = datetime.now(UTC)
+        async with Lox24Client(token, settings.api_url, timeout=settings.timeout) as client:
+            try:
+                async for bulk in recent_bulks(client, query, limit=limit):
+                    if as_json:
+                        record = status_fields(bulk)
+                        record.update(sender_id=bulk.sender_id, text=bulk.text)
+                        print_json(out, {"id": bulk.uuid, **record})
+                    else:
+                        print(_line(bulk, now), file=out)
+            except Lox24Error as error:
+                return error
+        return None
+
+    problem = asyncio.run(fetch())
+    if problem is not None:
+        if as_json:
+            print_json(out, {"id": None, "error": problem.to_dict()})
+        print(f"lox24tui: {humanize.plain(str(problem))}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _line(bulk: Bulk, now: datetime) -> str:
+    created = humanize.local_time(bulk.created_at) if bulk.created_at else "—"
+    text = humanize.plain((bulk.text or "").replace("\n", " "))[:40]
+    return (
+        f"{bulk.uuid or '—'}  {created}  {bulk.label_at(now):<14} "
+        f"{humanize.count(bulk.msg_total_count):>9}  {humanize.money(bulk.price):>14}  {text}"
+    )

@@ -1,0 +1,114 @@
+"""``lox24tui status ID… --watch``: follow bulks until every one is final, for scripts.
+
+    lox24tui status "$ID" --watch && echo delivered
+
+Exit status: 0 when every bulk ended processed (10); 1 when any ended canceled, in a system error
+or with no recipients (15, 20, 201); 2 when something stopped the watch: a refused token, an
+inactive account, a bulk LOX24 does not know, or a rate limit / IP block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from lox24tui import humanize
+from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_info
+from lox24tui.commands.output import print_json
+from lox24tui.config import Settings
+from lox24tui.monitor import BreakerKind, BulkState, BulkUpdate, Change, Monitor, MonitorEvent
+from lox24tui.records import status_fields
+
+ALL_PROCESSED, SOME_FAILED, STOPPED = 0, 1, 2
+
+
+def watch_until_final(
+    ids: list[str], settings: Settings, token: Token, *, as_json: bool, out: TextIO
+) -> int:
+    return asyncio.run(_watch(ids, settings, token, as_json=as_json, out=out))
+
+
+async def _watch(
+    ids: list[str], settings: Settings, token: Token, *, as_json: bool, out: TextIO
+) -> int:
+    outcome: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def finish(code: int) -> None:
+        if not outcome.done():
+            outcome.set_result(code)
+
+    async with Lox24ClientPool(
+        token, settings.api_url, timeout=settings.timeout, max_connections=settings.concurrency
+    ) as client:
+        monitor = Monitor(client, ids, interval=settings.interval, concurrency=settings.concurrency)
+
+        def on_event(event: MonitorEvent) -> None:
+            if isinstance(event, BulkUpdate):
+                state = event.state
+                if Change.STATUS in event.changes:
+                    _report(out, state, as_json)
+                if state.not_found and Change.ERROR in event.changes:
+                    _report_error(out, state.bulk_id, state.error, as_json)
+                    finish(STOPPED)
+                elif state.error is not None and Change.ERROR in event.changes:
+                    print(
+                        f"lox24tui: {state.bulk_id}: {humanize.plain(str(state.error))} (retrying)",
+                        file=sys.stderr,
+                    )
+                states = monitor.states()
+                if all(s.is_final for s in states):
+                    failed = any(s.status_code != StatusCode.PROCESSED for s in states)
+                    finish(SOME_FAILED if failed else ALL_PROCESSED)
+                return
+            breaker = event.breaker
+            if breaker is not None and breaker.kind in (BreakerKind.AUTH, BreakerKind.RATE_LIMITED):
+                _report_error(out, None, breaker.error, as_json)
+                finish(STOPPED)
+
+        monitor.listen(on_event)
+        monitor.start()
+        try:
+            return await outcome
+        finally:
+            await monitor.stop()
+
+
+def _report(out: TextIO, state: BulkState, as_json: bool) -> None:
+    assert state.reply is not None
+    status = state.reply.status
+    at = datetime.fromtimestamp(state.last_changed or 0, UTC)
+    previous = state.history[-2].code if len(state.history) > 1 else None
+    if as_json:
+        print_json(
+            out,
+            {
+                "id": state.bulk_id,
+                "at": int(at.timestamp()),
+                "from": previous,
+                "to": status.status_code,
+                "request_id": state.reply.request_id,
+                **status_fields(status),
+            },
+        )
+        return
+    label = status.label_at(at)
+    arrow = "now" if previous is None else f"{status_info(previous).label} →"
+    print(
+        f"{humanize.local_time(at)}  {state.bulk_id}  {arrow} {label}"
+        f"  ({humanize.count(status.msg_total_count)} messages, "
+        f"{humanize.money(status.price)})",
+        file=out,
+        flush=True,
+    )
+
+
+def _report_error(
+    out: TextIO, bulk_id: str | None, error: Lox24Error | None, as_json: bool
+) -> None:
+    if error is None:
+        return
+    if as_json:
+        print_json(out, {"id": bulk_id, "error": error.to_dict()})
+    print(f"lox24tui: stopped: {humanize.plain(str(error))}", file=sys.stderr)

@@ -1,0 +1,65 @@
+"""Finding bulks instead of pasting ids: the account's recent bulks from ``GET /bulks``, newest
+first, page by page. Shared by ``lox24tui bulks`` and the dashboard's import screen."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Final, Protocol
+
+from lox24tui.api import Bulk, BulkPage
+
+_DURATION: Final = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)", re.IGNORECASE)
+_UNIT_SECONDS: Final = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_age(text: str) -> timedelta:
+    """ "24h", "30m", "7d", "2w", "90s" → a timedelta; raises ValueError with a readable reason."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not an age such as 30m, 24h, 7d or 2w")
+    amount, unit = float(match.group(1)), match.group(2).lower()
+    return timedelta(seconds=amount * _UNIT_SECONDS[unit])
+
+
+class BulkLister(Protocol):
+    async def list_bulks(
+        self,
+        *,
+        page: int = 1,
+        status_codes: Sequence[int] = (),
+        created_since: datetime | None = None,
+    ) -> BulkPage: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BulkQuery:
+    status_codes: tuple[int, ...] = ()
+    since: timedelta | None = None
+
+    def created_since(self, now: datetime) -> datetime | None:
+        return None if self.since is None else now - self.since
+
+
+async def recent_bulks(
+    client: BulkLister, query: BulkQuery, *, limit: int, now: datetime | None = None
+) -> AsyncIterator[Bulk]:
+    """The account's bulks matching ``query``, newest first, at most ``limit`` of them."""
+    now = now or datetime.now(UTC)
+    since = query.created_since(now)
+    page: int | None = 1
+    seen = 0
+    while page is not None and seen < limit:
+        result = await client.list_bulks(
+            page=page, status_codes=query.status_codes, created_since=since
+        )
+        for bulk in result.items:
+            if since is not None and bulk.created_at is not None and bulk.created_at < since:
+                continue  # the server filtered already; this guards against one that did not
+            yield bulk
+            seen += 1
+            if seen >= limit:
+                return
+        page = result.next_page if result.items else None
