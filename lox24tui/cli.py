@@ -81,6 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
     bulks.add_argument("--json", action="store_true", help="one JSON object per line")
     bulks.add_argument("--limit", type=int, default=50, help="at most this many (%(default)s)")
 
+    export = commands.add_parser(
+        "export",
+        help="write the watch list with every status field as CSV or JSON",
+        description="Fetch every watched bulk once and write one row per bulk: its label, "
+        "every status field, when it was checked and its last error. The token is never in it.",
+    )
+    export.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        default=None,
+        help="csv (default, or from the file name) or json",
+    )
+    export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+
     fake = commands.add_parser(
         "fake-server",
         help="serve the simulated LOX24 API on this machine",
@@ -117,6 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lox24tui.commands.status import run_status
 
             return run_status(args.ids, as_json=args.json, watch=args.watch)
+        if args.command == "export":
+            from lox24tui.commands.export import run_export
+            from lox24tui.export import format_for
+
+            fmt = args.format or (format_for(args.output) if args.output else "csv")
+            return run_export(fmt=fmt, output=args.output)
         if args.command == "bulks":
             from lox24tui.commands.bulks import run_bulks
 

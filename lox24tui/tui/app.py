@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -29,6 +30,8 @@ from lox24tui.api import (
 )
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, save_token
+from lox24tui.export import export_row, format_for, render
+from lox24tui.files import write_atomically
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
 from lox24tui.store import LoadProblem, WatchedBulk, WatchList
 from lox24tui.tui.screens.main import MainScreen
@@ -260,6 +263,16 @@ class Lox24App(App[None]):
         self._saved(lambda: self.watchlist.set_label(bulk_id, label))
         self.main.apply({bulk_id})
 
+    def export_to(self, path: str) -> None:
+        """Write what the dashboard knows now (no extra requests) to ``path``."""
+        rows = [export_row(self.watchlist.label_of(b), self.states[b]) for b in self.watchlist.ids]
+        try:
+            write_atomically(Path(path).expanduser(), render(rows, format_for(path)))
+        except OSError as error:
+            self.notify(f"The export failed: {error}", severity="error", markup=False)
+            return
+        self.notify(f"Exported {len(rows)} bulks to {path}", timeout=5, markup=False)
+
     # ------------------------------------------------------------ token
 
     def ask_for_token(self, reason: str) -> None:
@@ -353,6 +366,7 @@ class Lox24App(App[None]):
         )
         yield SystemCommand("Undo remove", "Put back the last bulk removed (u)", main.action_undo)
         yield SystemCommand("Enter token", "Use another LOX24 API token (t)", main.action_token)
+        yield SystemCommand("Export", "Write the watch list as CSV or JSON (x)", main.action_export)
         if main.pane.display:
             yield SystemCommand(
                 "Raw JSON", "Detail pane: fields or raw JSON (j)", main.action_raw_json

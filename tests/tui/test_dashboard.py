@@ -449,3 +449,21 @@ async def test_without_a_token_the_app_asks_checks_once_and_saves_it_privately(
     saved = locations.config_file
     assert saved.stat().st_mode & 0o777 == 0o600
     assert FAKE_TOKEN in saved.read_text()
+
+
+async def test_x_exports_what_the_dashboard_shows(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        target = tmp_path / "now.json"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("Exported 12 bulks" in text for text in toasts(app))
+    records = json.loads(target.read_text())
+    assert [r["id"] for r in records] == app.watchlist.ids
+    friday = next(r for r in records if r["label"] == "Black Friday newsletter")
+    assert friday["status"] == "in progress" and friday["msg_total_count"] > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -15,6 +16,7 @@ from lox24tui.tui.cells import Cell, row_cells, status_text, time_cells
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
+from lox24tui.tui.screens.export import ExportScreen, default_export_name
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar
@@ -37,6 +39,7 @@ class MainScreen(Screen[None]):
         Binding("j", "raw_json", "Raw JSON", tooltip="The detail pane: fields or raw JSON"),
         Binding("C", "copy_request_id", "Copy request id", tooltip="From the detail pane"),
         Binding("t", "token", "Token", tooltip="Enter another API token"),
+        Binding("x", "export", "Export", tooltip="Write the watch list as CSV or JSON"),
         Binding("escape", "escape", "Back", show=False),
     ]
     """
@@ -51,6 +54,7 @@ class MainScreen(Screen[None]):
     | j | Raw JSON in the detail pane (the pane's own key, available from the table too). |
     | C | Copy the request id shown in the detail pane. |
     | t | Enter another API token. |
+    | x | Export the watch list as CSV or JSON. |
     """
 
     def compose(self) -> ComposeResult:
@@ -280,6 +284,13 @@ class MainScreen(Screen[None]):
         else:
             monitor.pause("paused by you")
         self.show_summary()
+
+    def action_export(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.dashboard.export_to(path)
+
+        self.app.push_screen(ExportScreen(default_export_name(datetime.now())), callback=chosen)
 
     def action_token(self) -> None:
         self.dashboard.ask_for_token("Enter the LOX24 API token to use from now on.")

@@ -1,0 +1,47 @@
+"""``lox24tui export``: every watched bulk with every status field, as CSV or JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from lox24tui.api import Lox24ClientPool
+from lox24tui.commands.output import settings_or_exit
+from lox24tui.config import Locations
+from lox24tui.export import export_row, render
+from lox24tui.files import write_atomically
+from lox24tui.monitor import BulkState, Monitor
+from lox24tui.store import WatchList
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int:
+    locations = Locations.default()
+    watchlist, problem = WatchList.load(locations.watchlist_file)
+    if problem is not None:
+        print(f"lox24tui: {problem.message}", file=sys.stderr)
+    loaded = settings_or_exit()
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
+
+    async def fetch() -> list[BulkState]:
+        async with Lox24ClientPool(
+            token, settings.api_url, timeout=settings.timeout, max_connections=settings.concurrency
+        ) as client:
+            monitor = Monitor(client, watchlist.ids, concurrency=settings.concurrency)
+            return await monitor.check_once()
+
+    states = asyncio.run(fetch()) if watchlist.ids else []
+    rows = [export_row(watchlist.label_of(state.bulk_id), state) for state in states]
+    text = render(rows, fmt)
+    if output is None or output == "-":
+        out.write(text)
+    else:
+        write_atomically(Path(output), text)
+        print(f"Exported {len(rows)} bulks to {output}", file=sys.stderr)
+    failed = [row for row in rows if row["last_error"] is not None]
+    return EXIT_FAILED if failed else EXIT_OK

@@ -1,0 +1,108 @@
+"""The watch list with every status field, as CSV for spreadsheets or JSON for programs.
+
+CSV opens cleanly in a spreadsheet: a header row, ISO-8601 times in UTC, dot decimals, true/false.
+Nothing here can hold the token: rows are built from statuses and from error messages, which the
+client never lets the token into.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from lox24tui.monitor import BulkState
+from lox24tui.records import CONTRACT_FIELDS
+
+COLUMNS: Final = (
+    "label",
+    "id",
+    "status",
+    *CONTRACT_FIELDS,
+    "voice_language",
+    "request_id",
+    "last_checked",
+    "last_error_kind",
+    "last_error",
+)
+_TIMES: Final = {"delivery_at", "created_at", "processed_at"}
+
+
+def export_row(label: str, state: BulkState) -> dict[str, Any]:
+    """One bulk as a flat record of plain values (times as aware datetimes)."""
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(label=label, id=state.bulk_id)
+    if state.reply is not None:
+        status = state.reply.status
+        values = status.model_dump()
+        for name in CONTRACT_FIELDS:
+            row[name] = values.get(name)
+        row["status"] = status.status.label
+        row["voice_language"] = status.voice_language
+        row["request_id"] = state.reply.request_id
+    if state.last_checked is not None:
+        row["last_checked"] = datetime.fromtimestamp(state.last_checked, UTC)
+    if state.error is not None:
+        row["last_error_kind"] = state.error.kind
+        row["last_error"] = str(state.error)
+        row["request_id"] = state.error.request_id or row["request_id"]
+    return row
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                key: ("true" if value else "false")
+                if isinstance(value, bool)
+                else ""
+                if value is None
+                else _plain(value)
+                for key, value in row.items()
+            }
+        )
+    return buffer.getvalue()
+
+
+def to_json(rows: Iterable[dict[str, Any]]) -> str:
+    def value(item: Any) -> Any:
+        if isinstance(item, Decimal):
+            return float(item)
+        return _plain(item)
+
+    return (
+        json.dumps(
+            [{key: value(item) for key, item in row.items()} for row in rows],
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+def render(rows: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "csv":
+        return to_csv(rows)
+    if fmt == "json":
+        return to_json(rows)
+    raise ValueError(f"unknown export format {fmt!r}: csv or json")
+
+
+def format_for(path: str, default: str = "csv") -> str:
+    """The format a file name asks for: .json → json, anything else → csv."""
+    return "json" if path.lower().endswith(".json") else default
