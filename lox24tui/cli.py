@@ -81,6 +81,21 @@ def build_parser() -> argparse.ArgumentParser:
     bulks.add_argument("--json", action="store_true", help="one JSON object per line")
     bulks.add_argument("--limit", type=int, default=50, help="at most this many (%(default)s)")
 
+    watch = commands.add_parser(
+        "watch",
+        help="change the dashboard's watch list from the shell",
+        description="Add, remove or list watched bulks; a running dashboard follows within "
+        "seconds. Exit status 1 when an id was invalid or not on the list.",
+    )
+    watch_commands = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
+    watch_add = watch_commands.add_parser("add", help="watch bulks ('-' reads ids from stdin)")
+    watch_add.add_argument("ids", nargs="+", metavar="ID")
+    watch_add.add_argument("--label", default="", help="a label for the added bulks")
+    watch_remove = watch_commands.add_parser("remove", help="stop watching bulks")
+    watch_remove.add_argument("ids", nargs="+", metavar="ID")
+    watch_list = watch_commands.add_parser("list", help="print the watch list")
+    watch_list.add_argument("--json", action="store_true", help="one JSON object per line")
+
     export = commands.add_parser(
         "export",
         help="write the watch list with every status field as CSV or JSON",
@@ -131,6 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lox24tui.commands.status import run_status
 
             return run_status(args.ids, as_json=args.json, watch=args.watch)
+        if args.command == "watch":
+            from lox24tui.commands import watch as watch_commands
+
+            if args.watch_command == "add":
+                return watch_commands.run_watch_add(args.ids, label=args.label)
+            if args.watch_command == "remove":
+                return watch_commands.run_watch_remove(args.ids)
+            return watch_commands.run_watch_list(as_json=args.json)
         if args.command == "export":
             from lox24tui.commands.export import run_export
             from lox24tui.export import format_for

@@ -3,16 +3,25 @@
 Written atomically (temporary file, fsync, rename, fsync of the folder) on every change, so a crash
 or a kill at any moment leaves either the old list or the new one. A file that cannot be read is
 moved aside with a timestamp and reported; it is never silently replaced by an empty list.
+Every change is a read-modify-write under a file lock, so ``lox24tui watch`` and a running
+dashboard can change the list at the same time without losing either's update.
 The only module that touches the watch-list file.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, atomic writes still hold
+    fcntl = None  # type: ignore[assignment]
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
 from lox24tui.files import write_atomically
@@ -43,9 +52,12 @@ class WatchList:
     entries: list[WatchedBulk] = field(default_factory=list)
     _labels: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     """bulk id → label, so the table can look labels up without scanning the list."""
+    _signature: tuple[int, int, int] | None = field(default=None, init=False, repr=False)
+    """The file as this list last read or wrote it, to notice other writers."""
 
     def __post_init__(self) -> None:
         self._reindex()
+        self._signature = _signature(self.path)
 
     def _reindex(self) -> None:
         self._labels = {entry.bulk_id: entry.label for entry in self.entries}
@@ -93,54 +105,144 @@ class WatchList:
 
     def add(self, bulk_id: str, label: str = "") -> bool:
         """Append a bulk; False (and no change) when it is already watched."""
-        bulk_id = parse_bulk_id(bulk_id)
-        if bulk_id in self:
-            return False
-        self.entries.append(WatchedBulk(bulk_id, clean_label(label)))
-        self.save()
-        return True
+        return bool(self.add_many([(bulk_id, label)]))
 
     def add_many(self, items: list[tuple[str, str]]) -> list[str]:
         """Append several bulks with one write; returns the ids that were new."""
+        wanted = [(parse_bulk_id(bulk_id), label) for bulk_id, label in items]
         added: dict[str, None] = {}
-        for bulk_id, label in items:
-            bulk_id = parse_bulk_id(bulk_id)
-            if bulk_id in self or bulk_id in added:
-                continue
-            self.entries.append(WatchedBulk(bulk_id, clean_label(label)))
-            added[bulk_id] = None
-        if added:
-            self.save()
+        with self._transaction() as change:
+            for bulk_id, label in wanted:
+                if bulk_id in self or bulk_id in added:
+                    continue
+                self.entries.append(WatchedBulk(bulk_id, clean_label(label)))
+                added[bulk_id] = None
+            change.made = bool(added)
         return list(added)
 
     def remove(self, bulk_id: str) -> tuple[int, WatchedBulk] | None:
         """Remove a bulk; returns its position and entry so the removal can be undone."""
-        for index, entry in enumerate(self.entries):
-            if entry.bulk_id == bulk_id:
-                del self.entries[index]
-                self.save()
-                return index, entry
+        with self._transaction() as change:
+            for index, entry in enumerate(self.entries):
+                if entry.bulk_id == bulk_id:
+                    del self.entries[index]
+                    change.made = True
+                    return index, entry
         return None
 
     def insert(self, index: int, entry: WatchedBulk) -> None:
         """Put an entry back where it was (undo of :meth:`remove`)."""
-        if entry.bulk_id in self:
-            return
-        self.entries.insert(min(index, len(self.entries)), entry)
-        self.save()
+        with self._transaction() as change:
+            if entry.bulk_id not in self:
+                self.entries.insert(min(index, len(self.entries)), entry)
+                change.made = True
 
     def set_label(self, bulk_id: str, label: str) -> None:
-        index = self.index_of(bulk_id)
-        self.entries[index] = WatchedBulk(bulk_id, clean_label(label))
-        self.save()
+        with self._transaction() as change:
+            if bulk_id in self:
+                self.entries[self.index_of(bulk_id)] = WatchedBulk(bulk_id, clean_label(label))
+                change.made = True
 
     def save(self) -> None:
+        """Write the list as it is in memory (under the lock, like every change)."""
+        with self._transaction(reread=False) as change:
+            change.made = True
+
+    # --------------------------------------------------------- other writers
+
+    def changed_on_disk(self) -> bool:
+        """Whether someone else (``lox24tui watch``, another dashboard) wrote the file since
+        this list last read or wrote it."""
+        return _signature(self.path) not in (None, self._signature)
+
+    def reload(self) -> WatchListDiff:
+        """Take the list from disk as it is now; returns what changed."""
+        with _locked(self.path):
+            fresh = self._on_disk()
+            self._signature = _signature(self.path)
+        if fresh is None:
+            return WatchListDiff()
+        before = {entry.bulk_id: entry.label for entry in self.entries}
+        after = {entry.bulk_id: entry.label for entry in fresh}
+        self.entries = fresh
         self._reindex()
+        return WatchListDiff(
+            added=[i for i in after if i not in before],
+            removed=[i for i in before if i not in after],
+            relabeled=[i for i in after if i in before and before[i] != after[i]],
+        )
+
+    def _on_disk(self) -> list[WatchedBulk] | None:
+        """The entries in the file now; None when it is missing or unreadable (ours stand)."""
+        try:
+            entries, _ = _entries_from(json.loads(self.path.read_bytes().decode("utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        return entries
+
+    @contextmanager
+    def _transaction(self, *, reread: bool = True) -> Iterator[_Change]:
+        """Read-modify-write under a file lock: the change applies to the list as it is on disk
+        now, so an update another process made in between is never lost."""
+        with _locked(self.path):
+            if reread:
+                fresh = self._on_disk()
+                if fresh is not None:
+                    self.entries = fresh
+                    self._reindex()
+            change = _Change()
+            try:
+                yield change
+            finally:
+                self._reindex()
+                if change.made:
+                    self._write()
+
+    def _write(self) -> None:
         document = {
             "version": FORMAT_VERSION,
             "bulks": [{"id": e.bulk_id, "label": e.label} for e in self.entries],
         }
         write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        self._signature = _signature(self.path)
+
+
+@dataclass
+class _Change:
+    made: bool = False
+
+
+@dataclass(frozen=True)
+class WatchListDiff:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    relabeled: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.relabeled)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on a file beside the list (POSIX); writers queue instead of racing."""
+    if fcntl is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def clean_label(label: str) -> str:

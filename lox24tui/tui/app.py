@@ -44,6 +44,8 @@ FLUSH_SECONDS = 0.5
 TIMES_SECONDS = 5.0
 """How often relative times ("12 s ago") are redrawn."""
 DEMO_INTERVAL = 5.0
+WATCHLIST_POLL_SECONDS = 2.0
+"""How often the watch-list file is checked for changes made outside (``lox24tui watch``)."""
 
 
 @dataclass
@@ -123,6 +125,7 @@ class Lox24App(App[None]):
         self.set_interval(FLUSH_SECONDS, self.flush)
         self.set_interval(TIMES_SECONDS, self._refresh_times)
         self.set_interval(1.0, self._tick_countdown)
+        self.set_interval(WATCHLIST_POLL_SECONDS, self.pick_up_outside_changes)
         self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
         if self.setup.token is not None:
             self._use_token(self.setup.token)
@@ -202,6 +205,49 @@ class Lox24App(App[None]):
 
     # ------------------------------------------------------------ watch list
 
+    def pick_up_outside_changes(self) -> None:
+        """Another process changed the watch-list file: follow it, without a restart."""
+        if not self.watchlist.changed_on_disk():
+            return
+        diff = self.watchlist.reload()
+        if not diff:
+            return
+        self._follow_store()
+        parts = [
+            f"{len(ids)} {what}"
+            for ids, what in (
+                (diff.added, "added"),
+                (diff.removed, "removed"),
+                (diff.relabeled, "relabeled"),
+            )
+            if ids
+        ]
+        self.notify(
+            f"The watch list changed outside this window: {', '.join(parts)}.",
+            title="Watch list",
+            timeout=6,
+        )
+
+    def _follow_store(self) -> None:
+        """Make the engine and the table watch exactly what the store lists (other processes
+        may have changed it, and every change of ours re-reads it first)."""
+        listed = set(self.watchlist.ids)
+        changed = False
+        for bulk_id in self.watchlist.ids:
+            if bulk_id not in self.states:
+                self.states[bulk_id] = self.monitor.watch(bulk_id)
+                changed = True
+        for bulk_id in [b for b in self.states if b not in listed]:
+            self.monitor.unwatch(bulk_id)
+            self.states.pop(bulk_id, None)
+            self.previous_replies.pop(bulk_id, None)
+            self.main.forget(bulk_id)
+            changed = True
+        if changed or len(self.main.table.rows) != len(listed):
+            self.main.rebuild()
+        else:
+            self.main.apply(listed)
+
     def _saved(self, change: Callable[[], T]) -> T | None:
         """Run a watch-list change; if the file cannot be written, say so (the change stays in
         memory for this session) instead of crashing."""
@@ -225,6 +271,7 @@ class Lox24App(App[None]):
         for bulk_id in added:
             self.states[bulk_id] = self.monitor.watch(bulk_id)
         self.main.apply(set(added))
+        self._follow_store()
         if added:
             self.main.table.select(added[0])
 
@@ -242,6 +289,7 @@ class Lox24App(App[None]):
         self.previous_replies.pop(bulk_id, None)
         self.main.forget(bulk_id)
         self.main.refresh_bindings()
+        self._follow_store()
         label = entry.label or bulk_id
         self.notify(f"Stopped watching {label}. u undoes it.", markup=False, timeout=6)
 
@@ -255,6 +303,7 @@ class Lox24App(App[None]):
         self._saved(lambda: self.watchlist.insert(index, entry))
         self._pending.pop(entry.bulk_id, None)
         self.states[entry.bulk_id] = self.monitor.watch(entry.bulk_id)
+        self._follow_store()
         self.main.rebuild()
         self.main.table.select(entry.bulk_id)
         self.notify(f"Watching {entry.label or entry.bulk_id} again.", markup=False, timeout=3)
@@ -262,6 +311,7 @@ class Lox24App(App[None]):
     def set_label(self, bulk_id: str, label: str) -> None:
         self._saved(lambda: self.watchlist.set_label(bulk_id, label))
         self.main.apply({bulk_id})
+        self._follow_store()
 
     def export_to(self, path: str) -> None:
         """Write what the dashboard knows now (no extra requests) to ``path``."""

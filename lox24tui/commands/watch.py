@@ -1,0 +1,79 @@
+"""``lox24tui watch add|remove|list``: the dashboard's watch list, from the shell.
+
+Same store as the dashboard (read-modify-write under a lock), so a running dashboard picks the
+change up within seconds and neither side loses the other's update.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from lox24tui import humanize
+from lox24tui.api import InvalidBulkId, parse_bulk_id
+from lox24tui.commands.output import print_json
+from lox24tui.config import Locations
+from lox24tui.store import WatchList
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def _load() -> WatchList:
+    watchlist, problem = WatchList.load(Locations.default().watchlist_file)
+    if problem is not None:
+        print(f"lox24tui: {problem.message}", file=sys.stderr)
+    return watchlist
+
+
+def _split(texts: list[str], stdin: TextIO) -> list[str]:
+    words: list[str] = []
+    for text in texts:
+        if text == "-":
+            words += [line.strip() for line in stdin if line.strip()]
+        else:
+            words.append(text)
+    return words
+
+
+def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) -> int:
+    ids: list[str] = []
+    failed = False
+    for word in _split(texts, stdin):
+        try:
+            ids.append(parse_bulk_id(word))
+        except InvalidBulkId as error:
+            print(f"✗ {humanize.plain(error.message)}", file=sys.stderr)
+            failed = True
+    watchlist = _load()
+    added = watchlist.add_many([(bulk_id, label) for bulk_id in ids]) if ids else []
+    for bulk_id in ids:
+        note = "added" if bulk_id in added else "already watched"
+        print(f"{bulk_id}  {note}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def run_watch_remove(texts: list[str], *, stdin: TextIO = sys.stdin) -> int:
+    watchlist = _load()
+    failed = False
+    for word in _split(texts, stdin):
+        try:
+            bulk_id = parse_bulk_id(word)
+        except InvalidBulkId as error:
+            print(f"✗ {humanize.plain(error.message)}", file=sys.stderr)
+            failed = True
+            continue
+        if watchlist.remove(bulk_id) is None:
+            print(f"✗ {bulk_id} is not on the watch list", file=sys.stderr)
+            failed = True
+        else:
+            print(f"{bulk_id}  removed")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def run_watch_list(*, as_json: bool, out: TextIO = sys.stdout) -> int:
+    for entry in _load().entries:
+        if as_json:
+            print_json(out, {"id": entry.bulk_id, "label": entry.label})
+        else:
+            print(f"{entry.bulk_id}  {humanize.plain(entry.label)}".rstrip(), file=out)
+    return EXIT_OK
