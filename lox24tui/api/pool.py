@@ -9,12 +9,14 @@ connections). The pool hands each request to the least busy of a few small clien
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Final, Self
 
 import httpx
 
-from lox24tui.api.client import DEFAULT_BASE_URL, JSON, Lox24Client, StatusReply
+from lox24tui.api.client import DEFAULT_BASE_URL, JSON, BulkPage, Lox24Client, StatusReply
 from lox24tui.api.token import Token
 
 CONNECTIONS_PER_CLIENT: Final = 5
@@ -66,6 +68,17 @@ class Lox24ClientPool:
 
     async def check_token(self) -> dict[str, Any]:
         return await self._clients[0].check_token()
+
+    async def list_bulks(
+        self,
+        *,
+        page: int = 1,
+        status_codes: Sequence[int] = (),
+        created_since: datetime | None = None,
+    ) -> BulkPage:
+        return await self._clients[0].list_bulks(
+            page=page, status_codes=status_codes, created_since=created_since
+        )
 
     async def aclose(self) -> None:
         for client in self._clients:

@@ -132,6 +132,17 @@ class SimBulk:
         return body
 
 
+_HISTORY_TEXTS: Final = (
+    "Your order has shipped and arrives tomorrow.",
+    "Reminder: your appointment is on Friday at 10:00.",
+    "Weekend sale: 20% off with code WEEKEND20.",
+    "Your verification code is 381 204.",
+    "Thank you for your visit! Rate us: https://example.com/r",
+    "Maintenance tonight 22:00-23:00; the app may be slow.",
+    "New menu this week: soups, salads and more.",
+)
+
+
 class SimulatedAccount:
     """The bulks of one simulated LOX24 account, by id."""
 
@@ -293,6 +304,7 @@ class SimulatedAccount:
                     ends_at=start - created_ago + 30,
                     is_unicode=rng.random() < 0.2,
                     label=f"Campaign #{history - index}",
+                    text=rng.choice(_HISTORY_TEXTS),
                 )
             )
         return account

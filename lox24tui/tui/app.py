@@ -8,7 +8,7 @@ arrives redraws the table every frame and starves the network loop (PERFORMANCE.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from lox24tui.api import (
+    BulkPage,
     InvalidToken,
     Lox24ClientPool,
     Lox24Error,
@@ -32,8 +33,9 @@ from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, save_token
 from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
-from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
+from lox24tui.monitor import BreakerKind, BulkState, BulkUpdate, Change, Monitor, MonitorEvent
 from lox24tui.store import LoadProblem, WatchedBulk, WatchList
+from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.token import TokenChoice, TokenScreen
 
@@ -313,6 +315,45 @@ class Lox24App(App[None]):
         self.main.apply({bulk_id})
         self._follow_store()
 
+    def open_discover(self) -> None:
+        """The import screen, on the engine's client and within its rules."""
+        if self.client is None:
+            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            return
+
+        def picked(items: list[tuple[str, str]] | None) -> None:
+            if items:
+                self.add_labelled(items)
+                self.notify(f"Watching {len(items)} more bulks.", timeout=4)
+
+        self.push_screen(
+            DiscoverScreen(
+                _GuardedLister(self),
+                lambda: set(self.watchlist.ids),
+                self.now,
+                self.discovery_blocked,
+            ),
+            callback=picked,
+        )
+
+    def discovery_blocked(self) -> str | None:
+        """Why no list request may go out now (the engine's breakers apply to it too)."""
+        breaker = self.monitor.breaker
+        if breaker is not None and breaker.kind == BreakerKind.AUTH:
+            return "LOX24 refused the token; t enters a new one."
+        if breaker is not None and breaker.kind == BreakerKind.RATE_LIMITED:
+            return (
+                f"LOX24 rate limit, {int(self.monitor.summary().breaker_seconds_left or 0)} s left."
+            )
+        if not self.monitor.token_verified and self.monitor.bad_credentials_wait() > 0:
+            return "protecting your IP after refused tokens; try again in a minute."
+        return None
+
+    def add_labelled(self, items: list[tuple[str, str]]) -> None:
+        """Watch several bulks, each with its own label."""
+        self._saved(lambda: self.watchlist.add_many(items))
+        self._follow_store()
+
     def export_to(self, path: str) -> None:
         """Write what the dashboard knows now (no extra requests) to ``path``."""
         rows = [export_row(self.watchlist.label_of(b), self.states[b]) for b in self.watchlist.ids]
@@ -417,6 +458,9 @@ class Lox24App(App[None]):
         yield SystemCommand("Undo remove", "Put back the last bulk removed (u)", main.action_undo)
         yield SystemCommand("Enter token", "Use another LOX24 API token (t)", main.action_token)
         yield SystemCommand("Export", "Write the watch list as CSV or JSON (x)", main.action_export)
+        yield SystemCommand(
+            "Import bulks", "Pick from the account's recent bulks (i)", main.action_discover
+        )
         if main.pane.display:
             yield SystemCommand(
                 "Raw JSON", "Detail pane: fields or raw JSON (j)", main.action_raw_json
@@ -424,6 +468,31 @@ class Lox24App(App[None]):
             yield SystemCommand(
                 "Copy request id", "The one in the detail pane (C)", main.action_copy_request_id
             )
+
+
+class _GuardedLister:
+    """The engine's client for list requests, counting a refused token like the engine does."""
+
+    def __init__(self, app: Lox24App) -> None:
+        self._app = app
+
+    async def list_bulks(
+        self,
+        *,
+        page: int = 1,
+        status_codes: Sequence[int] = (),
+        created_since: datetime | None = None,
+    ) -> BulkPage:
+        client = self._app.client
+        if client is None:
+            raise InvalidToken()
+        try:
+            return await client.list_bulks(
+                page=page, status_codes=status_codes, created_since=created_since
+            )
+        except InvalidToken:
+            self._app.monitor.note_bad_credentials()
+            raise
 
 
 class _NoClient:

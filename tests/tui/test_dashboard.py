@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Static, TextArea
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from lox24tui.clock import VirtualClock
 from lox24tui.config import Locations
@@ -21,6 +21,7 @@ from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import DetailScreen
+from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar
@@ -467,3 +468,46 @@ async def test_x_exports_what_the_dashboard_shows(
     assert [r["id"] for r in records] == app.watchlist.ids
     friday = next(r for r in records if r["label"] == "Black Friday newsletter")
     assert friday["status"] == "in progress" and friday["msg_total_count"] > 0
+
+
+async def test_import_picks_recent_bulks_without_typing_an_id(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await until(pilot, lambda: screen.table.row_count == 30)
+        marks = [screen.table.get_cell_at((row, 0)).plain for row in range(30)]
+        assert marks[:12] == ["watched"] * 12 and marks[12] == ""
+        screen.table.move_cursor(row=12)
+        await pilot.press("space", "space")  # pick two older bulks
+        picked = [screen.table.coordinate_to_cell_key((row, 0)).row_key.value for row in (12, 13)]
+        screen.table.move_cursor(row=29)  # near the end: the next page loads
+        await until(pilot, lambda: screen.table.row_count > 30)
+        await pilot.press("w")
+        await until(pilot, lambda: app.screen is app.main)
+        await settle(app, pilot)
+        assert app.watchlist.ids[-2:] == picked
+        assert all(app.watchlist.label_of(bulk_id) for bulk_id in picked)
+        assert cell(app, picked[0], "status") in ("processed", "canceled", "system error")
+
+
+async def test_import_filters_by_status(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await until(pilot, lambda: screen.table.row_count == 30)
+        screen.query_one("#status-filter", Select).value = 15
+        await until(pilot, lambda: 0 < screen.table.row_count < 30)
+        statuses = {screen.table.get_cell_at((r, 2)).plain for r in range(screen.table.row_count)}
+        assert statuses == {"canceled"}
+        requests = fake_of(app).requests("/bulks")
+        assert (
+            "status_code%5B%5D=15" in requests[-1].query or "status_code[]=15" in requests[-1].query
+        )

@@ -40,6 +40,7 @@ class MainScreen(Screen[None]):
         Binding("C", "copy_request_id", "Copy request id", tooltip="From the detail pane"),
         Binding("t", "token", "Token", tooltip="Enter another API token"),
         Binding("x", "export", "Export", tooltip="Write the watch list as CSV or JSON"),
+        Binding("i", "discover", "Import", tooltip="Pick bulks from the account's recent ones"),
         Binding("escape", "escape", "Back", show=False),
     ]
     """
@@ -55,6 +56,7 @@ class MainScreen(Screen[None]):
     | C | Copy the request id shown in the detail pane. |
     | t | Enter another API token. |
     | x | Export the watch list as CSV or JSON. |
+    | i | Import: pick bulks from the account's recent ones (no UUIDs to type). |
     """
 
     def compose(self) -> ComposeResult:
@@ -284,6 +286,9 @@ class MainScreen(Screen[None]):
         else:
             monitor.pause("paused by you")
         self.show_summary()
+
+    def action_discover(self) -> None:
+        self.dashboard.open_discover()
 
     def action_export(self) -> None:
         def chosen(path: str | None) -> None:

@@ -1,0 +1,212 @@
+"""The import screen: the account's recent bulks (GET /bulks), newest first, loaded page by page
+as you scroll, filtered by status and age. Pick some and watch them, without typing a UUID."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Select, Static
+
+from lox24tui import humanize
+from lox24tui.api import Bulk, Lox24Error
+from lox24tui.discovery import BulkLister
+from lox24tui.tui.cells import STATUS_STYLES
+
+STATUS_CHOICES: Final = [
+    ("any status", -1),
+    ("new or scheduled (0)", 0),
+    ("in progress (5)", 5),
+    ("processed (10)", 10),
+    ("canceled (15)", 15),
+    ("system error (20)", 20),
+    ("no recipients (201)", 201),
+]
+AGE_CHOICES: Final = [
+    ("any age", 0),
+    ("last hour", 3600),
+    ("last 24 h", 86400),
+    ("last 7 days", 7 * 86400),
+    ("last 30 days", 30 * 86400),
+]
+LOAD_MORE_WITHIN: Final = 5
+"""Load the next page when the cursor comes this close to the last row."""
+
+
+class DiscoverScreen(Screen[list[tuple[str, str]]]):
+    """Dismisses with the (id, label) pairs picked to watch (the label from the bulk's text)."""
+
+    BINDINGS = [
+        Binding("space", "pick", "Pick", tooltip="Pick or unpick the bulk under the cursor"),
+        Binding("w", "watch_picked", "Watch picked", tooltip="Watch every picked bulk"),
+        Binding("escape", "close", "Back"),
+    ]
+
+    def __init__(
+        self,
+        client: BulkLister,
+        watched: Callable[[], set[str]],
+        now: Callable[[], datetime],
+        blocked: Callable[[], str | None],
+    ) -> None:
+        super().__init__()
+        self._client = client
+        self._watched = watched
+        self._now = now
+        self._blocked = blocked
+        self._bulks: dict[str, Bulk] = {}
+        self._picked: dict[str, None] = {}
+        self._next_page: int | None = 1
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="discover-filters"):
+            yield Select(STATUS_CHOICES, value=-1, allow_blank=False, id="status-filter")
+            yield Select(AGE_CHOICES, value=0, allow_blank=False, id="age-filter")
+        yield Static("", id="discover-state", markup=False)
+        yield DataTable(id="discover-table", cursor_type="row")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#discover-table", DataTable)
+
+    def on_mount(self) -> None:
+        table = self.table
+        for key, title, width in (
+            ("pick", "", 8),
+            ("created", "Created", 17),
+            ("status", "Status", 15),
+            ("messages", "Messages", 9),
+            ("cost", "Cost", 14),
+            ("text", "Text", 36),
+            ("id", "Bulk id", 36),
+        ):
+            table.add_column(title, key=key, width=width)
+        table.focus()
+        self._reload()
+
+    @on(Select.Changed)
+    def _filters_changed(self) -> None:
+        self._reload()
+
+    def _reload(self) -> None:
+        self._bulks.clear()
+        self.table.clear()
+        self._next_page = 1
+        self._load_page()
+
+    def _query(self) -> tuple[list[int], datetime | None]:
+        status = self.query_one("#status-filter", Select).value
+        age = self.query_one("#age-filter", Select).value
+        codes = [int(status)] if isinstance(status, int) and status >= 0 else []
+        since = self._now() - timedelta(seconds=age) if isinstance(age, int) and age else None
+        return codes, since
+
+    @work(exclusive=True, group="discover", exit_on_error=False)
+    async def _load_page(self) -> None:
+        if self._next_page is None:
+            return
+        reason = self._blocked()
+        if reason is not None:
+            self._say(f"Not asking LOX24 now: {reason}")
+            return
+        codes, since = self._query()
+        page = self._next_page
+        self._loading = True
+        self._say(f"Loading page {page}…")
+        try:
+            result = await self._client.list_bulks(
+                page=page, status_codes=codes, created_since=since
+            )
+        except Lox24Error as error:
+            self._say(str(error))
+            return
+        finally:
+            self._loading = False
+        self._next_page = result.next_page if result.items else None
+        watched = self._watched()
+        for bulk in result.items:
+            if bulk.uuid and bulk.uuid not in self._bulks:
+                self._bulks[bulk.uuid] = bulk
+                self.table.add_row(*self._cells(bulk, bulk.uuid in watched), key=bulk.uuid)
+        total = f" of {result.total}" if result.total is not None else ""
+        more = " · scroll for more" if self._next_page else ""
+        self._say(
+            f"{len(self._bulks)}{total} bulks, newest first{more} · space picks, w watches "
+            f"the picked ({len(self._picked)})"
+        )
+
+    def _cells(self, bulk: Bulk, watched: bool) -> list[Text]:
+        now = self._now()
+        label = bulk.label_at(now)
+        mark = "✓ picked" if bulk.uuid in self._picked else ("watched" if watched else "")
+        return [
+            Text(mark, style="bold green" if bulk.uuid in self._picked else "dim"),
+            Text(humanize.local_time(bulk.created_at)[:16] if bulk.created_at else "—"),
+            Text(label, style=STATUS_STYLES.get(label, "")),
+            Text(humanize.count(bulk.msg_total_count).rjust(9)),
+            Text(humanize.money(bulk.price).rjust(14)),
+            Text(
+                humanize.plain((bulk.text or "").replace("\n", " ")),
+                no_wrap=True,
+                overflow="ellipsis",
+            ),
+            Text(bulk.uuid or "", style="dim"),
+        ]
+
+    def _say(self, text: str) -> None:
+        self.query_one("#discover-state", Static).update(text)
+
+    @on(DataTable.RowHighlighted)
+    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        near_end = event.cursor_row >= self.table.row_count - LOAD_MORE_WITHIN
+        if near_end and self._next_page is not None and not self._loading:
+            self._load_page()
+
+    def action_pick(self) -> None:
+        table = self.table
+        if table.row_count == 0:
+            return
+        bulk_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if bulk_id is None:
+            return
+        if bulk_id in self._watched():
+            self.notify("Already watched.", timeout=2)
+            return
+        if bulk_id in self._picked:
+            del self._picked[bulk_id]
+        else:
+            self._picked[bulk_id] = None
+        mark = "✓ picked" if bulk_id in self._picked else ""
+        table.update_cell(bulk_id, "pick", Text(mark, style="bold green"))
+        table.move_cursor(row=table.cursor_row + 1)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_pick()
+
+    def action_watch_picked(self) -> None:
+        picked = [(bulk_id, _label_for(self._bulks[bulk_id])) for bulk_id in self._picked]
+        self.dismiss(picked)
+
+    def action_close(self) -> None:
+        self.dismiss([])
+
+
+def _label_for(bulk: Bulk) -> str:
+    """A label a person recognises: the start of the text, or the creation time."""
+    text = " ".join((bulk.text or "").split())
+    if text:
+        return text[:40]
+    if bulk.created_at is not None:
+        return f"Bulk of {bulk.created_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return ""
