@@ -25,19 +25,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _fake_process import fake_server
 
 from lox24tui.api import Lox24Client, Lox24ClientPool, Token
+from lox24tui.discovery import BulkQuery, recent_bulks
 from lox24tui.fake import FAKE_TOKEN
 from lox24tui.monitor import Monitor
 
 
 async def all_ids(url: str) -> list[str]:
     async with Lox24Client(Token(FAKE_TOKEN), url) as client:
-        ids: list[str] = []
-        page: int | None = 1
-        while page is not None:
-            result = await client.list_bulks(page=page)
-            ids += [bulk.uuid for bulk in result.items if bulk.uuid]
-            page = result.next_page
-        return ids
+        bulks = recent_bulks(client, BulkQuery(), limit=1_000_000)
+        return [bulk.uuid async for bulk in bulks if bulk.uuid]
 
 
 async def engine_cycle(url: str, ids: list[str], concurrency: int) -> tuple[float, int, float]:
