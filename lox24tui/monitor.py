@@ -688,8 +688,10 @@ class Monitor:
 
     def _trip_breakers(self, error: Lox24Error, now: float, token_proven: bool) -> None:
         """Account-wide consequences of one failure."""
-        if isinstance(error, BulkNotFound):
-            self._token_verified = True  # LOX24 looked the id up: the token works
+        if isinstance(error, BulkNotFound) or (error.http_status or 500) < 400:
+            # LOX24 looked the id up, or answered 200 with a body we could not read: the
+            # token works.
+            self._token_verified = True
             return
         if isinstance(error, InvalidToken) or not token_proven:
             # LOX24 counts a bad-credential request even when its answer never arrives, so

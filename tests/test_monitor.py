@@ -499,3 +499,13 @@ async def test_unanswered_requests_with_an_unproven_token_count_against_the_rule
             await step(monitor, clock, 5)
         times = [entry.at for entry in fake.log]
     assert all(sum(1 for t in times if start <= t < start + 60) <= 3 for start in times)
+
+
+async def test_a_200_with_a_broken_body_still_proves_the_token(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    fake.fail("malformed", times=1)
+    async with running(fake, fake_url, ids_of(fake)[:6]) as monitor:
+        assert monitor.token_verified
+        assert len(fake.log) == 6  # after the first answer, the rest fanned out
+        assert sum(state.error is not None for state in monitor.states()) == 1
