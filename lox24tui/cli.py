@@ -7,6 +7,7 @@ Heavy modules (Textual, httpx, uvicorn) are imported inside the command that nee
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -70,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bulks.add_argument(
         "--status",
-        type=int,
+        type=_status_code,
         action="append",
         default=[],
         metavar="CODE",
@@ -79,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bulks.add_argument("--since", metavar="AGE", help="only bulks created within AGE, e.g. 24h, 7d")
     bulks.add_argument("--json", action="store_true", help="one JSON object per line")
-    bulks.add_argument("--limit", type=int, default=50, help="at most this many (%(default)s)")
+    bulks.add_argument(
+        "--limit", type=_positive, default=50, help="at most this many (%(default)s)"
+    )
 
     watch = commands.add_parser(
         "watch",
@@ -138,6 +141,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _status_code(text: str) -> int:
+    known = (0, 5, 10, 15, 20, 201)
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value not in known:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(map(str, known))}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -182,6 +203,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_dashboard(demo=args.demo)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `lox24tui bulks | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except OSError as error:  # an unwritable data folder, a full disk…
+        print(f"lox24tui: {error}", file=sys.stderr)
+        return EXIT_FAILED
     parser.print_help()
     return EXIT_USAGE
 

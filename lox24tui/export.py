@@ -29,7 +29,7 @@ COLUMNS: Final = (
     "last_error_kind",
     "last_error",
 )
-_TIMES: Final = {"delivery_at", "created_at", "processed_at"}
+_FORMULA_STARTS: Final = frozenset("=+-@\t\r")
 
 
 def export_row(label: str, state: BulkState) -> dict[str, Any]:
@@ -61,22 +61,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+        return "'" + value  # a label like =HYPERLINK(…) must not run as a formula
+    return _plain(value)
+
+
+def to_csv(rows: Iterable[dict[str, Any]], *, bom: bool = False) -> str:
+    """CSV text; ``bom`` starts it with a UTF-8 byte order mark, which spreadsheet programs need
+    to read non-ASCII labels right (for files; a pipe to another program does without)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {
-                key: ("true" if value else "false")
-                if isinstance(value, bool)
-                else ""
-                if value is None
-                else _plain(value)
-                for key, value in row.items()
-            }
-        )
-    return buffer.getvalue()
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+    return ("\ufeff" if bom else "") + buffer.getvalue()
 
 
 def to_json(rows: Iterable[dict[str, Any]]) -> str:
@@ -95,9 +98,9 @@ def to_json(rows: Iterable[dict[str, Any]]) -> str:
     )
 
 
-def render(rows: list[dict[str, Any]], fmt: str) -> str:
+def render(rows: list[dict[str, Any]], fmt: str, *, for_file: bool = False) -> str:
     if fmt == "csv":
-        return to_csv(rows)
+        return to_csv(rows, bom=for_file)
     if fmt == "json":
         return to_json(rows)
     raise ValueError(f"unknown export format {fmt!r}: csv or json")

@@ -432,6 +432,13 @@ class Monitor:
         """Record a 401 received outside the engine (a token check), so the rule counts it."""
         self._bad_credentials.append(self._clock.now())
 
+    def report_failure(self, error: Lox24Error) -> None:
+        """A request made beside the engine with its token (a list of bulks) failed: the same
+        account-wide stops apply (a refused token, a 429), as if the engine had seen it."""
+        self._trip_breakers(error, self._clock.now(), self._token_verified)
+        self._emit_summary()
+        self._poke()
+
     def start(self) -> None:
         """Run the engine in a task of its own (or await :meth:`run` in a worker instead)."""
         if self._loop_task is None or self._loop_task.done():

@@ -63,15 +63,23 @@ class WatchList:
         self._labels = {entry.bulk_id: entry.label for entry in self.entries}
 
     @classmethod
-    def load(cls, path: Path) -> tuple[WatchList, LoadProblem | None]:
-        """Read the list; a missing file is an empty list, a broken one is kept aside."""
+    def load(cls, path: Path, *, keep_aside: bool = True) -> tuple[WatchList, LoadProblem | None]:
+        """Read the list; a missing file is an empty list. A broken one is kept aside (moved
+        with a timestamp) unless ``keep_aside`` is False, for callers that will not go on."""
         if not path.exists():
             return cls(path), None
+        signature = _signature(path)  # before reading: a write in between is noticed later
         try:
             raw = path.read_bytes()
             document = json.loads(raw.decode("utf-8"))
             entries, skipped = _entries_from(document)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+            if not keep_aside:
+                return cls(path), LoadProblem(
+                    f"The watch list {path} cannot be read ({_reason(exc)}); it was left as it "
+                    "is. Fix or remove it, or open the dashboard, which keeps it aside.",
+                    None,
+                )
             kept = _keep_aside(path)
             return cls(path), LoadProblem(
                 f"The watch list {path} could not be read ({_reason(exc)}); "
@@ -88,7 +96,9 @@ class WatchList:
                 kept,
             )
             return cls(path, entries), problem
-        return cls(path, entries), None
+        watchlist = cls(path, entries)
+        watchlist._signature = signature
+        return watchlist, None
 
     @property
     def ids(self) -> list[str]:
@@ -156,12 +166,14 @@ class WatchList:
         return _signature(self.path) not in (None, self._signature)
 
     def reload(self) -> WatchListDiff:
-        """Take the list from disk as it is now; returns what changed."""
+        """Take the list from disk as it is now; returns what changed. A file that cannot be
+        read leaves the list as it is (``WatchListDiff.unreadable``); the next change rewrites
+        it whole."""
         with _locked(self.path):
-            fresh = self._on_disk()
             self._signature = _signature(self.path)
+            fresh = self._on_disk()
         if fresh is None:
-            return WatchListDiff()
+            return WatchListDiff(unreadable=self.path.exists())
         before = {entry.bulk_id: entry.label for entry in self.entries}
         after = {entry.bulk_id: entry.label for entry in fresh}
         self.entries = fresh
@@ -217,6 +229,8 @@ class WatchListDiff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     relabeled: list[str] = field(default_factory=list)
+    unreadable: bool = False
+    """The file changed into something that cannot be read; the list shown was kept."""
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.relabeled)

@@ -228,3 +228,9 @@ def test_watch_exits_2_when_stopped(
     done = lox24tui("status", *ids, "--watch", url=url, token=token)
     assert done.returncode == 2
     assert len(fake.log) <= 1
+
+
+@pytest.mark.parametrize("args", [["--limit", "0"], ["--status", "7"], ["--since", "soon"]])
+def test_bulks_refuses_odd_arguments(args: list[str]) -> None:
+    done = lox24tui("bulks", *args, url="http://127.0.0.1:9")
+    assert done.returncode == 2 and "Traceback" not in done.stderr

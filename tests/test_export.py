@@ -109,14 +109,25 @@ def test_export_command_writes_every_watched_bulk(
     assert FAKE_TOKEN not in done.stdout + target.read_text()
 
 
-def test_export_with_a_bad_token_marks_rows_and_never_holds_the_token(
-    watched_fake: tuple[FakeLox24, str, WatchList],
+def test_export_stopped_by_a_bad_token_writes_nothing_and_never_shows_it(
+    watched_fake: tuple[FakeLox24, str, WatchList], tmp_path: Path
 ) -> None:
     fake, url, _ = watched_fake
     bad = "1234567:" + "f" * 32
-    done = lox24tui("export", "--format", "json", url=url, token=bad)
-    assert done.returncode == 1
-    records = json.loads(done.stdout)
-    assert records[0]["last_error_kind"] == "invalid_token"
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text("a good export")
+    done = lox24tui("export", "-o", str(earlier), url=url, token=bad)
+    assert done.returncode == 2
+    assert "nothing exported" in done.stderr and "rejected the API token" in done.stderr
+    assert earlier.read_text() == "a good export"
     assert "f" * 32 not in done.stdout + done.stderr
     assert len(fake.log) == 1
+
+
+def test_csv_cells_never_run_as_formulas_and_files_carry_a_bom() -> None:
+    label, state = states()[0]
+    text = to_csv([export_row('=HYPERLINK("http://x")', state)], bom=True)
+    assert text.startswith("\ufeff")
+    row = next(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert row["label"] == '\'=HYPERLINK("http://x")'
+    assert label

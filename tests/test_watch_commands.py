@@ -106,3 +106,15 @@ async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
         assert app.main.table.row_count == 28 + len(from_app)
         assert from_app[0] not in app.monitor.watched
     assert all(WatchList.load(path)[0].label_of(i) == "mine" for i in from_app[1:])
+
+
+def test_a_broken_list_file_is_left_alone_and_refused() -> None:
+    path = Locations.default().watchlist_file
+    path.parent.mkdir(parents=True)
+    path.write_text("{broken")
+    for args in (["watch", "add", A], ["watch", "remove", A], ["watch", "list"]):
+        done = lox24tui(*args, token=None)
+        assert done.returncode == 1
+        assert "cannot be read" in done.stderr and "Traceback" not in done.stderr
+    assert path.read_text() == "{broken"
+    assert list(path.parent.glob("*.broken-*")) == []

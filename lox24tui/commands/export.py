@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from lox24tui.api import Lox24ClientPool
+from lox24tui import humanize
+from lox24tui.api import Lox24ClientPool, Lox24Error
 from lox24tui.commands.output import settings_or_exit
 from lox24tui.config import Locations
 from lox24tui.export import export_row, render
@@ -28,20 +29,29 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
         return loaded
     settings, token = loaded
 
-    async def fetch() -> list[BulkState]:
+    async def fetch() -> tuple[list[BulkState], Lox24Error | None]:
         async with Lox24ClientPool(
             token, settings.api_url, timeout=settings.timeout, max_connections=settings.concurrency
         ) as client:
             monitor = Monitor(client, watchlist.ids, concurrency=settings.concurrency)
-            return await monitor.check_once()
+            states = await monitor.check_once()
+            breaker = monitor.breaker
+            return states, (breaker.error if breaker else None)
 
-    states = asyncio.run(fetch()) if watchlist.ids else []
+    states, stopped_by = asyncio.run(fetch()) if watchlist.ids else ([], None)
+    if stopped_by is not None:
+        reason = humanize.plain(str(stopped_by))
+        print(f"lox24tui: nothing exported, LOX24 stopped the requests: {reason}", file=sys.stderr)
+        return EXIT_USAGE
     rows = [export_row(watchlist.label_of(state.bulk_id), state) for state in states]
-    text = render(rows, fmt)
     if output is None or output == "-":
-        out.write(text)
+        out.write(render(rows, fmt))
     else:
-        write_atomically(Path(output), text)
+        try:
+            write_atomically(Path(output), render(rows, fmt, for_file=True))
+        except OSError as error:
+            print(f"lox24tui: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_FAILED
         print(f"Exported {len(rows)} bulks to {output}", file=sys.stderr)
     failed = [row for row in rows if row["last_error"] is not None]
     return EXIT_FAILED if failed else EXIT_OK

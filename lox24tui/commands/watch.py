@@ -18,10 +18,13 @@ from lox24tui.store import WatchList
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def _load() -> WatchList:
-    watchlist, problem = WatchList.load(Locations.default().watchlist_file)
+def _load() -> WatchList | None:
+    """The list, or None (said why) when its file cannot be read: starting from an empty list
+    here would make every running dashboard drop the bulks it shows."""
+    watchlist, problem = WatchList.load(Locations.default().watchlist_file, keep_aside=False)
     if problem is not None:
         print(f"lox24tui: {problem.message}", file=sys.stderr)
+        return None
     return watchlist
 
 
@@ -45,6 +48,8 @@ def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) ->
             print(f"✗ {humanize.plain(error.message)}", file=sys.stderr)
             failed = True
     watchlist = _load()
+    if watchlist is None:
+        return EXIT_FAILED
     added = watchlist.add_many([(bulk_id, label) for bulk_id in ids]) if ids else []
     for bulk_id in ids:
         note = "added" if bulk_id in added else "already watched"
@@ -54,6 +59,8 @@ def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) ->
 
 def run_watch_remove(texts: list[str], *, stdin: TextIO = sys.stdin) -> int:
     watchlist = _load()
+    if watchlist is None:
+        return EXIT_FAILED
     failed = False
     for word in _split(texts, stdin):
         try:
@@ -71,7 +78,10 @@ def run_watch_remove(texts: list[str], *, stdin: TextIO = sys.stdin) -> int:
 
 
 def run_watch_list(*, as_json: bool, out: TextIO = sys.stdout) -> int:
-    for entry in _load().entries:
+    watchlist = _load()
+    if watchlist is None:
+        return EXIT_FAILED
+    for entry in watchlist.entries:
         if as_json:
             print_json(out, {"id": entry.bulk_id, "label": entry.label})
         else:

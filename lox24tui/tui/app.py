@@ -21,10 +21,12 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from lox24tui.api import (
+    AccountError,
     BulkPage,
     InvalidToken,
     Lox24ClientPool,
     Lox24Error,
+    RateLimited,
     StatusCode,
     StatusReply,
     Token,
@@ -212,6 +214,16 @@ class Lox24App(App[None]):
         if not self.watchlist.changed_on_disk():
             return
         diff = self.watchlist.reload()
+        if diff.unreadable:
+            self.notify(
+                f"{self.watchlist.path} was changed into something that cannot be read. The list "
+                "shown is kept, and your next change here writes it whole again.",
+                title="Watch list",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+            return
         if not diff:
             return
         self._follow_store()
@@ -342,11 +354,10 @@ class Lox24App(App[None]):
         if breaker is not None and breaker.kind == BreakerKind.AUTH:
             return "LOX24 refused the token; t enters a new one."
         if breaker is not None and breaker.kind == BreakerKind.RATE_LIMITED:
-            return (
-                f"LOX24 rate limit, {int(self.monitor.summary().breaker_seconds_left or 0)} s left."
-            )
-        if not self.monitor.token_verified and self.monitor.bad_credentials_wait() > 0:
-            return "protecting your IP after refused tokens; try again in a minute."
+            left = int((breaker.until or 0) - self.clock.now())
+            return f"LOX24 rate limit, {left} s left."
+        if self.monitor.bad_credentials_wait() > 0:
+            return "protecting your IP after refused requests; try again in a minute."
         return None
 
     def add_labelled(self, items: list[tuple[str, str]]) -> None:
@@ -358,7 +369,8 @@ class Lox24App(App[None]):
         """Write what the dashboard knows now (no extra requests) to ``path``."""
         rows = [export_row(self.watchlist.label_of(b), self.states[b]) for b in self.watchlist.ids]
         try:
-            write_atomically(Path(path).expanduser(), render(rows, format_for(path)))
+            text = render(rows, format_for(path), for_file=True)
+            write_atomically(Path(path).expanduser(), text)
         except OSError as error:
             self.notify(f"The export failed: {error}", severity="error", markup=False)
             return
@@ -490,8 +502,8 @@ class _GuardedLister:
             return await client.list_bulks(
                 page=page, status_codes=status_codes, created_since=created_since
             )
-        except InvalidToken:
-            self._app.monitor.note_bad_credentials()
+        except (AccountError, RateLimited) as error:
+            self._app.monitor.report_failure(error)  # the same stops as the engine's own
             raise
 
 

@@ -17,6 +17,7 @@ from lox24tui.clock import VirtualClock
 from lox24tui.config import Locations
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
+from lox24tui.monitor import BreakerKind
 from lox24tui.records import CONTRACT_FIELDS
 from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
@@ -477,3 +478,42 @@ async def test_import_filters_by_status(demo: Callable[..., Lox24App]) -> None:
         assert (
             "status_code%5B%5D=15" in requests[-1].query or "status_code[]=15" in requests[-1].query
         )
+
+
+async def test_import_with_a_revoked_token_stops_like_the_engine(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        fake = fake_of(app)
+        fake.token = "7654321:" + "1" * 32  # the account's token was revoked meanwhile
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await until(pilot, lambda: app.monitor.breaker is not None)
+        for status in (5, 10, 15):
+            screen.query_one("#status-filter", Select).value = status
+            await pilot.pause()
+        listing = [entry.status for entry in fake.log if entry.path == "/bulks"]
+        assert listing in ([401], [])  # one refused list request at most, then nothing
+        assert app.monitor.breaker is not None
+        assert app.monitor.breaker.kind == BreakerKind.AUTH
+
+
+async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await until(pilot, lambda: screen.table.row_count == 30)
+        screen.table.move_cursor(row=20)
+        picked = screen.table.coordinate_to_cell_key((20, 0)).row_key.value
+        await pilot.press("space")
+        screen.query_one("#status-filter", Select).value = 20
+        await until(pilot, lambda: screen.table.row_count < 30)
+        await pilot.press("w")
+        await until(pilot, lambda: app.screen is app.main)
+        assert app.watchlist.ids[-1] == picked

@@ -62,9 +62,11 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
         self._now = now
         self._blocked = blocked
         self._bulks: dict[str, Bulk] = {}
-        self._picked: dict[str, None] = {}
+        self._picked: dict[str, str] = {}
+        """Picked id → label; kept when a filter hides the bulk."""
         self._next_page: int | None = 1
         self._loading = False
+        self._loaded_query: tuple[list[int], datetime | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -92,13 +94,25 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
         ):
             table.add_column(title, key=key, width=width)
         table.focus()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
         self._reload()
 
     @on(Select.Changed)
     def _filters_changed(self) -> None:
-        self._reload()
+        if self._query() != self._loaded_query:
+            self._reload()
+
+    def _scrolled(self) -> None:
+        table = self.table
+        if table.scroll_y >= table.max_scroll_y - 2:
+            self._load_more()
+
+    def _load_more(self) -> None:
+        if self._next_page is not None and not self._loading:
+            self._load_page()
 
     def _reload(self) -> None:
+        self._loaded_query = self._query()
         self._bulks.clear()
         self.table.clear()
         self._next_page = 1
@@ -128,7 +142,8 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
                 page=page, status_codes=codes, created_since=since
             )
         except Lox24Error as error:
-            self._say(str(error))
+            self._say(f"{error} Change a filter to try again.")
+            self._next_page = None  # no automatic retries: the user decides
             return
         finally:
             self._loading = False
@@ -168,9 +183,8 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        near_end = event.cursor_row >= self.table.row_count - LOAD_MORE_WITHIN
-        if near_end and self._next_page is not None and not self._loading:
-            self._load_page()
+        if event.cursor_row >= self.table.row_count - LOAD_MORE_WITHIN:
+            self._load_more()
 
     def action_pick(self) -> None:
         table = self.table
@@ -185,18 +199,18 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
         if bulk_id in self._picked:
             del self._picked[bulk_id]
         else:
-            self._picked[bulk_id] = None
+            self._picked[bulk_id] = _label_for(self._bulks[bulk_id])
         mark = "✓ picked" if bulk_id in self._picked else ""
         table.update_cell(bulk_id, "pick", Text(mark, style="bold green"))
         table.move_cursor(row=table.cursor_row + 1)
+        self._say(f"{len(self._picked)} picked · w watches them · space picks or unpicks")
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
         self.action_pick()
 
     def action_watch_picked(self) -> None:
-        picked = [(bulk_id, _label_for(self._bulks[bulk_id])) for bulk_id in self._picked]
-        self.dismiss(picked)
+        self.dismiss(list(self._picked.items()))
 
     def action_close(self) -> None:
         self.dismiss([])
