@@ -47,6 +47,11 @@ class Locations:
         return self.data_dir / "watchlist.json"
 
     @property
+    def credential_ledger_file(self) -> Path:
+        """Refused-token requests of every lox24tui process on this machine (ledger.py)."""
+        return self.data_dir / "refused-requests.json"
+
+    @property
     def demo_watchlist_file(self) -> Path:
         """Demo mode keeps its own list, so trying the demo never touches the real one."""
         return self.data_dir / "demo-watchlist.json"

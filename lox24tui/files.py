@@ -1,11 +1,33 @@
-"""Writing files so that a crash or a kill never leaves half of one behind."""
+"""Writing files so that a crash or a kill never leaves half of one behind, and so that two
+processes writing the same file queue instead of racing."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, atomic writes still hold
+    fcntl = None  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on a file beside ``path`` (POSIX), held for the block."""
+    if fcntl is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:

@@ -24,7 +24,7 @@ import itertools
 import logging
 import math
 import random
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -44,6 +44,7 @@ from lox24tui.api import (
     parse_bulk_id,
 )
 from lox24tui.clock import Clock, SystemClock
+from lox24tui.ledger import CredentialLedger, MemoryLedger
 
 _log = logging.getLogger(__name__)
 
@@ -221,6 +222,7 @@ class Monitor:
         concurrency: int = DEFAULT_CONCURRENCY,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        ledger: CredentialLedger | None = None,
     ) -> None:
         self._source = source
         self._clock: Clock = clock or SystemClock()
@@ -242,8 +244,9 @@ class Monitor:
         self._generation = 0
         """Bumped when the source (the token) changes; answers to older requests prove nothing."""
         self._token_verified = False
-        self._bad_credentials: deque[float] = deque()
-        """When requests that may have been bad-credential requests went out (see the rule)."""
+        self._ledger: CredentialLedger = ledger or MemoryLedger()
+        """When requests that may have been bad-credential requests went out (see the rule);
+        shared with other processes when it is a FileLedger."""
         self._auth_stop: Lox24Error | None = None
         self._rate_limited_until = 0.0
         self._rate_limit_error: RateLimited | None = None
@@ -430,7 +433,7 @@ class Monitor:
 
     def note_bad_credentials(self) -> None:
         """Record a 401 received outside the engine (a token check), so the rule counts it."""
-        self._bad_credentials.append(self._clock.now())
+        self._ledger.record(self._clock.now())
 
     def report_failure(self, error: Lox24Error) -> None:
         """A request made beside the engine with its token (a list of bulks) failed: the same
@@ -703,9 +706,7 @@ class Monitor:
         if isinstance(error, InvalidToken) or not token_proven:
             # LOX24 counts a bad-credential request even when its answer never arrives, so
             # every unproven request that did not prove the token counts against the rule.
-            self._bad_credentials.append(now)
-            while len(self._bad_credentials) > BAD_CREDENTIALS_ALLOWED:
-                self._bad_credentials.popleft()
+            self._ledger.record(now)
         if isinstance(error, AccountError):
             self._token_verified = False
             self._auth_stop = error
@@ -749,7 +750,7 @@ class Monitor:
     def _ip_protection_until(self, now: float) -> float | None:
         """When another bad-credential request stops being able to be the fourth within a
         minute; None when it already cannot be."""
-        recent = [at for at in self._bad_credentials if at > now - BAD_CREDENTIALS_WINDOW]
+        recent = self._ledger.recent(now - BAD_CREDENTIALS_WINDOW)
         if len(recent) < BAD_CREDENTIALS_ALLOWED:
             return None
         return recent[-BAD_CREDENTIALS_ALLOWED] + BAD_CREDENTIALS_WINDOW

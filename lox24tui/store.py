@@ -18,12 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock, atomic writes still hold
-    fcntl = None  # type: ignore[assignment]
-
 from lox24tui.api import InvalidBulkId, parse_bulk_id
+from lox24tui.files import locked as _locked
 from lox24tui.files import write_atomically
 
 FORMAT_VERSION: Final = 1
@@ -242,21 +238,6 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on a file beside the list (POSIX); writers queue instead of racing."""
-    if fcntl is None:
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def clean_label(label: str) -> str:

@@ -234,3 +234,15 @@ def test_watch_exits_2_when_stopped(
 def test_bulks_refuses_odd_arguments(args: list[str]) -> None:
     done = lox24tui("bulks", *args, url="http://127.0.0.1:9")
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_repeated_runs_with_a_wrong_token_never_get_the_ip_blocked(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    bulk = labelled(live_fake, "Black Friday newsletter")
+    runs = [lox24tui("status", bulk, "--json", url=live_url, token=WRONG) for _ in range(5)]
+    assert [entry.status for entry in live_fake.log] == [401, 401, 401]
+    assert live_fake.blocked_for() == 0
+    last = json.loads(runs[-1].stdout)
+    assert last["error"]["kind"] == "not_sent"
+    assert all(run.returncode == 1 for run in runs)

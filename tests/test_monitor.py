@@ -8,6 +8,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from lox24tui.api import (
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve
+from lox24tui.ledger import FileLedger
 from lox24tui.monitor import (
     BACKOFF_CAP,
     NOT_FOUND_RECHECK,
@@ -509,3 +511,24 @@ async def test_a_200_with_a_broken_body_still_proves_the_token(
         assert monitor.token_verified
         assert len(fake.log) == 6  # after the first answer, the rest fanned out
         assert sum(state.error is not None for state in monitor.states()) == 1
+
+
+async def test_engines_sharing_a_file_ledger_stay_under_the_rule_together(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, tmp_path: Path
+) -> None:
+    """Four runs of `lox24tui status` with a wrong token within a minute: three requests."""
+    ledger_file = tmp_path / "refused-requests.json"
+    for _ in range(4):
+        client = Lox24Client(Token(WRONG), fake_url)
+        monitor = Monitor(client, ids_of(fake)[:3], clock=clock, ledger=FileLedger(ledger_file))
+        await monitor.check_once()
+        await client.aclose()
+        clock.advance(5)
+    assert [entry.status for entry in fake.log] == [401, 401, 401]
+    clock.advance(60)
+    client = Lox24Client(Token(WRONG), fake_url)
+    await Monitor(
+        client, ids_of(fake)[:3], clock=clock, ledger=FileLedger(ledger_file)
+    ).check_once()
+    await client.aclose()
+    assert len(fake.log) == 4 and fake.blocked_for() == 0

@@ -13,6 +13,7 @@ from lox24tui.commands.output import settings_or_exit
 from lox24tui.config import Locations
 from lox24tui.export import export_row, render
 from lox24tui.files import write_atomically
+from lox24tui.ledger import FileLedger
 from lox24tui.monitor import BulkState, Monitor
 from lox24tui.store import WatchList
 
@@ -33,7 +34,12 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
         async with Lox24ClientPool(
             token, settings.api_url, timeout=settings.timeout, max_connections=settings.concurrency
         ) as client:
-            monitor = Monitor(client, watchlist.ids, concurrency=settings.concurrency)
+            monitor = Monitor(
+                client,
+                watchlist.ids,
+                concurrency=settings.concurrency,
+                ledger=FileLedger(locations.credential_ledger_file),
+            )
             states = await monitor.check_once()
             breaker = monitor.breaker
             return states, (breaker.error if breaker else None)

@@ -10,6 +10,8 @@ from typing import TextIO
 from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, Lox24ClientPool, Lox24Error, parse_bulk_id
 from lox24tui.commands.output import print_json, settings_or_exit
+from lox24tui.config import Locations
+from lox24tui.ledger import FileLedger
 from lox24tui.monitor import BulkState, Monitor
 from lox24tui.records import error_record, reply_record
 
@@ -28,7 +30,12 @@ class NotSent(Lox24Error):
         super().__init__()
 
     def _describe(self) -> str:
-        why = self.cause.message if self.cause else "the engine stopped"
+        why = (
+            self.cause.message
+            if self.cause
+            else "requests with a refused token already went out three times within the last "
+            "minute (from any lox24tui); wait a minute, so LOX24 does not block this IP"
+        )
         return f"Not sent, to protect the account: {why}"
 
 
@@ -70,7 +77,12 @@ def run_status(
             timeout=settings.timeout,
             max_connections=settings.concurrency,
         ) as client:
-            monitor = Monitor(client, ids, concurrency=settings.concurrency)
+            monitor = Monitor(
+                client,
+                ids,
+                concurrency=settings.concurrency,
+                ledger=FileLedger(Locations.default().credential_ledger_file),
+            )
             states = await monitor.check_once()
             breaker = monitor.breaker
             return states, breaker.error if breaker else None

@@ -17,7 +17,8 @@ from typing import TextIO
 from lox24tui import humanize
 from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_info
 from lox24tui.commands.output import print_json
-from lox24tui.config import Settings
+from lox24tui.config import Locations, Settings
+from lox24tui.ledger import FileLedger
 from lox24tui.monitor import BreakerKind, BulkState, BulkUpdate, Change, Monitor, MonitorEvent
 from lox24tui.records import status_fields
 
@@ -42,7 +43,13 @@ async def _watch(
     async with Lox24ClientPool(
         token, settings.api_url, timeout=settings.timeout, max_connections=settings.concurrency
     ) as client:
-        monitor = Monitor(client, ids, interval=settings.interval, concurrency=settings.concurrency)
+        monitor = Monitor(
+            client,
+            ids,
+            interval=settings.interval,
+            concurrency=settings.concurrency,
+            ledger=FileLedger(Locations.default().credential_ledger_file),
+        )
 
         def on_event(event: MonitorEvent) -> None:
             if isinstance(event, BulkUpdate):

@@ -36,6 +36,7 @@ from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, save_token
 from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
+from lox24tui.ledger import CredentialLedger
 from lox24tui.monitor import BreakerKind, BulkState, BulkUpdate, Change, Monitor, MonitorEvent
 from lox24tui.store import LoadProblem, WatchedBulk, WatchList
 from lox24tui.tui.screens.discover import DiscoverScreen
@@ -70,6 +71,8 @@ class DashboardSetup:
     load_problem: LoadProblem | None = None
     seed: int | None = None
     """Seeds the engine's jitter, for repeatable snapshots."""
+    ledger: CredentialLedger | None = None
+    """Where refused-token requests are counted; the real account shares a file with the CLI."""
 
 
 class Lox24App(App[None]):
@@ -103,6 +106,7 @@ class Lox24App(App[None]):
             concurrency=setup.settings.concurrency,
             clock=setup.clock,
             rng=random.Random(setup.seed) if setup.seed is not None else None,
+            ledger=setup.ledger,
         )
         self.states: dict[str, BulkState] = {}
         self.previous_replies: dict[str, StatusReply] = {}

@@ -10,6 +10,7 @@ from lox24tui.api import Token
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.ledger import FileLedger
 from lox24tui.store import WatchList
 from lox24tui.tui.app import DashboardSetup
 
@@ -25,6 +26,7 @@ def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
         api_url=settings.api_url,
         locations=locations,
         load_problem=problem,
+        ledger=FileLedger(locations.credential_ledger_file),
     )
 
 
