@@ -36,7 +36,9 @@ from lox24tui.tui.app import DashboardSetup, Lox24App
 
 async def measure(url: str, ids: list[str], concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        locations = Locations(Path(folder) / "config", Path(folder) / "data")
+        locations = Locations(
+            Path(folder) / "config", Path(folder) / "data", Path(folder) / "state"
+        )
         watchlist = WatchList(locations.watchlist_file)
         watchlist.add_many([(bulk_id, f"Bulk {n}") for n, bulk_id in enumerate(ids, 1)])
         settings = Settings(concurrency=concurrency, interval=600)

@@ -12,16 +12,15 @@ import sys
 from collections.abc import Sequence
 
 from lox24tui import __version__
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+from lox24tui.exit_codes import ExitCode
 
 STATUS_EPILOG = """\
 exit status:
   0  every id was fetched
   1  at least one id was invalid, unknown to LOX24, or could not be fetched
-  2  lox24tui could not start: no token, or a bad config file
+  2  requests were stopped (a refused token, an inactive account, a rate limit,
+     protecting your IP, LOX24 unreachable), or lox24tui could not start (no
+     token, a bad config file)
 
 exit status with --watch:
   0  every bulk ended processed (10)
@@ -50,13 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser(
         "status",
         help="look up bulks once and print their status",
-        description="Look up the status of one or more bulks once, through the same engine as "
-        "the dashboard (one request first, then at most --concurrency at a time).",
+        description="Look up the status of one or more bulks: one request per id, never "
+        "retried, under the same account rules as the dashboard (with a token not yet seen to "
+        "work, one request first; then at most --concurrency at a time).",
         epilog=STATUS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     status.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
     status.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
+    status.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="at most N requests in flight at once (default: the `concurrency` setting)",
+    )
     status.add_argument(
         "--watch",
         action="store_true",
@@ -162,11 +169,21 @@ def _status_code(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.demo and args.command is not None:
+        print(
+            f"lox24tui: --demo opens the dashboard on the simulated account; it does not apply "
+            f"to `{args.command}`. For commands against a simulated LOX24, run "
+            "`lox24tui fake-server` and point LOX24_API_URL and LOX24_TOKEN at it.",
+            file=sys.stderr,
+        )
+        return ExitCode.STOPPED
     try:
         if args.command == "status":
             from lox24tui.commands.status import run_status
 
-            return run_status(args.ids, as_json=args.json, watch=args.watch)
+            return run_status(
+                args.ids, as_json=args.json, watch=args.watch, concurrency=args.concurrency
+            )
         if args.command == "watch":
             from lox24tui.commands import watch as watch_commands
 
@@ -202,15 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_dashboard(demo=args.demo)
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:  # `lox24tui bulks | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FAILED
+        return ExitCode.FAILED
     except OSError as error:  # an unwritable data folder, a full disk…
         print(f"lox24tui: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     parser.print_help()
-    return EXIT_USAGE
+    return ExitCode.STOPPED
 
 
 if __name__ == "__main__":

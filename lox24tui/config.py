@@ -33,10 +33,12 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Locations:
-    """Where lox24tui keeps its files (platformdirs; honours XDG_CONFIG_HOME and XDG_DATA_HOME)."""
+    """Where lox24tui keeps its files (platformdirs; honours XDG_CONFIG_HOME, XDG_DATA_HOME and
+    XDG_STATE_HOME)."""
 
     config_dir: Path
     data_dir: Path
+    state_dir: Path
 
     @property
     def config_file(self) -> Path:
@@ -47,9 +49,10 @@ class Locations:
         return self.data_dir / "watchlist.json"
 
     @property
-    def credential_ledger_file(self) -> Path:
-        """Refused-token requests of every lox24tui process on this machine (ledger.py)."""
-        return self.data_dir / "refused-requests.json"
+    def guard_file(self) -> Path:
+        """What every lox24tui process on this machine shares about LOX24 (guard.py): refused
+        requests, the 429 window, whether LOX24 is reachable, which tokens are proven."""
+        return self.state_dir / "account-guard.json"
 
     @property
     def demo_watchlist_file(self) -> Path:
@@ -61,6 +64,7 @@ class Locations:
         return cls(
             config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
             data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            state_dir=Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
         )
 
 

@@ -44,6 +44,11 @@ def local_time(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def clock_time(timestamp: float) -> str:
+    """Unix seconds as the local time of day, "07:12"."""
+    return datetime.fromtimestamp(timestamp, UTC).astimezone().strftime("%H:%M")
+
+
 def local_time_relative(when: datetime | None, now: datetime) -> str:
     if when is None:
         return "—"

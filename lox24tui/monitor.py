@@ -1,15 +1,14 @@
 """The refresh engine: when each watched bulk is fetched, how many requests fly at once, and what
 happens when things fail. Pure asyncio; knows nothing of Textual.
 
-Being a good citizen of LOX24's API is the point of this module:
+The engine schedules; the account guard (:mod:`lox24tui.guard`) decides whether a request may
+go out at all (refused tokens, 429s, an unreachable LOX24). Here: final bulks are not fetched
+again; scheduled bulks are fetched rarely until their delivery time; 404s are checked again
+rarely; failures back off exponentially with jitter, per bulk; when LOX24 answers again after
+being unreachable, every bulk that failed meanwhile is due at once.
 
-- A token the engine has not yet seen work is tried with one request, alone; a 401 or 403 stops
-  everything until the token changes or the user resumes, and a sliding window keeps the engine
-  below LOX24's block threshold (more than three bad-credential requests a minute blocks the IP
-  for ten minutes) whatever the user does.
-- A 429 stops everything until its Retry-After, or ten minutes when there is none.
-- Final bulks are not fetched again; scheduled bulks are fetched rarely until their delivery time;
-  404s are checked again rarely; failures back off exponentially with jitter, per bulk.
+:func:`check_each_once` is the engine's one-shot mode for commands: each id is asked for once,
+never retried.
 
 Front ends consume :class:`BulkUpdate` and :class:`Summary` through :meth:`Monitor.listen` or
 :meth:`Monitor.events`, and never reach into the engine's state otherwise.
@@ -35,16 +34,16 @@ from typing import Final, Protocol
 from lox24tui.api import (
     AccountError,
     BulkNotFound,
-    InvalidToken,
     Lox24Error,
     RateLimited,
     StatusCode,
     StatusReply,
+    TransientError,
     UnreadableResponse,
     parse_bulk_id,
 )
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.ledger import CredentialLedger, MemoryLedger
+from lox24tui.guard import AccountGuard, Breaker, GuardEvent, GuardStopped, Ticket
 
 _log = logging.getLogger(__name__)
 
@@ -56,12 +55,6 @@ SCHEDULED_RECHECK: Final = 300.0
 NOT_FOUND_RECHECK: Final = 600.0
 """How often an id LOX24 does not know is tried again (it may have been a typo, later fixed)."""
 BACKOFF_CAP: Final = 300.0
-RATE_LIMIT_DEFAULT_WAIT: Final = 600.0
-"""LOX24 blocks an IP for ten minutes; a 429 without Retry-After is waited out that long."""
-RATE_LIMIT_MAX_WAIT: Final = 3600.0
-"""A Retry-After longer than this (or infinite) is capped: the user gets a retry within an hour."""
-BAD_CREDENTIALS_ALLOWED: Final = 3
-BAD_CREDENTIALS_WINDOW: Final = 60.0
 _JITTER: Final = 0.1
 
 
@@ -133,24 +126,6 @@ class BulkUpdate:
         return self.state.bulk_id
 
 
-class BreakerKind(StrEnum):
-    AUTH = "auth"
-    """401/403: stopped until the token changes or the user resumes."""
-    RATE_LIMITED = "rate_limited"
-    """429: stopped until the time given."""
-    PROTECTING_IP = "protecting_ip"
-    """Waiting so as not to send a fourth bad-credential request within a minute."""
-
-
-@dataclass(frozen=True, slots=True)
-class Breaker:
-    """Why the whole engine is not sending, and until when (None: until someone acts)."""
-
-    kind: BreakerKind
-    error: Lox24Error | None
-    until: float | None
-
-
 @dataclass(frozen=True, slots=True)
 class Summary:
     """The whole watch list at a glance."""
@@ -197,9 +172,9 @@ class _Tracked:
 @dataclass(frozen=True, slots=True)
 class _Request:
     bulk_id: str
-    generation: int
-    token_proven: bool
-    """Whether the token had been seen to work when the request went out."""
+    guard: AccountGuard
+    """The guard (so the token) it went out under: answers for an old token prove nothing."""
+    ticket: Ticket
 
 
 @dataclass(order=True)
@@ -222,7 +197,7 @@ class Monitor:
         concurrency: int = DEFAULT_CONCURRENCY,
         clock: Clock | None = None,
         rng: random.Random | None = None,
-        ledger: CredentialLedger | None = None,
+        guard: AccountGuard | None = None,
     ) -> None:
         self._source = source
         self._clock: Clock = clock or SystemClock()
@@ -241,16 +216,10 @@ class Monitor:
         """Ids with a request on the wire (by id, so that re-watching one cannot double it)."""
         self._running = False
         self._requests_sent = 0
-        self._generation = 0
-        """Bumped when the source (the token) changes; answers to older requests prove nothing."""
-        self._token_verified = False
-        self._ledger: CredentialLedger = ledger or MemoryLedger()
-        """When requests that may have been bad-credential requests went out (see the rule);
-        shared with other processes when it is a FileLedger."""
-        self._auth_stop: Lox24Error | None = None
-        self._rate_limited_until = 0.0
-        self._rate_limit_error: RateLimited | None = None
-        self._rate_limit_streak = 0
+        self._guard = self._adopt(
+            guard
+            or AccountGuard(getattr(source, "token", None), clock=self._clock, interval=interval)
+        )
         self._paused_reason: str | None = None
         self._buckets: Counter[str] = Counter()
         self._total_messages = 0
@@ -268,6 +237,7 @@ class Monitor:
     def interval(self, seconds: float) -> None:
         """Takes effect at once: bulks due later than the new interval allows are pulled in."""
         self._interval = _checked_interval(seconds)
+        self._guard.interval = self._interval
         for bulk_id, tracked in self._tracked.items():
             state = tracked.state
             if state.next_due is None or state.last_checked is None or bulk_id in self._in_flight:
@@ -296,20 +266,14 @@ class Monitor:
         return [tracked.state for tracked in self._tracked.values()]
 
     @property
+    def guard(self) -> AccountGuard:
+        """The guard of the token in use: requests made beside the engine go through it too."""
+        return self._guard
+
+    @property
     def breaker(self) -> Breaker | None:
-        """Why the engine is not sending, most demanding first (a bad token needs the user)."""
-        now = self._clock.now()
-        if self._auth_stop is not None:
-            return Breaker(BreakerKind.AUTH, self._auth_stop, None)
-        if self._rate_limited_until > now:
-            return Breaker(
-                BreakerKind.RATE_LIMITED, self._rate_limit_error, self._rate_limited_until
-            )
-        if not self._token_verified:
-            until = self._ip_protection_until(now)
-            if until is not None:
-                return Breaker(BreakerKind.PROTECTING_IP, None, until)
-        return None
+        """Why the engine is not sending (the guard's word)."""
+        return self._guard.breaker()
 
     @property
     def paused(self) -> bool:
@@ -321,7 +285,7 @@ class Monitor:
 
     @property
     def token_verified(self) -> bool:
-        return self._token_verified
+        return self._guard.token_proven
 
     @property
     def requests_sent(self) -> int:
@@ -408,37 +372,33 @@ class Monitor:
         """Resume polling; also lifts a bad-token stop, since the user says to try again (the
         first request then goes out alone, and the bad-credential window still applies)."""
         self._paused_reason = None
-        if self._auth_stop is not None:
-            self._auth_stop = None
-            self._token_verified = False
+        self._guard.resume()
         self._emit_summary()
         self._poke()
 
-    def use_source(self, source: StatusSource) -> None:
-        """Switch to another client (a new token): the stop on a bad token is lifted."""
+    def use_source(self, source: StatusSource, guard: AccountGuard | None = None) -> None:
+        """Switch to another client (a new token), under that token's guard: the stop on the
+        old token does not carry over, and answers still on the way for it prove nothing."""
         self._source = source
-        self._generation += 1
-        self._token_verified = False
-        self._auth_stop = None
+        self._guard = self._adopt(guard or self._guard.for_token(getattr(source, "token", None)))
         self._emit_summary()
         self._poke()
 
-    def bad_credentials_wait(self) -> float:
-        """Seconds until one more request with an unproven token cannot be the fourth
-        bad-credential request within a minute (0: safe now). For token checks made outside the
-        engine, which must obey the same rule."""
-        now = self._clock.now()
-        until = self._ip_protection_until(now)
-        return 0.0 if until is None else until - now
+    def _adopt(self, guard: AccountGuard) -> AccountGuard:
+        guard.interval = self._interval
+        guard.listen(lambda event: self._on_guard_event(guard, event))
+        return guard
 
-    def note_bad_credentials(self) -> None:
-        """Record a 401 received outside the engine (a token check), so the rule counts it."""
-        self._ledger.record(self._clock.now())
-
-    def report_failure(self, error: Lox24Error) -> None:
-        """A request made beside the engine with its token (a list of bulks) failed: the same
-        account-wide stops apply (a refused token, a 429), as if the engine had seen it."""
-        self._trip_breakers(error, self._clock.now(), self._token_verified)
+    def _on_guard_event(self, guard: AccountGuard, event: GuardEvent) -> None:
+        if guard is not self._guard:
+            return
+        if event == GuardEvent.RECOVERED:
+            # LOX24 is back: what failed meanwhile is due now, not at the end of its backoff
+            now = self._clock.now()
+            for bulk_id, tracked in self._tracked.items():
+                failed = isinstance(tracked.state.error, TransientError)
+                if failed and bulk_id not in self._in_flight:
+                    self._schedule(bulk_id, now)
         self._emit_summary()
         self._poke()
 
@@ -481,35 +441,11 @@ class Monitor:
             progress = self._progress
             await progress.wait()
 
-    async def check_once(self) -> list[BulkState]:
-        """Fetch every watched bulk once, under the same rules as the live loop, and return their
-        states. Ids a breaker stopped from being sent keep no result (``last_checked`` None)."""
-        started = self._clock.now()
-        self.refresh()
-        self.start()
-        while True:
-            pending = [
-                t
-                for t in self._tracked.values()
-                if t.state.last_checked is None
-                or t.state.last_checked < started
-                or t.state.bulk_id in self._in_flight
-            ]
-            if not pending:
-                break
-            if not self._in_flight and (self.breaker is not None or self.paused):
-                break
-            progress = self._progress
-            await progress.wait()
-        await self.stop()
-        return self.states()
-
     # ----------------------------------------------------------------- the loop
 
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            self._expire_rate_limit()
             self._launch_due()
             self._pulse()
             delay = self._next_wake_delay()
@@ -523,37 +459,26 @@ class Monitor:
                 if timer is not None:
                     timer.cancel()
 
-    def _sending_allowed(self) -> bool:
-        return (
-            self._paused_reason is None
-            and self._auth_stop is None
-            and self._rate_limited_until <= self._clock.now()
-        )
-
     def _launch_due(self) -> None:
-        if not self._sending_allowed():
+        """Send what is due, as far as the concurrency cap and the guard allow."""
+        if self._paused_reason is not None:
             return
         now = self._clock.now()
-        if not self._token_verified:
-            # An unproven token: one request at a time, and never a fourth possible
-            # bad-credential request within a minute.
-            if self._in_flight or self._ip_protection_until(now) is not None:
-                return
-            entry = self._pop_due(now)
-            if entry is not None:
-                self._launch(entry)
-            return
         while len(self._in_flight) < self._concurrency:
-            entry = self._pop_due(now)
+            entry = self._peek_due(now)
             if entry is None:
                 return
-            self._launch(entry)
+            ticket = self._guard.admit()
+            if isinstance(ticket, Breaker):
+                return
+            heapq.heappop(self._queue)
+            self._launch(entry, ticket)
 
-    def _pop_due(self, now: float) -> _Entry | None:
-        while self._queue and self._queue[0].due <= now:
-            entry = heapq.heappop(self._queue)
-            if self._is_current(entry):
-                return entry
+    def _peek_due(self, now: float) -> _Entry | None:
+        while self._queue and not self._is_current(self._queue[0]):
+            heapq.heappop(self._queue)
+        if self._queue and self._queue[0].due <= now:
+            return self._queue[0]
         return None
 
     def _is_current(self, entry: _Entry) -> bool:
@@ -565,39 +490,31 @@ class Monitor:
         )
 
     def _next_wake_delay(self) -> float | None:
+        """Seconds until something may be sent; None: until an answer or a user pokes."""
         now = self._clock.now()
-        if self._paused_reason is not None or self._auth_stop is not None:
+        if self._paused_reason is not None:
             return None
-        if self._rate_limited_until > now:
-            return self._rate_limited_until - now
-        if not self._token_verified:
-            if self._in_flight:
-                return None
-            protected_until = self._ip_protection_until(now)
-            if protected_until is not None:
-                return protected_until - now
+        blocked = self._guard.blocked()
+        if blocked is not None:
+            return None if blocked.until is None else max(0.0, blocked.until - now)
         if len(self._in_flight) >= self._concurrency:
             return None
-        while self._queue and not self._is_current(self._queue[0]):
-            heapq.heappop(self._queue)
-        if not self._queue:
-            return None
-        return max(0.0, self._queue[0].due - now)
+        entry = self._peek_due(float("inf"))
+        return None if entry is None else max(0.0, entry.due - now)
 
     def _is_idle(self) -> bool:
         if self._in_flight:
             return False
-        if not self._running or not self._sending_allowed():
+        if not self._running or self._paused_reason is not None:
             return True
-        now = self._clock.now()
-        if not self._token_verified and self._ip_protection_until(now) is not None:
+        if self._guard.blocked() is not None:
             return True
-        return not any(self._is_current(entry) and entry.due <= now for entry in self._queue)
+        return self._peek_due(self._clock.now()) is None
 
-    def _launch(self, entry: _Entry) -> None:
+    def _launch(self, entry: _Entry, ticket: Ticket) -> None:
         self._in_flight.add(entry.bulk_id)
         self._requests_sent += 1
-        request = _Request(entry.bulk_id, self._generation, self._token_verified)
+        request = _Request(entry.bulk_id, self._guard, ticket)
         task = asyncio.create_task(self._check(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -606,7 +523,9 @@ class Monitor:
         try:
             outcome: StatusReply | Lox24Error
             try:
-                outcome = await self._source.get_bulk_status(request.bulk_id)
+                outcome = await request.guard.send(
+                    request.ticket, self._source.get_bulk_status(request.bulk_id)
+                )
             except asyncio.CancelledError:
                 if request.bulk_id in self._tracked:  # first in line when the engine runs again
                     self._schedule(request.bulk_id, self._clock.now())
@@ -633,9 +552,6 @@ class Monitor:
 
     def _on_reply(self, request: _Request, reply: StatusReply) -> None:
         bulk_id = request.bulk_id
-        if request.generation == self._generation:
-            self._token_verified = True
-            self._rate_limit_streak = 0
         tracked = self._tracked.get(bulk_id)
         if tracked is None:
             return
@@ -670,13 +586,10 @@ class Monitor:
         bulk_id = request.bulk_id
         now = self._clock.now()
         tracked = self._tracked.get(bulk_id)
-        if request.generation != self._generation:
-            # An answer for the previous token says nothing about the current one.
-            if tracked is not None and isinstance(error, AccountError | RateLimited):
-                self._schedule(bulk_id, now)
-                return
-        else:
-            self._trip_breakers(error, now, request.token_proven)
+        stale = request.guard is not self._guard
+        if stale and tracked is not None and isinstance(error, AccountError | RateLimited):
+            self._schedule(bulk_id, now)  # said of the previous token, not of this one
+            return
         if tracked is None:
             return
         old = tracked.state
@@ -687,39 +600,14 @@ class Monitor:
         if type(old.error) is not type(error) or str(old.error) != str(error):
             changes.add(Change.ERROR)
         self._replace(tracked, new)
-        if stopped_by_account:
-            due = now  # first in line once the engine may send again
+        if stopped_by_account or self._guard.breaker() is not None:
+            due = now  # first in line once the guard lets requests out again
         elif isinstance(error, BulkNotFound):
             due = now + NOT_FOUND_RECHECK
         else:
             due = now + self._backoff(failures)
         self._schedule(bulk_id, due)
         self._emit(BulkUpdate(tracked.state, frozenset(changes)))
-
-    def _trip_breakers(self, error: Lox24Error, now: float, token_proven: bool) -> None:
-        """Account-wide consequences of one failure."""
-        if isinstance(error, BulkNotFound) or (error.http_status or 500) < 400:
-            # LOX24 looked the id up, or answered 200 with a body we could not read: the
-            # token works.
-            self._token_verified = True
-            return
-        if isinstance(error, InvalidToken) or not token_proven:
-            # LOX24 counts a bad-credential request even when its answer never arrives, so
-            # every unproven request that did not prove the token counts against the rule.
-            self._ledger.record(now)
-        if isinstance(error, AccountError):
-            self._token_verified = False
-            self._auth_stop = error
-        elif isinstance(error, RateLimited):
-            self._token_verified = False
-            self._rate_limit_streak += 1
-            wait = error.retry_after if error.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
-            # Retry-After 0 (or a date in the past) must not turn into a request storm, and
-            # 429 after 429 waits longer each time.
-            floor = self._interval * 2.0 ** min(self._rate_limit_streak - 1, 16)
-            wait = min(max(wait, floor), RATE_LIMIT_MAX_WAIT)
-            self._rate_limited_until = max(self._rate_limited_until, now + wait)
-            self._rate_limit_error = error
 
     def _next_after_success(self, state: BulkState, now: float) -> float | None:
         if state.is_final:
@@ -746,19 +634,6 @@ class Monitor:
         """Exponential from the interval, capped, with "equal jitter" so retries do not align."""
         ceiling = min(BACKOFF_CAP, self._interval * 2.0 ** min(failures - 1, 16))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
-
-    def _ip_protection_until(self, now: float) -> float | None:
-        """When another bad-credential request stops being able to be the fourth within a
-        minute; None when it already cannot be."""
-        recent = self._ledger.recent(now - BAD_CREDENTIALS_WINDOW)
-        if len(recent) < BAD_CREDENTIALS_ALLOWED:
-            return None
-        return recent[-BAD_CREDENTIALS_ALLOWED] + BAD_CREDENTIALS_WINDOW
-
-    def _expire_rate_limit(self) -> None:
-        if self._rate_limit_error is not None and self._rate_limited_until <= self._clock.now():
-            self._rate_limit_error = None
-            self._emit_summary()
 
     # ----------------------------------------------------------------- bookkeeping
 
@@ -806,6 +681,53 @@ class Monitor:
     def _pulse(self) -> None:
         self._progress.set()
         self._progress = asyncio.Event()
+
+
+class GuardedStatusSource(Protocol):
+    """A client whose calls go through the account guard (:class:`lox24tui.guard.GuardedClient`)."""
+
+    async def get_bulk_status(self, bulk_id: str) -> StatusReply: ...
+
+
+async def check_each_once(
+    client: GuardedStatusSource,
+    ids: Iterable[str],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    clock: Clock | None = None,
+) -> list[BulkState]:
+    """Ask LOX24 for each bulk once, at most ``concurrency`` at a time, and never again: a
+    failure is reported, not retried (what one-shot commands promise). An id the guard did not
+    let out has a :class:`GuardStopped` error and no ``last_checked``."""
+    clock = clock or SystemClock()
+    ids = list(dict.fromkeys(parse_bulk_id(bulk_id) for bulk_id in ids))
+    states = {bulk_id: BulkState(bulk_id) for bulk_id in ids}
+    slots = asyncio.Semaphore(_checked_concurrency(concurrency))
+
+    async def check(bulk_id: str) -> None:
+        async with slots:
+            try:
+                reply = await client.get_bulk_status(bulk_id)
+            except GuardStopped as stopped:
+                states[bulk_id] = BulkState(bulk_id, error=stopped)
+                return
+            except Lox24Error as error:
+                states[bulk_id] = BulkState(
+                    bulk_id, error=error, last_checked=clock.now(), failures=1
+                )
+                return
+            now = clock.now()
+            code = reply.status.status_code
+            states[bulk_id] = BulkState(
+                bulk_id,
+                reply=reply,
+                last_checked=now,
+                last_changed=now,
+                history=(Transition(code, now),),
+            )
+
+    await asyncio.gather(*(check(bulk_id) for bulk_id in ids))
+    return [states[bulk_id] for bulk_id in ids]
 
 
 def _fields(reply: StatusReply) -> dict[str, object]:

@@ -29,7 +29,11 @@ async def shoot(
     from lox24tui.tui.setup import demo_setup
 
     with tempfile.TemporaryDirectory() as data:
-        locations = Locations(config_dir=Path(data) / "config", data_dir=Path(data) / "data")
+        locations = Locations(
+            config_dir=Path(data) / "config",
+            data_dir=Path(data) / "data",
+            state_dir=Path(data) / "state",
+        )
         clock = VirtualClock(1_764_150_000.0)
         app = Lox24App(demo_setup(Settings(), locations, clock=clock, seed=24))
         async with app.run_test(size=size, notifications=True) as pilot:

@@ -104,7 +104,7 @@ def test_a_wrong_token_costs_one_request_and_never_shows(
 ) -> None:
     ids = [bulk.uuid for bulk in live_fake.account][:20]
     done = lox24tui("status", *ids, "--json", url=live_url, token=WRONG)
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert len(live_fake.log) == 1 and live_fake.log[0].status == 401
     kinds = [json.loads(line)["error"]["kind"] for line in done.stdout.splitlines()]
     assert kinds.count("invalid_token") == 1 and kinds.count("not_sent") == 19
@@ -245,4 +245,4 @@ def test_repeated_runs_with_a_wrong_token_never_get_the_ip_blocked(
     assert live_fake.blocked_for() == 0
     last = json.loads(runs[-1].stdout)
     assert last["error"]["kind"] == "not_sent"
-    assert all(run.returncode == 1 for run in runs)
+    assert all(run.returncode == 2 for run in runs)

@@ -26,16 +26,23 @@ from lox24tui.api import (
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve
-from lox24tui.ledger import FileLedger
+from lox24tui.guard import (
+    AccountGuard,
+    BreakerKind,
+    FileGuardState,
+    GuardedClient,
+    GuardStopped,
+)
 from lox24tui.monitor import (
     BACKOFF_CAP,
     NOT_FOUND_RECHECK,
-    BreakerKind,
+    BulkState,
     BulkUpdate,
     Change,
     Monitor,
     MonitorEvent,
     Summary,
+    check_each_once,
 )
 
 WRONG = "1234567:00000000000000000000000000000000"
@@ -121,7 +128,7 @@ async def test_resuming_a_bad_token_never_gets_the_ip_blocked(
         assert all(sum(1 for t in times if start <= t < start + 60) <= 3 for start in times)
         assert monitor.breaker is not None
         assert monitor.breaker.kind == BreakerKind.PROTECTING_IP
-        await step(monitor, clock, 60)
+        await step(monitor, clock, 65)
         assert len(fake.log) == 4 and fake.blocked_for() == 0
 
 
@@ -375,24 +382,29 @@ async def test_stop_leaves_no_task_behind(fake: FakeLox24, clock: VirtualClock) 
     assert asyncio.all_tasks() - before == set()
 
 
+async def check_once(
+    fake: FakeLox24, url: str, ids: list[str], *, token: str = FAKE_TOKEN, path: Path | None = None
+) -> list[BulkState]:
+    """``check_each_once`` as a command runs it: a guarded client, a shared guard file."""
+    state = FileGuardState(path, url) if path is not None else None
+    async with Lox24Client(Token(token), url, timeout=0.5) as client:
+        guard = AccountGuard(Token(token), state=state, clock=fake.clock)
+        return await check_each_once(GuardedClient(client, guard), ids, clock=fake.clock)
+
+
 async def test_check_once_fetches_each_id_once(fake: FakeLox24, fake_url: str) -> None:
     ids = ids_of(fake)[:10]
-    client = Lox24Client(Token(FAKE_TOKEN), fake_url)
-    monitor = Monitor(client, [*ids, MISSING], clock=fake.clock)
-    states = await monitor.check_once()
-    await client.aclose()
+    states = await check_once(fake, fake_url, [*ids, MISSING])
     assert len(fake.log) == 11
     assert sum(s.reply is not None for s in states) == 10
     assert [s.bulk_id for s in states if s.not_found] == [MISSING]
 
 
 async def test_check_once_with_a_bad_token_sends_one(fake: FakeLox24, fake_url: str) -> None:
-    client = Lox24Client(Token(WRONG), fake_url)
-    monitor = Monitor(client, ids_of(fake)[:30], clock=fake.clock)
-    states = await monitor.check_once()
-    await client.aclose()
+    states = await check_once(fake, fake_url, ids_of(fake)[:30], token=WRONG)
     assert len(fake.log) == 1
     assert sum(s.last_checked is None for s in states) == 29
+    assert all(isinstance(s.error, GuardStopped) for s in states[1:])
 
 
 class GatedSource:
@@ -513,22 +525,15 @@ async def test_a_200_with_a_broken_body_still_proves_the_token(
         assert sum(state.error is not None for state in monitor.states()) == 1
 
 
-async def test_engines_sharing_a_file_ledger_stay_under_the_rule_together(
+async def test_runs_sharing_a_guard_file_stay_under_the_rule_together(
     fake: FakeLox24, fake_url: str, clock: VirtualClock, tmp_path: Path
 ) -> None:
     """Four runs of `lox24tui status` with a wrong token within a minute: three requests."""
-    ledger_file = tmp_path / "refused-requests.json"
+    shared = tmp_path / "account-guard.json"
     for _ in range(4):
-        client = Lox24Client(Token(WRONG), fake_url)
-        monitor = Monitor(client, ids_of(fake)[:3], clock=clock, ledger=FileLedger(ledger_file))
-        await monitor.check_once()
-        await client.aclose()
+        await check_once(fake, fake_url, ids_of(fake)[:3], token=WRONG, path=shared)
         clock.advance(5)
     assert [entry.status for entry in fake.log] == [401, 401, 401]
-    clock.advance(60)
-    client = Lox24Client(Token(WRONG), fake_url)
-    await Monitor(
-        client, ids_of(fake)[:3], clock=clock, ledger=FileLedger(ledger_file)
-    ).check_once()
-    await client.aclose()
+    clock.advance(65)
+    await check_once(fake, fake_url, ids_of(fake)[:3], token=WRONG, path=shared)
     assert len(fake.log) == 4 and fake.blocked_for() == 0

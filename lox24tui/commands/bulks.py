@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from lox24tui import humanize
-from lox24tui.api import Bulk, Lox24Client, Lox24Error
-from lox24tui.commands.output import print_json, settings_or_exit
+from lox24tui.api import Bulk, Lox24Error
+from lox24tui.commands.output import guarded_client, print_json, settings_or_exit
 from lox24tui.discovery import BulkQuery, parse_age, recent_bulks
+from lox24tui.exit_codes import ExitCode
+from lox24tui.guard import stops_everything
 from lox24tui.records import status_fields
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def run_bulks(
@@ -23,7 +23,7 @@ def run_bulks(
         query = BulkQuery(tuple(statuses), parse_age(since) if since else None)
     except ValueError as error:
         print(f"lox24tui: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.STOPPED
     loaded = settings_or_exit()
     if isinstance(loaded, int):
         return loaded
@@ -31,7 +31,7 @@ def run_bulks(
 
     async def fetch() -> Lox24Error | None:
         now = datetime.now(UTC)
-        async with Lox24Client(token, settings.api_url, timeout=settings.timeout) as client:
+        async with guarded_client(settings, token, concurrency=1) as client:
             try:
                 async for bulk in recent_bulks(client, query, limit=limit):
                     if as_json:
@@ -49,8 +49,8 @@ def run_bulks(
         if as_json:
             print_json(out, {"id": None, "error": problem.to_dict()})
         print(f"lox24tui: {humanize.plain(str(problem))}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
+        return ExitCode.STOPPED if stops_everything(problem) else ExitCode.FAILED
+    return ExitCode.OK
 
 
 def _line(bulk: Bulk, now: datetime) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from lox24tui.config import ConfigError, Locations, load_settings
+from lox24tui.exit_codes import ExitCode
 
 
 def run_dashboard(*, demo: bool) -> int:
@@ -13,10 +14,10 @@ def run_dashboard(*, demo: bool) -> int:
         settings = load_settings(locations)
     except ConfigError as error:
         print(f"lox24tui: {error}", file=sys.stderr)
-        return 2
+        return ExitCode.STOPPED
     from lox24tui.tui.app import Lox24App
     from lox24tui.tui.setup import demo_setup, real_setup
 
     setup = demo_setup(settings, locations) if demo else real_setup(settings, locations)
     Lox24App(setup).run()
-    return 0
+    return ExitCode.OK

@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import TextIO
 
 from lox24tui import humanize
-from lox24tui.api import Lox24ClientPool, Lox24Error
-from lox24tui.commands.output import settings_or_exit
+from lox24tui.commands.output import guarded_client, settings_or_exit
 from lox24tui.config import Locations
+from lox24tui.exit_codes import ExitCode
 from lox24tui.export import export_row, render
 from lox24tui.files import write_atomically
-from lox24tui.ledger import FileLedger
-from lox24tui.monitor import BulkState, Monitor
+from lox24tui.guard import stops_everything
+from lox24tui.monitor import BulkState, check_each_once
 from lox24tui.store import WatchList
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int:
+    """Exit 0 when every bulk was fetched; 1 when some failed (the rest is written, and stderr
+    says which failed and why); 2, writing nothing, when the account guard stopped requests."""
     locations = Locations.default()
     watchlist, problem = WatchList.load(locations.watchlist_file)
     if problem is not None:
@@ -30,25 +30,16 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
         return loaded
     settings, token = loaded
 
-    async def fetch() -> tuple[list[BulkState], Lox24Error | None]:
-        async with Lox24ClientPool(
-            token, settings.api_url, timeout=settings.timeout, max_connections=settings.concurrency
-        ) as client:
-            monitor = Monitor(
-                client,
-                watchlist.ids,
-                concurrency=settings.concurrency,
-                ledger=FileLedger(locations.credential_ledger_file),
-            )
-            states = await monitor.check_once()
-            breaker = monitor.breaker
-            return states, (breaker.error if breaker else None)
+    async def fetch() -> list[BulkState]:
+        async with guarded_client(settings, token) as client:
+            return await check_each_once(client, watchlist.ids, concurrency=settings.concurrency)
 
-    states, stopped_by = asyncio.run(fetch()) if watchlist.ids else ([], None)
-    if stopped_by is not None:
-        reason = humanize.plain(str(stopped_by))
-        print(f"lox24tui: nothing exported, LOX24 stopped the requests: {reason}", file=sys.stderr)
-        return EXIT_USAGE
+    states = asyncio.run(fetch()) if watchlist.ids else []
+    stopped = next((s.error for s in states if s.error and stops_everything(s.error)), None)
+    if stopped is not None:
+        reason = humanize.plain(str(stopped))
+        print(f"lox24tui: nothing exported, the requests were stopped: {reason}", file=sys.stderr)
+        return ExitCode.STOPPED
     rows = [export_row(watchlist.label_of(state.bulk_id), state) for state in states]
     if output is None or output == "-":
         out.write(render(rows, fmt))
@@ -56,8 +47,14 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
         try:
             write_atomically(Path(output), render(rows, fmt, for_file=True))
         except OSError as error:
-            print(f"lox24tui: cannot write {output}: {error.strerror or error}", file=sys.stderr)
-            return EXIT_FAILED
+            why = error.strerror or type(error).__name__
+            print(f"lox24tui: cannot write {output}: {why}", file=sys.stderr)
+            return ExitCode.FAILED
         print(f"Exported {len(rows)} bulks to {output}", file=sys.stderr)
-    failed = [row for row in rows if row["last_error"] is not None]
-    return EXIT_FAILED if failed else EXIT_OK
+    failed = [state for state in states if state.error is not None]
+    for state in failed:
+        assert state.error is not None
+        name = watchlist.label_of(state.bulk_id) or state.bulk_id
+        why = humanize.plain(str(state.error))
+        print(f"lox24tui: {state.bulk_id} ({humanize.plain(name)}) failed: {why}", file=sys.stderr)
+    return ExitCode.FAILED if failed else ExitCode.OK

@@ -1,17 +1,21 @@
-"""What every scripting command shares: loading settings and token, and writing JSON lines."""
+"""What every scripting command shares: loading settings and token, the guarded client, and
+writing JSON lines."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
-from lox24tui.api import Token
-from lox24tui.config import ConfigError, Settings, load_settings
+from lox24tui.api import Lox24ClientPool, Token
+from lox24tui.config import ConfigError, Locations, Settings, load_settings
+from lox24tui.exit_codes import ExitCode
+from lox24tui.guard import AccountGuard, FileGuardState, GuardedClient
 
-EXIT_USAGE = 2
 NO_TOKEN = (
     "lox24tui: no LOX24 token. Set LOX24_TOKEN in the environment (or `token` in the config "
     "file); it is never taken from the command line."
@@ -24,12 +28,36 @@ def settings_or_exit() -> tuple[Settings, Token] | int:
         settings = load_settings()
     except ConfigError as error:
         print(f"lox24tui: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.STOPPED
     token = settings.api_token
     if token is None:
         print(NO_TOKEN, file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.STOPPED
     return settings, token
+
+
+def shared_guard(settings: Settings, token: Token, locations: Locations) -> AccountGuard:
+    """The guard of ``token``, on the state every lox24tui process on this machine shares."""
+    return AccountGuard(
+        token,
+        state=FileGuardState(locations.guard_file, settings.api_url),
+        interval=settings.interval,
+        timeout=settings.timeout,
+    )
+
+
+@asynccontextmanager
+async def guarded_client(
+    settings: Settings, token: Token, *, concurrency: int | None = None
+) -> AsyncIterator[GuardedClient]:
+    """The only way a command reaches LOX24: every call asks the shared account guard first."""
+    async with Lox24ClientPool(
+        token,
+        settings.api_url,
+        timeout=settings.timeout,
+        max_connections=concurrency or settings.concurrency,
+    ) as pool:
+        yield GuardedClient(pool, shared_guard(settings, token, Locations.default()))
 
 
 def print_json(out: TextIO, record: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""``lox24tui status ID…``: a one-shot look-up for people and scripts, through the engine."""
+"""``lox24tui status ID…``: a one-shot look-up for people and scripts: each id is asked for once,
+through the account guard, and a failure is reported, never retried."""
 
 from __future__ import annotations
 
@@ -8,39 +9,21 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from lox24tui import humanize
-from lox24tui.api import InvalidBulkId, Lox24ClientPool, Lox24Error, parse_bulk_id
-from lox24tui.commands.output import print_json, settings_or_exit
-from lox24tui.config import Locations
-from lox24tui.ledger import FileLedger
-from lox24tui.monitor import BulkState, Monitor
+from lox24tui.api import InvalidBulkId, Lox24Error, parse_bulk_id
+from lox24tui.commands.output import guarded_client, print_json, settings_or_exit
+from lox24tui.exit_codes import ExitCode
+from lox24tui.guard import stops_everything
+from lox24tui.monitor import BulkState, check_each_once
 from lox24tui.records import error_record, reply_record
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-WATCH_STOPPED = 2
-
-
-class NotSent(Lox24Error):
-    """An id the engine did not send because the account was stopped by an earlier answer."""
-
-    kind = "not_sent"
-    title = "not sent"
-
-    def __init__(self, cause: Lox24Error | None) -> None:
-        self.cause = cause
-        super().__init__()
-
-    def _describe(self) -> str:
-        why = (
-            self.cause.message
-            if self.cause
-            else "requests with a refused token already went out three times within the last "
-            "minute (from any lox24tui); wait a minute, so LOX24 does not block this IP"
-        )
-        return f"Not sent, to protect the account: {why}"
 
 
 def run_status(
-    texts: list[str], *, as_json: bool, watch: bool = False, out: TextIO = sys.stdout
+    texts: list[str],
+    *,
+    as_json: bool,
+    watch: bool = False,
+    concurrency: int | None = None,
+    out: TextIO = sys.stdout,
 ) -> int:
     ids: list[str] = []
     invalid: list[InvalidBulkId] = []
@@ -58,9 +41,9 @@ def run_status(
         else:
             print(f"✗ {humanize.plain(refused.message)}", file=out)
     if watch and invalid:
-        return WATCH_STOPPED
+        return ExitCode.WATCH_STOPPED
     if not ids:
-        return EXIT_FAILED
+        return ExitCode.FAILED
     loaded = settings_or_exit()
     if isinstance(loaded, int):
         return loaded
@@ -70,41 +53,36 @@ def run_status(
 
         return watch_until_final(ids, settings, token, as_json=as_json, out=out)
 
-    async def fetch() -> tuple[list[BulkState], Lox24Error | None]:
-        async with Lox24ClientPool(
-            token,
-            settings.api_url,
-            timeout=settings.timeout,
-            max_connections=settings.concurrency,
-        ) as client:
-            monitor = Monitor(
-                client,
-                ids,
-                concurrency=settings.concurrency,
-                ledger=FileLedger(Locations.default().credential_ledger_file),
+    async def fetch() -> list[BulkState]:
+        async with guarded_client(settings, token, concurrency=concurrency) as client:
+            return await check_each_once(
+                client, ids, concurrency=concurrency or settings.concurrency
             )
-            states = await monitor.check_once()
-            breaker = monitor.breaker
-            return states, breaker.error if breaker else None
 
-    states, stopped_by = asyncio.run(fetch())
+    states = asyncio.run(fetch())
     now = datetime.now(UTC)
+    stopped: Lox24Error | None = None
     failed = bool(invalid)
     for state in states:
-        if state.reply is not None and state.error is None:
+        if state.reply is not None:
             if as_json:
                 print_json(out, reply_record(state.reply))
             else:
                 _print_human(out, state, now)
             continue
+        assert state.error is not None
         failed = True
-        problem = state.error if state.last_checked is not None else None
-        problem = problem or NotSent(stopped_by)
+        if stops_everything(state.error):
+            stopped = stopped or state.error
         if as_json:
-            print_json(out, error_record(state.bulk_id, problem))
+            print_json(out, error_record(state.bulk_id, state.error))
         else:
+            problem = state.error
             print(f"✗ {state.bulk_id}  {problem.title}: {humanize.plain(str(problem))}", file=out)
-    return EXIT_FAILED if failed else EXIT_OK
+    if stopped is not None:
+        print(f"lox24tui: stopped: {humanize.plain(stopped.message)}", file=sys.stderr)
+        return ExitCode.STOPPED
+    return ExitCode.FAILED if failed else ExitCode.OK
 
 
 def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:

@@ -16,13 +16,12 @@ from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_info
-from lox24tui.commands.output import print_json
+from lox24tui.commands.output import print_json, shared_guard
 from lox24tui.config import Locations, Settings
-from lox24tui.ledger import FileLedger
-from lox24tui.monitor import BreakerKind, BulkState, BulkUpdate, Change, Monitor, MonitorEvent
+from lox24tui.exit_codes import ExitCode
+from lox24tui.guard import BreakerKind
+from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
 from lox24tui.records import status_fields
-
-ALL_PROCESSED, SOME_FAILED, STOPPED = 0, 1, 2
 
 
 def watch_until_final(
@@ -34,9 +33,9 @@ def watch_until_final(
 async def _watch(
     ids: list[str], settings: Settings, token: Token, *, as_json: bool, out: TextIO
 ) -> int:
-    outcome: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    outcome: asyncio.Future[ExitCode] = asyncio.get_running_loop().create_future()
 
-    def finish(code: int) -> None:
+    def finish(code: ExitCode) -> None:
         if not outcome.done():
             outcome.set_result(code)
 
@@ -48,7 +47,7 @@ async def _watch(
             ids,
             interval=settings.interval,
             concurrency=settings.concurrency,
-            ledger=FileLedger(Locations.default().credential_ledger_file),
+            guard=shared_guard(settings, token, Locations.default()),
         )
 
         def on_event(event: MonitorEvent) -> None:
@@ -58,7 +57,7 @@ async def _watch(
                     _report(out, state, as_json)
                 if state.not_found and Change.ERROR in event.changes:
                     _report_error(out, state.bulk_id, state.error, as_json)
-                    finish(STOPPED)
+                    finish(ExitCode.WATCH_STOPPED)
                 elif state.error is not None and Change.ERROR in event.changes:
                     print(
                         f"lox24tui: {state.bulk_id}: {humanize.plain(str(state.error))} (retrying)",
@@ -67,12 +66,12 @@ async def _watch(
                 states = monitor.states()
                 if all(s.is_final for s in states):
                     failed = any(s.status_code != StatusCode.PROCESSED for s in states)
-                    finish(SOME_FAILED if failed else ALL_PROCESSED)
+                    finish(ExitCode.SOME_ENDED_BADLY if failed else ExitCode.ALL_PROCESSED)
                 return
             breaker = event.breaker
             if breaker is not None and breaker.kind in (BreakerKind.AUTH, BreakerKind.RATE_LIMITED):
                 _report_error(out, None, breaker.error, as_json)
-                finish(STOPPED)
+                finish(ExitCode.WATCH_STOPPED)
 
         monitor.listen(on_event)
         monitor.start()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,12 +22,9 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from lox24tui.api import (
-    AccountError,
-    BulkPage,
     InvalidToken,
     Lox24ClientPool,
     Lox24Error,
-    RateLimited,
     StatusCode,
     StatusReply,
     Token,
@@ -36,8 +33,8 @@ from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, save_token
 from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
-from lox24tui.ledger import CredentialLedger
-from lox24tui.monitor import BreakerKind, BulkState, BulkUpdate, Change, Monitor, MonitorEvent
+from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
+from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
 from lox24tui.store import LoadProblem, WatchedBulk, WatchList
 from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.main import MainScreen
@@ -71,8 +68,9 @@ class DashboardSetup:
     load_problem: LoadProblem | None = None
     seed: int | None = None
     """Seeds the engine's jitter, for repeatable snapshots."""
-    ledger: CredentialLedger | None = None
-    """Where refused-token requests are counted; the real account shares a file with the CLI."""
+    guard_state: GuardState | None = None
+    """What the account guard shares: the real account shares a file with every other lox24tui
+    process; the demo and tests keep it in memory."""
 
 
 class Lox24App(App[None]):
@@ -106,7 +104,13 @@ class Lox24App(App[None]):
             concurrency=setup.settings.concurrency,
             clock=setup.clock,
             rng=random.Random(setup.seed) if setup.seed is not None else None,
-            ledger=setup.ledger,
+            guard=AccountGuard(
+                None,
+                state=setup.guard_state,
+                clock=setup.clock,
+                interval=interval,
+                timeout=setup.settings.timeout,
+            ),
         )
         self.states: dict[str, BulkState] = {}
         self.previous_replies: dict[str, StatusReply] = {}
@@ -348,7 +352,7 @@ class Lox24App(App[None]):
 
         self.push_screen(
             DiscoverScreen(
-                _GuardedLister(self),
+                GuardedClient(self.client, self.monitor.guard),
                 lambda: set(self.watchlist.ids),
                 self.now,
                 self.discovery_blocked,
@@ -357,16 +361,9 @@ class Lox24App(App[None]):
         )
 
     def discovery_blocked(self) -> str | None:
-        """Why no list request may go out now (the engine's breakers apply to it too)."""
-        breaker = self.monitor.breaker
-        if breaker is not None and breaker.kind == BreakerKind.AUTH:
-            return "LOX24 refused the token; t enters a new one."
-        if breaker is not None and breaker.kind == BreakerKind.RATE_LIMITED:
-            left = int((breaker.until or 0) - self.clock.now())
-            return f"LOX24 rate limit, {left} s left."
-        if self.monitor.bad_credentials_wait() > 0:
-            return "protecting your IP after refused requests; try again in a minute."
-        return None
+        """Why no list request may go out now: the guard's word, as for the engine."""
+        breaker = self.monitor.guard.breaker()
+        return None if breaker is None else breaker.reason(self.clock.now())
 
     def add_labelled(self, items: list[tuple[str, str]]) -> None:
         """Watch several bulks, each with its own label."""
@@ -391,7 +388,7 @@ class Lox24App(App[None]):
             if choice is None:
                 return
             self._use_token(choice.token)
-            if choice.save:
+            if choice.save and not self.demo:
                 try:
                     path = save_token(choice.token.reveal(), self.setup.locations)
                 except (ConfigError, OSError) as error:
@@ -401,22 +398,19 @@ class Lox24App(App[None]):
                         f"Token saved in {path} (readable by you only).", timeout=5, markup=False
                     )
 
-        self.push_screen(TokenScreen(self.check_token, reason), callback=chosen)
+        self.push_screen(
+            TokenScreen(self.check_token, reason, can_save=not self.demo), callback=chosen
+        )
 
     async def check_token(self, token: Token) -> Lox24Error | None:
-        """One request with a new token, within the engine's bad-credential rule."""
-        wait = self.monitor.bad_credentials_wait()
-        if wait > 0:
-            return Lox24Error(
-                f"Three tokens were refused within the last minute; to keep LOX24 from blocking "
-                f"your IP, try again in {int(wait) + 1} s."
-            )
-        async with self._client_for(token) as client:
+        """One request with a new token, under that token's guard (the refused-credential
+        count, the 429 window and an unreachable LOX24 apply to it as to every request)."""
+        async with self._client_for(token) as pool:
+            client = GuardedClient(pool, self.monitor.guard.for_token(token))
             try:
                 await client.check_token()
-            except InvalidToken as error:
-                self.monitor.note_bad_credentials()
-                return error
+            except GuardStopped as stopped:
+                return stopped
             except Lox24Error as error:
                 return error
         return None
@@ -497,31 +491,6 @@ def _calm_the_garbage_collector() -> None:
     gc.freeze()
     _, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_THRESHOLD, gen1, gen2)
-
-
-class _GuardedLister:
-    """The engine's client for list requests, counting a refused token like the engine does."""
-
-    def __init__(self, app: Lox24App) -> None:
-        self._app = app
-
-    async def list_bulks(
-        self,
-        *,
-        page: int = 1,
-        status_codes: Sequence[int] = (),
-        created_since: datetime | None = None,
-    ) -> BulkPage:
-        client = self._app.client
-        if client is None:
-            raise InvalidToken()
-        try:
-            return await client.list_bulks(
-                page=page, status_codes=status_codes, created_since=created_since
-            )
-        except (AccountError, RateLimited) as error:
-            self._app.monitor.report_failure(error)  # the same stops as the engine's own
-            raise
 
 
 class _NoClient:

@@ -10,7 +10,7 @@ from lox24tui.api import Token
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
-from lox24tui.ledger import FileLedger
+from lox24tui.guard import FileGuardState
 from lox24tui.store import WatchList
 from lox24tui.tui.app import DashboardSetup
 
@@ -26,7 +26,7 @@ def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
         api_url=settings.api_url,
         locations=locations,
         load_problem=problem,
-        ledger=FileLedger(locations.credential_ledger_file),
+        guard_state=FileGuardState(locations.guard_file, settings.api_url),
     )
 
 

@@ -17,7 +17,7 @@ from lox24tui.clock import VirtualClock
 from lox24tui.config import Locations
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
-from lox24tui.monitor import BreakerKind
+from lox24tui.guard import BreakerKind
 from lox24tui.records import CONTRACT_FIELDS
 from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App

@@ -30,17 +30,20 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, check: TokenCheck, reason: str) -> None:
+    def __init__(self, check: TokenCheck, reason: str, *, can_save: bool = True) -> None:
         super().__init__()
         self._check = check
         self._reason = reason
+        self._can_save = can_save
+        """False in demo mode: a demo token must never reach the user's real config file."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("LOX24 API token", classes="title")
             yield Static(self._reason, classes="hint", markup=False)
             yield Input(placeholder="1234567:e3f3a759…", password=True, id="token")
-            yield Checkbox("Save it in the config file (readable by you only)", id="save")
+            if self._can_save:
+                yield Checkbox("Save it in the config file (readable by you only)", id="save")
             yield Static("", id="feedback", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Check and use", variant="primary", id="use")
@@ -81,7 +84,8 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
         if problem is not None:
             self._say(problem.message)
             return
-        self.dismiss(TokenChoice(token, self.query_one("#save", Checkbox).value))
+        save = self._can_save and self.query_one("#save", Checkbox).value
+        self.dismiss(TokenChoice(token, save))
 
     def _say(self, text: str, *, error: bool = True) -> None:
         feedback = self.query_one("#feedback", Static)

@@ -6,7 +6,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from lox24tui import humanize
-from lox24tui.monitor import BreakerKind, Summary
+from lox24tui.guard import BreakerKind
+from lox24tui.monitor import Summary
 from lox24tui.tui.cells import ERROR_STYLE, STATUS_STYLES
 
 _ORDER = (
@@ -47,6 +48,13 @@ def engine_line(summary: Summary, interval: float) -> Text:
         return Text.assemble(
             ("■ Rate limited by LOX24 (429): ", ERROR_STYLE),
             f"no requests for {countdown(left or 0)}, then polling resumes by itself.",
+        )
+    if breaker is not None and breaker.kind == BreakerKind.UNREACHABLE:
+        since = "" if breaker.since is None else f" since {humanize.clock_time(breaker.since)}"
+        retry = "probing now" if left is None else f"retrying in {countdown(left)}"
+        return Text.assemble(
+            (f"■ LOX24 unreachable{since}", ERROR_STYLE),
+            f" · {retry} (one request at a time until it answers)",
         )
     if breaker is not None and breaker.kind == BreakerKind.PROTECTING_IP:
         return Text.assemble(

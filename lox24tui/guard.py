@@ -1,0 +1,636 @@
+"""The account guard: every rule that protects the LOX24 account and the user's IP, in one place.
+
+Every request lox24tui sends, from the engine, a command, a screen or a dialog, asks the guard
+first (:meth:`AccountGuard.admit`) and tells it what came back (:meth:`AccountGuard.send` does
+both around one call; :class:`GuardedClient` does it for every client call). The rules:
+
+- **Refused credentials.** LOX24 blocks an IP for ten minutes after more than three requests with
+  wrong credentials within a minute, counted on its side from when each request arrives. The
+  guard counts every request that may be refused *when it is sent*, and allows at most
+  :data:`REFUSED_ALLOWED` of them within :data:`REFUSED_WINDOW` seconds (a minute plus a margin).
+  What counts: a 401 or 403; and, while the token is unproven, a request whose answer never came
+  (LOX24 may have counted it). A 5xx is never a refused credential.
+- **Unproven token: one request alone.** A token that no lox24tui process has seen work is tried
+  with one request at a time. A 2xx (or a 404: LOX24 looked the id up) proves it for every
+  process, until a 401 or 403 arrives.
+- **429.** Every request stops until its Retry-After (ten minutes without one), never less than
+  the refresh interval, doubling on a streak.
+- **LOX24 unreachable.** After :data:`UNREACHABLE_AFTER` network errors or 5xx answers in a row,
+  only one probe request goes out at a time, at a growing interval, until one succeeds.
+
+The counts, the 429 window, the unreachable state and which tokens are proven are shared by every
+lox24tui process on the machine through :class:`FileGuardState` (a small JSON file under a lock),
+so a script and a dashboard running side by side obey the rules together. Per process: the stop
+after a refused token (until the user acts) and the one-request-alone rule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import json
+import os
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Final, Protocol, TypeVar
+
+from lox24tui import humanize
+from lox24tui.api import (
+    AccountError,
+    BulkNotFound,
+    BulkPage,
+    Lox24Error,
+    NetworkError,
+    RateLimited,
+    ServerError,
+    StatusReply,
+    Token,
+)
+from lox24tui.clock import Clock, SystemClock
+from lox24tui.files import locked, write_atomically
+
+T = TypeVar("T")
+
+REFUSED_ALLOWED: Final = 3
+"""LOX24 tolerates three bad-credential requests a minute; the fourth blocks the IP."""
+REFUSED_WINDOW: Final = 65.0
+"""LOX24's minute, plus a margin for clock differences and requests on the way."""
+RATE_LIMIT_DEFAULT_WAIT: Final = 600.0
+"""LOX24 blocks an IP for ten minutes; a 429 without Retry-After is waited out that long."""
+RATE_LIMIT_MAX_WAIT: Final = 3600.0
+"""A Retry-After longer than this (or infinite) is capped: the user gets a retry within an hour."""
+UNREACHABLE_AFTER: Final = 3
+"""Network errors or 5xx answers in a row, with no success between, that make LOX24 unreachable."""
+PROBE_MAX_WAIT: Final = 60.0
+"""The longest wait between two probes while LOX24 is unreachable."""
+PROBE_SLOT_SLACK: Final = 5.0
+"""A probe slot outlives the request timeout by this much, so a killed process frees it."""
+FORMAT_VERSION: Final = 1
+
+
+class BreakerKind(StrEnum):
+    AUTH = "auth"
+    """401/403: stopped until the token changes or the user says to try it again."""
+    RATE_LIMITED = "rate_limited"
+    """429: stopped until the time given."""
+    PROTECTING_IP = "protecting_ip"
+    """An unproven token, and a fourth possibly refused request could get the IP blocked."""
+    UNREACHABLE = "unreachable"
+    """Every recent request failed on the way or on LOX24's side: one probe at a time."""
+    BUSY = "busy"
+    """An unproven token's request, or a probe, is on the wire: wait for its answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Breaker:
+    """Why no request may go out now, and until when (None: until someone acts, or an answer
+    arrives for BUSY)."""
+
+    kind: BreakerKind
+    error: Lox24Error | None = None
+    until: float | None = None
+    since: float | None = None
+    """For UNREACHABLE: when the first failure of the streak happened."""
+
+    def reason(self, now: float) -> str:
+        """One sentence a person understands."""
+        left = "" if self.until is None else _wait_text(self.until - now)
+        if self.kind == BreakerKind.AUTH:
+            return self.error.message if self.error is not None else "LOX24 refused the token."
+        if self.kind == BreakerKind.RATE_LIMITED:
+            return (
+                "LOX24 answered 429 (too many requests, or this IP is blocked); no requests "
+                f"for {left}."
+            )
+        if self.kind == BreakerKind.PROTECTING_IP:
+            return (
+                "requests with a refused or unproven token already went out three times within "
+                "the last minute (from any lox24tui); to keep LOX24 from blocking this IP, the "
+                f"next one waits {left}."
+            )
+        if self.kind == BreakerKind.UNREACHABLE:
+            since = "" if self.since is None else f" since {humanize.clock_time(self.since)}"
+            retry = "a probe is on its way" if self.until is None else f"retrying in {left}"
+            return f"LOX24 unreachable{since} (network errors or LOX24 system errors); {retry}."
+        return "another request is waiting for its answer."
+
+
+class GuardStopped(Lox24Error):
+    """A request the guard did not let out: nothing was sent."""
+
+    kind = "not_sent"
+    title = "not sent"
+
+    def __init__(self, breaker: Breaker, now: float) -> None:
+        self.breaker = breaker
+        super().__init__(f"Not sent: {breaker.reason(now)}")
+        if breaker.error is not None:
+            self.http_status = breaker.error.http_status
+            self.request_id = breaker.error.request_id
+
+
+def stops_everything(error: Lox24Error) -> bool:
+    """Whether nothing more may be sent after ``error`` (commands exit with STOPPED on it): the
+    guard stopped it, LOX24 refused the token or the account, or rate-limited the IP."""
+    return isinstance(error, GuardStopped | AccountError | RateLimited)
+
+
+# --------------------------------------------------------------------- shared state
+
+
+@dataclass
+class Attempt:
+    """A request that may count as a refused credential at LOX24, by when it was sent."""
+
+    at: float
+    ticket: str | None
+    """Set while its answer is awaited; None once the answer confirmed it counts."""
+
+
+@dataclass
+class ServerState:
+    """What every lox24tui process on the machine knows about one LOX24 server."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    blocked_until: float = 0.0
+    blocked_reason: str | None = None
+    unreachable_since: float | None = None
+    next_probe_at: float = 0.0
+    probe_until: float = 0.0
+    probe_failures: int = 0
+    proven: dict[str, float] = field(default_factory=dict)
+    """Fingerprints of tokens seen to work (never the tokens), with when."""
+
+    def counted(self, now: float) -> list[float]:
+        """Send times of possibly refused requests within the window, oldest first."""
+        return sorted(a.at for a in self.attempts if a.at > now - REFUSED_WINDOW)
+
+    def forget_old(self, now: float) -> None:
+        self.attempts = [a for a in self.attempts if a.at > now - REFUSED_WINDOW]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> ServerState:
+        """Tolerant: a field that cannot be read takes its default (the file is advisory)."""
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        for item in data.get("attempts") or []:
+            if isinstance(item, dict) and _is_number(item.get("at")):
+                ticket = item.get("ticket")
+                state.attempts.append(
+                    Attempt(float(item["at"]), ticket if isinstance(ticket, str) else None)
+                )
+        for name in ("blocked_until", "next_probe_at", "probe_until"):
+            if _is_number(data.get(name)):
+                setattr(state, name, float(data[name]))
+        if _is_number(data.get("unreachable_since")):
+            state.unreachable_since = float(data["unreachable_since"])
+        if isinstance(data.get("probe_failures"), int):
+            state.probe_failures = data["probe_failures"]
+        if isinstance(data.get("blocked_reason"), str):
+            state.blocked_reason = data["blocked_reason"]
+        proven = data.get("proven")
+        if isinstance(proven, dict):
+            state.proven = {
+                key: float(value)
+                for key, value in proven.items()
+                if isinstance(key, str) and _is_number(value)
+            }
+        return state
+
+
+class GuardState(Protocol):
+    """Where a :class:`ServerState` lives: in memory, or in a file every process shares."""
+
+    def read(self) -> ServerState: ...
+
+    def update(self, change: Callable[[ServerState], T]) -> T:
+        """Apply ``change`` to the state as it is now, atomically with respect to other
+        processes, and keep the result."""
+        ...
+
+
+class MemoryGuardState:
+    """The state of one process (tests, the demo)."""
+
+    def __init__(self) -> None:
+        self._state = ServerState()
+
+    def read(self) -> ServerState:
+        return self._state
+
+    def update(self, change: Callable[[ServerState], T]) -> T:
+        return change(self._state)
+
+
+class FileGuardState:
+    """One JSON file, keyed by server URL, read and written under a lock. Reads are cached by
+    the file's identity (inode, mtime, size), so checking before each request costs a stat.
+    A file that cannot be read counts as empty, and is rewritten whole on the next change."""
+
+    def __init__(self, path: Path, server: str) -> None:
+        self.path = path
+        self.server = server
+        self._cached: tuple[tuple[int, int, int] | None, ServerState] | None = None
+
+    def read(self) -> ServerState:
+        signature = _signature(self.path)
+        if self._cached is None or self._cached[0] != signature or signature is None:
+            self._cached = (signature, ServerState.from_json(self._document().get(self.server)))
+        return self._cached[1]
+
+    def update(self, change: Callable[[ServerState], T]) -> T:
+        with locked(self.path):
+            document = self._document()
+            state = ServerState.from_json(document.get(self.server))
+            result = change(state)
+            document["version"] = FORMAT_VERSION
+            document[self.server] = state.to_json()
+            write_atomically(self.path, json.dumps(document) + "\n", mode=0o600)
+            self._cached = (_signature(self.path), state)
+        return result
+
+    def _document(self) -> dict[str, Any]:
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return document if isinstance(document, dict) else {}
+
+
+# --------------------------------------------------------------------- the guard
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One admitted request: what the guard needs to know when its answer arrives."""
+
+    sent_at: float
+    proven: bool
+    """Whether the token was proven when it went out."""
+    attempt: str | None
+    """The id of its entry in the refused-credential count, while it may still count."""
+    probe: bool
+    """Whether it is the one probe of an unreachable LOX24."""
+
+
+class GuardEvent(StrEnum):
+    CHANGED = "changed"
+    """A stop began or ended: summaries are out of date."""
+    RECOVERED = "recovered"
+    """LOX24 answered again after being unreachable: what failed meanwhile is due at once."""
+
+
+_tickets = itertools.count()
+
+
+class AccountGuard:
+    """The rules for one token against one LOX24 server. :meth:`for_token` makes the guard of
+    another token on the same shared state (a token being checked, a new token in use)."""
+
+    def __init__(
+        self,
+        token: Token | str | None = None,
+        *,
+        state: GuardState | None = None,
+        clock: Clock | None = None,
+        interval: float = 10.0,
+        timeout: float = 10.0,
+    ) -> None:
+        self._state: GuardState = state or MemoryGuardState()
+        self._clock: Clock = clock or SystemClock()
+        self._fingerprint = _fingerprint(token)
+        self.interval = interval
+        """The refresh interval: the shortest wait after a 429, and the first probe's wait."""
+        self.timeout = timeout
+        self._auth_stop: Lox24Error | None = None
+        self._rate_limit_error: RateLimited | None = None
+        self._rate_limit_streak = 0
+        self._failure_streak: list[float] = []
+        """Send times of network errors and 5xx answers in a row, oldest first."""
+        self._probed = False
+        """Whether this process has seen LOX24 unreachable itself (or probed it once)."""
+        self._unproven_in_flight = 0
+        self._probe_in_flight = False
+        self._answered = asyncio.Event()
+        self._listeners: list[Callable[[GuardEvent], None]] = []
+
+    def for_token(self, token: Token | str | None) -> AccountGuard:
+        return AccountGuard(
+            token,
+            state=self._state,
+            clock=self._clock,
+            interval=self.interval,
+            timeout=self.timeout,
+        )
+
+    def listen(self, listener: Callable[[GuardEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def token_proven(self) -> bool:
+        return self._fingerprint in self._state.read().proven
+
+    def breaker(self) -> Breaker | None:
+        """Why nothing may be sent now, for people (a request merely waiting for another's
+        answer is not shown)."""
+        state = self._state.read()
+        breaker = self._blocked(self._clock.now(), state)
+        if (
+            breaker is None or breaker.kind == BreakerKind.BUSY
+        ) and state.unreachable_since is not None:
+            return Breaker(BreakerKind.UNREACHABLE, since=state.unreachable_since)
+        return None if breaker is None or breaker.kind == BreakerKind.BUSY else breaker
+
+    def blocked(self) -> Breaker | None:
+        """Why the next request may not go out now (BUSY included); None when it may."""
+        return self._blocked(self._clock.now(), self._state.read())
+
+    def _blocked(self, now: float, state: ServerState) -> Breaker | None:
+        if self._auth_stop is not None:
+            return Breaker(BreakerKind.AUTH, self._auth_stop)
+        if state.blocked_until > now:
+            return Breaker(BreakerKind.RATE_LIMITED, self._rate_limit_error, state.blocked_until)
+        if self._probe_in_flight:
+            return Breaker(BreakerKind.BUSY)
+        if self._fingerprint not in state.proven:
+            if self._unproven_in_flight:
+                return Breaker(BreakerKind.BUSY)
+            counted = state.counted(now)
+            if len(counted) >= REFUSED_ALLOWED:
+                until = counted[-REFUSED_ALLOWED] + REFUSED_WINDOW
+                return Breaker(BreakerKind.PROTECTING_IP, until=until)
+        if state.unreachable_since is not None:
+            # another process's probe is on the wire, or the next probe is not due yet
+            wait_until = max(state.probe_until, state.next_probe_at if self._probed else 0.0)
+            if wait_until > now:
+                return Breaker(
+                    BreakerKind.UNREACHABLE, until=wait_until, since=state.unreachable_since
+                )
+        return None
+
+    # ------------------------------------------------------------------ admitting
+
+    def admit(self) -> Ticket | Breaker:
+        """Let one request out now (the returned ticket goes to :meth:`settle` with its answer),
+        or say why not. Decided under the shared lock when it writes, so two processes cannot
+        both take the last place."""
+        now = self._clock.now()
+        state = self._state.read()
+        breaker = self._blocked(now, state)
+        if breaker is not None:
+            return breaker
+        proven = self._fingerprint in state.proven
+        probing = state.unreachable_since is not None
+        if proven and not probing:
+            return Ticket(now, True, None, False)  # the common case: nothing to write
+        attempt = None if proven else f"{os.getpid()}-{next(_tickets)}"
+
+        def take(shared: ServerState) -> Ticket | Breaker:
+            again = self._blocked(now, shared)
+            if again is not None:
+                return again
+            shared.forget_old(now)
+            if attempt is not None:
+                shared.attempts.append(Attempt(now, attempt))
+            probe = shared.unreachable_since is not None
+            if probe:
+                shared.probe_until = now + self.timeout + PROBE_SLOT_SLACK
+            return Ticket(now, proven, attempt, probe)
+
+        admitted = self._state.update(take)
+        if isinstance(admitted, Ticket):
+            if not admitted.proven:
+                self._unproven_in_flight += 1
+            if admitted.probe:
+                self._probed = True
+                self._probe_in_flight = True
+        return admitted
+
+    async def admission(self) -> Ticket:
+        """Wait while another request must be answered first (an unproven token, a probe);
+        raise :class:`GuardStopped` when the rules stop the request."""
+        while True:
+            admitted = self.admit()
+            if isinstance(admitted, Ticket):
+                return admitted
+            if admitted.kind == BreakerKind.BUSY:
+                await self._answered.wait()
+                continue
+            raise GuardStopped(admitted, self._clock.now())
+
+    async def send(self, ticket: Ticket, call: Awaitable[T]) -> T:
+        """Await one admitted request and tell the guard how it went."""
+        try:
+            result = await call
+        except Lox24Error as error:
+            self.settle(ticket, error)
+            raise
+        except BaseException:
+            # Cancelled, or a bug in the client: LOX24 may have counted it all the same.
+            self.settle(ticket, NetworkError("the request was abandoned"))
+            raise
+        self.settle(ticket, None)
+        return result
+
+    # ------------------------------------------------------------------ answers
+
+    def settle(self, ticket: Ticket, outcome: Lox24Error | None) -> None:
+        """Take in the answer to an admitted request (None: it succeeded)."""
+        if not ticket.proven:
+            self._unproven_in_flight = max(0, self._unproven_in_flight - 1)
+        if ticket.probe:
+            self._probe_in_flight = False
+        now = self._clock.now()
+        events: set[GuardEvent] = set()
+        token_works = (
+            outcome is None
+            or isinstance(outcome, BulkNotFound)
+            or (outcome.http_status is not None and outcome.http_status < 400)
+        )
+        refused = isinstance(outcome, AccountError)
+        transient = isinstance(outcome, NetworkError | ServerError)
+        counts = refused or (not ticket.proven and isinstance(outcome, NetworkError | RateLimited))
+        if isinstance(outcome, AccountError):
+            self._auth_stop = outcome
+            events.add(GuardEvent.CHANGED)
+        if isinstance(outcome, RateLimited):
+            events.add(GuardEvent.CHANGED)
+        if transient:
+            self._failure_streak.append(ticket.sent_at)
+        elif outcome is None or token_works:
+            self._failure_streak.clear()
+            self._rate_limit_streak = 0
+        state = self._state.read()
+        rate_wait = self._rate_limit_wait(outcome) if isinstance(outcome, RateLimited) else None
+        enters_unreachable = (
+            transient
+            and state.unreachable_since is None
+            and len(self._failure_streak) >= UNREACHABLE_AFTER
+        )
+        recovers = token_works and state.unreachable_since is not None
+        needs_write = (
+            ticket.attempt is not None
+            or counts
+            or (token_works and self._fingerprint not in state.proven)
+            or (refused and self._fingerprint in state.proven)
+            or rate_wait is not None
+            or enters_unreachable
+            or recovers
+            or ticket.probe
+        )
+        if needs_write:
+
+            def record(shared: ServerState) -> GuardEvent | None:
+                shared.forget_old(now)
+                if ticket.attempt is not None:
+                    shared.attempts = [a for a in shared.attempts if a.ticket != ticket.attempt]
+                if counts:
+                    shared.attempts.append(Attempt(ticket.sent_at, None))
+                if refused:
+                    shared.proven.pop(self._fingerprint, None)
+                elif token_works:
+                    shared.proven[self._fingerprint] = now
+                if rate_wait is not None:
+                    shared.blocked_until = max(shared.blocked_until, now + rate_wait)
+                    shared.blocked_reason = str(outcome)
+                if ticket.probe:
+                    shared.probe_until = 0.0
+                event = None
+                if token_works and shared.unreachable_since is not None:
+                    shared.unreachable_since = None
+                    shared.probe_failures = 0
+                    shared.next_probe_at = 0.0
+                    event = GuardEvent.RECOVERED
+                elif transient and shared.unreachable_since is None and enters_unreachable:
+                    shared.unreachable_since = self._failure_streak[-UNREACHABLE_AFTER]
+                    shared.probe_failures = 0
+                    shared.next_probe_at = now + self._probe_wait(0)
+                    event = GuardEvent.CHANGED
+                elif transient and ticket.probe and shared.unreachable_since is not None:
+                    shared.probe_failures += 1
+                    shared.next_probe_at = now + self._probe_wait(shared.probe_failures)
+                    event = GuardEvent.CHANGED
+                return event
+
+            event = self._state.update(record)
+            if event is not None:
+                events.add(event)
+                if event == GuardEvent.CHANGED and enters_unreachable:
+                    self._probed = True
+        self._answered.set()
+        self._answered = asyncio.Event()
+        for event in sorted(events):
+            for listener in list(self._listeners):
+                listener(event)
+
+    def resume(self) -> None:
+        """The user says to try the token again: the stop lifts (the next request still goes
+        out alone, and the refused-credential count still applies)."""
+        if self._auth_stop is not None:
+            self._auth_stop = None
+            for listener in list(self._listeners):
+                listener(GuardEvent.CHANGED)
+
+    def _rate_limit_wait(self, error: RateLimited) -> float:
+        self._rate_limit_streak += 1
+        self._rate_limit_error = error
+        wait = error.retry_after if error.retry_after is not None else RATE_LIMIT_DEFAULT_WAIT
+        # Retry-After 0 (or a date in the past) must not turn into a request storm, and
+        # 429 after 429 waits longer each time.
+        floor = self.interval * 2.0 ** min(self._rate_limit_streak - 1, 16)
+        return min(max(wait, floor), RATE_LIMIT_MAX_WAIT)
+
+    def _probe_wait(self, failures: int) -> float:
+        return min(PROBE_MAX_WAIT, 2 * self.interval * 2.0 ** min(failures, 16))
+
+
+# --------------------------------------------------------------------- guarded calls
+
+
+class LoxClient(Protocol):
+    """The client calls lox24tui makes (:class:`lox24tui.api.Lox24ClientPool` has them)."""
+
+    async def get_bulk_status(self, bulk_id: str) -> StatusReply: ...
+
+    async def list_bulks(
+        self,
+        *,
+        page: int = 1,
+        status_codes: Sequence[int] = (),
+        created_since: datetime | None = None,
+    ) -> BulkPage: ...
+
+    async def check_token(self) -> dict[str, Any]: ...
+
+
+class GuardedClient:
+    """A client whose every call asks the guard first and tells it the answer. Commands and
+    screens only ever hold one of these; a call the guard stops raises :class:`GuardStopped`."""
+
+    def __init__(self, client: LoxClient, guard: AccountGuard) -> None:
+        self.client = client
+        self.guard = guard
+
+    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+        ticket = await self.guard.admission()
+        return await self.guard.send(ticket, call())
+
+    async def get_bulk_status(self, bulk_id: str) -> StatusReply:
+        return await self._call(lambda: self.client.get_bulk_status(bulk_id))
+
+    async def list_bulks(
+        self,
+        *,
+        page: int = 1,
+        status_codes: Sequence[int] = (),
+        created_since: datetime | None = None,
+    ) -> BulkPage:
+        return await self._call(
+            lambda: self.client.list_bulks(
+                page=page, status_codes=status_codes, created_since=created_since
+            )
+        )
+
+    async def check_token(self) -> dict[str, Any]:
+        return await self._call(self.client.check_token)
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _fingerprint(token: Token | str | None) -> str:
+    """Enough to tell tokens apart, nothing to recover one from. Without a token (a test's
+    stand-in client), a fingerprint no other guard shares."""
+    if token is None:
+        return secrets.token_hex(12)
+    value = token.reveal() if isinstance(token, Token) else token
+    return hashlib.sha256(f"lox24tui:{value}".encode()).hexdigest()[:24]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _wait_text(seconds: float) -> str:
+    seconds = max(0, int(seconds + 0.999))
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes}:{rest:02d} min" if minutes else f"{rest} s"
