@@ -537,3 +537,30 @@ async def test_runs_sharing_a_guard_file_stay_under_the_rule_together(
     clock.advance(65)
     await check_once(fake, fake_url, ids_of(fake)[:3], token=WRONG, path=shared)
     assert len(fake.log) == 4 and fake.blocked_for() == 0
+
+
+async def test_an_outage_is_shown_probed_alone_and_recovered_from_within_an_interval(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    async with running(fake, fake_url, ids_of(fake), interval=10) as monitor:
+        live = [s.bulk_id for s in monitor.states() if not s.is_final]
+        assert len(live) >= 3
+        fake.fail("status", status=503)
+        outage_start = clock.now()
+        await step(monitor, clock, 10, times=6)  # a minute without LOX24
+        breaker = monitor.summary().breaker
+        assert breaker is not None and breaker.kind == BreakerKind.UNREACHABLE
+        assert breaker.since is not None and breaker.since >= outage_start
+        # LOX24 counted as unreachable by the second round; from then on, one probe at a time
+        during = [e.at for e in fake.log if e.at > outage_start + 21]
+        assert 1 <= len(during) == len(set(during)) <= 2
+        failed = [b for b in live if monitor.state(b).error is not None]
+        assert len(failed) >= 3
+        fake.clear_faults()
+        back = clock.now()
+        await step(monitor, clock, 60)  # the next probe answers: the rest follow at once
+        assert monitor.breaker is None
+        assert all(monitor.state(b).error is None for b in failed)
+        fetched_at = {e.path.split("/")[2]: e.at for e in fake.log if e.at > back}
+        assert set(failed) <= set(fetched_at)
+        assert len(set(fetched_at.values())) == 1  # in the same moment, not each on its backoff

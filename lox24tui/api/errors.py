@@ -160,8 +160,7 @@ class ServerError(TransientError):
 
     def _describe(self) -> str:
         return (
-            f"LOX24 had a system error (HTTP {self.http_status}); the trouble is on LOX24's side "
-            "and the request will be retried."
+            f"LOX24 had a system error (HTTP {self.http_status}); the trouble is on LOX24's side."
         )
 
 

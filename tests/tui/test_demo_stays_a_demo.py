@@ -1,0 +1,33 @@
+"""Trying the demo never touches the user's real setup: config, account state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import Checkbox, Input
+
+from lox24tui.config import Locations
+from lox24tui.fake import FAKE_TOKEN
+from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.token import TokenScreen
+
+from .conftest import settle
+from .test_dashboard import WIDE, until
+
+
+async def test_a_token_entered_in_the_demo_is_never_saved(
+    demo: Callable[..., Lox24App], locations: Locations
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen, TokenScreen)
+        assert not screen.query(Checkbox)  # no "save it" to tick in the demo
+        screen.query_one("#token", Input).value = FAKE_TOKEN
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is app.main)
+        await settle(app, pilot)
+    assert not locations.config_file.exists()
+    assert not locations.guard_file.exists()  # the demo's account rules stay in memory
