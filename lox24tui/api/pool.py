@@ -1,8 +1,8 @@
 """Several clients behind one face, for many requests in flight.
 
-httpcore assigns a request to a connection in O(connections²) per request, so one client with 20
-or more connections spends more CPU on bookkeeping than on HTTP (PERFORMANCE.md: 1,000 requests at
-concurrency 20 cost ~1.4 s CPU in one client, 0.7–0.9 s sharded over clients of ≤ 5–10
+httpcore assigns a request to a connection in O(connections²) per request, so one client with 20 or
+more connections spends more CPU on bookkeeping than on HTTP (benchmarks/README.md: 1,000 requests
+at concurrency 20 cost ~1.4 s CPU in one client, 0.7–0.9 s sharded over clients of ≤ 5–10
 connections). The pool hands each request to the least busy of a few small clients.
 """
 

@@ -1,7 +1,7 @@
 """A simulated LOX24 API (an ASGI app) for the demo, the tests and the benchmarks.
 
-Written from the API contract (shared/lox24-api.md), not from ``lox24tui.api``: it must be able to
-catch a client model that misreads the contract, so it imports nothing from the client.
+Written from the API contract (lox24tui/api/CONTRACT.md), not from ``lox24tui.api``: it must be
+able to catch a client model that misreads the contract, so it imports nothing from the client.
 """
 
 from lox24tui.clock import Clock, SystemClock, VirtualClock

@@ -1,9 +1,10 @@
 """The fake LOX24 as an ASGI application.
 
-Follows shared/lox24-api.md: ``X-LOX24-AUTH-TOKEN`` auth, ``X-LOX24-REQUEST-ID`` on every response,
-``application/json`` or ``application/ld+json`` (hydra collections), API Platform error bodies, and
-the IP-block rule: more than three bad-credential requests from one IP within a minute and every
-request from that IP gets 429 for the next ten minutes.
+Follows the API contract (lox24tui/api/CONTRACT.md): ``X-LOX24-AUTH-TOKEN`` auth,
+``X-LOX24-REQUEST-ID`` on every response, ``application/json`` or ``application/ld+json`` (hydra
+collections), API Platform error bodies, and the IP-block rule: more than three bad-credential
+requests from one IP within a minute and every request from that IP gets 429 for the next ten
+minutes.
 """
 
 from __future__ import annotations

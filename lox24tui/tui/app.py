@@ -2,7 +2,7 @@
 engine's updates into batched screen changes.
 
 Updates are buffered and applied at most a few times a second: applying each response as it
-arrives redraws the table every frame and starves the network loop (PERFORMANCE.md).
+arrives redraws the table every frame and starves the network loop (benchmarks/README.md).
 """
 
 from __future__ import annotations
