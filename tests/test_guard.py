@@ -4,6 +4,7 @@ them). Guards on one file stand for lox24tui processes on one machine."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -446,3 +447,103 @@ async def test_a_cancelled_unproven_request_still_counts(clock: VirtualClock) ->
     for _ in range(2):
         one_request(guard, lost())
     assert stop(guard).kind == BreakerKind.PROTECTING_IP
+
+
+# ------------------------------------------------------------------ what people read
+
+
+NOW = 1_764_150_000.0
+
+
+@pytest.mark.parametrize(
+    ("breaker", "sentence"),
+    [
+        (
+            Breaker(BreakerKind.AUTH, AccountNotActive(http_status=403)),
+            "The LOX24 account is not activated yet (403): wait for the activation or contact "
+            "LOX24 support.",
+        ),
+        (Breaker(BreakerKind.AUTH), "LOX24 refused the token."),
+        (
+            Breaker(BreakerKind.RATE_LIMITED, until=NOW + 75),
+            "LOX24 answered 429 (too many requests, or this IP is blocked); no requests for "
+            "1:15 min.",
+        ),
+        (
+            Breaker(BreakerKind.PROTECTING_IP, until=NOW + 0.2),
+            "requests with a refused or unproven token already went out three times within the "
+            "last minute (from any lox24tui); to keep LOX24 from blocking this IP, the next one "
+            "waits 1 s.",
+        ),
+        (
+            Breaker(BreakerKind.UNREACHABLE, until=NOW + 20, since=NOW - 60),
+            "LOX24 unreachable since 09:39 (network errors or LOX24 system errors); retrying in "
+            "20 s.",
+        ),
+        (
+            Breaker(BreakerKind.UNREACHABLE),
+            "LOX24 unreachable (network errors or LOX24 system errors); a probe is on its way.",
+        ),
+        (Breaker(BreakerKind.BUSY), "another request is waiting for its answer."),
+        (Breaker(BreakerKind.PROTECTING_IP, until=NOW - 3), "waits 0 s."),
+    ],
+)
+def test_each_stop_says_why_in_a_sentence(
+    breaker: Breaker, sentence: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    import time
+
+    time.tzset()
+    try:
+        assert breaker.reason(NOW).endswith(sentence)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_stopped_request_carries_the_answer_that_stopped_it(clock: VirtualClock) -> None:
+    cause = InvalidToken(http_status=401, request_id="a" * 32)
+    stopped = GuardStopped(Breaker(BreakerKind.AUTH, cause), clock.now())
+    assert stopped.breaker.kind == BreakerKind.AUTH
+    assert (stopped.http_status, stopped.request_id) == (401, "a" * 32)
+    assert str(stopped).startswith("Not sent: LOX24 rejected the API token (401)")
+
+
+def test_odd_entries_in_the_guard_file_are_skipped_and_the_rest_kept(
+    shared: Path, clock: VirtualClock
+) -> None:
+    now = clock.now()
+    shared.parent.mkdir(parents=True)
+    attempts = [1, "x", {"at": "soon"}, {"at": now - 1, "ticket": 7}, {"at": now - 2}, {}]
+    shared.write_text(
+        json.dumps({SERVER: {"attempts": attempts, "probe_failures": "2", "proven": {"a": "b"}}}),
+        encoding="utf-8",
+    )
+    guard = process(shared, clock, WRONG)
+    one_request(guard, refused())  # two good entries + this one: the count is full
+    assert stop(process(shared, clock, WRONG)).kind == BreakerKind.PROTECTING_IP
+
+
+def test_probes_back_off_across_processes(shared: Path, clock: VirtualClock) -> None:
+    dashboard = process(shared, clock)
+    one_request(dashboard, None)
+    for _ in range(3):
+        one_request(dashboard, lost())
+    clock.advance(20)
+    one_request(dashboard, lost())  # the first probe failed: 40 s to the next
+    script = process(shared, clock)
+    one_request(script, lost())  # a person asked: one probe at once, failed: 60 s now
+    assert stop(dashboard).until == clock.now() + 60
+
+
+class Pages:
+    """A client that says which page it was asked for."""
+
+    async def list_bulks(self, *, page: int = 1, **_: object) -> int:
+        return page
+
+
+async def test_a_guarded_list_starts_at_the_first_page(clock: VirtualClock) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    assert await GuardedClient(Pages(), guard).list_bulks() == 1  # type: ignore[arg-type,comparison-overlap]
