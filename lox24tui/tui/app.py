@@ -377,7 +377,8 @@ class Lox24App(App[None]):
             text = render(rows, format_for(path), for_file=True)
             write_atomically(Path(path).expanduser(), text)
         except OSError as error:
-            self.notify(f"The export failed: {error}", severity="error", markup=False)
+            why = error.strerror or type(error).__name__  # never the temporary file's name
+            self.notify(f"Cannot write {path}: {why}", severity="error", markup=False)
             return
         self.notify(f"Exported {len(rows)} bulks to {path}", timeout=5, markup=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.widgets import Checkbox, Input
 
@@ -12,7 +13,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
 
 from .conftest import settle
-from .test_dashboard import WIDE, until
+from .test_dashboard import WIDE, toasts, until
 
 
 async def test_a_token_entered_in_the_demo_is_never_saved(
@@ -31,3 +32,18 @@ async def test_a_token_entered_in_the_demo_is_never_saved(
         await settle(app, pilot)
     assert not locations.config_file.exists()
     assert not locations.guard_file.exists()  # the demo's account rules stay in memory
+
+
+async def test_an_export_to_an_unwritable_place_names_that_place(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        app.screen.query_one(Input).value = str(tmp_path)  # a folder, not a file
+        await pilot.press("enter")
+        await pilot.pause()
+        (message,) = [t for t in toasts(app) if "Cannot write" in t]
+        assert f"Cannot write {tmp_path}: Is a directory" in message
+        assert f".{tmp_path.name}." not in message
