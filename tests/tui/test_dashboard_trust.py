@@ -1,4 +1,5 @@
-"""Trying the demo never touches the user's real setup: config, account state."""
+"""The dashboard keeps its promises: the demo never touches the real setup, a failed write says
+where it failed."""
 
 from __future__ import annotations
 
