@@ -158,7 +158,6 @@ class ServerState:
 
     attempts: list[Attempt] = field(default_factory=list)
     blocked_until: float = 0.0
-    blocked_reason: str | None = None
     unreachable_since: float | None = None
     next_probe_at: float = 0.0
     probe_until: float = 0.0
@@ -195,8 +194,6 @@ class ServerState:
             state.unreachable_since = float(data["unreachable_since"])
         if isinstance(data.get("probe_failures"), int):
             state.probe_failures = data["probe_failures"]
-        if isinstance(data.get("blocked_reason"), str):
-            state.blocked_reason = data["blocked_reason"]
         proven = data.get("proven")
         if isinstance(proven, dict):
             state.proven = {
@@ -503,7 +500,6 @@ class AccountGuard:
                     shared.proven[self._fingerprint] = now
                 if rate_wait is not None:
                     shared.blocked_until = max(shared.blocked_until, now + rate_wait)
-                    shared.blocked_reason = str(outcome)
                 if ticket.probe:
                     shared.probe_until = 0.0
                 event = None

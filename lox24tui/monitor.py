@@ -711,7 +711,12 @@ async def check_each_once(
             except GuardStopped as stopped:
                 states[bulk_id] = BulkState(bulk_id, error=stopped)
                 return
-            except Lox24Error as error:
+            except Exception as exc:  # a bug must mark one row, not end the command
+                error = (
+                    exc
+                    if isinstance(exc, Lox24Error)
+                    else UnreadableResponse(f"the client failed to read it ({type(exc).__name__})")
+                )
                 states[bulk_id] = BulkState(
                     bulk_id, error=error, last_checked=clock.now(), failures=1
                 )

@@ -368,6 +368,19 @@ async def test_a_bug_in_the_client_marks_one_row(fake: FakeLox24, clock: Virtual
     assert "KeyError" in str(monitor.state(good).error)
 
 
+async def test_a_bug_in_the_client_marks_one_row_of_a_one_shot_check(clock: VirtualClock) -> None:
+    class Flaky:
+        async def get_bulk_status(self, bulk_id: str) -> StatusReply:
+            if bulk_id == IDS[1]:
+                raise KeyError("boom")
+            return reply_for(bulk_id)
+
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    states = await check_each_once(GuardedClient(Flaky(), guard), IDS[:3], clock=clock)  # type: ignore[arg-type]
+    assert [s.error is None for s in states] == [True, False, True]
+    assert "KeyError" in str(states[1].error) and states[1].last_checked == clock.now()
+
+
 async def test_stop_leaves_no_task_behind(fake: FakeLox24, clock: VirtualClock) -> None:
     fake.latency = 30.0
     before = asyncio.all_tasks()
