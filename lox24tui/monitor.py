@@ -172,6 +172,7 @@ class _Tracked:
 @dataclass(frozen=True, slots=True)
 class _Request:
     bulk_id: str
+    source: StatusSource
     guard: AccountGuard
     """The guard (so the token) it went out under: answers for an old token prove nothing."""
     ticket: Ticket
@@ -514,7 +515,7 @@ class Monitor:
     def _launch(self, entry: _Entry, ticket: Ticket) -> None:
         self._in_flight.add(entry.bulk_id)
         self._requests_sent += 1
-        request = _Request(entry.bulk_id, self._guard, ticket)
+        request = _Request(entry.bulk_id, self._source, self._guard, ticket)
         task = asyncio.create_task(self._check(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -524,7 +525,7 @@ class Monitor:
             outcome: StatusReply | Lox24Error
             try:
                 outcome = await request.guard.send(
-                    request.ticket, self._source.get_bulk_status(request.bulk_id)
+                    request.ticket, request.source.get_bulk_status(request.bulk_id)
                 )
             except asyncio.CancelledError:
                 if request.bulk_id in self._tracked:  # first in line when the engine runs again
