@@ -10,21 +10,21 @@ from typing import TextIO
 from lox24tui import humanize
 from lox24tui.api import Lox24ClientPool, Lox24Error
 from lox24tui.commands.output import settings_or_exit
+from lox24tui.commands.watch import load_or_explain
 from lox24tui.config import Locations
 from lox24tui.export import export_row, render
 from lox24tui.files import write_atomically
 from lox24tui.ledger import FileLedger
 from lox24tui.monitor import BulkState, Monitor
-from lox24tui.store import WatchList
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int:
     locations = Locations.default()
-    watchlist, problem = WatchList.load(locations.watchlist_file)
-    if problem is not None:
-        print(f"lox24tui: {problem.message}", file=sys.stderr)
+    watchlist = load_or_explain(locations.watchlist_file)  # never changes the file
+    if watchlist is None:
+        return EXIT_FAILED
     loaded = settings_or_exit()
     if isinstance(loaded, int):
         return loaded
