@@ -123,7 +123,7 @@ class Lox24App(App[None]):
         self.states: dict[str, BulkState] = {}
         self.previous_replies: dict[str, StatusReply] = {}
         self.last_removal: list[Removed] | None = None
-        """What u puts back: the bulk removed here last."""
+        """What u puts back: the bulk removed here last, or those an outside change removed."""
         self.watchlist_damage: WatchListDamaged | None = setup.damage
         """Set while the watch-list file cannot be read; the store refuses changes meanwhile."""
         self._pending: dict[str, set[Change]] = {}
@@ -242,7 +242,8 @@ class Lox24App(App[None]):
         self._adopt(diff, "The watch list changed outside this window")
 
     def _adopt(self, diff: WatchListDiff, what: str) -> None:
-        """Show the list the store holds now and say what changed."""
+        """Show the list the store holds now and say what changed. Bulks that left are named,
+        and u puts them back: nothing leaves the dashboard silently."""
         if not diff:
             return
         self._follow_store()
@@ -255,7 +256,16 @@ class Lox24App(App[None]):
             )
             if count
         ]
-        self._note(f"{what}: {', '.join(parts)}.", timeout=6)
+        if not diff.removed:
+            self._note(f"{what}: {', '.join(parts)}.", timeout=6)
+            return
+        self.last_removal = list(diff.removed)
+        self.main.refresh_bindings()
+        self._note(
+            f"{what}: {', '.join(parts)}. Gone: {_names(diff.removed)}. u puts them back.",
+            severity="warning",
+            timeout=30,
+        )
 
     def offer_restore(self, damage: WatchListDamaged) -> None:
         """The watch-list file cannot be read. The list shown stays, nothing is written, and
@@ -390,7 +400,8 @@ class Lox24App(App[None]):
         self.notify(f"Stopped watching {label}. u undoes it.", markup=False, timeout=6)
 
     def undo_removal(self) -> None:
-        """Put back what left last, where it stood, through the store."""
+        """Put back what left last, where it stood, through the store: the bulk removed here,
+        or every bulk an outside change removed."""
         if self.last_removal is None:
             self.notify("Nothing to undo.", severity="warning")
             return

@@ -1,5 +1,5 @@
 """The dashboard and its watch-list file: a damaged file is asked about, never overwritten
-unasked."""
+unasked; bulks that another program removes are named and can be put back."""
 
 from __future__ import annotations
 
@@ -184,3 +184,23 @@ async def test_a_restore_from_the_shell_answers_the_open_question(
         await until(pilot, lambda: not isinstance(app.screen, DamagedListScreen))
         assert shown_ids(app) == [A, B, C]
         assert damage_commands(app) == []
+
+
+async def test_bulks_removed_outside_are_named_and_u_puts_them_back(
+    running: tuple[Lox24App, Path],
+) -> None:
+    app, path = running
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert lox24tui("watch", "remove", A, C, token=None).returncode == 0
+        app.pick_up_outside_changes()
+        await pilot.pause()
+        assert shown_ids(app) == [B]
+        (note,) = [note for note in toasts(app) if "Gone:" in note]
+        assert "2 removed" in note and f"Gone: “Black Friday”, {C}." in note
+        assert "u puts them back" in note
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert shown_ids(app) == [A, B, C]
+        assert WatchList.load(path)[0].ids == [A, B, C]
+        assert WatchList.load(path)[0].label_of(A) == "Black Friday"
