@@ -32,6 +32,15 @@ The token comes from LOX24_TOKEN (or the config file), never from the command li
 """
 
 
+WATCH_EPILOG = """\
+exit status:
+  0  done
+  1  an id was invalid or not on the list; the watch-list file cannot be read (add,
+     remove and list leave it untouched; restore brings back a good copy); or restore
+     found nothing to restore
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lox24tui",
@@ -94,8 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     watch = commands.add_parser(
         "watch",
         help="change the dashboard's watch list from the shell",
-        description="Add, remove or list watched bulks; a running dashboard follows within "
-        "seconds. Exit status 1 when an id was invalid or not on the list.",
+        description="Add, remove or list watched bulks, or bring back a kept copy of the list; "
+        "a running dashboard follows within seconds.",
+        epilog=WATCH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     watch_commands = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
     watch_add = watch_commands.add_parser("add", help="watch bulks ('-' reads ids from stdin)")
@@ -105,6 +116,27 @@ def build_parser() -> argparse.ArgumentParser:
     watch_remove.add_argument("ids", nargs="+", metavar="ID")
     watch_list = watch_commands.add_parser("list", help="print the watch list")
     watch_list.add_argument("--json", action="store_true", help="one JSON object per line")
+    watch_restore = watch_commands.add_parser(
+        "restore",
+        help="bring back a kept copy of the watch list",
+        description="Every change of the watch list keeps a copy in the backups folder beside "
+        "it (the newest ten). Without N, this brings back the newest copy that differs from the "
+        "list now: over a damaged file, simply the newest. A damaged file is kept aside, never "
+        "deleted. Exit status 0 when restored (or listed), 1 when there is nothing to restore.",
+    )
+    watch_restore.add_argument(
+        "number",
+        nargs="?",
+        type=_positive,
+        metavar="N",
+        help="the copy to bring back, as --list numbers them (1 is the newest)",
+    )
+    watch_restore.add_argument(
+        "--list",
+        action="store_true",
+        dest="show_list",
+        help="only show the copies, newest first, with their time and number of bulks",
+    )
 
     export = commands.add_parser(
         "export",
@@ -191,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return watch_commands.run_watch_add(args.ids, label=args.label)
             if args.watch_command == "remove":
                 return watch_commands.run_watch_remove(args.ids)
+            if args.watch_command == "restore":
+                if args.show_list and args.number is not None:
+                    parser.error("watch restore: give N or --list, not both")
+                return watch_commands.run_watch_restore(args.number, show_list=args.show_list)
             return watch_commands.run_watch_list(as_json=args.json)
         if args.command == "export":
             from lox24tui.commands.export import run_export

@@ -1,19 +1,41 @@
-"""lox24tui watch add/remove/list, alone and racing a running dashboard."""
+"""lox24tui watch add/remove/list/restore, alone and racing a running dashboard, and what the
+scripting commands do with a watch-list file that cannot be read."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from lox24tui.clock import VirtualClock
 from lox24tui.config import Locations
 from lox24tui.fake import FakeLox24, SimulatedAccount
-from lox24tui.store import WatchList
+from lox24tui.store import WatchedBulk, WatchList
+from lox24tui.tui.screens.damaged_list import DamagedListScreen
 
 from .test_cli import lox24tui
+from .test_store import files_under
 from .tui.conftest import app_on, settle
+
+NOWHERE = "http://127.0.0.1:9"
+"""An API address nothing answers at: no test here may reach LOX24."""
+
+
+@pytest.fixture(autouse=True)
+def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture
+def path() -> Path:
+    return Locations.default().watchlist_file
+
 
 A = "da0fa78c-4699-11ea-a637-96000028b339"
 B = "0e03b500-ca4a-11f0-8002-96000028b339"
@@ -51,8 +73,6 @@ def test_add_list_remove() -> None:
 
 
 async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
-    from lox24tui.clock import VirtualClock
-
     clock = VirtualClock()
     fake = FakeLox24(SimulatedAccount(), clock=clock)
     path = Locations.default().watchlist_file
@@ -108,13 +128,147 @@ async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
     assert all(WatchList.load(path)[0].label_of(i) == "mine" for i in from_app[1:])
 
 
-def test_a_broken_list_file_is_left_alone_and_refused() -> None:
-    path = Locations.default().watchlist_file
+def watch(*args: str) -> subprocess.CompletedProcess[str]:
+    return lox24tui("watch", *args, token=None)
+
+
+def damage(path: Path) -> dict[str, bytes]:
+    """Cut the last five bytes off the list; returns every file beside it, to compare later."""
+    path.write_bytes(path.read_bytes()[:-5])
+    return files_under(path.parent)
+
+
+def says_how_to_restore(done: subprocess.CompletedProcess[str], path: Path) -> bool:
+    return (
+        done.returncode == 1
+        and f"The watch list {path} cannot be read" in done.stderr
+        and "`lox24tui watch restore` brings back its newest good copy" in done.stderr
+        and "Traceback" not in done.stderr
+    )
+
+
+async def test_a_damaged_list_survives_export_and_watch_add_with_a_dashboard_open(
+    path: Path, tmp_path: Path
+) -> None:
+    """The reported loss: five bytes cut off the list, then `export`, then `watch add`. The
+    export moved the file aside and `watch add` started a one-bulk list, which every open
+    dashboard adopted. Now both refuse, the file stays, and a good copy comes back."""
+    bulks = ids_of(22)
+    assert watch("add", *bulks, "--label", "Campaign").returncode == 0
+    app = app_on(
+        FakeLox24(SimulatedAccount(), clock=VirtualClock()),
+        WatchList.load(path)[0],
+        Locations.default(),
+    )
+    async with app.run_test(size=(180, 50)) as pilot:
+        before = damage(path)
+        out = tmp_path / "out.csv"
+        exported = lox24tui("export", "-o", str(out), url=NOWHERE)
+        assert says_how_to_restore(exported, path)
+        assert not out.exists() and "Exported" not in exported.stderr
+        added = watch("add", ids_of(1, offset=50)[0])
+        assert says_how_to_restore(added, path)
+        assert files_under(path.parent) == before
+        app.pick_up_outside_changes()
+        await pilot.pause()
+        assert app.watchlist.ids == bulks and app.main.table.row_count == 22
+        assert isinstance(app.screen, DamagedListScreen)
+    restored = watch("restore")
+    assert restored.returncode == 0
+    assert WatchList.load(path)[0].ids == bulks
+
+
+def test_read_only_commands_leave_a_damaged_list_exactly_as_it_is(path: Path) -> None:
+    WatchList(path).add_many([(bulk_id, "") for bulk_id in ids_of(3)])
+    before = damage(path)
+    for args in (["watch", "list"], ["watch", "list", "--json"], ["export", "--format", "json"]):
+        done = lox24tui(*args, url=NOWHERE)
+        assert says_how_to_restore(done, path), args
+        assert done.stdout == ""
+    assert files_under(path.parent) == before
+
+
+def test_writing_commands_refuse_a_damaged_list(path: Path) -> None:
+    WatchList(path).add(ids_of(1)[0])
+    before = damage(path)
+    for args in (["add", ids_of(1, offset=7)[0]], ["remove", ids_of(1)[0]]):
+        assert says_how_to_restore(watch(*args), path), args
+    assert files_under(path.parent) == before
+
+
+def test_without_a_good_copy_the_message_says_restore_cannot_help(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_text("{broken")
-    for args in (["watch", "add", A], ["watch", "remove", A], ["watch", "list"]):
-        done = lox24tui(*args, token=None)
-        assert done.returncode == 1
-        assert "cannot be read" in done.stderr and "Traceback" not in done.stderr
+    done = watch("list")
+    assert done.returncode == 1 and "No good copy of it is kept" in done.stderr
+    assert watch("restore").returncode == 1
     assert path.read_text() == "{broken"
-    assert list(path.parent.glob("*.broken-*")) == []
+
+
+def test_restore_lists_the_copies_and_brings_back_the_one_chosen(path: Path) -> None:
+    changes = WatchList(path)
+    changes.add(A)
+    changes.add(B, "second")
+    changes.remove(A)
+    listed = watch("restore", "--list")
+    assert listed.returncode == 0
+    rows = listed.stdout.splitlines()
+    assert [re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", "TIME", row) for row in rows] == [
+        " 1  TIME  1 bulk  (the list now)",
+        " 2  TIME  2 bulks",
+        " 3  TIME  1 bulk",
+    ]
+    back = watch("restore")  # the newest copy that differs from the list now
+    assert back.returncode == 0 and "Restored the copy from" in back.stdout
+    assert "with 2 bulks" in back.stdout and "kept among the copies" in back.stdout
+    assert WatchList.load(path)[0].ids == [A, B]
+    assert watch("restore", "2").returncode == 0  # copy 2 is now the list the restore replaced
+    assert WatchList.load(path)[0].ids == [B]
+    chosen = watch("restore", "5")  # the first version of all
+    assert chosen.returncode == 0 and WatchList.load(path)[0].ids == [A]
+
+
+def test_restore_exits_1_when_there_is_nothing_to_restore(path: Path) -> None:
+    for args in (["restore"], ["restore", "--list"]):
+        done = watch(*args)
+        assert done.returncode == 1 and "no copy" in done.stderr.lower(), args
+    WatchList(path).add(A)
+    same = watch("restore")
+    assert same.returncode == 1 and "holds the list as the file holds it now" in same.stderr
+    missing = watch("restore", "2")
+    assert missing.returncode == 1 and "there is no copy 2" in missing.stderr
+    assert WatchList.load(path)[0].ids == [A]
+    assert watch("restore", "1", "--list").returncode == 2
+
+
+def test_restore_over_a_damaged_list_keeps_the_damaged_file_aside(path: Path) -> None:
+    WatchList(path).add_many([(A, ""), (B, "")])
+    damaged = path.read_bytes()[:-5]
+    path.write_bytes(damaged)
+    done = watch("restore")
+    assert done.returncode == 0
+    (kept,) = path.parent.glob("watchlist.json.damaged-*")
+    assert f"The damaged file was kept as {kept}" in done.stdout
+    assert kept.read_bytes() == damaged
+    assert WatchList.load(path)[0].ids == [A, B]
+
+
+def test_entries_that_are_not_bulk_ids_are_reported_and_the_rest_kept(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    original = json.dumps({"version": 1, "bulks": [{"id": A, "label": "ok"}, {"id": "../me"}]})
+    path.write_text(original)
+    listed = watch("list")
+    assert listed.returncode == 0 and listed.stdout == f"{A}  ok\n"
+    assert "1 entry of the watch list" in listed.stderr and "'../me'" in listed.stderr
+    assert path.read_text() == original
+    assert watch("add", B).returncode == 0
+    assert WatchList.load(path)[0].entries == [WatchedBulk(A, "ok"), WatchedBulk(B, "")]
+    assert [c.path.read_text() for c in WatchList(path).backups()][1] == original
+
+
+def test_removing_several_bulks_is_one_change(path: Path) -> None:
+    WatchList(path).add_many([(bulk_id, "") for bulk_id in [A, B, *ids_of(2)]])
+    removed = watch("remove", A, B, A)
+    assert removed.returncode == 0
+    assert removed.stdout == f"{A}  removed\n{B}  removed\n"
+    assert len(WatchList(path).backups()) == 2

@@ -9,22 +9,22 @@ from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.commands.output import guarded_client, settings_or_exit
+from lox24tui.commands.watch import load_or_explain
 from lox24tui.config import Locations
 from lox24tui.exit_codes import ExitCode
 from lox24tui.export import export_row, render
 from lox24tui.files import write_atomically
 from lox24tui.guard import stops_everything
 from lox24tui.monitor import BulkState, check_each_once
-from lox24tui.store import WatchList
 
 
 def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int:
     """Exit 0 when every bulk was fetched; 1 when some failed (the rest is written, and stderr
     says which failed and why); 2, writing nothing, when the account guard stopped requests."""
     locations = Locations.default()
-    watchlist, problem = WatchList.load(locations.watchlist_file)
-    if problem is not None:
-        print(f"lox24tui: {problem.message}", file=sys.stderr)
+    watchlist = load_or_explain(locations.watchlist_file)  # never changes the file
+    if watchlist is None:
+        return ExitCode.FAILED
     loaded = settings_or_exit()
     if isinstance(loaded, int):
         return loaded

@@ -1,34 +1,79 @@
-"""``lox24tui watch add|remove|list``: the dashboard's watch list, from the shell.
+"""``lox24tui watch add|remove|list|restore``: the dashboard's watch list, from the shell.
 
 Same store as the dashboard (read-modify-write under a lock), so a running dashboard picks the
-change up within seconds and neither side loses the other's update.
+change up within seconds and neither side loses the other's update. A list file that cannot be
+read stops every command but ``restore`` with exit status 1, and is left exactly as it is:
+starting from an empty list here would make every running dashboard drop the bulks it shows.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
-from typing import TextIO
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec, TextIO
 
 from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, parse_bulk_id
 from lox24tui.commands.output import print_json
 from lox24tui.config import Locations
-from lox24tui.store import WatchList
+from lox24tui.exit_codes import ExitCode
+from lox24tui.store import NothingToRestore, WatchList, WatchListDamaged
 
-EXIT_OK, EXIT_FAILED = 0, 1
+P = ParamSpec("P")
 
 
-def _load() -> WatchList | None:
-    """The list, or None (said why) when its file cannot be read: starting from an empty list
-    here would make every running dashboard drop the bulks it shows."""
-    watchlist, problem = WatchList.load(Locations.default().watchlist_file, keep_aside=False)
+def explain_damage(damage: WatchListDamaged) -> None:
+    """Where the damaged file is, and how to bring back a good copy of it."""
+    candidate = WatchList(damage.path).restore_candidate()
+    if candidate is None:
+        advice = (
+            "No good copy of it is kept, so `lox24tui watch restore` cannot help: repair it, "
+            "or move it away to start a new list."
+        )
+    else:
+        advice = (
+            f"`lox24tui watch restore` brings back its newest good copy ({candidate.describe()}"
+            "); `lox24tui watch restore --list` shows every copy."
+        )
+    print(f"lox24tui: {damage}\n{advice}", file=sys.stderr)
+
+
+def read_watchlist(path: Path) -> WatchList:
+    """The list, with any entries it had to leave out reported on stderr. Raises
+    :class:`WatchListDamaged` (and changes nothing) when the file cannot be read."""
+    watchlist, problem = WatchList.load(path)
     if problem is not None:
         print(f"lox24tui: {problem.message}", file=sys.stderr)
-        return None
     return watchlist
 
 
-def _split(texts: list[str], stdin: TextIO) -> list[str]:
+def load_or_explain(path: Path) -> WatchList | None:
+    """The list, or None after :func:`explain_damage`: for commands that only read it."""
+    try:
+        return read_watchlist(path)
+    except WatchListDamaged as damage:
+        explain_damage(damage)
+        return None
+
+
+def refuses_damaged_list(run: Callable[P, int]) -> Callable[P, int]:
+    """The command stops with exit status 1 on a damaged list, whether it found it so when
+    reading or when writing; the store has written nothing over it."""
+
+    @functools.wraps(run)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            return run(*args, **kwargs)
+        except WatchListDamaged as damage:
+            explain_damage(damage)
+            return ExitCode.FAILED
+
+    return guarded
+
+
+def _words(texts: list[str], stdin: TextIO) -> list[str]:
     words: list[str] = []
     for text in texts:
         if text == "-":
@@ -38,52 +83,90 @@ def _split(texts: list[str], stdin: TextIO) -> list[str]:
     return words
 
 
-def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) -> int:
-    ids: list[str] = []
-    failed = False
-    for word in _split(texts, stdin):
+def _bulk_ids(texts: list[str], stdin: TextIO) -> tuple[list[str], bool]:
+    """The valid ids, each once, and whether any word was not one (said on stderr)."""
+    ids: dict[str, None] = {}
+    invalid = False
+    for word in _words(texts, stdin):
         try:
-            ids.append(parse_bulk_id(word))
+            ids[parse_bulk_id(word)] = None
         except InvalidBulkId as error:
             print(f"✗ {humanize.plain(error.message)}", file=sys.stderr)
-            failed = True
-    watchlist = _load()
-    if watchlist is None:
-        return EXIT_FAILED
+            invalid = True
+    return list(ids), invalid
+
+
+@refuses_damaged_list
+def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) -> int:
+    ids, failed = _bulk_ids(texts, stdin)
+    watchlist = read_watchlist(Locations.default().watchlist_file)
     added = watchlist.add_many([(bulk_id, label) for bulk_id in ids]) if ids else []
     for bulk_id in ids:
         note = "added" if bulk_id in added else "already watched"
         print(f"{bulk_id}  {note}")
-    return EXIT_FAILED if failed else EXIT_OK
+    return ExitCode.FAILED if failed else ExitCode.OK
 
 
+@refuses_damaged_list
 def run_watch_remove(texts: list[str], *, stdin: TextIO = sys.stdin) -> int:
-    watchlist = _load()
-    if watchlist is None:
-        return EXIT_FAILED
-    failed = False
-    for word in _split(texts, stdin):
-        try:
-            bulk_id = parse_bulk_id(word)
-        except InvalidBulkId as error:
-            print(f"✗ {humanize.plain(error.message)}", file=sys.stderr)
-            failed = True
-            continue
-        if watchlist.remove(bulk_id) is None:
+    ids, failed = _bulk_ids(texts, stdin)
+    watchlist = read_watchlist(Locations.default().watchlist_file)
+    removed = {item.entry.bulk_id for item in watchlist.remove_many(ids)} if ids else set()
+    for bulk_id in ids:
+        if bulk_id in removed:
+            print(f"{bulk_id}  removed")
+        else:
             print(f"✗ {bulk_id} is not on the watch list", file=sys.stderr)
             failed = True
-        else:
-            print(f"{bulk_id}  removed")
-    return EXIT_FAILED if failed else EXIT_OK
+    return ExitCode.FAILED if failed else ExitCode.OK
 
 
+@refuses_damaged_list
 def run_watch_list(*, as_json: bool, out: TextIO = sys.stdout) -> int:
-    watchlist = _load()
-    if watchlist is None:
-        return EXIT_FAILED
-    for entry in watchlist.entries:
+    for entry in read_watchlist(Locations.default().watchlist_file).entries:
         if as_json:
             print_json(out, {"id": entry.bulk_id, "label": entry.label})
         else:
             print(f"{entry.bulk_id}  {humanize.plain(entry.label)}".rstrip(), file=out)
-    return EXIT_OK
+    return ExitCode.OK
+
+
+def run_watch_restore(number: int | None, *, show_list: bool, out: TextIO = sys.stdout) -> int:
+    """Bring back copy ``number`` (1 is the newest), by default the newest that differs from
+    the list now; or, with ``show_list``, only show the copies."""
+    watchlist = WatchList(Locations.default().watchlist_file)
+    if show_list:
+        return _show_copies(watchlist, out)
+    copies = watchlist.backups()
+    if number is not None and not 1 <= number <= len(copies):
+        print(
+            f"lox24tui: there is no copy {number}; `lox24tui watch restore --list` shows the "
+            f"{len(copies)} kept in {watchlist.backups_folder}.",
+            file=sys.stderr,
+        )
+        return ExitCode.FAILED
+    try:
+        restored = watchlist.restore(copies[number - 1] if number else None)
+    except NothingToRestore as nothing:
+        print(f"lox24tui: {nothing}", file=sys.stderr)
+        return ExitCode.FAILED
+    print(f"Restored {restored.backup.describe()} to {watchlist.path}.", file=out)
+    if restored.damaged_kept_at is not None:
+        print(f"The damaged file was kept as {restored.damaged_kept_at}.", file=out)
+    else:
+        print("The list it replaced is kept among the copies (watch restore --list).", file=out)
+    return ExitCode.OK
+
+
+def _show_copies(watchlist: WatchList, out: TextIO) -> int:
+    copies = watchlist.backups()
+    if not copies:
+        print(
+            f"lox24tui: no copy of the watch list is kept yet (in {watchlist.backups_folder}).",
+            file=sys.stderr,
+        )
+        return ExitCode.FAILED
+    for copy in copies:
+        note = "  (the list now)" if copy.same_as_file else ""
+        print(f"{copy.number:>2}  {copy.when}  {copy.size}{note}", file=out)
+    return ExitCode.OK

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +35,16 @@ from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
 from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
-from lox24tui.store import LoadProblem, WatchedBulk, WatchList
+from lox24tui.store import (
+    Backup,
+    LoadProblem,
+    NothingToRestore,
+    Removed,
+    WatchList,
+    WatchListDamaged,
+    WatchListDiff,
+)
+from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.token import TokenChoice, TokenScreen
@@ -66,6 +75,9 @@ class DashboardSetup:
     clock: Clock = field(default_factory=SystemClock)
     demo: bool = False
     load_problem: LoadProblem | None = None
+    damage: WatchListDamaged | None = None
+    """The watch-list file could not be read: the dashboard asks what to do, writing nothing
+    until the user chooses (``watchlist`` is then an empty list held in memory)."""
     seed: int | None = None
     """Seeds the engine's jitter, for repeatable snapshots."""
     guard_state: GuardState | None = None
@@ -114,7 +126,10 @@ class Lox24App(App[None]):
         )
         self.states: dict[str, BulkState] = {}
         self.previous_replies: dict[str, StatusReply] = {}
-        self.last_removal: tuple[int, WatchedBulk] | None = None
+        self.last_removal: list[Removed] | None = None
+        """What u puts back: the bulk removed here last, or those an outside change removed."""
+        self.watchlist_damage: WatchListDamaged | None = setup.damage
+        """Set while the watch-list file cannot be read; the store refuses changes meanwhile."""
         self._pending: dict[str, set[Change]] = {}
         self._pending_summary = False
         for bulk_id in self.watchlist.ids:
@@ -131,13 +146,9 @@ class Lox24App(App[None]):
         _calm_the_garbage_collector()
         self.monitor.listen(self._on_engine_event)
         if self.setup.load_problem is not None:
-            self.notify(
-                self.setup.load_problem.message,
-                title="Watch list",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+            self._note(self.setup.load_problem.message, severity="error", timeout=30)
+        if self.setup.damage is not None:  # after mounting, so the question is on top
+            self.call_after_refresh(self.offer_restore, self.setup.damage)
         self.set_interval(FLUSH_SECONDS, self.flush)
         self.set_interval(TIMES_SECONDS, self._refresh_times)
         self.set_interval(1.0, self._tick_countdown)
@@ -222,37 +233,101 @@ class Lox24App(App[None]):
     # ------------------------------------------------------------ watch list
 
     def pick_up_outside_changes(self) -> None:
-        """Another process changed the watch-list file: follow it, without a restart."""
+        """Another process changed the watch-list file: follow it, without a restart. A file
+        that became unreadable leaves the list shown as it is and offers the last good copy."""
         if not self.watchlist.changed_on_disk():
             return
-        diff = self.watchlist.reload()
-        if diff.unreadable:
-            self.notify(
-                f"{self.watchlist.path} was changed into something that cannot be read. The list "
-                "shown is kept, and your next change here writes it whole again.",
-                title="Watch list",
-                severity="warning",
-                timeout=15,
-                markup=False,
-            )
+        try:
+            diff = self.watchlist.reload()
+        except WatchListDamaged as damage:
+            self.offer_restore(damage)
             return
+        self._readable_again()
+        self._adopt(diff, "The watch list changed outside this window")
+
+    def _adopt(self, diff: WatchListDiff, what: str) -> None:
+        """Show the list the store holds now and say what changed. Bulks that left are named,
+        and u puts them back: nothing leaves the dashboard silently."""
         if not diff:
             return
         self._follow_store()
         parts = [
-            f"{len(ids)} {what}"
-            for ids, what in (
-                (diff.added, "added"),
-                (diff.removed, "removed"),
-                (diff.relabeled, "relabeled"),
+            f"{count} {how}"
+            for count, how in (
+                (len(diff.added), "added"),
+                (len(diff.removed), "removed"),
+                (len(diff.relabeled), "relabeled"),
             )
-            if ids
+            if count
         ]
-        self.notify(
-            f"The watch list changed outside this window: {', '.join(parts)}.",
-            title="Watch list",
-            timeout=6,
+        if not diff.removed:
+            self._note(f"{what}: {', '.join(parts)}.", timeout=6)
+            return
+        self.last_removal = list(diff.removed)
+        self.main.refresh_bindings()
+        self._note(
+            f"{what}: {', '.join(parts)}. Gone: {_names(diff.removed)}. u puts them back.",
+            severity="warning",
+            timeout=30,
         )
+
+    def offer_restore(self, damage: WatchListDamaged) -> None:
+        """The watch-list file cannot be read. The list shown stays, nothing is written, and
+        the user is asked: restore the newest good copy, keep the list shown (the damaged file
+        goes aside), or decide later."""
+        self.watchlist_damage = damage
+        if any(isinstance(screen, DamagedListScreen) for screen in self.screen_stack):
+            return
+        copy = self.watchlist.restore_candidate()
+
+        def decided(choice: DamageChoice | None) -> None:
+            if choice is DamageChoice.RESTORE:
+                self.restore_watchlist(copy)
+            elif choice is DamageChoice.KEEP:
+                self._keep_list_over_damaged()
+            elif choice is DamageChoice.LATER:
+                self._note(
+                    f"Nothing was written: {damage.path} stays as it is, and changes made here "
+                    "are not saved until you decide (ctrl+p → Damaged watch list).",
+                    severity="warning",
+                    timeout=15,
+                )
+
+        screen = DamagedListScreen(damage, copy, len(self.watchlist.entries))
+        self.push_screen(screen, callback=decided)
+
+    def restore_watchlist(self, copy: Backup | None = None) -> None:
+        """Bring back a kept copy of the list (the store's default choice without one)."""
+        try:
+            restored = self.watchlist.restore(copy)
+        except (NothingToRestore, OSError) as error:
+            self._note(f"Nothing was restored: {error}", severity="error", timeout=15)
+            return
+        self._readable_again()
+        aside = restored.damaged_kept_at
+        self._note(
+            f"Restored {restored.backup.describe()}."
+            + (f" The damaged file was kept as {aside}." if aside else "")
+        )
+        self._adopt(restored.diff, "Restoring changed the list")
+
+    def _keep_list_over_damaged(self) -> None:
+        try:
+            aside = self.watchlist.replace_damaged_file()
+        except OSError as error:
+            self._note(f"The list could not be written: {error}", severity="error", timeout=15)
+            return
+        self._readable_again()
+        if aside is None:  # it became readable meanwhile: follow it instead
+            self.pick_up_outside_changes()
+            return
+        self._note(f"The damaged file was kept as {aside}; the list shown is saved in its place.")
+
+    def _readable_again(self) -> None:
+        """The file can be read (again): changes are saved, and no question is pending."""
+        self.watchlist_damage = None
+        if isinstance(self.screen, DamagedListScreen):  # only the top screen can be dismissed
+            self.screen.dismiss(None)
 
     def _follow_store(self) -> None:
         """Make the engine and the table watch exactly what the store lists (other processes
@@ -275,20 +350,29 @@ class Lox24App(App[None]):
             self.main.apply(listed)
 
     def _saved(self, change: Callable[[], T]) -> T | None:
-        """Run a watch-list change; if the file cannot be written, say so (the change stays in
-        memory for this session) instead of crashing."""
+        """Run a watch-list change. If the file cannot be read, the store refused the change
+        (nothing changed): say so and offer a good copy. If it cannot be written, say so (the
+        change stays in memory for this session) instead of crashing."""
         try:
             return change()
+        except WatchListDamaged as damage:
+            self._note(f"{damage} This change was not made.", severity="error", timeout=15)
+            self.offer_restore(damage)
+            return None
         except OSError as error:
-            self.notify(
+            self._note(
                 f"The watch list could not be saved ({error.strerror or error}); the change "
                 "holds for this session only.",
-                title="Watch list",
                 severity="error",
-                markup=False,
                 timeout=15,
             )
             return None
+
+    def _note(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float = 10
+    ) -> None:
+        """A toast about the watch list; shown literally, since it holds paths and labels."""
+        self.notify(message, title="Watch list", severity=severity, timeout=timeout, markup=False)
 
     def add_bulks(self, ids: list[str], label: str) -> None:
         before = set(self.watchlist.ids)
@@ -309,7 +393,7 @@ class Lox24App(App[None]):
         self._saved(lambda: self.watchlist.remove(bulk_id))
         if bulk_id in self.watchlist:
             return
-        self.last_removal = (index, entry)
+        self.last_removal = [Removed(index, entry)]
         self.monitor.unwatch(bulk_id)
         self.states.pop(bulk_id, None)
         self.previous_replies.pop(bulk_id, None)
@@ -320,19 +404,22 @@ class Lox24App(App[None]):
         self.notify(f"Stopped watching {label}. u undoes it.", markup=False, timeout=6)
 
     def undo_removal(self) -> None:
+        """Put back what left last, where it stood, through the store: the bulk removed here,
+        or every bulk an outside change removed."""
         if self.last_removal is None:
             self.notify("Nothing to undo.", severity="warning")
             return
-        index, entry = self.last_removal
-        self.last_removal = None
+        removal, self.last_removal = self.last_removal, None
+        self._saved(lambda: self.watchlist.put_back(removal))
+        if self.watchlist_damage is not None:  # refused: nothing was put back, u can try again
+            self.last_removal = removal
+            return
         self.main.refresh_bindings()
-        self._saved(lambda: self.watchlist.insert(index, entry))
-        self._pending.pop(entry.bulk_id, None)
-        self.states[entry.bulk_id] = self.monitor.watch(entry.bulk_id)
+        for item in removal:
+            self._pending.pop(item.entry.bulk_id, None)
         self._follow_store()
-        self.main.rebuild()
-        self.main.table.select(entry.bulk_id)
-        self.notify(f"Watching {entry.label or entry.bulk_id} again.", markup=False, timeout=3)
+        self.main.table.select(removal[0].entry.bulk_id)
+        self.notify(f"Watching {_names(removal)} again.", markup=False, timeout=3)
 
     def set_label(self, bulk_id: str, label: str) -> None:
         self._saved(lambda: self.watchlist.set_label(bulk_id, label))
@@ -448,6 +535,13 @@ class Lox24App(App[None]):
         if not isinstance(screen, MainScreen):
             return
         main = self.main
+        if self.watchlist_damage is not None:
+            damage = self.watchlist_damage
+            yield SystemCommand(
+                "Damaged watch list",
+                "Restore a good copy, or keep the list shown",
+                lambda: self.offer_restore(damage),
+            )
         yield SystemCommand("Add bulks", "Watch one or more bulk ids (a)", main.action_add)
         yield SystemCommand(
             "Refresh all", "Fetch every watched bulk now (R)", main.action_refresh_all
@@ -483,6 +577,15 @@ class Lox24App(App[None]):
             yield SystemCommand(
                 "Copy request id", "The one in the detail pane (C)", main.action_copy_request_id
             )
+
+
+def _names(removed: Sequence[Removed], most: int = 5) -> str:
+    """'“Black Friday”, 0e03b500-… and 3 more': labels where there are some."""
+    names = [
+        f"“{item.entry.label}”" if item.entry.label else item.entry.bulk_id for item in removed
+    ]
+    more = len(names) - most
+    return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
 
 
 def _calm_the_garbage_collector() -> None:

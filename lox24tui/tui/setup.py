@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import httpx
 
@@ -11,21 +12,36 @@ from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.guard import FileGuardState
-from lox24tui.store import WatchList
+from lox24tui.store import LoadProblem, WatchList, WatchListDamaged
 from lox24tui.tui.app import DashboardSetup
 
 DEMO_URL = "http://demo.lox24.invalid"
 
 
+def open_watchlist(
+    path: Path, clock: Clock
+) -> tuple[WatchList, LoadProblem | None, WatchListDamaged | None]:
+    """The saved list. A damaged file gives an empty list held in memory, and the damage, for
+    the dashboard to ask about; nothing is written before the user chooses."""
+    try:
+        watchlist, problem = WatchList.load(path, now=clock.now)
+    except WatchListDamaged as damage:
+        return WatchList(path, now=clock.now), None, damage
+    return watchlist, problem, None
+
+
 def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
-    watchlist, problem = WatchList.load(locations.watchlist_file)
+    clock = SystemClock()
+    watchlist, problem, damage = open_watchlist(locations.watchlist_file, clock)
     return DashboardSetup(
         settings=settings,
         watchlist=watchlist,
         token=settings.api_token,
         api_url=settings.api_url,
         locations=locations,
+        clock=clock,
         load_problem=problem,
+        damage=damage,
         guard_state=FileGuardState(locations.guard_file, settings.api_url),
     )
 
@@ -44,8 +60,9 @@ def demo_setup(
     clock = clock or SystemClock()
     account = SimulatedAccount.demo(clock.now())
     fake = FakeLox24(account, clock=clock, rng=random.Random(seed) if seed is not None else None)
-    watchlist, problem = WatchList.load(locations.demo_watchlist_file)
-    if not watchlist.entries and problem is None and not locations.demo_watchlist_file.exists():
+    path = locations.demo_watchlist_file
+    watchlist, problem, damage = open_watchlist(path, clock)
+    if not path.exists():
         watchlist.add_many(account.watched_demo_ids())
     return DashboardSetup(
         settings=settings,
@@ -57,5 +74,6 @@ def demo_setup(
         clock=clock,
         demo=True,
         load_problem=problem,
+        damage=damage,
         seed=seed,
     )

@@ -227,22 +227,6 @@ async def test_the_watch_list_survives_a_restart(demo: Callable[..., Lox24App]) 
         assert again.watchlist.label_of(UNKNOWN_ID) == "Kept"
 
 
-async def test_a_corrupt_watch_list_is_kept_aside_and_reported(
-    demo: Callable[..., Lox24App], locations: Locations
-) -> None:
-    path = locations.demo_watchlist_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('{"version": 1, "bulks": [{"id": "da0fa78c-')
-    app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
-        messages = toasts(app)
-        assert any("could not be read" in text and "broken-" in text for text in messages)
-    kept = list(path.parent.glob("demo-watchlist.json.broken-*"))
-    assert len(kept) == 1
-    assert kept[0].read_text() == '{"version": 1, "bulks": [{"id": "da0fa78c-'
-
-
 async def test_markup_and_escapes_from_the_server_are_shown_literally(
     tmp_path: Path, locations: Locations
 ) -> None:

@@ -1,0 +1,84 @@
+"""Asks what to do about a watch-list file that cannot be read.
+
+Nothing is written until the user chooses, and no choice deletes anything: restoring or keeping
+the list shown puts the damaged file aside first, and "decide later" writes nothing at all.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from lox24tui.store import Backup, WatchListDamaged
+
+
+class DamageChoice(Enum):
+    RESTORE = "restore"
+    """Bring back the newest good copy offered."""
+    KEEP = "keep"
+    """Write the list shown (empty at start-up) in the damaged file's place."""
+    LATER = "later"
+    """Leave the file as it is; nothing is saved meanwhile."""
+
+
+class DamagedListScreen(ModalScreen[DamageChoice]):
+    """Dismisses with the user's choice."""
+
+    DEFAULT_CSS = """
+    DamagedListScreen #choices {
+        height: auto;
+        margin-top: 1;
+    }
+    DamagedListScreen #choices Button {
+        width: 100%;
+        margin-bottom: 1;
+    }
+    """
+    BINDINGS = [
+        Binding("r", "choose('restore')", "Restore the copy"),
+        Binding("k", "choose('keep')", "Keep the list shown"),
+        Binding("escape", "choose('later')", "Decide later"),
+    ]
+
+    def __init__(self, damage: WatchListDamaged, copy: Backup | None, shown: int) -> None:
+        super().__init__()
+        self._damage = damage
+        self._copy = copy
+        self._shown = shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("The watch list cannot be read", classes="title")
+            yield Static(f"{self._damage} Nothing is written until you choose.", markup=False)
+            yield Static(
+                "Restoring a copy or keeping the list shown first puts the damaged file aside "
+                "beside it; it is never deleted.",
+                classes="hint",
+            )
+            with Vertical(id="choices"):
+                if self._copy is not None:
+                    yield Button(
+                        f"Restore {self._copy.describe()} (r)", variant="primary", id="restore"
+                    )
+                else:
+                    yield Static("No good copy of it is kept, so none can be restored.")
+                keep = (
+                    f"Keep the {self._shown} bulks shown here (k)"
+                    if self._shown
+                    else "Go on with an empty list (k)"
+                )
+                yield Button(keep, id="keep")
+                yield Button("Decide later, saving nothing meanwhile (Esc)", id="later")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_choose(str(event.button.id))
+
+    def action_choose(self, choice: str) -> None:
+        if choice == DamageChoice.RESTORE.value and self._copy is None:
+            return
+        self.dismiss(DamageChoice(choice))
