@@ -128,7 +128,8 @@ class GuardStopped(Lox24Error):
 
     def __init__(self, breaker: Breaker, now: float) -> None:
         self.breaker = breaker
-        super().__init__(f"Not sent: {breaker.reason(now)}")
+        reason = breaker.reason(now)
+        super().__init__(reason[:1].upper() + reason[1:])
         if breaker.error is not None:
             self.http_status = breaker.error.http_status
             self.request_id = breaker.error.request_id

@@ -122,7 +122,8 @@ def test_bulks_with_a_wrong_token_never_gets_the_ip_blocked(
     assert statuses(live_fake) == [401, 401, 401]
     assert live_fake.blocked_for() == 0
     assert [run.returncode for run in runs] == [2, 2, 2, 2]
-    assert "Not sent" in runs[-1].stderr and "IP" in runs[-1].stderr
+    assert "stopped: Requests with a refused or unproven token" in runs[-1].stderr
+    assert "blocking this IP" in runs[-1].stderr
 
 
 def test_status_and_bulks_share_one_count(live_fake: FakeLox24, live_url: str) -> None:

@@ -431,7 +431,7 @@ async def test_a_guarded_call_the_rules_stop_sends_nothing_and_says_why(
         await client.check_token()
     assert source.calls == 1
     assert stopped.value.kind == "not_sent"
-    assert stopped.value.message.startswith("Not sent: LOX24 rejected the API token (401)")
+    assert stopped.value.message.startswith("LOX24 rejected the API token (401)")
     assert stopped.value.http_status == 401
 
 
@@ -507,7 +507,7 @@ def test_a_stopped_request_carries_the_answer_that_stopped_it(clock: VirtualCloc
     stopped = GuardStopped(Breaker(BreakerKind.AUTH, cause), clock.now())
     assert stopped.breaker.kind == BreakerKind.AUTH
     assert (stopped.http_status, stopped.request_id) == (401, "a" * 32)
-    assert str(stopped).startswith("Not sent: LOX24 rejected the API token (401)")
+    assert str(stopped).startswith("LOX24 rejected the API token (401)")
 
 
 def test_odd_entries_in_the_guard_file_are_skipped_and_the_rest_kept(
