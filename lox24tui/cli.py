@@ -207,7 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
     except OSError as error:  # an unwritable data folder, a full disk…
-        print(f"lox24tui: {error}", file=sys.stderr)
+        from lox24tui.sanitise import one_line
+
+        print(f"lox24tui: {one_line(str(error))}", file=sys.stderr)
         return EXIT_FAILED
     parser.print_help()
     return EXIT_USAGE

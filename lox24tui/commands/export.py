@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from lox24tui import humanize
 from lox24tui.api import Lox24ClientPool, Lox24Error
-from lox24tui.commands.output import settings_or_exit
+from lox24tui.commands.output import complain, print_line, settings_or_exit
 from lox24tui.config import Locations
 from lox24tui.export import export_row, render
 from lox24tui.files import write_atomically
@@ -24,7 +23,7 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
     locations = Locations.default()
     watchlist, problem = WatchList.load(locations.watchlist_file)
     if problem is not None:
-        print(f"lox24tui: {problem.message}", file=sys.stderr)
+        complain(problem.message)
     loaded = settings_or_exit()
     if isinstance(loaded, int):
         return loaded
@@ -46,8 +45,7 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
 
     states, stopped_by = asyncio.run(fetch()) if watchlist.ids else ([], None)
     if stopped_by is not None:
-        reason = humanize.plain(str(stopped_by))
-        print(f"lox24tui: nothing exported, LOX24 stopped the requests: {reason}", file=sys.stderr)
+        complain(f"nothing exported, LOX24 stopped the requests: {stopped_by}")
         return EXIT_USAGE
     rows = [export_row(watchlist.label_of(state.bulk_id), state) for state in states]
     if output is None or output == "-":
@@ -56,8 +54,8 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
         try:
             write_atomically(Path(output), render(rows, fmt, for_file=True))
         except OSError as error:
-            print(f"lox24tui: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+            complain(f"cannot write {output}: {error.strerror or error}")
             return EXIT_FAILED
-        print(f"Exported {len(rows)} bulks to {output}", file=sys.stderr)
+        print_line(sys.stderr, f"Exported {len(rows)} bulks to {output}")
     failed = [row for row in rows if row["last_error"] is not None]
     return EXIT_FAILED if failed else EXIT_OK

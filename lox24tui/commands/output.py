@@ -1,4 +1,5 @@
-"""What every scripting command shares: loading settings and token, and writing JSON lines."""
+"""What every scripting command shares: loading settings and token, and writing lines for people
+and JSON lines for scripts, both through :mod:`lox24tui.sanitise` (they quote server text)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
+from lox24tui import sanitise
 from lox24tui.api import Token
 from lox24tui.config import ConfigError, Settings, load_settings
 
@@ -23,17 +25,29 @@ def settings_or_exit() -> tuple[Settings, Token] | int:
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(f"lox24tui: {error}", file=sys.stderr)
+        complain(str(error))
         return EXIT_USAGE
     token = settings.api_token
     if token is None:
-        print(NO_TOKEN, file=sys.stderr)
+        print_line(sys.stderr, NO_TOKEN)
         return EXIT_USAGE
     return settings, token
 
 
+def print_line(out: TextIO, text: str) -> None:
+    """One line for people, with any control character in it made visible."""
+    print(sanitise.one_line(text), file=out, flush=True)
+
+
+def complain(message: str) -> None:
+    """``lox24tui: <message>`` on stderr."""
+    print_line(sys.stderr, f"lox24tui: {message}")
+
+
 def print_json(out: TextIO, record: dict[str, Any]) -> None:
-    print(json.dumps(record, default=json_value, ensure_ascii=False), file=out, flush=True)
+    """One JSON line for scripts; non-ASCII stays readable, controls are JSON escapes."""
+    text = json.dumps(record, default=json_value, ensure_ascii=False)
+    print(sanitise.json_text(text), file=out, flush=True)
 
 
 def json_value(value: object) -> object:

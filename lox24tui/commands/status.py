@@ -9,7 +9,7 @@ from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, Lox24ClientPool, Lox24Error, parse_bulk_id
-from lox24tui.commands.output import print_json, settings_or_exit
+from lox24tui.commands.output import print_json, print_line, settings_or_exit
 from lox24tui.config import Locations
 from lox24tui.ledger import FileLedger
 from lox24tui.monitor import BulkState, Monitor
@@ -56,7 +56,7 @@ def run_status(
         if as_json:
             print_json(out, error_record(refused.text, refused))
         else:
-            print(f"✗ {humanize.plain(refused.message)}", file=out)
+            print_line(out, f"✗ {refused.message}")
     if watch and invalid:
         return WATCH_STOPPED
     if not ids:
@@ -103,7 +103,7 @@ def run_status(
         if as_json:
             print_json(out, error_record(state.bulk_id, problem))
         else:
-            print(f"✗ {state.bulk_id}  {problem.title}: {humanize.plain(str(problem))}", file=out)
+            print_line(out, f"✗ {state.bulk_id}  {problem.title}: {problem}")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -113,7 +113,7 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
     info = status.status
     dry = "  [dry run]" if status.is_dryrun else ""
     code = "" if info.code is None else f" ({info.code})"
-    print(f"● {state.bulk_id}  {status.label_at(now)}{code}{dry}", file=out)
+    print_line(out, f"● {state.bulk_id}  {status.label_at(now)}{code}{dry}")
     rows = [
         ("meaning", info.meaning),
         ("messages", humanize.count(status.msg_total_count)),
@@ -139,4 +139,4 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
     for key, value in status.extra_fields.items():
         rows.append((key, f"{value!r} (not in the contract)"))
     for label, value in rows:
-        print(f"    {humanize.plain(label):<13} {humanize.plain(value)}", file=out)
+        print_line(out, f"    {label:<13} {value}")

@@ -9,9 +9,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, parse_bulk_id
-from lox24tui.commands.output import print_json
+from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.config import Locations
 from lox24tui.store import WatchList
 
@@ -23,7 +22,7 @@ def _load() -> WatchList | None:
     here would make every running dashboard drop the bulks it shows."""
     watchlist, problem = WatchList.load(Locations.default().watchlist_file, keep_aside=False)
     if problem is not None:
-        print(f"lox24tui: {problem.message}", file=sys.stderr)
+        complain(problem.message)
         return None
     return watchlist
 
@@ -45,7 +44,7 @@ def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) ->
         try:
             ids.append(parse_bulk_id(word))
         except InvalidBulkId as error:
-            print(f"✗ {humanize.plain(error.message)}", file=sys.stderr)
+            print_line(sys.stderr, f"✗ {error.message}")
             failed = True
     watchlist = _load()
     if watchlist is None:
@@ -53,7 +52,7 @@ def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) ->
     added = watchlist.add_many([(bulk_id, label) for bulk_id in ids]) if ids else []
     for bulk_id in ids:
         note = "added" if bulk_id in added else "already watched"
-        print(f"{bulk_id}  {note}")
+        print_line(sys.stdout, f"{bulk_id}  {note}")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -66,14 +65,14 @@ def run_watch_remove(texts: list[str], *, stdin: TextIO = sys.stdin) -> int:
         try:
             bulk_id = parse_bulk_id(word)
         except InvalidBulkId as error:
-            print(f"✗ {humanize.plain(error.message)}", file=sys.stderr)
+            print_line(sys.stderr, f"✗ {error.message}")
             failed = True
             continue
         if watchlist.remove(bulk_id) is None:
-            print(f"✗ {bulk_id} is not on the watch list", file=sys.stderr)
+            print_line(sys.stderr, f"✗ {bulk_id} is not on the watch list")
             failed = True
         else:
-            print(f"{bulk_id}  removed")
+            print_line(sys.stdout, f"{bulk_id}  removed")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -85,5 +84,5 @@ def run_watch_list(*, as_json: bool, out: TextIO = sys.stdout) -> int:
         if as_json:
             print_json(out, {"id": entry.bulk_id, "label": entry.label})
         else:
-            print(f"{entry.bulk_id}  {humanize.plain(entry.label)}".rstrip(), file=out)
+            print_line(out, f"{entry.bulk_id}  {entry.label}".rstrip())
     return EXIT_OK

@@ -10,13 +10,12 @@ inactive account, a bulk LOX24 does not know, or a rate limit / IP block.
 from __future__ import annotations
 
 import asyncio
-import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_info
-from lox24tui.commands.output import print_json
+from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.config import Locations, Settings
 from lox24tui.ledger import FileLedger
 from lox24tui.monitor import BreakerKind, BulkState, BulkUpdate, Change, Monitor, MonitorEvent
@@ -60,10 +59,7 @@ async def _watch(
                     _report_error(out, state.bulk_id, state.error, as_json)
                     finish(STOPPED)
                 elif state.error is not None and Change.ERROR in event.changes:
-                    print(
-                        f"lox24tui: {state.bulk_id}: {humanize.plain(str(state.error))} (retrying)",
-                        file=sys.stderr,
-                    )
+                    complain(f"{state.bulk_id}: {state.error} (retrying)")
                 states = monitor.states()
                 if all(s.is_final for s in states):
                     failed = any(s.status_code != StatusCode.PROCESSED for s in states)
@@ -102,12 +98,11 @@ def _report(out: TextIO, state: BulkState, as_json: bool) -> None:
         return
     label = status.label_at(at)
     arrow = "now" if previous is None else f"{status_info(previous).label} →"
-    print(
+    print_line(
+        out,
         f"{humanize.local_time(at)}  {state.bulk_id}  {arrow} {label}"
         f"  ({humanize.count(status.msg_total_count)} messages, "
         f"{humanize.money(status.price)})",
-        file=out,
-        flush=True,
     )
 
 
@@ -118,4 +113,4 @@ def _report_error(
         return
     if as_json:
         print_json(out, {"id": bulk_id, "error": error.to_dict()})
-    print(f"lox24tui: stopped: {humanize.plain(str(error))}", file=sys.stderr)
+    complain(f"stopped: {error}")

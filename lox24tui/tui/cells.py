@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from rich.text import Text
 
-from lox24tui import humanize
+from lox24tui import humanize, sanitise
 from lox24tui.api import StatusCode
 from lox24tui.monitor import BulkState
 
@@ -33,7 +33,7 @@ class Cell(Text):
 
     @classmethod
     def of(cls, text: str, style: str = "", sort_value: Any = None) -> Cell:
-        cell = cls(humanize.plain(text), style=style, no_wrap=True, overflow="ellipsis")
+        cell = cls(sanitise.one_line(text), style=style, no_wrap=True, overflow="ellipsis")
         cell.sort_value = sort_value
         return cell
 

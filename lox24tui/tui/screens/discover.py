@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
-from lox24tui import humanize
+from lox24tui import humanize, sanitise
 from lox24tui.api import Bulk, Lox24Error
 from lox24tui.discovery import BulkLister
 from lox24tui.tui.cells import STATUS_STYLES
@@ -171,15 +171,15 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
             Text(humanize.count(bulk.msg_total_count).rjust(9)),
             Text(humanize.money(bulk.price).rjust(14)),
             Text(
-                humanize.plain((bulk.text or "").replace("\n", " ")),
+                sanitise.one_line((bulk.text or "").replace("\n", " ")),
                 no_wrap=True,
                 overflow="ellipsis",
             ),
-            Text(bulk.uuid or "", style="dim"),
+            Text(sanitise.one_line(bulk.uuid or ""), style="dim"),
         ]
 
     def _say(self, text: str) -> None:
-        self.query_one("#discover-state", Static).update(text)
+        self.query_one("#discover-state", Static).update(sanitise.one_line(text))
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:

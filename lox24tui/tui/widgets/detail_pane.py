@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from lox24tui import humanize
+from lox24tui import humanize, sanitise
 from lox24tui.api import StatusReply, status_info
 from lox24tui.monitor import BulkState
 from lox24tui.tui.cells import status_text
@@ -33,7 +33,7 @@ def _at(timestamp: float) -> datetime:
 def _value(value: Any) -> str:
     if value is None:
         return "—"
-    return humanize.plain(str(value))
+    return sanitise.one_line(str(value))
 
 
 def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
@@ -68,16 +68,16 @@ def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
         ("ip", _value(status.ip), "ip"),
     ]
     for key, raw in status.unreadable_fields.items():
-        rows.append((humanize.plain(key), f"unreadable: {humanize.plain(repr(raw))}", key))
+        rows.append((sanitise.one_line(key), f"unreadable: {sanitise.one_line(repr(raw))}", key))
     for key, raw in status.extra_fields.items():
         rows.append(
-            (humanize.plain(key), f"{humanize.plain(repr(raw))} (not in the contract)", key)
+            (sanitise.one_line(key), f"{sanitise.one_line(repr(raw))} (not in the contract)", key)
         )
     return rows
 
 
 def _voice(code: str | None, name: str) -> str:
-    return name if code is None else f"{name} ({humanize.plain(code)})"
+    return sanitise.one_line(name if code is None else f"{name} ({code})")
 
 
 def changed_fields(previous: StatusReply | None, current: StatusReply | None) -> set[str]:
@@ -148,7 +148,7 @@ class DetailPane(Static, can_focus=True):
         assert self._render_args is not None
         label, state, previous, now_ts = self._render_args
         now = _at(now_ts)
-        title = Text(humanize.plain(label) or "(no label)", style="bold")
+        title = Text(sanitise.one_line(label) or "(no label)", style="bold")
         status_label, status_style = status_text(state, now)
         header = Text.assemble(
             title, "\n", (state.bulk_id, "dim"), "\n", (status_label, status_style)
@@ -184,7 +184,7 @@ class DetailPane(Static, can_focus=True):
                 else "none (final, or stopped)"
             ),
         )
-        error = Text(humanize.plain(str(state.error)), style="red") if state.error else Text("none")
+        error = Text(_value(state.error), style="red") if state.error else Text("none")
         about.add_row(Text("last error"), error)
         timeline = Text()
         for index, step in enumerate(state.history):
@@ -204,5 +204,5 @@ def _pretty_json(raw: str) -> RenderableType:
     try:
         text = json.dumps(json.loads(raw), indent=2, ensure_ascii=True)
     except ValueError:
-        return Text(humanize.plain(raw))
+        return Text(sanitise.one_line(raw))
     return Syntax(text, "json", word_wrap=True, theme="ansi_dark", background_color="default")

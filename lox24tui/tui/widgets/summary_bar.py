@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from lox24tui import humanize
+from lox24tui import humanize, sanitise
 from lox24tui.monitor import BreakerKind, Summary
 from lox24tui.tui.cells import ERROR_STYLE, STATUS_STYLES
 
@@ -37,7 +37,7 @@ def engine_line(summary: Summary, interval: float) -> Text:
         what = breaker.error.message.split(":")[0] if breaker.error else "LOX24 refused the token"
         return Text.assemble(
             ("■ Stopped: ", ERROR_STYLE),
-            (f"{humanize.plain(what)}. ", ""),
+            (f"{sanitise.one_line(what)}. ", ""),
             ("t", "bold"),
             " enters a new token, ",
             ("p", "bold"),
@@ -56,7 +56,7 @@ def engine_line(summary: Summary, interval: float) -> Text:
     if summary.paused:
         return Text.assemble(
             ("Ⅱ Paused", "bold yellow"),
-            f" ({humanize.plain(summary.pause_reason or 'paused')}). ",
+            f" ({sanitise.one_line(summary.pause_reason or 'paused')}). ",
             ("p", "bold"),
             " resumes.",
         )
