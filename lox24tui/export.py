@@ -36,8 +36,9 @@ COLUMNS: Final = (
 )
 
 
-def export_row(label: str, state: BulkState) -> dict[str, Any]:
-    """One bulk as a flat record of plain values (times as aware datetimes)."""
+def export_row(label: str, state: BulkState, now: datetime) -> dict[str, Any]:
+    """One bulk as a flat record of plain values (times as aware datetimes), its status label
+    as it reads at ``now``, like everywhere else."""
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
     row.update(label=label, id=state.bulk_id)
     if state.reply is not None:
@@ -45,7 +46,7 @@ def export_row(label: str, state: BulkState) -> dict[str, Any]:
         values = status.model_dump()
         for name in CONTRACT_FIELDS:
             row[name] = values.get(name)
-        row["status"] = status.status.label
+        row["status"] = status.label_at(now)
         row["voice_language"] = status.voice_language
         row["request_id"] = state.reply.request_id
     if state.last_checked is not None:

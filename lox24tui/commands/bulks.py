@@ -35,7 +35,7 @@ def run_bulks(
             try:
                 async for bulk in recent_bulks(client, query, limit=limit):
                     if as_json:
-                        record = status_fields(bulk)
+                        record = status_fields(bulk, now)
                         record.update(sender_id=bulk.sender_id, text=bulk.text)
                         print_json(out, {"id": bulk.uuid, **record})
                     else:

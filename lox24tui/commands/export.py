@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from lox24tui.api import Lox24ClientPool, Lox24Error
+from lox24tui.clock import SystemClock
 from lox24tui.commands.output import complain, print_line, settings_or_exit
 from lox24tui.config import Locations
 from lox24tui.export import export_row, render
@@ -47,7 +49,8 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
     if stopped_by is not None:
         complain(f"nothing exported, LOX24 stopped the requests: {stopped_by}")
         return EXIT_USAGE
-    rows = [export_row(watchlist.label_of(state.bulk_id), state) for state in states]
+    now = datetime.fromtimestamp(SystemClock().now(), UTC)
+    rows = [export_row(watchlist.label_of(state.bulk_id), state, now) for state in states]
     if output is None or output == "-":
         out.write(render(rows, fmt))
     else:

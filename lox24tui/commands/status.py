@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from lox24tui import humanize
-from lox24tui.api import InvalidBulkId, Lox24ClientPool, Lox24Error, parse_bulk_id
+from lox24tui.api import (
+    InvalidBulkId,
+    Lox24ClientPool,
+    Lox24Error,
+    label_with_code,
+    parse_bulk_id,
+)
 from lox24tui.commands.output import print_json, print_line, settings_or_exit
 from lox24tui.config import Locations
 from lox24tui.ledger import FileLedger
@@ -93,7 +99,7 @@ def run_status(
     for state in states:
         if state.reply is not None and state.error is None:
             if as_json:
-                print_json(out, reply_record(state.reply))
+                print_json(out, reply_record(state.reply, now))
             else:
                 _print_human(out, state, now)
             continue
@@ -112,8 +118,8 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
     status = state.reply.status
     info = status.status
     dry = "  [dry run]" if status.is_dryrun else ""
-    code = "" if info.code is None else f" ({info.code})"
-    print_line(out, f"● {state.bulk_id}  {status.label_at(now)}{code}{dry}")
+    shown = label_with_code(status.label_at(now), status.status_code)
+    print_line(out, f"● {state.bulk_id}  {shown}{dry}")
     rows = [
         ("meaning", info.meaning),
         ("messages", humanize.count(status.msg_total_count)),

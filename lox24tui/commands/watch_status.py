@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from lox24tui import humanize
-from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_info
+from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_label
 from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.config import Locations, Settings
 from lox24tui.ledger import FileLedger
@@ -82,7 +82,8 @@ def _report(out: TextIO, state: BulkState, as_json: bool) -> None:
     assert state.reply is not None
     status = state.reply.status
     at = datetime.fromtimestamp(state.last_changed or 0, UTC)
-    previous = state.history[-2].code if len(state.history) > 1 else None
+    earlier = state.history[-2] if len(state.history) > 1 else None
+    previous = earlier.code if earlier else None
     if as_json:
         print_json(
             out,
@@ -92,12 +93,16 @@ def _report(out: TextIO, state: BulkState, as_json: bool) -> None:
                 "from": previous,
                 "to": status.status_code,
                 "request_id": state.reply.request_id,
-                **status_fields(status),
+                **status_fields(status, at),
             },
         )
         return
     label = status.label_at(at)
-    arrow = "now" if previous is None else f"{status_info(previous).label} →"
+    if earlier is None:
+        arrow = "now"
+    else:  # the label it had then: "scheduled", if its delivery was still ahead
+        then = datetime.fromtimestamp(earlier.at, UTC)
+        arrow = f"{status_label(earlier.code, status.delivery_at, then)} →"
     print_line(
         out,
         f"{humanize.local_time(at)}  {state.bulk_id}  {arrow} {label}"

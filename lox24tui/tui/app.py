@@ -396,7 +396,10 @@ class Lox24App(App[None]):
 
     def export_to(self, path: str) -> None:
         """Write what the dashboard knows now (no extra requests) to ``path``."""
-        rows = [export_row(self.watchlist.label_of(b), self.states[b]) for b in self.watchlist.ids]
+        now = self.now()
+        rows = [
+            export_row(self.watchlist.label_of(b), self.states[b], now) for b in self.watchlist.ids
+        ]
         try:
             text = render(rows, format_for(path), for_file=True)
             write_atomically(Path(path).expanduser(), text)

@@ -16,19 +16,20 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from lox24tui import humanize, sanitise
-from lox24tui.api import Bulk, Lox24Error
+from lox24tui.api import SCHEDULED, Bulk, Lox24Error, StatusCode, label_with_code, status_info
 from lox24tui.discovery import BulkLister
 from lox24tui.tui.cells import STATUS_STYLES
 
-STATUS_CHOICES: Final = [
-    ("any status", -1),
-    ("new or scheduled (0)", 0),
-    ("in progress (5)", 5),
-    ("processed (10)", 10),
-    ("canceled (15)", 15),
-    ("system error (20)", 20),
-    ("no recipients (201)", 201),
-]
+
+def _status_choice(code: StatusCode) -> tuple[str, int]:
+    """A status filter option, named with the models' labels: "in progress (5)"."""
+    label = status_info(code).label
+    if code == StatusCode.NEW:
+        label += f" or {SCHEDULED}"  # the filter asks LOX24 by code, and 0 is both
+    return label_with_code(label, code), int(code)
+
+
+STATUS_CHOICES: Final = [("any status", -1), *(_status_choice(code) for code in StatusCode)]
 AGE_CHOICES: Final = [
     ("any age", 0),
     ("last hour", 3600),

@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from lox24tui import humanize, sanitise
-from lox24tui.api import StatusReply, status_info
+from lox24tui.api import StatusReply, label_with_code, status_label
 from lox24tui.monitor import BulkState
 from lox24tui.tui.cells import status_text
 
@@ -43,10 +43,9 @@ def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
     if reply is None:
         return []
     status = reply.status
-    info = status.status
-    shown = status.label_at(now) + (f" ({info.code})" if info.is_known else "")
+    shown = label_with_code(status.label_at(now), status.status_code)
     rows = [
-        ("status", f"{shown} — {info.meaning}", "status_code"),
+        ("status", f"{shown} — {status.status.meaning}", "status_code"),
         ("uuid", _value(status.uuid), "uuid"),
     ]
     if status.json_ld_id is not None or status.json_ld_type is not None:
@@ -186,18 +185,25 @@ class DetailPane(Static, can_focus=True):
         )
         error = Text(_value(state.error), style="red") if state.error else Text("none")
         about.add_row(Text("last error"), error)
-        timeline = Text()
-        for index, step in enumerate(state.history):
-            if index:
-                timeline.append(" → ")
-            code_label = "no status" if step.code is None else status_info(step.code).label
-            timeline.append(f"{_at(step.at).astimezone():%H:%M:%S} {code_label}")
-        about.add_row(Text("timeline"), timeline or Text("—"))
+        about.add_row(Text("timeline"), _timeline(state))
         parts: list[RenderableType] = [header, Text("")]
         if state.reply is not None:
             parts += [grid, Text("")]
         parts += [about, Text("\nj raw JSON · C copy request id · v hide", style="dim")]
         return Group(*parts)
+
+
+def _timeline(state: BulkState) -> Text:
+    """Each status change seen, labelled as it read at the time ("scheduled → in progress")."""
+    delivery_at = state.reply.status.delivery_at if state.reply else None
+    timeline = Text()
+    for index, step in enumerate(state.history):
+        if index:
+            timeline.append(" → ")
+        when = _at(step.at)
+        label = status_label(step.code, delivery_at, when)
+        timeline.append(f"{when.astimezone():%H:%M:%S} {label}")
+    return timeline or Text("—")
 
 
 def _pretty_json(raw: str) -> RenderableType:

@@ -6,21 +6,19 @@ from rich.text import Text
 from textual.widgets import Static
 
 from lox24tui import humanize, sanitise
+from lox24tui.api import SCHEDULED, StatusCode, status_info
 from lox24tui.monitor import BreakerKind, Summary
 from lox24tui.tui.cells import ERROR_STYLE, STATUS_STYLES
 
 _ORDER = (
-    "in progress",
-    "scheduled",
-    "new",
-    "processed",
-    "canceled",
-    "system error",
-    "no recipients",
+    status_info(StatusCode.IN_PROGRESS).label,
+    SCHEDULED,
+    *(status_info(code).label for code in StatusCode if code != StatusCode.IN_PROGRESS),
     "not found",
     "error",
     "pending",
 )
+"""The order of the counts: status labels as the models define them, then the engine's own."""
 
 
 def countdown(seconds: float) -> str:
