@@ -15,6 +15,7 @@ from lox24tui.api import (
     status_info,
     status_label,
     voice_language_name,
+    voice_language_with_code,
 )
 
 FULL = {
@@ -160,6 +161,14 @@ def test_unknown_service_codes_and_voice_languages_are_kept_as_strings() -> None
 )
 def test_voice_language_codes_map_to_names(code: str | None, name: str) -> None:
     assert voice_language_name(code) == name
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [("DE", "German (DE)"), ("sv", "Swedish (sv)"), (None, "auto-detect"), ("XX", "unknown (XX)")],
+)
+def test_a_voice_language_code_is_shown_once(code: str | None, shown: str) -> None:
+    assert voice_language_with_code(code) == shown
 
 
 def test_prices_add_up_exactly_over_many_bulks() -> None:

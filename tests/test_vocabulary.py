@@ -30,7 +30,7 @@ class Account:
     new: str
     """Status 0, delivery an hour ago."""
     odd: str
-    """Status 7, which the contract does not document."""
+    """Status 7, which the contract does not document, in voice language "XX" (nor that)."""
 
     @property
     def expected(self) -> dict[str, tuple[int, str]]:
@@ -48,7 +48,15 @@ def three_bulks(now: float) -> list[SimBulk]:
     return [
         SimBulk(time_uuid(created, 1), created, now + 86400, 10),
         SimBulk(time_uuid(created, 2), created, now - 3600, 10, status_code_override=0),
-        SimBulk(time_uuid(created, 3), created, now - 3600, 10, status_code_override=7),
+        SimBulk(
+            time_uuid(created, 3),
+            created,
+            now - 3600,
+            10,
+            status_code_override=7,
+            service_code="text2speech",
+            voice_lang="XX",
+        ),
     ]
 
 
@@ -96,6 +104,7 @@ def test_status_for_people_shows_each_code_once(account: Account) -> None:
         f"● {account.new}  new (0)",
         f"● {account.odd}  unknown (7)",
     ]
+    assert "    voice         unknown (XX)\n" in done.stdout
 
 
 def test_csv_and_json_exports_use_the_same_labels(account: Account) -> None:

@@ -28,6 +28,7 @@ from lox24tui.api.models import (
     status_info,
     status_label,
     voice_language_name,
+    voice_language_with_code,
 )
 from lox24tui.api.pool import Lox24ClientPool
 from lox24tui.api.token import Token
@@ -61,4 +62,5 @@ __all__ = [
     "status_info",
     "status_label",
     "voice_language_name",
+    "voice_language_with_code",
 ]

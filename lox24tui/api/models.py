@@ -122,6 +122,13 @@ def voice_language_name(code: str | None) -> str:
     return VOICE_LANGUAGES.get(code.upper(), f"unknown ({code})")
 
 
+def voice_language_with_code(code: str | None) -> str:
+    """The voice language with its code, once: "German (DE)"; "auto-detect" has no code, and
+    "unknown (XX)" names it already."""
+    name = voice_language_name(code)
+    return name if code is None or code.upper() not in VOICE_LANGUAGES else f"{name} ({code})"
+
+
 SERVICE_CODES: Final = frozenset({"direct", "text2speech", "text2speech_ssml", "economy", "pro"})
 
 

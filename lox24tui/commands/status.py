@@ -14,6 +14,7 @@ from lox24tui.api import (
     Lox24Error,
     label_with_code,
     parse_bulk_id,
+    voice_language_with_code,
 )
 from lox24tui.commands.output import print_json, print_line, settings_or_exit
 from lox24tui.config import Locations
@@ -128,10 +129,7 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
         ("created", humanize.local_time_relative(status.created_at, now)),
         ("processed", humanize.local_time_relative(status.processed_at, now)),
         ("service", status.service_code or "—"),
-        (
-            "voice",
-            f"{status.voice_language}" + (f" ({status.voice_lang})" if status.voice_lang else ""),
-        ),
+        ("voice", voice_language_with_code(status.voice_lang)),
         ("unicode", humanize.flag(status.is_unicode)),
         ("dry run", humanize.flag(status.is_dryrun)),
         ("text deleted", humanize.flag(status.is_text_deleted)),

@@ -67,7 +67,8 @@ async def test_the_detail_pane_names_each_code_once(tmp_path: Path, locations: L
     assert "status scheduled (0) — new, not processed yet" in panes[0]
     assert "status new (0) — new, not processed yet" in panes[1]
     assert "status unknown (7) — status code 7 is not documented" in panes[2]
-    assert "(7) (7)" not in panes[2]
+    assert "voice_lang unknown (XX) is_text_deleted" in panes[2]
+    assert "(7) (7)" not in panes[2] and "(XX) (XX)" not in panes[2]
 
 
 async def test_the_timeline_labels_each_step_as_it_read_then(

@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from lox24tui import humanize, sanitise
-from lox24tui.api import StatusReply, label_with_code, status_label
+from lox24tui.api import StatusReply, label_with_code, status_label, voice_language_with_code
 from lox24tui.monitor import BulkState
 from lox24tui.tui.cells import status_text
 
@@ -62,7 +62,7 @@ def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
         ("service_code", _value(status.service_code), "service_code"),
         ("key_id", _value(status.key_id), "key_id"),
         ("source", _value(status.source), "source"),
-        ("voice_lang", _voice(status.voice_lang, status.voice_language), "voice_lang"),
+        ("voice_lang", _value(voice_language_with_code(status.voice_lang)), "voice_lang"),
         ("is_text_deleted", humanize.flag(status.is_text_deleted), "is_text_deleted"),
         ("ip", _value(status.ip), "ip"),
     ]
@@ -73,10 +73,6 @@ def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
             (sanitise.one_line(key), f"{sanitise.one_line(repr(raw))} (not in the contract)", key)
         )
     return rows
-
-
-def _voice(code: str | None, name: str) -> str:
-    return sanitise.one_line(name if code is None else f"{name} ({code})")
 
 
 def changed_fields(previous: StatusReply | None, current: StatusReply | None) -> set[str]:
