@@ -260,7 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.FAILED
     except OSError as error:  # an unwritable data folder, a full disk…
-        print(f"lox24tui: {error}", file=sys.stderr)
+        from lox24tui.sanitise import one_line
+
+        print(f"lox24tui: {one_line(str(error))}", file=sys.stderr)
         return ExitCode.FAILED
     parser.print_help()
     return ExitCode.STOPPED

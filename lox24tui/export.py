@@ -1,6 +1,10 @@
 """The watch list with every status field, as CSV for spreadsheets or JSON for programs.
 
 CSV opens cleanly in a spreadsheet: a header row, ISO-8601 times in UTC, dot decimals, true/false.
+Server text in either is made inert by :mod:`lox24tui.sanitise`: CSV shows control characters as
+visible escapes (``\\x1b``) and never starts a cell as a formula; JSON escapes them (``\\u001b``).
+An export printed to a terminal cannot act on it.
+
 Nothing here can hold the token: rows are built from statuses and from error messages, which the
 client never lets the token into.
 """
@@ -15,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
+from lox24tui import sanitise
 from lox24tui.monitor import BulkState
 from lox24tui.records import CONTRACT_FIELDS
 
@@ -29,11 +34,11 @@ COLUMNS: Final = (
     "last_error_kind",
     "last_error",
 )
-_FORMULA_STARTS: Final = frozenset("=+-@\t\r")
 
 
-def export_row(label: str, state: BulkState) -> dict[str, Any]:
-    """One bulk as a flat record of plain values (times as aware datetimes)."""
+def export_row(label: str, state: BulkState, now: datetime) -> dict[str, Any]:
+    """One bulk as a flat record of plain values (times as aware datetimes), its status label
+    as it reads at ``now``, like everywhere else."""
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
     row.update(label=label, id=state.bulk_id)
     if state.reply is not None:
@@ -41,7 +46,7 @@ def export_row(label: str, state: BulkState) -> dict[str, Any]:
         values = status.model_dump()
         for name in CONTRACT_FIELDS:
             row[name] = values.get(name)
-        row["status"] = status.status.label
+        row["status"] = status.label_at(now)
         row["voice_language"] = status.voice_language
         row["request_id"] = state.reply.request_id
     if state.last_checked is not None:
@@ -66,8 +71,8 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
-        return "'" + value  # a label like =HYPERLINK(…) must not run as a formula
+    if isinstance(value, str):
+        return sanitise.csv_cell(value)
     return _plain(value)
 
 
@@ -88,14 +93,8 @@ def to_json(rows: Iterable[dict[str, Any]]) -> str:
             return float(item)
         return _plain(item)
 
-    return (
-        json.dumps(
-            [{key: value(item) for key, item in row.items()} for row in rows],
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+    records = [{key: value(item) for key, item in row.items()} for row in rows]
+    return sanitise.json_text(json.dumps(records, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render(rows: list[dict[str, Any]], fmt: str, *, for_file: bool = False) -> str:

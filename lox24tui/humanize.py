@@ -3,17 +3,8 @@ the dashboard, so both say the same thing the same way."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def plain(text: str) -> str:
-    """Text from a server made safe to print: control characters (terminal escape sequences
-    included) are shown as visible ``\\x1b`` escapes instead of acting on the terminal."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def relative(when: datetime, now: datetime) -> str:

@@ -30,8 +30,9 @@ CONTRACT_FIELDS: tuple[str, ...] = (
 )
 
 
-def status_fields(status: BulkStatus) -> dict[str, Any]:
-    """Every field of the contract (null when absent), plus labels a person can read."""
+def status_fields(status: BulkStatus, now: datetime) -> dict[str, Any]:
+    """Every field of the contract (null when absent), plus labels a person can read: the
+    status label as it reads at ``now`` ("scheduled" while a new bulk's delivery is ahead)."""
     values = status.model_dump(mode="python")
     record: dict[str, Any] = {}
     for name in CONTRACT_FIELDS:
@@ -41,7 +42,7 @@ def status_fields(status: BulkStatus) -> dict[str, Any]:
         elif name == "price" and value is not None:
             value = float(value)
         record[name] = value
-    record["status"] = status.status.label
+    record["status"] = status.label_at(now)
     record["is_final"] = status.is_final
     record["voice_language"] = status.voice_language
     if status.json_ld_id is not None:
@@ -55,8 +56,12 @@ def status_fields(status: BulkStatus) -> dict[str, Any]:
     return record
 
 
-def reply_record(reply: StatusReply) -> dict[str, Any]:
-    return {"id": reply.bulk_id, "request_id": reply.request_id, **status_fields(reply.status)}
+def reply_record(reply: StatusReply, now: datetime) -> dict[str, Any]:
+    return {
+        "id": reply.bulk_id,
+        "request_id": reply.request_id,
+        **status_fields(reply.status, now),
+    }
 
 
 def error_record(bulk_id: str, error: Lox24Error) -> dict[str, Any]:

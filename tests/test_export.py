@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from lox24tui.store import WatchList
 from .test_cli import lox24tui
 
 BULK = "da0fa78c-4699-11ea-a637-96000028b339"
+NOW = datetime(2025, 11, 26, 10, 0, tzinfo=UTC)
 OTHER = "00000000-0000-1000-8000-000000000001"
 
 
@@ -54,7 +56,7 @@ def states() -> list[tuple[str, BulkState]]:
 
 
 def test_csv_opens_cleanly_in_a_spreadsheet() -> None:
-    text = to_csv(export_row(label, state) for label, state in states())
+    text = to_csv(export_row(label, state, NOW) for label, state in states())
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == list(COLUMNS)
     first, second = rows
@@ -73,7 +75,7 @@ def test_csv_opens_cleanly_in_a_spreadsheet() -> None:
 
 
 def test_json_is_an_array_of_objects_with_every_field() -> None:
-    records = json.loads(to_json(export_row(label, state) for label, state in states()))
+    records = json.loads(to_json(export_row(label, state, NOW) for label, state in states()))
     assert isinstance(records, list) and len(records) == 2
     assert set(CONTRACT_FIELDS) <= set(records[0])
     assert records[0]["price"] == 90.075 and records[0]["is_unicode"] is True
@@ -126,7 +128,7 @@ def test_export_stopped_by_a_bad_token_writes_nothing_and_never_shows_it(
 
 def test_csv_cells_never_run_as_formulas_and_files_carry_a_bom() -> None:
     label, state = states()[0]
-    text = to_csv([export_row('=HYPERLINK("http://x")', state)], bom=True)
+    text = to_csv([export_row('=HYPERLINK("http://x")', state, NOW)], bom=True)
     assert text.startswith("\ufeff")
     row = next(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert row["label"] == '\'=HYPERLINK("http://x")'

@@ -8,7 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from lox24tui.api import BulkStatus, StatusCode, status_info, voice_language_name
+from lox24tui.api import (
+    BulkStatus,
+    StatusCode,
+    label_with_code,
+    status_info,
+    status_label,
+    voice_language_name,
+    voice_language_with_code,
+)
 
 FULL = {
     "uuid": "da0fa78c-4699-11ea-a637-96000028b339",
@@ -155,15 +163,54 @@ def test_voice_language_codes_map_to_names(code: str | None, name: str) -> None:
     assert voice_language_name(code) == name
 
 
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [("DE", "German (DE)"), ("sv", "Swedish (sv)"), (None, "auto-detect"), ("XX", "unknown (XX)")],
+)
+def test_a_voice_language_code_is_shown_once(code: str | None, shown: str) -> None:
+    assert voice_language_with_code(code) == shown
+
+
 def test_prices_add_up_exactly_over_many_bulks() -> None:
     prices = [parse(json.dumps({"price": 0.1})).price for _ in range(10)]
     assert sum(p for p in prices if p is not None) == Decimal("1.0")
 
 
-def test_scheduled_means_new_with_delivery_ahead() -> None:
-    status = parse(json.dumps({**FULL, "status_code": 0}))
-    assert status.is_scheduled(datetime(2020, 1, 31, tzinfo=UTC))
-    assert not status.is_scheduled(datetime(2020, 2, 2, tzinfo=UTC))
+DELIVERY = datetime(2020, 2, 1, tzinfo=UTC)  # FULL's delivery_at
+
+
+@pytest.mark.parametrize(
+    ("code", "delivery_at", "at", "label"),
+    [
+        (0, DELIVERY, datetime(2020, 1, 31, tzinfo=UTC), "scheduled"),
+        (0, DELIVERY, DELIVERY, "new"),
+        (0, DELIVERY, datetime(2020, 2, 2, tzinfo=UTC), "new"),
+        (0, None, DELIVERY, "new"),
+        (5, DELIVERY, datetime(2020, 1, 31, tzinfo=UTC), "in progress"),
+        (7, DELIVERY, datetime(2020, 1, 31, tzinfo=UTC), "unknown (7)"),
+        (None, DELIVERY, datetime(2020, 1, 31, tzinfo=UTC), "no status"),
+    ],
+)
+def test_scheduled_means_new_with_delivery_still_ahead(
+    code: int | None, delivery_at: datetime | None, at: datetime, label: str
+) -> None:
+    assert status_label(code, delivery_at, at) == label
+    timestamp = None if delivery_at is None else FULL["delivery_at"]
+    status = parse(json.dumps({**FULL, "status_code": code, "delivery_at": timestamp}))
+    assert status.label_at(at) == label
+
+
+@pytest.mark.parametrize(
+    ("label", "code", "shown"),
+    [
+        ("scheduled", 0, "scheduled (0)"),
+        ("processed", 10, "processed (10)"),
+        ("unknown (7)", 7, "unknown (7)"),
+        ("no status", None, "no status"),
+    ],
+)
+def test_a_code_is_shown_once_beside_its_label(label: str, code: int | None, shown: str) -> None:
+    assert label_with_code(label, code) == shown
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,23 @@ from lox24tui.api.errors import (
     UnreadableResponse,
 )
 from lox24tui.api.ids import is_bulk_id, parse_bulk_id
-from lox24tui.api.models import Bulk, BulkStatus, StatusCode, status_info, voice_language_name
+from lox24tui.api.models import (
+    SCHEDULED,
+    Bulk,
+    BulkStatus,
+    StatusCode,
+    label_with_code,
+    status_info,
+    status_label,
+    voice_language_name,
+    voice_language_with_code,
+)
 from lox24tui.api.pool import Lox24ClientPool
 from lox24tui.api.token import Token
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "SCHEDULED",
     "AccountError",
     "AccountNotActive",
     "Bulk",
@@ -46,7 +57,10 @@ __all__ = [
     "UnexpectedStatus",
     "UnreadableResponse",
     "is_bulk_id",
+    "label_with_code",
     "parse_bulk_id",
     "status_info",
+    "status_label",
     "voice_language_name",
+    "voice_language_with_code",
 ]

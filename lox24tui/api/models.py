@@ -57,6 +57,8 @@ _STATUS_TEXT: Final[dict[int, tuple[str, str]]] = {
     StatusCode.SYSTEM_ERROR: ("system error", "stopped by a LOX24 system error"),
     StatusCode.NO_RECIPIENTS: ("no recipients", "error: no recipients found"),
 }
+SCHEDULED: Final = "scheduled"
+"""The label of a new bulk (0) whose delivery time is still ahead."""
 FINAL_CODES: Final = frozenset(
     {StatusCode.PROCESSED, StatusCode.CANCELED, StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS}
 )
@@ -72,6 +74,21 @@ def status_info(code: int | None) -> StatusInfo:
     return StatusInfo(
         code, f"unknown ({code})", f"status code {code} is not documented", False, False
     )
+
+
+def status_label(code: int | None, delivery_at: datetime | None, at: datetime) -> str:
+    """The label of a status as it reads at a time: the one vocabulary of the table, the detail
+    pane and its timeline, toasts, the CLI and exports. A new bulk (0) whose delivery is still
+    ahead at ``at`` is "scheduled"; otherwise the code's own label ("new", "unknown (7)", …)."""
+    if code == StatusCode.NEW and delivery_at is not None and delivery_at > at:
+        return SCHEDULED
+    return status_info(code).label
+
+
+def label_with_code(label: str, code: int | None) -> str:
+    """A status label followed by its code, once: "scheduled (0)"; "unknown (7)" names its code
+    already, and "no status" has none."""
+    return f"{label} ({code})" if status_info(code).is_known else label
 
 
 VOICE_LANGUAGES: Final[dict[str, str]] = {
@@ -103,6 +120,13 @@ def voice_language_name(code: str | None) -> str:
     if code is None:
         return "auto-detect"
     return VOICE_LANGUAGES.get(code.upper(), f"unknown ({code})")
+
+
+def voice_language_with_code(code: str | None) -> str:
+    """The voice language with its code, once: "German (DE)"; "auto-detect" has no code, and
+    "unknown (XX)" names it already."""
+    name = voice_language_name(code)
+    return name if code is None or code.upper() not in VOICE_LANGUAGES else f"{name} ({code})"
 
 
 SERVICE_CODES: Final = frozenset({"direct", "text2speech", "text2speech_ssml", "economy", "pro"})
@@ -218,17 +242,9 @@ class BulkStatus(BaseModel):
         """A bulk in a final state (10, 15, 20, 201) does not change again."""
         return self.status.is_final
 
-    def is_scheduled(self, now: datetime) -> bool:
-        """Status 0 with a delivery time still ahead."""
-        return (
-            self.status_code == StatusCode.NEW
-            and self.delivery_at is not None
-            and self.delivery_at > now
-        )
-
     def label_at(self, now: datetime) -> str:
-        """The status label, with "scheduled" for a new bulk whose delivery is still ahead."""
-        return "scheduled" if self.is_scheduled(now) else self.status.label
+        """The status label at ``now`` (see :func:`status_label`)."""
+        return status_label(self.status_code, self.delivery_at, now)
 
     @property
     def voice_language(self) -> str:

@@ -9,7 +9,13 @@ from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import Bulk, Lox24Error
-from lox24tui.commands.output import guarded_client, print_json, settings_or_exit
+from lox24tui.commands.output import (
+    complain,
+    guarded_client,
+    print_json,
+    print_line,
+    settings_or_exit,
+)
 from lox24tui.discovery import BulkQuery, parse_age, recent_bulks
 from lox24tui.exit_codes import ExitCode
 from lox24tui.guard import stops_everything
@@ -22,7 +28,7 @@ def run_bulks(
     try:
         query = BulkQuery(tuple(statuses), parse_age(since) if since else None)
     except ValueError as error:
-        print(f"lox24tui: {error}", file=sys.stderr)
+        complain(str(error))
         return ExitCode.STOPPED
     loaded = settings_or_exit()
     if isinstance(loaded, int):
@@ -35,11 +41,11 @@ def run_bulks(
             try:
                 async for bulk in recent_bulks(client, query, limit=limit):
                     if as_json:
-                        record = status_fields(bulk)
+                        record = status_fields(bulk, now)
                         record.update(sender_id=bulk.sender_id, text=bulk.text)
                         print_json(out, {"id": bulk.uuid, **record})
                     else:
-                        print(_line(bulk, now), file=out)
+                        print_line(out, _line(bulk, now))
             except Lox24Error as error:
                 return error
         return None
@@ -48,14 +54,15 @@ def run_bulks(
     if problem is not None:
         if as_json:
             print_json(out, {"id": None, "error": problem.to_dict()})
-        print(f"lox24tui: {humanize.plain(str(problem))}", file=sys.stderr)
-        return ExitCode.STOPPED if stops_everything(problem) else ExitCode.FAILED
+        stopped = stops_everything(problem)
+        complain(f"stopped: {problem}" if stopped else str(problem))
+        return ExitCode.STOPPED if stopped else ExitCode.FAILED
     return ExitCode.OK
 
 
 def _line(bulk: Bulk, now: datetime) -> str:
     created = humanize.local_time(bulk.created_at) if bulk.created_at else "—"
-    text = humanize.plain((bulk.text or "").replace("\n", " "))[:40]
+    text = (bulk.text or "").replace("\n", " ")[:40]
     return (
         f"{bulk.uuid or '—'}  {created}  {bulk.label_at(now):<14} "
         f"{humanize.count(bulk.msg_total_count):>9}  {humanize.money(bulk.price):>14}  {text}"

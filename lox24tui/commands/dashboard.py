@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
+from lox24tui.commands.output import complain
 from lox24tui.config import ConfigError, Locations, load_settings
 from lox24tui.exit_codes import ExitCode
 
@@ -13,7 +12,7 @@ def run_dashboard(*, demo: bool) -> int:
     try:
         settings = load_settings(locations)
     except ConfigError as error:
-        print(f"lox24tui: {error}", file=sys.stderr)
+        complain(str(error))
         return ExitCode.STOPPED
     from lox24tui.tui.app import Lox24App
     from lox24tui.tui.setup import demo_setup, real_setup

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from lox24tui import humanize
-from lox24tui.commands.output import guarded_client, settings_or_exit
+from lox24tui.clock import SystemClock
+from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.commands.watch import load_or_explain
 from lox24tui.config import Locations
 from lox24tui.exit_codes import ExitCode
@@ -37,24 +38,21 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
     states = asyncio.run(fetch()) if watchlist.ids else []
     stopped = next((s.error for s in states if s.error and stops_everything(s.error)), None)
     if stopped is not None:
-        reason = humanize.plain(str(stopped))
-        print(f"lox24tui: nothing exported, the requests were stopped: {reason}", file=sys.stderr)
+        complain(f"nothing exported, the requests were stopped: {stopped}")
         return ExitCode.STOPPED
-    rows = [export_row(watchlist.label_of(state.bulk_id), state) for state in states]
+    now = datetime.fromtimestamp(SystemClock().now(), UTC)
+    rows = [export_row(watchlist.label_of(state.bulk_id), state, now) for state in states]
     if output is None or output == "-":
         out.write(render(rows, fmt))
     else:
         try:
             write_atomically(Path(output), render(rows, fmt, for_file=True))
         except OSError as error:
-            why = error.strerror or type(error).__name__
-            print(f"lox24tui: cannot write {output}: {why}", file=sys.stderr)
+            complain(f"cannot write {output}: {error.strerror or type(error).__name__}")
             return ExitCode.FAILED
-        print(f"Exported {len(rows)} bulks to {output}", file=sys.stderr)
+        print_line(sys.stderr, f"Exported {len(rows)} bulks to {output}")
     failed = [state for state in states if state.error is not None]
     for state in failed:
-        assert state.error is not None
         name = watchlist.label_of(state.bulk_id) or state.bulk_id
-        why = humanize.plain(str(state.error))
-        print(f"lox24tui: {state.bulk_id} ({humanize.plain(name)}) failed: {why}", file=sys.stderr)
+        complain(f"{state.bulk_id} ({name}) failed: {state.error}")
     return ExitCode.FAILED if failed else ExitCode.OK

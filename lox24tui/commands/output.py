@@ -1,5 +1,6 @@
 """What every scripting command shares: loading settings and token, the guarded client, and
-writing JSON lines."""
+writing lines for people and JSON lines for scripts, both through :mod:`lox24tui.sanitise` (they
+quote server text)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
+from lox24tui import sanitise
 from lox24tui.api import Lox24ClientPool, Token
 from lox24tui.config import ConfigError, Locations, Settings, load_settings
 from lox24tui.exit_codes import ExitCode
@@ -27,11 +29,11 @@ def settings_or_exit() -> tuple[Settings, Token] | int:
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(f"lox24tui: {error}", file=sys.stderr)
+        complain(str(error))
         return ExitCode.STOPPED
     token = settings.api_token
     if token is None:
-        print(NO_TOKEN, file=sys.stderr)
+        print_line(sys.stderr, NO_TOKEN)
         return ExitCode.STOPPED
     return settings, token
 
@@ -60,8 +62,20 @@ async def guarded_client(
         yield GuardedClient(pool, shared_guard(settings, token, Locations.default()))
 
 
+def print_line(out: TextIO, text: str) -> None:
+    """One line for people, with any control character in it made visible."""
+    print(sanitise.one_line(text), file=out, flush=True)
+
+
+def complain(message: str) -> None:
+    """``lox24tui: <message>`` on stderr."""
+    print_line(sys.stderr, f"lox24tui: {message}")
+
+
 def print_json(out: TextIO, record: dict[str, Any]) -> None:
-    print(json.dumps(record, default=json_value, ensure_ascii=False), file=out, flush=True)
+    """One JSON line for scripts; non-ASCII stays readable, controls are JSON escapes."""
+    text = json.dumps(record, default=json_value, ensure_ascii=False)
+    print(sanitise.json_text(text), file=out, flush=True)
 
 
 def json_value(value: object) -> object:

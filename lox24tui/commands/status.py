@@ -9,8 +9,20 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from lox24tui import humanize
-from lox24tui.api import InvalidBulkId, Lox24Error, parse_bulk_id
-from lox24tui.commands.output import guarded_client, print_json, settings_or_exit
+from lox24tui.api import (
+    InvalidBulkId,
+    Lox24Error,
+    label_with_code,
+    parse_bulk_id,
+    voice_language_with_code,
+)
+from lox24tui.commands.output import (
+    complain,
+    guarded_client,
+    print_json,
+    print_line,
+    settings_or_exit,
+)
 from lox24tui.exit_codes import ExitCode
 from lox24tui.guard import stops_everything
 from lox24tui.monitor import BulkState, check_each_once
@@ -39,7 +51,7 @@ def run_status(
         if as_json:
             print_json(out, error_record(refused.text, refused))
         else:
-            print(f"✗ {humanize.plain(refused.message)}", file=out)
+            print_line(out, f"✗ {refused.message}")
     if watch and invalid:
         return ExitCode.WATCH_STOPPED
     if not ids:
@@ -66,7 +78,7 @@ def run_status(
     for state in states:
         if state.reply is not None:
             if as_json:
-                print_json(out, reply_record(state.reply))
+                print_json(out, reply_record(state.reply, now))
             else:
                 _print_human(out, state, now)
             continue
@@ -78,9 +90,9 @@ def run_status(
             print_json(out, error_record(state.bulk_id, state.error))
         else:
             problem = state.error
-            print(f"✗ {state.bulk_id}  {problem.title}: {humanize.plain(str(problem))}", file=out)
+            print_line(out, f"✗ {state.bulk_id}  {problem.title}: {problem}")
     if stopped is not None:
-        print(f"lox24tui: stopped: {humanize.plain(stopped.message)}", file=sys.stderr)
+        complain(f"stopped: {stopped.message}")
         return ExitCode.STOPPED
     return ExitCode.FAILED if failed else ExitCode.OK
 
@@ -90,8 +102,8 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
     status = state.reply.status
     info = status.status
     dry = "  [dry run]" if status.is_dryrun else ""
-    code = "" if info.code is None else f" ({info.code})"
-    print(f"● {state.bulk_id}  {status.label_at(now)}{code}{dry}", file=out)
+    shown = label_with_code(status.label_at(now), status.status_code)
+    print_line(out, f"● {state.bulk_id}  {shown}{dry}")
     rows = [
         ("meaning", info.meaning),
         ("messages", humanize.count(status.msg_total_count)),
@@ -100,10 +112,7 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
         ("created", humanize.local_time_relative(status.created_at, now)),
         ("processed", humanize.local_time_relative(status.processed_at, now)),
         ("service", status.service_code or "—"),
-        (
-            "voice",
-            f"{status.voice_language}" + (f" ({status.voice_lang})" if status.voice_lang else ""),
-        ),
+        ("voice", voice_language_with_code(status.voice_lang)),
         ("unicode", humanize.flag(status.is_unicode)),
         ("dry run", humanize.flag(status.is_dryrun)),
         ("text deleted", humanize.flag(status.is_text_deleted)),
@@ -117,4 +126,4 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
     for key, value in status.extra_fields.items():
         rows.append((key, f"{value!r} (not in the contract)"))
     for label, value in rows:
-        print(f"    {humanize.plain(label):<13} {humanize.plain(value)}", file=out)
+        print_line(out, f"    {label:<13} {value}")

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TextIO
 
-from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, parse_bulk_id
-from lox24tui.commands.output import print_json
+from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.config import Locations
 from lox24tui.exit_codes import ExitCode
 from lox24tui.store import NothingToRestore, WatchList, WatchListDamaged
@@ -37,7 +36,8 @@ def explain_damage(damage: WatchListDamaged) -> None:
             f"`lox24tui watch restore` brings back its newest good copy ({candidate.describe()}"
             "); `lox24tui watch restore --list` shows every copy."
         )
-    print(f"lox24tui: {damage}\n{advice}", file=sys.stderr)
+    complain(str(damage))
+    print_line(sys.stderr, advice)
 
 
 def read_watchlist(path: Path) -> WatchList:
@@ -45,7 +45,7 @@ def read_watchlist(path: Path) -> WatchList:
     :class:`WatchListDamaged` (and changes nothing) when the file cannot be read."""
     watchlist, problem = WatchList.load(path)
     if problem is not None:
-        print(f"lox24tui: {problem.message}", file=sys.stderr)
+        complain(problem.message)
     return watchlist
 
 
@@ -91,7 +91,7 @@ def _bulk_ids(texts: list[str], stdin: TextIO) -> tuple[list[str], bool]:
         try:
             ids[parse_bulk_id(word)] = None
         except InvalidBulkId as error:
-            print(f"✗ {humanize.plain(error.message)}", file=sys.stderr)
+            print_line(sys.stderr, f"✗ {error.message}")
             invalid = True
     return list(ids), invalid
 
@@ -103,7 +103,7 @@ def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) ->
     added = watchlist.add_many([(bulk_id, label) for bulk_id in ids]) if ids else []
     for bulk_id in ids:
         note = "added" if bulk_id in added else "already watched"
-        print(f"{bulk_id}  {note}")
+        print_line(sys.stdout, f"{bulk_id}  {note}")
     return ExitCode.FAILED if failed else ExitCode.OK
 
 
@@ -114,9 +114,9 @@ def run_watch_remove(texts: list[str], *, stdin: TextIO = sys.stdin) -> int:
     removed = {item.entry.bulk_id for item in watchlist.remove_many(ids)} if ids else set()
     for bulk_id in ids:
         if bulk_id in removed:
-            print(f"{bulk_id}  removed")
+            print_line(sys.stdout, f"{bulk_id}  removed")
         else:
-            print(f"✗ {bulk_id} is not on the watch list", file=sys.stderr)
+            print_line(sys.stderr, f"✗ {bulk_id} is not on the watch list")
             failed = True
     return ExitCode.FAILED if failed else ExitCode.OK
 
@@ -127,7 +127,7 @@ def run_watch_list(*, as_json: bool, out: TextIO = sys.stdout) -> int:
         if as_json:
             print_json(out, {"id": entry.bulk_id, "label": entry.label})
         else:
-            print(f"{entry.bulk_id}  {humanize.plain(entry.label)}".rstrip(), file=out)
+            print_line(out, f"{entry.bulk_id}  {entry.label}".rstrip())
     return ExitCode.OK
 
 
@@ -139,34 +139,30 @@ def run_watch_restore(number: int | None, *, show_list: bool, out: TextIO = sys.
         return _show_copies(watchlist, out)
     copies = watchlist.backups()
     if number is not None and not 1 <= number <= len(copies):
-        print(
-            f"lox24tui: there is no copy {number}; `lox24tui watch restore --list` shows the "
-            f"{len(copies)} kept in {watchlist.backups_folder}.",
-            file=sys.stderr,
+        complain(
+            f"there is no copy {number}; `lox24tui watch restore --list` shows the "
+            f"{len(copies)} kept in {watchlist.backups_folder}."
         )
         return ExitCode.FAILED
     try:
         restored = watchlist.restore(copies[number - 1] if number else None)
     except NothingToRestore as nothing:
-        print(f"lox24tui: {nothing}", file=sys.stderr)
+        complain(str(nothing))
         return ExitCode.FAILED
-    print(f"Restored {restored.backup.describe()} to {watchlist.path}.", file=out)
+    print_line(out, f"Restored {restored.backup.describe()} to {watchlist.path}.")
     if restored.damaged_kept_at is not None:
-        print(f"The damaged file was kept as {restored.damaged_kept_at}.", file=out)
+        print_line(out, f"The damaged file was kept as {restored.damaged_kept_at}.")
     else:
-        print("The list it replaced is kept among the copies (watch restore --list).", file=out)
+        print_line(out, "The list it replaced is kept among the copies (watch restore --list).")
     return ExitCode.OK
 
 
 def _show_copies(watchlist: WatchList, out: TextIO) -> int:
     copies = watchlist.backups()
     if not copies:
-        print(
-            f"lox24tui: no copy of the watch list is kept yet (in {watchlist.backups_folder}).",
-            file=sys.stderr,
-        )
+        complain(f"no copy of the watch list is kept yet (in {watchlist.backups_folder}).")
         return ExitCode.FAILED
     for copy in copies:
         note = "  (the list now)" if copy.same_as_file else ""
-        print(f"{copy.number:>2}  {copy.when}  {copy.size}{note}", file=out)
+        print_line(out, f"{copy.number:>2}  {copy.when}  {copy.size}{note}")
     return ExitCode.OK

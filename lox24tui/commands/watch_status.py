@@ -10,13 +10,12 @@ inactive account, a bulk LOX24 does not know, or a rate limit / IP block.
 from __future__ import annotations
 
 import asyncio
-import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
 from lox24tui import humanize
-from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_info
-from lox24tui.commands.output import print_json, shared_guard
+from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_label
+from lox24tui.commands.output import complain, print_json, print_line, shared_guard
 from lox24tui.config import Locations, Settings
 from lox24tui.exit_codes import ExitCode
 from lox24tui.guard import BreakerKind
@@ -59,10 +58,7 @@ async def _watch(
                     _report_error(out, state.bulk_id, state.error, as_json)
                     finish(ExitCode.WATCH_STOPPED)
                 elif state.error is not None and Change.ERROR in event.changes:
-                    print(
-                        f"lox24tui: {state.bulk_id}: {humanize.plain(str(state.error))} (retrying)",
-                        file=sys.stderr,
-                    )
+                    complain(f"{state.bulk_id}: {state.error} (retrying)")
                 states = monitor.states()
                 if all(s.is_final for s in states):
                     failed = any(s.status_code != StatusCode.PROCESSED for s in states)
@@ -85,7 +81,8 @@ def _report(out: TextIO, state: BulkState, as_json: bool) -> None:
     assert state.reply is not None
     status = state.reply.status
     at = datetime.fromtimestamp(state.last_changed or 0, UTC)
-    previous = state.history[-2].code if len(state.history) > 1 else None
+    earlier = state.history[-2] if len(state.history) > 1 else None
+    previous = earlier.code if earlier else None
     if as_json:
         print_json(
             out,
@@ -95,18 +92,21 @@ def _report(out: TextIO, state: BulkState, as_json: bool) -> None:
                 "from": previous,
                 "to": status.status_code,
                 "request_id": state.reply.request_id,
-                **status_fields(status),
+                **status_fields(status, at),
             },
         )
         return
     label = status.label_at(at)
-    arrow = "now" if previous is None else f"{status_info(previous).label} →"
-    print(
+    if earlier is None:
+        arrow = "now"
+    else:  # the label it had then: "scheduled", if its delivery was still ahead
+        then = datetime.fromtimestamp(earlier.at, UTC)
+        arrow = f"{status_label(earlier.code, status.delivery_at, then)} →"
+    print_line(
+        out,
         f"{humanize.local_time(at)}  {state.bulk_id}  {arrow} {label}"
         f"  ({humanize.count(status.msg_total_count)} messages, "
         f"{humanize.money(status.price)})",
-        file=out,
-        flush=True,
     )
 
 
@@ -117,4 +117,4 @@ def _report_error(
         return
     if as_json:
         print_json(out, {"id": bulk_id, "error": error.to_dict()})
-    print(f"lox24tui: stopped: {humanize.plain(str(error))}", file=sys.stderr)
+    complain(f"stopped: {error}")

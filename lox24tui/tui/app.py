@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from lox24tui import sanitise
 from lox24tui.api import (
     InvalidToken,
     Lox24ClientPool,
@@ -177,6 +178,26 @@ class Lox24App(App[None]):
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), UTC)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, the screens' and widgets' included, passes here: toasts quote labels,
+        paths and error messages, so control characters in them are made visible first.
+        (Callers quoting such text also pass ``markup=False``, so ``[b]`` in it stays text.)"""
+        super().notify(
+            sanitise.one_line(message),
+            title=sanitise.one_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     # ------------------------------------------------------------ engine → screen
 
@@ -459,7 +480,10 @@ class Lox24App(App[None]):
 
     def export_to(self, path: str) -> None:
         """Write what the dashboard knows now (no extra requests) to ``path``."""
-        rows = [export_row(self.watchlist.label_of(b), self.states[b]) for b in self.watchlist.ids]
+        now = self.now()
+        rows = [
+            export_row(self.watchlist.label_of(b), self.states[b], now) for b in self.watchlist.ids
+        ]
         try:
             text = render(rows, format_for(path), for_file=True)
             write_atomically(Path(path).expanduser(), text)

@@ -9,19 +9,23 @@ from typing import Any, Final
 
 from rich.text import Text
 
-from lox24tui import humanize
-from lox24tui.api import StatusCode
+from lox24tui import humanize, sanitise
+from lox24tui.api import SCHEDULED, StatusCode, status_info
 from lox24tui.monitor import BulkState
 
-STATUS_STYLES: Final[dict[str, str]] = {
-    "scheduled": "bold cyan",
-    "new": "cyan",
-    "in progress": "bold yellow",
-    "processed": "bold green",
-    "canceled": "dim",
-    "system error": "bold red",
-    "no recipients": "bold red",
+_CODE_STYLES: Final[dict[StatusCode, str]] = {
+    StatusCode.NEW: "cyan",
+    StatusCode.IN_PROGRESS: "bold yellow",
+    StatusCode.PROCESSED: "bold green",
+    StatusCode.CANCELED: "dim",
+    StatusCode.SYSTEM_ERROR: "bold red",
+    StatusCode.NO_RECIPIENTS: "bold red",
 }
+STATUS_STYLES: Final[dict[str, str]] = {
+    SCHEDULED: "bold cyan",
+    **{status_info(code).label: style for code, style in _CODE_STYLES.items()},
+}
+"""Status label → style, keyed by the labels the models define."""
 ERROR_STYLE: Final = "bold red"
 UNKNOWN_STYLE: Final = "bold magenta"
 
@@ -33,7 +37,7 @@ class Cell(Text):
 
     @classmethod
     def of(cls, text: str, style: str = "", sort_value: Any = None) -> Cell:
-        cell = cls(humanize.plain(text), style=style, no_wrap=True, overflow="ellipsis")
+        cell = cls(sanitise.one_line(text), style=style, no_wrap=True, overflow="ellipsis")
         cell.sort_value = sort_value
         return cell
 

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
+from lox24tui import sanitise
 from lox24tui.api import InvalidBulkId, parse_bulk_id
 
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -109,7 +110,7 @@ class AddBulksScreen(ModalScreen[int]):
             )
             area.text = "\n".join(parsed.invalid)
             feedback = self.query_one("#feedback", Static)
-            feedback.update(" ".join(notes))
+            feedback.update(sanitise.one_line(" ".join(notes)))
             feedback.set_class(True, "error")
             return
         if not parsed.valid and not parsed.duplicates:

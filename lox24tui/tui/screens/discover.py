@@ -15,20 +15,21 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
-from lox24tui import humanize
-from lox24tui.api import Bulk, Lox24Error
+from lox24tui import humanize, sanitise
+from lox24tui.api import SCHEDULED, Bulk, Lox24Error, StatusCode, label_with_code, status_info
 from lox24tui.discovery import BulkLister
 from lox24tui.tui.cells import STATUS_STYLES
 
-STATUS_CHOICES: Final = [
-    ("any status", -1),
-    ("new or scheduled (0)", 0),
-    ("in progress (5)", 5),
-    ("processed (10)", 10),
-    ("canceled (15)", 15),
-    ("system error (20)", 20),
-    ("no recipients (201)", 201),
-]
+
+def _status_choice(code: StatusCode) -> tuple[str, int]:
+    """A status filter option, named with the models' labels: "in progress (5)"."""
+    label = status_info(code).label
+    if code == StatusCode.NEW:
+        label += f" or {SCHEDULED}"  # the filter asks LOX24 by code, and 0 is both
+    return label_with_code(label, code), int(code)
+
+
+STATUS_CHOICES: Final = [("any status", -1), *(_status_choice(code) for code in StatusCode)]
 AGE_CHOICES: Final = [
     ("any age", 0),
     ("last hour", 3600),
@@ -171,15 +172,15 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
             Text(humanize.count(bulk.msg_total_count).rjust(9)),
             Text(humanize.money(bulk.price).rjust(14)),
             Text(
-                humanize.plain((bulk.text or "").replace("\n", " ")),
+                sanitise.one_line((bulk.text or "").replace("\n", " ")),
                 no_wrap=True,
                 overflow="ellipsis",
             ),
-            Text(bulk.uuid or "", style="dim"),
+            Text(sanitise.one_line(bulk.uuid or ""), style="dim"),
         ]
 
     def _say(self, text: str) -> None:
-        self.query_one("#discover-state", Static).update(text)
+        self.query_one("#discover-state", Static).update(sanitise.one_line(text))
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
+from lox24tui import sanitise
 from lox24tui.tui.cells import Cell, row_cells, status_text, time_cells
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import DetailScreen
@@ -247,7 +248,7 @@ class MainScreen(Screen[None]):
         bulk_id = event.bulk_id
         label = app.watchlist.label_of(bulk_id)
         if event.action == "remove":
-            name = f"“{label}” ({bulk_id})" if label else bulk_id
+            name = f"“{sanitise.one_line(label)}” ({bulk_id})" if label else bulk_id
 
             def confirmed(yes: bool | None) -> None:
                 if yes:

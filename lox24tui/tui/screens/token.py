@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from lox24tui import sanitise
 from lox24tui.api import Lox24Error, Token
 
 
@@ -89,7 +90,7 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
 
     def _say(self, text: str, *, error: bool = True) -> None:
         feedback = self.query_one("#feedback", Static)
-        feedback.update(text)
+        feedback.update(sanitise.one_line(text))
         feedback.set_class(error, "error")
 
     def action_cancel(self) -> None:

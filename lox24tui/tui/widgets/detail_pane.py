@@ -18,8 +18,8 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from lox24tui import humanize
-from lox24tui.api import StatusReply, status_info
+from lox24tui import humanize, sanitise
+from lox24tui.api import StatusReply, label_with_code, status_label, voice_language_with_code
 from lox24tui.monitor import BulkState
 from lox24tui.tui.cells import status_text
 
@@ -33,7 +33,7 @@ def _at(timestamp: float) -> datetime:
 def _value(value: Any) -> str:
     if value is None:
         return "—"
-    return humanize.plain(str(value))
+    return sanitise.one_line(str(value))
 
 
 def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
@@ -43,10 +43,9 @@ def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
     if reply is None:
         return []
     status = reply.status
-    info = status.status
-    shown = status.label_at(now) + (f" ({info.code})" if info.is_known else "")
+    shown = label_with_code(status.label_at(now), status.status_code)
     rows = [
-        ("status", f"{shown} — {info.meaning}", "status_code"),
+        ("status", f"{shown} — {status.status.meaning}", "status_code"),
         ("uuid", _value(status.uuid), "uuid"),
     ]
     if status.json_ld_id is not None or status.json_ld_type is not None:
@@ -63,21 +62,17 @@ def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
         ("service_code", _value(status.service_code), "service_code"),
         ("key_id", _value(status.key_id), "key_id"),
         ("source", _value(status.source), "source"),
-        ("voice_lang", _voice(status.voice_lang, status.voice_language), "voice_lang"),
+        ("voice_lang", _value(voice_language_with_code(status.voice_lang)), "voice_lang"),
         ("is_text_deleted", humanize.flag(status.is_text_deleted), "is_text_deleted"),
         ("ip", _value(status.ip), "ip"),
     ]
     for key, raw in status.unreadable_fields.items():
-        rows.append((humanize.plain(key), f"unreadable: {humanize.plain(repr(raw))}", key))
+        rows.append((sanitise.one_line(key), f"unreadable: {sanitise.one_line(repr(raw))}", key))
     for key, raw in status.extra_fields.items():
         rows.append(
-            (humanize.plain(key), f"{humanize.plain(repr(raw))} (not in the contract)", key)
+            (sanitise.one_line(key), f"{sanitise.one_line(repr(raw))} (not in the contract)", key)
         )
     return rows
-
-
-def _voice(code: str | None, name: str) -> str:
-    return name if code is None else f"{name} ({humanize.plain(code)})"
 
 
 def changed_fields(previous: StatusReply | None, current: StatusReply | None) -> set[str]:
@@ -148,7 +143,7 @@ class DetailPane(Static, can_focus=True):
         assert self._render_args is not None
         label, state, previous, now_ts = self._render_args
         now = _at(now_ts)
-        title = Text(humanize.plain(label) or "(no label)", style="bold")
+        title = Text(sanitise.one_line(label) or "(no label)", style="bold")
         status_label, status_style = status_text(state, now)
         header = Text.assemble(
             title, "\n", (state.bulk_id, "dim"), "\n", (status_label, status_style)
@@ -184,15 +179,9 @@ class DetailPane(Static, can_focus=True):
                 else "none (final, or stopped)"
             ),
         )
-        error = Text(humanize.plain(str(state.error)), style="red") if state.error else Text("none")
+        error = Text(_value(state.error), style="red") if state.error else Text("none")
         about.add_row(Text("last error"), error)
-        timeline = Text()
-        for index, step in enumerate(state.history):
-            if index:
-                timeline.append(" → ")
-            code_label = "no status" if step.code is None else status_info(step.code).label
-            timeline.append(f"{_at(step.at).astimezone():%H:%M:%S} {code_label}")
-        about.add_row(Text("timeline"), timeline or Text("—"))
+        about.add_row(Text("timeline"), _timeline(state))
         parts: list[RenderableType] = [header, Text("")]
         if state.reply is not None:
             parts += [grid, Text("")]
@@ -200,9 +189,22 @@ class DetailPane(Static, can_focus=True):
         return Group(*parts)
 
 
+def _timeline(state: BulkState) -> Text:
+    """Each status change seen, labelled as it read at the time ("scheduled → in progress")."""
+    delivery_at = state.reply.status.delivery_at if state.reply else None
+    timeline = Text()
+    for index, step in enumerate(state.history):
+        if index:
+            timeline.append(" → ")
+        when = _at(step.at)
+        label = status_label(step.code, delivery_at, when)
+        timeline.append(f"{when.astimezone():%H:%M:%S} {label}")
+    return timeline or Text("—")
+
+
 def _pretty_json(raw: str) -> RenderableType:
     try:
         text = json.dumps(json.loads(raw), indent=2, ensure_ascii=True)
     except ValueError:
-        return Text(humanize.plain(raw))
+        return Text(sanitise.one_line(raw))
     return Syntax(text, "json", word_wrap=True, theme="ansi_dark", background_color="default")

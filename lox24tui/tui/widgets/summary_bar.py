@@ -5,23 +5,21 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from lox24tui import humanize
+from lox24tui import humanize, sanitise
+from lox24tui.api import SCHEDULED, StatusCode, status_info
 from lox24tui.guard import BreakerKind
 from lox24tui.monitor import Summary
 from lox24tui.tui.cells import ERROR_STYLE, STATUS_STYLES
 
 _ORDER = (
-    "in progress",
-    "scheduled",
-    "new",
-    "processed",
-    "canceled",
-    "system error",
-    "no recipients",
+    status_info(StatusCode.IN_PROGRESS).label,
+    SCHEDULED,
+    *(status_info(code).label for code in StatusCode if code != StatusCode.IN_PROGRESS),
     "not found",
     "error",
     "pending",
 )
+"""The order of the counts: status labels as the models define them, then the engine's own."""
 
 
 def countdown(seconds: float) -> str:
@@ -38,7 +36,7 @@ def engine_line(summary: Summary, interval: float) -> Text:
         what = breaker.error.message.split(":")[0] if breaker.error else "LOX24 refused the token"
         return Text.assemble(
             ("■ Stopped: ", ERROR_STYLE),
-            (f"{humanize.plain(what)}. ", ""),
+            (f"{sanitise.one_line(what)}. ", ""),
             ("t", "bold"),
             " enters a new token, ",
             ("p", "bold"),
@@ -64,7 +62,7 @@ def engine_line(summary: Summary, interval: float) -> Text:
     if summary.paused:
         return Text.assemble(
             ("Ⅱ Paused", "bold yellow"),
-            f" ({humanize.plain(summary.pause_reason or 'paused')}). ",
+            f" ({sanitise.one_line(summary.pause_reason or 'paused')}). ",
             ("p", "bold"),
             " resumes.",
         )
