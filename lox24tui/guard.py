@@ -435,20 +435,35 @@ class AccountGuard:
             self.settle(ticket, error)
             raise
         except BaseException:
-            # Cancelled, or a bug in the client: LOX24 may have counted it all the same.
-            self.settle(ticket, NetworkError("the request was abandoned"))
+            self._abandon(ticket)
             raise
         self.settle(ticket, None)
         return result
 
     # ------------------------------------------------------------------ answers
 
-    def settle(self, ticket: Ticket, outcome: Lox24Error | None) -> None:
-        """Take in the answer to an admitted request (None: it succeeded)."""
+    def _release(self, ticket: Ticket) -> None:
         if not ticket.proven:
             self._unproven_in_flight = max(0, self._unproven_in_flight - 1)
         if ticket.probe:
             self._probe_in_flight = False
+
+    def _abandon(self, ticket: Ticket) -> None:
+        """A request cancelled, or broken on this side, before its answer: it says nothing of
+        LOX24, but LOX24 may have counted it (its place in the refused count stays)."""
+        self._release(ticket)
+        if ticket.probe:
+
+            def free_the_probe(shared: ServerState) -> None:
+                shared.probe_until = 0.0
+
+            self._state.update(free_the_probe)
+        self._answered.set()
+        self._answered = asyncio.Event()
+
+    def settle(self, ticket: Ticket, outcome: Lox24Error | None) -> None:
+        """Take in the answer to an admitted request (None: it succeeded)."""
+        self._release(ticket)
         now = self._clock.now()
         events: set[GuardEvent] = set()
         token_works = (

@@ -547,3 +547,23 @@ class Pages:
 async def test_a_guarded_list_starts_at_the_first_page(clock: VirtualClock) -> None:
     guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
     assert await GuardedClient(Pages(), guard).list_bulks() == 1  # type: ignore[arg-type,comparison-overlap]
+
+
+async def test_a_cancelled_probe_frees_its_slot_and_proves_nothing(
+    shared: Path, clock: VirtualClock
+) -> None:
+    dashboard = process(shared, clock)
+    one_request(dashboard, None)
+    for _ in range(3):
+        one_request(dashboard, lost())
+    clock.advance(20)
+    source = Answers()
+    call = asyncio.create_task(GuardedClient(source, dashboard).check_token())  # type: ignore[arg-type]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert source.calls == 1 and stop(process(shared, clock)).kind == BreakerKind.UNREACHABLE
+    call.cancel()  # the user quit while the probe was out
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert ticket(process(shared, clock)).probe  # free at once, not after its timeout
+    assert dashboard.breaker() is not None  # still unreachable: nothing was learnt
