@@ -134,10 +134,12 @@ class Lox24App(App[None]):
                 timeout=30,
                 markup=False,
             )
-        self.set_interval(FLUSH_SECONDS, self.flush)
-        self.set_interval(TIMES_SECONDS, self._refresh_times)
-        self.set_interval(1.0, self._tick_countdown)
-        self.set_interval(WATCHLIST_POLL_SECONDS, self.pick_up_outside_changes)
+        self.set_interval(FLUSH_SECONDS, self._unless_closing(self.flush))
+        self.set_interval(TIMES_SECONDS, self._unless_closing(self._refresh_times))
+        self.set_interval(1.0, self._unless_closing(self._tick_countdown))
+        self.set_interval(
+            WATCHLIST_POLL_SECONDS, self._unless_closing(self.pick_up_outside_changes)
+        )
         self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
         if self.setup.token is not None:
             self._use_token(self.setup.token)
@@ -147,6 +149,11 @@ class Lox24App(App[None]):
                 "No LOX24 API token was found (LOX24_TOKEN or the config file). Paste one to "
                 "start; it is checked with a single request."
             )
+
+    def _unless_closing(self, tick: Callable[[], None]) -> Callable[[], None]:
+        """``tick`` for a timer, skipped once the app is closing: Textual tears the screens down
+        before it stops the app's timers, and a tick in between crashed the exit."""
+        return lambda: tick() if self.is_running else None
 
     async def on_unmount(self) -> None:
         await self.monitor.stop()
