@@ -201,6 +201,12 @@ class Lox24App(App[None]):
                 self._announce(bulk_id, old, new)
         self.main.apply(changed)
 
+    @property
+    def screen_is_current(self) -> bool:
+        """Whether every update the engine reported is on screen (none waits for the next
+        flush). Tests wait on it, so that the flush timer, not the test, puts updates on screen."""
+        return not self._pending and not self._pending_summary
+
     def _announce(self, bulk_id: str, old: BulkState | None, new: BulkState) -> None:
         if old is None or old.reply is None or new.reply is None:
             return
