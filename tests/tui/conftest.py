@@ -63,6 +63,7 @@ def app_on(
     *,
     token: str | None = FAKE_TOKEN,
     transport: httpx.AsyncBaseTransport | None = None,
+    settings: Settings | None = None,
 ) -> Lox24App:
     from lox24tui.api import Token
 
@@ -70,7 +71,7 @@ def app_on(
     assert isinstance(clock, VirtualClock)
     return Lox24App(
         DashboardSetup(
-            settings=Settings(),
+            settings=settings or Settings(),
             watchlist=watchlist,
             token=Token(token) if token else None,
             api_url="http://fake.test",

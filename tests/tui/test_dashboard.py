@@ -18,9 +18,9 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations
+from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
-from lox24tui.fake.account import time_uuid
+from lox24tui.fake.account import SYSTEM_ERROR, time_uuid
 from lox24tui.records import CONTRACT_FIELDS
 from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
@@ -55,6 +55,11 @@ def column_shown(app: Lox24App, column: str) -> list[str]:
     return [cell(app, bulk_id, column).strip() for bulk_id in shown_ids(app)]
 
 
+def message_counts(app: Lox24App) -> list[int]:
+    """The Messages column, top to bottom, as numbers ("12,000" is 12000)."""
+    return [int(text.replace(",", "")) for text in column_shown(app, "messages")]
+
+
 def toasts(app: Lox24App) -> list[str]:
     return [str(toast.render()) for toast in app.screen.query("Toast")]
 
@@ -75,6 +80,17 @@ def pane_lines(app: Lox24App) -> list[Strip]:
 
 def pane_text(app: Lox24App) -> str:
     return "\n".join(line.text for line in pane_lines(app))
+
+
+def highlighted_fields(app: Lox24App) -> set[str]:
+    """The fields whose value the detail pane shows in reverse video (changed at the last
+    refresh)."""
+    return {
+        name[0]
+        for line in pane_lines(app)
+        if (name := re.search(r"[\w@]\S*", line.text))  # the first word, past the border
+        and any(seg.style is not None and seg.style.reverse and seg.text.strip() for seg in line)
+    }
 
 
 def by_label(app: Lox24App, label: str) -> str:
@@ -107,6 +123,14 @@ def picked_id(screen: DiscoverScreen, row: int) -> str:
     value = screen.table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
     assert value is not None
     return value
+
+
+def bells(app: Lox24App, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every ring of the terminal bell, one entry each. A headless run has no terminal to ring,
+    so the rings are counted where Textual would write the BEL character."""
+    rings: list[int] = []
+    monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+    return rings
 
 
 async def test_the_demo_opens_on_its_watched_bulks(demo: Callable[..., Lox24App]) -> None:
@@ -556,3 +580,127 @@ async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> N
         await pilot.press("w")
         await until(pilot, lambda: app.screen is app.main, "the import screen stayed open")
         assert app.watchlist.ids[-1] == picked
+
+
+def two_bulks_ending_soon(tmp_path: Path) -> tuple[FakeLox24, WatchList]:
+    """Two bulks sending now, watched, on a virtual clock: "finishing" ends processed and
+    "failing" in a system error, both 15 s in (between two of the engine's 10 s checks)."""
+    clock = VirtualClock()
+    now = clock.now()
+    bulks = [
+        SimBulk(time_uuid(now - 600, 1), now - 600, now - 60, 1000, 75, label="finishing"),
+        SimBulk(
+            time_uuid(now - 600, 2),
+            now - 600,
+            now - 60,
+            1000,
+            600,
+            outcome=SYSTEM_ERROR,
+            ends_at=now + 15,
+            label="failing",
+        ),
+    ]
+    watchlist = WatchList(tmp_path / "w.json")
+    watchlist.add_many([(bulk.uuid, bulk.label) for bulk in bulks])
+    return FakeLox24(SimulatedAccount(bulks), clock=clock), watchlist
+
+
+async def test_sorting_follows_the_values_of_a_column(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        labels = column_shown(app, "label")
+        counts = message_counts(app)
+        assert counts != sorted(counts)  # listed unsorted, so a sort has something to do
+        await pilot.press("s")
+        assert column_shown(app, "label") == sorted(labels, key=str.lower)
+        await pilot.press("s")
+        assert column_shown(app, "label") == sorted(labels, key=str.lower, reverse=True)
+        await pilot.press(*"sssss")  # id ↑, id ↓, status ↑, status ↓, messages ↑
+        assert message_counts(app) == sorted(counts)
+
+
+async def test_fields_changed_at_the_last_refresh_are_highlighted(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await cursor_to(pilot, app, by_label(app, "Black Friday newsletter"))  # sending
+        await pilot.press("enter")
+        assert highlighted_fields(app) == set()  # first sight: nothing to compare with
+        await advance(app, pilot, 6)
+        highlighted = highlighted_fields(app)
+        assert {"msg_total_count", "price"} <= highlighted
+        assert not {"uuid", "created_at", "delivery_at", "service_code"} & highlighted
+
+
+@pytest.mark.parametrize("bell", [True, False])
+async def test_the_bell_rings_when_a_bulk_finishes_if_set(
+    tmp_path: Path, locations: Locations, monkeypatch: pytest.MonkeyPatch, bell: bool
+) -> None:
+    fake, watchlist = two_bulks_ending_soon(tmp_path)
+    app = app_on(fake, watchlist, locations, settings=Settings(bell=bell))
+    rings = bells(app, monkeypatch)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert column_shown(app, "status") == ["in progress", "in progress"]
+        await advance(app, pilot, 30)
+        assert column_shown(app, "status") == ["processed", "system error"]
+        assert len(rings) == (2 if bell else 0)
+
+
+async def test_a_bulk_failing_toasts_as_an_error(tmp_path: Path, locations: Locations) -> None:
+    fake, watchlist = two_bulks_ending_soon(tmp_path)
+    app = app_on(fake, watchlist, locations)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await advance(app, pilot, 30)
+        failed = toasts_saying(app, "in progress → system error")
+        done = toasts_saying(app, "in progress → processed")
+        assert failed and all(toast.has_class("-error") for toast in failed)
+        assert done and not any(toast.has_class("-error") for toast in done)
+
+
+async def test_escape_clears_the_filter(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"scheduled", "enter")
+        assert column_shown(app, "status") == ["scheduled"] * 3
+        assert "filter: 3 of 12 shown" in summary_text(app)
+        await pilot.press("escape")
+        assert shown_ids(app) == app.watchlist.ids
+        assert "filter:" not in summary_text(app)
+        await pilot.press("slash")
+        assert app.main.query_one("#filter", Input).value == ""
+
+
+async def test_relative_times_age_between_checks(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        done = by_label(app, "Dry run: price check")  # final: it is not checked again
+        assert cell(app, done, "fresh") == "checked just now"
+        await advance(app, pilot, 90)
+        await until(
+            pilot,
+            lambda: cell(app, done, "fresh") == "checked 1 min ago",
+            f"'checked just now' never aged (still {cell(app, done, 'fresh')!r})",
+        )
+
+
+async def test_a_change_to_the_watch_list_file_shows_without_a_restart(
+    demo: Callable[..., Lox24App], locations: Locations
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        outside, _ = WatchList.load(locations.demo_watchlist_file)  # as `lox24tui watch` does
+        outside.add(UNKNOWN_ID, "From the shell")
+        notice = "changed outside this window: 1 added"
+        await until(pilot, lambda: bool(toasts_saying(app, notice)), "the change went unnoticed")
+        assert UNKNOWN_ID in shown_ids(app)
+        await settle(app, pilot)
+        assert cell(app, UNKNOWN_ID, "label") == "From the shell"
+        assert cell(app, UNKNOWN_ID, "status") == "not found"
