@@ -68,15 +68,15 @@ def test_export_writes_nothing_when_the_requests_are_stopped(
     watch(live_fake, live_url, 4)
     good = tmp_path / "good.csv"
     good.write_text("the export of yesterday\n", encoding="utf-8")
-    token = WRONG
+    token: str | None = WRONG
     if stop == "refused count full":
         use_up_the_refused_count(live_url)
     elif stop == "rate limited":
         live_fake.fail("status", status=429, retry_after="600")
         token = None  # the fake's own, good token
     before = len(live_fake.log)
-    kwargs = {} if token is None else {"token": token}
-    done = lox24tui("export", "-o", str(good), url=live_url, **kwargs)  # type: ignore[arg-type]
+    kwargs: dict[str, str] = {} if token is None else {"token": token}
+    done = lox24tui("export", "-o", str(good), url=live_url, **kwargs)
     assert done.returncode == 2, done.stderr
     assert good.read_text(encoding="utf-8") == "the export of yesterday\n"
     assert "nothing exported" in done.stderr

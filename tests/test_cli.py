@@ -6,12 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, SystemClock
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.records import CONTRACT_FIELDS
 
@@ -20,8 +23,6 @@ WRONG = "1234567:0000000000000000000000000000dead"
 
 @pytest.fixture
 def live_fake() -> FakeLox24:
-    import time
-
     return FakeLox24(SimulatedAccount.demo(time.time()))
 
 
@@ -31,22 +32,31 @@ def live_url(live_fake: FakeLox24) -> Iterator[str]:
         yield url
 
 
-def lox24tui(
-    *args: str,
-    url: str | None = None,
-    token: str | None = FAKE_TOKEN,
-) -> subprocess.CompletedProcess[str]:
+CLI_TIMEOUT = 60.0
+"""Seconds a CLI run may take before the test gives up on it (a hang, not a slow machine)."""
+
+
+def cli_env(url: str | None, token: str | None) -> dict[str, str]:
+    """The test's environment (isolated XDG folders) with the given LOX24 settings only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOX24_")}
     if url is not None:
         env["LOX24_API_URL"] = url
     if token is not None:
         env["LOX24_TOKEN"] = token
+    return env
+
+
+def lox24tui(
+    *args: str,
+    url: str | None = None,
+    token: str | None = FAKE_TOKEN,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lox24tui", *args],
         capture_output=True,
         text=True,
-        env=env,
-        timeout=60,
+        env=cli_env(url, token),
+        timeout=CLI_TIMEOUT,
         check=False,
     )
 
@@ -162,14 +172,67 @@ def test_bulks_filters_by_status_and_age(live_fake: FakeLox24, live_url: str) ->
     assert lox24tui("bulks", "--since", "yesterday", url=live_url).returncode == 2
 
 
+class HeldClock(SystemClock):
+    """The fake's clock: real time that stands still until :meth:`release`. A bulk due "half a
+    second in" then waits for the test, however long the CLI takes to start on a busy machine."""
+
+    def __init__(self) -> None:
+        self.start = time.time()
+        self._released_at: float | None = None
+
+    def release(self) -> None:
+        """Let time run from now on (again: no effect)."""
+        if self._released_at is None:
+            self._released_at = time.monotonic()
+
+    def now(self) -> float:
+        if self._released_at is None:
+            return self.start
+        return self.start + time.monotonic() - self._released_at
+
+
+def watch_releasing_the_clock(
+    fake: FakeLox24, url: str, ids: list[str], *options: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``lox24tui status IDS --watch``, letting the fake's held clock run from the moment the
+    CLI has printed a first status for every id (so it has seen each one before it changes)."""
+    clock = fake.clock
+    assert isinstance(clock, HeldClock)
+    with (
+        tempfile.TemporaryFile("w+") as stderr,
+        subprocess.Popen(
+            [sys.executable, "-m", "lox24tui", "status", *ids, "--watch", *options],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=cli_env(url, FAKE_TOKEN),
+        ) as process,
+    ):
+        watchdog = threading.Timer(CLI_TIMEOUT, process.kill)  # a hang ends the output early
+        watchdog.start()
+        lines: list[str] = []
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.append(line)
+                if all(any(bulk_id in seen for seen in lines) for bulk_id in ids):
+                    clock.release()
+            returncode = process.wait()
+        finally:
+            watchdog.cancel()
+            process.kill()
+        stderr.seek(0)
+        return subprocess.CompletedProcess(process.args, returncode, "".join(lines), stderr.read())
+
+
 @pytest.fixture
 def quick_fake(tmp_path: Path) -> Iterator[tuple[FakeLox24, str]]:
-    """Bulks that end within seconds; the refresh interval set to its minimum."""
-    import time
-
+    """Bulks that end within seconds of the fake's clock (held: see HeldClock); the refresh
+    interval set to its minimum."""
     from lox24tui.fake.account import time_uuid
 
-    now = time.time()
+    clock = HeldClock()
+    now = clock.start
     bulks = [
         SimBulk(time_uuid(now - 60, 1), now - 60, now + 0.5, 100, send_seconds=1.5, label="quick"),
         SimBulk(time_uuid(now - 60, 2), now - 60, now + 0.5, 100, send_seconds=1.5, label="quick2"),
@@ -186,7 +249,7 @@ def quick_fake(tmp_path: Path) -> Iterator[tuple[FakeLox24, str]]:
     config = tmp_path / "config" / "lox24tui"
     config.mkdir(parents=True)
     (config / "config.toml").write_text("interval = 2\n")
-    fake = FakeLox24(SimulatedAccount(bulks))
+    fake = FakeLox24(SimulatedAccount(bulks), clock=clock)
     with serve_in_thread(fake) as url:
         yield fake, url
 
@@ -194,7 +257,7 @@ def quick_fake(tmp_path: Path) -> Iterator[tuple[FakeLox24, str]]:
 def test_watch_follows_bulks_until_processed(quick_fake: tuple[FakeLox24, str]) -> None:
     fake, url = quick_fake
     ids = [labelled(fake, "quick"), labelled(fake, "quick2")]
-    done = lox24tui("status", *ids, "--watch", "--json", url=url)
+    done = watch_releasing_the_clock(fake, url, ids, "--json")
     assert done.returncode == 0, done.stderr
     changes = [json.loads(line) for line in done.stdout.splitlines()]
     for bulk_id in ids:
@@ -205,9 +268,8 @@ def test_watch_follows_bulks_until_processed(quick_fake: tuple[FakeLox24, str]) 
 
 def test_watch_for_people_exits_1_when_a_bulk_failed(quick_fake: tuple[FakeLox24, str]) -> None:
     fake, url = quick_fake
-    done = lox24tui(
-        "status", labelled(fake, "quick"), labelled(fake, "canceled"), "--watch", url=url
-    )
+    ids = [labelled(fake, "quick"), labelled(fake, "canceled")]
+    done = watch_releasing_the_clock(fake, url, ids)
     assert done.returncode == 1
     assert "now canceled" in done.stdout and "→ processed" in done.stdout
 

@@ -35,6 +35,8 @@ from lox24tui.guard import (
 )
 from lox24tui.monitor import (
     BACKOFF_CAP,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_INTERVAL,
     NOT_FOUND_RECHECK,
     BulkState,
     BulkUpdate,
@@ -57,10 +59,18 @@ async def running(
     *,
     token: str = FAKE_TOKEN,
     request_timeout: float = 5.0,
-    **options: float,
+    interval: float = DEFAULT_INTERVAL,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> AsyncIterator[Monitor]:
     client = Lox24Client(Token(token), url, timeout=request_timeout, max_connections=20)
-    monitor = Monitor(client, ids, clock=fake.clock, rng=random.Random(1), **options)  # type: ignore[arg-type]
+    monitor = Monitor(
+        client,
+        ids,
+        interval=interval,
+        concurrency=concurrency,
+        clock=fake.clock,
+        rng=random.Random(1),
+    )
     monitor.start()
     try:
         await settle(monitor)
@@ -357,11 +367,11 @@ async def test_changing_the_interval_takes_effect_at_once(
 
 async def test_a_bug_in_the_client_marks_one_row(fake: FakeLox24, clock: VirtualClock) -> None:
     class Flaky:
-        async def get_bulk_status(self, bulk_id: str) -> object:
+        async def get_bulk_status(self, bulk_id: str) -> StatusReply:
             raise KeyError("boom")
 
     good = labelled(fake, "Black Friday newsletter")
-    monitor = Monitor(Flaky(), [good], clock=clock)  # type: ignore[arg-type]
+    monitor = Monitor(Flaky(), [good], clock=clock)
     monitor.start()
     await settle(monitor)
     await monitor.stop()
@@ -472,12 +482,12 @@ async def test_a_late_answer_for_the_old_token_does_not_vouch_for_the_new_one(
     clock: VirtualClock,
 ) -> None:
     old, new = GatedSource(reply_for), GatedSource(refused)
-    monitor = Monitor(old, IDS, clock=clock)  # type: ignore[arg-type]
+    monitor = Monitor(old, IDS, clock=clock)
     monitor.start()
     await old.wait_for_calls(1)
     await settle_briefly()
     assert len(old.calls) == 1  # the probe, alone
-    monitor.use_source(new)  # type: ignore[arg-type]
+    monitor.use_source(new)
     old.gate.set()  # the old token's answer arrives after the switch
     await new.wait_for_calls(1)
     await settle_briefly()
@@ -505,7 +515,7 @@ async def test_a_429_window_survives_a_bad_token_stop_and_a_resume(
 
 async def test_stopping_mid_flight_keeps_those_bulks_in_the_schedule(clock: VirtualClock) -> None:
     source = GatedSource(reply_for)
-    monitor = Monitor(source, IDS[:1], clock=clock)  # type: ignore[arg-type]
+    monitor = Monitor(source, IDS[:1], clock=clock)
     monitor.start()
     await source.wait_for_calls(1)
     await monitor.stop()

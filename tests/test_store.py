@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -178,7 +179,7 @@ def test_no_change_is_written_over_a_damaged_file(path: Path, clock: VirtualCloc
     damaged = path.read_bytes()[:-5]
     path.write_bytes(damaged)
     before = files_under(path.parent)
-    changes = [
+    changes: list[Callable[[], object]] = [
         lambda: watch.add(C),
         lambda: watch.remove(A),
         lambda: watch.remove_many([A]),

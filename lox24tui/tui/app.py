@@ -150,10 +150,12 @@ class Lox24App(App[None]):
             self._note(self.setup.load_problem.message, severity="error", timeout=30)
         if self.setup.damage is not None:  # after mounting, so the question is on top
             self.call_after_refresh(self.offer_restore, self.setup.damage)
-        self.set_interval(FLUSH_SECONDS, self.flush)
-        self.set_interval(TIMES_SECONDS, self._refresh_times)
-        self.set_interval(1.0, self._tick_countdown)
-        self.set_interval(WATCHLIST_POLL_SECONDS, self.pick_up_outside_changes)
+        self.set_interval(FLUSH_SECONDS, self._unless_closing(self.flush))
+        self.set_interval(TIMES_SECONDS, self._unless_closing(self._refresh_times))
+        self.set_interval(1.0, self._unless_closing(self._tick_countdown))
+        self.set_interval(
+            WATCHLIST_POLL_SECONDS, self._unless_closing(self.pick_up_outside_changes)
+        )
         self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
         if self.setup.token is not None:
             self._use_token(self.setup.token)
@@ -163,6 +165,11 @@ class Lox24App(App[None]):
                 "No LOX24 API token was found (LOX24_TOKEN or the config file). Paste one to "
                 "start; it is checked with a single request."
             )
+
+    def _unless_closing(self, tick: Callable[[], None]) -> Callable[[], None]:
+        """``tick`` for a timer, skipped once the app is closing: Textual tears the screens down
+        before it stops the app's timers, and a tick in between crashed the exit."""
+        return lambda: tick() if self.is_running else None
 
     async def on_unmount(self) -> None:
         await self.monitor.stop()
@@ -229,6 +236,12 @@ class Lox24App(App[None]):
             if Change.STATUS in changes:
                 self._announce(bulk_id, old, new)
         self.main.apply(changed)
+
+    @property
+    def screen_is_current(self) -> bool:
+        """Whether every update the engine reported is on screen (none waits for the next
+        flush). Tests wait on it, so that the flush timer, not the test, puts updates on screen."""
+        return not self._pending and not self._pending_summary
 
     def _announce(self, bulk_id: str, old: BulkState | None, new: BulkState) -> None:
         if old is None or old.reply is None or new.reply is None:

@@ -15,6 +15,7 @@ from lox24tui.clock import VirtualClock
 from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.store import WatchList
+from lox24tui.tui import app as app_module
 from lox24tui.tui.app import DashboardSetup, Lox24App
 from lox24tui.tui.setup import demo_setup
 
@@ -62,6 +63,7 @@ def app_on(
     *,
     token: str | None = FAKE_TOKEN,
     transport: httpx.AsyncBaseTransport | None = None,
+    settings: Settings | None = None,
 ) -> Lox24App:
     from lox24tui.api import Token
 
@@ -69,7 +71,7 @@ def app_on(
     assert isinstance(clock, VirtualClock)
     return Lox24App(
         DashboardSetup(
-            settings=Settings(),
+            settings=settings or Settings(),
             watchlist=watchlist,
             token=Token(token) if token else None,
             api_url="http://fake.test",
@@ -80,14 +82,46 @@ def app_on(
     )
 
 
+PATIENCE = 20.0
+"""Seconds a helper waits for what should come within a few timer ticks. Only a condition that
+never comes true (a timer that does not run, an update that is lost) uses it up, so it can be
+generous: a busy machine makes the wait longer, never the test wrong."""
+
+
+@pytest.fixture(autouse=True)
+def _quick_timers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's own timers, at shorter periods: a test then waits milliseconds for a flush, a
+    redraw of relative times or a look at the watch-list file, instead of seconds. What runs on
+    the timers is production's; only how often it runs changes."""
+    monkeypatch.setattr(app_module, "FLUSH_SECONDS", 0.05)
+    monkeypatch.setattr(app_module, "TIMES_SECONDS", 0.2)
+    monkeypatch.setattr(app_module, "WATCHLIST_POLL_SECONDS", 0.2)
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    """Let the app run (its timers, workers and messages) until ``condition`` holds; fail, saying
+    ``what`` did not happen, only if it never does (see PATIENCE)."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} (waited {PATIENCE:g} s)")
+        await pilot.pause(0.01)
+
+
 async def settle(app: Lox24App, pilot: Pilot[None]) -> None:
-    """Let the engine finish what is due, then apply its updates to the screen."""
-    await asyncio.wait_for(app.monitor.wait_idle(), timeout=10)
-    app.flush()
+    """Let the engine finish what is due, then wait until the app's flush timer has put every
+    update it reported on screen (tests never flush by hand: the timer is part of what they
+    check)."""
+    await asyncio.wait_for(app.monitor.wait_idle(), timeout=PATIENCE)
+    await until(
+        pilot, lambda: app.screen_is_current, "the engine's updates never reached the screen"
+    )
     await pilot.pause()
 
 
 async def advance(app: Lox24App, pilot: Pilot[None], seconds: float) -> None:
+    """Move the virtual clock that the engine and the fake share (Textual's timers keep real
+    time), then settle."""
     clock = app.clock
     assert isinstance(clock, VirtualClock)
     clock.advance(seconds)

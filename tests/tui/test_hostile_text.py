@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 
 from lox24tui.clock import VirtualClock
@@ -19,8 +20,8 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.discover import DiscoverScreen
 
 from ..test_hostile_text import HOSTILE, SHOWN, assert_inert
-from .conftest import advance, app_on, settle
-from .test_dashboard import WIDE, cell, pane_text, toasts, until
+from .conftest import advance, app_on, settle, until
+from .test_dashboard import WIDE, cell, pane_text, toasts
 
 
 def hostile_app(tmp_path: Path, locations: Locations) -> tuple[Lox24App, str]:
@@ -46,7 +47,7 @@ async def open_import(app: Lox24App, pilot: Pilot[None]) -> DiscoverScreen:
     await pilot.press("i")
     screen = app.screen
     assert isinstance(screen, DiscoverScreen)
-    await until(pilot, lambda: screen.table.row_count == 1)
+    await until(pilot, lambda: screen.table.row_count == 1, "the import list")
     return screen
 
 
@@ -54,7 +55,7 @@ async def import_it(app: Lox24App, pilot: Pilot[None]) -> None:
     """Pick the account's one bulk on the import screen and watch it."""
     await open_import(app, pilot)
     await pilot.press("space", "w")
-    await until(pilot, lambda: app.screen is app.main)
+    await until(pilot, lambda: app.screen is app.main, "the main screen")
     await settle(app, pilot)
 
 
@@ -64,7 +65,7 @@ async def test_the_import_table_shows_escapes_in_a_bulks_text(
     app, bulk_id = hostile_app(tmp_path, locations)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         table = (await open_import(app, pilot)).table
-        row = [table.get_cell_at((0, column)).plain for column in range(7)]
+        row = [table.get_cell_at(Coordinate(0, column)).plain for column in range(7)]
     assert row[5] == f"{SHOWN}Sale" and row[6] == bulk_id
     assert_inert("".join(row))
 
@@ -86,7 +87,7 @@ async def test_the_detail_pane_shows_escapes(tmp_path: Path, locations: Location
         await import_it(app, pilot)
         app.main.table.select(bulk_id)
         await pilot.press("enter")
-        await until(pilot, lambda: "timeline" in pane_text(app))
+        await until(pilot, lambda: "timeline" in pane_text(app), "the pane's timeline")
         text = pane_text(app)
     assert_inert(text)
     assert f"ip              {SHOWN}" in text

@@ -19,8 +19,8 @@ from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 
 from ..test_vocabulary import three_bulks
-from .conftest import advance, app_on, settle
-from .test_dashboard import WIDE, cell, pane_text, toasts, until
+from .conftest import advance, app_on, settle, until
+from .test_dashboard import WIDE, cell, pane_text, toasts
 
 
 def dashboard(tmp_path: Path, locations: Locations) -> tuple[Lox24App, list[str]]:
@@ -40,7 +40,11 @@ async def detail_of(app: Lox24App, pilot: Pilot[None], bulk_id: str) -> str:
     app.main.table.select(bulk_id)
     if not app.main.pane.display:
         await pilot.press("enter")
-    await until(pilot, lambda: bulk_id in pane_text(app) and "timeline" in pane_text(app))
+    await until(
+        pilot,
+        lambda: bulk_id in pane_text(app) and "timeline" in pane_text(app),
+        "the pane showing the bulk's timeline",
+    )
     return " ".join(pane_text(app).replace("▏", " ").split())
 
 

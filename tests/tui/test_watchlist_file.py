@@ -20,8 +20,8 @@ from lox24tui.tui.screens.damaged_list import DamagedListScreen
 
 from ..test_cli import lox24tui
 from ..test_store import files_under
-from .conftest import app_on, settle
-from .test_dashboard import WIDE, shown_ids, toasts, until
+from .conftest import app_on, settle, until
+from .test_dashboard import WIDE, shown_ids, toasts
 
 A = "da0fa78c-4699-11ea-a637-96000028b339"
 B = "0e03b500-ca4a-11f0-8002-96000028b339"
@@ -50,7 +50,9 @@ def dialog_text(app: Lox24App) -> str:
 
 async def asked(app: Lox24App, pilot: Pilot[None]) -> str:
     """What the question about the damaged file says, once it is on screen."""
-    await until(pilot, lambda: isinstance(app.screen, DamagedListScreen))
+    await until(
+        pilot, lambda: isinstance(app.screen, DamagedListScreen), "the damaged-list question"
+    )
     await pilot.pause()
     return dialog_text(app)
 
@@ -181,7 +183,9 @@ async def test_a_restore_from_the_shell_answers_the_open_question(
         await broken_while_running(app, pilot, path)
         assert lox24tui("watch", "restore", token=None).returncode == 0
         app.pick_up_outside_changes()
-        await until(pilot, lambda: not isinstance(app.screen, DamagedListScreen))
+        await until(
+            pilot, lambda: not isinstance(app.screen, DamagedListScreen), "the question closing"
+        )
         assert shown_ids(app) == [A, B, C]
         assert damage_commands(app) == []
 
