@@ -506,11 +506,12 @@ async def test_a_429_window_survives_a_bad_token_stop_and_a_resume(
     fake.fail("status", status=429, times=1, retry_after="120")
     async with running(fake, fake_url, ids_of(fake)[:3]) as monitor:
         monitor.resume()
-        monitor.use_source(monitor._source)
-        await step(monitor, clock, 60)
-        assert len(fake.log) == 1
-        await step(monitor, clock, 61)
-        assert len(fake.log) == 4
+        async with Lox24Client(Token(FAKE_TOKEN), fake_url) as same_token:
+            monitor.use_source(same_token)  # the token entered again
+            await step(monitor, clock, 60)
+            assert len(fake.log) == 1
+            await step(monitor, clock, 61)
+            assert len(fake.log) == 4
 
 
 async def test_stopping_mid_flight_keeps_those_bulks_in_the_schedule(clock: VirtualClock) -> None:

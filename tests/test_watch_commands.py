@@ -21,7 +21,8 @@ from lox24tui.tui.screens.damaged_list import DamagedListScreen
 
 from .test_cli import lox24tui
 from .test_store import files_under
-from .tui.conftest import app_on, settle
+from .tui.conftest import app_on, settle, until
+from .tui.test_dashboard import paste_into_add_dialog
 
 NOWHERE = "http://127.0.0.1:9"
 """An API address nothing answers at: no test here may reach LOX24."""
@@ -96,13 +97,11 @@ async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
         ]
         from_app: list[str] = []
         while any(shell.returncode is None for shell in shells) and pool:
-            from_app.append(pool.pop(0))  # the dashboard writing while the shells write
-            app.add_bulks([from_app[-1]], "mine")
-            await asyncio.sleep(0.002)  # lets the shells' exits be noticed
+            from_app.append(pool.pop(0))  # a person adding bulks while the shells write
+            await paste_into_add_dialog(pilot, app, from_app[-1], "mine")
         assert [await shell.wait() for shell in shells] == [0, 0, 0]
-        assert len(from_app) > 5  # the writes really overlapped
-        await pilot.pause()
-        app.pick_up_outside_changes()
+        assert from_app  # at least one of the dashboard's writes began while a shell ran
+        await until(pilot, lambda: len(app.watchlist.ids) == 30 + len(from_app), "all on screen")
         await settle(app, pilot)
         on_disk = set(WatchList.load(path)[0].ids)
         assert on_disk == set(from_shell) | set(from_app)
@@ -121,9 +120,9 @@ async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
             stdout=asyncio.subprocess.DEVNULL,
         )
         assert await removed.wait() == 0
-        app.pick_up_outside_changes()
-        await pilot.pause()
-        assert app.main.table.row_count == 28 + len(from_app)
+        await until(
+            pilot, lambda: app.main.table.row_count == 28 + len(from_app), "the removal on screen"
+        )
         assert from_app[0] not in app.monitor.watched
     assert all(WatchList.load(path)[0].label_of(i) == "mine" for i in from_app[1:])
 
@@ -169,10 +168,8 @@ async def test_a_damaged_list_survives_export_and_watch_add_with_a_dashboard_ope
         added = watch("add", ids_of(1, offset=50)[0])
         assert says_how_to_restore(added, path)
         assert files_under(path.parent) == before
-        app.pick_up_outside_changes()
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, DamagedListScreen), "the question")
         assert app.watchlist.ids == bulks and app.main.table.row_count == 22
-        assert isinstance(app.screen, DamagedListScreen)
     restored = watch("restore")
     assert restored.returncode == 0
     assert WatchList.load(path)[0].ids == bulks

@@ -127,6 +127,8 @@ class Lox24App(App[None]):
         )
         self.states: dict[str, BulkState] = {}
         self.previous_replies: dict[str, StatusReply] = {}
+        self._asking_about_damage = False
+        """The damaged-list question is on screen, or about to be."""
         self.last_removal: list[Removed] | None = None
         """What u puts back: the bulk removed here last, or those an outside change removed."""
         self.watchlist_damage: WatchListDamaged | None = setup.damage
@@ -310,11 +312,13 @@ class Lox24App(App[None]):
         the user is asked: restore the newest good copy, keep the list shown (the damaged file
         goes aside), or decide later."""
         self.watchlist_damage = damage
-        if any(isinstance(screen, DamagedListScreen) for screen in self.screen_stack):
+        if self._asking_about_damage:
             return
+        self._asking_about_damage = True
         copy = self.watchlist.restore_candidate()
 
         def decided(choice: DamageChoice | None) -> None:
+            self._asking_about_damage = False
             if choice is DamageChoice.RESTORE:
                 self.restore_watchlist(copy)
             elif choice is DamageChoice.KEEP:
@@ -328,7 +332,8 @@ class Lox24App(App[None]):
                 )
 
         screen = DamagedListScreen(damage, copy, len(self.watchlist.entries))
-        self.push_screen(screen, callback=decided)
+        # after the dialog that made the change has closed, or its dismissal would close this
+        self.call_after_refresh(self.push_screen, screen, decided)
 
     def restore_watchlist(self, copy: Backup | None = None) -> None:
         """Bring back a kept copy of the list (the store's default choice without one)."""

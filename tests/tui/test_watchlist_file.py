@@ -21,7 +21,7 @@ from lox24tui.tui.screens.damaged_list import DamagedListScreen
 from ..test_cli import lox24tui
 from ..test_store import files_under
 from .conftest import app_on, settle, until
-from .test_dashboard import WIDE, shown_ids, toasts
+from .test_dashboard import WIDE, paste_into_add_dialog, shown_ids, toasts
 
 A = "da0fa78c-4699-11ea-a637-96000028b339"
 B = "0e03b500-ca4a-11f0-8002-96000028b339"
@@ -84,8 +84,7 @@ async def broken_while_running(
     and every file beside the list then."""
     await settle(app, pilot)
     before = damage(path)
-    app.pick_up_outside_changes()
-    return await asked(app, pilot), before
+    return await asked(app, pilot), before  # the dashboard notices by itself
 
 
 def damage_commands(app: Lox24App) -> list[SystemCommand]:
@@ -101,8 +100,6 @@ async def test_starting_on_a_damaged_list_asks_first_and_writes_nothing_meanwhil
         assert f"The watch list {path} cannot be read (not valid JSON at line" in text
         assert "Restore the copy from 2025-11-26 09:40:00 with 3 bulks (r)" in text
         assert "Go on with an empty list (k)" in text
-        app.add_bulks([D], "added while undecided")
-        await pilot.pause()
         assert files_under(path.parent) == before
         assert shown_ids(app) == []
         await pilot.press("r")
@@ -127,7 +124,7 @@ async def test_going_on_with_an_empty_list_keeps_the_damaged_file_aside(
         await pilot.press("r")  # nothing to restore: the question stays
         assert isinstance(app.screen, DamagedListScreen)
         await pilot.press("k")
-        app.add_bulks([A], "")
+        await paste_into_add_dialog(pilot, app, A)
         await settle(app, pilot)
         assert shown_ids(app) == [A]
     (aside,) = path.parent.glob("demo-watchlist.json.damaged-*")
@@ -143,7 +140,7 @@ async def test_deciding_later_leaves_the_file_and_refuses_changes_until_decided(
         await asked(app, pilot)
         await pilot.press("escape")
         assert any("Nothing was written" in note for note in toasts(app))
-        app.add_bulks([D], "refused")
+        await paste_into_add_dialog(pilot, app, D, "refused")
         await asked(app, pilot)  # a change asks again
         assert any("This change was not made" in note for note in toasts(app))
         assert files_under(path.parent) == before
@@ -182,7 +179,6 @@ async def test_a_restore_from_the_shell_answers_the_open_question(
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await broken_while_running(app, pilot, path)
         assert lox24tui("watch", "restore", token=None).returncode == 0
-        app.pick_up_outside_changes()
         await until(
             pilot, lambda: not isinstance(app.screen, DamagedListScreen), "the question closing"
         )
@@ -197,9 +193,7 @@ async def test_bulks_removed_outside_are_named_and_u_puts_them_back(
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
         assert lox24tui("watch", "remove", A, C, token=None).returncode == 0
-        app.pick_up_outside_changes()
-        await pilot.pause()
-        assert shown_ids(app) == [B]
+        await until(pilot, lambda: shown_ids(app) == [B], "the outside removal on screen")
         (note,) = [note for note in toasts(app) if "Gone:" in note]
         assert "2 removed" in note and f"Gone: “Black Friday”, {C}." in note
         assert "u puts them back" in note
