@@ -28,6 +28,7 @@ from _fake_process import fake_server
 from refresh import all_ids
 
 from lox24tui.api import Token
+from lox24tui.commands.dashboard import calm_the_garbage_collector
 from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN
 from lox24tui.store import WatchList
@@ -43,6 +44,7 @@ async def measure(url: str, ids: list[str], concurrency: int) -> None:
         watchlist.add_many([(bulk_id, f"Bulk {n}") for n, bulk_id in enumerate(ids, 1)])
         settings = Settings(concurrency=concurrency, interval=600)
         app = Lox24App(DashboardSetup(settings, watchlist, Token(FAKE_TOKEN), url, locations))
+        calm_the_garbage_collector()  # as `lox24tui` itself does
         async with app.run_test(size=(160, 45)) as pilot:
             started = time.perf_counter()
             await wait_until_all_checked(app, since=0.0)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
@@ -56,7 +57,6 @@ class StatusReply:
     request_id: str | None
     raw_json: str
     """The response body exactly as received."""
-    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +89,11 @@ class Lox24Client:
         timeout: float = 10.0,
         max_connections: int = 10,
         accept: str = JSON,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self._token = token
+        self._now = now
+        """Unix seconds: what a Retry-After date is measured from (the app's clock in tests)."""
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._http = httpx.AsyncClient(
@@ -221,7 +224,8 @@ class Lox24Client:
         if status == 404 and bulk_id is not None:
             return BulkNotFound(bulk_id, **context)
         if status == 429:
-            return RateLimited(_retry_after(response.headers.get("Retry-After")), **context)
+            retry_after = _retry_after(response.headers.get("Retry-After"), self._now())
+            return RateLimited(retry_after, **context)
         if 500 <= status <= 599:
             return ServerError(**context)
         return UnexpectedStatus(**context)
@@ -305,7 +309,7 @@ def _next_page(view: Any) -> int | None:
     return None
 
 
-def _retry_after(value: str | None) -> float | None:
+def _retry_after(value: str | None, now: float) -> float | None:
     """Retry-After as seconds: either a number of seconds or an HTTP date."""
     if value is None:
         return None
@@ -319,7 +323,7 @@ def _retry_after(value: str | None) -> float | None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
+        seconds = when.timestamp() - now
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 

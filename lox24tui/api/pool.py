@@ -9,7 +9,8 @@ connections). The pool hands each request to the least busy of a few small clien
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Final, Self
@@ -34,6 +35,7 @@ class Lox24ClientPool:
         timeout: float = 10.0,
         max_connections: int = 10,
         accept: str = JSON,
+        now: Callable[[], float] = time.time,
     ) -> None:
         count = max(1, math.ceil(max_connections / CONNECTIONS_PER_CLIENT))
         per_client = math.ceil(max_connections / count)
@@ -45,6 +47,7 @@ class Lox24ClientPool:
                 timeout=timeout,
                 max_connections=per_client,
                 accept=accept,
+                now=now,
             )
             for _ in range(count)
         ]

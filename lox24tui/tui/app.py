@@ -7,7 +7,6 @@ arrives redraws the table every frame and starves the network loop (benchmarks/R
 
 from __future__ import annotations
 
-import gc
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,8 +56,6 @@ FLUSH_SECONDS = 0.5
 TIMES_SECONDS = 5.0
 """How often relative times ("12 s ago") are redrawn."""
 DEMO_INTERVAL = 5.0
-GC_YOUNG_THRESHOLD = 20_000
-"""Allocations between young-generation collections (Python's default is 700)."""
 WATCHLIST_POLL_SECONDS = 2.0
 """How often the watch-list file is checked for changes made outside (``lox24tui watch``)."""
 
@@ -146,7 +143,6 @@ class Lox24App(App[None]):
         return MainScreen()
 
     def on_mount(self) -> None:
-        _calm_the_garbage_collector()
         self.monitor.listen(self._on_engine_event)
         if self.setup.load_problem is not None:
             self._note(self.setup.load_problem.message, severity="error", timeout=30)
@@ -552,6 +548,7 @@ class Lox24App(App[None]):
             transport=self.setup.transport,
             timeout=self.settings.timeout,
             max_connections=self.settings.concurrency,
+            now=self.clock.now,
         )
 
     def _use_token(self, token: Token) -> None:
@@ -628,15 +625,6 @@ def _names(removed: Sequence[Removed], most: int = 5) -> str:
     ]
     more = len(names) - most
     return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
-
-
-def _calm_the_garbage_collector() -> None:
-    """Full collections of a process holding Textual and a thousand bulks took 100-130 ms,
-    freezing key presses mid-refresh (benchmarks/dashboard.py). What exists at start-up is
-    frozen out of collections, and young objects are collected less often."""
-    gc.freeze()
-    _, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, gen1, gen2)
 
 
 class _NoClient:

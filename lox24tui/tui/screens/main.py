@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -296,7 +295,9 @@ class MainScreen(Screen[None]):
             if path:
                 self.dashboard.export_to(path)
 
-        self.app.push_screen(ExportScreen(default_export_name(datetime.now())), callback=chosen)
+        self.app.push_screen(
+            ExportScreen(default_export_name(self.dashboard.now().astimezone())), callback=chosen
+        )
 
     def action_token(self) -> None:
         self.dashboard.ask_for_token("Enter the LOX24 API token to use from now on.")
