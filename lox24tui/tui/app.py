@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from lox24tui import sanitise
 from lox24tui.api import (
@@ -126,6 +127,8 @@ class Lox24App(App[None]):
         self.previous_replies: dict[str, StatusReply] = {}
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
+        self.engine_failure: str | None = None
+        """Why the refresh engine stopped, if it did (then nothing on screen is refreshed)."""
         self.last_removal: list[Removed] | None = None
         """What u puts back: the bulk removed here last, or those an outside change removed."""
         self.watchlist_damage: WatchListDamaged | None = setup.damage
@@ -168,6 +171,22 @@ class Lox24App(App[None]):
         """``tick`` for a timer, skipped once the app is closing: Textual tears the screens down
         before it stops the app's timers, and a tick in between crashed the exit."""
         return lambda: tick() if self.is_running else None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed engine must not leave "Live" on screen: say so, with what to do."""
+        if event.worker.group != "engine" or event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.engine_failure = f"{type(error).__name__}: {error}" if error else "unknown error"
+        self.notify(
+            f"The refresh engine stopped ({self.engine_failure}): statuses are no longer "
+            "refreshed. Restart lox24tui; if it happens again, please report it.",
+            title="lox24tui",
+            severity="error",
+            timeout=60,
+            markup=False,
+        )
+        self.main.show_summary()
 
     async def on_unmount(self) -> None:
         await self.monitor.stop()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from lox24tui.clock import Timer, VirtualClock
+from lox24tui.config import Locations, Settings
 from lox24tui.tui.app import Lox24App
+from lox24tui.tui.setup import demo_setup
 
-from .conftest import advance, fake_of, settle
-from .test_dashboard import WIDE, summary_text
+from .conftest import advance, fake_of, settle, until
+from .test_dashboard import WIDE, summary_text, toasts
 
 
 async def test_an_outage_reads_unreachable_not_live_and_clears_when_lox24_answers(
@@ -30,3 +33,27 @@ async def test_an_outage_reads_unreachable_not_live_and_clears_when_lox24_answer
             await advance(app, pilot, 20)
         assert "● Live" in summary_text(app)
         assert "unreachable" not in summary_text(app)
+
+
+class BreakingClock(VirtualClock):
+    """A clock whose timers break once armed: a stand-in for any bug in the engine's loop."""
+
+    armed = False
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer:
+        if self.armed:
+            raise RuntimeError("the clock broke")
+        return super().call_later(seconds, callback)
+
+
+async def test_a_failed_engine_says_so_instead_of_live(demo: Callable[..., Lox24App]) -> None:
+    clock = BreakingClock()
+    app = Lox24App(demo_setup(Settings(), Locations.default(), clock=clock, seed=7))
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        clock.armed = True
+        await pilot.press("R")  # the engine wakes, and its loop breaks
+        await until(pilot, lambda: "Not refreshing" in summary_text(app), "the failure shown")
+        assert "● Live" not in summary_text(app)
+        assert "the refresh engine failed (RuntimeError: the clock broke)" in summary_text(app)
+        assert any("Restart lox24tui" in toast for toast in toasts(app))

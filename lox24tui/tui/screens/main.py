@@ -157,7 +157,11 @@ class MainScreen(Screen[None]):
         app = self.dashboard
         shown = self.table.row_count if self.filter_text else None
         self.query_one(SummaryBar).show(
-            app.monitor.summary(), app.monitor.interval, app.demo, shown=shown
+            app.monitor.summary(),
+            app.monitor.interval,
+            app.demo,
+            shown=shown,
+            engine_failure=app.engine_failure,
         )
 
     def forget(self, bulk_id: str) -> None:

@@ -28,6 +28,14 @@ def countdown(seconds: float) -> str:
     return f"{minutes}:{rest:02d}" if minutes else f"{rest} s"
 
 
+def failure_line(failure: str) -> Text:
+    """The engine itself broke: nothing is refreshed any more, and the screen must say so."""
+    return Text.assemble(
+        ("■ Not refreshing: ", ERROR_STYLE),
+        f"the refresh engine failed ({sanitise.one_line(failure)}). Restart lox24tui.",
+    )
+
+
 def engine_line(summary: Summary, interval: float) -> Text:
     """One sentence on the engine's state, with what to do when it is stopped."""
     breaker = summary.breaker
@@ -88,7 +96,14 @@ def counts_line(summary: Summary) -> Text:
 class SummaryBar(Static):
     """Counts per status, totals, and the engine's state."""
 
-    def show(self, summary: Summary, interval: float, demo: bool, shown: int | None = None) -> None:
+    def show(
+        self,
+        summary: Summary,
+        interval: float,
+        demo: bool,
+        shown: int | None = None,
+        engine_failure: str | None = None,
+    ) -> None:
         lines = counts_line(summary)
         if shown is not None:
             lines.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
@@ -96,5 +111,8 @@ class SummaryBar(Static):
         if demo:
             lines.append("DEMO ", "reverse bold")
             lines.append(" simulated LOX24 account · ")
-        lines.append_text(engine_line(summary, interval))
+        if engine_failure is not None:
+            lines.append_text(failure_line(engine_failure))
+        else:
+            lines.append_text(engine_line(summary, interval))
         self.update(lines)
