@@ -427,10 +427,11 @@ class AccountGuard:
                 continue
             raise GuardStopped(admitted, self._clock.now())
 
-    async def send(self, ticket: Ticket, call: Awaitable[T]) -> T:
-        """Await one admitted request and tell the guard how it went."""
+    async def send(self, ticket: Ticket, call: Callable[[], Awaitable[T]]) -> T:
+        """Make one admitted request and tell the guard how it went; whatever happens, the
+        ticket is settled (a ticket left open would hold back every later request)."""
         try:
-            result = await call
+            result = await call()
         except Lox24Error as error:
             self.settle(ticket, error)
             raise
@@ -596,7 +597,7 @@ class GuardedClient:
 
     async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
         ticket = await self.guard.admission()
-        return await self.guard.send(ticket, call())
+        return await self.guard.send(ticket, call)
 
     async def get_bulk_status(self, bulk_id: str) -> StatusReply:
         return await self._call(lambda: self.client.get_bulk_status(bulk_id))

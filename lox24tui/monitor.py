@@ -525,7 +525,7 @@ class Monitor:
             outcome: StatusReply | Lox24Error
             try:
                 outcome = await request.guard.send(
-                    request.ticket, request.source.get_bulk_status(request.bulk_id)
+                    request.ticket, lambda: request.source.get_bulk_status(request.bulk_id)
                 )
             except asyncio.CancelledError:
                 if request.bulk_id in self._tracked:  # first in line when the engine runs again

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -567,3 +569,99 @@ async def test_a_cancelled_probe_frees_its_slot_and_proves_nothing(
         await call
     assert ticket(process(shared, clock)).probe  # free at once, not after its timeout
     assert dashboard.breaker() is not None  # still unreachable: nothing was learnt
+
+
+class Broken:
+    """A client that fails before it sends anything."""
+
+    def check_token(self) -> Awaitable[dict[str, object]]:
+        raise RuntimeError("no coroutine for you")
+
+
+async def test_a_call_that_breaks_before_sending_holds_nothing_back(clock: VirtualClock) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    with pytest.raises(RuntimeError):
+        await GuardedClient(Broken(), guard).check_token()  # type: ignore[arg-type]
+    source = Answers()
+    source.answers.put_nowait(None)
+    await asyncio.wait_for(GuardedClient(source, guard).check_token(), 5)  # type: ignore[arg-type]
+    assert source.calls == 1
+
+
+def test_another_tokens_guard_shares_what_is_known_and_the_settings(
+    shared: Path, clock: VirtualClock
+) -> None:
+    first = AccountGuard(
+        Token(WRONG), state=FileGuardState(shared, SERVER), clock=clock, interval=30, timeout=4
+    )
+    one_request(process(shared, clock), None)  # FAKE_TOKEN proven by another process
+    checked = first.for_token(Token(FAKE_TOKEN))
+    assert checked.token_proven
+    one_request(checked, RateLimited(retry_after=0, http_status=429))
+    assert stop(checked).until == clock.now() + 30  # the interval came along
+    clock.advance(30)
+    for _ in range(3):
+        one_request(checked, lost())
+    clock.advance(60)
+    ticket(checked)  # a probe, whose slot lasts the timeout that came along
+    clock.advance(4 + 4.9)
+    assert stop(process(shared, clock)).kind == BreakerKind.UNREACHABLE
+    clock.advance(0.2)
+    assert ticket(process(shared, clock)).probe
+
+
+def test_an_outage_seen_elsewhere_reads_unreachable_since_then(
+    shared: Path, clock: VirtualClock
+) -> None:
+    dashboard = process(shared, clock)
+    one_request(dashboard, None)
+    first_failure = clock.now()
+    for _ in range(3):
+        one_request(dashboard, lost())
+        clock.advance(1)
+    script = process(shared, clock)
+    assert script.breaker() == Breaker(BreakerKind.UNREACHABLE, since=first_failure)
+
+
+@pytest.mark.parametrize(("status", "proves"), [(200, True), (399, True), (400, False)])
+def test_only_an_answer_below_400_proves_the_token(
+    clock: VirtualClock, status: int, proves: bool
+) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    one_request(guard, UnexpectedStatus(http_status=status))
+    assert guard.token_proven is proves
+
+
+def test_a_429_changes_what_the_summary_says(clock: VirtualClock) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    events: list[GuardEvent] = []
+    guard.listen(events.append)
+    one_request(guard, None)
+    one_request(guard, RateLimited(retry_after=5, http_status=429))
+    assert events == [GuardEvent.CHANGED]
+
+
+class Lister:
+    """Says what it was asked for."""
+
+    async def list_bulks(self, **asked: object) -> dict[str, object]:
+        return asked
+
+
+async def test_a_guarded_list_asks_for_what_was_asked(clock: VirtualClock) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    asked = await GuardedClient(Lister(), guard).list_bulks(  # type: ignore[arg-type]
+        page=3, status_codes=(5, 10), created_since=since
+    )
+    assert asked == {"page": 3, "status_codes": (5, 10), "created_since": since}  # type: ignore[comparison-overlap]
+
+
+async def test_a_stopped_guarded_call_says_how_long_to_wait(clock: VirtualClock) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    one_request(guard, None)
+    one_request(guard, RateLimited(retry_after=90, http_status=429))
+    clock.advance(30)
+    with pytest.raises(GuardStopped) as stopped:
+        await GuardedClient(Answers(), guard).check_token()  # type: ignore[arg-type]
+    assert "no requests for 1:00 min" in str(stopped.value)
