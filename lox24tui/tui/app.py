@@ -609,7 +609,9 @@ class Lox24App(App[None]):
         yield SystemCommand(
             "Detail pane", "Show or hide the selected bulk in full (v)", main.action_toggle_detail
         )
-        yield SystemCommand("Sort", "Sort by the next column (s)", main.table.action_cycle_sort)
+        yield SystemCommand(
+            "Sort by…", "Pick a column, or the watch-list order (s, S)", main.table.action_pick_sort
+        )
         yield SystemCommand(
             "Remove bulk", "Stop watching the selected bulk (d)", main.table.action_remove
         )

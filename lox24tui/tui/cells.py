@@ -52,13 +52,14 @@ class Column:
     key: str
     title: str
     width: int
+    """Room for the title and the sort arrow after it ("Messages ▲")."""
 
 
 COLUMNS: Final = (
     Column("label", "Label", 26),
     Column("id", "Bulk id", 9),
     Column("status", "Status", 19),
-    Column("messages", "Messages", 8),
+    Column("messages", "Messages", 10),
     Column("cost", "Cost", 14),
     Column("delivery", "Delivery", 12),
     Column("changed", "Changed", 11),

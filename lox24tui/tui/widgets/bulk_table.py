@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from functools import partial
 
+from rich.text import Text
 from textual.binding import Binding
+from textual.command import SimpleCommand
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from lox24tui.tui.cells import COLUMNS, Cell, sort_key
 
@@ -27,7 +30,17 @@ class BulkTable(DataTable[Cell]):
         Binding("e", "edit_label", "Label", tooltip="Edit the selected bulk's label"),
         Binding("r", "refresh_bulk", "Refresh", tooltip="Fetch the selected bulk now"),
         Binding("c", "copy_id", "Copy id", tooltip="Copy the selected bulk's id"),
-        Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column (again: reverse)"),
+        Binding(
+            "s", "sort_next", "Sort", tooltip="Sort by the next column, ascending", id="sort.next"
+        ),
+        Binding(
+            "S",
+            "reverse_sort",
+            "Reverse sort",
+            tooltip="Reverse the order of the sorted column",
+            show=False,
+            id="sort.reverse",
+        ),
     ]
     """
     | Key | Action |
@@ -36,7 +49,8 @@ class BulkTable(DataTable[Cell]):
     | e | Edit its label. |
     | r | Refresh it now. |
     | c | Copy its id. |
-    | s | Sort by the next column. |
+    | s | Sort by the next column, ascending (after the last: watch-list order). |
+    | S | Reverse the sort. |
     """
 
     @dataclass
@@ -83,7 +97,8 @@ class BulkTable(DataTable[Cell]):
         for bulk_id, cells in rows.items():
             self.add_row(*(cells[c.key] for c in COLUMNS), key=bulk_id)
             self._shown[bulk_id] = {key: cell.plain for key, cell in cells.items()}
-        self._apply_sort()
+        if self.sort_column is not None:  # else they are in the order given already
+            self._apply_sort()
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
         if selected is not None:
             self.select(selected, scroll=False)
@@ -118,30 +133,66 @@ class BulkTable(DataTable[Cell]):
         return changed
 
     def sort_by(self, column: str | None, reverse: bool = False, *, scroll: bool = True) -> None:
-        """Sort (None: watch-list order as added); the cursor follows its bulk, and the view
-        follows the cursor only when ``scroll`` (a user's sort), not on re-sorts after updates."""
+        """Sort (None: the order the rows were given in, the watch list's); the sorted column's
+        header shows ▲ or ▼. The cursor follows its bulk, and the view follows the cursor only
+        when ``scroll`` (a user's sort), not on re-sorts after updates."""
         self.sort_column, self.sort_reverse = column, reverse
+        arrow = " ▼" if reverse else " ▲"
+        for spec in COLUMNS:
+            title = spec.title + (arrow if spec.key == column else "")
+            self.columns[ColumnKey(spec.key)].label = Text(title)
         selected = self.selected_id
-        self._apply_sort()
+        self._apply_sort()  # a sort redraws the whole table, the headers too
         if selected is not None:
             self.select(selected, scroll=scroll)
 
     def _apply_sort(self) -> None:
-        if self.sort_column is not None and self.row_count:
+        if self.sort_column is not None:
             self.sort(self.sort_column, key=sort_key, reverse=self.sort_reverse)
+            return
+        # Row keys are bulk ids, and so are the values the id column sorts by.
+        given = {bulk_id: index for index, bulk_id in enumerate(self._shown)}
+        self.sort("id", key=lambda cell: given[cell.sort_value])
 
-    def action_cycle_sort(self) -> None:
-        keys = [column.key for column in COLUMNS]
-        if self.sort_column is None:
-            self.sort_by(keys[0])
-        elif not self.sort_reverse:
-            self.sort_by(self.sort_column, reverse=True)
-        else:
-            index = keys.index(self.sort_column) + 1
-            self.sort_by(keys[index] if index < len(keys) else None)
+    def _say_sort(self) -> None:
         title = next((c.title for c in COLUMNS if c.key == self.sort_column), None)
         order = "descending" if self.sort_reverse else "ascending"
         self.notify(f"Sorted by {title}, {order}" if title else "Watch-list order", timeout=2)
+
+    def action_sort_next(self) -> None:
+        """The next column, ascending; after the last one, the watch list's own order."""
+        keys = [column.key for column in COLUMNS]
+        index = 0 if self.sort_column is None else keys.index(self.sort_column) + 1
+        self.sort_by(keys[index] if index < len(keys) else None)
+        self._say_sort()
+
+    def action_reverse_sort(self) -> None:
+        if self.sort_column is None:
+            self.notify("The table is in watch-list order: s sorts it by a column first.")
+            return
+        self.sort_by(self.sort_column, not self.sort_reverse)
+        self._say_sort()
+
+    def action_pick_sort(self) -> None:
+        """The "Sort by…" picker: one entry per column, and the watch list's own order."""
+        choices = [
+            SimpleCommand(
+                column.title,
+                partial(self._sort_picked, column.key),
+                f"Sort by {column.title}, ascending (S reverses it)",
+            )
+            for column in COLUMNS
+        ]
+        choices.append(
+            SimpleCommand(
+                "Watch-list order", partial(self._sort_picked, None), "The order of the watch list"
+            )
+        )
+        self.app.search_commands(choices, placeholder="Sort by…")
+
+    def _sort_picked(self, column: str | None) -> None:
+        self.sort_by(column)
+        self._say_sort()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
