@@ -43,7 +43,14 @@ from lox24tui.api import (
     parse_bulk_id,
 )
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.guard import AccountGuard, Breaker, GuardEvent, GuardStopped, Ticket
+from lox24tui.guard import (
+    AccountGuard,
+    Breaker,
+    BreakerKind,
+    GuardEvent,
+    GuardStopped,
+    Ticket,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -364,6 +371,30 @@ class Monitor:
             self._schedule(one, now)
         self._poke()
 
+    def fetch_now(self, bulk_id: str) -> Breaker | None:
+        """Fetch one watched bulk at once, final or not, even while polling is paused: a person
+        asked for this bulk, and a pause holds the schedule, not them. The account guard still
+        decides, as for every request.
+
+        Returns None when the request is on its way (while polling runs, it may wait for a free
+        request slot or another request's answer), or why it cannot go out now: the guard's
+        breaker, or BUSY while paused with every request slot taken. The bulk is then first in
+        line for when requests go out again. Raises KeyError for a bulk not watched."""
+        if bulk_id in self._in_flight:
+            return None  # its answer is on the way
+        self._schedule(bulk_id, self._clock.now())
+        self._poke()
+        if self._paused_reason is None:  # the loop sends it; say only what holds it back
+            blocked = self._guard.blocked()
+            return None if blocked is None or blocked.kind == BreakerKind.BUSY else blocked
+        if len(self._in_flight) >= self._concurrency:
+            return Breaker(BreakerKind.BUSY)
+        admitted = self._guard.admit()
+        if isinstance(admitted, Breaker):
+            return admitted
+        self._launch(bulk_id, admitted)
+        return None
+
     def pause(self, reason: str = "paused") -> None:
         self._paused_reason = reason
         self._emit_summary()
@@ -473,7 +504,7 @@ class Monitor:
             if isinstance(ticket, Breaker):
                 return
             heapq.heappop(self._queue)
-            self._launch(entry, ticket)
+            self._launch(entry.bulk_id, ticket)
 
     def _peek_due(self, now: float) -> _Entry | None:
         while self._queue and not self._is_current(self._queue[0]):
@@ -512,10 +543,10 @@ class Monitor:
             return True
         return self._peek_due(self._clock.now()) is None
 
-    def _launch(self, entry: _Entry, ticket: Ticket) -> None:
-        self._in_flight.add(entry.bulk_id)
+    def _launch(self, bulk_id: str, ticket: Ticket) -> None:
+        self._in_flight.add(bulk_id)
         self._requests_sent += 1
-        request = _Request(entry.bulk_id, self._source, self._guard, ticket)
+        request = _Request(bulk_id, self._source, self._guard, ticket)
         task = asyncio.create_task(self._check(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -588,3 +588,39 @@ async def test_an_outage_is_shown_probed_alone_and_recovered_from_within_an_inte
         fetched_at = {e.path.split("/")[2]: e.at for e in fake.log if e.at > back}
         assert set(failed) <= set(fetched_at)
         assert len(set(fetched_at.values())) == 1  # in the same moment, not each on its backoff
+
+
+async def test_fetch_now_sends_one_bulk_while_paused_and_the_pause_holds(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    store = labelled(fake, "Store opening reminder")  # delivery 20 s after start
+    live = labelled(fake, "Appointment reminders (voice)")
+    async with running(fake, fake_url, [store, live], interval=10) as monitor:
+        monitor.pause("by you")
+        await step(monitor, clock, 25)
+        assert len(fake.log) == 2  # the first look at each, before the pause
+        assert monitor.fetch_now(store) is None
+        await settle(monitor)
+        assert len(status_requests(fake, store)) == 2 and len(status_requests(fake, live)) == 1
+        assert monitor.state(store).status_code == 5  # in progress
+        await step(monitor, clock, 11, times=3)
+        assert len(fake.log) == 3 and monitor.paused
+
+
+async def test_fetch_now_is_held_by_the_account_guard_paused_or_not(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    live = labelled(fake, "Appointment reminders (voice)")
+    async with running(fake, fake_url, [live], interval=10) as monitor:
+        fake.fail("status", status=429, times=1)
+        assert monitor.fetch_now(live) is None
+        await settle(monitor)
+        assert fake.log[-1].status == 429
+        for paused in (False, True):
+            if paused:
+                monitor.pause("by you")
+            breaker = monitor.fetch_now(live)
+            await settle(monitor)
+            assert breaker is not None and breaker.kind == BreakerKind.RATE_LIMITED
+            assert "429" in breaker.reason(clock.now())
+            assert len(fake.log) == 2

@@ -13,12 +13,16 @@ from textual.widget import Widget
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.cells import COLUMNS
 
-from .conftest import settle, until
+from .conftest import advance, fake_of, settle, until
 from .test_dashboard import (
     WIDE,
+    by_label,
+    cell,
     column_shown,
+    cursor_to,
     message_counts,
     shown_ids,
+    summary_text,
     toasts_saying,
 )
 
@@ -136,3 +140,45 @@ async def test_the_palette_picks_a_column_or_the_watch_list_order(
         await palette_pick(pilot, "Watch-list order")
         await until(pilot, lambda: app.screen is app.main, "the palette never closed")
         assert shown_ids(app) == listed and arrows(app) == []
+
+
+# ------------------------------------------------------------------ 2. refresh while paused
+
+
+async def test_r_while_paused_fetches_that_bulk_and_only_that_one(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        store = by_label(app, "Store opening reminder")  # delivery 20 s after start
+        await pilot.press("p")
+        await advance(app, pilot, 25)
+        assert cell(app, store, "status") == "scheduled"  # paused: nobody looked
+        sent = len(fake_of(app).log)
+        await cursor_to(pilot, app, store)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert toasts_saying(app, "Refreshing…")
+        assert cell(app, store, "status") == "in progress"
+        assert len(fake_of(app).log) == sent + 1
+        assert "Paused" in summary_text(app)
+
+
+async def test_r_says_why_the_account_guard_holds_the_request(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        fake = fake_of(app)
+        await pilot.press("p")
+        fake.fail("status", status=429, times=1)
+        await pilot.press("r")  # sent although paused: LOX24 answers 429
+        await settle(app, pilot)
+        sent = len(fake.log)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert len(fake.log) == sent  # the guard kept it back...
+        assert toasts_saying(app, "Not refreshed: LOX24 answered 429")  # ...and it says so
+        assert len(toasts_saying(app, "Refreshing…")) == 1  # the first r only

@@ -269,8 +269,12 @@ class MainScreen(Screen[None]):
 
             self.app.push_screen(LabelScreen(bulk_id, label), callback=relabel)
         elif event.action == "refresh":
-            app.monitor.refresh(bulk_id)
-            self.notify("Refreshing…", timeout=2)
+            blocked = app.monitor.fetch_now(bulk_id)
+            if blocked is None:
+                self.notify("Refreshing…", timeout=2)
+            else:
+                why = blocked.reason(app.clock.now())
+                self.notify(f"Not refreshed: {why}", severity="warning", markup=False)
 
     def action_undo(self) -> None:
         self.dashboard.undo_removal()
