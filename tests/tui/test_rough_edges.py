@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Input, Static
 
+from lox24tui.clock import VirtualClock
+from lox24tui.config import Locations
+from lox24tui.fake import FakeLox24, SimulatedAccount
+from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.cells import COLUMNS
+from lox24tui.tui.screens.token import TokenScreen
 
-from .conftest import advance, fake_of, settle, until
+from .conftest import advance, app_on, fake_of, settle, until
 from .test_dashboard import (
     WIDE,
     by_label,
@@ -182,3 +189,33 @@ async def test_r_says_why_the_account_guard_holds_the_request(
         assert len(fake.log) == sent  # the guard kept it back...
         assert toasts_saying(app, "Not refreshed: LOX24 answered 429")  # ...and it says so
         assert len(toasts_saying(app, "Refreshing…")) == 1  # the first r only
+
+
+# ------------------------------------------------------------------ 3. the token dialog
+
+
+def tokenless_app(tmp_path: Path, locations: Locations) -> Lox24App:
+    """A dashboard started without a token: the token dialog is the first thing it shows."""
+    clock = VirtualClock()
+    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+    watchlist = WatchList(tmp_path / "w.json")
+    watchlist.add_many([(bulk.uuid, "") for bulk in list(fake.account)[:3]])
+    return app_on(fake, watchlist, locations, token=None)
+
+
+async def test_the_token_dialog_says_what_to_do_in_it(tmp_path: Path, locations: Locations) -> None:
+    app = tokenless_app(tmp_path, locations)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, TokenScreen)
+        field = dialog.query_one("#token", Input)
+        assert "Paste the API token" in on_screen(field)
+        assert not re.search(r"\d{7}:", on_screen(field))  # nothing that looks like a token
+        field.value = WRONG_TOKEN
+        await pilot.press("enter")
+        feedback = dialog.query_one("#feedback", Static)
+        await until(pilot, lambda: "rejected" in on_screen(feedback), "no answer shown")
+        said = " ".join(on_screen(feedback).split())
+        assert "Paste another one" in said
+        assert "LOX24_TOKEN" not in said

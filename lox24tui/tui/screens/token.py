@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from lox24tui import sanitise
-from lox24tui.api import Lox24Error, Token
+from lox24tui.api import InvalidToken, Lox24Error, Token
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,11 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
         with Vertical(id="dialog"):
             yield Label("LOX24 API token", classes="title")
             yield Static(self._reason, classes="hint", markup=False)
-            yield Input(placeholder="1234567:e3f3a759…", password=True, id="token")
+            yield Input(
+                placeholder="Paste the API token from your LOX24 account here",
+                password=True,
+                id="token",
+            )
             if self._can_save:
                 yield Checkbox("Save it in the config file (readable by you only)", id="save")
             yield Static("", id="feedback", markup=False)
@@ -83,7 +87,7 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
         finally:
             self.query_one("#use", Button).disabled = False
         if problem is not None:
-            self._say(problem.message)
+            self._say(_what_to_do_here(problem))
             return
         save = self._can_save and self.query_one("#save", Checkbox).value
         self.dismiss(TokenChoice(token, save))
@@ -95,3 +99,14 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _what_to_do_here(problem: Lox24Error) -> str:
+    """A refused token's own message says to set LOX24_TOKEN, which is the way on outside the
+    dashboard; in this dialog, the way on is to paste another token."""
+    if isinstance(problem, InvalidToken):
+        return (
+            "LOX24 rejected the API token (401): it is wrong or not active. Paste another one "
+            "from your LOX24 account."
+        )
+    return problem.message
