@@ -219,3 +219,24 @@ async def test_the_token_dialog_says_what_to_do_in_it(tmp_path: Path, locations:
         said = " ".join(on_screen(feedback).split())
         assert "Paste another one" in said
         assert "LOX24_TOKEN" not in said
+
+
+# ------------------------------------------------------------------ 4. small things
+
+
+def footer_text(app: Lox24App) -> str:
+    return " ".join(str(key.render()) for key in app.screen.query("FooterKey"))
+
+
+async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert "Undo remove" not in footer_text(app)
+        await pilot.press("u")
+        assert toasts_saying(app, "Nothing to undo")
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert "Undo remove" in footer_text(app)

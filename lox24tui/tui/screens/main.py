@@ -31,7 +31,15 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#bulks"
     BINDINGS = [
         Binding("a", "add", "Add", tooltip="Watch one or more bulks"),
-        Binding("u", "undo", "Undo remove", tooltip="Put back the last bulk removed"),
+        Binding("u", "undo", "Undo remove", tooltip="Put back the last bulk removed", id="undo"),
+        Binding(
+            "u",
+            "nothing_to_undo",
+            "Undo remove",
+            tooltip="Nothing was removed yet",
+            show=False,
+            id="undo.nothing",
+        ),
         Binding("R", "refresh_all", "Refresh all", tooltip="Fetch every watched bulk now"),
         Binding("p", "pause", "Pause/resume", tooltip="Stop or restart polling"),
         Binding("slash", "filter", "Filter", tooltip="Show only bulks matching a text or status"),
@@ -279,6 +287,11 @@ class MainScreen(Screen[None]):
     def action_undo(self) -> None:
         self.dashboard.undo_removal()
 
+    def action_nothing_to_undo(self) -> None:
+        """u with nothing to undo: check_action takes "Undo remove" out of the footer, which
+        also disables its key, so this second, hidden binding of u answers instead."""
+        self.dashboard.undo_removal()
+
     def action_refresh_all(self) -> None:
         self.dashboard.monitor.refresh()
         self.notify("Refreshing every bulk…", timeout=2)
@@ -342,8 +355,8 @@ class MainScreen(Screen[None]):
         self.pane.action_copy_request_id()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "undo":
-            return self.dashboard.last_removal is not None or None
+        if action == "undo":  # out of the footer while there is nothing to undo
+            return self.dashboard.last_removal is not None
         if action in ("raw_json", "copy_request_id"):
             return self.pane.display
         return True
