@@ -28,6 +28,7 @@ from .test_dashboard import (
     column_shown,
     cursor_to,
     message_counts,
+    pane_text,
     shown_ids,
     summary_text,
     toasts_saying,
@@ -240,3 +241,24 @@ async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(
         await pilot.press("d", "y")
         await pilot.pause()
         assert "Undo remove" in footer_text(app)
+
+
+async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
+    tmp_path: Path, locations: Locations
+) -> None:
+    clock = VirtualClock()
+    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+    watchlist = WatchList(tmp_path / "w.json")
+    watchlist.add(UNKNOWN_ID, "Typo")
+    app = app_on(fake, watchlist, locations)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        match = re.search(r"request id\s+(\S+)", pane_text(app))
+        assert match is not None and match.group(1) != "—"
+        request_id = match.group(1)
+        await pilot.press("j")
+        raw = " ".join(pane_text(app).split())
+        assert "(404)" in raw and request_id in raw
+        assert "no response yet" not in raw

@@ -149,9 +149,8 @@ class DetailPane(Static, can_focus=True):
             title, "\n", (state.bulk_id, "dim"), "\n", (status_label, status_style)
         )
         if self.show_raw:
-            raw = state.reply.raw_json if state.reply else "(no response yet)"
             return Group(
-                header, Text(""), _pretty_json(raw), Text("\nj: back to the fields", "dim")
+                header, Text(""), _raw_answer(state), Text("\nj: back to the fields", "dim")
             )
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim", no_wrap=True)
@@ -200,6 +199,18 @@ def _timeline(state: BulkState) -> Text:
         label = status_label(step.code, delivery_at, when)
         timeline.append(f"{when.astimezone():%H:%M:%S} {label}")
     return timeline or Text("—")
+
+
+def _raw_answer(state: BulkState) -> RenderableType:
+    """The last status response as it came; before there is one, what the last request got
+    instead (a 404 is LOX24's answer too, with the request id its support asks for)."""
+    if state.reply is not None:
+        return _pretty_json(state.reply.raw_json)
+    if state.error is not None:
+        return Text.assemble(
+            "No status response yet. The last request:\n", (_value(state.error), "red")
+        )
+    return Text("(no response yet)")
 
 
 def _pretty_json(raw: str) -> RenderableType:
