@@ -267,7 +267,7 @@ async def test_each_engine_state_shows_in_the_summary_bar(
         await settle(app, pilot)
         assert "Live" in summary_text(app)
         await pilot.press("p")
-        assert "Paused (paused by you)" in summary_text(app)
+        assert "Paused (by you)" in summary_text(app)
 
 
 async def test_the_watch_list_survives_a_restart(demo: Callable[..., Lox24App]) -> None:

@@ -262,3 +262,12 @@ async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
         raw = " ".join(pane_text(app).split())
         assert "(404)" in raw and request_id in raw
         assert "no response yet" not in raw
+
+
+async def test_pausing_says_paused_once(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")
+        assert "Paused (by you)" in summary_text(app)
+        assert summary_text(app).lower().count("paused") == 1

@@ -305,7 +305,7 @@ class MainScreen(Screen[None]):
             monitor.resume()
             self.notify("Polling resumed.", timeout=2)
         else:
-            monitor.pause("paused by you")
+            monitor.pause("by you")
         self.show_summary()
 
     def action_discover(self) -> None:
