@@ -454,8 +454,9 @@ class Lox24App(App[None]):
         self.main.forget(bulk_id)
         self.main.refresh_bindings()
         self._follow_store()
-        label = entry.label or bulk_id
-        self.notify(f"Stopped watching {label}. u undoes it.", markup=False, timeout=6)
+        self.notify(
+            f"Stopped watching {_names(self.last_removal)} (u undoes it).", markup=False, timeout=6
+        )
 
     def undo_removal(self) -> None:
         """Put back what left last, where it stood, through the store: the bulk removed here,

@@ -29,8 +29,10 @@ from .test_dashboard import (
     cursor_to,
     message_counts,
     pane_text,
+    paste_into_add_dialog,
     shown_ids,
     summary_text,
+    toasts,
     toasts_saying,
 )
 
@@ -271,3 +273,18 @@ async def test_pausing_says_paused_once(demo: Callable[..., Lox24App]) -> None:
         await pilot.press("p")
         assert "Paused (by you)" in summary_text(app)
         assert summary_text(app).lower().count("paused") == 1
+
+
+async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await paste_into_add_dialog(pilot, app, UNKNOWN_ID, "Black Friday, 27.11.")
+        await settle(app, pilot)
+        await cursor_to(pilot, app, UNKNOWN_ID)
+        await pilot.press("d", "y")
+        await pilot.pause()
+        [stopped] = [text for text in toasts(app) if "Stopped watching" in text]
+        assert "“Black Friday, 27.11.”" in stopped and ".." not in stopped
