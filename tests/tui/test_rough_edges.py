@@ -224,6 +224,20 @@ async def test_the_token_dialog_says_what_to_do_in_it(tmp_path: Path, locations:
         assert "LOX24_TOKEN" not in said
 
 
+async def test_the_save_checkbox_shows_a_tick_only_when_ticked(
+    tmp_path: Path, locations: Locations
+) -> None:
+    app = tokenless_app(tmp_path, locations)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.pause()
+        save = app.screen.query_one("#save")
+        assert "✔" not in on_screen(save) and "X" not in on_screen(save)
+        await pilot.click("#save")
+        assert "✔" in on_screen(save)
+        await pilot.click("#save")
+        assert "✔" not in on_screen(save)
+
+
 # ------------------------------------------------------------------ 4. small things
 
 

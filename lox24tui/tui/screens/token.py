@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from lox24tui import sanitise
 from lox24tui.api import InvalidToken, Lox24Error, Token
+from lox24tui.tui.widgets.tick_box import TickBox
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
                 id="token",
             )
             if self._can_save:
-                yield Checkbox("Save it in the config file (readable by you only)", id="save")
+                yield TickBox("Save it in the config file (readable by you only)", id="save")
             yield Static("", id="feedback", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Check and use", variant="primary", id="use")
@@ -89,7 +90,7 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
         if problem is not None:
             self._say(_what_to_do_here(problem))
             return
-        save = self._can_save and self.query_one("#save", Checkbox).value
+        save = self._can_save and self.query_one("#save", TickBox).value
         self.dismiss(TokenChoice(token, save))
 
     def _say(self, text: str, *, error: bool = True) -> None:
