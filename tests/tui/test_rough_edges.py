@@ -19,6 +19,7 @@ from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.cells import COLUMNS
 from lox24tui.tui.screens.token import TokenScreen
+from lox24tui.tui.widgets.summary_bar import SummaryBar
 
 from .conftest import advance, app_on, fake_of, settle, until
 from .test_dashboard import (
@@ -302,3 +303,43 @@ async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(
         await pilot.pause()
         [stopped] = [text for text in toasts(app) if "Stopped watching" in text]
         assert "“Black Friday, 27.11.”" in stopped and ".." not in stopped
+
+
+async def test_the_summary_keeps_to_its_two_lines_at_120_columns(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(app, pilot)
+        await advance(app, pilot, 60)  # more statuses than at the start
+        bar = app.main.query_one(SummaryBar)
+
+        def lines() -> list[str]:
+            return [line.rstrip() for line in on_screen(bar).splitlines()]
+
+        assert bar.region.height == 2
+        counts, engine = lines()
+        assert not counts.endswith("…") and not engine.endswith("…")
+        assert "messages" in counts and "● Live" in engine
+        numbers = [int(n) for n in re.findall(r"· (\d+) ", counts)]
+        watched = int(counts.split()[0])
+        assert watched == 12 and sum(numbers) == watched  # counts folded, none lost
+
+        await pilot.press("slash", "o")
+        await pilot.pause()
+        assert bar.region.height == 2
+        counts, _ = lines()
+        assert re.search(r"filter: \d+ of 12 shown$", counts)
+        await pilot.press("escape")
+
+        fake_of(app).fail("status", status=503)
+        for _ in range(6):
+            await advance(app, pilot, 5)
+        assert bar.region.height == 2
+        _, engine = lines()
+        assert "LOX24 unreachable since" in engine and engine.endswith("until it answers)")
+
+        await pilot.resize_terminal(60, 35)  # too narrow for anything: cropped, never wrapped
+        await pilot.pause()
+        assert bar.region.height == 2
+        assert all(line.endswith("…") for line in lines())

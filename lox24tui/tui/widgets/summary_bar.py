@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Iterator
+from typing import Final
+
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from lox24tui import humanize, sanitise
 from lox24tui.api import SCHEDULED, StatusCode, status_info
@@ -78,23 +81,75 @@ def engine_line(summary: Summary, interval: float) -> Text:
     return Text.assemble(("● Live", "bold green"), f": every {interval:g} s{flying}")
 
 
-def counts_line(summary: Summary) -> Text:
+FOLD_FIRST: Final = (
+    status_info(StatusCode.CANCELED).label,
+    status_info(StatusCode.PROCESSED).label,
+    "pending",
+    status_info(StatusCode.NEW).label,
+    SCHEDULED,
+)
+"""Counts that need no attention, in the order they fold into "N other" on a narrow screen;
+in progress, failures and errors always keep a count of their own."""
+
+
+def counts_line(summary: Summary, folded: Collection[str] = (), *, totals: bool = True) -> Text:
+    """How many bulks are in each status (``folded`` ones together, as "N other"), then the
+    total messages and cost."""
     text = Text()
     text.append(f"{summary.watched} watched", "bold")
     labels = sorted(summary.by_status, key=lambda k: _ORDER.index(k) if k in _ORDER else 50)
     for label in labels:
+        if label in folded:
+            continue
         style = STATUS_STYLES.get(label, ERROR_STYLE if label in ("not found", "error") else "")
         text.append(" · ")
         text.append(f"{summary.by_status[label]} {label}", style)
-    text.append("   ")
-    text.append(f"{humanize.count(summary.total_messages)} messages", "bold")
-    text.append(" · ")
-    text.append(humanize.money(summary.total_price), "bold")
+    other = sum(summary.by_status.get(label, 0) for label in folded)
+    if other:
+        text.append(f" · {other} other")
+    if totals:
+        text.append("   ")
+        text.append(f"{humanize.count(summary.total_messages)} messages", "bold")
+        text.append(" · ")
+        text.append(humanize.money(summary.total_price), "bold")
     return text
 
 
-class SummaryBar(Static):
-    """Counts per status, totals, and the engine's state."""
+def shorter_counts(summary: Summary) -> Iterator[Text]:
+    """The counts line, then ever shorter: counts that need no attention fold into "N other"
+    one by one, then the totals go."""
+    foldable = [label for label in FOLD_FIRST if label in summary.by_status]
+    for count in range(len(foldable) + 1):
+        yield counts_line(summary, foldable[:count])
+    yield counts_line(summary, foldable, totals=False)
+
+
+def shorter_states(state: Text, demo: bool) -> Iterator[Text]:
+    """The engine's state, in the demo after a badge, which gets shorter where space is short."""
+    if demo:
+        yield Text.assemble(("DEMO ", "reverse bold"), " simulated LOX24 account · ", state)
+        yield Text.assemble(("DEMO ", "reverse bold"), " ", state)
+    else:
+        yield state
+
+
+def first_fitting(variants: Iterable[Text], width: int) -> Text:
+    """The first of ``variants`` that fits in ``width`` cells, else the last one."""
+    text = Text()
+    for text in variants:
+        if text.cell_len <= width:
+            break
+    return text
+
+
+class SummaryBar(Widget):
+    """Counts per status, totals, and the engine's state: two lines, at any width. Where the
+    full text would not fit, less important parts go (app.tcss crops what still does not fit),
+    since a wrapped line would push the table down."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._showing: tuple[Summary, int | None, Text, bool] | None = None
 
     def show(
         self,
@@ -104,15 +159,22 @@ class SummaryBar(Static):
         shown: int | None = None,
         engine_failure: str | None = None,
     ) -> None:
-        lines = counts_line(summary)
-        if shown is not None:
-            lines.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
-        lines.append("\n")
-        if demo:
-            lines.append("DEMO ", "reverse bold")
-            lines.append(" simulated LOX24 account · ")
-        if engine_failure is not None:
-            lines.append_text(failure_line(engine_failure))
+        """Show this summary. ``shown``: how many bulks the filter lets through, if one is on;
+        ``engine_failure``: why the refresh engine stopped, if it did."""
+        if engine_failure is None:
+            state = engine_line(summary, interval)
         else:
-            lines.append_text(engine_line(summary, interval))
-        self.update(lines)
+            state = failure_line(engine_failure)
+        self._showing = (summary, shown, state, demo)
+        self.refresh()
+
+    def render(self) -> Text:
+        if self._showing is None:
+            return Text()
+        summary, shown, state, demo = self._showing
+        width = self.content_size.width
+        share = Text()
+        if shown is not None:  # always there: it says why rows are missing
+            share.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
+        counts = first_fitting(shorter_counts(summary), width - share.cell_len) + share
+        return Text("\n").join([counts, first_fitting(shorter_states(state, demo), width)])
