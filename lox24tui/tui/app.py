@@ -7,6 +7,7 @@ arrives redraws the table every frame and starves the network loop (benchmarks/R
 
 from __future__ import annotations
 
+import difflib
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -149,6 +150,8 @@ class Lox24App(App[None]):
         self.monitor.listen(self._on_engine_event)
         if self.setup.load_problem is not None:
             self._note(self.setup.load_problem.message, severity="error", timeout=30)
+        if self.settings.theme not in self.available_themes:
+            self._warn_of_unknown_theme()
         if self.setup.damage is not None:  # after mounting, so the question is on top
             self.call_after_refresh(self.offer_restore, self.setup.damage)
         self.set_interval(FLUSH_SECONDS, self._unless_closing(self.flush))
@@ -187,6 +190,20 @@ class Lox24App(App[None]):
             markup=False,
         )
         self.main.show_summary()
+
+    def _warn_of_unknown_theme(self) -> None:
+        """A misspelt ``theme`` in the config file would otherwise be ignored without a word."""
+        wanted = self.settings.theme
+        close = difflib.get_close_matches(wanted, list(self.available_themes), n=3)
+        guess = f" Did you mean {' or '.join(close)}?" if close else ""
+        self.notify(
+            f"No theme is called “{wanted}” (the theme key in {self.setup.locations.config_file}),"
+            f" so the dashboard uses {self.theme}.{guess} ctrl+p → Theme lists them all.",
+            title="Settings",
+            severity="warning",
+            timeout=20,
+            markup=False,
+        )
 
     async def on_unmount(self) -> None:
         await self.monitor.stop()

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations
+from lox24tui.config import Locations, load_settings
 from lox24tui.fake import FakeLox24, SimulatedAccount
 from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
@@ -343,3 +343,16 @@ async def test_the_summary_keeps_to_its_two_lines_at_120_columns(
         await pilot.pause()
         assert bar.region.height == 2
         assert all(line.endswith("…") for line in lines())
+
+
+async def test_a_misspelt_theme_is_named_at_start(
+    demo: Callable[..., Lox24App], locations: Locations
+) -> None:
+    locations.config_file.parent.mkdir(parents=True, exist_ok=True)
+    locations.config_file.write_text('theme = "textual-drak"\n')
+    app = demo(settings=load_settings(locations))
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        [warning] = [text for text in toasts(app) if "textual-drak" in text]
+        assert "theme key" in warning and "Did you mean textual-dark" in warning
+        assert "ctrl+p → Theme" in warning
