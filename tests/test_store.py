@@ -427,3 +427,51 @@ def test_a_failed_write_leaves_the_old_file_and_its_copies_whole(
     with pytest.raises(OSError, match="disk full"):
         watch.add(B)
     assert files_under(path.parent) == before  # no temporary file left behind either
+
+
+def test_entries_as_people_write_them_by_hand(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps(
+            {
+                "bulks": [
+                    {"id": A},  # no label
+                    B,  # a bare id
+                    {"id": A, "label": "again"},  # a duplicate: the first stands
+                    {"id": C, "label": 7},  # a label that is not text
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    watchlist, problem = WatchList.load(path)
+    assert problem is None
+    assert watchlist.entries == [WatchedBulk(A, ""), WatchedBulk(B, ""), WatchedBulk(C, "")]
+    assert watchlist.label_of("00000000-0000-1000-8000-00000000dead") == ""
+
+
+def test_the_file_stays_readable_for_people(path: Path) -> None:
+    watchlist = WatchList(path)
+    watchlist.add(A, "Café Ümlaut — Sommer")
+    text = path.read_text(encoding="utf-8")
+    assert '"label": "Café Ümlaut — Sommer"' in text  # not \\u escapes
+    assert text.startswith('{\n  "version": 1,\n  "bulks": [\n    {\n      "id": ')
+
+
+def test_three_unreadable_entries_are_named_without_an_ellipsis(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"bulks": ["x", "y", "z", A]}), encoding="utf-8")
+    _, problem = WatchList.load(path)
+    assert problem is not None
+    assert "'x', 'y', 'z'" in problem.message and "…" not in problem.message
+
+
+def test_copies_made_within_one_instant_are_numbered_from_the_second(
+    path: Path, clock: VirtualClock
+) -> None:
+    watchlist = WatchList(path, now=clock.now)
+    for bulk_id in (A, B, C):
+        watchlist.add(bulk_id)  # the clock stands still
+    names = {p.name for p in watchlist.backups_folder.iterdir()}
+    stamp = "watchlist-20251126T094000.000000Z"
+    assert names == {f"{stamp}.json", f"{stamp}-2.json", f"{stamp}-3.json"}
