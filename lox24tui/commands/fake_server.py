@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from lox24tui.exit_codes import ExitCode
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import run
 
@@ -30,4 +31,4 @@ def run_fake_server(
         print(f"\nTry: lox24tui status {featured[0][0]}\n")
     print("Ctrl+C stops it.", flush=True)
     run(app, host=host, port=port)
-    return 0
+    return ExitCode.OK
