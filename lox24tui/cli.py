@@ -14,13 +14,16 @@ from collections.abc import Sequence
 from lox24tui import __version__
 from lox24tui.exit_codes import ExitCode
 
-STATUS_EPILOG = """\
+STOPPED = """\
+  2  requests were stopped (a refused token, an inactive account, a rate limit,
+     protecting your IP, LOX24 unreachable), or lox24tui could not start (no
+     token, a bad config file)"""
+
+STATUS_EPILOG = f"""\
 exit status:
   0  every id was fetched
   1  at least one id was invalid, unknown to LOX24, or could not be fetched
-  2  requests were stopped (a refused token, an inactive account, a rate limit,
-     protecting your IP, LOX24 unreachable), or lox24tui could not start (no
-     token, a bad config file)
+{STOPPED}
 
 exit status with --watch:
   0  every bulk ended processed (10)
@@ -38,6 +41,22 @@ exit status:
   1  an id was invalid or not on the list; the watch-list file cannot be read (add,
      remove and list leave it untouched; restore brings back a good copy); or restore
      found nothing to restore
+"""
+
+
+BULKS_EPILOG = f"""\
+exit status:
+  0  the list was printed
+  1  LOX24 answered with an error, or the answer could not be read
+{STOPPED}
+"""
+
+EXPORT_EPILOG = f"""\
+exit status:
+  0  every watched bulk was fetched and written
+  1  some bulks failed (the others are written; stderr names each and why), the
+     destination cannot be written, or the watch-list file cannot be read
+{STOPPED}; nothing is written then
 """
 
 
@@ -84,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         "bulks",
         help="list the account's recent bulks",
         description="List the account's bulks, newest first (GET /bulks), to find ids.",
+        epilog=BULKS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     bulks.add_argument(
         "--status",
@@ -143,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the watch list with every status field as CSV or JSON",
         description="Fetch every watched bulk once and write one row per bulk: its label, "
         "every status field, when it was checked and its last error. The token is never in it.",
+        epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export.add_argument(
         "--format",
