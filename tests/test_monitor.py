@@ -57,10 +57,12 @@ async def running(
     *,
     token: str = FAKE_TOKEN,
     request_timeout: float = 5.0,
+    rng: random.Random | None = None,
     **options: float,
 ) -> AsyncIterator[Monitor]:
     client = Lox24Client(Token(token), url, timeout=request_timeout, max_connections=20)
-    monitor = Monitor(client, ids, clock=fake.clock, rng=random.Random(1), **options)  # type: ignore[arg-type]
+    rng = rng or random.Random(1)
+    monitor = Monitor(client, ids, clock=fake.clock, rng=rng, **options)  # type: ignore[arg-type]
     monitor.start()
     try:
         await settle(monitor)
