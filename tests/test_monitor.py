@@ -61,6 +61,7 @@ async def running(
     request_timeout: float = 5.0,
     interval: float = DEFAULT_INTERVAL,
     concurrency: int = DEFAULT_CONCURRENCY,
+    rng: random.Random | None = None,
 ) -> AsyncIterator[Monitor]:
     client = Lox24Client(Token(token), url, timeout=request_timeout, max_connections=20)
     monitor = Monitor(
@@ -69,7 +70,7 @@ async def running(
         interval=interval,
         concurrency=concurrency,
         clock=fake.clock,
-        rng=random.Random(1),
+        rng=rng or random.Random(1),
     )
     monitor.start()
     try:
