@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input
 from lox24tui import sanitise
 from lox24tui.tui.cells import Cell, row_cells, status_text, time_cells
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
-from lox24tui.tui.screens.detail import DetailScreen
+from lox24tui.tui.screens.detail import PANE_BESIDE_FROM, DetailScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen, default_export_name
 from lox24tui.tui.widgets.bulk_table import BulkTable
@@ -23,8 +23,6 @@ from lox24tui.tui.widgets.summary_bar import SummaryBar
 
 if TYPE_CHECKING:
     from lox24tui.tui.app import Lox24App
-
-WIDE_ENOUGH_FOR_PANE = 150
 
 
 class MainScreen(Screen[None]):
@@ -75,7 +73,9 @@ class MainScreen(Screen[None]):
         )
         with Horizontal(id="body"):
             yield BulkTable(id="bulks")
-            yield DetailPane(id="pane")
+            pane = DetailPane(id="pane", classes="-beside")
+            pane.display = False  # until a bulk is opened
+            yield pane
         yield Footer()
 
     @property
@@ -212,14 +212,30 @@ class MainScreen(Screen[None]):
         )
 
     def open_detail(self, bulk_id: str) -> None:
-        if self.size.width >= WIDE_ENOUGH_FOR_PANE:
+        """Beside the table when the terminal is wide enough, else as a screen of its own."""
+        if self.app.size.width >= PANE_BESIDE_FROM:
             self.pane.display = True
             self.fill_detail(self.pane, bulk_id)
             self.refresh_bindings()
             return
+
+        def reopen(beside: str | None) -> None:
+            """The terminal grew: the pane moves beside the table, on the same bulk."""
+            if beside is not None and beside in self.dashboard.states:
+                self.open_detail(beside)
+
         screen = DetailScreen()
-        self.app.push_screen(screen)
+        self.app.push_screen(screen, callback=reopen)
         self.fill_detail(screen.pane, bulk_id)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The terminal shrank below room for the pane: it moves over the table, on its bulk."""
+        bulk_id = self.pane.bulk_id
+        if self.pane.display and event.size.width < PANE_BESIDE_FROM and bulk_id is not None:
+            self.pane.display = False
+            self.refresh_bindings()
+            self.table.focus()
+            self.open_detail(bulk_id)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
