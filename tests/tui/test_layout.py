@@ -15,6 +15,8 @@ from lox24tui.tui.widgets.detail_pane import DetailPane
 
 from .conftest import settle
 
+UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
+
 
 def line_of(pane: DetailPane, text: str) -> Region:
     """Where on screen the pane's line holding ``text`` is drawn (its body is scrolled)."""
@@ -95,3 +97,57 @@ async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(
         assert isinstance(app.screen, MainScreen)
         assert app.main.pane.display and app.main.pane.bulk_id == bulk_id
         assert app.main.pane.region.x > app.main.table.region.x
+
+
+def table_lines(app: Lox24App) -> list[str]:
+    """The table as drawn: the header, then each visible row."""
+    table = app.main.table
+    return [strip.text.rstrip() for strip in table.render_lines(table.region.reset_offset)]
+
+
+def row_line(app: Lox24App, bulk_id: str) -> str:
+    return table_lines(app)[1 + app.main.table.get_row_index(bulk_id)]
+
+
+async def test_the_checked_column_is_entirely_visible_at_120_columns(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(app, pilot)
+        app.add_bulks([UNKNOWN_ID], "")  # a failure, explained in the Checked column
+        await settle(app, pilot)
+        assert table_lines(app)[0].endswith("Checked")
+        for bulk_id in app.watchlist.ids:
+            checked = app.main.table.get_cell(bulk_id, "fresh").plain
+            assert row_line(app, bulk_id).endswith(checked), checked
+        assert "not found" in row_line(app, UNKNOWN_ID)
+
+
+async def test_a_long_label_is_shown_whole_at_200_columns(
+    demo: Callable[..., Lox24App],
+) -> None:
+    label = "Quarterly loyalty programme reminder, second wave"
+    app = demo()
+    async with app.run_test(size=(200, 50), notifications=True) as pilot:
+        await settle(app, pilot)
+        app.add_bulks([UNKNOWN_ID], label)
+        await settle(app, pilot)
+        assert label in row_line(app, UNKNOWN_ID)
+
+
+async def test_ids_sharing_their_first_8_characters_are_told_apart(
+    demo: Callable[..., Lox24App],
+) -> None:
+    twins = [UNKNOWN_ID, "da0fa78c-5123-11ea-a637-96000028b339"]
+    app = demo()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(app, pilot)
+        app.add_bulks(twins, "")
+        await settle(app, pilot)
+        shown = [app.main.table.get_cell(bulk_id, "id").plain for bulk_id in twins]
+        assert shown[0] != shown[1]
+        for bulk_id, text in zip(twins, shown, strict=True):
+            assert text in row_line(app, bulk_id)
+            assert bulk_id.startswith(text.rstrip("…"))
+

@@ -108,9 +108,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         height: auto;
     }
     DetailPane.-beside {
-        width: 42%;
+        width: 30%;
         min-width: 56;  /* a uuid after the longest field name, unbroken */
-        max-width: 68;
+        max-width: 60;
         border-left: vkey $secondary;
     }
     DetailPane.-beside:focus {
