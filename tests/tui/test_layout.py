@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from textual.geometry import Region
 from textual.widget import Widget
+from textual.widgets import Button, Static
 
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.detail import DetailScreen
@@ -151,3 +152,20 @@ async def test_ids_sharing_their_first_8_characters_are_told_apart(
             assert text in row_line(app, bulk_id)
             assert bulk_id.startswith(text.rstrip("…"))
 
+
+async def test_the_add_dialog_shows_its_feedback_and_buttons_at_60x20(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=(60, 20), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.press(*"not-an-id")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        dialog = app.screen
+        feedback = dialog.query_one("#feedback", Static)
+        assert "Not bulk ids" in str(feedback.render())
+        for widget in [feedback, *dialog.query(Button)]:
+            assert within_screen(widget), widget

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
@@ -64,7 +64,7 @@ class AddBulksScreen(ModalScreen[int]):
         self._added = 0
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Label("Watch bulks", classes="title")
             yield Static(
                 "Paste one or more bulk ids: one per line, or separated by commas or spaces. "
@@ -112,13 +112,21 @@ class AddBulksScreen(ModalScreen[int]):
             feedback = self.query_one("#feedback", Static)
             feedback.update(sanitise.one_line(" ".join(notes)))
             feedback.set_class(True, "error")
+            self._show_end()
             return
         if not parsed.valid and not parsed.duplicates:
             self.query_one("#feedback", Static).update("Paste at least one bulk id.")
+            self._show_end()
             return
         if notes:
             self.notify(" ".join(notes), timeout=4)
         self.dismiss(self._added)
+
+    def _show_end(self) -> None:
+        """On a small terminal the dialog scrolls: bring the feedback and the buttons below it
+        into view once the feedback has its new height."""
+        dialog = self.query_one("#dialog", VerticalScroll)
+        self.call_after_refresh(dialog.scroll_end, animate=False)
 
     def action_cancel(self) -> None:
         self.dismiss(self._added)

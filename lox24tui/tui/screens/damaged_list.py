@@ -10,7 +10,7 @@ from enum import Enum
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
@@ -52,7 +52,7 @@ class DamagedListScreen(ModalScreen[DamageChoice]):
         self._shown = shown
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Label("The watch list cannot be read", classes="title")
             yield Static(f"{self._damage} Nothing is written until you choose.", markup=False)
             yield Static(
