@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from lox24tui import sanitise
 from lox24tui.api import InvalidBulkId, parse_bulk_id
@@ -51,8 +51,8 @@ class AddBulksScreen(ModalScreen[int]):
     """Dismisses with the number of bulks added."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Close"),
-        Binding("ctrl+s", "add", "Add", priority=True),
+        Binding("escape", "cancel", "Close", id="add.close"),
+        Binding("ctrl+s", "add", "Add", priority=True, id="add.add"),
     ]
 
     def __init__(
@@ -77,6 +77,7 @@ class AddBulksScreen(ModalScreen[int]):
             with Horizontal(classes="buttons"):
                 yield Button("Add", variant="primary", id="add")
                 yield Button("Close", id="close")
+        yield Footer()  # this dialog's keys, not those of the screen behind it
 
     def on_mount(self) -> None:
         self.query_one("#ids", TextArea).focus()

@@ -40,9 +40,9 @@ class DamagedListScreen(ModalScreen[DamageChoice]):
     }
     """
     BINDINGS = [
-        Binding("r", "choose('restore')", "Restore the copy"),
-        Binding("k", "choose('keep')", "Keep the list shown"),
-        Binding("escape", "choose('later')", "Decide later"),
+        Binding("r", "choose('restore')", "Restore the copy", id="damaged.restore"),
+        Binding("k", "choose('keep')", "Keep the list shown", id="damaged.keep"),
+        Binding("escape", "choose('later')", "Decide later", id="damaged.later"),
     ]
 
     def __init__(self, damage: WatchListDamaged, copy: Backup | None, shown: int) -> None:

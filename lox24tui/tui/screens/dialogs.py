@@ -13,8 +13,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """Yes or no; dismisses with True for yes."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
@@ -39,7 +39,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class LabelScreen(ModalScreen[str | None]):
     """Edit a label; dismisses with the new label, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="label.cancel")]
 
     def __init__(self, bulk_id: str, label: str) -> None:
         super().__init__()

@@ -18,7 +18,7 @@ def default_export_name(now: datetime) -> str:
 class ExportScreen(ModalScreen[str | None]):
     """Dismisses with the chosen path, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
     def __init__(self, suggestion: str) -> None:
         super().__init__()

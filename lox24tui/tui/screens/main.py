@@ -28,26 +28,79 @@ if TYPE_CHECKING:
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#bulks"
     BINDINGS = [
-        Binding("a", "add", "Add", tooltip="Watch one or more bulks"),
-        Binding("u", "undo", "Undo remove", tooltip="Put back the last bulk removed", id="undo"),
+        # The footer shows the primary keys only (it is one line, 80 columns at least); the
+        # rest are in ? help and the command palette.
+        Binding("a", "add", "Add", tooltip="Watch one or more bulks", id="main.add"),
+        Binding("u", "undo", "Undo", tooltip="Put back the last bulk removed", id="undo"),
         Binding(
             "u",
             "nothing_to_undo",
-            "Undo remove",
+            "Undo",
             tooltip="Nothing was removed yet",
             show=False,
             id="undo.nothing",
         ),
-        Binding("R", "refresh_all", "Refresh all", tooltip="Fetch every watched bulk now"),
-        Binding("p", "pause", "Pause/resume", tooltip="Stop or restart polling"),
-        Binding("slash", "filter", "Filter", tooltip="Show only bulks matching a text or status"),
-        Binding("v", "toggle_detail", "Detail", tooltip="Show or hide the selected bulk in full"),
-        Binding("j", "raw_json", "Raw JSON", tooltip="The detail pane: fields or raw JSON"),
-        Binding("C", "copy_request_id", "Copy request id", tooltip="From the detail pane"),
-        Binding("t", "token", "Token", tooltip="Enter another API token"),
-        Binding("x", "export", "Export", tooltip="Write the watch list as CSV or JSON"),
-        Binding("i", "discover", "Import", tooltip="Pick bulks from the account's recent ones"),
-        Binding("escape", "escape", "Back", show=False),
+        Binding(
+            "R",
+            "refresh_all",
+            "Refresh all",
+            tooltip="Fetch every watched bulk now",
+            show=False,
+            id="main.refresh_all",
+        ),
+        Binding(
+            "p", "pause", "Pause", tooltip="Stop or restart polling", show=False, id="main.pause"
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="Show only bulks matching a text or status",
+            id="main.filter",
+        ),
+        Binding(
+            "v",
+            "toggle_detail",
+            "Detail",
+            tooltip="Show or hide the selected bulk in full",
+            id="main.detail",
+        ),
+        Binding(
+            "j",
+            "raw_json",
+            "Raw JSON",
+            tooltip="The detail pane: fields or raw JSON",
+            show=False,
+            id="main.raw_json",
+        ),
+        Binding(
+            "C",
+            "copy_request_id",
+            "Copy request id",
+            tooltip="From the detail pane",
+            show=False,
+            id="main.copy_request_id",
+        ),
+        Binding(
+            "t", "token", "Token", tooltip="Enter another API token", show=False, id="main.token"
+        ),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            tooltip="Write the watch list as CSV or JSON",
+            show=False,
+            id="main.export",
+        ),
+        Binding(
+            "i",
+            "discover",
+            "Import",
+            tooltip="Pick bulks from the account's recent ones",
+            show=False,
+            id="main.import",
+        ),
+        Binding("escape", "escape", "Back", show=False, id="main.escape"),
     ]
     """
     | Key | Action |
@@ -304,7 +357,7 @@ class MainScreen(Screen[None]):
         self.dashboard.undo_removal()
 
     def action_nothing_to_undo(self) -> None:
-        """u with nothing to undo: check_action takes "Undo remove" out of the footer, which
+        """u with nothing to undo: check_action takes "Undo" out of the footer, which
         also disables its key, so this second, hidden binding of u answers instead."""
         self.dashboard.undo_removal()
 

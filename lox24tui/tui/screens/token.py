@@ -30,7 +30,7 @@ TokenCheck = Callable[[Token], Awaitable[Lox24Error | None]]
 class TokenScreen(ModalScreen[TokenChoice | None]):
     """Dismisses with the checked token, or None when the user gives up."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="token.cancel")]
 
     def __init__(self, check: TokenCheck, reason: str, *, can_save: bool = True) -> None:
         super().__init__()

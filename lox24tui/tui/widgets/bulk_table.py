@@ -39,10 +39,37 @@ class BulkTable(DataTable[Cell]):
     """Watched bulks. Row keys are bulk ids."""
 
     BINDINGS = [
-        Binding("d", "remove", "Remove", tooltip="Stop watching the selected bulk (asks first)"),
-        Binding("e", "edit_label", "Label", tooltip="Edit the selected bulk's label"),
-        Binding("r", "refresh_bulk", "Refresh", tooltip="Fetch the selected bulk now"),
-        Binding("c", "copy_id", "Copy id", tooltip="Copy the selected bulk's id"),
+        Binding(
+            "d",
+            "remove",
+            "Remove",
+            tooltip="Stop watching the selected bulk (asks first)",
+            id="table.remove",
+        ),
+        Binding(
+            "e",
+            "edit_label",
+            "Label",
+            tooltip="Edit the selected bulk's label",
+            show=False,
+            id="table.label",
+        ),
+        Binding(
+            "r",
+            "refresh_bulk",
+            "Refresh",
+            tooltip="Fetch the selected bulk now",
+            show=False,
+            id="table.refresh",
+        ),
+        Binding(
+            "c",
+            "copy_id",
+            "Copy id",
+            tooltip="Copy the selected bulk's id",
+            show=False,
+            id="table.copy_id",
+        ),
         Binding(
             "s", "sort_next", "Sort", tooltip="Sort by the next column, ascending", id="sort.next"
         ),
