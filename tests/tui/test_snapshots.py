@@ -32,6 +32,13 @@ async def steady(pilot: Pilot[None]) -> None:
     app.main.table.move_cursor(row=0)
 
 
+async def still_cursors(pilot: Pilot[None]) -> None:
+    """Text cursors that do not blink: a blink is not a change."""
+    for field in pilot.app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
 def test_main_screen(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
     assert snap_compare(demo(), terminal_size=SIZE, run_before=steady)
 
@@ -54,9 +61,7 @@ def test_add_dialog(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
         await pilot.press(*"da0fa78c-4699-11ea-a637-96000028b339, ../me")
         await pilot.press("ctrl+s")
         await settled(pilot)  # the valid id is added and checked behind the dialog
-        for field in pilot.app.screen.query("Input, TextArea"):
-            field.cursor_blink = False  # type: ignore[attr-defined]  # a blink is not a change
-        await pilot.pause()
+        await still_cursors(pilot)
 
     assert snap_compare(demo(), terminal_size=SIZE, run_before=paste_ids)
 
@@ -92,8 +97,6 @@ def test_add_dialog_at_60x20(snap_compare: Any, demo: Callable[..., Lox24App]) -
         await pilot.press(*"../me")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        for field in pilot.app.screen.query("Input, TextArea"):
-            field.cursor_blink = False  # type: ignore[attr-defined]  # a blink is not a change
-        await pilot.pause()
+        await still_cursors(pilot)
 
     assert snap_compare(demo(), terminal_size=(60, 20), run_before=submit_a_bad_id)
