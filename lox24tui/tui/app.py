@@ -90,8 +90,8 @@ class Lox24App(App[None]):
     TITLE = "lox24tui"
     SUB_TITLE = "LOX24 bulks, live"
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit lox24tui"),
-        Binding("question_mark", "keys", "Keys", tooltip="Show every key"),
+        Binding("q", "quit", "Quit", tooltip="Quit lox24tui", id="app.quit"),
+        Binding("question_mark", "keys", "Keys", tooltip="Show every key", id="app.keys"),
     ]
     """
     | Key | Action |

@@ -3,10 +3,13 @@ it sorts by, so sorting follows the data (numbers, times), not the text shown.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any, Final
 
+from rich.console import JustifyMethod
 from rich.text import Text
 
 from lox24tui import humanize, sanitise
@@ -36,8 +39,20 @@ class Cell(Text):
     sort_value: Any = None
 
     @classmethod
-    def of(cls, text: str, style: str = "", sort_value: Any = None) -> Cell:
-        cell = cls(sanitise.one_line(text), style=style, no_wrap=True, overflow="ellipsis")
+    def of(
+        cls,
+        text: str,
+        style: str = "",
+        sort_value: Any = None,
+        justify: JustifyMethod | None = None,
+    ) -> Cell:
+        cell = cls(
+            sanitise.one_line(text),
+            style=style,
+            no_wrap=True,
+            overflow="ellipsis",
+            justify=justify,
+        )
         cell.sort_value = sort_value
         return cell
 
@@ -51,24 +66,46 @@ def sort_key(cell: Any) -> tuple[int, Any]:
 class Column:
     key: str
     title: str
-    width: int
-    """Room for the title and the sort arrow after it ("Messages ▲")."""
+    min_width: int
+    """The least width, whatever the content: room for the title and the sort arrow after it
+    ("Messages ▲"), or for texts that grow with time ("checked 59 min ago")."""
 
 
 COLUMNS: Final = (
-    Column("label", "Label", 26),
+    Column("label", "Label", 12),
     Column("id", "Bulk id", 9),
-    Column("status", "Status", 19),
+    Column("status", "Status", 13),
     Column("messages", "Messages", 10),
-    Column("cost", "Cost", 14),
+    Column("cost", "Cost", 10),
     Column("delivery", "Delivery", 12),
-    Column("changed", "Changed", 11),
-    Column("fresh", "Checked", 20),
+    Column("changed", "Changed", 10),
+    Column("fresh", "Checked", 18),
 )
 
+ID_CHARS: Final = 8
+"""Characters of a bulk id the table shows at least; more when watched ids share them."""
 
-def short_id(bulk_id: str) -> str:
-    return bulk_id[:8] + "…"
+
+def distinct_prefix(bulk_ids: Iterable[str]) -> int:
+    """How many leading characters tell these ids apart (at least ID_CHARS): LOX24's
+    time-based ids often share their first 8."""
+    return max([ID_CHARS, *(_shared(a, b) + 1 for a, b in pairwise(sorted(bulk_ids)))])
+
+
+def _shared(a: str, b: str) -> int:
+    """The length of the prefix two texts share."""
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def short_id(bulk_id: str, chars: int = ID_CHARS) -> str:
+    return bulk_id if chars >= len(bulk_id) else bulk_id[:chars] + "…"
+
+
+def id_cell(bulk_id: str, chars: int) -> Cell:
+    """The id column's cell: it sorts by the whole id, shows ``chars`` of it."""
+    return Cell.of(short_id(bulk_id, chars), "dim", bulk_id)
 
 
 def status_text(state: BulkState, now: datetime) -> tuple[str, str]:
@@ -134,6 +171,7 @@ def time_cells(state: BulkState, now_ts: float) -> dict[str, Cell]:
 
 
 def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
+    """Every cell but the id's, which the table makes (its width depends on the other ids)."""
     now = _at(now_ts)
     status_label, status_style = status_text(state, now)
     status = state.reply.status if state.reply else None
@@ -141,17 +179,16 @@ def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
     status_order = (_STATUS_ORDER.get(code, 50) if code is not None else 99, status_label)
     return {
         "label": Cell.of(label or "—", "" if label else "dim", label.lower() or None),
-        "id": Cell.of(short_id(state.bulk_id), "dim", state.bulk_id),
         "status": Cell.of(status_label, status_style, status_order),
-        "messages": _right(
+        "messages": Cell.of(
             humanize.count(status.msg_total_count) if status else "—",
-            status.msg_total_count if status else None,
-            "messages",
+            sort_value=status.msg_total_count if status else None,
+            justify="right",
         ),
-        "cost": _right(
+        "cost": Cell.of(
             humanize.money(status.price) if status else "—",
-            status.price if status else None,
-            "cost",
+            sort_value=status.price if status else None,
+            justify="right",
         ),
         "delivery": Cell.of(
             delivery_text(status.delivery_at if status else None, now),
@@ -170,12 +207,6 @@ _STATUS_ORDER: Final[dict[int, int]] = {
     StatusCode.CANCELED: 4,
     StatusCode.PROCESSED: 5,
 }
-
-
-def _right(text: str, sort_value: Any, column: str) -> Cell:
-    """Numbers line up on the right (padded: the table ignores a cell's justify)."""
-    width = next(c.width for c in COLUMNS if c.key == column)
-    return Cell.of(text.rjust(width), "", sort_value)
 
 
 def _at(timestamp: float) -> datetime:

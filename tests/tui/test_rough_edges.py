@@ -252,12 +252,12 @@ async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(
     app = demo()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
-        assert "Undo remove" not in footer_text(app)
+        assert "Undo" not in footer_text(app)
         await pilot.press("u")
         assert toasts_saying(app, "Nothing to undo")
         await pilot.press("d", "y")
         await pilot.pause()
-        assert "Undo remove" in footer_text(app)
+        assert "Undo" in footer_text(app)
 
 
 async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(

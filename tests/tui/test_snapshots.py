@@ -32,6 +32,13 @@ async def steady(pilot: Pilot[None]) -> None:
     app.main.table.move_cursor(row=0)
 
 
+async def still_cursors(pilot: Pilot[None]) -> None:
+    """Text cursors that do not blink: a blink is not a change."""
+    for field in pilot.app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
 def test_main_screen(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
     assert snap_compare(demo(), terminal_size=SIZE, run_before=steady)
 
@@ -54,8 +61,42 @@ def test_add_dialog(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
         await pilot.press(*"da0fa78c-4699-11ea-a637-96000028b339, ../me")
         await pilot.press("ctrl+s")
         await settled(pilot)  # the valid id is added and checked behind the dialog
-        for field in pilot.app.screen.query("Input, TextArea"):
-            field.cursor_blink = False  # type: ignore[attr-defined]  # a blink is not a change
-        await pilot.pause()
+        await still_cursors(pilot)
 
     assert snap_compare(demo(), terminal_size=SIZE, run_before=paste_ids)
+
+
+async def open_first_bulk(pilot: Pilot[None]) -> None:
+    """The detail of the first bulk: beside the table, or over it on a narrow terminal."""
+    await steady(pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def test_pane_at_80x24(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+    """A screen of its own, scrollable, with a footer that fits."""
+    assert snap_compare(demo(), terminal_size=(80, 24), run_before=open_first_bulk)
+
+
+def test_pane_at_120x35(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+    """Beside the table, from 120 columns."""
+    assert snap_compare(demo(), terminal_size=(120, 35), run_before=open_first_bulk)
+
+
+def test_pane_at_200x50(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+    """Labels whole, the uuid whole in the pane."""
+    assert snap_compare(demo(), terminal_size=(200, 50), run_before=open_first_bulk)
+
+
+def test_add_dialog_at_60x20(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+    """The dialog scrolled to its feedback and buttons, on a small terminal."""
+
+    async def submit_a_bad_id(pilot: Pilot[None]) -> None:
+        await steady(pilot)
+        await pilot.press("a")
+        await pilot.press(*"../me")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await still_cursors(pilot)
+
+    assert snap_compare(demo(), terminal_size=(60, 20), run_before=submit_a_bad_id)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from lox24tui import sanitise
 from lox24tui.api import InvalidBulkId, parse_bulk_id
@@ -51,8 +51,8 @@ class AddBulksScreen(ModalScreen[int]):
     """Dismisses with the number of bulks added."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Close"),
-        Binding("ctrl+s", "add", "Add", priority=True),
+        Binding("escape", "cancel", "Close", id="add.close"),
+        Binding("ctrl+s", "add", "Add", priority=True, id="add.add"),
     ]
 
     def __init__(
@@ -64,7 +64,7 @@ class AddBulksScreen(ModalScreen[int]):
         self._added = 0
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Label("Watch bulks", classes="title")
             yield Static(
                 "Paste one or more bulk ids: one per line, or separated by commas or spaces. "
@@ -77,6 +77,7 @@ class AddBulksScreen(ModalScreen[int]):
             with Horizontal(classes="buttons"):
                 yield Button("Add", variant="primary", id="add")
                 yield Button("Close", id="close")
+        yield Footer()  # this dialog's keys, not those of the screen behind it
 
     def on_mount(self) -> None:
         self.query_one("#ids", TextArea).focus()
@@ -112,13 +113,21 @@ class AddBulksScreen(ModalScreen[int]):
             feedback = self.query_one("#feedback", Static)
             feedback.update(sanitise.one_line(" ".join(notes)))
             feedback.set_class(True, "error")
+            self._show_end()
             return
         if not parsed.valid and not parsed.duplicates:
             self.query_one("#feedback", Static).update("Paste at least one bulk id.")
+            self._show_end()
             return
         if notes:
             self.notify(" ".join(notes), timeout=4)
         self.dismiss(self._added)
+
+    def _show_end(self) -> None:
+        """On a small terminal the dialog scrolls: bring the feedback and the buttons below it
+        into view once the feedback has its new height."""
+        dialog = self.query_one("#dialog", VerticalScroll)
+        self.call_after_refresh(dialog.scroll_end, animate=False)
 
     def action_cancel(self) -> None:
         self.dismiss(self._added)

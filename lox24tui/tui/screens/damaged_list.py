@@ -10,7 +10,7 @@ from enum import Enum
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
@@ -40,9 +40,9 @@ class DamagedListScreen(ModalScreen[DamageChoice]):
     }
     """
     BINDINGS = [
-        Binding("r", "choose('restore')", "Restore the copy"),
-        Binding("k", "choose('keep')", "Keep the list shown"),
-        Binding("escape", "choose('later')", "Decide later"),
+        Binding("r", "choose('restore')", "Restore the copy", id="damaged.restore"),
+        Binding("k", "choose('keep')", "Keep the list shown", id="damaged.keep"),
+        Binding("escape", "choose('later')", "Decide later", id="damaged.later"),
     ]
 
     def __init__(self, damage: WatchListDamaged, copy: Backup | None, shown: int) -> None:
@@ -52,7 +52,7 @@ class DamagedListScreen(ModalScreen[DamageChoice]):
         self._shown = shown
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Label("The watch list cannot be read", classes="title")
             yield Static(f"{self._damage} Nothing is written until you choose.", markup=False)
             yield Static(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -13,8 +13,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """Yes or no; dismisses with True for yes."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
@@ -23,7 +23,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self._yes = yes
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Static(self._question, markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self._yes} (y)", variant="error", id="yes")
@@ -39,7 +39,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class LabelScreen(ModalScreen[str | None]):
     """Edit a label; dismisses with the new label, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="label.cancel")]
 
     def __init__(self, bulk_id: str, label: str) -> None:
         super().__init__()
@@ -47,7 +47,7 @@ class LabelScreen(ModalScreen[str | None]):
         self._label = label
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Label("Label", classes="title")
             yield Static(self._bulk_id, classes="hint", markup=False)
             yield Input(value=self._label, placeholder="A name you will recognise", id="label")

@@ -45,9 +45,21 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
     """Dismisses with the (id, label) pairs picked to watch (the label from the bulk's text)."""
 
     BINDINGS = [
-        Binding("space", "pick", "Pick", tooltip="Pick or unpick the bulk under the cursor"),
-        Binding("w", "watch_picked", "Watch picked", tooltip="Watch every picked bulk"),
-        Binding("escape", "close", "Back"),
+        Binding(
+            "space",
+            "pick",
+            "Pick",
+            tooltip="Pick or unpick the bulk under the cursor",
+            id="discover.pick",
+        ),
+        Binding(
+            "w",
+            "watch_picked",
+            "Watch picked",
+            tooltip="Watch every picked bulk",
+            id="discover.watch",
+        ),
+        Binding("escape", "close", "Back", id="discover.close"),
     ]
 
     def __init__(

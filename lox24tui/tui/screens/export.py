@@ -6,7 +6,7 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -18,14 +18,14 @@ def default_export_name(now: datetime) -> str:
 class ExportScreen(ModalScreen[str | None]):
     """Dismisses with the chosen path, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
     def __init__(self, suggestion: str) -> None:
         super().__init__()
         self._suggestion = suggestion
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Label("Export the watch list", classes="title")
             yield Static(
                 "Every watched bulk with every status field, its last check and last error. "

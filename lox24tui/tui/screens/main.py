@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input
 from lox24tui import sanitise
 from lox24tui.tui.cells import Cell, row_cells, status_text, time_cells
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
-from lox24tui.tui.screens.detail import DetailScreen
+from lox24tui.tui.screens.detail import PANE_BESIDE_FROM, DetailScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen, default_export_name
 from lox24tui.tui.widgets.bulk_table import BulkTable
@@ -24,32 +24,83 @@ from lox24tui.tui.widgets.summary_bar import SummaryBar
 if TYPE_CHECKING:
     from lox24tui.tui.app import Lox24App
 
-WIDE_ENOUGH_FOR_PANE = 150
-
 
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#bulks"
     BINDINGS = [
-        Binding("a", "add", "Add", tooltip="Watch one or more bulks"),
-        Binding("u", "undo", "Undo remove", tooltip="Put back the last bulk removed", id="undo"),
+        # The footer shows the primary keys only (it is one line, 80 columns at least); the
+        # rest are in ? help and the command palette.
+        Binding("a", "add", "Add", tooltip="Watch one or more bulks", id="main.add"),
+        Binding("u", "undo", "Undo", tooltip="Put back the last bulk removed", id="undo"),
         Binding(
             "u",
             "nothing_to_undo",
-            "Undo remove",
+            "Undo",
             tooltip="Nothing was removed yet",
             show=False,
             id="undo.nothing",
         ),
-        Binding("R", "refresh_all", "Refresh all", tooltip="Fetch every watched bulk now"),
-        Binding("p", "pause", "Pause/resume", tooltip="Stop or restart polling"),
-        Binding("slash", "filter", "Filter", tooltip="Show only bulks matching a text or status"),
-        Binding("v", "toggle_detail", "Detail", tooltip="Show or hide the selected bulk in full"),
-        Binding("j", "raw_json", "Raw JSON", tooltip="The detail pane: fields or raw JSON"),
-        Binding("C", "copy_request_id", "Copy request id", tooltip="From the detail pane"),
-        Binding("t", "token", "Token", tooltip="Enter another API token"),
-        Binding("x", "export", "Export", tooltip="Write the watch list as CSV or JSON"),
-        Binding("i", "discover", "Import", tooltip="Pick bulks from the account's recent ones"),
-        Binding("escape", "escape", "Back", show=False),
+        Binding(
+            "R",
+            "refresh_all",
+            "Refresh all",
+            tooltip="Fetch every watched bulk now",
+            show=False,
+            id="main.refresh_all",
+        ),
+        Binding(
+            "p", "pause", "Pause", tooltip="Stop or restart polling", show=False, id="main.pause"
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="Show only bulks matching a text or status",
+            id="main.filter",
+        ),
+        Binding(
+            "v",
+            "toggle_detail",
+            "Detail",
+            tooltip="Show or hide the selected bulk in full",
+            id="main.detail",
+        ),
+        Binding(
+            "j",
+            "raw_json",
+            "Raw JSON",
+            tooltip="The detail pane: fields or raw JSON",
+            show=False,
+            id="main.raw_json",
+        ),
+        Binding(
+            "C",
+            "copy_request_id",
+            "Copy request id",
+            tooltip="From the detail pane",
+            show=False,
+            id="main.copy_request_id",
+        ),
+        Binding(
+            "t", "token", "Token", tooltip="Enter another API token", show=False, id="main.token"
+        ),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            tooltip="Write the watch list as CSV or JSON",
+            show=False,
+            id="main.export",
+        ),
+        Binding(
+            "i",
+            "discover",
+            "Import",
+            tooltip="Pick bulks from the account's recent ones",
+            show=False,
+            id="main.import",
+        ),
+        Binding("escape", "escape", "Back", show=False, id="main.escape"),
     ]
     """
     | Key | Action |
@@ -75,7 +126,9 @@ class MainScreen(Screen[None]):
         )
         with Horizontal(id="body"):
             yield BulkTable(id="bulks")
-            yield DetailPane(id="pane")
+            pane = DetailPane(id="pane", classes="-beside")
+            pane.display = False  # until a bulk is opened
+            yield pane
         yield Footer()
 
     @property
@@ -212,14 +265,30 @@ class MainScreen(Screen[None]):
         )
 
     def open_detail(self, bulk_id: str) -> None:
-        if self.size.width >= WIDE_ENOUGH_FOR_PANE:
+        """Beside the table when the terminal is wide enough, else as a screen of its own."""
+        if self.app.size.width >= PANE_BESIDE_FROM:
             self.pane.display = True
             self.fill_detail(self.pane, bulk_id)
             self.refresh_bindings()
             return
+
+        def reopen(beside: str | None) -> None:
+            """The terminal grew: the pane moves beside the table, on the same bulk."""
+            if beside is not None and beside in self.dashboard.states:
+                self.open_detail(beside)
+
         screen = DetailScreen()
-        self.app.push_screen(screen)
+        self.app.push_screen(screen, callback=reopen)
         self.fill_detail(screen.pane, bulk_id)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The terminal shrank below room for the pane: it moves over the table, on its bulk."""
+        bulk_id = self.pane.bulk_id
+        if self.pane.display and event.size.width < PANE_BESIDE_FROM and bulk_id is not None:
+            self.pane.display = False
+            self.refresh_bindings()
+            self.table.focus()
+            self.open_detail(bulk_id)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -288,7 +357,7 @@ class MainScreen(Screen[None]):
         self.dashboard.undo_removal()
 
     def action_nothing_to_undo(self) -> None:
-        """u with nothing to undo: check_action takes "Undo remove" out of the footer, which
+        """u with nothing to undo: check_action takes "Undo" out of the footer, which
         also disables its key, so this second, hidden binding of u answers instead."""
         self.dashboard.undo_removal()
 

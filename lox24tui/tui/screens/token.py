@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -30,7 +30,7 @@ TokenCheck = Callable[[Token], Awaitable[Lox24Error | None]]
 class TokenScreen(ModalScreen[TokenChoice | None]):
     """Dismisses with the checked token, or None when the user gives up."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="token.cancel")]
 
     def __init__(self, check: TokenCheck, reason: str, *, can_save: bool = True) -> None:
         super().__init__()
@@ -40,7 +40,7 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
         """False in demo mode: a demo token must never reach the user's real config file."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Label("LOX24 API token", classes="title")
             yield Static(self._reason, classes="hint", markup=False)
             yield Input(

@@ -1,7 +1,8 @@
 """The watch table: one row per watched bulk, keyed by bulk id, updated cell by cell.
 
 Only cells whose text changed are touched (a changed cell makes the visible table redraw on the
-next frame, however many changed), columns have fixed widths (re-measuring a column costs more
+next frame, however many changed), columns are sized to their content and the table's width only
+on mount, resize and changes of the rows shown (re-measuring a column on every update costs more
 than the update), and the cursor stays on its bulk, not on a row index, through updates, sorts
 and filters.
 """
@@ -12,24 +13,63 @@ import contextlib
 from dataclasses import dataclass
 from functools import partial
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.command import SimpleCommand
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
-from lox24tui.tui.cells import COLUMNS, Cell, sort_key
+from lox24tui.tui.cells import (
+    COLUMNS,
+    ID_CHARS,
+    Cell,
+    distinct_prefix,
+    id_cell,
+    short_id,
+    sort_key,
+)
+
+LABEL_MIN = next(column.min_width for column in COLUMNS if column.key == "label")
 
 
 class BulkTable(DataTable[Cell]):
     """Watched bulks. Row keys are bulk ids."""
 
     BINDINGS = [
-        Binding("d", "remove", "Remove", tooltip="Stop watching the selected bulk (asks first)"),
-        Binding("e", "edit_label", "Label", tooltip="Edit the selected bulk's label"),
-        Binding("r", "refresh_bulk", "Refresh", tooltip="Fetch the selected bulk now"),
-        Binding("c", "copy_id", "Copy id", tooltip="Copy the selected bulk's id"),
+        Binding(
+            "d",
+            "remove",
+            "Remove",
+            tooltip="Stop watching the selected bulk (asks first)",
+            id="table.remove",
+        ),
+        Binding(
+            "e",
+            "edit_label",
+            "Label",
+            tooltip="Edit the selected bulk's label",
+            show=False,
+            id="table.label",
+        ),
+        Binding(
+            "r",
+            "refresh_bulk",
+            "Refresh",
+            tooltip="Fetch the selected bulk now",
+            show=False,
+            id="table.refresh",
+        ),
+        Binding(
+            "c",
+            "copy_id",
+            "Copy id",
+            tooltip="Copy the selected bulk's id",
+            show=False,
+            id="table.copy_id",
+        ),
         Binding(
             "s", "sort_next", "Sort", tooltip="Sort by the next column, ascending", id="sort.next"
         ),
@@ -65,10 +105,71 @@ class BulkTable(DataTable[Cell]):
         self._shown: dict[str, dict[str, str]] = {}
         self.sort_column: str | None = None
         self.sort_reverse = False
+        self._id_chars = ID_CHARS
+        """Characters of each id shown: enough to tell the shown ids apart."""
+        self._fit_due = False
+        """An update outgrew its column: the columns are fitted again after this refresh."""
 
     def on_mount(self) -> None:
         for column in COLUMNS:
-            self.add_column(column.title, width=column.width, key=column.key)
+            self.add_column(column.title, width=column.min_width, key=column.key)
+
+    def on_resize(self, _: events.Resize) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Each column as wide as its widest text (and its least width); the label column takes
+        what is left, up to its longest label (when too little is left, the table scrolls
+        sideways); what remains after that goes to Checked, where failures are explained.
+
+        Measured from the texts as they are now, on mount, resize and when the rows shown
+        change, and once after a refresh in which an update outgrew its column (the first
+        statuses after "waiting…"), never per update."""
+        self._fit_due = False
+        widths = {
+            column.key: max(
+                [column.min_width, *(cell_len(row.get(column.key, "")) for row in rows)]
+            )
+            for column in COLUMNS
+            for rows in [self._shown.values()]
+        }
+        ids = (cell_len(short_id(bulk_id, self._id_chars)) for bulk_id in self._shown)
+        widths["id"] = max([widths["id"], *ids])
+        padding = 2 * self.cell_padding * len(COLUMNS)
+        left = self._room() - padding - sum(w for key, w in widths.items() if key != "label")
+        label = max(LABEL_MIN, min(left, widths["label"]))
+        widths["label"] = label
+        widths["fresh"] += max(0, left - label)
+        if all(self.columns[ColumnKey(key)].width == width for key, width in widths.items()):
+            return
+        for key, width in widths.items():
+            self.columns[ColumnKey(key)].width = width
+        # What DataTable.add_column does after a change of widths: re-measure the virtual
+        # size when next idle, and drop the lines rendered at the old widths.
+        self._require_update_dimensions = True
+        self._update_count += 1
+        self.refresh()
+
+    def _room(self) -> int:
+        """The width cells can take: less a vertical scrollbar when the rows will need one
+        (they may just have been added, before the scrollbar shows)."""
+        width = self.size.width
+        if self.row_count + int(self.show_header) > self.size.height:
+            width -= self.styles.scrollbar_size_vertical
+        return width
+
+    def _values(self, bulk_id: str, cells: dict[str, Cell]) -> list[Cell]:
+        return [
+            id_cell(bulk_id, self._id_chars) if c.key == "id" else cells[c.key] for c in COLUMNS
+        ]
+
+    def _fit_ids(self) -> None:
+        """The shown ids changed: show enough characters of each to tell them apart."""
+        chars = distinct_prefix(self._shown)
+        if chars != self._id_chars:
+            self._id_chars = chars
+            for bulk_id in self._shown:
+                self.update_cell(bulk_id, "id", id_cell(bulk_id, chars))
 
     @property
     def selected_id(self) -> str | None:
@@ -94,9 +195,11 @@ class BulkTable(DataTable[Cell]):
         scroll_y = self.scroll_y
         self.clear()
         self._shown.clear()
+        self._id_chars = distinct_prefix(rows)
         for bulk_id, cells in rows.items():
-            self.add_row(*(cells[c.key] for c in COLUMNS), key=bulk_id)
+            self.add_row(*self._values(bulk_id, cells), key=bulk_id)
             self._shown[bulk_id] = {key: cell.plain for key, cell in cells.items()}
+        self.fit_columns()
         if self.sort_column is not None:  # else they are in the order given already
             self._apply_sort()
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
@@ -107,8 +210,10 @@ class BulkTable(DataTable[Cell]):
         if bulk_id in self._shown:
             self.update_bulk(bulk_id, cells)
             return
-        self.add_row(*(cells[c.key] for c in COLUMNS), key=bulk_id)
         self._shown[bulk_id] = {key: cell.plain for key, cell in cells.items()}
+        self.add_row(*self._values(bulk_id, cells), key=bulk_id)
+        self._fit_ids()
+        self.fit_columns()
 
     def remove_bulk(self, bulk_id: str) -> None:
         """Remove a row; the cursor stays on the bulk it was on (the next one, if it was this)."""
@@ -118,6 +223,8 @@ class BulkTable(DataTable[Cell]):
         self.remove_row(bulk_id)
         if selected is not None and selected != bulk_id:
             self.select(selected, scroll=False)
+        self._fit_ids()
+        self.fit_columns()
 
     def update_bulk(self, bulk_id: str, cells: dict[str, Cell]) -> int:
         """Change the cells whose text changed; returns how many did."""
@@ -130,6 +237,9 @@ class BulkTable(DataTable[Cell]):
                 self.update_cell(bulk_id, key, cell)
                 shown[key] = cell.plain
                 changed += 1
+                if not self._fit_due and cell.cell_len > self.columns[ColumnKey(key)].width:
+                    self._fit_due = True
+                    self.call_after_refresh(self.fit_columns)
         return changed
 
     def sort_by(self, column: str | None, reverse: bool = False, *, scroll: bool = True) -> None:

@@ -14,7 +14,9 @@ from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -91,28 +93,75 @@ def _is_object(raw: str) -> bool:
         return False
 
 
-class DetailPane(Static, can_focus=True):
-    """The selected bulk in full. Follows a bulk id, never a row index."""
+class DetailPane(VerticalScroll, can_focus=True):
+    """The selected bulk in full. Follows a bulk id, never a row index.
+
+    A scrolling container around one Static: a bulk's fields are taller than a small terminal,
+    and only a container scrolls (with Up/Down/PgUp/PgDn/Home/End once focused)."""
+
+    DEFAULT_CSS = """
+    DetailPane {
+        height: 1fr;
+        padding: 0 1;
+    }
+    DetailPane > Static {
+        height: auto;
+    }
+    DetailPane.-beside {
+        width: 30%;
+        min-width: 56;  /* a uuid after the longest field name, unbroken */
+        max-width: 60;
+        border-left: vkey $secondary;
+    }
+    DetailPane.-beside:focus {
+        border-left: vkey $accent;
+    }
+    DetailPane.-screen {
+        padding: 1 2;
+    }
+    """
 
     BINDINGS = [
-        Binding("j", "toggle_raw", "Raw JSON", tooltip="Show the raw JSON of the last response"),
-        Binding("C", "copy_request_id", "Copy request id", tooltip="For LOX24 support"),
+        Binding(
+            "j",
+            "toggle_raw",
+            "Raw JSON",
+            tooltip="Show the raw JSON of the last response",
+            id="pane.raw",
+        ),
+        Binding(
+            "C",
+            "copy_request_id",
+            "Copy request id",
+            tooltip="For LOX24 support",
+            id="pane.copy_request_id",
+        ),
     ]
 
     show_raw: reactive[bool] = reactive(False)
     """Show the raw JSON of the last response instead of the fields."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.bulk_id: str | None = None
         self._render_args: tuple[str, BulkState, StatusReply | None, float] | None = None
+        self._body = Static(markup=False)
+        """Built now, so the pane can be filled before it is mounted."""
+
+    def compose(self) -> ComposeResult:
+        yield self._body
+
+    @property
+    def body(self) -> Static:
+        """What the pane shows, all of it (the pane itself only scrolls it)."""
+        return self._body
 
     def show(
         self, label: str, state: BulkState, previous: StatusReply | None, now_ts: float
     ) -> None:
         self.bulk_id = state.bulk_id
         self._render_args = (label, state, previous, now_ts)
-        self.update(self._build())
+        self._body.update(self._build())
 
     @property
     def request_id(self) -> str | None:
@@ -137,7 +186,7 @@ class DetailPane(Static, can_focus=True):
 
     def watch_show_raw(self) -> None:
         if self._render_args is not None:
-            self.update(self._build())
+            self._body.update(self._build())
 
     def _build(self) -> RenderableType:
         assert self._render_args is not None
