@@ -322,36 +322,46 @@ class MainScreen(Screen[None]):
             AddBulksScreen(lambda: set(app.watchlist.ids), app.add_bulks), callback=added
         )
 
-    @on(BulkTable.BulkAction)
-    def _bulk_action(self, event: BulkTable.BulkAction) -> None:
+    @on(BulkTable.RemoveRequested)
+    def _remove_requested(self, event: BulkTable.RemoveRequested) -> None:
+        """Removing is one key away from the cursor: ask first (u undoes it anyway)."""
         app = self.dashboard
         bulk_id = event.bulk_id
         label = app.watchlist.label_of(bulk_id)
-        if event.action == "remove":
-            name = f"“{sanitise.one_line(label)}” ({bulk_id})" if label else bulk_id
+        name = f"“{sanitise.one_line(label)}” ({bulk_id})" if label else bulk_id
 
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    app.remove_bulk(bulk_id)
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                app.remove_bulk(bulk_id)
 
-            self.app.push_screen(
-                ConfirmScreen(f"Stop watching {name}?\n\nu undoes it.", yes="Remove"),
-                callback=confirmed,
-            )
-        elif event.action == "edit_label":
+        self.app.push_screen(
+            ConfirmScreen(f"Stop watching {name}?\n\nu undoes it.", yes="Remove"),
+            callback=confirmed,
+        )
 
-            def relabel(new_label: str | None) -> None:
-                if new_label is not None:
-                    app.set_label(bulk_id, new_label)
+    @on(BulkTable.LabelEditRequested)
+    def _label_edit_requested(self, event: BulkTable.LabelEditRequested) -> None:
+        app = self.dashboard
+        bulk_id = event.bulk_id
 
-            self.app.push_screen(LabelScreen(bulk_id, label), callback=relabel)
-        elif event.action == "refresh":
-            blocked = app.monitor.fetch_now(bulk_id)
-            if blocked is None:
-                self.notify("Refreshing…", timeout=2)
-            else:
-                why = blocked.reason(app.clock.now())
-                self.notify(f"Not refreshed: {why}", severity="warning", markup=False)
+        def relabel(new_label: str | None) -> None:
+            if new_label is not None:
+                app.set_label(bulk_id, new_label)
+
+        self.app.push_screen(
+            LabelScreen(bulk_id, app.watchlist.label_of(bulk_id)), callback=relabel
+        )
+
+    @on(BulkTable.RefreshRequested)
+    def _refresh_requested(self, event: BulkTable.RefreshRequested) -> None:
+        """Within the engine's rules: a bulk the account guard holds back says why."""
+        app = self.dashboard
+        blocked = app.monitor.fetch_now(event.bulk_id)
+        if blocked is None:
+            self.notify("Refreshing…", timeout=2)
+        else:
+            why = blocked.reason(app.clock.now())
+            self.notify(f"Not refreshed: {why}", severity="warning", markup=False)
 
     def action_undo(self) -> None:
         self.dashboard.undo_removal()

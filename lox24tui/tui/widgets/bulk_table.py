@@ -94,11 +94,27 @@ class BulkTable(DataTable[Cell]):
     """
 
     @dataclass
-    class BulkAction(Message):
-        """The user asked for something to happen to one bulk; the screen carries it out."""
+    class BulkRequest(Message):
+        """The user asked for something to happen to one bulk; the screen carries it out (it
+        owns the watch list, the engine and the dialogs). One subclass per request, so each
+        has a handler of its own instead of a dispatch on strings."""
 
-        action: str
+        table: BulkTable
         bulk_id: str
+
+        @property
+        def control(self) -> BulkTable:
+            """The table asked, as for Textual's own widget messages (``@on(..., "#bulks")``)."""
+            return self.table
+
+    class RemoveRequested(BulkRequest):
+        """Stop watching the bulk (the screen asks first)."""
+
+    class LabelEditRequested(BulkRequest):
+        """Edit the bulk's label."""
+
+    class RefreshRequested(BulkRequest):
+        """Fetch the bulk now."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row")
@@ -310,21 +326,21 @@ class BulkTable(DataTable[Cell]):
         reverse = self.sort_column == column and not self.sort_reverse
         self.sort_by(column, reverse)
 
-    def _request(self, action: str) -> None:
+    def _request(self, request: type[BulkRequest]) -> None:
         bulk_id = self.selected_id
         if bulk_id is None:
             self.notify("The watch list is empty: press a to add bulks.", severity="warning")
             return
-        self.post_message(self.BulkAction(action, bulk_id))
+        self.post_message(request(self, bulk_id))
 
     def action_remove(self) -> None:
-        self._request("remove")
+        self._request(self.RemoveRequested)
 
     def action_edit_label(self) -> None:
-        self._request("edit_label")
+        self._request(self.LabelEditRequested)
 
     def action_refresh_bulk(self) -> None:
-        self._request("refresh")
+        self._request(self.RefreshRequested)
 
     def action_copy_id(self) -> None:
         bulk_id = self.selected_id
