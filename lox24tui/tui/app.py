@@ -648,7 +648,7 @@ class Lox24App(App[None]):
         yield SystemCommand(
             "Import bulks", "Pick from the account's recent bulks (i)", main.action_discover
         )
-        if main.pane.display:
+        if main.pane_open:
             yield SystemCommand(
                 "Raw JSON", "Detail pane: fields or raw JSON (j)", main.action_raw_json
             )

@@ -8,6 +8,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
@@ -118,6 +119,10 @@ class MainScreen(Screen[None]):
     | i | Import: pick bulks from the account's recent ones (no UUIDs to type). |
     """
 
+    pane_open: reactive[bool] = reactive(False, bindings=True)
+    """Whether the detail pane shows beside the table. Its keys (j, C) and its palette entries
+    follow it, so changing it refreshes the bindings."""
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield SummaryBar(id="summary")
@@ -126,9 +131,7 @@ class MainScreen(Screen[None]):
         )
         with Horizontal(id="body"):
             yield BulkTable(id="bulks")
-            pane = DetailPane(id="pane", classes="-beside")
-            pane.display = False  # until a bulk is opened
-            yield pane
+            yield DetailPane(id="pane", classes="-beside")
         yield Footer()
 
     @property
@@ -150,6 +153,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.rebuild()
+
+    def watch_pane_open(self, pane_open: bool) -> None:
+        """Also runs on mount, hiding the pane until a bulk is opened. The pane's own display
+        style, not a class on the screen: a class takes effect at the next style update, and the
+        pane must be gone (or there, to take focus) at once."""
+        self.pane.display = pane_open
 
     # ------------------------------------------------------------ drawing
 
@@ -229,8 +238,7 @@ class MainScreen(Screen[None]):
         """A bulk left the watch list: its row goes, and so does any detail view of it."""
         self.table.remove_bulk(bulk_id)
         if self.pane.bulk_id == bulk_id:
-            self.pane.display = False
-            self.refresh_bindings()
+            self.pane_open = False
         screen = self.app.screen
         if isinstance(screen, DetailScreen) and screen.pane.bulk_id == bulk_id:
             screen.dismiss(None)
@@ -239,7 +247,7 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------ detail
 
     def _detail_targets(self) -> list[DetailPane]:
-        targets = [self.pane] if self.pane.display else []
+        targets = [self.pane] if self.pane_open else []
         screen = self.app.screen
         if isinstance(screen, DetailScreen):
             targets.append(screen.pane)
@@ -267,9 +275,8 @@ class MainScreen(Screen[None]):
     def open_detail(self, bulk_id: str) -> None:
         """Beside the table when the terminal is wide enough, else as a screen of its own."""
         if self.app.size.width >= PANE_BESIDE_FROM:
-            self.pane.display = True
+            self.pane_open = True
             self.fill_detail(self.pane, bulk_id)
-            self.refresh_bindings()
             return
 
         def reopen(beside: str | None) -> None:
@@ -284,9 +291,8 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         """The terminal shrank below room for the pane: it moves over the table, on its bulk."""
         bulk_id = self.pane.bulk_id
-        if self.pane.display and event.size.width < PANE_BESIDE_FROM and bulk_id is not None:
-            self.pane.display = False
-            self.refresh_bindings()
+        if self.pane_open and event.size.width < PANE_BESIDE_FROM and bulk_id is not None:
+            self.pane_open = False
             self.table.focus()
             self.open_detail(bulk_id)
 
@@ -297,13 +303,12 @@ class MainScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.pane.display and event.row_key.value in self.dashboard.states:
+        if self.pane_open and event.row_key.value in self.dashboard.states:
             self.fill_detail(self.pane, event.row_key.value)
 
     def action_toggle_detail(self) -> None:
-        if self.pane.display:
-            self.pane.display = False
-            self.refresh_bindings()
+        if self.pane_open:
+            self.pane_open = False
             return
         bulk_id = self.table.selected_id
         if bulk_id is not None:
@@ -422,9 +427,8 @@ class MainScreen(Screen[None]):
             field.display = False
             self.rebuild()
             self.table.focus()
-        elif self.pane.display:
-            self.pane.display = False
-            self.refresh_bindings()
+        elif self.pane_open:
+            self.pane_open = False
             self.table.focus()
 
     def action_raw_json(self) -> None:
@@ -437,5 +441,5 @@ class MainScreen(Screen[None]):
         if action == "undo":  # out of the footer while there is nothing to undo
             return self.dashboard.last_removal is not None
         if action in ("raw_json", "copy_request_id"):
-            return self.pane.display
+            return self.pane_open
         return True
