@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from lox24tui import sanitise
 from lox24tui.api import InvalidBulkId, parse_bulk_id
+from lox24tui.tui.screens.dialogs import Dialog
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -47,13 +47,10 @@ def parse_ids(text: str, watched: set[str]) -> ParsedIds:
     return parsed
 
 
-class AddBulksScreen(ModalScreen[int]):
+class AddBulksScreen(Dialog[int]):
     """Dismisses with the number of bulks added."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Close", id="add.close"),
-        Binding("ctrl+s", "add", "Add", priority=True, id="add.add"),
-    ]
+    BINDINGS = [Binding("ctrl+s", "add", "Add", priority=True, id="add.add")]
 
     def __init__(
         self, watched: Callable[[], set[str]], add: Callable[[list[str], str], None]
@@ -64,7 +61,7 @@ class AddBulksScreen(ModalScreen[int]):
         self._added = 0
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", can_focus=False):
+        with self.frame():
             yield Label("Watch bulks", classes="title")
             yield Static(
                 "Paste one or more bulk ids: one per line, or separated by commas or spaces. "
@@ -74,7 +71,7 @@ class AddBulksScreen(ModalScreen[int]):
             yield TextArea(id="ids", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
             yield Input(placeholder="Label (optional), e.g. Black Friday newsletter", id="label")
             yield Static("", id="feedback", markup=False)
-            with Horizontal(classes="buttons"):
+            with self.button_row():
                 yield Button("Add", variant="primary", id="add")
                 yield Button("Close", id="close")
         yield Footer()  # this dialog's keys, not those of the screen behind it
@@ -129,5 +126,5 @@ class AddBulksScreen(ModalScreen[int]):
         dialog = self.query_one("#dialog", VerticalScroll)
         self.call_after_refresh(dialog.scroll_end, animate=False)
 
-    def action_cancel(self) -> None:
-        self.dismiss(self._added)
+    def no_answer(self) -> int:
+        return self._added

@@ -10,11 +10,11 @@ from enum import Enum
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Vertical
 from textual.widgets import Button, Label, Static
 
 from lox24tui.store import Backup, WatchListDamaged
+from lox24tui.tui.screens.dialogs import Dialog
 
 
 class DamageChoice(Enum):
@@ -26,8 +26,8 @@ class DamageChoice(Enum):
     """Leave the file as it is; nothing is saved meanwhile."""
 
 
-class DamagedListScreen(ModalScreen[DamageChoice]):
-    """Dismisses with the user's choice."""
+class DamagedListScreen(Dialog[DamageChoice]):
+    """Dismisses with the user's choice; escape decides later."""
 
     DEFAULT_CSS = """
     DamagedListScreen #choices {
@@ -42,7 +42,6 @@ class DamagedListScreen(ModalScreen[DamageChoice]):
     BINDINGS = [
         Binding("r", "choose('restore')", "Restore the copy", id="damaged.restore"),
         Binding("k", "choose('keep')", "Keep the list shown", id="damaged.keep"),
-        Binding("escape", "choose('later')", "Decide later", id="damaged.later"),
     ]
 
     def __init__(self, damage: WatchListDamaged, copy: Backup | None, shown: int) -> None:
@@ -52,7 +51,7 @@ class DamagedListScreen(ModalScreen[DamageChoice]):
         self._shown = shown
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", can_focus=False):
+        with self.frame():
             yield Label("The watch list cannot be read", classes="title")
             yield Static(f"{self._damage} Nothing is written until you choose.", markup=False)
             yield Static(
@@ -77,6 +76,9 @@ class DamagedListScreen(ModalScreen[DamageChoice]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_choose(str(event.button.id))
+
+    def no_answer(self) -> DamageChoice:
+        return DamageChoice.LATER
 
     def action_choose(self, choice: str) -> None:
         if choice == DamageChoice.RESTORE.value and self._copy is None:

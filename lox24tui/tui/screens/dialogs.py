@@ -1,6 +1,9 @@
-"""Small dialogs: confirm, edit a label."""
+"""The dialogs' shared frame (Dialog), and two small dialogs: confirm, edit a label."""
 
 from __future__ import annotations
+
+from abc import abstractmethod
+from typing import TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -8,13 +11,39 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+T = TypeVar("T")
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no; dismisses with True for yes."""
+
+class Dialog(ModalScreen[T]):
+    """A modal question. Escape closes it with its "no answer" value, so every dialog can be
+    left the same way; its body scrolls (``frame``) so that on a small terminal the buttons
+    below it stay reachable, and its buttons sit in one row (``button_row``), styled once in
+    app.tcss."""
+
+    BINDINGS = [Binding("escape", "cancel", "Close", id="dialog.cancel")]
+
+    @abstractmethod
+    def no_answer(self) -> T:
+        """What the dialog dismisses with when closed without an answer."""
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.no_answer())
+
+    def frame(self) -> VerticalScroll:
+        """Compose the dialog's widgets inside this (``with self.frame():``)."""
+        return VerticalScroll(id="dialog", can_focus=False)
+
+    def button_row(self) -> Horizontal:
+        """Compose the dialog's buttons inside this, at the end of the frame."""
+        return Horizontal(classes="buttons")
+
+
+class ConfirmScreen(Dialog[bool]):
+    """Yes or no; dismisses with True for yes (escape says no)."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
@@ -23,23 +52,24 @@ class ConfirmScreen(ModalScreen[bool]):
         self._yes = yes
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", can_focus=False):
+        with self.frame():
             yield Static(self._question, markup=False)
-            with Horizontal(classes="buttons"):
+            with self.button_row():
                 yield Button(f"{self._yes} (y)", variant="error", id="yes")
                 yield Button("No (n)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
+    def no_answer(self) -> bool:
+        return False
+
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
 
 
-class LabelScreen(ModalScreen[str | None]):
+class LabelScreen(Dialog[str | None]):
     """Edit a label; dismisses with the new label, or None when cancelled."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="label.cancel")]
 
     def __init__(self, bulk_id: str, label: str) -> None:
         super().__init__()
@@ -47,11 +77,11 @@ class LabelScreen(ModalScreen[str | None]):
         self._label = label
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", can_focus=False):
+        with self.frame():
             yield Label("Label", classes="title")
             yield Static(self._bulk_id, classes="hint", markup=False)
             yield Input(value=self._label, placeholder="A name you will recognise", id="label")
-            with Horizontal(classes="buttons"):
+            with self.button_row():
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
@@ -64,5 +94,5 @@ class LabelScreen(ModalScreen[str | None]):
         else:
             self.dismiss(None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def no_answer(self) -> None:
+        return None

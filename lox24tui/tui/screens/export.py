@@ -5,27 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from lox24tui.tui.screens.dialogs import Dialog
 
 
 def default_export_name(now: datetime) -> str:
     return f"lox24tui-export-{now:%Y%m%d-%H%M%S}.csv"
 
 
-class ExportScreen(ModalScreen[str | None]):
+class ExportScreen(Dialog[str | None]):
     """Dismisses with the chosen path, or None."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
     def __init__(self, suggestion: str) -> None:
         super().__init__()
         self._suggestion = suggestion
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", can_focus=False):
+        with self.frame():
             yield Label("Export the watch list", classes="title")
             yield Static(
                 "Every watched bulk with every status field, its last check and last error. "
@@ -33,7 +30,7 @@ class ExportScreen(ModalScreen[str | None]):
                 classes="hint",
             )
             yield Input(value=self._suggestion, id="path")
-            with Horizontal(classes="buttons"):
+            with self.button_row():
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
 
@@ -46,5 +43,5 @@ class ExportScreen(ModalScreen[str | None]):
         else:
             self.dismiss(None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def no_answer(self) -> None:
+        return None

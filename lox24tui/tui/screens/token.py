@@ -8,13 +8,11 @@ from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lox24tui import sanitise
 from lox24tui.api import InvalidToken, Lox24Error, Token
+from lox24tui.tui.screens.dialogs import Dialog
 from lox24tui.tui.widgets.tick_box import TickBox
 
 
@@ -27,10 +25,8 @@ class TokenChoice:
 TokenCheck = Callable[[Token], Awaitable[Lox24Error | None]]
 
 
-class TokenScreen(ModalScreen[TokenChoice | None]):
+class TokenScreen(Dialog[TokenChoice | None]):
     """Dismisses with the checked token, or None when the user gives up."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="token.cancel")]
 
     def __init__(self, check: TokenCheck, reason: str, *, can_save: bool = True) -> None:
         super().__init__()
@@ -40,7 +36,7 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
         """False in demo mode: a demo token must never reach the user's real config file."""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", can_focus=False):
+        with self.frame():
             yield Label("LOX24 API token", classes="title")
             yield Static(self._reason, classes="hint", markup=False)
             yield Input(
@@ -51,7 +47,7 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
             if self._can_save:
                 yield TickBox("Save it in the config file (readable by you only)", id="save")
             yield Static("", id="feedback", markup=False)
-            with Horizontal(classes="buttons"):
+            with self.button_row():
                 yield Button("Check and use", variant="primary", id="use")
                 yield Button("Cancel", id="cancel")
 
@@ -98,8 +94,8 @@ class TokenScreen(ModalScreen[TokenChoice | None]):
         feedback.update(sanitise.one_line(text))
         feedback.set_class(error, "error")
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def no_answer(self) -> None:
+        return None
 
 
 def _what_to_do_here(problem: Lox24Error) -> str:
