@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import httpx
 from textual.app import App, SystemCommand
@@ -60,6 +61,25 @@ TIMES_SECONDS = 5.0
 DEMO_INTERVAL = 5.0
 WATCHLIST_POLL_SECONDS = 2.0
 """How often the watch-list file is checked for changes made outside (``lox24tui watch``)."""
+PALETTE_BINDINGS: Final = (
+    "main.add",
+    "main.refresh_all",
+    "main.pause",
+    "main.filter",
+    "main.detail",
+    "table.remove",
+    "table.label",
+    "table.refresh",
+    "table.copy_id",
+    "undo",
+    "main.token",
+    "main.export",
+    "main.import",
+    "main.raw_json",
+    "main.copy_request_id",
+)
+"""The main screen's and the watch table's bindings offered in the command palette, in its
+order. Each entry's title, help and key come from the binding itself (see binding_commands)."""
 
 
 @dataclass
@@ -618,42 +638,38 @@ class Lox24App(App[None]):
                 "Restore a good copy, or keep the list shown",
                 lambda: self.offer_restore(damage),
             )
-        yield SystemCommand("Add bulks", "Watch one or more bulk ids (a)", main.action_add)
-        yield SystemCommand(
-            "Refresh all", "Fetch every watched bulk now (R)", main.action_refresh_all
-        )
-        yield SystemCommand("Pause or resume", "Stop or restart polling (p)", main.action_pause)
-        yield SystemCommand("Filter", "Show only matching bulks (/)", main.action_filter)
-        yield SystemCommand(
-            "Detail pane", "Show or hide the selected bulk in full (v)", main.action_toggle_detail
-        )
         yield SystemCommand(
             "Sort by…", "Pick a column, or the watch-list order (s, S)", main.table.action_pick_sort
         )
-        yield SystemCommand(
-            "Remove bulk", "Stop watching the selected bulk (d)", main.table.action_remove
-        )
-        yield SystemCommand(
-            "Edit label", "Rename the selected bulk (e)", main.table.action_edit_label
-        )
-        yield SystemCommand(
-            "Refresh bulk", "Fetch the selected bulk now (r)", main.table.action_refresh_bulk
-        )
-        yield SystemCommand(
-            "Copy bulk id", "Copy the selected bulk's id (c)", main.table.action_copy_id
-        )
-        yield SystemCommand("Undo remove", "Put back the last bulk removed (u)", main.action_undo)
-        yield SystemCommand("Enter token", "Use another LOX24 API token (t)", main.action_token)
-        yield SystemCommand("Export", "Write the watch list as CSV or JSON (x)", main.action_export)
-        yield SystemCommand(
-            "Import bulks", "Pick from the account's recent bulks (i)", main.action_discover
-        )
-        if main.pane_open:
+        yield from self.binding_commands(main)
+
+    def binding_commands(self, main: MainScreen) -> Iterator[SystemCommand]:
+        """A palette entry per binding in PALETTE_BINDINGS, written from the binding: its
+        description, its tooltip and the key that runs it now (the keymap's, if it rebinds
+        it), so the palette cannot name another key than the footer and the keys panel. An
+        action its node disables (check_action) is left out, as the footer leaves it out;
+        a key that does not reach it from the focused widget (typing in the filter) is not
+        named."""
+        declared = {
+            binding.id: (node, binding)
+            for node in (main, main.table)
+            for binding in node.BINDINGS
+            if isinstance(binding, Binding)
+        }
+        active = {
+            found.binding.id: found.binding
+            for found in main.active_bindings.values()
+            if found.binding.id
+        }
+        for binding_id in PALETTE_BINDINGS:
+            node, binding = declared[binding_id]
+            if node.check_action(binding.action, ()) is False:
+                continue
+            help_text = binding.tooltip
+            if binding_id in active:
+                help_text += f" ({self.get_key_display(active[binding_id])})"
             yield SystemCommand(
-                "Raw JSON", "Detail pane: fields or raw JSON (j)", main.action_raw_json
-            )
-            yield SystemCommand(
-                "Copy request id", "The one in the detail pane (C)", main.action_copy_request_id
+                binding.description, help_text, partial(self.run_action, binding.action, node)
             )
 
 
