@@ -1,0 +1,146 @@
+"""What a person sees of the dashboard's wiring: the command palette names each action's key as
+its binding has it (a keymap's too), escape closes every dialog without an answer, and opening
+the detail pane offers its keys (in the keys panel and the palette) only while it is open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.command import CommandList
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from lox24tui.config import Locations
+from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.export import ExportScreen
+
+from ..test_store import files_under
+from .conftest import settle, until
+from .test_dashboard import WIDE, toasts
+from .test_rough_edges import on_screen
+from .test_watchlist_file import damage, saved_list
+
+
+async def palette_search(pilot: Pilot[None], search: str) -> list[str]:
+    """Open the command palette, type ``search`` and return what it lists, each entry's title
+    and help on one line."""
+    app = pilot.app
+    await pilot.press("ctrl+p", *search)
+
+    def listed() -> list[str]:
+        lists = app.screen.query(CommandList)
+        if not lists:
+            return []
+        entries = lists.first()
+        return [
+            " ".join(str(entries.get_option_at_index(i).prompt).split())
+            for i in range(entries.option_count)
+        ]
+
+    await until(
+        pilot,
+        lambda: any(search.lower() in entry.lower() for entry in listed()),
+        f"the palette never offered {search!r}",
+    )
+    return listed()
+
+
+async def close_palette(pilot: Pilot[None], app: Lox24App) -> None:
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is app.main, "the palette never closed")
+
+
+def keys_panel_text(app: Lox24App) -> str:
+    return on_screen(app.screen.query_one("BindingsTable", Widget))
+
+
+async def test_a_palette_entry_names_the_key_of_its_binding(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        entries = await palette_search(pilot, "Export")
+        assert "Export Write the watch list as CSV or JSON (x)" in entries
+
+
+async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        app.set_keymap({"main.export": "f5"})
+        await settle(app, pilot)
+        entries = await palette_search(pilot, "Export")
+        assert "Export Write the watch list as CSV or JSON (f5)" in entries
+        assert not any("(x)" in entry for entry in entries)
+        await close_palette(pilot, app)
+        await pilot.press("x")
+        assert app.screen is app.main  # x no longer exports
+        await pilot.press("f5")
+        assert isinstance(app.screen, ExportScreen)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("d", id="confirm"),
+        pytest.param("e", id="label"),
+        pytest.param("t", id="token"),
+        pytest.param("x", id="export"),
+        pytest.param("a", id="add"),
+    ],
+)
+async def test_escape_closes_a_dialog_without_an_answer(
+    demo: Callable[..., Lox24App], key: str
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        before = app.watchlist.entries
+        await pilot.press(key)
+        assert app.screen is not app.main
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is app.main
+        assert app.watchlist.entries == before
+
+
+async def test_escape_leaves_the_damaged_list_question_for_later(
+    demo: Callable[..., Lox24App], locations: Locations
+) -> None:
+    path: Path = locations.demo_watchlist_file
+    saved_list(path)
+    before = damage(path)
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await until(pilot, lambda: app.screen is not app.main, "the damaged-list question")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main, "the question closing")
+        assert any("Nothing was written" in text for text in toasts(app))
+        assert files_under(path.parent) == before  # nothing written
+
+
+async def test_the_pane_keys_are_offered_only_while_the_pane_is_open(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert "Raw JSON" not in keys_panel_text(app)
+        await pilot.press("v")
+        await until(pilot, lambda: "Raw JSON" in keys_panel_text(app), "j in the keys panel")
+        assert "Copy request id" in keys_panel_text(app)
+        await pilot.press("v")
+        await until(pilot, lambda: "Raw JSON" not in keys_panel_text(app), "j leaving the panel")
+        await pilot.press("question_mark")
+        closed = await palette_search(pilot, "JSON")  # finds Export, which mentions JSON
+        assert not any(entry.startswith("Raw JSON") for entry in closed)
+        await close_palette(pilot, app)
+        await pilot.press("v")
+        assert "Raw JSON The detail pane: fields or raw JSON (j)" in await palette_search(
+            pilot, "Raw"
+        )
