@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -28,23 +29,24 @@ async def palette_search(pilot: Pilot[None], search: str) -> list[str]:
     and help on one line."""
     app = pilot.app
     await pilot.press("ctrl+p", *search)
-
-    def listed() -> list[str]:
-        lists = app.screen.query(CommandList)
-        if not lists:
-            return []
-        entries = lists.first()
-        return [
-            " ".join(str(entries.get_option_at_index(i).prompt).split())
-            for i in range(entries.option_count)
-        ]
-
     await until(
         pilot,
-        lambda: any(search.lower() in entry.lower() for entry in listed()),
+        lambda: any(search.lower() in entry.lower() for entry in palette_lines(app)),
         f"the palette never offered {search!r}",
     )
-    return listed()
+    return palette_lines(app)
+
+
+def palette_lines(app: App[None]) -> list[str]:
+    """What the open command palette lists so far (it fills in as its search runs)."""
+    lists = app.screen.query(CommandList)
+    if not lists:
+        return []
+    entries = lists.first()
+    return [
+        " ".join(str(entries.get_option_at_index(i).prompt).split())
+        for i in range(entries.option_count)
+    ]
 
 
 async def close_palette(pilot: Pilot[None], app: Lox24App) -> None:
@@ -141,6 +143,6 @@ async def test_the_pane_keys_are_offered_only_while_the_pane_is_open(
         assert not any(entry.startswith("Raw JSON") for entry in closed)
         await close_palette(pilot, app)
         await pilot.press("v")
-        assert "Raw JSON The detail pane: fields or raw JSON (j)" in await palette_search(
-            pilot, "Raw"
-        )
+        offered = "Raw JSON The detail pane: fields or raw JSON (j)"
+        await palette_search(pilot, "Raw")
+        await until(pilot, lambda: offered in palette_lines(app), "j offered with the pane open")
