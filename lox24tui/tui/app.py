@@ -529,12 +529,11 @@ class Lox24App(App[None]):
         self._saved(lambda: self.watchlist.add_many(items))
         self._follow_store()
 
-    def export_to(self, path: str) -> None:
-        """Write what the dashboard knows now (no extra requests) to ``path``."""
+    def export_to(self, path: str, bulk_ids: list[str]) -> None:
+        """Write what the dashboard knows now (no extra requests) of ``bulk_ids``, in that
+        order, to ``path``."""
         now = self.now()
-        rows = [
-            export_row(self.watchlist.label_of(b), self.states[b], now) for b in self.watchlist.ids
-        ]
+        rows = [export_row(self.watchlist.label_of(b), self.states[b], now) for b in bulk_ids]
         try:
             text = render(rows, format_for(path), for_file=True)
             write_atomically(Path(path).expanduser(), text)
@@ -644,7 +643,9 @@ class Lox24App(App[None]):
         )
         yield SystemCommand("Undo remove", "Put back the last bulk removed (u)", main.action_undo)
         yield SystemCommand("Enter token", "Use another LOX24 API token (t)", main.action_token)
-        yield SystemCommand("Export", "Write the watch list as CSV or JSON (x)", main.action_export)
+        yield SystemCommand(
+            "Export", "Write the bulks shown as CSV or JSON (x)", main.action_export
+        )
         yield SystemCommand(
             "Import bulks", "Pick from the account's recent bulks (i)", main.action_discover
         )

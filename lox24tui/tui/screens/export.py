@@ -1,4 +1,7 @@
-"""Asks where to export the watch list; the format follows the file name (.csv or .json)."""
+"""Asks where to export the bulks shown; the format follows the file name (.csv or .json).
+
+It says how many bulks the file will hold: those the filter shows, in the order shown.
+"""
 
 from __future__ import annotations
 
@@ -15,21 +18,28 @@ def default_export_name(now: datetime) -> str:
     return f"lox24tui-export-{now:%Y%m%d-%H%M%S}.csv"
 
 
+def export_scope(count: int, *, filtered: bool) -> str:
+    """What the export will hold, in the user's terms: "13 shown bulks" or "all 19 bulks"."""
+    noun = "bulk" if count == 1 else "bulks"
+    return f"{count} shown {noun}" if filtered else f"all {count} {noun}"
+
+
 class ExportScreen(ModalScreen[str | None]):
     """Dismisses with the chosen path, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
-    def __init__(self, suggestion: str) -> None:
+    def __init__(self, suggestion: str, count: int, *, filtered: bool) -> None:
         super().__init__()
         self._suggestion = suggestion
+        self._scope = export_scope(count, filtered=filtered)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", can_focus=False):
-            yield Label("Export the watch list", classes="title")
+            yield Label(f"Export {self._scope}", classes="title")
             yield Static(
-                "Every watched bulk with every status field, its last check and last error. "
-                "A name ending in .json writes JSON; anything else, CSV.",
+                "In the order shown, each with every status field, its last check and last "
+                "error. A name ending in .json writes JSON; anything else, CSV.",
                 classes="hint",
             )
             yield Input(value=self._suggestion, id="path")
@@ -38,13 +48,16 @@ class ExportScreen(ModalScreen[str | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        self._chosen(event.value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "export":
-            self.dismiss(self.query_one(Input).value.strip() or None)
+            self._chosen(self.query_one(Input).value)
         else:
             self.dismiss(None)
+
+    def _chosen(self, value: str) -> None:
+        self.dismiss(value.strip() or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
