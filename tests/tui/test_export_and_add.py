@@ -1,4 +1,4 @@
-"""The `x` export follows the screen (filter, sort), and the add dialog
+"""The `x` export follows the screen (filter, sort, a file already there), and the add dialog
 keeps every key of a fast burst, driven by the Pilot on the demo account."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from pathlib import Path
 
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
 from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.export import ExportScreen
 
 from .conftest import settle, until
@@ -126,3 +127,39 @@ async def test_the_export_dialog_says_how_many_bulks_it_writes(
         await pilot.press("escape", "slash", *"scheduled", "enter")
         dialog = await export_dialog(pilot, app)
         assert title_of(dialog) == f"Export {len(shown_ids(app))} shown bulks"
+
+
+async def test_an_existing_file_is_kept_when_the_user_says_no(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    target = tmp_path / "mine.json"
+    target.write_bytes(b"\x00precious\r\n")
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await export_to(pilot, app, target)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one(Static).render())
+        assert f"{target} exists" in question
+        await pilot.press("n")
+        assert isinstance(app.screen, ExportScreen)  # to choose another name
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main, "the export dialog stayed open")
+        assert not any("Exported" in text for text in toasts(app))
+    assert target.read_bytes() == b"\x00precious\r\n"
+
+
+async def test_an_existing_file_is_replaced_when_the_user_says_yes(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    target = tmp_path / "old.json"
+    target.write_text("old export\n")
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await export_to(pilot, app, target)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is app.main, "the export dialog stayed open")
+        assert any(f"Exported {len(app.watchlist.ids)} bulks" in text for text in toasts(app))
+    assert exported_ids(target) == app.watchlist.ids

@@ -1,17 +1,21 @@
 """Asks where to export the bulks shown; the format follows the file name (.csv or .json).
 
-It says how many bulks the file will hold: those the filter shows, in the order shown.
+It says how many bulks the file will hold (those the filter shows, in the order shown), and an
+existing file is replaced only once the user says so.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from lox24tui.tui.screens.dialogs import ConfirmScreen
 
 
 def default_export_name(now: datetime) -> str:
@@ -57,7 +61,25 @@ class ExportScreen(ModalScreen[str | None]):
             self.dismiss(None)
 
     def _chosen(self, value: str) -> None:
-        self.dismiss(value.strip() or None)
+        """Export to ``value``; a file already there is replaced only if the user agrees (a
+        folder or a missing one is left to the export to report). Declining keeps this dialog
+        open, to choose another name."""
+        path = value.strip()
+        if not path:
+            self.dismiss(None)
+            return
+        if not Path(path).expanduser().is_file():
+            self.dismiss(path)
+            return
+
+        def replace(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(path)
+
+        self.app.push_screen(
+            ConfirmScreen(f"{path} exists. Replace it with {self._scope}?", yes="Replace"),
+            callback=replace,
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
