@@ -549,12 +549,11 @@ class Lox24App(App[None]):
         self._saved(lambda: self.watchlist.add_many(items))
         self._follow_store()
 
-    def export_to(self, path: str) -> None:
-        """Write what the dashboard knows now (no extra requests) to ``path``."""
+    def export_to(self, path: str, bulk_ids: list[str]) -> None:
+        """Write what the dashboard knows now (no extra requests) of ``bulk_ids``, in that
+        order, to ``path``."""
         now = self.now()
-        rows = [
-            export_row(self.watchlist.label_of(b), self.states[b], now) for b in self.watchlist.ids
-        ]
+        rows = [export_row(self.watchlist.label_of(b), self.states[b], now) for b in bulk_ids]
         try:
             text = render(rows, format_for(path), for_file=True)
             write_atomically(Path(path).expanduser(), text)

@@ -65,7 +65,7 @@ async def test_a_palette_entry_names_the_key_of_its_binding(
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         entries = await palette_search(pilot, "Export")
-        assert "Export Write the watch list as CSV or JSON (x)" in entries
+        assert "Export Write the bulks shown as CSV or JSON (x)" in entries
 
 
 async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(
@@ -76,7 +76,7 @@ async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(
         app.set_keymap({"main.export": "f5"})
         await settle(app, pilot)
         entries = await palette_search(pilot, "Export")
-        assert "Export Write the watch list as CSV or JSON (f5)" in entries
+        assert "Export Write the bulks shown as CSV or JSON (f5)" in entries
         assert not any("(x)" in entry for entry in entries)
         await close_palette(pilot, app)
         await pilot.press("x")

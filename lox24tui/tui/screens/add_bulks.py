@@ -50,7 +50,14 @@ def parse_ids(text: str, watched: set[str]) -> ParsedIds:
 class AddBulksScreen(Dialog[int]):
     """Dismisses with the number of bulks added."""
 
-    BINDINGS = [Binding("ctrl+s", "add", "Add", priority=True, id="add.add")]
+    BINDINGS = [
+        Binding("ctrl+s", "add", "Add", priority=True, id="add.add"),
+        # Tab moves the focus as soon as the app reads it. Unbound here, it would first go
+        # through the ids box's queue and back up to the app, while the keys after it in a
+        # burst were already handed to the box: the label would land among the ids.
+        Binding("tab", "app.focus_next", show=False, priority=True, id="add.next"),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True, id="add.previous"),
+    ]
 
     def __init__(
         self, watched: Callable[[], set[str]], add: Callable[[list[str], str], None]
@@ -89,6 +96,25 @@ class AddBulksScreen(Dialog[int]):
         self.action_add()
 
     def action_add(self) -> None:
+        """Add once every key sent before this request has reached its field.
+
+        The app hands each key to the focused field's own message queue, and a field applies it
+        when that queue gets to it; ctrl+s, a priority binding, runs as soon as the app reads
+        it. In a burst (a paste, fast typing, a remote terminal catching up) the last ids or
+        the label may still be queued then, and reading the fields at once would lose them.
+        A callback queued behind them on each field, in turn, runs after them.
+
+        The last hop runs the adding on the app, as a binding's action runs: what adding
+        schedules (the question about a damaged watch-list file) is then the app's, not this
+        dialog's, which is closed by the time it runs."""
+        area = self.query_one("#ids", TextArea)
+        label = self.query_one("#label", Input)
+        area.call_later(label.call_later, self.app.call_later, self._add_now)
+
+    def _add_now(self) -> None:
+        """Add the valid ids with the label; keep the invalid ones in the box to fix."""
+        if not self.is_active:
+            return  # an earlier request already closed the dialog
         area = self.query_one("#ids", TextArea)
         label = self.query_one("#label", Input).value
         parsed = parse_ids(area.text, self._watched())

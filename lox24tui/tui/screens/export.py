@@ -1,32 +1,44 @@
-"""Asks where to export the watch list; the format follows the file name (.csv or .json)."""
+"""Asks where to export the bulks shown; the format follows the file name (.csv or .json).
+
+It says how many bulks the file will hold (those the filter shows, in the order shown), and an
+existing file is replaced only once the user says so.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Label, Static
 
-from lox24tui.tui.screens.dialogs import Dialog
+from lox24tui.tui.screens.dialogs import ConfirmScreen, Dialog
 
 
 def default_export_name(now: datetime) -> str:
     return f"lox24tui-export-{now:%Y%m%d-%H%M%S}.csv"
 
 
+def export_scope(count: int, *, filtered: bool) -> str:
+    """What the export will hold, in the user's terms: "13 shown bulks" or "all 19 bulks"."""
+    noun = "bulk" if count == 1 else "bulks"
+    return f"{count} shown {noun}" if filtered else f"all {count} {noun}"
+
+
 class ExportScreen(Dialog[str | None]):
     """Dismisses with the chosen path, or None."""
 
-    def __init__(self, suggestion: str) -> None:
+    def __init__(self, suggestion: str, count: int, *, filtered: bool) -> None:
         super().__init__()
         self._suggestion = suggestion
+        self._scope = export_scope(count, filtered=filtered)
 
     def compose(self) -> ComposeResult:
         with self.frame():
-            yield Label("Export the watch list", classes="title")
+            yield Label(f"Export {self._scope}", classes="title")
             yield Static(
-                "Every watched bulk with every status field, its last check and last error. "
-                "A name ending in .json writes JSON; anything else, CSV.",
+                "In the order shown, each with every status field, its last check and last "
+                "error. A name ending in .json writes JSON; anything else, CSV.",
                 classes="hint",
             )
             yield Input(value=self._suggestion, id="path")
@@ -35,13 +47,34 @@ class ExportScreen(Dialog[str | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        self._chosen(event.value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "export":
-            self.dismiss(self.query_one(Input).value.strip() or None)
+            self._chosen(self.query_one(Input).value)
         else:
             self.dismiss(None)
 
     def no_answer(self) -> None:
         return None
+
+    def _chosen(self, value: str) -> None:
+        """Export to ``value``; a file already there is replaced only if the user agrees (a
+        folder or a missing one is left to the export to report). Declining keeps this dialog
+        open, to choose another name."""
+        path = value.strip()
+        if not path:
+            self.dismiss(None)
+            return
+        if not Path(path).expanduser().is_file():
+            self.dismiss(path)
+            return
+
+        def replace(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(path)
+
+        self.app.push_screen(
+            ConfirmScreen(f"{path} exists. Replace it with {self._scope}?", yes="Replace"),
+            callback=replace,
+        )

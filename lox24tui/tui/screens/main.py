@@ -89,7 +89,7 @@ class MainScreen(Screen[None]):
             "x",
             "export",
             "Export",
-            tooltip="Write the watch list as CSV or JSON",
+            tooltip="Write the bulks shown as CSV or JSON",
             show=False,
             id="main.export",
         ),
@@ -115,7 +115,7 @@ class MainScreen(Screen[None]):
     | j | Raw JSON in the detail pane (the pane's own key, available from the table too). |
     | C | Copy the request id shown in the detail pane. |
     | t | Enter another API token. |
-    | x | Export the watch list as CSV or JSON. |
+    | x | Export the bulks shown (filtered, in the order shown) as CSV or JSON. |
     | i | Import: pick bulks from the account's recent ones (no UUIDs to type). |
     """
 
@@ -396,12 +396,17 @@ class MainScreen(Screen[None]):
         self.dashboard.open_discover()
 
     def action_export(self) -> None:
+        """Export what the table shows: the rows the filter lets through, in the order shown
+        (a sort included), as a person looking at the screen expects."""
+        shown = [str(row.key.value) for row in self.table.ordered_rows]
+
         def chosen(path: str | None) -> None:
             if path:
-                self.dashboard.export_to(path)
+                self.dashboard.export_to(path, shown)
 
+        suggestion = default_export_name(self.dashboard.now().astimezone())
         self.app.push_screen(
-            ExportScreen(default_export_name(self.dashboard.now().astimezone())), callback=chosen
+            ExportScreen(suggestion, len(shown), filtered=bool(self.filter_text)), callback=chosen
         )
 
     def action_token(self) -> None:

@@ -1,0 +1,160 @@
+"""The `x` export follows the screen (filter, sort, a file already there), and the add dialog
+keeps every key of a fast burst, driven by the Pilot on the demo account."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input, Label, Static
+
+from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.dialogs import ConfirmScreen
+from lox24tui.tui.screens.export import ExportScreen
+
+from .conftest import settle, until
+from .test_dashboard import shown_ids, toasts
+
+WIDE = (180, 50)
+NEW_IDS = [f"da0fa78c-4699-11ea-a637-96000000000{n}" for n in range(3)]
+
+KEY_NAMES = {" ": "space", "-": "minus", "\n": "enter", "\t": "tab"}
+KEY_CHARACTERS = {"tab": "\t", "enter": "\r", "ctrl+s": "\x13"}
+
+
+async def export_dialog(pilot: Pilot[None], app: Lox24App) -> ExportScreen:
+    """Press x; returns the export dialog."""
+    await pilot.press("x")
+    dialog = app.screen
+    assert isinstance(dialog, ExportScreen)
+    return dialog
+
+
+def title_of(dialog: ExportScreen) -> str:
+    return str(dialog.query_one(".title", Label).render())
+
+
+async def export_to(pilot: Pilot[None], app: Lox24App, target: Path) -> None:
+    """Press x, name ``target`` and press Enter."""
+    dialog = await export_dialog(pilot, app)
+    dialog.query_one(Input).value = str(target)
+    await pilot.press("enter")
+
+
+def exported_ids(target: Path) -> list[str]:
+    return [record["id"] for record in json.loads(target.read_text())]
+
+
+def burst(app: Lox24App, *keys: str) -> None:
+    """Send ``keys`` to the app back to back, as a terminal's driver does with a paste or fast
+    typing: each a character or a key name. ``pilot.press`` cannot stand in: it waits for the
+    app to go idle after every key, so no key ever arrives while an earlier one is pending."""
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(KEY_NAMES.get(key, key), key))
+        else:
+            app.post_message(events.Key(key, KEY_CHARACTERS.get(key)))
+
+
+@pytest.mark.parametrize(
+    ("separator", "submit"),
+    [
+        ("\n", "ctrl+s"),  # ctrl+s runs at once: the fields must have every key first
+        (" ", "enter"),  # Enter reaches the label only if Tab moved the focus in time
+    ],
+    ids=["ctrl+s", "enter"],
+)
+async def test_a_burst_of_ids_tab_label_and_submit_adds_every_id_with_its_label_in_order(
+    demo: Callable[..., Lox24App], separator: str, submit: str
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        before = list(app.watchlist.ids)
+        await pilot.press("a")
+        burst(app, *separator.join(NEW_IDS), "tab", *"My label", submit)
+        await until(pilot, lambda: app.screen is app.main, "the add dialog stayed open")
+        assert app.watchlist.ids == [*before, *NEW_IDS]
+        assert [app.watchlist.label_of(bulk_id) for bulk_id in NEW_IDS] == ["My label"] * 3
+
+
+async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    target = tmp_path / "scheduled.json"
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"scheduled", "enter")
+        shown = shown_ids(app)
+        assert 0 < len(shown) < len(app.watchlist.ids)
+        await export_to(pilot, app, target)
+        await until(pilot, lambda: target.exists(), "nothing was exported")
+        assert any(f"Exported {len(shown)} bulks" in text for text in toasts(app))
+    assert exported_ids(target) == shown
+
+
+async def test_x_exports_in_the_sorted_order(demo: Callable[..., Lox24App], tmp_path: Path) -> None:
+    app = demo()
+    target = tmp_path / "by-label.json"
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")  # by label, ascending
+        shown = shown_ids(app)
+        assert shown != app.watchlist.ids and sorted(shown) == sorted(app.watchlist.ids)
+        await export_to(pilot, app, target)
+        await until(pilot, lambda: target.exists(), "nothing was exported")
+    assert exported_ids(target) == shown
+
+
+async def test_the_export_dialog_says_how_many_bulks_it_writes(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        dialog = await export_dialog(pilot, app)
+        assert title_of(dialog) == f"Export all {len(app.watchlist.ids)} bulks"
+        await pilot.press("escape", "slash", *"scheduled", "enter")
+        dialog = await export_dialog(pilot, app)
+        assert title_of(dialog) == f"Export {len(shown_ids(app))} shown bulks"
+
+
+async def test_an_existing_file_is_kept_when_the_user_says_no(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    target = tmp_path / "mine.json"
+    target.write_bytes(b"\x00precious\r\n")
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await export_to(pilot, app, target)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one(Static).render())
+        assert f"{target} exists" in question
+        await pilot.press("n")
+        assert isinstance(app.screen, ExportScreen)  # to choose another name
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main, "the export dialog stayed open")
+        assert not any("Exported" in text for text in toasts(app))
+    assert target.read_bytes() == b"\x00precious\r\n"
+
+
+async def test_an_existing_file_is_replaced_when_the_user_says_yes(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    target = tmp_path / "old.json"
+    target.write_text("old export\n")
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await export_to(pilot, app, target)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is app.main, "the export dialog stayed open")
+        assert any(f"Exported {len(app.watchlist.ids)} bulks" in text for text in toasts(app))
+    assert exported_ids(target) == app.watchlist.ids
