@@ -54,3 +54,13 @@ def write_atomically(path: Path, text: str | bytes, mode: int = 0o644) -> None:
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    """What changes whenever a file is written (inode, mtime, size): a cheap way to notice that
+    another process wrote it; None when it is not there."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)

@@ -52,7 +52,7 @@ from lox24tui.api import (
     Token,
 )
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.files import locked, write_atomically
+from lox24tui.files import file_signature, locked, write_atomically
 
 T = TypeVar("T")
 
@@ -240,7 +240,7 @@ class FileGuardState:
         self._cached: tuple[tuple[int, int, int] | None, ServerState] | None = None
 
     def read(self) -> ServerState:
-        signature = _signature(self.path)
+        signature = file_signature(self.path)
         if self._cached is None or self._cached[0] != signature or signature is None:
             self._cached = (signature, ServerState.from_json(self._document().get(self.server)))
         return self._cached[1]
@@ -253,7 +253,7 @@ class FileGuardState:
             document["version"] = FORMAT_VERSION
             document[self.server] = state.to_json()
             write_atomically(self.path, json.dumps(document) + "\n", mode=0o600)
-            self._cached = (_signature(self.path), state)
+            self._cached = (file_signature(self.path), state)
         return result
 
     def _document(self) -> dict[str, Any]:
@@ -633,14 +633,6 @@ def _fingerprint(token: Token | str | None) -> str:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 def _wait_text(seconds: float) -> str:

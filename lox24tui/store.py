@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
+from lox24tui.files import file_signature, write_atomically
 from lox24tui.files import locked as _locked
-from lox24tui.files import write_atomically
 
 FORMAT_VERSION: Final = 1
 LABEL_MAX: Final = 80
@@ -154,7 +154,7 @@ class WatchList:
 
     def __post_init__(self) -> None:
         self._reindex()
-        self._signature = _signature(self.path)
+        self._signature = file_signature(self.path)
 
     def _reindex(self) -> None:
         self._labels = {entry.bulk_id: entry.label for entry in self.entries}
@@ -165,7 +165,7 @@ class WatchList:
     ) -> tuple[WatchList, LoadProblem | None]:
         """Read the list; a missing file is an empty list (and nothing is created). Raises
         :class:`WatchListDamaged`, leaving the file as it is, when it cannot be read."""
-        signature = _signature(path)  # before reading: a write in between is noticed later
+        signature = file_signature(path)  # before reading: a write in between is noticed later
         contents = _read(path)
         watchlist = cls(path, contents.entries if contents else [], now)
         watchlist._signature = signature
@@ -253,7 +253,7 @@ class WatchList:
     def changed_on_disk(self) -> bool:
         """Whether someone else (``lox24tui watch``, another dashboard) wrote the file since
         this list last read or wrote it. A file that went missing is not a change."""
-        return _signature(self.path) not in (None, self._signature)
+        return file_signature(self.path) not in (None, self._signature)
 
     def reload(self) -> WatchListDiff:
         """Take the list from disk as it is now; returns what changed. A missing file changes
@@ -261,7 +261,7 @@ class WatchList:
         file cannot be read: the list in memory stays, and that version of the file counts as
         seen (it is not reported again)."""
         with _locked(self.path):
-            self._signature = _signature(self.path)
+            self._signature = file_signature(self.path)
             contents = _read(self.path)
         return self._take(contents.entries) if contents else WatchListDiff()
 
@@ -380,7 +380,7 @@ class WatchList:
         copies.keep(raw)
         write_atomically(self.path, raw)
         copies.prune()
-        self._signature = _signature(self.path)
+        self._signature = file_signature(self.path)
 
 
 @dataclass
@@ -484,14 +484,6 @@ def _bytes_of(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 def clean_label(label: str) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
-from lox24tui.fake.server import serve
+from lox24tui.fake.server import serve, serve_in_thread
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +43,17 @@ async def fake_url(fake: FakeLox24) -> AsyncIterator[str]:
 @pytest.fixture
 def token() -> str:
     return FAKE_TOKEN
+
+
+@pytest.fixture
+def live_fake() -> FakeLox24:
+    """The demo account on the real clock, for CLI subprocesses (they cannot share a virtual
+    clock)."""
+    return FakeLox24(SimulatedAccount.demo(time.time()))
+
+
+@pytest.fixture
+def live_url(live_fake: FakeLox24) -> Iterator[str]:
+    """``live_fake`` served from a thread of its own, for tests without an event loop."""
+    with serve_in_thread(live_fake) as url:
+        yield url

@@ -5,28 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lox24tui.fake import FakeLox24, SimulatedAccount
-from lox24tui.fake.server import serve_in_thread
+from lox24tui.fake import FakeLox24
 
 from .test_cli import WRONG, lox24tui
-
-
-@pytest.fixture
-def live_fake() -> FakeLox24:
-    import time
-
-    return FakeLox24(SimulatedAccount.demo(time.time()))
-
-
-@pytest.fixture
-def live_url(live_fake: FakeLox24) -> Iterator[str]:
-    with serve_in_thread(live_fake) as url:
-        yield url
 
 
 def ids_of(fake: FakeLox24) -> list[str]:

@@ -21,17 +21,6 @@ from lox24tui.records import CONTRACT_FIELDS
 WRONG = "1234567:0000000000000000000000000000dead"
 
 
-@pytest.fixture
-def live_fake() -> FakeLox24:
-    return FakeLox24(SimulatedAccount.demo(time.time()))
-
-
-@pytest.fixture
-def live_url(live_fake: FakeLox24) -> Iterator[str]:
-    with serve_in_thread(live_fake) as url:
-        yield url
-
-
 CLI_TIMEOUT = 60.0
 """Seconds a CLI run may take before the test gives up on it (a hang, not a slow machine)."""
 
