@@ -33,9 +33,11 @@ async def steady(pilot: Pilot[None]) -> None:
 
 
 async def still_cursors(pilot: Pilot[None]) -> None:
-    """Text cursors that do not blink: a blink is not a change."""
+    """No text cursor at all: whether a blinking cursor is drawn depends on when the picture
+    is taken (under load, it differed), and a blink is not a change of looks."""
     for field in pilot.app.screen.query("Input, TextArea"):
         field.cursor_blink = False  # type: ignore[attr-defined]
+    pilot.app.screen.set_focus(None)
     await pilot.pause()
 
 
