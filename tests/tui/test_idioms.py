@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
-from textual.command import CommandList
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -28,7 +28,10 @@ async def palette_search(pilot: Pilot[None], search: str) -> list[str]:
     """Open the command palette, type ``search`` and return what it lists, each entry's title
     and help on one line."""
     app = pilot.app
-    await pilot.press("ctrl+p", *search)
+    await pilot.press("ctrl+p")
+    # typed before the palette is up, the letters would reach the main screen's keys
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette opening")
+    await pilot.press(*search)
     await until(
         pilot,
         lambda: any(search.lower() in entry.lower() for entry in palette_lines(app)),

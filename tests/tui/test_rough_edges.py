@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.command import CommandList
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -74,6 +74,8 @@ async def palette_pick(pilot: Pilot[None], search: str) -> None:
     """Type ``search`` into the open command palette and pick what it lists first."""
     app = pilot.app
     assert isinstance(app, Lox24App)
+    # typed before the palette is up, the letters would reach the main screen's keys
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette opening")
     await pilot.press(*search)
     await until(
         pilot,
