@@ -79,6 +79,14 @@ def one_request(guard: AccountGuard, outcome: Exception | None) -> None:
     guard.settle(ticket(guard), outcome)  # type: ignore[arg-type]
 
 
+def after_an_outage(guard: AccountGuard) -> AccountGuard:
+    """``guard`` once its token worked and then three requests in a row got no answer."""
+    one_request(guard, None)
+    for _ in range(3):
+        one_request(guard, lost())
+    return guard
+
+
 # ------------------------------------------------------------------ an unproven token
 
 
@@ -326,10 +334,7 @@ def test_the_first_answer_after_an_outage_says_lox24_recovered(
 def test_another_process_sees_the_outage_and_probes_once_at_once(
     shared: Path, clock: VirtualClock
 ) -> None:
-    dashboard = process(shared, clock)
-    one_request(dashboard, None)
-    for _ in range(3):
-        one_request(dashboard, lost())
+    dashboard = after_an_outage(process(shared, clock))
     script = process(shared, clock)
     assert script.breaker() is not None and script.breaker().kind == BreakerKind.UNREACHABLE  # type: ignore[union-attr]
     probe = ticket(script)  # a person just asked: one probe now, not in 20 s
@@ -345,10 +350,7 @@ def test_another_process_sees_the_outage_and_probes_once_at_once(
 def test_a_probe_slot_left_by_a_killed_process_frees_itself(
     shared: Path, clock: VirtualClock
 ) -> None:
-    dashboard = process(shared, clock)
-    one_request(dashboard, None)
-    for _ in range(3):
-        one_request(dashboard, lost())
+    dashboard = after_an_outage(process(shared, clock))
     ticket(process(shared, clock))  # a script probes, then dies without an answer
     assert stop(process(shared, clock)).kind == BreakerKind.UNREACHABLE
     clock.advance(dashboard.timeout + 5)
@@ -528,10 +530,7 @@ def test_odd_entries_in_the_guard_file_are_skipped_and_the_rest_kept(
 
 
 def test_probes_back_off_across_processes(shared: Path, clock: VirtualClock) -> None:
-    dashboard = process(shared, clock)
-    one_request(dashboard, None)
-    for _ in range(3):
-        one_request(dashboard, lost())
+    dashboard = after_an_outage(process(shared, clock))
     clock.advance(20)
     one_request(dashboard, lost())  # the first probe failed: 40 s to the next
     script = process(shared, clock)
@@ -554,10 +553,7 @@ async def test_a_guarded_list_starts_at_the_first_page(clock: VirtualClock) -> N
 async def test_a_cancelled_probe_frees_its_slot_and_proves_nothing(
     shared: Path, clock: VirtualClock
 ) -> None:
-    dashboard = process(shared, clock)
-    one_request(dashboard, None)
-    for _ in range(3):
-        one_request(dashboard, lost())
+    dashboard = after_an_outage(process(shared, clock))
     clock.advance(20)
     source = Answers()
     call = asyncio.create_task(GuardedClient(source, dashboard).check_token())  # type: ignore[arg-type]
