@@ -14,7 +14,7 @@ from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 
-from .conftest import settle
+from .conftest import main_of, settle
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 
@@ -67,7 +67,7 @@ async def test_the_side_pane_scrolls_with_keys_once_focused(
         await settle(app, pilot)
         await pilot.press("enter", "tab")
         await pilot.pause()
-        pane = app.main.pane
+        pane = main_of(app).pane
         assert pane.display and pane.has_focus
         assert not in_view(pane, "timeline")
         await pilot.press("pagedown", "pagedown", "pagedown")
@@ -81,11 +81,11 @@ async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(
     app = demo()
     async with app.run_test(size=(200, 50), notifications=True) as pilot:
         await settle(app, pilot)
-        bulk_id = app.watchlist.ids[1]
-        app.main.table.select(bulk_id)
+        bulk_id = app.session.watchlist.ids[1]
+        main_of(app).table.select(bulk_id)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.main.pane.display and app.main.pane.bulk_id == bulk_id
+        assert main_of(app).pane.display and main_of(app).pane.bulk_id == bulk_id
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.pause()
@@ -96,18 +96,18 @@ async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        assert app.main.pane.display and app.main.pane.bulk_id == bulk_id
-        assert app.main.pane.region.x > app.main.table.region.x
+        assert main_of(app).pane.display and main_of(app).pane.bulk_id == bulk_id
+        assert main_of(app).pane.region.x > main_of(app).table.region.x
 
 
 def table_lines(app: Lox24App) -> list[str]:
     """The table as drawn: the header, then each visible row."""
-    table = app.main.table
+    table = main_of(app).table
     return [strip.text.rstrip() for strip in table.render_lines(table.region.reset_offset)]
 
 
 def row_line(app: Lox24App, bulk_id: str) -> str:
-    return table_lines(app)[1 + app.main.table.get_row_index(bulk_id)]
+    return table_lines(app)[1 + main_of(app).table.get_row_index(bulk_id)]
 
 
 async def test_the_checked_column_is_entirely_visible_at_120_columns(
@@ -116,13 +116,35 @@ async def test_the_checked_column_is_entirely_visible_at_120_columns(
     app = demo()
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(app, pilot)
-        app.add_bulks([UNKNOWN_ID], "")  # a failure, explained in the Checked column
+        app.session.add([UNKNOWN_ID], "")  # a failure, explained in the Checked column
         await settle(app, pilot)
         assert table_lines(app)[0].endswith("Checked")
-        for bulk_id in app.watchlist.ids:
-            checked = app.main.table.get_cell(bulk_id, "fresh").plain
+        for bulk_id in app.session.watchlist.ids:
+            checked = main_of(app).table.get_cell(bulk_id, "fresh").plain
             assert row_line(app, bulk_id).endswith(checked), checked
         assert "not found" in row_line(app, UNKNOWN_ID)
+
+
+async def test_with_the_pane_open_at_120_columns_right_scrolls_to_the_checked_column(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        main = main_of(app)
+        assert main.pane_open and "Checked" not in table_lines(app)[0]
+        for _ in range(60):
+            await pilot.press("right")
+            await pilot.pause()
+            if "Checked" in table_lines(app)[0]:
+                break
+        assert table_lines(app)[0].rstrip().endswith("Checked")
+        assert main.pane_open
+        await pilot.press("home")
+        await pilot.pause()
+        assert table_lines(app)[0].lstrip().startswith("Label")
 
 
 async def test_a_long_label_is_shown_whole_at_200_columns(
@@ -132,7 +154,7 @@ async def test_a_long_label_is_shown_whole_at_200_columns(
     app = demo()
     async with app.run_test(size=(200, 50), notifications=True) as pilot:
         await settle(app, pilot)
-        app.add_bulks([UNKNOWN_ID], label)
+        app.session.add([UNKNOWN_ID], label)
         await settle(app, pilot)
         assert label in row_line(app, UNKNOWN_ID)
 
@@ -144,9 +166,9 @@ async def test_ids_sharing_their_first_8_characters_are_told_apart(
     app = demo()
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(app, pilot)
-        app.add_bulks(twins, "")
+        app.session.add(twins, "")
         await settle(app, pilot)
-        shown = [app.main.table.get_cell(bulk_id, "id").plain for bulk_id in twins]
+        shown = [main_of(app).table.get_cell(bulk_id, "id").plain for bulk_id in twins]
         assert shown[0] != shown[1]
         for bulk_id, text in zip(twins, shown, strict=True):
             assert text in row_line(app, bulk_id)
