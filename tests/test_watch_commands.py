@@ -21,7 +21,7 @@ from lox24tui.tui.screens.damaged_list import DamagedListScreen
 
 from .test_cli import lox24tui
 from .test_store import files_under
-from .tui.conftest import app_on, settle, until
+from .tui.conftest import app_on, main_of, settle, until
 from .tui.test_dashboard import paste_into_add_dialog
 
 NOWHERE = "http://127.0.0.1:9"
@@ -101,12 +101,14 @@ async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
             await paste_into_add_dialog(pilot, app, from_app[-1], "mine")
         assert [await shell.wait() for shell in shells] == [0, 0, 0]
         assert from_app  # at least one of the dashboard's writes began while a shell ran
-        await until(pilot, lambda: len(app.watchlist.ids) == 30 + len(from_app), "all on screen")
+        await until(
+            pilot, lambda: len(app.session.watchlist.ids) == 30 + len(from_app), "all on screen"
+        )
         await settle(app, pilot)
         on_disk = set(WatchList.load(path)[0].ids)
         assert on_disk == set(from_shell) | set(from_app)
-        assert set(app.watchlist.ids) == on_disk
-        assert app.main.table.row_count == 30 + len(from_app)
+        assert set(app.session.watchlist.ids) == on_disk
+        assert main_of(app).table.row_count == 30 + len(from_app)
         assert set(app.monitor.watched) == on_disk
         removed = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -121,7 +123,9 @@ async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
         )
         assert await removed.wait() == 0
         await until(
-            pilot, lambda: app.main.table.row_count == 28 + len(from_app), "the removal on screen"
+            pilot,
+            lambda: main_of(app).table.row_count == 28 + len(from_app),
+            "the removal on screen",
         )
         assert from_app[0] not in app.monitor.watched
     assert all(WatchList.load(path)[0].label_of(i) == "mine" for i in from_app[1:])
@@ -169,7 +173,7 @@ async def test_a_damaged_list_survives_export_and_watch_add_with_a_dashboard_ope
         assert says_how_to_restore(added, path)
         assert files_under(path.parent) == before
         await until(pilot, lambda: isinstance(app.screen, DamagedListScreen), "the question")
-        assert app.watchlist.ids == bulks and app.main.table.row_count == 22
+        assert app.session.watchlist.ids == bulks and main_of(app).table.row_count == 22
     restored = watch("restore")
     assert restored.returncode == 0
     assert WatchList.load(path)[0].ids == bulks

@@ -17,6 +17,9 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.store import WatchList
 from lox24tui.tui import app as app_module
 from lox24tui.tui.app import DashboardSetup, Lox24App
+from lox24tui.tui.screens import detail as detail_module
+from lox24tui.tui.screens import main as main_module
+from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.setup import demo_setup
 
 
@@ -94,7 +97,8 @@ def _quick_timers(monkeypatch: pytest.MonkeyPatch) -> None:
     redraw of relative times or a look at the watch-list file, instead of seconds. What runs on
     the timers is production's; only how often it runs changes."""
     monkeypatch.setattr(app_module, "FLUSH_SECONDS", 0.05)
-    monkeypatch.setattr(app_module, "TIMES_SECONDS", 0.2)
+    monkeypatch.setattr(main_module, "TIMES_SECONDS", 0.2)
+    monkeypatch.setattr(detail_module, "TIMES_SECONDS", 0.2)
     monkeypatch.setattr(app_module, "WATCHLIST_POLL_SECONDS", 0.2)
 
 
@@ -130,3 +134,8 @@ async def advance(app: Lox24App, pilot: Pilot[None], seconds: float) -> None:
 
 def watchlist_path(tmp_path: Path) -> Path:
     return tmp_path / "watch.json"
+
+
+def main_of(app: Lox24App) -> MainScreen:
+    """The dashboard's main screen, wherever it is in the stack (dialogs may be on top)."""
+    return next(screen for screen in app.screen_stack if isinstance(screen, MainScreen))

@@ -32,18 +32,18 @@ from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 
-from .conftest import advance, app_on, fake_of, settle, until
+from .conftest import advance, app_on, fake_of, main_of, settle, until
 
 WIDE = (180, 50)
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 
 
 def cell(app: Lox24App, bulk_id: str, column: str) -> str:
-    return app.main.table.get_cell(bulk_id, column).plain
+    return main_of(app).table.get_cell(bulk_id, column).plain
 
 
 def shown_ids(app: Lox24App) -> list[str]:
-    table = app.main.table
+    table = main_of(app).table
     return [
         str(table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
         for row in range(table.row_count)
@@ -69,12 +69,12 @@ def toasts_saying(app: Lox24App, text: str) -> list[Widget]:
 
 
 def summary_text(app: Lox24App) -> str:
-    return str(app.main.query_one(SummaryBar).render())
+    return str(main_of(app).query_one(SummaryBar).render())
 
 
 def pane_lines(app: Lox24App) -> list[Strip]:
     """The detail pane beside the table, line by line as drawn (text and styles)."""
-    body = app.main.query_one("#pane", DetailPane).body
+    body = main_of(app).query_one("#pane", DetailPane).body
     return body.render_lines(body.region.reset_offset)
 
 
@@ -94,14 +94,14 @@ def highlighted_fields(app: Lox24App) -> set[str]:
 
 
 def by_label(app: Lox24App, label: str) -> str:
-    return next(e.bulk_id for e in app.watchlist.entries if e.label == label)
+    return next(e.bulk_id for e in app.session.watchlist.entries if e.label == label)
 
 
 async def cursor_to(pilot: Pilot[None], app: Lox24App, bulk_id: str) -> None:
     """Move the table's cursor onto ``bulk_id``'s row with the arrow keys, as a person would."""
-    steps = shown_ids(app).index(bulk_id) - app.main.table.cursor_row
+    steps = shown_ids(app).index(bulk_id) - main_of(app).table.cursor_row
     await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
-    assert app.main.table.selected_id == bulk_id
+    assert main_of(app).table.selected_id == bulk_id
 
 
 async def paste_into_add_dialog(
@@ -137,7 +137,7 @@ async def test_the_demo_opens_on_its_watched_bulks(demo: Callable[..., Lox24App]
     app = demo()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
-        assert shown_ids(app) == app.watchlist.ids
+        assert shown_ids(app) == app.session.watchlist.ids
         assert cell(app, by_label(app, "Black Friday newsletter"), "status") == "in progress"
         assert cell(app, by_label(app, "Tomorrow's morning promo"), "status") == "scheduled"
         assert cell(app, by_label(app, "Dry run: price check"), "status") == "processed · dry run"
@@ -149,7 +149,7 @@ async def test_adding_valid_invalid_and_duplicate_ids(demo: Callable[..., Lox24A
     app = demo()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
-        already = app.watchlist.ids[0]
+        already = app.session.watchlist.ids[0]
         pasted = f"{UNKNOWN_ID}, ../me\n{already} not-a-uuid"
         dialog = await paste_into_add_dialog(pilot, app, pasted, "Pasted")
         assert app.screen is dialog  # stays open: something needs fixing
@@ -159,10 +159,10 @@ async def test_adding_valid_invalid_and_duplicate_ids(demo: Callable[..., Lox24A
         assert "../me, not-a-uuid" in feedback
         await pilot.press("escape")
         await settle(app, pilot)
-        assert app.watchlist.ids[-1] == UNKNOWN_ID
-        assert app.watchlist.label_of(UNKNOWN_ID) == "Pasted"
+        assert app.session.watchlist.ids[-1] == UNKNOWN_ID
+        assert app.session.watchlist.label_of(UNKNOWN_ID) == "Pasted"
         assert cell(app, UNKNOWN_ID, "status") == "not found"
-        saved = json.loads(app.watchlist.path.read_text())
+        saved = json.loads(app.session.watchlist.path.read_text())
         assert saved["bulks"][-1] == {"id": UNKNOWN_ID, "label": "Pasted"}
         assert all("/me" not in entry.path for entry in fake_of(app).log)
 
@@ -171,18 +171,18 @@ async def test_remove_asks_first_and_undo_puts_it_back(demo: Callable[..., Lox24
     app = demo()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
-        target = app.watchlist.ids[2]
+        target = app.session.watchlist.ids[2]
         await cursor_to(pilot, app, target)
         await pilot.press("d", "n")
-        assert target in app.watchlist
+        assert target in app.session.watchlist
         await pilot.press("d", "y")
         await pilot.pause()
-        assert target not in app.watchlist and target not in shown_ids(app)
-        assert target not in json.loads(app.watchlist.path.read_text())["bulks"].__repr__()
+        assert target not in app.session.watchlist and target not in shown_ids(app)
+        assert target not in json.loads(app.session.watchlist.path.read_text())["bulks"].__repr__()
         await pilot.press("u")
         await settle(app, pilot)
-        assert app.watchlist.ids[2] == target and target in shown_ids(app)
-        assert app.main.table.selected_id == target
+        assert app.session.watchlist.ids[2] == target and target in shown_ids(app)
+        assert main_of(app).table.selected_id == target
 
 
 async def test_the_detail_pane_shows_every_field(demo: Callable[..., Lox24App]) -> None:
@@ -216,7 +216,7 @@ async def test_the_pane_follows_its_bulk_through_updates(demo: Callable[..., Lox
         await cursor_to(pilot, app, friday)
         await pilot.press("enter", "s")  # sort by label: the row moves, the pane must not
         await advance(app, pilot, 6)
-        assert app.main.table.selected_id == friday
+        assert main_of(app).table.selected_id == friday
         assert friday in pane_text(app)
         assert "msg_total_count" in pane_text(app)
 
@@ -275,16 +275,16 @@ async def test_the_watch_list_survives_a_restart(demo: Callable[..., Lox24App]) 
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
         await paste_into_add_dialog(pilot, app, UNKNOWN_ID, "Kept")
-        await cursor_to(pilot, app, app.watchlist.ids[0])
+        await cursor_to(pilot, app, app.session.watchlist.ids[0])
         await pilot.press("d", "y")
         await until(pilot, lambda: len(shown_ids(app)) == 12, "the removed row stayed")
-    first_run = app.watchlist.ids
+    first_run = app.session.watchlist.ids
     again = demo()
     async with again.run_test(size=WIDE, notifications=True) as pilot:
         await settle(again, pilot)
-        assert again.watchlist.ids == first_run
+        assert again.session.watchlist.ids == first_run
         assert shown_ids(again) == first_run
-        assert again.watchlist.label_of(UNKNOWN_ID) == "Kept"
+        assert again.session.watchlist.label_of(UNKNOWN_ID) == "Kept"
 
 
 async def test_markup_and_escapes_from_the_server_are_shown_literally(
@@ -361,13 +361,13 @@ async def test_a_narrow_terminal_opens_the_detail_as_a_screen(
     app = demo()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(app, pilot)
-        await cursor_to(pilot, app, app.watchlist.ids[1])
+        await cursor_to(pilot, app, app.session.watchlist.ids[1])
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
         body = app.screen.pane.body
         text = "\n".join(line.text for line in body.render_lines(body.region.reset_offset))
-        assert app.watchlist.ids[1] in text and "msg_total_count" in text
+        assert app.session.watchlist.ids[1] in text and "msg_total_count" in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
@@ -388,7 +388,7 @@ async def test_a_watch_list_that_cannot_be_written_is_reported_not_fatal(
     app = demo()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
-        target = app.watchlist.ids[0]
+        target = app.session.watchlist.ids[0]
 
         def full_disk(*_: object) -> None:
             raise OSError(28, "No space left on device")
@@ -415,7 +415,7 @@ async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(
         for _ in range(10):
             await advance(app, pilot, 6)
         assert friday not in shown_ids(app)
-        assert app.main.table.selected_id == voice
+        assert main_of(app).table.selected_id == voice
         assert "filter: " in summary_text(app)
 
 
@@ -456,7 +456,7 @@ async def test_without_a_token_the_app_asks_checks_once_and_saves_it_privately(
         field.value = FAKE_TOKEN
         app.screen.query_one("#save", Checkbox).value = True
         await pilot.press("enter")
-        await until(pilot, lambda: app.screen is app.main, "the token screen stayed open")
+        await until(pilot, lambda: app.screen is main_of(app), "the token screen stayed open")
         await settle(app, pilot)
         assert "scheduled" in column_shown(app, "status")
         assert "waiting…" not in column_shown(app, "status")
@@ -478,7 +478,7 @@ async def test_x_exports_what_the_dashboard_shows(
         await pilot.pause()
         assert any("Exported 12 bulks" in text for text in toasts(app))
     records = json.loads(target.read_text())
-    assert [r["id"] for r in records] == app.watchlist.ids
+    assert [r["id"] for r in records] == app.session.watchlist.ids
     friday = next(r for r in records if r["label"] == "Black Friday newsletter")
     assert friday["status"] == "in progress" and friday["msg_total_count"] > 0
 
@@ -501,10 +501,10 @@ async def test_import_picks_recent_bulks_without_typing_an_id(
         screen.table.move_cursor(row=29)  # near the end: the next page loads
         await until(pilot, lambda: screen.table.row_count > 30, "the next page never came")
         await pilot.press("w")
-        await until(pilot, lambda: app.screen is app.main, "the import screen stayed open")
+        await until(pilot, lambda: app.screen is main_of(app), "the import screen stayed open")
         await settle(app, pilot)
-        assert app.watchlist.ids[-2:] == picked
-        assert all(app.watchlist.label_of(bulk_id) for bulk_id in picked)
+        assert app.session.watchlist.ids[-2:] == picked
+        assert all(app.session.watchlist.label_of(bulk_id) for bulk_id in picked)
         assert cell(app, picked[0], "status") in ("processed", "canceled", "system error")
 
 
@@ -562,8 +562,8 @@ async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> N
         screen.query_one("#status-filter", Select).value = 20
         await until(pilot, lambda: screen.table.row_count < 30, "the filter never applied")
         await pilot.press("w")
-        await until(pilot, lambda: app.screen is app.main, "the import screen stayed open")
-        assert app.watchlist.ids[-1] == picked
+        await until(pilot, lambda: app.screen is main_of(app), "the import screen stayed open")
+        assert app.session.watchlist.ids[-1] == picked
 
 
 def two_bulks_ending_soon(tmp_path: Path) -> tuple[FakeLox24, WatchList]:
@@ -654,10 +654,10 @@ async def test_escape_clears_the_filter(demo: Callable[..., Lox24App]) -> None:
         assert column_shown(app, "status") == ["scheduled"] * 3
         assert "filter: 3 of 12 shown" in summary_text(app)
         await pilot.press("escape")
-        assert shown_ids(app) == app.watchlist.ids
+        assert shown_ids(app) == app.session.watchlist.ids
         assert "filter:" not in summary_text(app)
         await pilot.press("slash")
-        assert app.main.query_one("#filter", Input).value == ""
+        assert main_of(app).query_one("#filter", Input).value == ""
 
 
 async def test_relative_times_age_between_checks(demo: Callable[..., Lox24App]) -> None:

@@ -13,7 +13,7 @@ from lox24tui.fake import FAKE_TOKEN
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
 
-from .conftest import settle, until
+from .conftest import main_of, settle, until
 from .test_dashboard import WIDE, toasts
 
 
@@ -29,7 +29,7 @@ async def test_a_token_entered_in_the_demo_is_never_saved(
         assert not screen.query(Checkbox)  # no "save it" to tick in the demo
         screen.query_one("#token", Input).value = FAKE_TOKEN
         await pilot.press("enter")
-        await until(pilot, lambda: app.screen is app.main, "the main screen")
+        await until(pilot, lambda: app.screen is main_of(app), "the main screen")
         await settle(app, pilot)
     assert not locations.config_file.exists()
     assert not locations.guard_file.exists()  # the demo's account rules stay in memory

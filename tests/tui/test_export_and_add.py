@@ -16,7 +16,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.export import ExportScreen
 
-from .conftest import settle, until
+from .conftest import main_of, settle, until
 from .test_dashboard import shown_ids, toasts
 
 WIDE = (180, 50)
@@ -74,12 +74,12 @@ async def test_a_burst_of_ids_tab_label_and_submit_adds_every_id_with_its_label_
     app = demo()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
-        before = list(app.watchlist.ids)
+        before = list(app.session.watchlist.ids)
         await pilot.press("a")
         burst(app, *separator.join(NEW_IDS), "tab", *"My label", submit)
-        await until(pilot, lambda: app.screen is app.main, "the add dialog stayed open")
-        assert app.watchlist.ids == [*before, *NEW_IDS]
-        assert [app.watchlist.label_of(bulk_id) for bulk_id in NEW_IDS] == ["My label"] * 3
+        await until(pilot, lambda: app.screen is main_of(app), "the add dialog stayed open")
+        assert app.session.watchlist.ids == [*before, *NEW_IDS]
+        assert [app.session.watchlist.label_of(bulk_id) for bulk_id in NEW_IDS] == ["My label"] * 3
 
 
 async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
@@ -91,7 +91,7 @@ async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
         await settle(app, pilot)
         await pilot.press("slash", *"scheduled", "enter")
         shown = shown_ids(app)
-        assert 0 < len(shown) < len(app.watchlist.ids)
+        assert 0 < len(shown) < len(app.session.watchlist.ids)
         await export_to(pilot, app, target)
         await until(pilot, lambda: target.exists(), "nothing was exported")
         assert any(f"Exported {len(shown)} bulks" in text for text in toasts(app))
@@ -105,7 +105,9 @@ async def test_x_exports_in_the_sorted_order(demo: Callable[..., Lox24App], tmp_
         await settle(app, pilot)
         await pilot.press("s")  # by label, ascending
         shown = shown_ids(app)
-        assert shown != app.watchlist.ids and sorted(shown) == sorted(app.watchlist.ids)
+        assert shown != app.session.watchlist.ids and sorted(shown) == sorted(
+            app.session.watchlist.ids
+        )
         await export_to(pilot, app, target)
         await until(pilot, lambda: target.exists(), "nothing was exported")
     assert exported_ids(target) == shown
@@ -118,7 +120,7 @@ async def test_the_export_dialog_says_how_many_bulks_it_writes(
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
         dialog = await export_dialog(pilot, app)
-        assert title_of(dialog) == f"Export all {len(app.watchlist.ids)} bulks"
+        assert title_of(dialog) == f"Export all {len(app.session.watchlist.ids)} bulks"
         await pilot.press("escape", "slash", *"scheduled", "enter")
         dialog = await export_dialog(pilot, app)
         assert title_of(dialog) == f"Export {len(shown_ids(app))} shown bulks"
@@ -139,7 +141,7 @@ async def test_an_existing_file_is_kept_when_the_user_says_no(
         await pilot.press("n")
         assert isinstance(app.screen, ExportScreen)  # to choose another name
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is app.main, "the export dialog stayed open")
+        await until(pilot, lambda: app.screen is main_of(app), "the export dialog stayed open")
         assert not any("Exported" in text for text in toasts(app))
     assert target.read_bytes() == b"\x00precious\r\n"
 
@@ -155,6 +157,8 @@ async def test_an_existing_file_is_replaced_when_the_user_says_yes(
         await export_to(pilot, app, target)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        await until(pilot, lambda: app.screen is app.main, "the export dialog stayed open")
-        assert any(f"Exported {len(app.watchlist.ids)} bulks" in text for text in toasts(app))
-    assert exported_ids(target) == app.watchlist.ids
+        await until(pilot, lambda: app.screen is main_of(app), "the export dialog stayed open")
+        assert any(
+            f"Exported {len(app.session.watchlist.ids)} bulks" in text for text in toasts(app)
+        )
+    assert exported_ids(target) == app.session.watchlist.ids

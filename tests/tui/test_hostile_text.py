@@ -20,7 +20,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.discover import DiscoverScreen
 
 from ..test_hostile_text import HOSTILE, SHOWN, assert_inert
-from .conftest import advance, app_on, settle, until
+from .conftest import advance, app_on, main_of, settle, until
 from .test_dashboard import WIDE, cell, pane_text, toasts
 
 
@@ -55,7 +55,7 @@ async def import_it(app: Lox24App, pilot: Pilot[None]) -> None:
     """Pick the account's one bulk on the import screen and watch it."""
     await open_import(app, pilot)
     await pilot.press("space", "w")
-    await until(pilot, lambda: app.screen is app.main, "the main screen")
+    await until(pilot, lambda: app.screen is main_of(app), "the main screen")
     await settle(app, pilot)
 
 
@@ -85,7 +85,7 @@ async def test_the_detail_pane_shows_escapes(tmp_path: Path, locations: Location
     app, bulk_id = hostile_app(tmp_path, locations)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await import_it(app, pilot)
-        app.main.table.select(bulk_id)
+        main_of(app).table.select(bulk_id)
         await pilot.press("enter")
         await until(pilot, lambda: "timeline" in pane_text(app), "the pane's timeline")
         text = pane_text(app)

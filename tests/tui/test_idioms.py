@@ -18,7 +18,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.export import ExportScreen
 
 from ..test_store import files_under
-from .conftest import settle, until
+from .conftest import main_of, settle, until
 from .test_dashboard import WIDE, toasts
 from .test_rough_edges import on_screen
 from .test_watchlist_file import damage, saved_list
@@ -54,7 +54,7 @@ def palette_lines(app: App[None]) -> list[str]:
 
 async def close_palette(pilot: Pilot[None], app: Lox24App) -> None:
     await pilot.press("escape")
-    await until(pilot, lambda: app.screen is app.main, "the palette never closed")
+    await until(pilot, lambda: app.screen is main_of(app), "the palette never closed")
 
 
 def keys_panel_text(app: Lox24App) -> str:
@@ -83,7 +83,7 @@ async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(
         assert not any("(x)" in entry for entry in entries)
         await close_palette(pilot, app)
         await pilot.press("x")
-        assert app.screen is app.main  # x no longer exports
+        assert app.screen is main_of(app)  # x no longer exports
         await pilot.press("f5")
         assert isinstance(app.screen, ExportScreen)
 
@@ -104,13 +104,13 @@ async def test_escape_closes_a_dialog_without_an_answer(
     app = demo()
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        before = app.watchlist.entries
+        before = app.session.watchlist.entries
         await pilot.press(key)
-        assert app.screen is not app.main
+        assert app.screen is not main_of(app)
         await pilot.press("escape")
         await settle(app, pilot)
-        assert app.screen is app.main
-        assert app.watchlist.entries == before
+        assert app.screen is main_of(app)
+        assert app.session.watchlist.entries == before
 
 
 async def test_escape_leaves_the_damaged_list_question_for_later(
@@ -121,9 +121,9 @@ async def test_escape_leaves_the_damaged_list_question_for_later(
     before = damage(path)
     app = demo()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await until(pilot, lambda: app.screen is not app.main, "the damaged-list question")
+        await until(pilot, lambda: app.screen is not main_of(app), "the damaged-list question")
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is app.main, "the question closing")
+        await until(pilot, lambda: app.screen is main_of(app), "the question closing")
         assert any("Nothing was written" in text for text in toasts(app))
         assert files_under(path.parent) == before  # nothing written
 

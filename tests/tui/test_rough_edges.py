@@ -21,7 +21,7 @@ from lox24tui.tui.cells import COLUMNS
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 
-from .conftest import advance, app_on, fake_of, settle, until
+from .conftest import advance, app_on, fake_of, main_of, settle, until
 from .test_dashboard import (
     WIDE,
     by_label,
@@ -48,14 +48,14 @@ def on_screen(widget: Widget) -> str:
 
 def header_of(app: Lox24App, title: str) -> str:
     """The drawn header of the column titled ``title`` (with its arrow, if sorted by)."""
-    row = on_screen(app.main.table).splitlines()[0]
+    row = on_screen(main_of(app).table).splitlines()[0]
     match = re.search(rf"{re.escape(title)}( [▲▼])?", row)
     assert match is not None, f"no {title!r} header in {row!r}"
     return match.group(0)
 
 
 def arrows(app: Lox24App) -> list[str]:
-    return re.findall(r"\S+ [▲▼]", on_screen(app.main.table).splitlines()[0])
+    return re.findall(r"\S+ [▲▼]", on_screen(main_of(app).table).splitlines()[0])
 
 
 def palette_entries(app: Lox24App) -> list[str]:
@@ -144,14 +144,14 @@ async def test_the_palette_picks_a_column_or_the_watch_list_order(
         titles = {column.title for column in COLUMNS}
         assert set(palette_entries(app)) == titles | {"Watch-list order"}
         await palette_pick(pilot, "Messages")
-        await until(pilot, lambda: app.screen is app.main, "the palette never closed")
+        await until(pilot, lambda: app.screen is main_of(app), "the palette never closed")
         assert header_of(app, "Messages") == "Messages ▲"
         assert message_counts(app) == sorted(counts)
 
         await pilot.press("ctrl+p")
         await palette_pick(pilot, "Sort by")
         await palette_pick(pilot, "Watch-list order")
-        await until(pilot, lambda: app.screen is app.main, "the palette never closed")
+        await until(pilot, lambda: app.screen is main_of(app), "the palette never closed")
         assert shown_ids(app) == listed and arrows(app) == []
 
 
@@ -314,7 +314,7 @@ async def test_the_summary_keeps_to_its_two_lines_at_120_columns(
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(app, pilot)
         await advance(app, pilot, 60)  # more statuses than at the start
-        bar = app.main.query_one(SummaryBar)
+        bar = main_of(app).query_one(SummaryBar)
 
         def lines() -> list[str]:
             return [line.rstrip() for line in on_screen(bar).splitlines()]

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from lox24tui.tui.app import Lox24App
 
-from .conftest import settle
+from .conftest import main_of, settle
 
 SIZE = (160, 40)
 
@@ -29,7 +29,7 @@ async def steady(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, Lox24App)
     await pilot.hover("#summary")
-    app.main.table.move_cursor(row=0)
+    main_of(app).table.move_cursor(row=0)
 
 
 async def still_cursors(pilot: Pilot[None]) -> None:
@@ -50,7 +50,7 @@ def test_detail_pane(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
         await steady(pilot)
         app = pilot.app
         assert isinstance(app, Lox24App)
-        app.main.table.select(app.watchlist.ids[2])
+        main_of(app).table.select(app.session.watchlist.ids[2])
         await pilot.press("enter")
 
     assert snap_compare(demo(), terminal_size=(180, 45), run_before=open_voice_bulk)

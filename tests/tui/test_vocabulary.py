@@ -19,7 +19,7 @@ from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 
 from ..test_vocabulary import three_bulks
-from .conftest import advance, app_on, settle, until
+from .conftest import advance, app_on, main_of, settle, until
 from .test_dashboard import WIDE, cell, pane_text, toasts
 
 
@@ -37,8 +37,8 @@ def dashboard(tmp_path: Path, locations: Locations) -> tuple[Lox24App, list[str]
 
 async def detail_of(app: Lox24App, pilot: Pilot[None], bulk_id: str) -> str:
     """The detail pane's text for a bulk, one line however the pane wraps it."""
-    app.main.table.select(bulk_id)
-    if not app.main.pane.display:
+    main_of(app).table.select(bulk_id)
+    if not main_of(app).pane.display:
         await pilot.press("enter")
     await until(
         pilot,

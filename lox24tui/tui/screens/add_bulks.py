@@ -60,7 +60,7 @@ class AddBulksScreen(Dialog[int]):
     ]
 
     def __init__(
-        self, watched: Callable[[], set[str]], add: Callable[[list[str], str], None]
+        self, watched: Callable[[], set[str]], add: Callable[[list[str], str], object]
     ) -> None:
         super().__init__()
         self._watched = watched

@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
-from textual import events
+from typing import Final
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from lox24tui.session import WatchSession
+from lox24tui.tui.messages import BulksChanged, WatchListChanged
 from lox24tui.tui.widgets.detail_pane import DetailPane
 
-PANE_BESIDE_FROM = 120
+PANE_BESIDE_FROM: Final = 120
 """Terminal columns from which the detail pane sits beside the table; narrower, it is this
 screen, over the table."""
+TIMES_SECONDS = 5.0
+"""How often relative times ("12 s ago") are redrawn."""
+
+
+def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
+    """Fill ``pane`` with one bulk as the session knows it now."""
+    pane.show(
+        session.label_of(bulk_id),
+        session.states[bulk_id],
+        session.previous_reply(bulk_id),
+        session.clock.now(),
+    )
 
 
 class DetailScreen(Screen[str | None]):
-    """Dismisses with None when closed, or with its bulk id when the terminal grew wide enough
-    for the pane beside the table (which then shows that bulk)."""
+    """One bulk in full, kept up to date. Dismisses with None when closed or when its bulk is no
+    longer watched, or with its bulk id when the terminal grew wide enough for the pane beside
+    the table (which then shows that bulk)."""
 
     BINDINGS = [Binding("escape,v", "close", "Back", id="detail.close")]
 
-    def __init__(self) -> None:
+    def __init__(self, session: WatchSession, bulk_id: str) -> None:
         super().__init__()
+        self.session = session
+        self.bulk_id = bulk_id
         self._pane = DetailPane(id="detail-screen-pane", classes="-screen")
-        """Built now, so it can be filled before the screen has composed."""
+        show_bulk(self._pane, session, bulk_id)  # filled before the first frame
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -37,10 +56,25 @@ class DetailScreen(Screen[str | None]):
 
     def on_mount(self) -> None:
         self.pane.focus()
+        self.set_interval(TIMES_SECONDS, self._show)
+
+    def _show(self) -> None:
+        if self.bulk_id in self.session.states:
+            show_bulk(self.pane, self.session, self.bulk_id)
+
+    @on(BulksChanged)
+    def _bulks_changed(self, message: BulksChanged) -> None:
+        if self.bulk_id in message.bulk_ids:
+            self._show()
+
+    @on(WatchListChanged)
+    def _list_changed(self, message: WatchListChanged) -> None:
+        if self.bulk_id in message.removed and self.is_active:
+            self.dismiss(None)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width >= PANE_BESIDE_FROM and self.is_active:  # not again once leaving
-            self.dismiss(self.pane.bulk_id)
+            self.dismiss(self.bulk_id)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Iterator
+from functools import partial
+from typing import Final
 
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -13,20 +15,44 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from lox24tui import sanitise
+from lox24tui.session import WatchSession
 from lox24tui.tui.cells import Cell, row_cells, status_text, time_cells
+from lox24tui.tui.messages import BulksChanged, SummaryChanged, UndoAvailable, WatchListChanged
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
-from lox24tui.tui.screens.detail import PANE_BESIDE_FROM, DetailScreen
+from lox24tui.tui.screens.detail import PANE_BESIDE_FROM, DetailScreen, show_bulk
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen, default_export_name
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 
-if TYPE_CHECKING:
-    from lox24tui.tui.app import Lox24App
+TIMES_SECONDS = 5.0
+"""How often relative times ("12 s ago") are redrawn."""
+PALETTE_BINDINGS: Final = (
+    "main.add",
+    "main.refresh_all",
+    "main.pause",
+    "main.filter",
+    "main.detail",
+    "table.remove",
+    "table.label",
+    "table.refresh",
+    "table.copy_id",
+    "undo",
+    "main.token",
+    "main.export",
+    "main.import",
+    "main.raw_json",
+    "main.copy_request_id",
+)
+"""The main screen's and the watch table's bindings offered in the command palette, in its
+order. Each entry's title, help and key come from the binding itself (see palette_commands)."""
 
 
 class MainScreen(Screen[None]):
+    """The watch session at a glance. Reads the session and acts through it; the session's
+    messages keep it current."""
+
     AUTO_FOCUS = "#bulks"
     BINDINGS = [
         # The footer shows the primary keys only (it is one line, 80 columns at least); the
@@ -83,7 +109,12 @@ class MainScreen(Screen[None]):
             id="main.copy_request_id",
         ),
         Binding(
-            "t", "token", "Token", tooltip="Enter another API token", show=False, id="main.token"
+            "t",
+            "app.token",
+            "Token",
+            tooltip="Enter another API token",
+            show=False,
+            id="main.token",
         ),
         Binding(
             "x",
@@ -95,7 +126,7 @@ class MainScreen(Screen[None]):
         ),
         Binding(
             "i",
-            "discover",
+            "app.discover",
             "Import",
             tooltip="Pick bulks from the account's recent ones",
             show=False,
@@ -123,6 +154,10 @@ class MainScreen(Screen[None]):
     """Whether the detail pane shows beside the table. Its keys (j, C) and its palette entries
     follow it, so changing it refreshes the bindings."""
 
+    def __init__(self, session: WatchSession) -> None:
+        super().__init__()
+        self.session = session
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield SummaryBar(id="summary")
@@ -133,10 +168,6 @@ class MainScreen(Screen[None]):
             yield BulkTable(id="bulks")
             yield DetailPane(id="pane", classes="-beside")
         yield Footer()
-
-    @property
-    def dashboard(self) -> Lox24App:
-        return cast("Lox24App", self.app)
 
     @property
     def table(self) -> BulkTable:
@@ -153,6 +184,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.rebuild()
+        self.set_interval(TIMES_SECONDS, self.refresh_times)
+        self.set_interval(1.0, self._tick_countdown)
 
     def watch_pane_open(self, pane_open: bool) -> None:
         """Also runs on mount, hiding the pane until a bulk is opened. The pane's own display
@@ -160,20 +193,45 @@ class MainScreen(Screen[None]):
         pane must be gone (or there, to take focus) at once."""
         self.pane.display = pane_open
 
+    # ------------------------------------------------------------ the session's news
+
+    @on(BulksChanged)
+    def _bulks_changed(self, message: BulksChanged) -> None:
+        self.apply(message.bulk_ids)
+
+    @on(WatchListChanged)
+    def _list_changed(self, message: WatchListChanged) -> None:
+        if self.pane.bulk_id in message.removed:
+            self.pane_open = False
+        self.rebuild()
+        if message.select is not None:
+            self.table.select(message.select)
+
+    @on(SummaryChanged)
+    def _summary_changed(self) -> None:
+        self.show_summary()
+
+    @on(UndoAvailable)
+    def _undo_available(self) -> None:
+        self.refresh_bindings()
+
+    def _tick_countdown(self) -> None:
+        if self.session.counting_down:
+            self.show_summary()
+
     # ------------------------------------------------------------ drawing
 
     def cells_for(self, bulk_id: str) -> dict[str, Cell]:
-        app = self.dashboard
-        return row_cells(app.watchlist.label_of(bulk_id), app.states[bulk_id], app.clock.now())
+        session = self.session
+        return row_cells(session.label_of(bulk_id), session.states[bulk_id], session.clock.now())
 
     def matches(self, bulk_id: str) -> bool:
         text = self.filter_text
         if not text:
             return True
-        app = self.dashboard
-        state = app.states[bulk_id]
-        label, _ = status_text(state, app.now())
-        haystack = " ".join([app.watchlist.label_of(bulk_id), bulk_id, label]).lower()
+        session = self.session
+        label, _ = status_text(session.states[bulk_id], session.now())
+        haystack = " ".join([session.label_of(bulk_id), bulk_id, label]).lower()
         return text in haystack
 
     def rebuild(self) -> None:
@@ -181,18 +239,19 @@ class MainScreen(Screen[None]):
         self.table.set_rows(
             {
                 bulk_id: self.cells_for(bulk_id)
-                for bulk_id in self.dashboard.watchlist.ids
+                for bulk_id in self.session.ids
                 if self.matches(bulk_id)
             }
         )
         self.show_summary()
+        self.show_detail_of_selection()
 
-    def apply(self, changed: set[str]) -> None:
+    def apply(self, changed: frozenset[str] | set[str]) -> None:
         """Bring the rows of ``changed`` bulks up to date (and the pane, if it shows one)."""
         table = self.table
-        states = self.dashboard.states
+        states = self.session.states
         resort = False
-        for bulk_id in self.dashboard.watchlist.ids:  # watch-list order, for rows added
+        for bulk_id in self.session.ids:  # watch-list order, for rows added
             if bulk_id not in changed or bulk_id not in states:
                 continue
             visible = self.matches(bulk_id)
@@ -216,77 +275,49 @@ class MainScreen(Screen[None]):
     def refresh_times(self) -> None:
         """Relative times age: redraw the time cells whose text moved on (only those two
         columns, so a thousand rows cost milliseconds, not a frame)."""
-        app = self.dashboard
-        now = app.clock.now()
-        for bulk_id, state in app.states.items():
+        now = self.session.clock.now()
+        for bulk_id, state in self.session.states.items():
             if self.table.has(bulk_id):
                 self.table.update_bulk(bulk_id, time_cells(state, now))
         self.show_detail_of_selection()
 
     def show_summary(self) -> None:
-        app = self.dashboard
+        session = self.session
         shown = self.table.row_count if self.filter_text else None
         self.query_one(SummaryBar).show(
-            app.monitor.summary(),
-            app.monitor.interval,
-            app.demo,
+            session.summary(),
+            session.interval,
+            session.demo,
             shown=shown,
-            engine_failure=app.engine_failure,
+            engine_failure=session.engine_failure,
         )
-
-    def forget(self, bulk_id: str) -> None:
-        """A bulk left the watch list: its row goes, and so does any detail view of it."""
-        self.table.remove_bulk(bulk_id)
-        if self.pane.bulk_id == bulk_id:
-            self.pane_open = False
-        screen = self.app.screen
-        if isinstance(screen, DetailScreen) and screen.pane.bulk_id == bulk_id:
-            screen.dismiss(None)
-        self.show_summary()
 
     # ------------------------------------------------------------ detail
 
-    def _detail_targets(self) -> list[DetailPane]:
-        targets = [self.pane] if self.pane_open else []
-        screen = self.app.screen
-        if isinstance(screen, DetailScreen):
-            targets.append(screen.pane)
-        return targets
-
-    def show_detail_of_selection(self, only_if: set[str] | None = None) -> None:
-        for pane in self._detail_targets():
-            bulk_id = pane.bulk_id if isinstance(self.app.screen, DetailScreen) else None
-            bulk_id = bulk_id or self.table.selected_id
-            if bulk_id is None or bulk_id not in self.dashboard.states:
-                continue
-            if only_if is not None and bulk_id not in only_if and pane.bulk_id == bulk_id:
-                continue
-            self.fill_detail(pane, bulk_id)
-
-    def fill_detail(self, pane: DetailPane, bulk_id: str) -> None:
-        app = self.dashboard
-        pane.show(
-            app.watchlist.label_of(bulk_id),
-            app.states[bulk_id],
-            app.previous_replies.get(bulk_id),
-            app.clock.now(),
-        )
+    def show_detail_of_selection(self, only_if: frozenset[str] | set[str] | None = None) -> None:
+        """The pane beside the table follows the cursor."""
+        if not self.pane_open:
+            return
+        bulk_id = self.table.selected_id
+        if bulk_id is None or bulk_id not in self.session.states:
+            return
+        if only_if is not None and bulk_id not in only_if and self.pane.bulk_id == bulk_id:
+            return
+        show_bulk(self.pane, self.session, bulk_id)
 
     def open_detail(self, bulk_id: str) -> None:
         """Beside the table when the terminal is wide enough, else as a screen of its own."""
         if self.app.size.width >= PANE_BESIDE_FROM:
             self.pane_open = True
-            self.fill_detail(self.pane, bulk_id)
+            show_bulk(self.pane, self.session, bulk_id)
             return
 
         def reopen(beside: str | None) -> None:
             """The terminal grew: the pane moves beside the table, on the same bulk."""
-            if beside is not None and beside in self.dashboard.states:
+            if beside is not None and beside in self.session.states:
                 self.open_detail(beside)
 
-        screen = DetailScreen()
-        self.app.push_screen(screen, callback=reopen)
-        self.fill_detail(screen.pane, bulk_id)
+        self.app.push_screen(DetailScreen(self.session, bulk_id), callback=reopen)
 
     def on_resize(self, event: events.Resize) -> None:
         """The terminal shrank below room for the pane: it moves over the table, on its bulk."""
@@ -303,8 +334,9 @@ class MainScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.pane_open and event.row_key.value in self.dashboard.states:
-            self.fill_detail(self.pane, event.row_key.value)
+        bulk_id = event.row_key.value
+        if self.pane_open and bulk_id is not None and bulk_id in self.session.states:
+            show_bulk(self.pane, self.session, bulk_id)
 
     def action_toggle_detail(self) -> None:
         if self.pane_open:
@@ -317,27 +349,24 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------ actions
 
     def action_add(self) -> None:
-        app = self.dashboard
+        session = self.session
 
         def added(count: int | None) -> None:
             if count:
                 self.table.focus()
 
-        self.app.push_screen(
-            AddBulksScreen(lambda: set(app.watchlist.ids), app.add_bulks), callback=added
-        )
+        self.app.push_screen(AddBulksScreen(lambda: set(session.ids), session.add), callback=added)
 
     @on(BulkTable.RemoveRequested)
     def _remove_requested(self, event: BulkTable.RemoveRequested) -> None:
         """Removing is one key away from the cursor: ask first (u undoes it anyway)."""
-        app = self.dashboard
         bulk_id = event.bulk_id
-        label = app.watchlist.label_of(bulk_id)
+        label = self.session.label_of(bulk_id)
         name = f"“{sanitise.one_line(label)}” ({bulk_id})" if label else bulk_id
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                app.remove_bulk(bulk_id)
+                self.session.remove(bulk_id)
 
         self.app.push_screen(
             ConfirmScreen(f"Stop watching {name}?\n\nu undoes it.", yes="Remove"),
@@ -346,54 +375,45 @@ class MainScreen(Screen[None]):
 
     @on(BulkTable.LabelEditRequested)
     def _label_edit_requested(self, event: BulkTable.LabelEditRequested) -> None:
-        app = self.dashboard
         bulk_id = event.bulk_id
 
         def relabel(new_label: str | None) -> None:
             if new_label is not None:
-                app.set_label(bulk_id, new_label)
+                self.session.set_label(bulk_id, new_label)
 
-        self.app.push_screen(
-            LabelScreen(bulk_id, app.watchlist.label_of(bulk_id)), callback=relabel
-        )
+        self.app.push_screen(LabelScreen(bulk_id, self.session.label_of(bulk_id)), callback=relabel)
 
     @on(BulkTable.RefreshRequested)
     def _refresh_requested(self, event: BulkTable.RefreshRequested) -> None:
         """Within the engine's rules: a bulk the account guard holds back says why."""
-        app = self.dashboard
-        blocked = app.monitor.fetch_now(event.bulk_id)
-        if blocked is None:
+        why = self.session.refresh(event.bulk_id)
+        if why is None:
             self.notify("Refreshing…", timeout=2)
         else:
-            why = blocked.reason(app.clock.now())
             self.notify(f"Not refreshed: {why}", severity="warning", markup=False)
 
     def action_undo(self) -> None:
-        self.dashboard.undo_removal()
+        self.session.undo()
 
     def action_nothing_to_undo(self) -> None:
         """u with nothing to undo: check_action takes "Undo" out of the footer, which
         also disables its key, so this second, hidden binding of u answers instead."""
-        self.dashboard.undo_removal()
+        self.session.undo()
 
     def action_refresh_all(self) -> None:
-        self.dashboard.monitor.refresh()
+        self.session.refresh_all()
         self.notify("Refreshing every bulk…", timeout=2)
 
-    def action_pause(self) -> None:
-        if self.dashboard.client is None:
-            self.action_token()
+    async def action_pause(self) -> None:
+        session = self.session
+        if session.waiting_for_token:
+            await self.run_action("app.token")
             return
-        monitor = self.dashboard.monitor
-        if monitor.paused or monitor.breaker is not None:
-            monitor.resume()
+        if session.held:
+            session.resume()
             self.notify("Polling resumed.", timeout=2)
         else:
-            monitor.pause("by you")
-        self.show_summary()
-
-    def action_discover(self) -> None:
-        self.dashboard.open_discover()
+            session.pause()
 
     def action_export(self) -> None:
         """Export what the table shows: the rows the filter lets through, in the order shown
@@ -402,15 +422,12 @@ class MainScreen(Screen[None]):
 
         def chosen(path: str | None) -> None:
             if path:
-                self.dashboard.export_to(path, shown)
+                self.session.export(path, shown)
 
-        suggestion = default_export_name(self.dashboard.now().astimezone())
+        suggestion = default_export_name(self.session.now().astimezone())
         self.app.push_screen(
             ExportScreen(suggestion, len(shown), filtered=bool(self.filter_text)), callback=chosen
         )
-
-    def action_token(self) -> None:
-        self.dashboard.ask_for_token("Enter the LOX24 API token to use from now on.")
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -444,7 +461,41 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":  # out of the footer while there is nothing to undo
-            return self.dashboard.last_removal is not None
+            return self.session.can_undo
         if action in ("raw_json", "copy_request_id"):
             return self.pane_open
         return True
+
+    # ------------------------------------------------------------ command palette
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """The sort picker, then a palette entry per binding in PALETTE_BINDINGS, written from
+        the binding: its description, its tooltip and the key that runs it now (the keymap's,
+        if it rebinds it), so the palette cannot name another key than the footer and the keys
+        panel. An action its node disables (check_action) is left out, as the footer leaves it
+        out; a key that does not reach it from the focused widget (typing in the filter) is not
+        named."""
+        yield SystemCommand(
+            "Sort by…", "Pick a column, or the watch-list order (s, S)", self.table.action_pick_sort
+        )
+        declared = {
+            binding.id: (node, binding)
+            for node in (self, self.table)
+            for binding in node.BINDINGS
+            if isinstance(binding, Binding)
+        }
+        active = {
+            found.binding.id: found.binding
+            for found in self.active_bindings.values()
+            if found.binding.id
+        }
+        for binding_id in PALETTE_BINDINGS:
+            node, binding = declared[binding_id]
+            if node.check_action(binding.action, ()) is False:
+                continue
+            help_text = binding.tooltip
+            if binding_id in active:
+                help_text += f" ({self.app.get_key_display(active[binding_id])})"
+            yield SystemCommand(
+                binding.description, help_text, partial(self.app.run_action, binding.action, node)
+            )

@@ -1,0 +1,532 @@
+"""The watch session: what the dashboard watches and what it knows about it, with no Textual in it.
+
+It owns the watch list (ids, labels, order, through the store), undo, following the file when
+another process changes it, and the state of every bulk as last put on screen. The engine's
+updates are buffered and taken in batches by :meth:`WatchSession.flush`: applying each response
+as it arrives redraws the table every frame and starves the network loop (benchmarks/README.md).
+
+Front ends read the session and act through it; it tells them what changed through the typed
+events below (the dashboard's App turns each into a Textual message). Everything here can be
+tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from lox24tui.api import StatusCode, StatusReply
+from lox24tui.clock import Clock
+from lox24tui.export import export_row, format_for, render
+from lox24tui.files import write_atomically
+from lox24tui.guard import Breaker
+from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
+from lox24tui.store import (
+    Backup,
+    NothingToRestore,
+    Removed,
+    WatchList,
+    WatchListDamaged,
+    WatchListDiff,
+)
+
+T = TypeVar("T")
+Severity = Literal["information", "warning", "error"]
+
+NO_TOKEN = "no API token"
+"""The pause reason while no token is known: the engine waits, and p asks for one."""
+BY_YOU = "by you"
+
+
+# ------------------------------------------------------------------ events
+
+
+@dataclass(frozen=True, slots=True)
+class RowsChanged:
+    """These bulks' states or labels changed: their rows, and a detail view of them, are stale."""
+
+    bulk_ids: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ListChanged:
+    """Which bulks are watched, or their order, changed."""
+
+    removed: frozenset[str] = frozenset()
+    """Bulks no longer watched: a detail view of one of them closes."""
+    select: str | None = None
+    """The bulk the person will want to see next (the first one added or put back)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EngineChanged:
+    """Paused, resumed, stopped by the guard, failed, or on a new token: the summary is stale."""
+
+
+@dataclass(frozen=True, slots=True)
+class UndoChanged:
+    """Whether there is something to undo changed (the Undo key comes and goes with it)."""
+
+    can_undo: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMoved:
+    """A watched bulk's status changed while it was watched (not its first answer)."""
+
+    bulk_id: str
+    name: str
+    """Its label, or its id when it has none."""
+    before: str
+    """The status as it read when it was last shown ("scheduled", not "new")."""
+    after: str
+    failed: bool
+    final: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something about the watch list to tell the person. Quotes paths and labels: show it
+    literally."""
+
+    message: str
+    severity: Severity = "information"
+    timeout: float = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DamageFound:
+    """The watch-list file cannot be read. The list shown stays and nothing is written until the
+    person chooses: restore ``copy``, keep the list shown, or decide later."""
+
+    damage: WatchListDamaged
+    copy: Backup | None
+    listed: int
+    """How many bulks the list shown holds (what "keep" would save)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DamageCleared:
+    """The file can be read again: a pending question about it is moot."""
+
+
+SessionEvent = (
+    RowsChanged
+    | ListChanged
+    | EngineChanged
+    | UndoChanged
+    | StatusMoved
+    | Notice
+    | DamageFound
+    | DamageCleared
+)
+SessionListener = Callable[[SessionEvent], None]
+
+
+class WatchSession:
+    """One dashboard's watch list and what it knows of each bulk, between the engine and the
+    screens."""
+
+    def __init__(
+        self,
+        watchlist: WatchList,
+        monitor: Monitor,
+        clock: Clock,
+        *,
+        demo: bool = False,
+        damage: WatchListDamaged | None = None,
+    ) -> None:
+        self.watchlist = watchlist
+        self.monitor = monitor
+        self.clock = clock
+        self.demo = demo
+        self.damage: WatchListDamaged | None = damage
+        """Set while the watch-list file cannot be read; the store refuses changes meanwhile."""
+        self.engine_failure: str | None = None
+        """Why the refresh engine stopped, if it did (then nothing shown is refreshed)."""
+        self._states: dict[str, BulkState] = {}
+        self._previous: dict[str, StatusReply] = {}
+        self._order: list[str] = []
+        self._last_removal: list[Removed] | None = None
+        self._pending: dict[str, set[Change]] = {}
+        self._pending_summary = False
+        self._listeners: list[SessionListener] = []
+        for bulk_id in watchlist.ids:
+            self._states[bulk_id] = monitor.watch(bulk_id)
+        self._order = list(watchlist.ids)
+        monitor.listen(self._on_engine_event)
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def ids(self) -> list[str]:
+        """The watched bulks, in watch-list order."""
+        return self.watchlist.ids
+
+    def label_of(self, bulk_id: str) -> str:
+        return self.watchlist.label_of(bulk_id)
+
+    def name_of(self, bulk_id: str) -> str:
+        return self.watchlist.label_of(bulk_id) or bulk_id
+
+    @property
+    def states(self) -> Mapping[str, BulkState]:
+        """Each watched bulk as last flushed (what the screen shows)."""
+        return self._states
+
+    def previous_reply(self, bulk_id: str) -> StatusReply | None:
+        """The answer before the last one whose fields differed: the pane marks what changed."""
+        return self._previous.get(bulk_id)
+
+    @property
+    def can_undo(self) -> bool:
+        return self._last_removal is not None
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now(), UTC)
+
+    def summary(self) -> Summary:
+        return self.monitor.summary()
+
+    @property
+    def interval(self) -> float:
+        return self.monitor.interval
+
+    @property
+    def is_current(self) -> bool:
+        """Whether every update the engine reported has been flushed (none waits)."""
+        return not self._pending and not self._pending_summary
+
+    @property
+    def waiting_for_token(self) -> bool:
+        return self.monitor.pause_reason == NO_TOKEN
+
+    @property
+    def held(self) -> bool:
+        """Paused, or stopped by the account guard: resuming is what the person can do."""
+        return self.monitor.paused or self.monitor.breaker is not None
+
+    @property
+    def counting_down(self) -> bool:
+        """A guard's stop that lifts by itself is on: the summary shows the time left."""
+        breaker = self.monitor.breaker
+        return breaker is not None and breaker.until is not None
+
+    def why_blocked(self) -> str | None:
+        """Why no request may go out now (the guard's word), or None."""
+        breaker = self.monitor.guard.breaker()
+        return None if breaker is None else breaker.reason(self.clock.now())
+
+    # ------------------------------------------------------------ events
+
+    def listen(self, listener: SessionListener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, event: SessionEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _notice(
+        self, message: str, severity: Severity = "information", timeout: float = 10
+    ) -> None:
+        self._emit(Notice(message, severity, timeout))
+
+    # ------------------------------------------------------------ engine
+
+    def _on_engine_event(self, event: MonitorEvent) -> None:
+        if isinstance(event, BulkUpdate):
+            if Change.REMOVED in event.changes:
+                self._pending.pop(event.bulk_id, None)
+            else:
+                self._pending.setdefault(event.bulk_id, set()).update(event.changes)
+        else:
+            self._pending_summary = True
+
+    def flush(self) -> None:
+        """Take what the engine reported since the last flush, in one batch: one RowsChanged,
+        and a StatusMoved per status change."""
+        if self.is_current:
+            return
+        pending, self._pending = self._pending, {}
+        summary, self._pending_summary = self._pending_summary, False
+        changed: set[str] = set()
+        for bulk_id, changes in pending.items():
+            if bulk_id not in self.watchlist:
+                continue
+            old = self._states.get(bulk_id)
+            new = self.monitor.state(bulk_id)
+            if Change.FIELDS in changes and old is not None and old.reply is not None:
+                self._previous[bulk_id] = old.reply
+            self._states[bulk_id] = new
+            changed.add(bulk_id)
+            if Change.STATUS in changes:
+                self._announce(bulk_id, old, new)
+        if changed:
+            self._emit(RowsChanged(frozenset(changed)))
+        elif summary:
+            self._emit(EngineChanged())
+
+    def _announce(self, bulk_id: str, old: BulkState | None, new: BulkState) -> None:
+        if old is None or old.reply is None or new.reply is None:
+            return
+        seen = datetime.fromtimestamp(old.last_checked or self.clock.now(), UTC)
+        failed = new.reply.status.status_code in (StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS)
+        self._emit(
+            StatusMoved(
+                bulk_id,
+                self.name_of(bulk_id),
+                before=old.reply.status.label_at(seen),
+                after=new.reply.status.label_at(self.now()),
+                failed=failed,
+                final=new.is_final,
+            )
+        )
+
+    def engine_changed(self) -> None:
+        """The front end changed the engine (a new token): show it with the next flush."""
+        self._pending_summary = True
+
+    def engine_failed(self, why: str) -> None:
+        self.engine_failure = why
+        self._emit(EngineChanged())
+
+    def wait_for_token(self) -> None:
+        self.monitor.pause(NO_TOKEN)
+
+    def token_ready(self) -> None:
+        if self.waiting_for_token:
+            self.monitor.resume()
+        self.engine_changed()
+
+    def pause(self) -> None:
+        self.monitor.pause(BY_YOU)
+        self._emit(EngineChanged())
+
+    def resume(self) -> None:
+        """Resume polling; also retries after the guard stopped on a refused token."""
+        self.monitor.resume()
+        self._emit(EngineChanged())
+
+    def refresh_all(self) -> None:
+        self.monitor.refresh()
+
+    def refresh(self, bulk_id: str) -> str | None:
+        """Fetch one bulk now, even while paused (a person asked); None when it is on its way,
+        else why it cannot go out (the guard decides, as for every request)."""
+        blocked: Breaker | None = self.monitor.fetch_now(bulk_id)
+        return None if blocked is None else blocked.reason(self.clock.now())
+
+    # ------------------------------------------------------------ changing the list
+
+    def add(self, ids: Sequence[str], label: str = "") -> list[str]:
+        """Watch ``ids`` under one label; returns those that were not watched yet."""
+        return self.add_labelled([(bulk_id, label) for bulk_id in ids])
+
+    def add_labelled(self, items: Sequence[tuple[str, str]]) -> list[str]:
+        """Watch several bulks, each with its own label; returns those new to the list."""
+        before = set(self.watchlist.ids)
+        self._saved(lambda: self.watchlist.add_many(list(items)))
+        added = [bulk_id for bulk_id in self.watchlist.ids if bulk_id not in before]
+        self._follow_store(select=added[0] if added else None)
+        return added
+
+    def remove(self, bulk_id: str) -> bool:
+        """Stop watching a bulk; u puts it back. False if the store refused (it says why)."""
+        if bulk_id not in self.watchlist:
+            return False
+        index = self.watchlist.index_of(bulk_id)
+        entry = self.watchlist.entries[index]
+        self._saved(lambda: self.watchlist.remove(bulk_id))
+        if bulk_id in self.watchlist:
+            return False
+        self._set_undo([Removed(index, entry)])
+        self._follow_store()
+        self._notice(
+            f"Stopped watching {names(self._last_removal or [])} (u undoes it).", timeout=6
+        )
+        return True
+
+    def undo(self) -> None:
+        """Put back what left last, where it stood: the bulk removed here, or every bulk an
+        outside change removed."""
+        removal = self._last_removal
+        if removal is None:
+            self._notice("Nothing to undo.", "warning", 5)
+            return
+        self._saved(lambda: self.watchlist.put_back(removal))
+        if self.damage is not None:  # refused: nothing was put back, u can try again
+            return
+        self._set_undo(None)
+        for item in removal:
+            self._pending.pop(item.entry.bulk_id, None)
+        self._follow_store(select=removal[0].entry.bulk_id)
+        self._notice(f"Watching {names(removal)} again.", timeout=3)
+
+    def set_label(self, bulk_id: str, label: str) -> None:
+        self._saved(lambda: self.watchlist.set_label(bulk_id, label))
+        self._follow_store()
+
+    def _set_undo(self, removal: list[Removed] | None) -> None:
+        had = self._last_removal is not None
+        self._last_removal = removal
+        if had != (removal is not None):
+            self._emit(UndoChanged(removal is not None))
+
+    def _saved(self, change: Callable[[], T]) -> T | None:
+        """Run a watch-list change. If the file cannot be read, the store refused the change
+        (nothing changed): say so and offer a good copy. If it cannot be written, say so (the
+        change holds in memory for this session)."""
+        try:
+            return change()
+        except WatchListDamaged as damage:
+            self._notice(f"{damage} This change was not made.", "error", 15)
+            self._found_damage(damage)
+            return None
+        except OSError as error:
+            self._notice(
+                f"The watch list could not be saved ({error.strerror or error}); the change "
+                "holds for this session only.",
+                "error",
+                15,
+            )
+            return None
+
+    def _follow_store(self, select: str | None = None) -> None:
+        """Make the engine and the screen watch exactly what the store lists (other processes
+        may have changed it, and every change of ours re-reads it first)."""
+        listed = self.watchlist.ids
+        listed_set = set(listed)
+        for bulk_id in listed:
+            if bulk_id not in self._states:
+                self._states[bulk_id] = self.monitor.watch(bulk_id)
+        removed = frozenset(b for b in self._states if b not in listed_set)
+        for bulk_id in removed:
+            self.monitor.unwatch(bulk_id)
+            self._states.pop(bulk_id, None)
+            self._previous.pop(bulk_id, None)
+            self._pending.pop(bulk_id, None)
+        if listed != self._order or select is not None:
+            self._order = list(listed)
+            self._emit(ListChanged(removed, select))
+        else:  # the same bulks in the same order: labels may differ
+            self._emit(RowsChanged(frozenset(listed)))
+
+    # ------------------------------------------------------------ the file
+
+    def follow_file(self) -> None:
+        """Another process changed the watch-list file: follow it, without a restart. A file
+        that became unreadable leaves the list shown as it is and offers the last good copy."""
+        if not self.watchlist.changed_on_disk():
+            return
+        try:
+            diff = self.watchlist.reload()
+        except WatchListDamaged as damage:
+            self._found_damage(damage)
+            return
+        self._readable_again()
+        self._adopt(diff, "The watch list changed outside this window")
+
+    def _adopt(self, diff: WatchListDiff, what: str) -> None:
+        """Show the list the store holds now and say what changed. Bulks that left are named,
+        and u puts them back: nothing leaves the dashboard silently."""
+        if not diff:
+            return
+        self._follow_store()
+        parts = [
+            f"{count} {how}"
+            for count, how in (
+                (len(diff.added), "added"),
+                (len(diff.removed), "removed"),
+                (len(diff.relabeled), "relabeled"),
+            )
+            if count
+        ]
+        if not diff.removed:
+            self._notice(f"{what}: {', '.join(parts)}.", timeout=6)
+            return
+        self._set_undo(list(diff.removed))
+        self._notice(
+            f"{what}: {', '.join(parts)}. Gone: {names(diff.removed)}. u puts them back.",
+            "warning",
+            30,
+        )
+
+    def _found_damage(self, damage: WatchListDamaged) -> None:
+        self.damage = damage
+        self._emit(DamageFound(damage, self.watchlist.restore_candidate(), len(self.ids)))
+
+    def ask_about_damage(self) -> None:
+        """Ask again about the damaged file (the person put the question off)."""
+        if self.damage is not None:
+            self._found_damage(self.damage)
+
+    def put_off_damage(self) -> None:
+        if self.damage is None:
+            return
+        self._notice(
+            f"Nothing was written: {self.damage.path} stays as it is, and changes made here "
+            "are not saved until you decide (ctrl+p → Damaged watch list).",
+            "warning",
+            15,
+        )
+
+    def restore(self, copy: Backup | None = None) -> None:
+        """Bring back a kept copy of the list (the store's default choice without one)."""
+        try:
+            restored = self.watchlist.restore(copy)
+        except (NothingToRestore, OSError) as error:
+            self._notice(f"Nothing was restored: {error}", "error", 15)
+            return
+        self._readable_again()
+        aside = restored.damaged_kept_at
+        self._notice(
+            f"Restored {restored.backup.describe()}."
+            + (f" The damaged file was kept as {aside}." if aside else "")
+        )
+        self._adopt(restored.diff, "Restoring changed the list")
+
+    def keep_list_over_damaged(self) -> None:
+        """Save the list shown in place of the damaged file, which is kept aside."""
+        try:
+            aside = self.watchlist.replace_damaged_file()
+        except OSError as error:
+            self._notice(f"The list could not be written: {error}", "error", 15)
+            return
+        self._readable_again()
+        if aside is None:  # it became readable meanwhile: follow it instead
+            self.follow_file()
+            return
+        self._notice(f"The damaged file was kept as {aside}; the list shown is saved in its place.")
+
+    def _readable_again(self) -> None:
+        if self.damage is not None:
+            self.damage = None
+            self._emit(DamageCleared())
+
+    # ------------------------------------------------------------ export
+
+    def export(self, path: str, bulk_ids: Sequence[str]) -> None:
+        """Write what the session knows now (no extra requests) of ``bulk_ids``, in that order,
+        to ``path``, whole or not at all."""
+        now = self.now()
+        rows = [export_row(self.label_of(b), self._states[b], now) for b in bulk_ids]
+        try:
+            text = render(rows, format_for(path), for_file=True)
+            write_atomically(Path(path).expanduser(), text)
+        except OSError as error:
+            why = error.strerror or type(error).__name__  # never the temporary file's name
+            self._notice(f"Cannot write {path}: {why}", "error")
+            return
+        self._notice(f"Exported {len(rows)} bulks to {path}", timeout=5)
+
+
+def names(removed: Sequence[Removed], most: int = 5) -> str:
+    """'“Black Friday”, 0e03b500-… and 3 more': labels where there are some."""
+    shown = [
+        f"“{item.entry.label}”" if item.entry.label else item.entry.bulk_id for item in removed
+    ]
+    more = len(shown) - most
+    return ", ".join(shown[:most]) + (f" and {more} more" if more > 0 else "")

@@ -1,0 +1,212 @@
+"""The watch session without a terminal: undo, following the file, the damaged-file question,
+and the engine's updates taken in batches, told as typed events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from lox24tui.api import Lox24Client, Token
+from lox24tui.clock import VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
+from lox24tui.monitor import Monitor
+from lox24tui.session import (
+    DamageCleared,
+    DamageFound,
+    ListChanged,
+    Notice,
+    RowsChanged,
+    SessionEvent,
+    StatusMoved,
+    UndoChanged,
+    WatchSession,
+)
+from lox24tui.store import WatchList
+
+IDS = [f"00000000-0000-1000-8000-00000000000{n}" for n in range(1, 6)]
+
+
+class Recorder:
+    """What the session told its front end, in order."""
+
+    def __init__(self, session: WatchSession) -> None:
+        self.events: list[SessionEvent] = []
+        session.listen(self.events.append)
+
+    def of(self, kind: type[SessionEvent]) -> list[SessionEvent]:
+        return [event for event in self.events if isinstance(event, kind)]
+
+    def notices(self) -> list[str]:
+        return [event.message for event in self.events if isinstance(event, Notice)]
+
+
+class Unused:
+    """The engine never runs in these tests: nothing may be fetched."""
+
+    async def get_bulk_status(self, bulk_id: str) -> object:
+        raise AssertionError(f"{bulk_id} was fetched")
+
+
+def session_on(path: Path, clock: VirtualClock) -> WatchSession:
+    watchlist, problem = WatchList.load(path, now=clock.now)
+    assert problem is None
+    return WatchSession(watchlist, Monitor(Unused(), clock=clock), clock)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    path = tmp_path / "watch.json"
+    WatchList(path).add_many([(bulk_id, f"Bulk {n}") for n, bulk_id in enumerate(IDS, 1)])
+    return path
+
+
+def test_undo_puts_a_removed_bulk_back_where_it_stood(path: Path, clock: VirtualClock) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    assert session.remove(IDS[2])
+    assert IDS[2] not in session.ids and IDS[2] not in session.states
+    assert IDS[2] not in session.monitor.watched
+    assert told.of(ListChanged) == [ListChanged(removed=frozenset({IDS[2]}))]
+    assert told.of(UndoChanged) == [UndoChanged(True)]
+    assert told.notices() == ["Stopped watching “Bulk 3” (u undoes it)."]
+
+    session.undo()
+    assert session.ids == IDS
+    assert session.label_of(IDS[2]) == "Bulk 3"
+    assert WatchList.load(path)[0].ids == IDS  # saved, in its place
+    assert IDS[2] in session.monitor.watched
+    assert told.of(ListChanged)[-1] == ListChanged(select=IDS[2])
+    assert told.of(UndoChanged)[-1] == UndoChanged(False)
+    assert not session.can_undo
+
+
+def test_undo_with_nothing_to_undo_says_so(path: Path, clock: VirtualClock) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    session.undo()
+    assert told.events == [Notice("Nothing to undo.", "warning", 5)]
+    assert session.ids == IDS
+
+
+def test_a_relabel_redraws_the_row_and_is_saved(path: Path, clock: VirtualClock) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    session.set_label(IDS[0], "Black Friday")
+    assert told.events == [RowsChanged(frozenset(IDS))]
+    assert WatchList.load(path)[0].label_of(IDS[0]) == "Black Friday"
+
+
+def test_adding_selects_the_first_new_bulk_and_skips_watched_ones(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    new = "00000000-0000-1000-8000-000000000009"
+    assert session.add([IDS[0], new], "More") == [new]
+    assert session.ids == [*IDS, new]
+    assert session.label_of(IDS[0]) == "Bulk 1"  # an id already watched keeps its label
+    assert told.of(ListChanged) == [ListChanged(select=new)]
+    assert new in session.monitor.watched
+
+
+def test_changes_made_by_another_process_are_followed_and_removals_can_be_undone(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    other = WatchList.load(path)[0]  # `lox24tui watch` in another terminal
+    other.remove_many([IDS[1], IDS[3]])
+    other.add("00000000-0000-1000-8000-000000000009", "Added outside")
+
+    session.follow_file()
+    assert session.ids == other.ids
+    assert sorted(session.monitor.watched) == sorted(other.ids)
+    assert told.of(ListChanged) == [ListChanged(removed=frozenset({IDS[1], IDS[3]}))]
+    assert told.notices() == [
+        "The watch list changed outside this window: 1 added, 2 removed. "
+        "Gone: “Bulk 2”, “Bulk 4”. u puts them back."
+    ]
+
+    session.undo()
+    assert session.ids[:5] == IDS
+    assert WatchList.load(path)[0].ids[:5] == IDS
+
+
+def test_an_unchanged_file_is_not_read_again(path: Path, clock: VirtualClock) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    session.follow_file()
+    assert told.events == []
+
+
+def test_a_damaged_file_keeps_the_list_shown_and_asks(path: Path, clock: VirtualClock) -> None:
+    session = session_on(path, clock)
+    session.set_label(IDS[0], "Kept copy")  # a write, so there is a good copy to offer
+    told = Recorder(session)
+    path.write_text("{ this is not json")
+
+    session.follow_file()
+    [found] = told.of(DamageFound)
+    assert isinstance(found, DamageFound)
+    assert found.copy is not None and found.listed == len(IDS)
+    assert session.ids == IDS and session.damage is not None
+
+    told.events.clear()
+    session.remove(IDS[0])  # refused: the store writes nothing over a damaged file
+    assert session.ids == IDS
+    assert path.read_text() == "{ this is not json"
+    assert any("This change was not made." in text for text in told.notices())
+
+    session.restore(found.copy)
+    assert session.damage is None
+    assert told.of(DamageCleared) == [DamageCleared()]
+    assert json.loads(path.read_text())  # a good file again
+    assert WatchList.load(path)[0].label_of(IDS[0]) == "Kept copy"
+
+
+@pytest.fixture
+async def client(fake_url: str) -> AsyncIterator[Lox24Client]:
+    client = Lox24Client(Token(FAKE_TOKEN), fake_url)
+    yield client
+    await client.aclose()
+
+
+async def test_updates_are_taken_in_one_batch_and_status_changes_told(
+    fake: FakeLox24, client: Lox24Client, tmp_path: Path
+) -> None:
+    clock = fake.clock
+    assert isinstance(clock, VirtualClock)
+    watchlist = WatchList(tmp_path / "watch.json", now=clock.now)
+    watchlist.add_many(fake.account.watched_demo_ids())
+    monitor = Monitor(client, interval=5, clock=clock)
+    session = WatchSession(watchlist, monitor, clock)
+    told = Recorder(session)
+    monitor.start()
+    try:
+        await asyncio.wait_for(monitor.wait_idle(), 10)
+        assert not session.is_current  # the answers wait for the flush
+        assert all(state.reply is None for state in session.states.values())
+        session.flush()
+        assert session.is_current
+        assert told.of(RowsChanged) == [RowsChanged(frozenset(watchlist.ids))]
+        assert told.of(StatusMoved) == []  # first answers are not changes
+        for _ in range(12):  # a minute: the demo's bulks move on
+            clock.advance(5)
+            await asyncio.wait_for(monitor.wait_idle(), 10)
+            session.flush()
+    finally:
+        await monitor.stop()
+    moved = told.of(StatusMoved)
+    assert moved
+    for event in moved:
+        assert isinstance(event, StatusMoved)
+        assert event.before != event.after
+        assert event.name == (watchlist.label_of(event.bulk_id) or event.bulk_id)
+    last = {event.bulk_id: event for event in moved if isinstance(event, StatusMoved)}
+    for bulk_id, event in last.items():
+        reply = session.states[bulk_id].reply
+        assert reply is not None and event.after == reply.status.label_at(session.now())
