@@ -24,7 +24,7 @@ import logging
 import math
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -63,6 +63,23 @@ NOT_FOUND_RECHECK: Final = 600.0
 """How often an id LOX24 does not know is tried again (it may have been a typo, later fixed)."""
 BACKOFF_CAP: Final = 300.0
 _JITTER: Final = 0.1
+
+
+class SideWork(Protocol):
+    """Requests the engine sends beside status checks (delivery counts, the account balance),
+    in the capacity status checks leave: under the same concurrency cap, paused with it, held
+    by the same guard. Its calls go through the guard themselves (a GuardedClient)."""
+
+    def due_at(self) -> float | None:
+        """When its next job is due; None when it has nothing to do."""
+        ...
+
+    def take(self, now: float) -> Callable[[], Awaitable[None]] | None:
+        """The next job due at ``now`` (the engine runs it), or None."""
+        ...
+
+
+SideJob = Callable[[], Awaitable[None]]
 
 
 class StatusSource(Protocol):
@@ -222,6 +239,8 @@ class Monitor:
         self._listeners: list[Listener] = []
         self._in_flight: set[str] = set()
         """Ids with a request on the wire (by id, so that re-watching one cannot double it)."""
+        self._side_work: list[SideWork] = []
+        self._side_in_flight = 0
         self._running = False
         self._requests_sent = 0
         self._guard = self._adopt(
@@ -395,6 +414,15 @@ class Monitor:
         self._launch(bulk_id, admitted)
         return None
 
+    def add_side_work(self, work: SideWork) -> None:
+        """Run ``work``'s jobs in the capacity status checks leave (see :class:`SideWork`)."""
+        self._side_work.append(work)
+        self._poke()
+
+    def wake(self) -> None:
+        """Something became due outside the engine's own schedule (side work): look again."""
+        self._poke()
+
     def pause(self, reason: str = "paused") -> None:
         self._paused_reason = reason
         self._emit_summary()
@@ -492,19 +520,62 @@ class Monitor:
                     timer.cancel()
 
     def _launch_due(self) -> None:
-        """Send what is due, as far as the concurrency cap and the guard allow."""
+        """Send what is due, as far as the concurrency cap and the guard allow: status checks
+        first, then side work in the slots they leave."""
         if self._paused_reason is not None:
             return
         now = self._clock.now()
-        while len(self._in_flight) < self._concurrency:
+        while self._free_slots() > 0:
             entry = self._peek_due(now)
             if entry is None:
-                return
+                break
             ticket = self._guard.admit()
             if isinstance(ticket, Breaker):
                 return
             heapq.heappop(self._queue)
             self._launch(entry.bulk_id, ticket)
+        else:
+            return  # every slot is taken
+        self._launch_side_work(now)
+
+    def _free_slots(self) -> int:
+        return self._concurrency - len(self._in_flight) - self._side_in_flight
+
+    def _side_slots(self) -> int:
+        """Side work never takes more than half the slots: a status check that falls due while
+        delivery counts run waits for at most half of them to end."""
+        return max(1, self._concurrency // 2)
+
+    def _launch_side_work(self, now: float) -> None:
+        for work in self._side_work:
+            while self._side_in_flight < self._side_slots() and self._free_slots() > 0:
+                if self._guard.blocked() is not None:
+                    return
+                job = work.take(now)
+                if job is None:
+                    break
+                self._side_in_flight += 1
+                task = asyncio.create_task(self._run_side_job(job))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _run_side_job(self, job: SideJob) -> None:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug in side work must not stop status checks
+            _log.exception("side work failed")
+        finally:
+            self._side_in_flight -= 1
+            self._poke()
+
+    def _side_due(self) -> float | None:
+        """When the earliest side job falls due, if a side slot may take it."""
+        if self._side_in_flight >= self._side_slots():
+            return None
+        due = [at for work in self._side_work if (at := work.due_at()) is not None]
+        return min(due, default=None)
 
     def _peek_due(self, now: float) -> _Entry | None:
         while self._queue and not self._is_current(self._queue[0]):
@@ -529,19 +600,24 @@ class Monitor:
         blocked = self._guard.blocked()
         if blocked is not None:
             return None if blocked.until is None else max(0.0, blocked.until - now)
-        if len(self._in_flight) >= self._concurrency:
+        if self._free_slots() <= 0:
             return None
         entry = self._peek_due(float("inf"))
-        return None if entry is None else max(0.0, entry.due - now)
+        due = [
+            at for at in (None if entry is None else entry.due, self._side_due()) if at is not None
+        ]
+        return max(0.0, min(due) - now) if due else None
 
     def _is_idle(self) -> bool:
-        if self._in_flight:
+        if self._in_flight or self._side_in_flight:
             return False
         if not self._running or self._paused_reason is not None:
             return True
         if self._guard.blocked() is not None:
             return True
-        return self._peek_due(self._clock.now()) is None
+        now = self._clock.now()
+        side_due = self._side_due()
+        return self._peek_due(now) is None and (side_due is None or side_due > now)
 
     def _launch(self, bulk_id: str, ticket: Ticket) -> None:
         self._in_flight.add(bulk_id)

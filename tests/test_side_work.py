@@ -1,0 +1,146 @@
+"""Side work (delivery counts, the account) runs in the capacity status checks leave: under the
+engine's concurrency cap, after the status checks that are due, paused and held with them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from lox24tui.api import BulkStatus, InvalidToken, StatusReply
+from lox24tui.clock import VirtualClock
+from lox24tui.monitor import Monitor
+
+from .test_monitor import IDS, GatedSource, reply_for, settle_briefly
+
+
+class Jobs:
+    """Side work whose jobs wait at a gate and note what the engine had done when they began."""
+
+    def __init__(self, clock: VirtualClock, count: int, *, fails: bool = False) -> None:
+        self.clock = clock
+        self.due = [clock.now()] * count
+        self.gate = asyncio.Event()
+        self.began = asyncio.Event()
+        self.started = 0
+        self.finished = 0
+        self.fails = fails
+        self.status_calls_at_start: list[int] = []
+        self.source: GatedSource | None = None
+
+    def due_at(self) -> float | None:
+        return min(self.due, default=None)
+
+    def take(self, now: float) -> Callable[[], Awaitable[None]] | None:
+        if not self.due or self.due[0] > now:
+            return None
+        self.due.pop(0)
+        return self._job
+
+    async def _job(self) -> None:
+        self.started += 1
+        self.began.set()
+        if self.source is not None:
+            self.status_calls_at_start.append(len(self.source.calls))
+        await self.gate.wait()
+        if self.fails:
+            raise RuntimeError("a bug in side work")
+        self.finished += 1
+
+
+async def test_due_status_checks_go_before_side_work(clock: VirtualClock) -> None:
+    source = GatedSource(reply_for)
+    monitor = Monitor(source, IDS[:4], concurrency=2, clock=clock)
+    jobs = Jobs(clock, 1)
+    jobs.source = source
+    monitor.add_side_work(jobs)
+    monitor.start()
+    await source.wait_for_calls(1)
+    await settle_briefly()
+    assert jobs.started == 0  # both slots are status checks
+    source.gate.set()
+    await asyncio.wait_for(jobs.began.wait(), 5)
+    assert jobs.status_calls_at_start == [4]  # only once every due status was asked for
+    jobs.gate.set()
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert jobs.finished == 1
+    await monitor.stop()
+
+
+async def test_side_work_takes_at_most_half_the_slots(clock: VirtualClock) -> None:
+    monitor = Monitor(GatedSource(reply_for), [], concurrency=4, clock=clock)
+    jobs = Jobs(clock, 5)
+    monitor.add_side_work(jobs)
+    monitor.start()
+    await settle_briefly()
+    assert jobs.started == 2
+    jobs.gate.set()
+    await asyncio.wait_for(monitor.wait_idle(), 5)  # idle only once all five ran
+    assert jobs.finished == 5
+    await monitor.stop()
+
+
+async def test_side_work_waits_while_paused(clock: VirtualClock) -> None:
+    monitor = Monitor(GatedSource(reply_for), [], clock=clock)
+    monitor.pause("by you")
+    jobs = Jobs(clock, 1)
+    jobs.gate.set()
+    monitor.add_side_work(jobs)
+    monitor.start()
+    await settle_briefly()
+    assert jobs.started == 0
+    monitor.resume()
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert jobs.finished == 1
+    await monitor.stop()
+
+
+async def test_side_work_is_held_when_the_guard_stops_requests(clock: VirtualClock) -> None:
+    def refused(bulk_id: str) -> StatusReply:
+        raise InvalidToken(http_status=401)
+
+    source = GatedSource(refused)
+    source.gate.set()
+    monitor = Monitor(source, IDS[:1], clock=clock)
+    jobs = Jobs(clock, 1)
+    monitor.add_side_work(jobs)
+    monitor.start()
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert monitor.breaker is not None
+    assert jobs.started == 0  # the refused token stops side work too
+    await monitor.stop()
+
+
+async def test_side_work_falling_due_later_wakes_the_engine(clock: VirtualClock) -> None:
+    monitor = Monitor(GatedSource(reply_for), [], clock=clock)
+    jobs = Jobs(clock, 0)
+    jobs.gate.set()
+    monitor.add_side_work(jobs)
+    monitor.start()
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    jobs.due.append(clock.now() + 30)
+    monitor.wake()
+    await settle_briefly()
+    assert jobs.started == 0
+    clock.advance(30)
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert jobs.finished == 1
+    await monitor.stop()
+
+
+async def test_a_failing_side_job_does_not_stop_status_checks(clock: VirtualClock) -> None:
+    def in_progress(bulk_id: str) -> StatusReply:
+        return StatusReply(bulk_id, BulkStatus(uuid=bulk_id, status_code=1), "r" * 32, "{}")
+
+    source = GatedSource(in_progress)
+    source.gate.set()
+    monitor = Monitor(source, IDS[:1], interval=10, clock=clock)
+    jobs = Jobs(clock, 1, fails=True)
+    jobs.gate.set()
+    monitor.add_side_work(jobs)
+    monitor.start()
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert jobs.started == 1 and jobs.finished == 0
+    clock.advance(12)
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert len(source.calls) == 2  # the engine goes on
+    await monitor.stop()
