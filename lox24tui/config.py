@@ -55,6 +55,15 @@ class Locations:
         return self.state_dir / "account-guard.json"
 
     @property
+    def preferences_file(self) -> Path:
+        """What the dashboard remembers of the person's choices (theme, sort, pane)."""
+        return self.state_dir / "preferences.json"
+
+    @property
+    def demo_preferences_file(self) -> Path:
+        return self.state_dir / "demo-preferences.json"
+
+    @property
     def demo_watchlist_file(self) -> Path:
         """Demo mode keeps its own list, so trying the demo never touches the real one."""
         return self.data_dir / "demo-watchlist.json"
@@ -87,6 +96,17 @@ class Settings(BaseModel):
     """The dashboard's Textual theme."""
     bell: bool = False
     """Ring the terminal bell when a bulk reaches a final state."""
+    keys: dict[str, str] = Field(default_factory=dict)
+    """The ``[keys]`` table: binding id → key(s), e.g. ``"main.add" = "plus"`` (README, "Your
+    own keys"). Checked against the dashboard's bindings when it starts."""
+
+    @field_validator("keys")
+    @classmethod
+    def _keys_named(cls, value: dict[str, str]) -> dict[str, str]:
+        for binding_id, keys in value.items():
+            if not keys.strip():
+                raise ValueError(f'{binding_id!r} needs a key, e.g. {binding_id!r} = "ctrl+a"')
+        return value
 
     @field_validator("token")
     @classmethod
@@ -127,19 +147,35 @@ def save_token(token: str, locations: Locations | None = None) -> Path:
 
 
 def _to_toml(values: Mapping[str, object]) -> str:
-    """A flat table of scalars, which is all the config file holds."""
-    lines = []
-    for key, value in values.items():
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, int | float):
-            text = repr(value)
-        elif isinstance(value, str):
-            text = json.dumps(value, ensure_ascii=False)
-        else:
-            raise ConfigError(f"the config key {key!r} holds a value lox24tui cannot write back")
-        lines.append(f"{key} = {text}")
+    """Top-level scalars, then tables of scalars (``[keys]``): all the config file holds."""
+    lines = [
+        f"{_toml_key(key)} = {_toml_scalar(key, value)}"
+        for key, value in values.items()
+        if not isinstance(value, Mapping)
+    ]
+    for table, entries in values.items():
+        if isinstance(entries, Mapping):
+            lines += ["", f"[{_toml_key(table)}]"]
+            lines += [
+                f"{_toml_key(key)} = {_toml_scalar(f'{table}.{key}', value)}"
+                for key, value in entries.items()
+            ]
     return "\n".join(lines) + "\n"
+
+
+def _toml_key(key: str) -> str:
+    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+    return key if bare else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_scalar(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    raise ConfigError(f"the config key {key!r} holds a value lox24tui cannot write back")
 
 
 def load_settings(

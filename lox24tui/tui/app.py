@@ -25,6 +25,7 @@ from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, save_token
 from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
 from lox24tui.monitor import Monitor
+from lox24tui.preferences import PreferencesFile
 from lox24tui.session import (
     DamageCleared,
     DamageFound,
@@ -38,6 +39,7 @@ from lox24tui.session import (
     WatchSession,
 )
 from lox24tui.store import LoadProblem, WatchList, WatchListDamaged
+from lox24tui.tui.keys import effective_keymap, keymap_problems
 from lox24tui.tui.messages import message_for
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
@@ -72,6 +74,8 @@ class DashboardSetup:
     guard_state: GuardState | None = None
     """What the account guard shares: the real account shares a file with every other lox24tui
     process; the demo and tests keep it in memory."""
+    preferences: PreferencesFile = field(default_factory=lambda: PreferencesFile(None))
+    """What the person chose in the dashboard (theme, sort, pane); the demo has its own file."""
 
 
 class Lox24App(App[None]):
@@ -116,13 +120,18 @@ class Lox24App(App[None]):
         )
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
-        if setup.settings.theme in self.available_themes:
+        self.preferences = setup.preferences
+        picked = setup.preferences.current.theme
+        if picked in self.available_themes:
+            self.theme = picked
+        elif setup.settings.theme in self.available_themes:
             self.theme = setup.settings.theme
+        self.set_keymap(effective_keymap(setup.settings.keys))
 
     # ------------------------------------------------------------ lifecycle
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.session)
+        return MainScreen(self.session, self.preferences)
 
     def on_mount(self) -> None:
         self.session.listen(self._on_session_event)
@@ -130,6 +139,11 @@ class Lox24App(App[None]):
             self._note(Notice(self.setup.load_problem.message, "error", 30))
         if self.settings.theme not in self.available_themes:
             self._warn_of_unknown_theme()
+        for problem in keymap_problems(self.settings.keys):
+            self.notify(problem, title="Keys", severity="warning", timeout=20, markup=False)
+        if self.preferences.problem is not None:
+            self.notify(self.preferences.problem, title="Preferences", severity="warning")
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.setup.damage is not None:  # after mounting, so the question is on top
             self.call_after_refresh(self.session.ask_about_damage)
         self.set_interval(FLUSH_SECONDS, self._unless_closing(self.session.flush))
@@ -164,6 +178,15 @@ class Lox24App(App[None]):
             timeout=60,
             markup=False,
         )
+
+    def _remember_theme(self, theme: object) -> None:
+        """A theme picked in the palette holds from now on, over the config's starting one."""
+        self._remember(theme=self.theme)
+
+    def _remember(self, **changes: object) -> None:
+        problem = self.preferences.update(**changes)
+        if problem is not None:
+            self.notify(problem, title="Preferences", severity="warning", markup=False)
 
     def _warn_of_unknown_theme(self) -> None:
         """A misspelt ``theme`` in the config file would otherwise be ignored without a word."""

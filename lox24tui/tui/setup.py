@@ -12,6 +12,7 @@ from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.guard import FileGuardState
+from lox24tui.preferences import PreferencesFile
 from lox24tui.store import LoadProblem, WatchList, WatchListDamaged
 from lox24tui.tui.app import DashboardSetup
 
@@ -43,6 +44,7 @@ def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
         load_problem=problem,
         damage=damage,
         guard_state=FileGuardState(locations.guard_file, settings.api_url),
+        preferences=PreferencesFile(locations.preferences_file),
     )
 
 
@@ -76,4 +78,5 @@ def demo_setup(
         load_problem=problem,
         damage=damage,
         seed=seed,
+        preferences=PreferencesFile(locations.demo_preferences_file),
     )

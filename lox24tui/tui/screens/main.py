@@ -15,8 +15,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from lox24tui import sanitise
+from lox24tui.preferences import PreferencesFile
 from lox24tui.session import WatchSession
-from lox24tui.tui.cells import Cell, row_cells, status_text, time_cells
+from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
 from lox24tui.tui.messages import BulksChanged, SummaryChanged, UndoAvailable, WatchListChanged
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import PANE_BESIDE_FROM, DetailScreen, show_bulk
@@ -154,9 +155,10 @@ class MainScreen(Screen[None]):
     """Whether the detail pane shows beside the table. Its keys (j, C) and its palette entries
     follow it, so changing it refreshes the bindings."""
 
-    def __init__(self, session: WatchSession) -> None:
+    def __init__(self, session: WatchSession, preferences: PreferencesFile | None = None) -> None:
         super().__init__()
         self.session = session
+        self.preferences = preferences or PreferencesFile(None)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -184,8 +186,28 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.rebuild()
+        self._restore_preferences()
         self.set_interval(TIMES_SECONDS, self.refresh_times)
         self.set_interval(1.0, self._tick_countdown)
+
+    def _restore_preferences(self) -> None:
+        """The sort and the pane as the person left them. The pane comes back only where it
+        fits beside the table: opened over it, it would hide the list they came to see."""
+        chosen = self.preferences.current
+        if chosen.sort_column in {column.key for column in COLUMNS}:
+            self.table.sort_by(chosen.sort_column, chosen.sort_reverse, scroll=False)
+        bulk_id = self.table.selected_id
+        if chosen.pane_open and bulk_id is not None and self.app.size.width >= PANE_BESIDE_FROM:
+            self.open_detail(bulk_id)
+
+    def _remember(self, **changes: object) -> None:
+        problem = self.preferences.update(**changes)
+        if problem is not None:
+            self.notify(problem, title="Preferences", severity="warning", markup=False)
+
+    @on(BulkTable.SortChanged)
+    def _sort_changed(self, event: BulkTable.SortChanged) -> None:
+        self._remember(sort_column=event.column, sort_reverse=event.reverse)
 
     def watch_pane_open(self, pane_open: bool) -> None:
         """Also runs on mount, hiding the pane until a bulk is opened. The pane's own display
@@ -331,6 +353,13 @@ class MainScreen(Screen[None]):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.open_detail(event.row_key.value)
+            self._remember_pane()
+
+    def _remember_pane(self) -> None:
+        """Whether the person keeps the pane open; only where it can sit beside the table
+        (below that width it is a screen of its own, opened for one look)."""
+        if self.app.size.width >= PANE_BESIDE_FROM:
+            self._remember(pane_open=self.pane_open)
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -341,10 +370,9 @@ class MainScreen(Screen[None]):
     def action_toggle_detail(self) -> None:
         if self.pane_open:
             self.pane_open = False
-            return
-        bulk_id = self.table.selected_id
-        if bulk_id is not None:
-            self.open_detail(bulk_id)
+        elif self.table.selected_id is not None:
+            self.open_detail(self.table.selected_id)
+        self._remember_pane()
 
     # ------------------------------------------------------------ actions
 
@@ -452,6 +480,7 @@ class MainScreen(Screen[None]):
         elif self.pane_open:
             self.pane_open = False
             self.table.focus()
+            self._remember_pane()
 
     def action_raw_json(self) -> None:
         self.pane.action_toggle_raw()

@@ -116,6 +116,18 @@ class BulkTable(DataTable[Cell]):
     class RefreshRequested(BulkRequest):
         """Fetch the bulk now."""
 
+    @dataclass
+    class SortChanged(Message):
+        """The person sorted the table (not a re-sort after an update): worth remembering."""
+
+        table: BulkTable
+        column: str | None
+        reverse: bool
+
+        @property
+        def control(self) -> BulkTable:
+            return self.table
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row")
         self._shown: dict[str, dict[str, str]] = {}
@@ -281,6 +293,7 @@ class BulkTable(DataTable[Cell]):
         self.sort("id", key=lambda cell: given[cell.sort_value])
 
     def _say_sort(self) -> None:
+        self.post_message(self.SortChanged(self, self.sort_column, self.sort_reverse))
         title = next((c.title for c in COLUMNS if c.key == self.sort_column), None)
         order = "descending" if self.sort_reverse else "ascending"
         self.notify(f"Sorted by {title}, {order}" if title else "Watch-list order", timeout=2)
@@ -325,6 +338,7 @@ class BulkTable(DataTable[Cell]):
         column = str(event.column_key.value)
         reverse = self.sort_column == column and not self.sort_reverse
         self.sort_by(column, reverse)
+        self.post_message(self.SortChanged(self, column, reverse))
 
     def _request(self, request: type[BulkRequest]) -> None:
         bulk_id = self.selected_id
