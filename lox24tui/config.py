@@ -55,6 +55,17 @@ class Locations:
         return self.state_dir / "account-guard.json"
 
     @property
+    def history_file(self) -> Path:
+        """Every status change any lox24tui process saw (history.py): a state file, not a
+        setting, so it lives under XDG_STATE_HOME."""
+        return self.state_dir / "history.sqlite3"
+
+    @property
+    def demo_history_file(self) -> Path:
+        """Demo mode's own history, so the simulated bulks never mix with the user's."""
+        return self.state_dir / "demo-history.sqlite3"
+
+    @property
     def demo_watchlist_file(self) -> Path:
         """Demo mode keeps its own list, so trying the demo never touches the real one."""
         return self.data_dir / "demo-watchlist.json"
@@ -87,6 +98,8 @@ class Settings(BaseModel):
     """The dashboard's Textual theme."""
     bell: bool = False
     """Ring the terminal bell when a bulk reaches a final state."""
+    history_days: int = Field(90, ge=1)
+    """Days of status history kept; older changes are trimmed."""
 
     @field_validator("token")
     @classmethod
