@@ -301,7 +301,11 @@ class History:
                     problem: sqlite3.Error | OSError = error
                     code = getattr(error, "sqlite_errorcode", 0) & 0xFF
                     if attempt == 0 and code in _DAMAGED:
-                        self._keep_damaged_aside(error)
+                        try:
+                            self._keep_damaged_aside(error)
+                        except OSError as cannot_move:
+                            problem = cannot_move
+                            break
                     elif attempt == 0 and code in _BUSY:
                         continue
                     else:
