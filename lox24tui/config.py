@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from lox24tui.api import DEFAULT_BASE_URL, Token
 from lox24tui.files import write_atomically
+from lox24tui.notify import NotifyMode
 
 APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
@@ -98,6 +99,9 @@ class Settings(BaseModel):
     """The dashboard's Textual theme."""
     bell: bool = False
     """Ring the terminal bell when a bulk reaches a final state."""
+    notify: NotifyMode = NotifyMode.TERMINAL
+    """Where notices (a bulk finished, failed, was canceled; the balance is low) go: "terminal"
+    (an OSC 9 notification, which also works over SSH), "desktop", "both" or "off"."""
     history_days: int = Field(90, ge=1)
     """Days of status history kept; older changes are trimmed."""
 
@@ -121,6 +125,13 @@ class Settings(BaseModel):
         if self.token is None or not self.token.get_secret_value().strip():
             return None
         return Token(self.token.get_secret_value())
+
+
+def inside_tmux(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether lox24tui runs inside tmux, which passes terminal notifications on only when they
+    are wrapped for it (lox24tui.notify)."""
+    environ = os.environ if environ is None else environ
+    return bool(environ.get("TMUX"))
 
 
 def save_token(token: str, locations: Locations | None = None) -> Path:
