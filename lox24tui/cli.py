@@ -59,6 +59,16 @@ exit status:
 {STOPPED}; nothing is written then
 """
 
+HISTORY_EPILOG = """\
+exit status:
+  0  the changes were printed (none, if lox24tui has seen none yet)
+  1  an id was invalid, or the history file could not be read (a damaged one is
+     kept aside and a new one started; stderr says where)
+  2  --since is not an age such as 90m, 36h or 7d, or the config file is bad
+
+The history is written by the dashboard and by `status --watch`; no request is sent.
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -159,6 +169,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="only show the copies, newest first, with their time and number of bulks",
     )
 
+    history = commands.add_parser(
+        "history",
+        help="print the status changes lox24tui has seen",
+        description="Print the status changes the dashboard and `status --watch` have seen "
+        "(kept for `history_days`, 90 by default), oldest first.",
+        epilog=HISTORY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    history.add_argument("ids", nargs="*", metavar="ID", help="only these bulks (default: all)")
+    history.add_argument("--since", metavar="AGE", help="only changes within AGE: 90m, 36h, 7d")
+    history.add_argument("--json", action="store_true", help="one JSON object per line")
+
     export = commands.add_parser(
         "export",
         help="write the watch list with every status field as CSV or JSON",
@@ -257,6 +279,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             fmt = args.format or (format_for(args.output) if args.output else "csv")
             return run_export(fmt=fmt, output=args.output)
+        if args.command == "history":
+            from lox24tui.commands.history import run_history
+
+            return run_history(args.ids, since=args.since, as_json=args.json)
         if args.command == "bulks":
             from lox24tui.commands.bulks import run_bulks
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from lox24tui.api import DEFAULT_BASE_URL, Token
 from lox24tui.files import write_atomically
+from lox24tui.notify import NotifyMode
 
 APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
@@ -64,6 +65,17 @@ class Locations:
         return self.state_dir / "demo-preferences.json"
 
     @property
+    def history_file(self) -> Path:
+        """Every status change any lox24tui process saw (history.py): a state file, not a
+        setting, so it lives under XDG_STATE_HOME."""
+        return self.state_dir / "history.sqlite3"
+
+    @property
+    def demo_history_file(self) -> Path:
+        """Demo mode's own history, so the simulated bulks never mix with the user's."""
+        return self.state_dir / "demo-history.sqlite3"
+
+    @property
     def demo_watchlist_file(self) -> Path:
         """Demo mode keeps its own list, so trying the demo never touches the real one."""
         return self.data_dir / "demo-watchlist.json"
@@ -99,6 +111,11 @@ class Settings(BaseModel):
     keys: dict[str, str] = Field(default_factory=dict)
     """The ``[keys]`` table: binding id → key(s), e.g. ``"main.add" = "plus"`` (README, "Your
     own keys"). Checked against the dashboard's bindings when it starts."""
+    notify: NotifyMode = NotifyMode.TERMINAL
+    """Where notices (a bulk finished, failed, was canceled; the balance is low) go: "terminal"
+    (an OSC 9 notification, which also works over SSH), "desktop", "both" or "off"."""
+    history_days: int = Field(90, ge=1)
+    """Days of status history kept; older changes are trimmed."""
 
     @field_validator("keys")
     @classmethod
@@ -128,6 +145,13 @@ class Settings(BaseModel):
         if self.token is None or not self.token.get_secret_value().strip():
             return None
         return Token(self.token.get_secret_value())
+
+
+def inside_tmux(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether lox24tui runs inside tmux, which passes terminal notifications on only when they
+    are wrapped for it (lox24tui.notify)."""
+    environ = os.environ if environ is None else environ
+    return bool(environ.get("TMUX"))
 
 
 def save_token(token: str, locations: Locations | None = None) -> Path:

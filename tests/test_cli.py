@@ -243,9 +243,12 @@ def quick_fake(tmp_path: Path) -> Iterator[tuple[FakeLox24, str]]:
         yield fake, url
 
 
-def test_watch_follows_bulks_until_processed(quick_fake: tuple[FakeLox24, str]) -> None:
+def test_watch_follows_bulks_until_processed_and_keeps_the_history(
+    quick_fake: tuple[FakeLox24, str],
+) -> None:
     fake, url = quick_fake
     ids = [labelled(fake, "quick"), labelled(fake, "quick2")]
+    assert lox24tui("watch", "add", ids[0], "--label", "Quick one", token=None).returncode == 0
     done = watch_releasing_the_clock(fake, url, ids, "--json")
     assert done.returncode == 0, done.stderr
     changes = [json.loads(line) for line in done.stdout.splitlines()]
@@ -253,6 +256,15 @@ def test_watch_follows_bulks_until_processed(quick_fake: tuple[FakeLox24, str]) 
         steps = [(c["from"], c["to"]) for c in changes if c["id"] == bulk_id]
         assert steps[0] == (None, 0) and steps[-1][1] == 10
         assert [to for _, to in steps] == sorted(to for _, to in steps)
+    # what this process saw, another one reads later, labelled as on the watch list
+    kept = [
+        json.loads(line) for line in lox24tui("history", "--json", token=None).stdout.splitlines()
+    ]
+    assert [(k["id"], k["from_code"], k["to_code"], k["request_id"]) for k in kept] == [
+        (c["id"], c["from"], c["to"], c["request_id"]) for c in changes
+    ]
+    assert {k["label"] for k in kept if k["id"] == ids[0]} == {"Quick one"}
+    assert {k["label"] for k in kept if k["id"] == ids[1]} == {""}
 
 
 def test_watch_for_people_exits_1_when_a_bulk_failed(quick_fake: tuple[FakeLox24, str]) -> None:

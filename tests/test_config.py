@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lox24tui.api import DEFAULT_BASE_URL
-from lox24tui.config import ConfigError, Locations, load_settings
+from lox24tui.config import ConfigError, Locations, inside_tmux, load_settings
 
 SECRET = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"
 
@@ -23,6 +23,7 @@ def test_defaults_without_file_or_environment() -> None:
     assert settings.api_token is None
     assert settings.api_url == DEFAULT_BASE_URL
     assert settings.interval == 10.0 and settings.concurrency == 8
+    assert settings.notify == "terminal" and settings.history_days == 90
 
 
 def test_environment_overrides_the_file() -> None:
@@ -59,6 +60,8 @@ def test_the_token_is_masked_wherever_settings_are_shown() -> None:
         ('api_url = "ftp://x"\n', "api_url"),
         ("not toml at all [\n", "cannot be read"),
         ("colour = 'red'\n", "colour"),
+        ('notify = "loud"\n', "notify: Input should be 'terminal', 'desktop', 'both' or 'off'"),
+        ("history_days = 0\n", "history_days: Input should be greater than or equal to 1"),
     ],
 )
 def test_a_bad_config_file_is_reported_with_its_path(content: str, complaint: str) -> None:
@@ -69,3 +72,16 @@ def test_a_bad_config_file_is_reported_with_its_path(content: str, complaint: st
         load_settings(environ={})
     assert complaint in str(caught.value)
     assert "config.toml" in str(caught.value)
+
+
+def test_notify_and_history_days_come_from_the_file() -> None:
+    locations = Locations.default()
+    locations.config_dir.mkdir(parents=True)
+    locations.config_file.write_text('notify = "both"\nhistory_days = 7\n')
+    settings = load_settings(environ={})
+    assert settings.notify == "both" and settings.history_days == 7
+
+
+def test_tmux_is_told_by_its_variable() -> None:
+    assert inside_tmux({"TMUX": "/tmp/tmux-0/default,123,0"})
+    assert not inside_tmux({}) and not inside_tmux({"TMUX": ""})

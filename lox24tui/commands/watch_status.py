@@ -5,6 +5,9 @@
 Exit status: 0 when every bulk ended processed (10); 1 when any ended canceled, in a system error
 or with no recipients (15, 20, 201); 2 when something stopped the watch: a refused token, an
 inactive account, a bulk LOX24 does not know, or a rate limit / IP block.
+
+Every status change it sees goes into the history file (lox24tui.history), batched, so the
+dashboard and ``lox24tui history`` later show what this process saw.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from lox24tui.commands.output import complain, print_json, print_line, shared_gu
 from lox24tui.config import Locations, Settings
 from lox24tui.exit_codes import ExitCode
 from lox24tui.guard import BreakerKind
+from lox24tui.history import History, transition_from
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
 from lox24tui.records import status_fields
+from lox24tui.store import WatchList, WatchListDamaged
 
 
 def watch_until_final(
@@ -38,6 +43,20 @@ async def _watch(
         if not outcome.done():
             outcome.set_result(code)
 
+    locations = Locations.default()
+    labels = _labels(locations)
+    history = History(locations.history_file, retention_days=settings.history_days)
+    writer = history.writer(call_later=asyncio.get_running_loop().call_later)
+    told: set[str] = set()
+
+    def tell_history_problems() -> None:
+        for notice in history.pop_notices():
+            if notice not in told:
+                told.add(notice)
+                complain(notice)
+
+    tell_history_problems()
+
     async with Lox24ClientPool(
         token, settings.api_url, timeout=settings.timeout, max_connections=settings.concurrency
     ) as client:
@@ -46,7 +65,7 @@ async def _watch(
             ids,
             interval=settings.interval,
             concurrency=settings.concurrency,
-            guard=shared_guard(settings, token, Locations.default()),
+            guard=shared_guard(settings, token, locations),
         )
 
         def on_event(event: MonitorEvent) -> None:
@@ -54,6 +73,8 @@ async def _watch(
                 state = event.state
                 if Change.STATUS in event.changes:
                     _report(out, state, as_json)
+                    writer.add(transition_from(state, labels.get(state.bulk_id, "")))
+                    tell_history_problems()
                 if state.not_found and Change.ERROR in event.changes:
                     _report_error(out, state.bulk_id, state.error, as_json)
                     finish(ExitCode.WATCH_STOPPED)
@@ -75,6 +96,19 @@ async def _watch(
             return await outcome
         finally:
             await monitor.stop()
+            writer.flush()
+            tell_history_problems()
+            history.close()
+
+
+def _labels(locations: Locations) -> dict[str, str]:
+    """The labels the user gave the bulks on the watch list, for the history; none when the
+    list cannot be read (the watch goes on without them)."""
+    try:
+        watchlist, _ = WatchList.load(locations.watchlist_file)
+    except (WatchListDamaged, OSError):
+        return {}
+    return {bulk_id: watchlist.label_of(bulk_id) for bulk_id in watchlist.ids}
 
 
 def _report(out: TextIO, state: BulkState, as_json: bool) -> None:

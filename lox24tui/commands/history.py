@@ -1,0 +1,83 @@
+"""``lox24tui history [ID…] [--since AGE] [--json]``: the status changes lox24tui saw, from the
+history file every process writes (the dashboard and ``status --watch``). No request is sent."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import UTC, datetime
+from typing import TextIO
+
+from lox24tui import humanize
+from lox24tui.api import InvalidBulkId, parse_bulk_id, status_info
+from lox24tui.commands.output import complain, print_json, print_line
+from lox24tui.config import ConfigError, Locations, load_settings
+from lox24tui.discovery import parse_age
+from lox24tui.exit_codes import ExitCode
+from lox24tui.history import History, StatusTransition
+
+
+def run_history(
+    texts: list[str], *, since: str | None, as_json: bool, out: TextIO = sys.stdout
+) -> int:
+    try:
+        start = time.time() - parse_age(since).total_seconds() if since else None
+    except ValueError as error:
+        complain(str(error))
+        return ExitCode.STOPPED
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        complain(str(error))
+        return ExitCode.STOPPED
+    ids: list[str] = []
+    failed = False
+    for text in texts:
+        try:
+            ids.append(parse_bulk_id(text))
+        except InvalidBulkId as error:
+            complain(error.message)
+            failed = True
+    if failed and not ids:
+        return ExitCode.FAILED
+    path = Locations.default().history_file
+    if not path.exists():  # nothing seen yet; reading must not create the file
+        return ExitCode.FAILED if failed else ExitCode.OK
+    with History(path, retention_days=settings.history_days) as history:
+        transitions = history.transitions(ids, since=start)
+        notices = history.pop_notices()
+    for notice in notices:
+        complain(notice)
+    previous: dict[str, str] = {}
+    for transition in transitions:
+        if as_json:
+            print_json(out, _record(transition))
+        else:
+            print_line(out, _line(transition, previous.get(transition.bulk_id)))
+        previous[transition.bulk_id] = transition.status
+    return ExitCode.FAILED if failed or notices else ExitCode.OK
+
+
+def _record(transition: StatusTransition) -> dict[str, object]:
+    return {
+        "id": transition.bulk_id,
+        "label": transition.label,
+        "from_code": transition.from_code,
+        "to_code": transition.to_code,
+        "status": transition.status,
+        "at": transition.at_utc.isoformat(),
+        "request_id": transition.request_id,
+    }
+
+
+def _line(transition: StatusTransition, earlier: str | None) -> str:
+    """``2026-11-29 10:02:11  <id>  Black Friday  scheduled → in progress  (request 5f3…)``: the
+    label before is the one this output showed for the bulk, or the code's own."""
+    if transition.from_code is None:
+        arrow = "now"
+    else:
+        arrow = f"{earlier or status_info(transition.from_code).label} →"
+    at = humanize.local_time(datetime.fromtimestamp(transition.at, UTC))
+    label = f"  {transition.label}" if transition.label else ""
+    request = f"  (request {transition.request_id})" if transition.request_id else ""
+    return f"{at}  {transition.bulk_id}{label}  {arrow} {transition.status}{request}"

@@ -1,0 +1,453 @@
+"""What happened to the bulks, kept across restarts: every status change any lox24tui process saw,
+in one SQLite file under ``XDG_STATE_HOME`` (:attr:`lox24tui.config.Locations.history_file`).
+
+Why SQLite (WAL mode): the dashboard, ``status --watch`` and the ``history`` command may all be
+open at once. WAL lets them read while one writes, and SQLite's lock queues writers, so two
+processes writing at once lose nothing. Nothing here may stop the rest of lox24tui:
+
+- A locked database is waited for (a busy timeout), then tried once more; changes that still
+  could not be written stay with the writer for its next flush.
+- A damaged file (garbage, a cut-off copy) is kept aside as ``history.sqlite3.damaged-<time>``,
+  never deleted, and a new history is started.
+- Any other failure (a full disk, an unwritable folder) turns into a notice.
+
+Problems never raise: they become sentences in :meth:`History.pop_notices`, for the caller to
+show once. The schema carries a version (``PRAGMA user_version``) and grows only by
+:data:`MIGRATIONS`, applied in order, so a file from any earlier release opens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final, TypeVar
+
+from lox24tui.api import StatusCode
+from lox24tui.files import locked
+from lox24tui.monitor import BulkState
+
+T = TypeVar("T")
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    # 1, the first release: status transitions, and what each reader (the dashboard) last saw.
+    (
+        """CREATE TABLE transitions (
+            id INTEGER PRIMARY KEY,
+            bulk_id TEXT NOT NULL,
+            from_code INTEGER,
+            to_code INTEGER,
+            status TEXT NOT NULL,
+            at REAL NOT NULL,
+            request_id TEXT,
+            label TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX transitions_by_bulk ON transitions (bulk_id, at)",
+        "CREATE INDEX transitions_by_time ON transitions (at)",
+        "CREATE TABLE seen (reader TEXT PRIMARY KEY, at REAL NOT NULL)",
+    ),
+    # 2, next: delivery snapshots (sent / delivered / failed counts of a bulk over time) come as a
+    # new step here, e.g. "CREATE TABLE snapshots (bulk_id TEXT NOT NULL, at REAL NOT NULL, …)"
+    # with an index on (bulk_id, at); :meth:`History._delete_old` then trims that table too.
+)
+"""Each step turns a file of the version before it (its position) into the next one. Steps are
+only ever appended, never edited: files in the wild were made by the old ones."""
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+BUSY_SECONDS: Final = 5.0
+"""How long one statement waits for another process's write to end (SQLite's busy timeout)."""
+TRIM_EVERY: Final = 3600.0
+"""Seconds between two retention trims of a history that stays open (the first write trims)."""
+MAX_PENDING: Final = 100_000
+"""Changes a writer keeps while the file cannot be written; beyond that the oldest go."""
+
+_DAMAGED: Final = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_BUSY: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_STAMP: Final = "%Y%m%dT%H%M%S"
+
+TimeSource = Callable[[], float]
+"""Unix seconds now: ``time.time``, or a test's clock."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusTransition:
+    """One status change of one bulk, as a process saw it."""
+
+    bulk_id: str
+    from_code: int | None
+    """The code before; None when this is the first status seen."""
+    to_code: int | None
+    status: str
+    """The label of ``to_code`` as it read then ("scheduled", "in progress", …)."""
+    at: float
+    """Unix seconds when it was seen."""
+    request_id: str | None = None
+    """LOX24's id of the request that brought it (what LOX24 support asks for)."""
+    label: str = ""
+    """The name the user gave the bulk on the watch list, if known then."""
+
+    @property
+    def at_utc(self) -> datetime:
+        return datetime.fromtimestamp(self.at, UTC)
+
+
+def transition_from(state: BulkState, label: str = "") -> StatusTransition | None:
+    """The transition an engine update with ``Change.STATUS`` announces; None for a state with
+    no status (yet)."""
+    if state.reply is None or not state.history:
+        return None
+    status = state.reply.status
+    at = state.history[-1].at
+    earlier = state.history[-2].code if len(state.history) > 1 else None
+    return StatusTransition(
+        bulk_id=state.bulk_id,
+        from_code=earlier,
+        to_code=status.status_code,
+        status=status.label_at(datetime.fromtimestamp(at, UTC)),
+        at=at,
+        request_id=state.reply.request_id,
+        label=label,
+    )
+
+
+_OUTCOMES: Final[tuple[tuple[str, frozenset[int]], ...]] = (
+    ("finished", frozenset({StatusCode.PROCESSED})),
+    ("failed", frozenset({StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS})),
+    ("canceled", frozenset({StatusCode.CANCELED})),
+    ("started sending", frozenset({StatusCode.IN_PROGRESS})),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AwaySummary:
+    """What happened since a reader last looked: each bulk counted once, by its latest status."""
+
+    since: float | None
+    """When the reader last looked; None the first time (then every count is 0)."""
+    finished: int = 0
+    failed: int = 0
+    """Ended in a system error or with no recipients."""
+    canceled: int = 0
+    started: int = 0
+    """Began sending and had not ended yet."""
+    changed: int = 0
+    """Bulks with any change, those above included."""
+
+    @property
+    def text(self) -> str | None:
+        """ "While you were away: 3 bulks finished, 1 failed"; None when nothing ended or
+        started."""
+        counts = (self.finished, self.failed, self.canceled, self.started)
+        parts: list[str] = []
+        for (verb, _), count in zip(_OUTCOMES, counts, strict=True):
+            if count:
+                noun = "" if parts else (" bulk" if count == 1 else " bulks")
+                parts.append(f"{count}{noun} {verb}")
+        return f"While you were away: {', '.join(parts)}" if parts else None
+
+
+class History:
+    """The history file, open. Safe to use from several threads (one statement at a time)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        retention_days: float = 90,
+        clock: TimeSource = time.time,
+        busy_seconds: float = BUSY_SECONDS,
+        trace: Callable[[str], None] | None = None,
+    ) -> None:
+        """Open (or create) the history at ``path``; never raises for a damaged or locked file.
+        ``trace`` sees every SQL statement run (sqlite3's trace callback), for debugging."""
+        self.path = path
+        self.retention_days = retention_days
+        self._clock = clock
+        self._busy_seconds = busy_seconds
+        self._trace = trace
+        self._lock = threading.RLock()
+        self._notices: list[str] = []
+        self._connection: sqlite3.Connection | None = None
+        self._trimmed_at = float("-inf")
+        self._run(_ready, None)  # at once, so that a damaged file is told about at opening
+
+    # ------------------------------------------------------------------ public
+
+    def pop_notices(self) -> list[str]:
+        """The problems met since the last call, each a sentence for the user; then forgets them."""
+        with self._lock:
+            notices, self._notices = self._notices, []
+            return notices
+
+    def record(self, transitions: Iterable[StatusTransition]) -> bool:
+        """Store transitions in one transaction (all or none). False when they could not be
+        stored (a notice says why); the caller may try again with the same ones."""
+        rows = [_row(t) for t in transitions]
+        if not rows:
+            return True
+
+        def insert(connection: sqlite3.Connection) -> bool:
+            with _transaction(connection):
+                connection.executemany(
+                    "INSERT INTO transitions (bulk_id, from_code, to_code, status, at, "
+                    "request_id, label) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                if self._clock() - self._trimmed_at >= TRIM_EVERY:
+                    self._delete_old(connection)
+            return True
+
+        return self._run(insert, False)
+
+    def transitions(
+        self, ids: Sequence[str] = (), *, since: float | None = None
+    ) -> list[StatusTransition]:
+        """The transitions of ``ids`` (every bulk when empty) seen at or after ``since``, oldest
+        first: the detail pane's timeline and the ``history`` command read this."""
+        clauses = ["at >= ?"]  # rows not trimmed yet (a reader writes nothing) are past it too
+        parameters: list[object] = [self._oldest_kept()]
+        if ids:
+            clauses.append(f"bulk_id IN ({', '.join('?' * len(ids))})")
+            parameters.extend(ids)
+        if since is not None:
+            clauses.append("at >= ?")
+            parameters.append(since)
+        query = (
+            "SELECT bulk_id, from_code, to_code, status, at, request_id, label FROM transitions"
+            f" WHERE {' AND '.join(clauses)} ORDER BY at, id"
+        )
+
+        def select(connection: sqlite3.Connection) -> list[StatusTransition]:
+            return [StatusTransition(*row) for row in connection.execute(query, parameters)]
+
+        return self._run(select, [])
+
+    def away_summary(self, reader: str) -> AwaySummary:
+        """What changed since ``reader`` (e.g. "dashboard") last called :meth:`mark_seen`."""
+
+        def summarise(connection: sqlite3.Connection) -> AwaySummary:
+            row = connection.execute("SELECT at FROM seen WHERE reader = ?", (reader,)).fetchone()
+            if row is None:
+                return AwaySummary(since=None)
+            latest: dict[str, int | None] = {}
+            for bulk_id, code in connection.execute(
+                "SELECT bulk_id, to_code FROM transitions WHERE at > ? ORDER BY at, id", row
+            ):
+                latest[bulk_id] = code
+            counts = [sum(1 for code in latest.values() if code in codes) for _, codes in _OUTCOMES]
+            finished, failed, canceled, started = counts
+            return AwaySummary(
+                since=row[0],
+                finished=finished,
+                failed=failed,
+                canceled=canceled,
+                started=started,
+                changed=len(latest),
+            )
+
+        return self._run(summarise, AwaySummary(since=None))
+
+    def mark_seen(self, reader: str, at: float | None = None) -> None:
+        """``reader`` has seen everything up to ``at`` (now): call it while the dashboard runs and
+        when it quits, so the next start's summary counts only what happened after."""
+        when = self._clock() if at is None else at
+
+        def mark(connection: sqlite3.Connection) -> None:
+            with _transaction(connection):
+                connection.execute(
+                    "INSERT INTO seen (reader, at) VALUES (?, ?) "
+                    "ON CONFLICT (reader) DO UPDATE SET at = excluded.at",
+                    (reader, when),
+                )
+
+        self._run(mark, None)
+
+    def writer(
+        self,
+        call_later: Callable[[float, Callable[[], None]], object] | None = None,
+        delay: float = 1.0,
+    ) -> HistoryWriter:
+        """A writer that batches transitions: see :class:`HistoryWriter`."""
+        return HistoryWriter(self, call_later=call_later, delay=delay)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._connection.close()
+                self._connection = None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ the file
+
+    def _run(self, operation: Callable[[sqlite3.Connection], T], fallback: T) -> T:
+        """Run ``operation`` on the open file: waited for when locked and tried once more; on a
+        damaged file, once more on a new one. Any failure left becomes a notice and ``fallback``."""
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    return operation(self._connect())
+                except (sqlite3.Error, OSError) as error:
+                    problem: sqlite3.Error | OSError = error
+                    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+                    if attempt == 0 and code in _DAMAGED:
+                        try:
+                            self._keep_damaged_aside(error)
+                        except OSError as cannot_move:
+                            problem = cannot_move
+                            break
+                    elif attempt == 0 and code in _BUSY:
+                        continue
+                    else:
+                        break
+            self._notices.append(f"The history {self.path} could not be used just now ({problem}).")
+            return fallback
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                self.path, timeout=self._busy_seconds, isolation_level=None, check_same_thread=False
+            )
+            try:
+                if self._trace is not None:
+                    connection.set_trace_callback(self._trace)
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                _migrate(connection)
+            except BaseException:
+                connection.close()
+                raise
+            self._connection = connection
+        return self._connection
+
+    def _keep_damaged_aside(self, error: sqlite3.Error | OSError) -> None:
+        """Move the damaged file (and its WAL) aside, unless another process did so first."""
+        self.close()
+        stamp = datetime.fromtimestamp(self._clock(), UTC).strftime(_STAMP)
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        with locked(self.path):
+            if _sound(self.path):
+                return
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(f"{self.path}{suffix}").replace(f"{aside}{suffix}")
+        self._notices.append(
+            f"The history {self.path} was damaged ({error}); it was kept aside as {aside.name} "
+            "and a new history was started."
+        )
+
+    def _delete_old(self, connection: sqlite3.Connection) -> None:
+        """Retention: rows older than ``retention_days`` go (snapshots too, once they exist)."""
+        connection.execute("DELETE FROM transitions WHERE at < ?", (self._oldest_kept(),))
+        self._trimmed_at = self._clock()
+
+    def _oldest_kept(self) -> float:
+        return self._clock() - self.retention_days * 86400
+
+
+class HistoryWriter:
+    """Collects transitions and stores them in one transaction per :meth:`flush`, so a refresh
+    cycle that moves a thousand bulks costs one write. With ``call_later`` (an event loop's or a
+    :class:`lox24tui.clock.Clock`'s), the first change after a flush schedules the next flush
+    ``delay`` seconds later; without it, the caller flushes (at each engine cycle, and at exit)."""
+
+    def __init__(
+        self,
+        history: History,
+        *,
+        call_later: Callable[[float, Callable[[], None]], object] | None = None,
+        delay: float = 1.0,
+    ) -> None:
+        self.history = history
+        self._call_later = call_later
+        self._delay = delay
+        self._pending: list[StatusTransition] = []
+        self._scheduled = False
+
+    @property
+    def pending(self) -> int:
+        """Transitions collected and not stored yet."""
+        return len(self._pending)
+
+    def add(self, transition: StatusTransition | None) -> None:
+        if transition is None:
+            return
+        self._pending.append(transition)
+        del self._pending[:-MAX_PENDING]
+        if self._call_later is not None and not self._scheduled:
+            self._scheduled = True
+            self._call_later(self._delay, self._flush_scheduled)
+
+    def flush(self) -> bool:
+        """Store what was collected, in one transaction. False when it could not be (the history's
+        notices say why); the transitions are kept for the next flush."""
+        batch = self._pending
+        if not batch:
+            return True
+        self._pending = []
+        if self.history.record(batch):
+            return True
+        self._pending = [*batch, *self._pending][-MAX_PENDING:]
+        return False
+
+    def _flush_scheduled(self) -> None:
+        self._scheduled = False
+        self.flush()
+
+
+def _ready(_connection: sqlite3.Connection) -> None:
+    """Nothing more to do once the file is open and migrated."""
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring the file to :data:`SCHEMA_VERSION`, under a write lock so that two processes
+    opening a new file at once do not both create it. A file from a newer lox24tui is used as
+    it is: migrations only ever add."""
+    if connection.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    with _transaction(connection):
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        for steps in MIGRATIONS[version:]:
+            for statement in steps:
+                connection.execute(statement)
+        if version < SCHEMA_VERSION:
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@contextlib.contextmanager
+def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: IMMEDIATE takes the write lock at its start, so waiting for another
+    writer happens through the busy timeout instead of failing half-way."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _row(t: StatusTransition) -> tuple[object, ...]:
+    return (t.bulk_id, t.from_code, t.to_code, t.status, t.at, t.request_id, t.label)
+
+
+def _sound(path: Path) -> bool:
+    """Whether the file at ``path`` reads as a whole database now (another process may have
+    replaced a damaged one meanwhile)."""
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=BUSY_SECONDS)) as probe:
+            return bool(probe.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+    except sqlite3.Error:
+        return False

@@ -1,0 +1,89 @@
+"""``lox24tui history`` as a user runs it: a subprocess reading what other processes wrote."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+from lox24tui.config import Locations
+from lox24tui.history import History, StatusTransition
+from tests.test_cli import lox24tui
+
+BULK = "73f43a80-ca52-11f0-8001-96000028b339"
+OTHER = "73f43a80-ca52-11f0-8002-96000028b339"
+HOSTILE = "Promo \x1b[2J\x9b"
+
+
+def seed() -> float:
+    """Three changes of two bulks: two of them within the last hour, one three hours ago."""
+    now = time.time()
+    with History(Locations.default().history_file) as history:
+        assert history.record(
+            [
+                StatusTransition(OTHER, None, 10, "processed", now - 3 * 3600, None, ""),
+                StatusTransition(BULK, None, 0, "scheduled", now - 1800, "a" * 32, HOSTILE),
+                StatusTransition(BULK, 0, 5, "in progress", now - 60, "b" * 32, HOSTILE),
+            ]
+        )
+    return now
+
+
+def test_history_for_people_shows_each_change_with_the_label_made_inert() -> None:
+    seed()
+    done = lox24tui("history", token=None)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3
+    assert OTHER in lines[0] and lines[0].endswith("now processed")
+    assert "now scheduled  (request " + "a" * 32 + ")" in lines[1]
+    assert "Promo \\x1b[2J\\x9b  scheduled → in progress  (request " in lines[2]
+    assert "\x1b" not in done.stdout and "\x9b" not in done.stdout
+
+
+def test_history_json_of_one_bulk_since_an_age() -> None:
+    now = seed()
+    done = lox24tui("history", BULK, OTHER, "--since", "90m", "--json", token=None)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["to_code"] for r in records] == [0, 5]  # OTHER's change is three hours old
+    assert records[1] == {
+        "id": BULK,
+        "label": HOSTILE,
+        "from_code": 0,
+        "to_code": 5,
+        "status": "in progress",
+        "at": datetime.fromtimestamp(now - 60, UTC).isoformat(),
+        "request_id": "b" * 32,
+    }
+
+
+def test_history_before_anything_was_seen_prints_nothing_and_creates_nothing() -> None:
+    done = lox24tui("history", token=None)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert not Locations.default().history_file.exists()
+
+
+def test_history_refuses_odd_words() -> None:
+    seed()
+    bad_age = lox24tui("history", "--since", "soon", token=None)
+    assert bad_age.returncode == 2 and "is not an age" in bad_age.stderr
+    bad_id = lox24tui("history", "../me", BULK, token=None)
+    assert bad_id.returncode == 1 and "../me" in bad_id.stderr
+    assert len(bad_id.stdout.splitlines()) == 2  # the valid id's changes are still printed
+
+
+def test_history_over_a_damaged_file_keeps_it_aside_and_says_so() -> None:
+    path = Locations.default().history_file
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x00garbage" * 100)
+    done = lox24tui("history", token=None)
+    assert done.returncode == 1
+    assert "was damaged" in done.stderr and "kept aside as history.sqlite3.damaged-" in done.stderr
+    assert len(list(path.parent.glob("history.sqlite3.damaged-*"))) == 1
+
+
+def test_history_help_lists_its_exit_statuses() -> None:
+    done = lox24tui("history", "--help", token=None)
+    assert done.returncode == 0
+    assert "exit status:" in done.stdout and "--since AGE" in done.stdout
