@@ -13,16 +13,17 @@ tested without a terminal.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Final, Literal, TypeVar
 
-from lox24tui.api import StatusCode, StatusReply
+from lox24tui.api import StatusCode, StatusReply, status_label
 from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
 from lox24tui.guard import Breaker
+from lox24tui.history import History, StatusTransition, transition_from
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
 from lox24tui.store import (
     Backup,
@@ -36,6 +37,8 @@ from lox24tui.store import (
 T = TypeVar("T")
 Severity = Literal["information", "warning", "error"]
 
+DASHBOARD_READER: Final = "dashboard"
+"""Whose last look "While you were away" counts from, in the history."""
 NO_TOKEN = "no API token"
 """The pause reason while no token is known: the engine waits, and p asks for one."""
 BY_YOU = "by you"
@@ -80,11 +83,21 @@ class StatusMoved:
     bulk_id: str
     name: str
     """Its label, or its id when it has none."""
+    code: int | None
+    """The new status code."""
     before: str
     """The status as it read when it was last shown ("scheduled", not "new")."""
     after: str
     failed: bool
     final: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineStep:
+    """One status a bulk was seen in, labelled as it read then."""
+
+    at: float
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +151,7 @@ class WatchSession:
         *,
         demo: bool = False,
         damage: WatchListDamaged | None = None,
+        history: History | None = None,
     ) -> None:
         self.watchlist = watchlist
         self.monitor = monitor
@@ -154,6 +168,11 @@ class WatchSession:
         self._pending: dict[str, set[Change]] = {}
         self._pending_summary = False
         self._listeners: list[SessionListener] = []
+        self.history = history
+        """Where status changes are recorded, so that a restart keeps the timeline (and what
+        other lox24tui processes saw shows too); None keeps only this run's."""
+        self._recorded: dict[str, list[StatusTransition]] = {}
+        self._load_timelines(watchlist.ids)
         for bulk_id in watchlist.ids:
             self._states[bulk_id] = monitor.watch(bulk_id)
         self._order = list(watchlist.ids)
@@ -176,6 +195,20 @@ class WatchSession:
     def states(self) -> Mapping[str, BulkState]:
         """Each watched bulk as last flushed (what the screen shows)."""
         return self._states
+
+    def timeline(self, bulk_id: str) -> list[TimelineStep]:
+        """Each status the bulk was seen in, oldest first: from the history (earlier runs and
+        other processes included) when there is one, else what this run saw."""
+        if self.history is not None:
+            return [TimelineStep(t.at, t.status) for t in self._recorded.get(bulk_id, [])]
+        state = self._states.get(bulk_id)
+        if state is None:
+            return []
+        delivery_at = state.reply.status.delivery_at if state.reply else None
+        return [
+            TimelineStep(step.at, status_label(step.code, delivery_at, _at(step.at)))
+            for step in state.history
+        ]
 
     def previous_reply(self, bulk_id: str) -> StatusReply | None:
         """The answer before the last one whose fields differed: the pane marks what changed."""
@@ -253,6 +286,7 @@ class WatchSession:
         pending, self._pending = self._pending, {}
         summary, self._pending_summary = self._pending_summary, False
         changed: set[str] = set()
+        seen: list[StatusTransition] = []
         for bulk_id, changes in pending.items():
             if bulk_id not in self.watchlist:
                 continue
@@ -264,6 +298,8 @@ class WatchSession:
             changed.add(bulk_id)
             if Change.STATUS in changes:
                 self._announce(bulk_id, old, new)
+                seen += self._worth_recording(new)
+        self._record(seen)
         if changed:
             self._emit(RowsChanged(frozenset(changed)))
         elif summary:
@@ -278,12 +314,65 @@ class WatchSession:
             StatusMoved(
                 bulk_id,
                 self.name_of(bulk_id),
+                new.status_code,
                 before=old.reply.status.label_at(seen),
                 after=new.reply.status.label_at(self.now()),
                 failed=failed,
                 final=new.is_final,
             )
         )
+
+    # ------------------------------------------------------------ history
+
+    def _load_timelines(self, ids: Sequence[str]) -> None:
+        if self.history is None or not ids:
+            return
+        for transition in self.history.transitions(ids):
+            self._recorded.setdefault(transition.bulk_id, []).append(transition)
+        self._pass_on_history_notices()
+
+    def _worth_recording(self, state: BulkState) -> list[StatusTransition]:
+        """The change to record, if it is one: the first status this run sees is no change when
+        the history already ends in it (a restart), and when it ends in another one, the change
+        happened while no lox24tui watched."""
+        transition = transition_from(state, self.label_of(state.bulk_id))
+        if self.history is None or transition is None:
+            return []
+        known = self._recorded.get(state.bulk_id)
+        if transition.from_code is None and known:
+            if known[-1].to_code == transition.to_code:
+                return []
+            transition = replace(transition, from_code=known[-1].to_code)
+        return [transition]
+
+    def _record(self, transitions: list[StatusTransition]) -> None:
+        """One transaction per flush, however many bulks changed."""
+        if self.history is None or not transitions:
+            return
+        if self.history.record(transitions):
+            for transition in transitions:
+                self._recorded.setdefault(transition.bulk_id, []).append(transition)
+            self.history.mark_seen(DASHBOARD_READER)
+        self._pass_on_history_notices()
+
+    def away_summary(self) -> str | None:
+        """What changed since a dashboard last ran ("While you were away: 3 bulks finished")."""
+        if self.history is None:
+            return None
+        text = self.history.away_summary(DASHBOARD_READER).text
+        self._pass_on_history_notices()
+        return text
+
+    def _pass_on_history_notices(self) -> None:
+        if self.history is not None:
+            for text in self.history.pop_notices():
+                self._notice(text, "warning", 15)
+
+    def close(self) -> None:
+        """The dashboard is closing: what it saw counts as seen; the history file is closed."""
+        if self.history is not None:
+            self.history.mark_seen(DASHBOARD_READER)
+            self.history.close()
 
     def engine_changed(self) -> None:
         """The front end changed the engine (a new token): show it with the next flush."""
@@ -399,9 +488,10 @@ class WatchSession:
         may have changed it, and every change of ours re-reads it first)."""
         listed = self.watchlist.ids
         listed_set = set(listed)
-        for bulk_id in listed:
-            if bulk_id not in self._states:
-                self._states[bulk_id] = self.monitor.watch(bulk_id)
+        new = [bulk_id for bulk_id in listed if bulk_id not in self._states]
+        self._load_timelines([bulk_id for bulk_id in new if bulk_id not in self._recorded])
+        for bulk_id in new:
+            self._states[bulk_id] = self.monitor.watch(bulk_id)
         removed = frozenset(b for b in self._states if b not in listed_set)
         for bulk_id in removed:
             self.monitor.unwatch(bulk_id)
@@ -530,3 +620,7 @@ def names(removed: Sequence[Removed], most: int = 5) -> str:
     ]
     more = len(shown) - most
     return ", ".join(shown[:most]) + (f" and {more} more" if more > 0 else "")
+
+
+def _at(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)

@@ -11,6 +11,7 @@ import difflib
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from textual.app import App, SystemCommand
@@ -22,9 +23,11 @@ from textual.worker import Worker, WorkerState
 from lox24tui import sanitise
 from lox24tui.api import InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.config import ConfigError, Locations, Settings, save_token
+from lox24tui.config import ConfigError, Locations, Settings, inside_tmux, save_token
 from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
+from lox24tui.history import History
 from lox24tui.monitor import Monitor
+from lox24tui.notify import Notifier, Writer, bulk_ended
 from lox24tui.preferences import PreferencesFile
 from lox24tui.session import (
     DamageCleared,
@@ -76,6 +79,10 @@ class DashboardSetup:
     process; the demo and tests keep it in memory."""
     preferences: PreferencesFile = field(default_factory=lambda: PreferencesFile(None))
     """What the person chose in the dashboard (theme, sort, pane); the demo has its own file."""
+    history_file: Path | None = None
+    """Where status changes are recorded (the demo has its own file); None keeps none."""
+    notify_writer: Writer | None = None
+    """How notifications reach the terminal (tests record them); None: the terminal itself."""
 
 
 class Lox24App(App[None]):
@@ -115,8 +122,28 @@ class Lox24App(App[None]):
                 timeout=setup.settings.timeout,
             ),
         )
+        history = (
+            History(
+                setup.history_file,
+                retention_days=setup.settings.history_days,
+                clock=setup.clock.now,
+            )
+            if setup.history_file is not None
+            else None
+        )
         self.session = WatchSession(
-            setup.watchlist, self.monitor, setup.clock, demo=setup.demo, damage=setup.damage
+            setup.watchlist,
+            self.monitor,
+            setup.clock,
+            demo=setup.demo,
+            damage=setup.damage,
+            history=history,
+        )
+        self.notifier = Notifier(
+            setup.settings.notify,
+            tmux=inside_tmux(),
+            writer=setup.notify_writer,
+            on_problem=self._notifier_problem,
         )
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
@@ -144,6 +171,9 @@ class Lox24App(App[None]):
         if self.preferences.problem is not None:
             self.notify(self.preferences.problem, title="Preferences", severity="warning")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        away = self.session.away_summary()
+        if away is not None:
+            self.notify(away, title="lox24tui", timeout=20, markup=False)
         if self.setup.damage is not None:  # after mounting, so the question is on top
             self.call_after_refresh(self.session.ask_about_damage)
         self.set_interval(FLUSH_SECONDS, self._unless_closing(self.session.flush))
@@ -204,6 +234,8 @@ class Lox24App(App[None]):
 
     async def on_unmount(self) -> None:
         await self.monitor.stop()
+        self.session.close()
+        self.notifier.close(wait=False)
         if self.client is not None:
             await self.client.aclose()
 
@@ -258,6 +290,19 @@ class Lox24App(App[None]):
         )
         if moved.final and self.settings.bell:
             self.bell()
+        self.notifier.notify(
+            bulk_ended(moved.bulk_id, self.session.label_of(moved.bulk_id), moved.code)
+        )
+
+    def _notifier_problem(self, problem: str) -> None:
+        """The desktop notifier failed (it may say so from its own thread)."""
+        try:
+            self.call_from_thread(self._say_notifier_problem, problem)
+        except RuntimeError:  # said from the app's own thread
+            self._say_notifier_problem(problem)
+
+    def _say_notifier_problem(self, problem: str) -> None:
+        self.notify(problem, title="Notifications", severity="warning", markup=False)
 
     def _note(self, notice: Notice) -> None:
         """A toast about the watch list; shown literally, since it holds paths and labels."""

@@ -45,7 +45,15 @@ def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
         damage=damage,
         guard_state=FileGuardState(locations.guard_file, settings.api_url),
         preferences=PreferencesFile(locations.preferences_file),
+        history_file=locations.history_file,
     )
+
+
+def forget_demo_history(locations: Locations) -> None:
+    """Each demo simulates its account afresh, so last run's history would tell of changes that
+    never happened to these bulks: the demo starts its history anew (never the user's)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{locations.demo_history_file}{suffix}").unlink(missing_ok=True)
 
 
 def demo_setup(
@@ -63,6 +71,7 @@ def demo_setup(
     account = SimulatedAccount.demo(clock.now())
     fake = FakeLox24(account, clock=clock, rng=random.Random(seed) if seed is not None else None)
     path = locations.demo_watchlist_file
+    forget_demo_history(locations)
     watchlist, problem, damage = open_watchlist(path, clock)
     if not path.exists():
         watchlist.add_many(account.watched_demo_ids())
@@ -79,4 +88,5 @@ def demo_setup(
         damage=damage,
         seed=seed,
         preferences=PreferencesFile(locations.demo_preferences_file),
+        history_file=locations.demo_history_file,
     )

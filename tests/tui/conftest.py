@@ -44,6 +44,7 @@ def demo(locations: Locations) -> Callable[..., Lox24App]:
 
     def build(**setup_changes: object) -> Lox24App:
         setup = demo_setup(Settings(), locations, clock=VirtualClock(), seed=7)
+        setup.notify_writer = _no_terminal  # unless a test records them
         for name, value in setup_changes.items():
             setattr(setup, name, value)
         return Lox24App(setup)
@@ -67,6 +68,7 @@ def app_on(
     token: str | None = FAKE_TOKEN,
     transport: httpx.AsyncBaseTransport | None = None,
     settings: Settings | None = None,
+    notify_writer: Callable[[str], object] | None = None,
 ) -> Lox24App:
     from lox24tui.api import Token
 
@@ -81,8 +83,14 @@ def app_on(
             locations=locations,
             transport=transport or httpx.ASGITransport(app=fake),
             clock=clock,
+            history_file=locations.history_file,
+            notify_writer=notify_writer or _no_terminal,
         )
     )
+
+
+def _no_terminal(text: str) -> None:
+    """Notifications in tests go nowhere (the terminal running pytest is not the app's)."""
 
 
 PATIENCE = 20.0

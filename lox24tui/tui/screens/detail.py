@@ -28,6 +28,7 @@ def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
         session.states[bulk_id],
         session.previous_reply(bulk_id),
         session.clock.now(),
+        session.timeline(bulk_id),
     )
 
 

@@ -7,6 +7,7 @@ characters made visible, so ``[bold]`` or an escape sequence inside a value is t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,8 +22,9 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from lox24tui import humanize, sanitise
-from lox24tui.api import StatusReply, label_with_code, status_label, voice_language_with_code
+from lox24tui.api import StatusReply, label_with_code, voice_language_with_code
 from lox24tui.monitor import BulkState
+from lox24tui.session import TimelineStep
 from lox24tui.tui.cells import status_text
 
 CHANGED_STYLE = "bold reverse"
@@ -144,7 +146,9 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.bulk_id: str | None = None
-        self._render_args: tuple[str, BulkState, StatusReply | None, float] | None = None
+        self._render_args: (
+            tuple[str, BulkState, StatusReply | None, float, Sequence[TimelineStep]] | None
+        ) = None
         self._body = Static(markup=False)
         """Built now, so the pane can be filled before it is mounted."""
 
@@ -157,10 +161,17 @@ class DetailPane(VerticalScroll, can_focus=True):
         return self._body
 
     def show(
-        self, label: str, state: BulkState, previous: StatusReply | None, now_ts: float
+        self,
+        label: str,
+        state: BulkState,
+        previous: StatusReply | None,
+        now_ts: float,
+        timeline: Sequence[TimelineStep] = (),
     ) -> None:
+        """``timeline``: each status the bulk was seen in, labelled as it read then (from the
+        history, so earlier runs count too)."""
         self.bulk_id = state.bulk_id
-        self._render_args = (label, state, previous, now_ts)
+        self._render_args = (label, state, previous, now_ts, timeline)
         self._body.update(self._build())
 
     @property
@@ -190,7 +201,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def _build(self) -> RenderableType:
         assert self._render_args is not None
-        label, state, previous, now_ts = self._render_args
+        label, state, previous, now_ts, timeline = self._render_args
         now = _at(now_ts)
         title = Text(sanitise.one_line(label) or "(no label)", style="bold")
         status_label, status_style = status_text(state, now)
@@ -229,7 +240,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         )
         error = Text(_value(state.error), style="red") if state.error else Text("none")
         about.add_row(Text("last error"), error)
-        about.add_row(Text("timeline"), _timeline(state))
+        about.add_row(Text("timeline"), _timeline(timeline, now_ts))
         parts: list[RenderableType] = [header, Text("")]
         if state.reply is not None:
             parts += [grid, Text("")]
@@ -237,16 +248,17 @@ class DetailPane(VerticalScroll, can_focus=True):
         return Group(*parts)
 
 
-def _timeline(state: BulkState) -> Text:
-    """Each status change seen, labelled as it read at the time ("scheduled → in progress")."""
-    delivery_at = state.reply.status.delivery_at if state.reply else None
+def _timeline(steps: Sequence[TimelineStep], now_ts: float) -> Text:
+    """Each status seen, labelled as it read at the time ("scheduled → in progress"); a step
+    of another day shows its date."""
+    today = _at(now_ts).astimezone().date()
     timeline = Text()
-    for index, step in enumerate(state.history):
+    for index, step in enumerate(steps):
         if index:
             timeline.append(" → ")
-        when = _at(step.at)
-        label = status_label(step.code, delivery_at, when)
-        timeline.append(f"{when.astimezone():%H:%M:%S} {label}")
+        when = _at(step.at).astimezone()
+        stamp = f"{when:%H:%M:%S}" if when.date() == today else f"{when:%d.%m. %H:%M}"
+        timeline.append(f"{stamp} {step.label}")
     return timeline or Text("—")
 
 

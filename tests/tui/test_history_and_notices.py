@@ -1,0 +1,97 @@
+"""What the dashboard keeps and tells beyond its window: the timeline survives a restart, a
+launch says what changed while it was closed, and a finished bulk reaches the terminal as a
+notification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lox24tui.clock import VirtualClock
+from lox24tui.config import Locations, Settings
+from lox24tui.fake import FakeLox24, SimulatedAccount
+from lox24tui.fake.account import SimBulk, time_uuid
+from lox24tui.history import History, StatusTransition
+from lox24tui.store import WatchList
+
+from .conftest import advance, app_on, settle
+from .test_dashboard import WIDE, toasts
+from .test_vocabulary import detail_of
+
+
+def soon_bulk(now: float) -> SimBulk:
+    """Scheduled, sends 15 s from now for a minute, then processed."""
+    return SimBulk(time_uuid(now - 600, 9), now - 600, now + 15, 10, label="Soon")
+
+
+def watching(tmp_path: Path, bulk: SimBulk) -> WatchList:
+    watchlist = WatchList(tmp_path / "w.json")
+    watchlist.add(bulk.uuid, "Soon")
+    return watchlist
+
+
+async def test_the_timeline_survives_a_restart(tmp_path: Path, locations: Locations) -> None:
+    clock = VirtualClock()
+    bulk = soon_bulk(clock.now())
+    fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
+    app = app_on(fake, watching(tmp_path, bulk), locations)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await advance(app, pilot, 30)  # in progress
+        before = await detail_of(app, pilot, bulk.uuid)
+    assert "scheduled →" in before and "in progress" in before
+
+    again = app_on(fake, WatchList.load(tmp_path / "w.json")[0], locations)
+    async with again.run_test(size=WIDE) as pilot:
+        await settle(again, pilot)
+        after = await detail_of(again, pilot, bulk.uuid)
+    timeline = before[before.index("timeline") :]
+    assert timeline in after  # the same steps, and the restart added none
+    with History(locations.history_file, clock=clock.now) as history:
+        assert [t.status for t in history.transitions([bulk.uuid])] == [
+            "scheduled",
+            "in progress",
+        ]
+
+
+async def test_a_launch_says_what_changed_while_it_was_closed(
+    tmp_path: Path, locations: Locations
+) -> None:
+    clock = VirtualClock()
+    bulk = soon_bulk(clock.now())
+    fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
+    app = app_on(fake, watching(tmp_path, bulk), locations)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+    clock.advance(300)  # `lox24tui status --watch` in another terminal sees it finish
+    with History(locations.history_file, clock=clock.now) as history:
+        history.record(
+            [StatusTransition(bulk.uuid, 0, 10, "processed", clock.now(), "r" * 32, "Soon")]
+        )
+    again = app_on(fake, WatchList.load(tmp_path / "w.json")[0], locations)
+    async with again.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(again, pilot)
+        assert any("While you were away: 1 bulk finished" in text for text in toasts(again))
+
+
+async def test_a_finished_bulk_reaches_the_terminal_as_a_notification(
+    tmp_path: Path, locations: Locations
+) -> None:
+    clock = VirtualClock()
+    bulk = soon_bulk(clock.now())
+    fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
+    written: list[str] = []
+    app = app_on(
+        fake,
+        watching(tmp_path, bulk),
+        locations,
+        settings=Settings(notify="terminal"),
+        notify_writer=written.append,
+    )
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await advance(app, pilot, 30)
+        assert written == []  # in progress is no news worth a notification
+        await advance(app, pilot, 60)
+    assert len(written) == 1
+    assert written[0].startswith("\x1b]9;") and written[0].endswith("\x07")
+    assert "Soon" in written[0] and "processed" in written[0]
