@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from lox24tui import __version__
 from lox24tui.completion import SHELLS, complete_if_asked, complete_watched_ids
@@ -72,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="open the dashboard on a simulated LOX24 account (no token, no network)",
+    )
+    parser.add_argument(
+        "--log",
+        type=Path,
+        metavar="FILE",
+        help="append a debug log for support to FILE (also LOX24TUI_LOG=FILE): requests, "
+        "answers, request ids and the engine's decisions; tokens and phone numbers redacted",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -250,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return ExitCode.STOPPED
     try:
+        _start_log(args.log)
         if args.command == "status":
             from lox24tui.commands.status import run_status
 
@@ -311,6 +320,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.FAILED
     parser.print_help()
     return ExitCode.STOPPED
+
+
+def _start_log(flag: Path | None) -> None:
+    from lox24tui.config import log_file
+
+    path = flag or log_file()
+    if path is not None:
+        from lox24tui.debuglog import start_log
+
+        start_log(path)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from lox24tui.files import write_atomically
 APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
 API_URL_ENV: Final = "LOX24_API_URL"
+LOG_ENV: Final = "LOX24TUI_LOG"
 MIN_INTERVAL: Final = 2.0
 
 
@@ -140,6 +141,13 @@ def _to_toml(values: Mapping[str, object]) -> str:
             raise ConfigError(f"the config key {key!r} holds a value lox24tui cannot write back")
         lines.append(f"{key} = {text}")
     return "\n".join(lines) + "\n"
+
+
+def log_file(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where ``LOX24TUI_LOG`` asks for the debug log (``--log`` overrides it), or None."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(LOG_ENV, "").strip()
+    return Path(value).expanduser() if value else None
 
 
 def load_settings(
