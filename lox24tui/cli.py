@@ -10,8 +10,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from lox24tui import __version__
+from lox24tui.completion import SHELLS, complete_if_asked, complete_watched_ids
 from lox24tui.exit_codes import ExitCode
 
 STOPPED = """\
@@ -82,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the dashboard on a simulated LOX24 account (no token, no network)",
     )
+    parser.add_argument(
+        "--log",
+        type=Path,
+        metavar="FILE",
+        help="append a debug log for support to FILE (also LOX24TUI_LOG=FILE): requests, "
+        "answers, request ids and the engine's decisions; tokens and phone numbers redacted",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     status = commands.add_parser(
@@ -93,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=STATUS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    status.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
+    complete_watched_ids(
+        status.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
+    )
     status.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
     status.add_argument(
         "--concurrency",
@@ -144,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch_add.add_argument("ids", nargs="+", metavar="ID")
     watch_add.add_argument("--label", default="", help="a label for the added bulks")
     watch_remove = watch_commands.add_parser("remove", help="stop watching bulks")
-    watch_remove.add_argument("ids", nargs="+", metavar="ID")
+    complete_watched_ids(watch_remove.add_argument("ids", nargs="+", metavar="ID"))
     watch_list = watch_commands.add_parser("list", help="print the watch list")
     watch_list.add_argument("--json", action="store_true", help="one JSON object per line")
     watch_restore = watch_commands.add_parser(
@@ -222,6 +233,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         help="with --bulks: the share of bulks already finished (%(default)s)",
     )
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh or fish)",
+        description="Print the script that makes your shell complete lox24tui's commands, "
+        "options and watched bulk ids (with their labels in zsh and fish). Completing reads "
+        "only the saved watch list; it never sends a request to LOX24.",
+        epilog='bash:  eval "$(lox24tui completion bash)"    (in ~/.bashrc)\n'
+        'zsh:   eval "$(lox24tui completion zsh)"     (in ~/.zshrc)\n'
+        "fish:  lox24tui completion fish | source    (in ~/.config/fish/config.fish)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
     return parser
 
 
@@ -245,6 +269,7 @@ def _status_code(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    complete_if_asked(parser)
     args = parser.parse_args(argv)
     if args.demo and args.command is not None:
         print(
@@ -255,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return ExitCode.STOPPED
     try:
+        _start_log(args.log)
         if args.command == "status":
             from lox24tui.commands.status import run_status
 
@@ -289,6 +315,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_bulks(
                 statuses=args.status, since=args.since, as_json=args.json, limit=args.limit
             )
+        if args.command == "completion":
+            from lox24tui.completion import script
+
+            print(script(args.shell), end="")
+            return ExitCode.OK
         if args.command == "fake-server":
             from lox24tui.commands.fake_server import run_fake_server
 
@@ -315,6 +346,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.FAILED
     parser.print_help()
     return ExitCode.STOPPED
+
+
+def _start_log(flag: Path | None) -> None:
+    from lox24tui.config import log_file
+
+    path = flag or log_file()
+    if path is not None:
+        from lox24tui.debuglog import start_log
+
+        start_log(path)
 
 
 if __name__ == "__main__":

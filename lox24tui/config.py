@@ -1,8 +1,8 @@
 """Settings from the config file and the environment; the only module that reads ``os.environ``.
 
-Precedence: environment over the config file over defaults. The token comes from ``LOX24_TOKEN``
-or the config file, never from a command-line argument (which would land in shell history and
-``ps``), and is held as a secret that never prints whole.
+Precedence: environment over the config file over defaults. The token comes from ``LOX24_TOKEN``,
+the system keyring or the config file, in that order, never from a command-line argument (which
+would land in shell history and ``ps``), and is held as a secret that never prints whole.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from lox24tui.notify import NotifyMode
 APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
 API_URL_ENV: Final = "LOX24_API_URL"
+LOG_ENV: Final = "LOX24TUI_LOG"
 MIN_INTERVAL: Final = 2.0
 
 
@@ -154,20 +155,61 @@ def inside_tmux(environ: Mapping[str, str] | None = None) -> bool:
     return bool(environ.get("TMUX"))
 
 
-def save_token(token: str, locations: Locations | None = None) -> Path:
-    """Store the token in the config file, keeping its other keys; the file is made readable
-    by its owner only (0600), since it now holds a secret."""
+@dataclass(frozen=True, slots=True)
+class SavedToken:
+    """Where :func:`save_token` put the token: the system keyring, or the config file."""
+
+    keyring: str | None
+    """The keyring's name (e.g. ``SecretService``), or None when the file took the token."""
+    path: Path | None
+    """The config file, or None when the keyring took the token."""
+
+    @property
+    def sentence(self) -> str:
+        """``saved in …``, for a person: which keyring, or which file and who can read it."""
+        if self.keyring is not None:
+            return f"saved in the system keyring ({self.keyring})"
+        return f"saved in {self.path} (readable by you only)"
+
+    def __str__(self) -> str:
+        return f"the system keyring ({self.keyring})" if self.keyring else str(self.path)
+
+
+def save_token(token: str, locations: Locations | None = None) -> SavedToken:
+    """Store the token in the system keyring where there is one, else in the config file.
+
+    In the keyring, a token already in the config file is taken out of it (the keyring wins at
+    loading anyway, and a stale secret should not stay on disk). In the file, its other keys
+    are kept, and the file is made readable by its owner only (0600), since it holds a secret.
+    """
+    from lox24tui.keyring_store import write_token
+
     locations = locations or Locations.default()
     path = locations.config_file
-    values: dict[str, object] = {}
-    if path.exists():
+    token = token.strip()
+    keyring = write_token(token)
+    if keyring is not None:
         try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{path} cannot be read, so the token was not saved: {exc}") from None
-    values["token"] = token.strip()
+            values = _file_values(path, "the token was saved in the keyring")
+        except ConfigError:
+            values = {}
+        if values.pop("token", None) is not None:
+            write_atomically(path, _to_toml(values), mode=0o600)
+        return SavedToken(keyring, None)
+    values = _file_values(path, "the token was not saved")
+    values["token"] = token
     write_atomically(path, _to_toml(values), mode=0o600)
-    return path
+    return SavedToken(None, path)
+
+
+def _file_values(path: Path, consequence: str) -> dict[str, object]:
+    """The config file's keys ({} when there is no file); ConfigError when it cannot be read."""
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path} cannot be read, so {consequence}: {exc}") from None
 
 
 def _to_toml(values: Mapping[str, object]) -> str:
@@ -202,6 +244,13 @@ def _toml_scalar(key: str, value: object) -> str:
     raise ConfigError(f"the config key {key!r} holds a value lox24tui cannot write back")
 
 
+def log_file(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where ``LOX24TUI_LOG`` asks for the debug log (``--log`` overrides it), or None."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(LOG_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
 def load_settings(
     locations: Locations | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -217,6 +266,12 @@ def load_settings(
             raise ConfigError(f"{path} cannot be read: {exc}") from None
     if environ.get(TOKEN_ENV, "").strip():
         values["token"] = environ[TOKEN_ENV].strip()
+    else:
+        from lox24tui.keyring_store import read_token
+
+        stored = read_token()
+        if stored is not None:
+            values["token"] = stored
     if environ.get(API_URL_ENV, "").strip():
         values["api_url"] = environ[API_URL_ENV].strip()
     try:

@@ -30,6 +30,7 @@ import asyncio
 import hashlib
 import itertools
 import json
+import logging
 import os
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
@@ -53,6 +54,9 @@ from lox24tui.api import (
 )
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.files import file_signature, locked, write_atomically
+
+_log = logging.getLogger(__name__)
+"""The debug log (``--log``): each decision that holds requests back or lets them out again."""
 
 T = TypeVar("T")
 
@@ -387,6 +391,8 @@ class AccountGuard:
         state = self._state.read()
         breaker = self._blocked(now, state)
         if breaker is not None:
+            if breaker.kind != BreakerKind.BUSY:
+                _log.debug("guard holds a request back: %s", breaker.reason(now))
             return breaker
         proven = self._fingerprint in state.proven
         probing = state.unreachable_since is not None
@@ -408,6 +414,9 @@ class AccountGuard:
 
         admitted = self._state.update(take)
         if isinstance(admitted, Ticket):
+            if not admitted.proven or admitted.probe:
+                why = "the token is not proven yet" if not admitted.proven else "LOX24 probe"
+                _log.debug("guard lets one request out alone: %s", why)
             if not admitted.proven:
                 self._unproven_in_flight += 1
             if admitted.probe:
@@ -503,6 +512,11 @@ class AccountGuard:
             or recovers
             or ticket.probe
         )
+        decision = _decision(refused, rate_wait, enters_unreachable, recovers)
+        if decision is None and token_works and self._fingerprint not in state.proven:
+            decision = "the token works (proven for every lox24tui)"
+        if decision is not None:
+            _log.debug("guard: %s", decision)
         if needs_write:
 
             def record(shared: ServerState) -> GuardEvent | None:
@@ -620,6 +634,21 @@ class GuardedClient:
 
 
 # --------------------------------------------------------------------- helpers
+
+
+def _decision(
+    refused: bool, rate_wait: float | None, enters_unreachable: bool, recovers: bool
+) -> str | None:
+    """What an answer changed for every request, as a line of the debug log; None: nothing."""
+    if refused:
+        return "LOX24 refused the token or the account; requests stop"
+    if rate_wait is not None:
+        return f"rate-limited: every request waits {rate_wait:g} s"
+    if enters_unreachable:
+        return "LOX24 unreachable: one probe at a time"
+    if recovers:
+        return "LOX24 answers again"
+    return None
 
 
 def _fingerprint(token: Token | str | None) -> str:

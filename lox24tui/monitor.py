@@ -424,6 +424,7 @@ class Monitor:
         self._poke()
 
     def pause(self, reason: str = "paused") -> None:
+        _log.debug("engine paused: %s", reason)
         self._paused_reason = reason
         self._emit_summary()
         self._poke()
@@ -431,6 +432,7 @@ class Monitor:
     def resume(self) -> None:
         """Resume polling; also lifts a bad-token stop, since the user says to try again (the
         first request then goes out alone, and the bad-credential window still applies)."""
+        _log.debug("engine resumed")
         self._paused_reason = None
         self._guard.resume()
         self._emit_summary()
@@ -749,8 +751,10 @@ class Monitor:
         tracked = self._tracked[bulk_id]
         tracked.version += 1
         if due is None:
+            _log.debug("engine: %s needs no more checks", bulk_id)
             self._replace(tracked, replace(tracked.state, next_due=None))
             return
+        _log.debug("engine: next check of %s in %.1f s", bulk_id, max(0.0, due - self._clock.now()))
         self._replace(tracked, replace(tracked.state, next_due=due))
         heapq.heappush(self._queue, _Entry(due, next(self._order), bulk_id, tracked.version))
 

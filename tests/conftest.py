@@ -6,20 +6,29 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve, serve_in_thread
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test reads or writes the developer's config, watch list, state files or token."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("LOX24_TOKEN", raising=False)
     monkeypatch.delenv("LOX24_API_URL", raising=False)
+    monkeypatch.delenv("LOX24TUI_LOG", raising=False)
+    # No keyring: the developer's own stays untouched, in this process and in subprocesses.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
+    yield
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

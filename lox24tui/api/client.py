@@ -8,6 +8,7 @@ so a value like ``../me`` can never become a request.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import time
@@ -46,6 +47,10 @@ AUTH_HEADER: Final = "X-LOX24-AUTH-TOKEN"
 REQUEST_ID_HEADER: Final = "X-LOX24-REQUEST-ID"
 USER_AGENT: Final = f"lox24tui/{__version__}"
 _DETAIL_LIMIT: Final = 200
+
+_log = logging.getLogger(__name__)
+"""The debug log (``--log``): method and path of each request, never its query, whose values
+could be filters or numbers; then the answer's status and request id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,15 +194,19 @@ class Lox24Client:
         request = self._http.build_request(
             "GET", path, params=list(params), headers={AUTH_HEADER: self._token.reveal()}
         )
+        _log.debug("request GET %s", path)
         try:
             response = await self._http.send(request, stream=True)
         except httpx.TimeoutException:
+            _log.debug("no answer to GET %s within %g s", path, self.timeout)
             raise NetworkError(f"no answer within {self.timeout:g} s") from None
         except httpx.ConnectError as exc:
             reason = self._token.scrub(_reason(exc))
+            _log.debug("could not connect for GET %s: %s", path, reason)
             raise NetworkError(f"could not connect to {self.base_url} ({reason})") from None
         except httpx.TransportError as exc:
             reason = self._token.scrub(_reason(exc))
+            _log.debug("connection failed for GET %s: %s", path, reason)
             raise NetworkError(f"the connection failed ({reason})") from None
         try:
             await response.aread()
@@ -209,8 +218,16 @@ class Lox24Client:
             ) from None
         finally:
             await response.aclose()
+        _log.debug(
+            "answer %d to GET %s, request id %s",
+            response.status_code,
+            path,
+            _request_id(response) or "none",
+        )
         if response.status_code != 200:
-            raise self._error_for(response, bulk_id)
+            error = self._error_for(response, bulk_id)
+            _log.debug("GET %s failed: %s", path, error)
+            raise error
         return response, _parse_json(response)
 
     def _error_for(self, response: httpx.Response, bulk_id: str | None) -> Lox24Error:

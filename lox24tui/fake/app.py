@@ -274,7 +274,7 @@ class FakeLox24:
                 extra = (
                     [("retry-after", fault.retry_after)] if fault.retry_after is not None else []
                 )
-                await reply.error(fault.status, "Internal error (simulated).", extra_headers=extra)
+                await reply.error(fault.status, fault.detail, extra_headers=extra)
             case FaultKind.HTML:
                 page = (
                     f"<html><head><title>{fault.status} Bad Gateway</title></head>"

@@ -36,6 +36,8 @@ class Fault:
     delay: float = 30.0
     retry_after: str | None = None
     """A Retry-After header value to send with a STATUS fault."""
+    detail: str = "Internal error (simulated)."
+    """What the error body of a STATUS fault says (LOX24 may quote a request in it)."""
 
     def matches(self, bulk_id: str | None) -> bool:
         return self.bulk_id is None or self.bulk_id == bulk_id

@@ -184,7 +184,8 @@ class Lox24App(App[None]):
         else:
             self.session.wait_for_token()
             self.ask_for_token(
-                "No LOX24 API token was found (LOX24_TOKEN or the config file). Paste one to "
+                "No LOX24 API token was found (LOX24_TOKEN, the system keyring or the config "
+                "file). Paste one to "
                 "start; it is checked with a single request."
             )
 
@@ -370,13 +371,11 @@ class Lox24App(App[None]):
             self._use_token(choice.token)
             if choice.save and not self.setup.demo:
                 try:
-                    path = save_token(choice.token.reveal(), self.setup.locations)
+                    saved = save_token(choice.token.reveal(), self.setup.locations)
                 except (ConfigError, OSError) as error:
                     self.notify(f"The token was not saved: {error}", severity="error", markup=False)
                 else:
-                    self.notify(
-                        f"Token saved in {path} (readable by you only).", timeout=5, markup=False
-                    )
+                    self.notify(f"Token {saved.sentence}.", timeout=5, markup=False)
 
         self.push_screen(
             TokenScreen(self.check_token, reason, can_save=not self.setup.demo), callback=chosen

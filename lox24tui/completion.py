@@ -1,0 +1,65 @@
+"""Shell completion through argcomplete: the shell asks ``lox24tui`` itself what fits.
+
+argcomplete walks the very parser that :func:`lox24tui.cli.build_parser` builds, so subcommands
+and options never drift from ``--help``. The generated scripts only call back into ``lox24tui``;
+what they offer for a bulk id comes from :func:`watched_ids`, which reads the saved watch list
+and nothing else: completing never sends a request to LOX24.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any, Final
+
+SHELLS: Final = ("bash", "zsh", "fish")
+PROGRAM: Final = "lox24tui"
+
+
+def watched_ids(
+    prefix: str, parsed_args: argparse.Namespace | None = None, **_: Any
+) -> dict[str, str]:
+    """Watched bulk ids starting with ``prefix``, each with its label (zsh and fish show it).
+
+    Ids already on the command line are left out. A watch list that is missing, unreadable or
+    damaged completes nothing: a Tab press must never print a traceback into the prompt.
+    """
+    from lox24tui.config import Locations
+    from lox24tui.store import WatchList, WatchListDamaged
+
+    try:
+        watchlist, _problem = WatchList.load(Locations.default().watchlist_file)
+    except (WatchListDamaged, OSError):
+        return {}
+    typed = set(getattr(parsed_args, "ids", None) or ())
+    return {
+        entry.bulk_id: entry.label
+        for entry in watchlist.entries
+        if entry.bulk_id.startswith(prefix) and entry.bulk_id not in typed
+    }
+
+
+def complete_watched_ids(action: argparse.Action) -> argparse.Action:
+    """Offer the watched ids for ``action`` (an id argument): the one line every command that
+    takes bulk ids adds, e.g. ``complete_watched_ids(parser.add_argument("ids", ...))``."""
+    action.completer = watched_ids  # type: ignore[attr-defined]  # argcomplete reads it
+    return action
+
+
+def complete_if_asked(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell and exit when this run is a completion request (argcomplete's
+    ``_ARGCOMPLETE`` in the environment); otherwise return at once, without importing
+    argcomplete, so that every other run starts as fast as before. The variable is
+    argcomplete's protocol with the shell, not a setting, hence read here and not in config.py."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    import argcomplete
+
+    argcomplete.autocomplete(parser)
+
+
+def script(shell: str) -> str:
+    """The completion script for ``shell``, to be sourced by it (README: "Shell completion")."""
+    from argcomplete.shell_integration import shellcode
+
+    return shellcode([PROGRAM], shell=shell)

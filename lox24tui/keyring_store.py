@@ -1,0 +1,47 @@
+"""The token in the operating system's keyring (Secret Service, macOS Keychain, Windows
+Credential Locker) through the ``keyring`` library, where the machine has one.
+
+A keyring keeps the token encrypted and out of every file a backup or a dotfiles repository
+would copy; the 0600 config file stays the fallback (see :func:`lox24tui.config.save_token`).
+Every keyring failure is quiet here: no backend (``keyring.backends.fail``), a locked or
+broken one, a D-Bus that is not running. The caller then falls back; a missing keyring is a
+normal machine, not an error to show.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+SERVICE: Final = "lox24tui"
+ACCOUNT: Final = "LOX24 API token"
+
+_log = logging.getLogger(__name__)
+
+
+def read_token() -> str | None:
+    """The token saved in the keyring, or None (none saved, or no keyring to ask)."""
+    try:
+        import keyring
+
+        return keyring.get_password(SERVICE, ACCOUNT) or None
+    except Exception as error:  # any backend's failure means "not there": fall back quietly
+        _log.debug("no token from the keyring: %s", type(error).__name__)
+        return None
+
+
+def write_token(token: str) -> str | None:
+    """Save the token in the keyring; the keyring's name when it did, None when it could not
+    (the caller then saves it elsewhere)."""
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+        if isinstance(backend, fail.Keyring):
+            return None
+        backend.set_password(SERVICE, ACCOUNT, token)
+        return str(backend.name).removesuffix(" Keyring") or type(backend).__name__
+    except Exception as error:  # a locked or broken keyring: the config file takes the token
+        _log.debug("the keyring did not take the token: %s", type(error).__name__)
+        return None
