@@ -197,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port (%(default)s)")
     serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers open, when not http://HOST:PORT (with --host 0.0.0.0, or "
+        "behind a proxy); the page connects back to it",
+    )
+    serve.add_argument(
         "--demo",
         action="store_true",
         dest="serve_demo",
@@ -297,7 +303,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from lox24tui.commands.serve import run_serve
 
-            return run_serve(host=args.host, port=args.port, demo=args.serve_demo)
+            return run_serve(
+                host=args.host, port=args.port, public_url=args.public_url, demo=args.serve_demo
+            )
         if args.command == "fake-server":
             from lox24tui.commands.fake_server import run_fake_server
 

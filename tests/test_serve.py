@@ -96,6 +96,15 @@ def test_the_page_loads_nothing_from_outside(tmp_path: Path) -> None:
     assert "googleapis" not in page
 
 
+def test_the_page_connects_back_to_the_public_url(tmp_path: Path) -> None:
+    """Served to other machines, the page must name an address they can reach, not 0.0.0.0."""
+    public = "http://dashboard.example:8443/"
+    with lox24tui_serve("--demo", "--public-url", public, env=os.environ, folder=tmp_path) as s:
+        page = httpx.get(s.url + "/", timeout=30).text
+    assert 'data-session-websocket-url="ws://dashboard.example:8443/ws"' in page
+    assert "http://dashboard.example:8443/static/js/textual.js" in page
+
+
 def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     port = free_port()
     with lox24tui_serve("--demo", env=os.environ, folder=tmp_path, port=port):

@@ -56,7 +56,10 @@ def exposure_warning(host: str, *, demo: bool) -> str:
     )
 
 
-def run_serve(*, host: str, port: int, demo: bool) -> int:
+def run_serve(*, host: str, port: int, public_url: str | None = None, demo: bool) -> int:
+    """Serve until Ctrl+C. ``public_url`` is where browsers reach the server, which textual-serve
+    writes into the page for its scripts and websocket; by default ``http://host:port``, useless
+    to another machine when the host is 0.0.0.0."""
     try:
         from textual_serve.server import Server
     except ImportError:
@@ -74,6 +77,7 @@ def run_serve(*, host: str, port: int, demo: bool) -> int:
         host=host,
         port=port,
         title="lox24tui (demo)" if demo else "lox24tui",
+        public_url=public_url.rstrip("/") if public_url else None,
         templates_path=PAGE_FOLDER,
     )
     server.serve()
