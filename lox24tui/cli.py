@@ -72,6 +72,14 @@ The history is written by the dashboard and by `status --watch`; no request is s
 """
 
 
+SERVE_EPILOG = """\
+exit status:
+  0  the server was stopped (Ctrl+C)
+  1  the address or port cannot be used
+  2  textual-serve is not installed, or the config file is bad
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lox24tui",
@@ -208,6 +216,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
 
+    serve = commands.add_parser(
+        "serve",
+        help="serve the dashboard to a web browser",
+        description="Serve the dashboard to a web browser (textual-serve): every browser tab "
+        "opens a dashboard of its own. Only this machine can reach it unless --host says "
+        "otherwise; whoever reaches the port gets the dashboard, and with a real token your "
+        "account. The token stays in the environment, never in the page or its address. Needs "
+        "the `serve` extra: pip install 'lox24tui[serve]'.",
+        epilog=SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port (%(default)s)")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers open, when not http://HOST:PORT (with --host 0.0.0.0, or "
+        "behind a proxy); the page connects back to it",
+    )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        dest="serve_demo",
+        help="serve the dashboard on the simulated LOX24 account (no token, no network)",
+    )
+
     fake = commands.add_parser(
         "fake-server",
         help="serve the simulated LOX24 API on this machine",
@@ -271,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     complete_if_asked(parser)
     args = parser.parse_args(argv)
+    if args.demo and args.command == "serve":
+        print("lox24tui: write `lox24tui serve --demo` to serve the demo.", file=sys.stderr)
+        return ExitCode.STOPPED
     if args.demo and args.command is not None:
         print(
             f"lox24tui: --demo opens the dashboard on the simulated account; it does not apply "
@@ -320,6 +357,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(script(args.shell), end="")
             return ExitCode.OK
+        if args.command == "serve":
+            from lox24tui.commands.serve import run_serve
+
+            return run_serve(
+                host=args.host, port=args.port, public_url=args.public_url, demo=args.serve_demo
+            )
         if args.command == "fake-server":
             from lox24tui.commands.fake_server import run_fake_server
 

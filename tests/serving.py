@@ -1,0 +1,97 @@
+"""``lox24tui serve`` as a user starts it: a subprocess on a free loopback port.
+
+Shared by the serve tests, the browser test and the browser screenshot script. The server runs
+in a session of its own, so stopping it also ends every dashboard process a browser tab started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+START_TIMEOUT = 60.0
+"""Seconds the server may take to listen (it imports textual-serve and aiohttp first)."""
+
+STOP_TIMEOUT = 15.0
+"""Seconds the server may take to stop after Ctrl+C before it is killed."""
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running ``lox24tui serve``: its address and where its output goes."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+
+    def output(self) -> str:
+        """Everything the server printed so far, stdout then stderr."""
+        return self.stdout.read_text(errors="replace") + self.stderr.read_text(errors="replace")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def lox24tui_serve(
+    *args: str, env: Mapping[str, str], folder: Path, port: int | None = None
+) -> Iterator[Served]:
+    """Start ``lox24tui serve --port PORT ARGS`` and yield once it accepts connections."""
+    port = port or free_port()
+    stdout, stderr = folder / "serve.out", folder / "serve.err"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lox24tui", "serve", "--port", str(port), *args],
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
+    served = Served(f"http://127.0.0.1:{port}", process, stdout, stderr)
+    try:
+        wait_until_listening(served, port)
+        yield served
+    finally:
+        stop(process)
+
+
+def wait_until_listening(served: Served, port: int) -> None:
+    """Return once the port accepts a connection; fail at once if the server exited."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            raise AssertionError(f"lox24tui serve exited early:\n{served.output()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)  # poll: the condition is the port, not the time
+    raise AssertionError(f"lox24tui serve did not listen within {START_TIMEOUT} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl+C, as a user stops it; then make sure nothing it started is left running."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    with suppress(ProcessLookupError):  # dashboards of tabs still open, if any
+        os.killpg(process.pid, signal.SIGKILL)
