@@ -109,6 +109,10 @@ class Settings(BaseModel):
     """The dashboard's Textual theme."""
     bell: bool = False
     """Ring the terminal bell when a bulk reaches a final state."""
+    archive_after: float = Field(24.0, ge=0)
+    """Hours after which a finished bulk leaves the table (A shows it again); 0 keeps them."""
+    auto_watch: bool = False
+    """Watch every bulk created in the account while the dashboard runs."""
     keys: dict[str, str] = Field(default_factory=dict)
     """The ``[keys]`` table: binding id → key(s), e.g. ``"main.add" = "plus"`` (README, "Your
     own keys"). Checked against the dashboard's bindings when it starts."""

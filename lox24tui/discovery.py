@@ -63,3 +63,13 @@ async def recent_bulks(
             if seen >= limit:
                 return
         page = result.next_page if result.items else None
+
+
+def label_for(bulk: Bulk) -> str:
+    """A label a person recognises: the start of the text, or the creation time."""
+    text = " ".join((bulk.text or "").split())
+    if text:
+        return text[:40]
+    if bulk.created_at is not None:
+        return f"Bulk of {bulk.created_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return ""

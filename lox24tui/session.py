@@ -152,6 +152,7 @@ class WatchSession:
         demo: bool = False,
         damage: WatchListDamaged | None = None,
         history: History | None = None,
+        archive_after: float = 0,
     ) -> None:
         self.watchlist = watchlist
         self.monitor = monitor
@@ -169,6 +170,8 @@ class WatchSession:
         self._pending_summary = False
         self._listeners: list[SessionListener] = []
         self.history = history
+        self.archive_after = archive_after
+        """Hours after which a finished bulk is archived (hidden until asked for); 0 never."""
         """Where status changes are recorded, so that a restart keeps the timeline (and what
         other lox24tui processes saw shows too); None keeps only this run's."""
         self._recorded: dict[str, list[StatusTransition]] = {}
@@ -209,6 +212,18 @@ class WatchSession:
             TimelineStep(step.at, status_label(step.code, delivery_at, _at(step.at)))
             for step in state.history
         ]
+
+    def is_archived(self, bulk_id: str) -> bool:
+        """Finished more than ``archive_after`` hours ago (by LOX24's times: when it was
+        processed, else when it was to be delivered, else created)."""
+        state = self._states.get(bulk_id)
+        if not self.archive_after or state is None or state.reply is None or not state.is_final:
+            return False
+        status = state.reply.status
+        ended = status.processed_at or status.delivery_at or status.created_at
+        if ended is None:
+            return False
+        return self.clock.now() - ended.timestamp() > self.archive_after * 3600
 
     def previous_reply(self, bulk_id: str) -> StatusReply | None:
         """The answer before the last one whose fields differed: the pane marks what changed."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from lox24tui import sanitise
 from lox24tui.api import InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
+from lox24tui.auto_watch import AutoWatch
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, inside_tmux, save_token
 from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
@@ -138,7 +139,12 @@ class Lox24App(App[None]):
             demo=setup.demo,
             damage=setup.damage,
             history=history,
+            archive_after=setup.settings.archive_after,
         )
+        if setup.settings.auto_watch:
+            self.monitor.add_side_work(
+                AutoWatch(self._guarded_client, self._auto_adopt, self.clock)
+            )
         self.notifier = Notifier(
             setup.settings.notify,
             tmux=inside_tmux(),
@@ -336,6 +342,20 @@ class Lox24App(App[None]):
         self.call_after_refresh(self.push_screen, screen, decided)
 
     # ------------------------------------------------------------ import
+
+    def _guarded_client(self) -> GuardedClient | None:
+        """The client of the token in use, within the guard's rules; None before a token."""
+        return None if self.client is None else GuardedClient(self.client, self.monitor.guard)
+
+    def _auto_adopt(self, items: Sequence[tuple[str, str]]) -> None:
+        added = self.session.add_labelled(items)
+        if added:
+            self.notify(
+                f"Auto-watch: watching {len(added)} new bulk{'s' if len(added) > 1 else ''} "
+                "created in the account.",
+                title="Watch list",
+                timeout=8,
+            )
 
     def action_discover(self) -> None:
         """The import screen, on the engine's client and within its rules."""

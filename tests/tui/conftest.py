@@ -43,7 +43,8 @@ def demo(locations: Locations) -> Callable[..., Lox24App]:
     """A demo dashboard on a fresh virtual clock (same clock for the app, engine and fake)."""
 
     def build(**setup_changes: object) -> Lox24App:
-        setup = demo_setup(Settings(), locations, clock=VirtualClock(), seed=7)
+        # every demo bulk on screen, however old (tests of the archive set archive_after)
+        setup = demo_setup(Settings(archive_after=0), locations, clock=VirtualClock(), seed=7)
         setup.notify_writer = _no_terminal  # unless a test records them
         for name, value in setup_changes.items():
             setattr(setup, name, value)
@@ -76,7 +77,7 @@ def app_on(
     assert isinstance(clock, VirtualClock)
     return Lox24App(
         DashboardSetup(
-            settings=settings or Settings(),
+            settings=settings or Settings(archive_after=0),
             watchlist=watchlist,
             token=Token(token) if token else None,
             api_url="http://fake.test",

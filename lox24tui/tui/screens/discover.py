@@ -4,7 +4,7 @@ as you scroll, filtered by status and age. Pick some and watch them, without typ
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 from rich.text import Text
@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from lox24tui import humanize, sanitise
 from lox24tui.api import SCHEDULED, Bulk, Lox24Error, StatusCode, label_with_code, status_info
-from lox24tui.discovery import BulkLister
+from lox24tui.discovery import BulkLister, label_for
 from lox24tui.tui.cells import STATUS_STYLES
 
 
@@ -212,7 +212,7 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
         if bulk_id in self._picked:
             del self._picked[bulk_id]
         else:
-            self._picked[bulk_id] = _label_for(self._bulks[bulk_id])
+            self._picked[bulk_id] = label_for(self._bulks[bulk_id])
         mark = "✓ picked" if bulk_id in self._picked else ""
         table.update_cell(bulk_id, "pick", Text(mark, style="bold green"))
         table.move_cursor(row=table.cursor_row + 1)
@@ -227,13 +227,3 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
 
     def action_close(self) -> None:
         self.dismiss([])
-
-
-def _label_for(bulk: Bulk) -> str:
-    """A label a person recognises: the start of the text, or the creation time."""
-    text = " ".join((bulk.text or "").split())
-    if text:
-        return text[:40]
-    if bulk.created_at is not None:
-        return f"Bulk of {bulk.created_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-    return ""

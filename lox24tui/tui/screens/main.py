@@ -43,6 +43,7 @@ PALETTE_BINDINGS: Final = (
     "main.token",
     "main.export",
     "main.import",
+    "main.archived",
     "main.raw_json",
     "main.copy_request_id",
 )
@@ -133,6 +134,14 @@ class MainScreen(Screen[None]):
             show=False,
             id="main.import",
         ),
+        Binding(
+            "A",
+            "toggle_archived",
+            "Archived",
+            tooltip="Show or hide bulks that finished long ago (archive_after)",
+            show=False,
+            id="main.archived",
+        ),
         Binding("escape", "escape", "Back", show=False, id="main.escape"),
     ]
     """
@@ -149,8 +158,11 @@ class MainScreen(Screen[None]):
     | t | Enter another API token. |
     | x | Export the bulks shown (filtered, in the order shown) as CSV or JSON. |
     | i | Import: pick bulks from the account's recent ones (no UUIDs to type). |
+    | A | Show or hide the archive: bulks that finished more than archive_after hours ago. |
     """
 
+    show_archived: reactive[bool] = reactive(False)
+    """Whether bulks that finished long ago are shown (the archive)."""
     pane_open: reactive[bool] = reactive(False, bindings=True)
     """Whether the detail pane shows beside the table. Its keys (j, C) and its palette entries
     follow it, so changing it refreshes the bindings."""
@@ -248,10 +260,12 @@ class MainScreen(Screen[None]):
         return row_cells(session.label_of(bulk_id), session.states[bulk_id], session.clock.now())
 
     def matches(self, bulk_id: str) -> bool:
+        session = self.session
+        if not self.show_archived and session.is_archived(bulk_id):
+            return False
         text = self.filter_text
         if not text:
             return True
-        session = self.session
         label, _ = status_text(session.states[bulk_id], session.now())
         haystack = " ".join([session.label_of(bulk_id), bulk_id, label]).lower()
         return text in haystack
@@ -306,13 +320,30 @@ class MainScreen(Screen[None]):
     def show_summary(self) -> None:
         session = self.session
         shown = self.table.row_count if self.filter_text else None
+        archived = 0 if self.show_archived else sum(map(session.is_archived, session.ids))
         self.query_one(SummaryBar).show(
             session.summary(),
             session.interval,
             session.demo,
             shown=shown,
             engine_failure=session.engine_failure,
+            archived=archived,
         )
+
+    def watch_show_archived(self) -> None:
+        if self.is_mounted:
+            self.rebuild()
+
+    def action_toggle_archived(self) -> None:
+        if not self.session.archive_after:
+            self.notify("Nothing is archived: archive_after is 0 in the config.", timeout=4)
+            return
+        self.show_archived = not self.show_archived
+        hours = f"{self.session.archive_after:g} h"
+        if self.show_archived:
+            self.notify(f"Showing bulks that finished over {hours} ago too (A hides them).")
+        else:
+            self.notify(f"Bulks that finished over {hours} ago are hidden (A shows them).")
 
     # ------------------------------------------------------------ detail
 

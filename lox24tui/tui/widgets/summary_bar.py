@@ -149,7 +149,7 @@ class SummaryBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._showing: tuple[Summary, int | None, Text, bool] | None = None
+        self._showing: tuple[Summary, int | None, Text, bool, int] | None = None
 
     def show(
         self,
@@ -158,23 +158,27 @@ class SummaryBar(Widget):
         demo: bool,
         shown: int | None = None,
         engine_failure: str | None = None,
+        archived: int = 0,
     ) -> None:
         """Show this summary. ``shown``: how many bulks the filter lets through, if one is on;
-        ``engine_failure``: why the refresh engine stopped, if it did."""
+        ``engine_failure``: why the refresh engine stopped, if it did; ``archived``: how many
+        finished bulks the archive hides."""
         if engine_failure is None:
             state = engine_line(summary, interval)
         else:
             state = failure_line(engine_failure)
-        self._showing = (summary, shown, state, demo)
+        self._showing = (summary, shown, state, demo, archived)
         self.refresh()
 
     def render(self) -> Text:
         if self._showing is None:
             return Text()
-        summary, shown, state, demo = self._showing
+        summary, shown, state, demo, archived = self._showing
         width = self.content_size.width
         share = Text()
         if shown is not None:  # always there: it says why rows are missing
             share.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
+        if archived:  # also always there: the rows are not gone
+            share.append(f"   {archived} archived (A)", "yellow")
         counts = first_fitting(shorter_counts(summary), width - share.cell_len) + share
         return Text("\n").join([counts, first_fitting(shorter_states(state, demo), width)])

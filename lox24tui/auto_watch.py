@@ -1,0 +1,76 @@
+"""Auto-watch: with ``auto_watch = true``, every bulk created in the account while the dashboard
+runs joins the watch list by itself.
+
+One ``GET /bulks`` (newest first, created since the dashboard started) every
+:data:`LOOK_EVERY` seconds, as side work of the engine: through the account guard, in the
+capacity status checks leave, paused with them. A bulk it added once is never added again, so
+removing it from the list sticks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Final
+
+from lox24tui.api import Lox24Error
+from lox24tui.clock import Clock
+from lox24tui.discovery import BulkLister, BulkQuery, label_for, recent_bulks
+
+LOOK_EVERY: Final = 120.0
+"""Seconds between two looks at the account's new bulks: new bulks are rare, requests are not
+free, and a bulk is usually scheduled minutes ahead of sending."""
+MOST_PER_LOOK: Final = 200
+
+
+class AutoWatch:
+    """Side work for the engine (:class:`lox24tui.monitor.SideWork`)."""
+
+    def __init__(
+        self,
+        client: Callable[[], BulkLister | None],
+        adopt: Callable[[Sequence[tuple[str, str]]], object],
+        clock: Clock,
+        *,
+        every: float = LOOK_EVERY,
+    ) -> None:
+        """``client``: the guarded client of the token in use, or None before there is one;
+        ``adopt``: watches (id, label) pairs."""
+        self._client = client
+        self._adopt = adopt
+        self._clock = clock
+        self._every = every
+        self._started = clock.now()
+        self._due: float | None = self._started + every
+        self._offered: set[str] = set()
+
+    def due_at(self) -> float | None:
+        return self._due
+
+    def take(self, now: float) -> Callable[[], Awaitable[None]] | None:
+        if self._due is None or self._due > now:
+            return None
+        self._due = None  # while it runs
+        return self._look
+
+    async def _look(self) -> None:
+        try:
+            client = self._client()
+            if client is None:
+                return
+            now = self._clock.now()
+            since = datetime.fromtimestamp(now, UTC) - datetime.fromtimestamp(self._started, UTC)
+            new: list[tuple[str, str]] = []
+            query = BulkQuery(since=since)
+            async for bulk in recent_bulks(
+                client, query, limit=MOST_PER_LOOK, now=datetime.fromtimestamp(now, UTC)
+            ):
+                if bulk.uuid and bulk.uuid not in self._offered:
+                    self._offered.add(bulk.uuid)
+                    new.append((bulk.uuid, label_for(bulk)))
+            if new:
+                self._adopt(list(reversed(new)))  # oldest first, as they were created
+        except Lox24Error:
+            pass  # the guard has taken note; the next look tries again
+        finally:
+            self._due = self._clock.now() + self._every

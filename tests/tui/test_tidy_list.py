@@ -1,0 +1,83 @@
+"""A list that keeps itself tidy: bulks that finished long ago go to the archive (A shows them),
+and with auto_watch every bulk created in the account while the dashboard runs is watched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from lox24tui.auto_watch import LOOK_EVERY
+from lox24tui.clock import VirtualClock
+from lox24tui.config import Locations, Settings
+from lox24tui.fake import FakeLox24, SimulatedAccount
+from lox24tui.fake.account import SimBulk, time_uuid
+from lox24tui.store import WatchList
+from lox24tui.tui.app import Lox24App
+
+from .conftest import advance, app_on, main_of, settle, until
+from .test_dashboard import WIDE, shown_ids, summary_text, toasts
+
+
+async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo(settings=Settings(archive_after=24))
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        session = app.session
+        archived = [b for b in session.ids if session.is_archived(b)]
+        assert archived  # the demo has bulks that finished days ago
+        for bulk_id in archived:
+            state = session.states[bulk_id]
+            assert state.is_final
+        assert sorted(shown_ids(app)) == sorted(b for b in session.ids if b not in archived)
+        assert f"{len(archived)} archived (A)" in summary_text(app)
+        await pilot.press("A")
+        await until(pilot, lambda: len(shown_ids(app)) == len(session.ids), "A showed nothing")
+        assert "archived (A)" not in summary_text(app)
+        await pilot.press("A")
+        await until(pilot, lambda: len(shown_ids(app)) < len(session.ids), "A hid nothing")
+
+
+async def test_with_archive_after_0_nothing_is_hidden(demo: Callable[..., Lox24App]) -> None:
+    app = demo(settings=Settings(archive_after=0))
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert len(shown_ids(app)) == len(app.session.ids)
+        await pilot.press("A")
+        await until(
+            pilot,
+            lambda: any("archive_after is 0" in text for text in toasts(app)),
+            "A said nothing",
+        )
+
+
+async def test_auto_watch_watches_bulks_created_while_it_runs(
+    tmp_path: Path, locations: Locations
+) -> None:
+    clock = VirtualClock()
+    now = clock.now()
+    old = SimBulk(time_uuid(now - 7200, 1), now - 7200, now - 3600, 10, text="Yesterday's news")
+    fake = FakeLox24(SimulatedAccount([old]), clock=clock)
+    watchlist = WatchList(tmp_path / "w.json")
+    app = app_on(fake, watchlist, locations, settings=Settings(auto_watch=True, archive_after=0))
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        new = fake.account.add(
+            SimBulk(time_uuid(now + 30, 2), now + 30, now + 600, 10, text="Flash sale tonight")
+        )
+        await advance(app, pilot, 60)
+        assert shown_ids(app) == []  # not looked yet: once every LOOK_EVERY seconds
+        await advance(app, pilot, LOOK_EVERY)
+        await until(pilot, lambda: shown_ids(app) == [new.uuid], "the new bulk never came")
+        assert app.session.label_of(new.uuid) == "Flash sale tonight"
+        assert old.uuid not in app.session.ids  # created before the dashboard started
+        assert any("Auto-watch: watching 1 new bulk" in text for text in toasts(app))
+
+        main_of(app).table.select(new.uuid)
+        await pilot.press("d", "y")
+        await until(pilot, lambda: shown_ids(app) == [], "the removal")
+        await advance(app, pilot, LOOK_EVERY + 1)
+        assert shown_ids(app) == []  # a removed bulk is not added again
+    looks = {entry.at for entry in fake.log if entry.path == "/bulks" and entry.status == 200}
+    assert len(looks) == 2  # one look every LOOK_EVERY seconds, no more
