@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve, serve_in_thread
 
 
@@ -57,3 +57,25 @@ def live_url(live_fake: FakeLox24) -> Iterator[str]:
     """``live_fake`` served from a thread of its own, for tests without an event loop."""
     with serve_in_thread(live_fake) as url:
         yield url
+
+
+BIG = "2f1c3a00-4699-11ea-a637-96000028b339"
+"""A bulk of 50,000 messages that :func:`add_sending_bulk` adds."""
+
+
+def add_sending_bulk(
+    account: SimulatedAccount, start: float, uuid: str = BIG, recipients: int = 50_000
+) -> str:
+    """A bulk that starts sending at ``start`` and takes ten minutes: the delivery features'
+    subject in their tests."""
+    account.add(
+        SimBulk(
+            uuid=uuid,
+            created_at=start - 60,
+            delivery_at=start,
+            recipients=recipients,
+            send_seconds=600,
+            label="Sending",
+        )
+    )
+    return uuid

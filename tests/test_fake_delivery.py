@@ -10,27 +10,18 @@ from typing import Any
 import httpx
 import pytest
 
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.fake.account import CANCELED
 
+from .conftest import BIG, add_sending_bulk
+
 LD = "application/ld+json"
-BIG = "2f1c3a00-4699-11ea-a637-96000028b339"
-"""A bulk of 50,000 messages, sending over ten minutes from the clock's start."""
 
 
 @pytest.fixture
 def fake(clock: VirtualClock) -> FakeLox24:
     account = SimulatedAccount.demo(clock.now())
-    account.add(
-        SimBulk(
-            uuid=BIG,
-            created_at=clock.now() - 60,
-            delivery_at=clock.now(),
-            recipients=50_000,
-            send_seconds=600,
-            label="Big",
-        )
-    )
+    add_sending_bulk(account, clock.now())
     return FakeLox24(account, clock=clock)
 
 

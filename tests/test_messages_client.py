@@ -18,28 +18,21 @@ from lox24tui.api import (
     Token,
     WriteRefused,
 )
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve
 from lox24tui.guard import AccountGuard, GuardedClient, WritesDisabled
 
+from .conftest import BIG, add_sending_bulk
+
 LD = "application/ld+json"
-BIG = "2f1c3a00-4699-11ea-a637-96000028b339"
 SMALL = "2f1c3a01-4699-11ea-a637-96000028b339"
 
 
 @pytest.fixture
 def fake(clock: VirtualClock) -> FakeLox24:
     account = SimulatedAccount.demo(clock.now())
-    for uuid, recipients in ((BIG, 50_000), (SMALL, 50)):
-        account.add(
-            SimBulk(
-                uuid=uuid,
-                created_at=clock.now() - 60,
-                delivery_at=clock.now(),
-                recipients=recipients,
-                send_seconds=600,
-            )
-        )
+    add_sending_bulk(account, clock.now())
+    add_sending_bulk(account, clock.now(), SMALL, 50)
     return FakeLox24(account, clock=clock)
 
 
