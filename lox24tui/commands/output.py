@@ -4,15 +4,13 @@ quote server text)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, TextIO
 
-from lox24tui import sanitise
+from lox24tui import exact_json, sanitise
 from lox24tui.api import Lox24ClientPool, Token
 from lox24tui.config import ConfigError, Locations, Settings, load_settings
 from lox24tui.exit_codes import ExitCode
@@ -73,15 +71,14 @@ def complain(message: str) -> None:
 
 
 def print_json(out: TextIO, record: dict[str, Any]) -> None:
-    """One JSON line for scripts; non-ASCII stays readable, controls are JSON escapes."""
-    text = json.dumps(record, default=json_value, ensure_ascii=False)
+    """One JSON line for scripts; non-ASCII stays readable, controls are JSON escapes, money
+    keeps its exact digits."""
+    text = exact_json.dumps(record, default=json_value)
     print(sanitise.json_text(text), file=out, flush=True)
 
 
 def json_value(value: object) -> object:
-    """Decimals as numbers and times as unix seconds, as LOX24 itself sends them."""
-    if isinstance(value, Decimal):
-        return float(value)
+    """Times as unix seconds, as LOX24 itself sends them (Decimals are exact_json's)."""
     if isinstance(value, datetime):
         return int(value.timestamp())
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
