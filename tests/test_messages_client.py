@@ -82,11 +82,13 @@ async def test_a_null_total_pages_and_a_string_total_is_read(
     assert not read.partial and read.count == 50_000
 
 
-async def test_plain_json_pages_count_too(fake_url: str, clock: VirtualClock) -> None:
+async def test_a_plain_json_client_still_counts_in_one_request(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
     clock.advance(600)
     async with Lox24Client(Token(FAKE_TOKEN), fake_url) as client:
-        counted = await client.count_messages(SMALL)
-    assert counted.count == 50 and counted.partial and counted.complete
+        counted = await client.count_messages(BIG)
+    assert counted.count == 50_000 and not counted.partial and sms_requests(fake) == 1
 
 
 async def test_messages_are_read_with_exact_prices_and_unknown_codes(

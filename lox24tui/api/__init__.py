@@ -44,6 +44,8 @@ from lox24tui.api.sms import (
     MessageFilters,
     MessagePage,
     SmsStatusCode,
+    dlr_label,
+    sms_status_label,
 )
 from lox24tui.api.token import Token
 
@@ -82,9 +84,11 @@ __all__ = [
     "UnexpectedStatus",
     "UnreadableResponse",
     "WriteRefused",
+    "dlr_label",
     "is_bulk_id",
     "label_with_code",
     "parse_bulk_id",
+    "sms_status_label",
     "status_info",
     "status_label",
     "voice_language_name",

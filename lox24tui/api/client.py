@@ -175,7 +175,10 @@ class Lox24Client:
         """``GET /sms?bulk=…``: one page of a bulk's messages, optionally filtered."""
         bulk_id = parse_bulk_id(bulk_id)
         params = [*_message_filters(bulk_id, filters), ("page", page)]
-        response, payload = await self._get_json("/sms", params=params, bulk_id=bulk_id)
+        # always ld+json: only a hydra collection carries the total that makes a count cheap
+        response, payload = await self._request_json(
+            "GET", "/sms", params=params, bulk_id=bulk_id, accept=JSON_LD
+        )
         members, next_page, total = _collection(payload, response, page, "messages")
         items = [Message.model_validate(member) for member in members]
         return MessagePage(items, page, next_page, total, _request_id(response))
@@ -236,10 +239,12 @@ class Lox24Client:
         params: Sequence[tuple[str, str | int]] = (),
         bulk_id: str | None = None,
         write: bool = False,
+        accept: str | None = None,
     ) -> tuple[httpx.Response, Any]:
-        request = self._http.build_request(
-            method, path, params=list(params), headers={AUTH_HEADER: self._token.reveal()}
-        )
+        headers = {AUTH_HEADER: self._token.reveal()}
+        if accept is not None:
+            headers["Accept"] = accept
+        request = self._http.build_request(method, path, params=list(params), headers=headers)
         try:
             response = await self._http.send(request, stream=True)
         except httpx.TimeoutException:

@@ -218,3 +218,38 @@ async def count_by_pages(
             return MessageCount(counted, True, True, requests, dict(seen))
         number = page.next_page
     return MessageCount(counted, True, False, max(1, max_pages), dict(seen))
+
+
+_DLR_TEXT: Final[dict[int, str]] = {
+    DlrCode.NONE: "no report yet",
+    DlrCode.DELIVERED: "delivered",
+    DlrCode.QUEUED: "queued",
+    DlrCode.SUBMITTED: "submitted",
+    DlrCode.EXPIRED: "expired",
+    DlrCode.REJECTED: "rejected",
+}
+_SMS_STATUS_TEXT: Final[dict[int, str]] = {
+    SmsStatusCode.NEW: "new",
+    SmsStatusCode.TRANSMITTED: "transmitted",
+    SmsStatusCode.BLOCKED: "network blocked",
+    SmsStatusCode.MAINTENANCE: "maintenance",
+    SmsStatusCode.STOPPED_WEB: "stopped (web)",
+    SmsStatusCode.NO_LANDLINE: "no landline connection",
+    SmsStatusCode.NO_FUNDS: "no funds",
+    SmsStatusCode.NO_OPERATOR: "no operator",
+    SmsStatusCode.STOPPED_API: "stopped (API)",
+}
+
+
+def dlr_label(code: int | None) -> str:
+    """A delivery report code for people, with the code: "delivered (1)", "unknown (32)"."""
+    if code is None:
+        return "—"
+    return f"{_DLR_TEXT.get(code, 'unknown')} ({code})"
+
+
+def sms_status_label(code: int | None) -> str:
+    """A message's status code for people, with the code: "no funds (3000)"."""
+    if code is None:
+        return "—"
+    return f"{_SMS_STATUS_TEXT.get(code, 'unknown')} ({code})"

@@ -22,13 +22,16 @@ NO_TOKEN = (
 )
 
 
-def settings_or_exit() -> tuple[Settings, Token] | int:
-    """The settings and token, or the exit status after saying why there are none."""
+def settings_or_exit(*, read_only: bool = False) -> tuple[Settings, Token] | int:
+    """The settings and token, or the exit status after saying why there are none.
+    ``read_only`` (the ``--read-only`` flag) makes this run read-only whatever the file says."""
     try:
         settings = load_settings()
     except ConfigError as error:
         complain(str(error))
         return ExitCode.STOPPED
+    if read_only:
+        settings = settings.model_copy(update={"read_only": True})
     token = settings.api_token
     if token is None:
         print_line(sys.stderr, NO_TOKEN)
@@ -57,7 +60,8 @@ async def guarded_client(
         timeout=settings.timeout,
         max_connections=concurrency or settings.concurrency,
     ) as pool:
-        yield GuardedClient(pool, shared_guard(settings, token, Locations.default()))
+        guard = shared_guard(settings, token, Locations.default())
+        yield GuardedClient(pool, guard, read_only=settings.read_only)
 
 
 def print_line(out: TextIO, text: str) -> None:
