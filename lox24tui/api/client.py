@@ -42,7 +42,6 @@ from lox24tui.api.sms import (
     ALL_MESSAGES,
     COUNT_PAGE_CAP,
     Account,
-    Message,
     MessageCount,
     MessageFilters,
     MessagePage,
@@ -180,8 +179,7 @@ class Lox24Client:
             "GET", "/sms", params=params, bulk_id=bulk_id, accept=JSON_LD
         )
         members, next_page, total = _collection(payload, response, page, "messages")
-        items = [Message.model_validate(member) for member in members]
-        return MessagePage(items, page, next_page, total, _request_id(response))
+        return MessagePage(members, page, next_page, total, _request_id(response))
 
     async def count_messages(
         self,
