@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,7 @@ def live_url(live_fake: FakeLox24) -> Iterator[str]:
         yield url
 
 
+TOPPED_UP = Decimal("10000.00")
 BIG = "2f1c3a00-4699-11ea-a637-96000028b339"
 """A bulk of 50,000 messages that :func:`add_sending_bulk` adds."""
 
@@ -67,7 +69,7 @@ def add_sending_bulk(
     account: SimulatedAccount, start: float, uuid: str = BIG, recipients: int = 50_000
 ) -> str:
     """A bulk that starts sending at ``start`` and takes ten minutes: the delivery features'
-    subject in their tests."""
+    subject in their tests. The balance is topped up to 10,000 EUR, so it is sent whole."""
     account.add(
         SimBulk(
             uuid=uuid,
@@ -78,4 +80,5 @@ def add_sending_bulk(
             label="Sending",
         )
     )
+    account.set_balance(TOPPED_UP, start)
     return uuid

@@ -12,8 +12,9 @@ import pytest
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.fake.account import CANCELED
+from lox24tui.fake.server import serve
 
-from .conftest import BIG, add_sending_bulk
+from .conftest import BIG, TOPPED_UP, add_sending_bulk
 
 LD = "application/ld+json"
 
@@ -72,11 +73,32 @@ async def test_some_messages_are_still_on_the_way_while_a_bulk_sends(
     assert queued > 0 and submitted > 0 and either == queued + submitted
 
 
-async def test_each_not_sent_status_appears(fake_url: str, clock: VirtualClock) -> None:
+async def test_each_not_sent_status_appears(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
     clock.advance(3600)
-    counts = {c: await total(fake_url, bulk=BIG, **{"status_code[]": c}) for c in (3000, 208, 5000)}
+    counts = {c: await total(fake_url, bulk=BIG, **{"status_code[]": c}) for c in (208, 5000)}
     assert all(count > 0 for count in counts.values())
     assert sum(counts.values()) < 0.05 * 50_000
+    assert await total(fake_url, bulk=BIG, **{"status_code[]": 3000}) == 0  # money enough
+
+
+async def test_once_the_balance_runs_out_messages_get_3000_and_cost_nothing(
+    clock: VirtualClock,
+) -> None:
+    account = SimulatedAccount()
+    add_sending_bulk(account, clock.now())
+    account.set_balance(Decimal("75.00"), clock.now())  # 1,000 messages at 0.075
+    clock.advance(600)
+    async with serve(FakeLox24(account, clock=clock)) as url:
+        no_funds = await total(url, bulk=BIG, **{"status_code[]": 3000})
+        sent = await total(url, bulk=BIG, is_sent="true")
+        async with client(url, "application/json") as http:
+            me = (await http.get("/me")).json(parse_float=Decimal)
+    assert no_funds == 49_000
+    assert 900 < sent < 1_000  # the paid ones, but those blocked or without operator
+    assert me["balance_amount"] == 0
+    assert me["balance_changed_at"] < clock.now() - 500  # paid for nothing since it ran out
 
 
 async def test_pages_follow_the_view_and_hold_the_same_messages_every_time(
@@ -158,7 +180,7 @@ async def test_the_account_balance_goes_down_as_bulks_send(
         "groups",
     }
     assert before["id"] == 1234567 and before["currency"] == "EUR"
-    assert before["balance_amount"] == Decimal("250.00")
+    assert before["balance_amount"] == TOPPED_UP
     assert after["balance_amount"] <= before["balance_amount"] - Decimal("375")  # 5,000 x 0.075
     assert after["balance_changed_at"] > before["balance_changed_at"]
     assert "direct" in after["services"]

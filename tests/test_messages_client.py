@@ -22,7 +22,7 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve
 from lox24tui.guard import AccountGuard, GuardedClient, WritesDisabled
 
-from .conftest import BIG, add_sending_bulk
+from .conftest import BIG, TOPPED_UP, add_sending_bulk
 
 LD = "application/ld+json"
 SMALL = "2f1c3a01-4699-11ea-a637-96000028b339"
@@ -123,7 +123,7 @@ async def test_the_account_reads_balance_and_currency(
 ) -> None:
     account = await ld_client.get_account()
     assert isinstance(account, Account)
-    assert account.currency == "EUR" and account.balance_amount == Decimal("250.00")
+    assert account.currency == "EUR" and account.balance_amount == TOPPED_UP
     assert account.services and "direct" in account.services
     assert account.balance_changed_at is not None
 

@@ -97,10 +97,15 @@ class SimBulk:
         progress = min(1.0, (when - self.delivery_at) / self.send_seconds)
         return int(self.recipients * progress)
 
-    def messages(self, now: float) -> BulkMessages:
-        """Its messages as they stand at ``now`` (see :mod:`lox24tui.fake.messages`)."""
+    def messages(self, now: float, funds_out_at: float | None = None) -> BulkMessages:
+        """Its messages as they stand at ``now`` (see :mod:`lox24tui.fake.messages`); those
+        created after ``funds_out_at`` were never sent for want of money."""
         kinds = ODD_KINDS if "odd_codes" in self.quirks else KINDS
-        return BulkMessages(self.uuid, kinds, lambda when: self.state(when)[1], now)
+        return BulkMessages(self.uuid, kinds, self.created_by, now, funds_out_at)
+
+    def created_by(self, when: float) -> int:
+        """How many messages it had created at ``when``."""
+        return self.state(when)[1]
 
     def message_created_at(self, index: int) -> float:
         """When message ``index`` was created: the moment the sent count passed it."""
@@ -114,9 +119,12 @@ class SimBulk:
         """An item of ``GET /sms``."""
         return message_json(self, index, stage, self.message_created_at(index), self.unit_price)
 
-    def spent(self, now: float) -> Decimal:
-        """What its messages cost so far: the ``price`` its status shows."""
-        return self.unit_price * self.state(now)[1]
+    def spent(self, now: float, funds_out_at: float | None = None) -> Decimal:
+        """What its messages cost so far: those created before the balance ran out."""
+        paid = self.created_by(now)
+        if funds_out_at is not None:
+            paid = min(paid, self.created_by(funds_out_at))
+        return self.unit_price * paid
 
     def cancel(self, now: float) -> bool:
         """``PUT /bulks/{id}/cancel``: a new bulk (0), or one sending (5) with messages not yet
@@ -201,25 +209,62 @@ class SimulatedAccount:
         self.is_text_deleted = False
         self.opening_balance = Decimal("250.00")
         """The balance before any of its bulks sent anything."""
+        self._funds_out_at: float | None = None
+        self._funds_known = False
+        """Whether ``_funds_out_at`` is up to date (adding or canceling a bulk changes it)."""
         for bulk in bulks:
             self.add(bulk)
 
     def set_balance(self, amount: Decimal, at: float) -> None:
         """Make the balance read ``amount`` at ``at``; it goes down from there as bulks send."""
         self.opening_balance = amount + sum((b.spent(at) for b in self), Decimal(0))
+        self._funds_known = False
+
+    def funds_out_at(self) -> float | None:
+        """When the balance ran out (or will, as the bulks go on sending); None if it never
+        does. From then on no message is sent: each gets 3000, not enough money."""
+        if not self._funds_known:
+            self._funds_out_at, self._funds_known = self._find_funds_out(), True
+        return self._funds_out_at
+
+    def _find_funds_out(self) -> float | None:
+        def spent(when: float) -> Decimal:
+            return sum((b.spent(when) for b in self), Decimal(0))
+
+        if not self._bulks:
+            return None
+        low = min(b.created_at for b in self)
+        high = max(b.delivery_at + b.send_seconds for b in self) + 1.0
+        if spent(high) <= self.opening_balance:
+            return None
+        for _ in range(60):  # spending only grows with time: bisect to well under a second
+            middle = (low + high) / 2
+            low, high = (middle, high) if spent(middle) <= self.opening_balance else (low, middle)
+        return low
 
     def balance(self, now: float) -> Decimal:
-        return (self.opening_balance - sum((b.spent(now) for b in self), Decimal(0))).quantize(
-            Decimal("0.0001")
-        )
+        out = self.funds_out_at()
+        spent = sum((b.spent(now, out) for b in self), Decimal(0))
+        return max(Decimal(0), self.opening_balance - spent).quantize(Decimal("0.0001"))
 
     def balance_changed_at(self, now: float) -> float | None:
-        """When a message was last paid for: the latest change of a bulk that sent any."""
+        """When a message was last paid for: the latest change of a bulk that sent any, or
+        when the balance ran out."""
         times = [at for code, sent, at in (b.state(now) for b in self) if sent and at is not None]
-        return max(times, default=None)
+        latest = max(times, default=None)
+        out = self.funds_out_at()
+        if latest is not None and out is not None and out < latest:
+            return out
+        return latest
+
+    def cancel(self, bulk: SimBulk, now: float) -> bool:
+        """Cancel ``bulk`` (see :meth:`SimBulk.cancel`); what the account spends changes."""
+        self._funds_known = False
+        return bulk.cancel(now)
 
     def add(self, bulk: SimBulk) -> SimBulk:
         self._bulks[bulk.uuid] = bulk
+        self._funds_known = False
         return bulk
 
     def get(self, bulk_id: str) -> SimBulk | None:
@@ -374,7 +419,8 @@ class SimulatedAccount:
                     text=rng.choice(_HISTORY_TEXTS),
                 )
             )
-        account.set_balance(Decimal("250.00"), start)
+        # runs out six minutes in: a few messages get 3000, and the balance shows how low it is
+        account.set_balance(Decimal("400.00"), start)
         return account
 
     @classmethod
@@ -405,7 +451,7 @@ class SimulatedAccount:
                     label=f"Bulk {index + 1}",
                 )
             )
-        account.set_balance(Decimal("1000.00"), start)
+        account.set_balance(Decimal("1000000.00"), start)  # enough: load tests measure counts
         return account
 
     def watched_demo_ids(self) -> list[tuple[str, str]]:

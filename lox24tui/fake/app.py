@@ -199,7 +199,7 @@ class FakeLox24:
         if bulk is None:
             return 404, "Not Found"
         if match.group(2) == "/cancel":
-            if not bulk.cancel(now):
+            if not self.account.cancel(bulk, now):
                 code = bulk.state(now)[0]
                 return 400, f"The bulk cannot be canceled any more (status_code {code})."
             return 200, _with_ld(bulk.status_json(now), bulk, ld)
@@ -283,7 +283,7 @@ class FakeLox24:
         members: list[dict[str, Any]] = []
         total = 0
         if bulk is not None:
-            messages = bulk.messages(now)
+            messages = bulk.messages(now, self.account.funds_out_at())
             total = messages.count(match)
             for index, stage in messages.page(match, page, self.page_size, descending=descending):
                 item = bulk.message_json(index, stage)

@@ -57,12 +57,14 @@ KINDS: Final = (
     Kind("submitted for hours", 30, (Stage(0, 0, 100), Stage(3, 4, 100), Stage(4 * HOUR, 1, 100))),
     Kind("expired", 20, (Stage(0, 0, 100), Stage(3, 2, 100), Stage(6 * HOUR, 8, 100))),
     Kind("rejected", 20, (Stage(0, 0, 100), Stage(20, 16, 100))),
-    Kind("no funds", 8, (Stage(0, 0, 3000, is_sent=False),)),
-    Kind("blocked", 6, (Stage(0, 0, 208, is_sent=False),)),
-    Kind("no operator", 6, (Stage(0, 0, 5000, is_sent=False),)),
+    Kind("blocked", 10, (Stage(0, 0, 208, is_sent=False),)),
+    Kind("no operator", 10, (Stage(0, 0, 5000, is_sent=False),)),
 )
 """Most delivered within seconds, some queued or submitted for a while, a few expired or
-rejected, a few never sent (3000 no funds, 208 blocked, 5000 no operator)."""
+rejected, a few never sent (208 blocked, 5000 no operator). Messages created after the
+account's balance ran out are never sent either (:data:`NO_FUNDS`)."""
+NO_FUNDS: Final = Stage(0, 0, 3000, is_sent=False)
+"""Where every message created once the balance ran out stays: 3000, not enough money."""
 ODD_KINDS: Final = (
     *KINDS[:4],
     Kind("rejected, undocumented code", 20, (Stage(0, 0, 100), Stage(20, 32, 7777))),
@@ -101,11 +103,16 @@ class BulkMessages:
         kinds: tuple[Kind, ...],
         created_by: Callable[[float], int],
         now: float,
+        funds_out_at: float | None = None,
     ) -> None:
         self._kinds = kinds
         self.pattern, self._prefix = _pattern(seed, kinds)
         self.total = created_by(now)
         """Messages created so far."""
+        self.funded = (
+            self.total if funds_out_at is None else min(self.total, created_by(funds_out_at))
+        )
+        """Messages created before the balance ran out; the later ones are :data:`NO_FUNDS`."""
         self._bounds: dict[float, int] = {
             stage.after: min(self.total, created_by(now - stage.after))
             for kind in kinds
@@ -119,8 +126,9 @@ class BulkMessages:
 
     def count(self, match: MessageFilter, below: int | None = None) -> int:
         """How many of the first ``below`` messages (all by default) the filter accepts."""
-        limit = self.total if below is None else min(below, self.total)
-        found = 0
+        everything = self.total if below is None else min(below, self.total)
+        limit = min(everything, self.funded)
+        found = everything - limit if match.accepts(NO_FUNDS) else 0
         for number, kind in enumerate(self._kinds):
             lower = 0
             for stage in reversed(kind.stages):  # the oldest messages are in the last stage
@@ -132,6 +140,8 @@ class BulkMessages:
 
     def stage_of(self, index: int) -> Stage:
         """Where message ``index`` stands now."""
+        if index >= self.funded:
+            return NO_FUNDS
         stages = self._kinds[self.pattern[index % PATTERN]].stages
         current = stages[0]
         for stage in stages:
