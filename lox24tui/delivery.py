@@ -24,8 +24,9 @@ from lox24tui.api import (
     DlrCode,
     MessageCount,
     MessageFilters,
+    MessageSource,
+    count_messages,
 )
-from lox24tui.api.sms import MessageSource, count_messages
 
 MAX_REQUESTS: Final = 7
 """One count of the not-sent messages and one per delivery report code: the cost of a

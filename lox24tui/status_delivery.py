@@ -9,8 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lox24tui import humanize
-from lox24tui.api import Lox24Error, UnreadableResponse
-from lox24tui.api.sms import MessageSource
+from lox24tui.api import Lox24Error, MessageSource, UnreadableResponse
 from lox24tui.delivery import DeliveryBreakdown, count_delivery
 from lox24tui.monitor import BulkState
 

@@ -100,10 +100,12 @@ async def test_messages_are_read_with_exact_prices_and_unknown_codes(
     odd = page.items[0]
     assert odd.dlr_code == 32 and odd.status_code == 7777  # undocumented, kept
     assert page.total is not None and page.total > 0 and page.next_page == 2
-    delivered = (await ld_client.list_messages(BIG, filters=MessageFilters((1,)))).items[0]
+    delivered_page = await ld_client.list_messages(BIG, filters=MessageFilters((1,)))
+    delivered = delivered_page.items[0]
     assert delivered.price == Decimal("0.075") and isinstance(delivered.price, Decimal)
     assert delivered.phone is not None and delivered.phone.startswith("+447700900")
     assert delivered.phone not in repr(delivered)  # personal data stays out of logs
+    assert "+447700900" not in repr(delivered_page)
     newest = await ld_client.list_messages(BIG, filters=MessageFilters(newest_first=True))
     assert newest.items[0].created_at is not None and delivered.created_at is not None
     assert newest.items[0].created_at > delivered.created_at
