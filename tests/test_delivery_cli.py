@@ -141,6 +141,19 @@ def test_status_json_carries_the_delivery_breakdown(live_fake: FakeLox24, live_u
     assert "    outcomes " in human.stdout and " delivered · " in human.stdout
 
 
+def test_status_stops_when_lox24_rate_limits_a_delivery_count(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    bulk = labelled(live_fake, SENDING)
+    live_fake.fail("status", status=429, path="/sms", retry_after="600")
+    done = lox24tui("status", bulk, "--json", url=live_url)
+    assert done.returncode == 2 and "stopped" in done.stderr
+    record = json.loads(done.stdout)
+    assert record["status_code"] == 5  # the status itself arrived
+    assert record["delivery"] is None and record["delivery_error"]["kind"] == "rate_limited"
+    assert [e.status for e in live_fake.requests("/sms")] == [429]  # the guard stopped the rest
+
+
 def test_status_json_delivery_is_null_while_delivery_is_off(
     live_fake: FakeLox24, live_url: str
 ) -> None:

@@ -166,7 +166,7 @@ class FakeLox24:
             )
             return
         bulk_id = match.group(1) if match else _query_bulk(path, query)
-        fault = self._take_fault(bulk_id)
+        fault = self._take_fault(bulk_id, path)
         if fault is not None:
             status = await self._send_fault(fault, reply, receive)
             if status is not None:
@@ -342,10 +342,10 @@ class FakeLox24:
         )
         await reply.error(429, "Too Many Requests: this IP is blocked.", extra_headers=headers)
 
-    def _take_fault(self, bulk_id: str | None) -> Fault | None:
+    def _take_fault(self, bulk_id: str | None, path: str) -> Fault | None:
         self.faults = [f for f in self.faults if not f.used_up]
         for fault in self.faults:
-            if fault.matches(bulk_id):
+            if fault.matches(bulk_id, path):
                 if fault.times is not None:
                     fault.times -= 1
                 return fault
