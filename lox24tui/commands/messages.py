@@ -91,18 +91,16 @@ def run_messages(
 
 
 def message_record(message: Message, *, mask: bool) -> dict[str, Any]:
-    """A message with LOX24's field names and values (times as unix seconds, money exact)."""
+    """A message with LOX24's field names and values (times as unix seconds, money exact), and
+    any key LOX24 adds; without the JSON-LD keys (``@id``, ``@type``), which only say where it
+    came from."""
     record = message.model_dump(by_alias=True, exclude_none=False)
-    record = {key: value for key, value in record.items() if not _absent_ld(key, value)}
+    record = {key: value for key, value in record.items() if not key.startswith("@")}
     if mask:
         record["phone"] = mask_phone(message.phone)
     if message.unreadable_fields:
         record["unreadable"] = {k: repr(v) for k, v in message.unreadable_fields.items()}
     return record
-
-
-def _absent_ld(key: str, value: object) -> bool:
-    return key.startswith("@") and value is None
 
 
 def _line(message: Message, *, mask: bool) -> str:
