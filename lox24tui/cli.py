@@ -33,7 +33,8 @@ STOPPED = """\
 STATUS_EPILOG = f"""\
 exit status:
   0  every id was fetched
-  1  at least one id was invalid, unknown to LOX24, or could not be fetched
+  1  at least one id was invalid, unknown to LOX24, or could not be fetched, or
+     a bulk's delivery could not be counted
 {STOPPED}
 
 exit status with --watch:
@@ -125,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="look up bulks once and print their status",
         description="Look up the status of one or more bulks: one request per id, never "
         "retried, under the same account rules as the dashboard (with a token not yet seen to "
-        "work, one request first; then at most --concurrency at a time).",
+        "work, one request first; then at most --concurrency at a time). Each bulk found then "
+        "has its messages counted by delivery outcome: at most one request per outcome, seven "
+        "per bulk (the `delivery = false` setting turns this off).",
         epilog=STATUS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
