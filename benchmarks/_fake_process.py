@@ -21,8 +21,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def fake_server(bulks: int, latency: float, final_fraction: float = 0.0) -> Iterator[str]:
+def fake_server(
+    bulks: int, latency: float, final_fraction: float = 0.0, messages: int | None = None
+) -> Iterator[str]:
     port = free_port()
+    per_bulk = [] if messages is None else ["--messages", str(messages)]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -37,6 +40,7 @@ def fake_server(bulks: int, latency: float, final_fraction: float = 0.0) -> Iter
             str(latency),
             "--final-fraction",
             str(final_fraction),
+            *per_bulk,
         ],
         stdout=subprocess.DEVNULL,
     )

@@ -16,6 +16,17 @@ from lox24tui import __version__
 from lox24tui.completion import SHELLS, complete_if_asked, complete_watched_ids
 from lox24tui.exit_codes import ExitCode
 
+OUTCOME_NAMES = (
+    "delivered",
+    "queued",
+    "submitted",
+    "expired",
+    "rejected",
+    "none",
+    "not_sent",
+)
+"""``messages --dlr`` choices (lox24tui.delivery.OUTCOMES; not imported, to start fast)."""
+
 STOPPED = """\
   2  requests were stopped (a refused token, an inactive account, a rate limit,
      protecting your IP, LOX24 unreachable), or lox24tui could not start (no
@@ -24,7 +35,8 @@ STOPPED = """\
 STATUS_EPILOG = f"""\
 exit status:
   0  every id was fetched
-  1  at least one id was invalid, unknown to LOX24, or could not be fetched
+  1  at least one id was invalid, unknown to LOX24, or could not be fetched, or
+     a bulk's delivery could not be counted
 {STOPPED}
 
 exit status with --watch:
@@ -80,6 +92,35 @@ exit status:
 """
 
 
+MESSAGES_EPILOG = f"""\
+exit status:
+  0  the messages were printed (none, if none match)
+  1  the id is invalid, LOX24 answered with an error, or the answer could not be read
+{STOPPED}
+
+Phone numbers are recipients' personal data: this is the only command that shows
+them (--mask hides all but the country code and the last four digits).
+"""
+
+ACCOUNT_EPILOG = f"""\
+exit status:
+  0  the account was printed
+  1  LOX24 answered with an error, or the answer could not be read
+{STOPPED}
+"""
+
+CANCEL_EPILOG = """\
+exit status:
+  0  every bulk was canceled
+  1  an id was invalid, LOX24 refused or failed to cancel a bulk (it says why), or
+     you answered no
+  2  nothing was sent: lox24tui is read-only (--read-only or read_only = true), no
+     terminal to ask on and no --yes, or the requests were stopped (a refused
+     token, an inactive account, a rate limit, protecting your IP, LOX24
+     unreachable); also: no token, a bad config file
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lox24tui",
@@ -99,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="append a debug log for support to FILE (also LOX24TUI_LOG=FILE): requests, "
         "answers, request ids and the engine's decisions; tokens and phone numbers redacted",
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="change nothing at LOX24: every action that writes (cancel) is refused; the "
+        "watch list, which is local, still changes",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     status = commands.add_parser(
@@ -106,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="look up bulks once and print their status",
         description="Look up the status of one or more bulks: one request per id, never "
         "retried, under the same account rules as the dashboard (with a token not yet seen to "
-        "work, one request first; then at most --concurrency at a time).",
+        "work, one request first; then at most --concurrency at a time). Each bulk found then "
+        "has its messages counted by delivery outcome: at most one request per outcome, seven "
+        "per bulk (the `delivery = false` setting turns this off).",
         epilog=STATUS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -149,6 +198,53 @@ def build_parser() -> argparse.ArgumentParser:
     bulks.add_argument(
         "--limit", type=_positive, default=50, help="at most this many (%(default)s)"
     )
+
+    messages = commands.add_parser(
+        "messages",
+        help="list a bulk's messages with their delivery outcome",
+        description="List a bulk's messages (GET /sms), oldest first, with their delivery "
+        "report and status.",
+        epilog=MESSAGES_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    messages.add_argument("id", metavar="ID", help="the bulk's id (a UUID)")
+    messages.add_argument(
+        "--dlr",
+        choices=OUTCOME_NAMES,
+        help="only messages with this outcome (none: sent, no report yet; not_sent: never "
+        "sent, e.g. no funds or blocked)",
+    )
+    messages.add_argument("--mask", action="store_true", help="show phone numbers as +49 ••• 4567")
+    messages.add_argument(
+        "--json", action="store_true", help="one JSON object per line, LOX24's field names"
+    )
+    messages.add_argument(
+        "--limit", type=_positive, default=100, help="at most this many (%(default)s)"
+    )
+
+    account = commands.add_parser(
+        "account",
+        help="show the account's balance and services",
+        description="Show the account (GET /me): balance, currency, when the balance last "
+        "changed, and the services it may use.",
+        epilog=ACCOUNT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    account.add_argument("--json", action="store_true", help="one JSON object, LOX24's field names")
+
+    cancel = commands.add_parser(
+        "cancel",
+        help="cancel bulks that have not finished sending",
+        description="Cancel bulks (PUT /bulks/{id}/cancel): a new bulk, or one still sending, "
+        "stops and its unsent messages are not sent. Asks first on a terminal; one request at "
+        "a time, never retried.",
+        epilog=CANCEL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    complete_watched_ids(
+        cancel.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
+    )
+    cancel.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
 
     watch = commands.add_parser(
         "watch",
@@ -268,6 +364,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --bulks: the share of bulks already finished (%(default)s)",
     )
 
+    fake.add_argument(
+        "--messages",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --bulks: N messages in every bulk (default: random, up to 50,000)",
+    )
+
     completion = commands.add_parser(
         "completion",
         help="print a shell completion script (bash, zsh or fish)",
@@ -363,6 +467,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_serve(
                 host=args.host, port=args.port, public_url=args.public_url, demo=args.serve_demo
             )
+        if args.command == "messages":
+            from lox24tui.commands.messages import run_messages
+
+            return run_messages(
+                args.id, outcome=args.dlr, mask=args.mask, as_json=args.json, limit=args.limit
+            )
+        if args.command == "account":
+            from lox24tui.commands.account import run_account
+
+            return run_account(as_json=args.json)
+        if args.command == "cancel":
+            from lox24tui.commands.cancel import run_cancel
+
+            return run_cancel(args.ids, yes=args.yes, read_only=args.read_only)
         if args.command == "fake-server":
             from lox24tui.commands.fake_server import run_fake_server
 
@@ -372,11 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 latency=args.latency,
                 bulks=args.bulks,
                 final_fraction=args.final_fraction,
+                messages=args.messages,
             )
         if args.command is None:
             from lox24tui.commands.dashboard import run_dashboard
 
-            return run_dashboard(demo=args.demo)
+            return run_dashboard(demo=args.demo, read_only=args.read_only)
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
     except BrokenPipeError:  # `lox24tui bulks | head`: the reader left, nothing is wrong

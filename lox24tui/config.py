@@ -12,6 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
@@ -27,6 +28,8 @@ TOKEN_ENV: Final = "LOX24_TOKEN"
 API_URL_ENV: Final = "LOX24_API_URL"
 LOG_ENV: Final = "LOX24TUI_LOG"
 MIN_INTERVAL: Final = 2.0
+MIN_DELIVERY_INTERVAL: Final = 30.0
+"""A delivery count costs up to seven requests per bulk: not more often than this."""
 
 
 class ConfigError(Exception):
@@ -129,6 +132,18 @@ class Settings(BaseModel):
             if not keys.strip():
                 raise ValueError(f'{binding_id!r} needs a key, e.g. {binding_id!r} = "ctrl+a"')
         return value
+
+    delivery: bool = True
+    """Count each bulk's messages by delivery outcome (at most 7 requests per bulk each time)."""
+    delivery_interval: float = Field(60.0, ge=MIN_DELIVERY_INTERVAL)
+    """Seconds between two delivery counts of a bulk that can still change."""
+    account_interval: float = Field(300.0, ge=MIN_DELIVERY_INTERVAL)
+    """Seconds between two looks at the account's balance."""
+    low_balance: Decimal = Field(Decimal(0), ge=0)
+    """Warn when the balance falls below this, in the account's currency (0: never)."""
+    read_only: bool = False
+    """Change nothing at LOX24: every action that writes (cancel) is refused. The watch list,
+    which is local, still changes. The ``--read-only`` flag sets it for one run."""
 
     @field_validator("token")
     @classmethod

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from lox24tui import sanitise
+from lox24tui import exact_json, sanitise
 from lox24tui.monitor import BulkState
 from lox24tui.records import CONTRACT_FIELDS
 
@@ -88,13 +87,12 @@ def to_csv(rows: Iterable[dict[str, Any]], *, bom: bool = False) -> str:
 
 
 def to_json(rows: Iterable[dict[str, Any]]) -> str:
-    def value(item: Any) -> Any:
-        if isinstance(item, Decimal):
-            return float(item)
-        return _plain(item)
-
-    records = [{key: value(item) for key, item in row.items()} for row in rows]
-    return sanitise.json_text(json.dumps(records, indent=2, ensure_ascii=False)) + "\n"
+    """A JSON array of the rows; prices are exact numbers, never passed through float."""
+    records = [
+        {key: item if isinstance(item, Decimal) else _plain(item) for key, item in row.items()}
+        for row in rows
+    ]
+    return sanitise.json_text(exact_json.dumps(records, indent=2)) + "\n"
 
 
 def render(rows: list[dict[str, Any]], fmt: str, *, for_file: bool = False) -> str:

@@ -42,16 +42,21 @@ from typing import Any, Final, Protocol, TypeVar
 
 from lox24tui import humanize
 from lox24tui.api import (
+    Account,
     AccountError,
     BulkNotFound,
     BulkPage,
     Lox24Error,
+    MessageCount,
+    MessagePage,
     NetworkError,
     RateLimited,
     ServerError,
     StatusReply,
     Token,
+    WriteRefused,
 )
+from lox24tui.api.sms import ALL_MESSAGES, COUNT_PAGE_CAP, MessageFilters, count_messages
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.files import file_signature, locked, write_atomically
 
@@ -137,6 +142,19 @@ class GuardStopped(Lox24Error):
         if breaker.error is not None:
             self.http_status = breaker.error.http_status
             self.request_id = breaker.error.request_id
+
+
+class WritesDisabled(Lox24Error):
+    """A write (a cancel) asked for while lox24tui runs read-only: nothing was sent."""
+
+    kind = "read_only"
+    title = "read-only"
+
+    def _describe(self) -> str:
+        return (
+            "lox24tui is read-only (--read-only or `read_only = true` in the config file): "
+            "it changes nothing at LOX24, so nothing was sent."
+        )
 
 
 def stops_everything(error: Lox24Error) -> bool:
@@ -478,7 +496,7 @@ class AccountGuard:
         events: set[GuardEvent] = set()
         token_works = (
             outcome is None
-            or isinstance(outcome, BulkNotFound)
+            or isinstance(outcome, BulkNotFound | WriteRefused)
             or (outcome.http_status is not None and outcome.http_status < 400)
         )
         refused = isinstance(outcome, AccountError)
@@ -600,14 +618,24 @@ class LoxClient(Protocol):
 
     async def check_token(self) -> dict[str, Any]: ...
 
+    async def list_messages(
+        self, bulk_id: str, *, page: int = 1, filters: MessageFilters = ALL_MESSAGES
+    ) -> MessagePage: ...
+
+    async def get_account(self) -> Account: ...
+
+    async def cancel_bulk(self, bulk_id: str) -> StatusReply: ...
+
 
 class GuardedClient:
     """A client whose every call asks the guard first and tells it the answer. Commands and
-    screens only ever hold one of these; a call the guard stops raises :class:`GuardStopped`."""
+    screens only ever hold one of these; a call the guard stops raises :class:`GuardStopped`.
+    With ``read_only`` every write raises :class:`WritesDisabled` before asking anything."""
 
-    def __init__(self, client: LoxClient, guard: AccountGuard) -> None:
+    def __init__(self, client: LoxClient, guard: AccountGuard, *, read_only: bool = False) -> None:
         self.client = client
         self.guard = guard
+        self.read_only = read_only
 
     async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
         ticket = await self.guard.admission()
@@ -631,6 +659,41 @@ class GuardedClient:
 
     async def check_token(self) -> dict[str, Any]:
         return await self._call(self.client.check_token)
+
+    async def list_messages(
+        self, bulk_id: str, *, page: int = 1, filters: MessageFilters = ALL_MESSAGES
+    ) -> MessagePage:
+        return await self._call(
+            lambda: self.client.list_messages(bulk_id, page=page, filters=filters)
+        )
+
+    async def count_messages(
+        self,
+        bulk_id: str,
+        *,
+        dlr_code: int | Sequence[int] | None = None,
+        status_codes: Sequence[int] = (),
+        is_sent: bool | None = None,
+        max_pages: int = COUNT_PAGE_CAP,
+    ) -> MessageCount:
+        """A count through the guard: each page it reads (one, when LOX24 sends a total) is a
+        guarded request of its own."""
+        return await count_messages(
+            self,
+            bulk_id,
+            dlr_code=dlr_code,
+            status_codes=status_codes,
+            is_sent=is_sent,
+            max_pages=max_pages,
+        )
+
+    async def get_account(self) -> Account:
+        return await self._call(self.client.get_account)
+
+    async def cancel_bulk(self, bulk_id: str) -> StatusReply:
+        if self.read_only:
+            raise WritesDisabled()
+        return await self._call(lambda: self.client.cancel_bulk(bulk_id))
 
 
 # --------------------------------------------------------------------- helpers

@@ -1,7 +1,7 @@
 """A bulk's status as one flat record with plain JSON values: the ``--json`` output and exports.
 
-Timestamps stay unix seconds and money a number, as LOX24 sends them, so a script can compare
-them with what it got from the API itself.
+Timestamps stay unix seconds and money a ``Decimal`` (written as an exact JSON number), as LOX24
+sends them, so a script can compare them with what it got from the API itself.
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ def status_fields(status: BulkStatus, now: datetime) -> dict[str, Any]:
         value = values.get(name)
         if isinstance(value, datetime):
             value = int(value.timestamp())
-        elif name == "price" and value is not None:
-            value = float(value)
         record[name] = value
     record["status"] = status.label_at(now)
     record["is_final"] = status.is_final

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import keyring
 import pytest
 from keyring.backends import fail
 
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve, serve_in_thread
 
 
@@ -66,3 +67,27 @@ def live_url(live_fake: FakeLox24) -> Iterator[str]:
     """``live_fake`` served from a thread of its own, for tests without an event loop."""
     with serve_in_thread(live_fake) as url:
         yield url
+
+
+TOPPED_UP = Decimal("10000.00")
+BIG = "2f1c3a00-4699-11ea-a637-96000028b339"
+"""A bulk of 50,000 messages that :func:`add_sending_bulk` adds."""
+
+
+def add_sending_bulk(
+    account: SimulatedAccount, start: float, uuid: str = BIG, recipients: int = 50_000
+) -> str:
+    """A bulk that starts sending at ``start`` and takes ten minutes: the delivery features'
+    subject in their tests. The balance is topped up to 10,000 EUR, so it is sent whole."""
+    account.add(
+        SimBulk(
+            uuid=uuid,
+            created_at=start - 60,
+            delivery_at=start,
+            recipients=recipients,
+            send_seconds=600,
+            label="Sending",
+        )
+    )
+    account.set_balance(TOPPED_UP, start)
+    return uuid

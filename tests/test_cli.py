@@ -95,7 +95,8 @@ def test_a_mixed_list_reports_each_id_and_fails(live_fake: FakeLox24, live_url: 
     assert by_id[missing]["error"]["kind"] == "not_found"
     assert by_id[missing]["error"]["http_status"] == 404
     assert by_id[good]["status_code"] in (5, 10)
-    assert len(live_fake.log) == 2
+    assert len(live_fake.requests("/bulks")) == 2  # one status request per id
+    assert len(live_fake.requests("/sms")) <= 7  # and at most one count per delivery outcome
 
 
 def test_a_wrong_token_costs_one_request_and_never_shows(

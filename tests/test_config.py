@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,27 @@ def test_notify_and_history_days_come_from_the_file() -> None:
 def test_tmux_is_told_by_its_variable() -> None:
     assert inside_tmux({"TMUX": "/tmp/tmux-0/default,123,0"})
     assert not inside_tmux({}) and not inside_tmux({"TMUX": ""})
+
+
+def test_delivery_settings_default_and_read_from_the_file() -> None:
+    defaults = load_settings(environ={})
+    assert defaults.delivery is True and defaults.delivery_interval == 60
+    assert defaults.account_interval == 300 and defaults.low_balance == 0
+    assert defaults.read_only is False
+    locations = Locations.default()
+    locations.config_dir.mkdir(parents=True)
+    locations.config_file.write_text(
+        "delivery = false\ndelivery_interval = 45\nlow_balance = 12.30\nread_only = true\n"
+    )
+    settings = load_settings(environ={})
+    assert settings.delivery is False and settings.delivery_interval == 45
+    assert settings.low_balance == Decimal("12.30") and settings.read_only is True
+
+
+@pytest.mark.parametrize("line", ["delivery_interval = 10", "low_balance = -1"])
+def test_delivery_settings_refuse_values_that_would_misbehave(line: str) -> None:
+    locations = Locations.default()
+    locations.config_dir.mkdir(parents=True)
+    locations.config_file.write_text(line + "\n")
+    with pytest.raises(ConfigError, match=line.split(" ")[0]):
+        load_settings(environ={})

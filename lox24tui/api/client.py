@@ -35,9 +35,19 @@ from lox24tui.api.errors import (
     ServerError,
     UnexpectedStatus,
     UnreadableResponse,
+    WriteRefused,
 )
 from lox24tui.api.ids import parse_bulk_id
 from lox24tui.api.models import Bulk, BulkStatus
+from lox24tui.api.sms import (
+    ALL_MESSAGES,
+    COUNT_PAGE_CAP,
+    Account,
+    MessageCount,
+    MessageFilters,
+    MessagePage,
+    count_messages,
+)
 from lox24tui.api.token import Token
 
 DEFAULT_BASE_URL: Final = "https://api.lox24.eu"
@@ -47,6 +57,7 @@ AUTH_HEADER: Final = "X-LOX24-AUTH-TOKEN"
 REQUEST_ID_HEADER: Final = "X-LOX24-REQUEST-ID"
 USER_AGENT: Final = f"lox24tui/{__version__}"
 _DETAIL_LIMIT: Final = 200
+_REFUSED_WRITE: Final = frozenset({400, 402, 409, 422})
 
 _log = logging.getLogger(__name__)
 """The debug log (``--log``): method and path of each request, never its query, whose values
@@ -158,26 +169,56 @@ class Lox24Client:
         if created_since is not None:
             params.append(("created_at[gte]", int(created_since.timestamp())))
         response, payload = await self._get_json("/bulks", params=params)
-        members: Any
-        next_page: int | None
-        total: int | None = None
-        if isinstance(payload, list):
-            members = payload
-            next_page = page + 1 if payload else None
-        elif isinstance(payload, dict) and ("hydra:member" in payload or "member" in payload):
-            members = payload.get("hydra:member", payload.get("member"))
-            total_raw = payload.get("hydra:totalItems", payload.get("totalItems"))
-            total = total_raw if type(total_raw) is int else None
-            view = payload.get("hydra:view", payload.get("view"))
-            next_page = _next_page(view)
-        else:
-            raise UnreadableResponse("expected a list of bulks", **_context(response))
-        if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
-            raise UnreadableResponse(
-                "the list of bulks has items that are not bulks", **_context(response)
-            )
+        members, next_page, total = _collection(payload, response, page, "bulks")
         items = [Bulk.model_validate(member) for member in members]
         return BulkPage(items, page, next_page, total, _request_id(response))
+
+    async def list_messages(
+        self, bulk_id: str, *, page: int = 1, filters: MessageFilters = ALL_MESSAGES
+    ) -> MessagePage:
+        """``GET /sms?bulk=…``: one page of a bulk's messages, optionally filtered."""
+        bulk_id = parse_bulk_id(bulk_id)
+        params = [*_message_filters(bulk_id, filters), ("page", page)]
+        # always ld+json: only a hydra collection carries the total that makes a count cheap
+        response, payload = await self._request_json(
+            "GET", "/sms", params=params, bulk_id=bulk_id, accept=JSON_LD
+        )
+        members, next_page, total = _collection(payload, response, page, "messages")
+        return MessagePage(members, page, next_page, total, _request_id(response))
+
+    async def count_messages(
+        self,
+        bulk_id: str,
+        *,
+        dlr_code: int | Sequence[int] | None = None,
+        status_codes: Sequence[int] = (),
+        is_sent: bool | None = None,
+        max_pages: int = COUNT_PAGE_CAP,
+    ) -> MessageCount:
+        """How many of a bulk's messages match (see :func:`lox24tui.api.sms.count_messages`)."""
+        return await count_messages(
+            self,
+            bulk_id,
+            dlr_code=dlr_code,
+            status_codes=status_codes,
+            is_sent=is_sent,
+            max_pages=max_pages,
+        )
+
+    async def get_account(self) -> Account:
+        """``GET /me``: balance, currency, services."""
+        response, payload = await self._get_json("/me")
+        return Account.model_validate(_require_object(payload, response))
+
+    async def cancel_bulk(self, bulk_id: str) -> StatusReply:
+        """``PUT /bulks/{id}/cancel``: stop a bulk that has not finished sending. A refusal
+        raises :class:`WriteRefused` with LOX24's reason."""
+        bulk_id = parse_bulk_id(bulk_id)
+        response, payload = await self._request_json(
+            "PUT", f"/bulks/{bulk_id}/cancel", bulk_id=bulk_id, write=True
+        )
+        status = BulkStatus.model_validate(_require_object(payload, response))
+        return StatusReply(bulk_id, status, _request_id(response), response.text)
 
     async def check_token(self) -> dict[str, Any]:
         """``GET /me``: a cheap request that succeeds only with a working token."""
@@ -191,10 +232,23 @@ class Lox24Client:
         params: Sequence[tuple[str, str | int]] = (),
         bulk_id: str | None = None,
     ) -> tuple[httpx.Response, Any]:
-        request = self._http.build_request(
-            "GET", path, params=list(params), headers={AUTH_HEADER: self._token.reveal()}
-        )
-        _log.debug("request GET %s", path)
+        return await self._request_json("GET", path, params=params, bulk_id=bulk_id)
+
+    async def _request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Sequence[tuple[str, str | int]] = (),
+        bulk_id: str | None = None,
+        write: bool = False,
+        accept: str | None = None,
+    ) -> tuple[httpx.Response, Any]:
+        headers = {AUTH_HEADER: self._token.reveal()}
+        if accept is not None:
+            headers["Accept"] = accept
+        request = self._http.build_request(method, path, params=list(params), headers=headers)
+        _log.debug("request %s %s", method, path)
         try:
             response = await self._http.send(request, stream=True)
         except httpx.TimeoutException:
@@ -219,18 +273,21 @@ class Lox24Client:
         finally:
             await response.aclose()
         _log.debug(
-            "answer %d to GET %s, request id %s",
+            "answer %d to %s %s, request id %s",
             response.status_code,
+            method,
             path,
             _request_id(response) or "none",
         )
         if response.status_code != 200:
-            error = self._error_for(response, bulk_id)
-            _log.debug("GET %s failed: %s", path, error)
+            error = self._error_for(response, bulk_id, write=write)
+            _log.debug("%s %s failed: %s", method, path, error)
             raise error
         return response, _parse_json(response)
 
-    def _error_for(self, response: httpx.Response, bulk_id: str | None) -> Lox24Error:
+    def _error_for(
+        self, response: httpx.Response, bulk_id: str | None, *, write: bool = False
+    ) -> Lox24Error:
         context = _context(response)
         context["detail"] = _detail(response, self._token)
         status = response.status_code
@@ -245,6 +302,8 @@ class Lox24Client:
             return RateLimited(retry_after, **context)
         if 500 <= status <= 599:
             return ServerError(**context)
+        if write and status in _REFUSED_WRITE:
+            return WriteRefused(**context)
         return UnexpectedStatus(**context)
 
 
@@ -312,6 +371,54 @@ def _require_object(payload: Any, response: httpx.Response) -> dict[str, Any]:
             f"expected a JSON object, got {type(payload).__name__}", **_context(response)
         )
     return payload
+
+
+def _collection(
+    payload: Any, response: httpx.Response, page: int, what: str
+) -> tuple[list[dict[str, Any]], int | None, int | None]:
+    """(items, next page, total) of a collection: a bare array (plain JSON) or a hydra
+    document (ld+json), whose ``hydra:totalItems`` may be absent, null or a numeric string."""
+    members: Any
+    next_page: int | None
+    total: int | None = None
+    if isinstance(payload, list):
+        members = payload
+        next_page = page + 1 if payload else None
+    elif isinstance(payload, dict) and ("hydra:member" in payload or "member" in payload):
+        members = payload.get("hydra:member", payload.get("member"))
+        total = _total(payload.get("hydra:totalItems", payload.get("totalItems")))
+        next_page = _next_page(payload.get("hydra:view", payload.get("view")))
+    else:
+        raise UnreadableResponse(f"expected a list of {what}", **_context(response))
+    if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
+        raise UnreadableResponse(
+            f"the list of {what} has items that are not {what}", **_context(response)
+        )
+    return members, next_page, total
+
+
+def _total(value: Any) -> int | None:
+    if type(value) is int and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
+        return int(value) if len(value.strip()) < 16 else None
+    return None
+
+
+def _message_filters(bulk_id: str, filters: MessageFilters) -> list[tuple[str, str | int]]:
+    """The query of ``GET /sms`` for one bulk: one dlr code as ``dlr_code``, several as
+    ``dlr_code[]``; status codes always as ``status_code[]``."""
+    params: list[tuple[str, str | int]] = [("bulk", bulk_id)]
+    if len(filters.dlr_codes) == 1:
+        params.append(("dlr_code", filters.dlr_codes[0]))
+    else:
+        params += [("dlr_code[]", code) for code in filters.dlr_codes]
+    params += [("status_code[]", code) for code in filters.status_codes]
+    if filters.is_sent is not None:
+        params.append(("is_sent", "true" if filters.is_sent else "false"))
+    if filters.newest_first:
+        params.append(("_order[created_at]", "desc"))
+    return params
 
 
 def _next_page(view: Any) -> int | None:

@@ -8,6 +8,7 @@
     │   ├── InvalidToken           401: token wrong or not active
     │   └── AccountNotActive       403: the account is not activated yet
     ├── BulkNotFound               404: no such bulk for this account
+    ├── WriteRefused               400, 402, 409, 422 on a write (cancel): LOX24 said no, and why
     ├── RateLimited                429: too many requests or the IP is blocked; .retry_after
     ├── TransientError             worth retrying later, with backoff
     │   ├── ServerError            5xx: trouble on LOX24's side
@@ -130,6 +131,18 @@ class BulkNotFound(Lox24Error):
 
     def _describe(self) -> str:
         return f"LOX24 has no bulk {self.bulk_id} on this account (404)."
+
+
+class WriteRefused(Lox24Error):
+    """LOX24 refused a write (a cancel) with a reason: shown to the user, never retried blindly."""
+
+    kind = "refused"
+    title = "refused"
+
+    def _describe(self) -> str:
+        reasons = {402: "not enough funds for the operation", 422: "it cannot be processed"}
+        why = reasons.get(self.http_status or 0, "it was refused")
+        return f"LOX24 did not do it (HTTP {self.http_status}): {why}."
 
 
 class RateLimited(Lox24Error):

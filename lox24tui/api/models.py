@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import IntEnum
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Self
 
 from pydantic import (
     AfterValidator,
@@ -175,10 +175,44 @@ Integer = Annotated[int, BeforeValidator(_no_bool)]
 Price = Annotated[Decimal, BeforeValidator(_no_bool), AfterValidator(_sane_price)]
 
 
-class BulkStatus(BaseModel):
-    """``GET /bulks/{id}/status``: short info about a bulk's status. Every field may be missing."""
+class TolerantModel(BaseModel):
+    """A LOX24 record read leniently: unknown keys are kept, and a field that cannot be read is
+    set aside (``None``, listed in :attr:`unreadable_fields`) instead of failing the record."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    _unreadable: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _set_aside_unreadable_fields(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self]
+    ) -> Self:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            if not isinstance(data, dict):
+                raise
+            bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+            if not bad:
+                raise
+            model = handler({key: value for key, value in data.items() if key not in bad})
+            model._unreadable = {key: data[key] for key in sorted(bad)}
+            return model
+
+    @property
+    def unreadable_fields(self) -> dict[str, Any]:
+        """Fields LOX24 sent in a form this client could not read, with their raw values."""
+        return dict(self._unreadable)
+
+    @property
+    def extra_fields(self) -> dict[str, Any]:
+        """Keys the contract does not mention, kept as they came."""
+        return dict(self.model_extra or {})
+
+
+class BulkStatus(TolerantModel):
+    """``GET /bulks/{id}/status``: short info about a bulk's status. Every field may be missing."""
 
     json_ld_context: str | dict[str, Any] | None = Field(None, alias="@context")
     json_ld_id: str | None = Field(None, alias="@id")
@@ -203,35 +237,6 @@ class BulkStatus(BaseModel):
     is_text_deleted: bool | None = None
     price: Price | None = None
     """Cost of the messages the bulk created, in the account's currency."""
-
-    _unreadable: dict[str, Any] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _set_aside_unreadable_fields(
-        cls, data: Any, handler: ModelWrapValidatorHandler[BulkStatus]
-    ) -> BulkStatus:
-        try:
-            return handler(data)
-        except ValidationError as exc:
-            if not isinstance(data, dict):
-                raise
-            bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
-            if not bad:
-                raise
-            model = handler({key: value for key, value in data.items() if key not in bad})
-            model._unreadable = {key: data[key] for key in sorted(bad)}
-            return model
-
-    @property
-    def unreadable_fields(self) -> dict[str, Any]:
-        """Fields LOX24 sent in a form this client could not read, with their raw values."""
-        return dict(self._unreadable)
-
-    @property
-    def extra_fields(self) -> dict[str, Any]:
-        """Keys the contract does not mention, kept as they came."""
-        return dict(self.model_extra or {})
 
     @property
     def status(self) -> StatusInfo:

@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypeVar
 
 import httpx
 
-from lox24tui.api.client import DEFAULT_BASE_URL, JSON, BulkPage, Lox24Client, StatusReply
+from lox24tui.api.client import (
+    DEFAULT_BASE_URL,
+    JSON,
+    BulkPage,
+    Lox24Client,
+    StatusReply,
+)
+from lox24tui.api.sms import ALL_MESSAGES, Account, MessageFilters, MessagePage
 from lox24tui.api.token import Token
 
 CONNECTIONS_PER_CLIENT: Final = 5
+T = TypeVar("T")
 
 
 class Lox24ClientPool:
@@ -61,13 +69,29 @@ class Lox24ClientPool:
     def size(self) -> int:
         return len(self._clients)
 
-    async def get_bulk_status(self, bulk_id: str) -> StatusReply:
+    async def _on_least_busy(self, call: Callable[[Lox24Client], Awaitable[T]]) -> T:
         index = min(range(len(self._clients)), key=self._busy.__getitem__)
         self._busy[index] += 1
         try:
-            return await self._clients[index].get_bulk_status(bulk_id)
+            return await call(self._clients[index])
         finally:
             self._busy[index] -= 1
+
+    async def get_bulk_status(self, bulk_id: str) -> StatusReply:
+        return await self._on_least_busy(lambda client: client.get_bulk_status(bulk_id))
+
+    async def list_messages(
+        self, bulk_id: str, *, page: int = 1, filters: MessageFilters = ALL_MESSAGES
+    ) -> MessagePage:
+        return await self._on_least_busy(
+            lambda client: client.list_messages(bulk_id, page=page, filters=filters)
+        )
+
+    async def get_account(self) -> Account:
+        return await self._clients[0].get_account()
+
+    async def cancel_bulk(self, bulk_id: str) -> StatusReply:
+        return await self._clients[0].cancel_bulk(bulk_id)
 
     async def check_token(self) -> dict[str, Any]:
         return await self._clients[0].check_token()

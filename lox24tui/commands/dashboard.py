@@ -12,13 +12,15 @@ GC_YOUNG_THRESHOLD = 20_000
 """Allocations between young-generation collections (Python's default is 700)."""
 
 
-def run_dashboard(*, demo: bool) -> int:
+def run_dashboard(*, demo: bool, read_only: bool = False) -> int:
     locations = Locations.default()
     try:
         settings = load_settings(locations)
     except ConfigError as error:
         complain(str(error))
         return ExitCode.STOPPED
+    if read_only:  # --read-only: the dashboard offers no action that writes to LOX24
+        settings = settings.model_copy(update={"read_only": True})
     from lox24tui.tui.app import Lox24App
     from lox24tui.tui.setup import demo_setup, real_setup
 

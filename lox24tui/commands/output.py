@@ -4,15 +4,13 @@ quote server text)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, TextIO
 
-from lox24tui import sanitise
+from lox24tui import exact_json, sanitise
 from lox24tui.api import Lox24ClientPool, Token
 from lox24tui.config import ConfigError, Locations, Settings, load_settings
 from lox24tui.exit_codes import ExitCode
@@ -24,13 +22,16 @@ NO_TOKEN = (
 )
 
 
-def settings_or_exit() -> tuple[Settings, Token] | int:
-    """The settings and token, or the exit status after saying why there are none."""
+def settings_or_exit(*, read_only: bool = False) -> tuple[Settings, Token] | int:
+    """The settings and token, or the exit status after saying why there are none.
+    ``read_only`` (the ``--read-only`` flag) makes this run read-only whatever the file says."""
     try:
         settings = load_settings()
     except ConfigError as error:
         complain(str(error))
         return ExitCode.STOPPED
+    if read_only:
+        settings = settings.model_copy(update={"read_only": True})
     token = settings.api_token
     if token is None:
         print_line(sys.stderr, NO_TOKEN)
@@ -59,7 +60,8 @@ async def guarded_client(
         timeout=settings.timeout,
         max_connections=concurrency or settings.concurrency,
     ) as pool:
-        yield GuardedClient(pool, shared_guard(settings, token, Locations.default()))
+        guard = shared_guard(settings, token, Locations.default())
+        yield GuardedClient(pool, guard, read_only=settings.read_only)
 
 
 def print_line(out: TextIO, text: str) -> None:
@@ -73,15 +75,14 @@ def complain(message: str) -> None:
 
 
 def print_json(out: TextIO, record: dict[str, Any]) -> None:
-    """One JSON line for scripts; non-ASCII stays readable, controls are JSON escapes."""
-    text = json.dumps(record, default=json_value, ensure_ascii=False)
+    """One JSON line for scripts; non-ASCII stays readable, controls are JSON escapes, money
+    keeps its exact digits."""
+    text = exact_json.dumps(record, default=json_value)
     print(sanitise.json_text(text), file=out, flush=True)
 
 
 def json_value(value: object) -> object:
-    """Decimals as numbers and times as unix seconds, as LOX24 itself sends them."""
-    if isinstance(value, Decimal):
-        return float(value)
+    """Times as unix seconds, as LOX24 itself sends them (Decimals are exact_json's)."""
     if isinstance(value, datetime):
         return int(value.timestamp())
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -27,6 +27,7 @@ from lox24tui.exit_codes import ExitCode
 from lox24tui.guard import stops_everything
 from lox24tui.monitor import BulkState, check_each_once
 from lox24tui.records import error_record, reply_record
+from lox24tui.status_delivery import Delivery, deliveries, delivery_fields, delivery_text
 
 
 def run_status(
@@ -65,22 +66,33 @@ def run_status(
 
         return watch_until_final(ids, settings, token, as_json=as_json, out=out)
 
-    async def fetch() -> list[BulkState]:
+    async def fetch() -> tuple[list[BulkState], dict[str, Delivery]]:
+        limit = concurrency or settings.concurrency
         async with guarded_client(settings, token, concurrency=concurrency) as client:
-            return await check_each_once(
-                client, ids, concurrency=concurrency or settings.concurrency
-            )
+            states = await check_each_once(client, ids, concurrency=limit)
+            if not settings.delivery:
+                return states, {}
+            return states, await deliveries(client, states, concurrency=limit)
 
-    states = asyncio.run(fetch())
+    states, delivery = asyncio.run(fetch())
     now = datetime.now(UTC)
     stopped: Lox24Error | None = None
     failed = bool(invalid)
     for state in states:
         if state.reply is not None:
+            counted = delivery.get(state.bulk_id)
+            if isinstance(counted, Lox24Error):
+                failed = True
+                if stops_everything(counted):
+                    stopped = stopped or counted
             if as_json:
-                print_json(out, reply_record(state.reply, now))
+                record = reply_record(state.reply, now)
+                record.update(delivery_fields(counted))
+                print_json(out, record)
             else:
                 _print_human(out, state, now)
+                if counted is not None:
+                    print_line(out, f"    {'outcomes':<13} {delivery_text(counted)}")
             continue
         assert state.error is not None
         failed = True

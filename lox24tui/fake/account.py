@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from lox24tui.fake.messages import KINDS, ODD_KINDS, BulkMessages, Stage, message_json
+
 NEW, IN_PROGRESS, PROCESSED, CANCELED, SYSTEM_ERROR, NO_RECIPIENTS = 0, 5, 10, 15, 20, 201
 _UUID_EPOCH_OFFSET: Final = 0x01B21DD213814000  # 100 ns ticks from 1582-10-15 to 1970-01-01
 _NODE: Final = 0x96000028B339  # the node of LOX24's example id
@@ -63,7 +65,8 @@ class SimBulk:
     label: str = ""
     """A name for people (the demo watch list uses it); not part of the API."""
     quirks: frozenset[str] = field(default_factory=frozenset)
-    """``numbers_as_strings``, ``created_at_as_string``, ``extra_key``: things the real API does."""
+    """``numbers_as_strings``, ``created_at_as_string``, ``extra_key``: things the real API does;
+    ``odd_codes``: some messages end with an undocumented dlr code (32) and status code (7777)."""
     status_code_override: int | None = None
     """Force a status code, documented or not."""
 
@@ -87,10 +90,56 @@ class SimBulk:
         return IN_PROGRESS, self._sent_by(now), float(int(now))
 
     def _sent_by(self, when: float) -> int:
-        if when <= self.delivery_at or self.send_seconds <= 0:
+        if self.send_seconds <= 0:
             return 0 if when < self.delivery_at else self.recipients
+        if when <= self.delivery_at:
+            return 0
         progress = min(1.0, (when - self.delivery_at) / self.send_seconds)
         return int(self.recipients * progress)
+
+    def messages(self, now: float, funds_out_at: float | None = None) -> BulkMessages:
+        """Its messages as they stand at ``now`` (see :mod:`lox24tui.fake.messages`); those
+        created after ``funds_out_at`` were never sent for want of money."""
+        kinds = ODD_KINDS if "odd_codes" in self.quirks else KINDS
+        return BulkMessages(self.uuid, kinds, self.created_by, now, funds_out_at)
+
+    def created_by(self, when: float) -> int:
+        """How many messages it had created at ``when``."""
+        return self.state(when)[1]
+
+    def message_created_at(self, index: int) -> float:
+        """When message ``index`` was created: the moment the sent count passed it."""
+        if self.status_code_override is not None:
+            return self.created_at
+        if self.send_seconds <= 0 or self.recipients <= 0:
+            return self.delivery_at
+        return self.delivery_at + self.send_seconds * (index + 1) / self.recipients
+
+    def message_json(self, index: int, stage: Stage) -> dict[str, Any]:
+        """An item of ``GET /sms``."""
+        return message_json(self, index, stage, self.message_created_at(index), self.unit_price)
+
+    def spent(self, now: float, funds_out_at: float | None = None) -> Decimal:
+        """What its messages cost so far: those created before the balance ran out."""
+        paid = self.created_by(now)
+        if funds_out_at is not None:
+            paid = min(paid, self.created_by(funds_out_at))
+        return self.unit_price * paid
+
+    def cancel(self, now: float) -> bool:
+        """``PUT /bulks/{id}/cancel``: a new bulk (0), or one sending (5) with messages not yet
+        sent, stops now and becomes canceled (15). False when it is too late."""
+        code, created, _ = self.state(now)
+        if self.status_code_override is not None:
+            if code not in (NEW, IN_PROGRESS):
+                return False
+            self.status_code_override = CANCELED
+            return True
+        if code == NEW or (code == IN_PROGRESS and created < self.recipients):
+            self.outcome = CANCELED
+            self.ends_at = now
+            return True
+        return False
 
     def status_json(self, now: float) -> dict[str, Any]:
         """The fields of ``GET /bulks/{id}/status``, as LOX24 sends them."""
@@ -144,15 +193,78 @@ _HISTORY_TEXTS: Final = (
 
 
 class SimulatedAccount:
-    """The bulks of one simulated LOX24 account, by id."""
+    """The bulks of one simulated LOX24 account, by id, and its pre-paid balance, which goes
+    down by what the bulks' messages cost as they are sent."""
 
-    def __init__(self, bulks: Iterable[SimBulk] = ()) -> None:
+    def __init__(
+        self,
+        bulks: Iterable[SimBulk] = (),
+        *,
+        currency: str = "EUR",
+        services: tuple[str, ...] = ("direct", "text2speech", "text2speech_ssml"),
+    ) -> None:
         self._bulks: dict[str, SimBulk] = {}
+        self.currency = currency
+        self.services = services
+        self.is_text_deleted = False
+        self.opening_balance = Decimal("250.00")
+        """The balance before any of its bulks sent anything."""
+        self._funds_out_at: float | None = None
+        self._funds_known = False
+        """Whether ``_funds_out_at`` is up to date (adding or canceling a bulk changes it)."""
         for bulk in bulks:
             self.add(bulk)
 
+    def set_balance(self, amount: Decimal, at: float) -> None:
+        """Make the balance read ``amount`` at ``at``; it goes down from there as bulks send."""
+        self.opening_balance = amount + sum((b.spent(at) for b in self), Decimal(0))
+        self._funds_known = False
+
+    def funds_out_at(self) -> float | None:
+        """When the balance ran out (or will, as the bulks go on sending); None if it never
+        does. From then on no message is sent: each gets 3000, not enough money."""
+        if not self._funds_known:
+            self._funds_out_at, self._funds_known = self._find_funds_out(), True
+        return self._funds_out_at
+
+    def _find_funds_out(self) -> float | None:
+        def spent(when: float) -> Decimal:
+            return sum((b.spent(when) for b in self), Decimal(0))
+
+        if not self._bulks:
+            return None
+        low = min(b.created_at for b in self)
+        high = max(b.delivery_at + b.send_seconds for b in self) + 1.0
+        if spent(high) <= self.opening_balance:
+            return None
+        for _ in range(60):  # spending only grows with time: bisect to well under a second
+            middle = (low + high) / 2
+            low, high = (middle, high) if spent(middle) <= self.opening_balance else (low, middle)
+        return low
+
+    def balance(self, now: float) -> Decimal:
+        out = self.funds_out_at()
+        spent = sum((b.spent(now, out) for b in self), Decimal(0))
+        return max(Decimal(0), self.opening_balance - spent).quantize(Decimal("0.0001"))
+
+    def balance_changed_at(self, now: float) -> float | None:
+        """When a message was last paid for: the latest change of a bulk that sent any, or
+        when the balance ran out."""
+        times = [at for code, sent, at in (b.state(now) for b in self) if sent and at is not None]
+        latest = max(times, default=None)
+        out = self.funds_out_at()
+        if latest is not None and out is not None and out < latest:
+            return out
+        return latest
+
+    def cancel(self, bulk: SimBulk, now: float) -> bool:
+        """Cancel ``bulk`` (see :meth:`SimBulk.cancel`); what the account spends changes."""
+        self._funds_known = False
+        return bulk.cancel(now)
+
     def add(self, bulk: SimBulk) -> SimBulk:
         self._bulks[bulk.uuid] = bulk
+        self._funds_known = False
         return bulk
 
     def get(self, bulk_id: str) -> SimBulk | None:
@@ -307,14 +419,23 @@ class SimulatedAccount:
                     text=rng.choice(_HISTORY_TEXTS),
                 )
             )
+        # runs out six minutes in: a few messages get 3000, and the balance shows how low it is
+        account.set_balance(Decimal("400.00"), start)
         return account
 
     @classmethod
     def generated(
-        cls, count: int, start: float, *, final_fraction: float = 0.0, seed: int = 7
+        cls,
+        count: int,
+        start: float,
+        *,
+        final_fraction: float = 0.0,
+        seed: int = 7,
+        messages: int | None = None,
     ) -> SimulatedAccount:
         """``count`` bulks for load tests: ``final_fraction`` of them long finished, the rest
-        sending for the next hours."""
+        sending for the next hours; each of ``messages`` recipients (random up to 50,000 when
+        None)."""
         rng = random.Random(seed)
         account = cls()
         for index in range(count):
@@ -325,11 +446,12 @@ class SimulatedAccount:
                     uuid=time_uuid(created, index),
                     created_at=created,
                     delivery_at=created + 60,
-                    recipients=rng.randint(10, 50_000),
+                    recipients=rng.randint(10, 50_000) if messages is None else messages,
                     send_seconds=60 if final else 24 * 3600,
                     label=f"Bulk {index + 1}",
                 )
             )
+        account.set_balance(Decimal("1000000.00"), start)  # enough: load tests measure counts
         return account
 
     def watched_demo_ids(self) -> list[tuple[str, str]]:

@@ -18,12 +18,13 @@ import secrets
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Final
-from urllib.parse import parse_qsl
+from typing import Any, Final, Literal
+from urllib.parse import parse_qsl, urlencode
 
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.fake.account import SimBulk, SimulatedAccount
 from lox24tui.fake.faults import Fault, FaultKind
+from lox24tui.fake.messages import MessageFilter
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,7 +36,8 @@ FAKE_TOKEN: Final = "1234567:0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 BAD_CREDENTIALS_LIMIT: Final = 3
 BAD_CREDENTIALS_WINDOW: Final = 60.0
 BLOCK_SECONDS: Final = 600.0
-_BULK_PATH: Final = re.compile(r"/bulks/([^/]+)(/status)?")
+_BULK_PATH: Final = re.compile(r"/bulks/([^/]+)(/status|/cancel)?")
+TotalItems = Literal["number", "absent", "null", "string"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ class FakeLox24:
         retry_after_on_block: bool = True,
         page_size: int = 30,
         rng: random.Random | None = None,
+        total_items: TotalItems = "number",
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.account = account if account is not None else SimulatedAccount.demo(self.clock.now())
@@ -74,6 +77,11 @@ class FakeLox24:
         self.account_active = account_active
         self.retry_after_on_block = retry_after_on_block
         self.page_size = page_size
+        """Items per page of a collection; LOX24 does not document its own, so clients must
+        read it from the answer (``itemsPerPage`` is ignored, as API Platform does by default)."""
+        self.total_items: TotalItems = total_items
+        """How ``GET /sms`` in ld+json writes ``hydra:totalItems``: as a number, not at all, as
+        null or as a numeric string (the quirks a client must survive)."""
         self._rng = rng
         """Seeded, it makes request ids repeatable (for snapshot tests); else they are random."""
         self.faults: list[Fault] = []
@@ -149,15 +157,16 @@ class FakeLox24:
             log(403)
             await reply.error(403, "Your account has not been activated yet.")
             return
-        if scope["method"] != "GET":
+        match = _BULK_PATH.fullmatch(path)
+        cancel = match is not None and match.group(2) == "/cancel"
+        if scope["method"] != ("PUT" if cancel else "GET"):
             log(405)
             await reply.error(
                 405, f'No route found for "{scope["method"]} {path}": Method Not Allowed.'
             )
             return
-        match = _BULK_PATH.fullmatch(path)
-        bulk_id = match.group(1) if match else None
-        fault = self._take_fault(bulk_id)
+        bulk_id = match.group(1) if match else _query_bulk(path, query)
+        fault = self._take_fault(bulk_id, path)
         if fault is not None:
             status = await self._send_fault(fault, reply, receive)
             if status is not None:
@@ -181,22 +190,35 @@ class FakeLox24:
             return 200, self._me(ld)
         if path == "/bulks":
             return 200, self._list(query, now, ld)
+        if path == "/sms":
+            return self._messages(query, now, ld)
         match = _BULK_PATH.fullmatch(path)
         if match is None:
             return 404, f'No route found for "GET {path}".'
         bulk = self.account.get(match.group(1))
         if bulk is None:
             return 404, "Not Found"
+        if match.group(2) == "/cancel":
+            if not self.account.cancel(bulk, now):
+                code = bulk.state(now)[0]
+                return 400, f"The bulk cannot be canceled any more (status_code {code})."
+            return 200, _with_ld(bulk.status_json(now), bulk, ld)
         if match.group(2):
             return 200, _with_ld(bulk.status_json(now), bulk, ld)
         return 200, _with_ld(bulk.bulk_json(now), bulk, ld)
 
     def _me(self, ld: bool) -> dict[str, Any]:
         client_id = self.token.partition(":")[0]
+        now = self.clock.now()
+        changed = self.account.balance_changed_at(now)
         body: dict[str, Any] = {
             "id": int(client_id) if _integer(client_id) else 0,
-            "company": "Demo Shop GmbH",
-            "currency": "EUR",
+            "currency": self.account.currency,
+            "balance_amount": float(self.account.balance(now)),
+            "balance_changed_at": int(changed) if changed is not None else None,
+            "is_text_deleted": self.account.is_text_deleted,
+            "services": list(self.account.services),
+            "groups": {"1": "/groups/1"},
         }
         if ld:
             body = {"@context": "/contexts/User", "@id": "/me", "@type": "User", **body}
@@ -240,6 +262,68 @@ class FakeLox24:
             "hydra:view": view,
         }
 
+    def _messages(self, query: str, now: float, ld: bool) -> tuple[int, Any]:
+        """``GET /sms``: one bulk's messages (the fake knows no others: without ``bulk`` the
+        list is empty), filtered, paged, oldest first unless ``_order[created_at]=desc``."""
+        params = parse_qsl(query, keep_blank_values=True)
+        values: dict[str, list[str]] = defaultdict(list)
+        for key, value in params:
+            values[key].append(value)
+        dlr = [int(v) for v in values["dlr_code"] + values["dlr_code[]"] if _integer(v)]
+        status = [int(v) for v in values["status_code[]"] + values["status_code"] if _integer(v)]
+        sent = values["is_sent"][-1].lower() if values["is_sent"] else None
+        match = MessageFilter(
+            frozenset(dlr) if dlr else None,
+            frozenset(status) if status else None,
+            {"true": True, "1": True, "false": False, "0": False}.get(sent) if sent else None,
+        )
+        page = next((int(v) for v in values["page"] if _integer(v) and int(v) > 0), 1)
+        descending = (values["_order[created_at]"] or ["asc"])[-1].lower() == "desc"
+        bulk = self.account.get(values["bulk"][-1]) if values["bulk"] else None
+        members: list[dict[str, Any]] = []
+        total = 0
+        if bulk is not None:
+            messages = bulk.messages(now, self.account.funds_out_at())
+            total = messages.count(match)
+            for index, stage in messages.page(match, page, self.page_size, descending=descending):
+                item = bulk.message_json(index, stage)
+                if ld:
+                    item = {"@id": f"/sms/{item['uuid']}", "@type": "Sms", **item}
+                members.append(item)
+        if not ld:
+            return 200, members
+        last = max(1, -(-total // self.page_size))
+        kept = [(k, v) for k, v in params if k != "page"]
+
+        def link(number: int) -> str:
+            return "/sms?" + urlencode([*kept, ("page", str(number))])
+
+        view: dict[str, Any] = {
+            "@id": link(page),
+            "@type": "hydra:PartialCollectionView",
+            "hydra:first": link(1),
+            "hydra:last": link(last),
+        }
+        if page > 1:
+            view["hydra:previous"] = link(page - 1)
+        if page < last:
+            view["hydra:next"] = link(page + 1)
+        body: dict[str, Any] = {
+            "@context": "/contexts/Sms",
+            "@id": "/sms",
+            "@type": "hydra:Collection",
+            "hydra:member": members,
+            "hydra:totalItems": total,
+            "hydra:view": view,
+        }
+        if self.total_items == "absent":
+            del body["hydra:totalItems"]
+        elif self.total_items == "null":
+            body["hydra:totalItems"] = None
+        elif self.total_items == "string":
+            body["hydra:totalItems"] = str(total)
+        return 200, body
+
     def _count_bad_credentials(self, client: str, now: float) -> bool:
         """Record a bad-credential request; True when it trips the block."""
         recent = self._bad_credentials[client]
@@ -258,10 +342,10 @@ class FakeLox24:
         )
         await reply.error(429, "Too Many Requests: this IP is blocked.", extra_headers=headers)
 
-    def _take_fault(self, bulk_id: str | None) -> Fault | None:
+    def _take_fault(self, bulk_id: str | None, path: str) -> Fault | None:
         self.faults = [f for f in self.faults if not f.used_up]
         for fault in self.faults:
-            if fault.matches(bulk_id):
+            if fault.matches(bulk_id, path):
                 if fault.times is not None:
                     fault.times -= 1
                 return fault
@@ -307,6 +391,13 @@ def _integer(text: str) -> bool:
     """ASCII digits only: "²".isdigit() is true, and int("²") fails."""
     digits = text.removeprefix("-")
     return digits.isascii() and digits.isdigit() and len(digits) < 10
+
+
+def _query_bulk(path: str, query: str) -> str | None:
+    """The bulk a ``GET /sms`` asks about, so a fault aimed at a bulk hits its messages too."""
+    if path != "/sms":
+        return None
+    return next((v for k, v in parse_qsl(query) if k == "bulk"), None)
 
 
 def _within(created_at: float, op: str, value: str) -> bool:

@@ -38,9 +38,13 @@ class Fault:
     """A Retry-After header value to send with a STATUS fault."""
     detail: str = "Internal error (simulated)."
     """What the error body of a STATUS fault says (LOX24 may quote a request in it)."""
+    path: str | None = None
+    """Only requests whose path starts with this (``/sms``: the message counts); None for any."""
 
-    def matches(self, bulk_id: str | None) -> bool:
-        return self.bulk_id is None or self.bulk_id == bulk_id
+    def matches(self, bulk_id: str | None, path: str = "/") -> bool:
+        return (self.bulk_id is None or self.bulk_id == bulk_id) and (
+            self.path is None or path.startswith(self.path)
+        )
 
     @property
     def used_up(self) -> bool:

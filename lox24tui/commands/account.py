@@ -1,0 +1,63 @@
+"""``lox24tui account``: the balance, its currency, when it last changed, and the services."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from lox24tui import humanize
+from lox24tui.api import ACCOUNT_FIELDS, Account, Lox24Error
+from lox24tui.commands.output import (
+    complain,
+    guarded_client,
+    print_json,
+    print_line,
+    settings_or_exit,
+)
+from lox24tui.exit_codes import ExitCode
+from lox24tui.guard import stops_everything
+
+
+def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
+    loaded = settings_or_exit()
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
+
+    async def fetch() -> Account | Lox24Error:
+        async with guarded_client(settings, token, concurrency=1) as client:
+            try:
+                return await client.get_account()
+            except Lox24Error as error:
+                return error
+
+    result = asyncio.run(fetch())
+    if isinstance(result, Lox24Error):
+        stopped = stops_everything(result)
+        complain(f"stopped: {result}" if stopped else str(result))
+        return ExitCode.STOPPED if stopped else ExitCode.FAILED
+    low = settings.low_balance
+    is_low = bool(low) and result.balance_amount is not None and result.balance_amount < low
+    if as_json:
+        record = {name: getattr(result, name) for name in ACCOUNT_FIELDS}
+        record.update(result.extra_fields)
+        print_json(out, record)
+        return ExitCode.OK
+    currency = result.currency or "(no currency)"
+    now = datetime.now(UTC)
+    print_line(out, f"● account {'—' if result.id is None else result.id}")
+    rows = [
+        ("balance", humanize.money(result.balance_amount, currency)),
+        ("changed", humanize.local_time_relative(result.balance_changed_at, now)),
+        ("services", ", ".join(result.services or []) or "—"),
+        ("text deleted", humanize.flag(result.is_text_deleted)),
+    ]
+    if is_low:
+        rows.append(("warning", f"below your low_balance of {humanize.money(low, currency)}"))
+    for key, value in result.unreadable_fields.items():
+        rows.append((key, f"unreadable: {value!r}"))
+    for label, value in rows:
+        print_line(out, f"    {label:<13} {value}")
+    return ExitCode.OK

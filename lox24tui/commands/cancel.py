@@ -1,0 +1,78 @@
+"""``lox24tui cancel ID…``: stop bulks that have not finished sending. The one command that
+changes something at LOX24, so it asks first on a terminal, refuses without a terminal unless
+``--yes`` says so, and refuses altogether when lox24tui is read-only."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from lox24tui.api import InvalidBulkId, Lox24Error, StatusCode, label_with_code, parse_bulk_id
+from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
+from lox24tui.exit_codes import ExitCode
+from lox24tui.guard import WritesDisabled, stops_everything
+
+
+def run_cancel(
+    texts: list[str],
+    *,
+    yes: bool,
+    read_only: bool = False,
+    interactive: bool | None = None,
+    ask: Callable[[str], str] = input,
+    out: TextIO = sys.stdout,
+) -> int:
+    ids: list[str] = []
+    for text in texts:
+        try:
+            bulk_id = parse_bulk_id(text)
+        except InvalidBulkId as error:
+            complain(f"{error.message} Nothing was canceled.")
+            return ExitCode.FAILED
+        if bulk_id not in ids:
+            ids.append(bulk_id)
+    loaded = settings_or_exit(read_only=read_only)
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
+    if settings.read_only:
+        complain(WritesDisabled().message)
+        return ExitCode.STOPPED
+    if not yes:
+        on_terminal = sys.stdin.isatty() if interactive is None else interactive
+        if not on_terminal:
+            complain(
+                "cancel changes bulks at LOX24 and there is no terminal to ask on: "
+                "add --yes to cancel without asking. Nothing was canceled."
+            )
+            return ExitCode.STOPPED
+        which = ids[0] if len(ids) == 1 else f"{len(ids)} bulks"
+        answer = ask(f"Cancel {which}? Their unsent messages will not be sent. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print_line(out, "Nothing was canceled.")
+            return ExitCode.FAILED
+
+    async def cancel_each() -> int:
+        canceled = 0
+        async with guarded_client(settings, token, concurrency=1) as client:
+            for bulk_id in ids:  # one at a time: a write is never fired in a burst
+                try:
+                    reply = await client.cancel_bulk(bulk_id)
+                except Lox24Error as error:
+                    print_line(out, f"✗ {bulk_id}  {error.title}: {error}")
+                    if stops_everything(error):
+                        complain(f"stopped: {error.message}")
+                        return ExitCode.STOPPED
+                    continue
+                code = reply.status.status_code
+                shown = label_with_code(reply.status.status.label, code)
+                if code == StatusCode.CANCELED:
+                    canceled += 1
+                    print_line(out, f"✓ {bulk_id}  {shown}")
+                else:
+                    print_line(out, f"✗ {bulk_id}  LOX24 answered {shown}, not canceled (15)")
+        return ExitCode.OK if canceled == len(ids) else ExitCode.FAILED
+
+    return asyncio.run(cancel_each())

@@ -1,0 +1,120 @@
+"""``lox24tui messages ID``: a bulk's messages with their delivery outcome. The only output of
+lox24tui that shows recipients' phone numbers, because the user asked for them (``--mask``
+hides all but the country code and the last four digits)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any, Final, TextIO
+
+from lox24tui import humanize
+from lox24tui.api import (
+    NOT_SENT_CODES,
+    InvalidBulkId,
+    Lox24Error,
+    Message,
+    MessageFilters,
+    dlr_label,
+    parse_bulk_id,
+    sms_status_label,
+)
+from lox24tui.commands.output import (
+    complain,
+    guarded_client,
+    print_json,
+    print_line,
+    settings_or_exit,
+)
+from lox24tui.delivery import OUTCOME_CODES
+from lox24tui.exit_codes import ExitCode
+from lox24tui.guard import stops_everything
+from lox24tui.phones import mask_phone
+
+FILTERS: Final[dict[str, MessageFilters]] = {
+    **{
+        name: MessageFilters(dlr_codes=(code,))
+        for name, code in OUTCOME_CODES.items()
+        if name != "none"
+    },
+    "none": MessageFilters(dlr_codes=(OUTCOME_CODES["none"],), is_sent=True),
+    "not_sent": MessageFilters(status_codes=NOT_SENT_CODES),
+}
+"""What ``--dlr`` asks LOX24 for: one outcome of a delivery breakdown each."""
+
+
+def run_messages(
+    text: str,
+    *,
+    outcome: str | None,
+    mask: bool,
+    as_json: bool,
+    limit: int,
+    out: TextIO = sys.stdout,
+) -> int:
+    try:
+        bulk_id = parse_bulk_id(text)
+    except InvalidBulkId as error:
+        complain(error.message)
+        return ExitCode.FAILED
+    loaded = settings_or_exit()
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
+    filters = FILTERS[outcome] if outcome else MessageFilters()
+
+    async def fetch() -> Lox24Error | None:
+        shown = 0
+        page: int | None = 1
+        async with guarded_client(settings, token, concurrency=1) as client:
+            try:
+                while page is not None and shown < limit:
+                    result = await client.list_messages(bulk_id, page=page, filters=filters)
+                    for message in result.items[: limit - shown]:
+                        if as_json:
+                            print_json(out, message_record(message, mask=mask))
+                        else:
+                            print_line(out, _line(message, mask=mask))
+                        shown += 1
+                    more = result.next_page is not None and result.next_page > page
+                    page = result.next_page if more and result.items else None
+            except Lox24Error as error:
+                return error
+        return None
+
+    problem = asyncio.run(fetch())
+    if problem is None:
+        return ExitCode.OK
+    stopped = stops_everything(problem)
+    complain(f"stopped: {problem}" if stopped else str(problem))
+    return ExitCode.STOPPED if stopped else ExitCode.FAILED
+
+
+def message_record(message: Message, *, mask: bool) -> dict[str, Any]:
+    """A message with LOX24's field names and values (times as unix seconds, money exact), and
+    any key LOX24 adds; without the JSON-LD keys (``@id``, ``@type``), which only say where it
+    came from."""
+    record = message.model_dump(by_alias=True, exclude_none=False)
+    record = {key: value for key, value in record.items() if not key.startswith("@")}
+    if mask:
+        record["phone"] = mask_phone(message.phone)
+    if message.unreadable_fields:
+        record["unreadable"] = {k: repr(v) for k, v in message.unreadable_fields.items()}
+    return record
+
+
+def _line(message: Message, *, mask: bool) -> str:
+    phone = mask_phone(message.phone) if mask else (message.phone or "—")
+    created = humanize.local_time(message.created_at) if message.created_at else "—"
+    sent = (
+        f"sent {humanize.local_time(message.gateway_sent_at)}"
+        if message.gateway_sent_at
+        else "never sent"
+    )
+    parts = "—" if message.parts_count is None else f"{message.parts_count} part(s)"
+    price = "—" if message.price is None else f"{message.price:f}"
+    return (
+        f"{message.uuid or '—'}  {phone:<16} {dlr_label(message.dlr_code):<18} "
+        f"{sms_status_label(message.status_code):<22} created {created}  {sent}  "
+        f"{parts}  price {price}"
+    )

@@ -1,0 +1,254 @@
+"""The messages of a simulated bulk and their delivery reports, computed rather than stored.
+
+A bulk of 50,000 messages must answer ``GET /sms?bulk=…&dlr_code=1`` without building 50,000
+objects per request. So each bulk has a fixed pattern of :data:`PATTERN` outcome kinds, shuffled
+by a generator seeded with the bulk's id: message ``i`` has the kind ``pattern[i % PATTERN]``.
+A kind is a short timeline of delivery-report stages by the message's age. Messages are created
+in index order while the bulk sends, so the messages at least ``a`` seconds old are exactly the
+first ``created_by(now - a)`` of them, and every count is a handful of prefix sums.
+
+Phone numbers come from Ofcom's range for drama, +44 7700 900000 to +44 7700 900999: numbers
+reserved for fiction, which reach nobody.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import uuid as uuid_module
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+PATTERN: Final = 1000
+PHONE_PREFIX: Final = "+447700900"
+"""Ofcom's drama range (07700 900000–900999): fictional UK mobile numbers."""
+NOT_SENT_CODES: Final = frozenset({208, 410, 3000, 5000, 6000})
+HOUR: Final = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """From ``after`` seconds past its creation, a message reads like this."""
+
+    after: float
+    dlr_code: int
+    status_code: int
+    is_sent: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One way a message's life goes, and how many in a thousand go that way."""
+
+    name: str
+    per_thousand: int
+    stages: tuple[Stage, ...]
+
+
+KINDS: Final = (
+    Kind("delivered", 860, (Stage(0, 0, 100), Stage(3, 4, 100), Stage(8, 1, 100))),
+    Kind(
+        "delivered late",
+        50,
+        (Stage(0, 0, 100), Stage(3, 2, 100), Stage(600, 4, 100), Stage(1800, 1, 100)),
+    ),
+    Kind("submitted for hours", 30, (Stage(0, 0, 100), Stage(3, 4, 100), Stage(4 * HOUR, 1, 100))),
+    Kind("expired", 20, (Stage(0, 0, 100), Stage(3, 2, 100), Stage(6 * HOUR, 8, 100))),
+    Kind("rejected", 20, (Stage(0, 0, 100), Stage(20, 16, 100))),
+    Kind("blocked", 10, (Stage(0, 0, 208, is_sent=False),)),
+    Kind("no operator", 10, (Stage(0, 0, 5000, is_sent=False),)),
+)
+"""Most delivered within seconds, some queued or submitted for a while, a few expired or
+rejected, a few never sent (208 blocked, 5000 no operator). Messages created after the
+account's balance ran out are never sent either (:data:`NO_FUNDS`)."""
+NO_FUNDS: Final = Stage(0, 0, 3000, is_sent=False)
+"""Where every message created once the balance ran out stays: 3000, not enough money."""
+ODD_KINDS: Final = (
+    *KINDS[:4],
+    Kind("rejected, undocumented code", 20, (Stage(0, 0, 100), Stage(20, 32, 7777))),
+    *KINDS[5:],
+)
+"""For a bulk with the ``odd_codes`` quirk: a dlr code (32) and a status code (7777) that no
+documentation lists, which a client must survive."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    """The filters of ``GET /sms`` the fake understands; None means "any"."""
+
+    dlr_codes: frozenset[int] | None = None
+    status_codes: frozenset[int] | None = None
+    is_sent: bool | None = None
+
+    def accepts(self, stage: Stage) -> bool:
+        return (
+            (self.dlr_codes is None or stage.dlr_code in self.dlr_codes)
+            and (self.status_codes is None or stage.status_code in self.status_codes)
+            and (self.is_sent is None or stage.is_sent == self.is_sent)
+        )
+
+
+class BulkMessages:
+    """The messages of one bulk, as seen at one moment.
+
+    ``created_by(t)`` is how many messages the bulk had created at time ``t`` (non-decreasing in
+    ``t``); ``created_at(i)`` when message ``i`` was created.
+    """
+
+    def __init__(
+        self,
+        seed: str,
+        kinds: tuple[Kind, ...],
+        created_by: Callable[[float], int],
+        now: float,
+        funds_out_at: float | None = None,
+    ) -> None:
+        self._kinds = kinds
+        self.pattern, self._prefix = _pattern(seed, kinds)
+        self.total = created_by(now)
+        """Messages created so far."""
+        self.funded = (
+            self.total if funds_out_at is None else min(self.total, created_by(funds_out_at))
+        )
+        """Messages created before the balance ran out; the later ones are :data:`NO_FUNDS`."""
+        self._bounds: dict[float, int] = {
+            stage.after: min(self.total, created_by(now - stage.after))
+            for kind in kinds
+            for stage in kind.stages
+        }
+
+    def _of_kind(self, kind: int, below: int) -> int:
+        """How many of the first ``below`` messages are of ``kind``."""
+        whole, rest = divmod(below, PATTERN)
+        return whole * self._prefix[kind][PATTERN] + self._prefix[kind][rest]
+
+    def count(self, match: MessageFilter, below: int | None = None) -> int:
+        """How many of the first ``below`` messages (all by default) the filter accepts."""
+        everything = self.total if below is None else min(below, self.total)
+        limit = min(everything, self.funded)
+        found = everything - limit if match.accepts(NO_FUNDS) else 0
+        for number, kind in enumerate(self._kinds):
+            lower = 0
+            for stage in reversed(kind.stages):  # the oldest messages are in the last stage
+                end = min(limit, self._bounds[stage.after])
+                if match.accepts(stage):
+                    found += self._of_kind(number, end) - self._of_kind(number, lower)
+                lower = max(lower, end)
+        return found
+
+    def stage_of(self, index: int) -> Stage:
+        """Where message ``index`` stands now."""
+        if index >= self.funded:
+            return NO_FUNDS
+        stages = self._kinds[self.pattern[index % PATTERN]].stages
+        current = stages[0]
+        for stage in stages:
+            if index < self._bounds[stage.after]:
+                current = stage
+        return current
+
+    def page(
+        self, match: MessageFilter, page: int, size: int, *, descending: bool = False
+    ) -> Iterator[tuple[int, Stage]]:
+        """The matching messages of one page, in creation order (or the reverse)."""
+        skip = (page - 1) * size
+        if size <= 0 or skip >= self.count(match):
+            return
+        # skip whole stretches by counting, then walk message by message
+        if descending:
+            total = self.count(match)
+            start = bisect.bisect_left(
+                range(self.total + 1), True, key=lambda m: total - self.count(match, m) <= skip
+            )
+            order = range(start - 1, -1, -1)
+        else:
+            start = bisect.bisect_left(
+                range(self.total + 1), True, key=lambda m: self.count(match, m) > skip
+            )
+            order = range(max(0, start - 1), self.total)
+        given = 0
+        for index in order:
+            stage = self.stage_of(index)
+            if match.accepts(stage):
+                yield index, stage
+                given += 1
+                if given == size:
+                    return
+
+
+def _pattern(seed: str, kinds: tuple[Kind, ...]) -> tuple[list[int], list[list[int]]]:
+    """The bulk's shuffled kinds, and for each kind the count among the first n of them."""
+    cached = _PATTERNS.get((seed, kinds))
+    if cached is not None:
+        return cached
+    pattern = [number for number, kind in enumerate(kinds) for _ in range(kind.per_thousand)]
+    random.Random(seed).shuffle(pattern)
+    prefix = []
+    for number in range(len(kinds)):
+        running, counts = 0, [0]
+        for kind in pattern:
+            running += kind == number
+            counts.append(running)
+        prefix.append(counts)
+    if len(_PATTERNS) >= _PATTERN_CACHE:
+        _PATTERNS.pop(next(iter(_PATTERNS)))
+    _PATTERNS[(seed, kinds)] = (pattern, prefix)
+    return pattern, prefix
+
+
+_PATTERN_CACHE: Final = 2048
+_PATTERNS: dict[tuple[str, tuple[Kind, ...]], tuple[list[int], list[list[int]]]] = {}
+
+
+def message_uuid(bulk_uuid: str, index: int) -> str:
+    """A stable id for message ``index`` of a bulk."""
+    return str(uuid_module.uuid5(uuid_module.UUID(bulk_uuid), str(index)))
+
+
+def phone(bulk_uuid: str, index: int) -> str:
+    """A fictional recipient: Ofcom's drama range, spread over the bulk."""
+    offset = int(bulk_uuid[:8], 16) % 1000
+    return f"{PHONE_PREFIX}{(offset + index * 7) % 1000:03d}"
+
+
+def parts_and_chars(text: str, unicode: bool) -> tuple[int, int]:
+    """SMS parts by length: 160 (70 in Unicode) fit one part, longer texts go in parts of 153
+    (67)."""
+    chars = len(text)
+    single, part = (70, 67) if unicode else (160, 153)
+    return (1 if chars <= single else -(-chars // part)), chars
+
+
+def message_json(
+    bulk: Any, index: int, stage: Stage, created_at: float, unit_price: Decimal
+) -> dict[str, Any]:
+    """An item of ``GET /sms`` as LOX24 sends it (``bulk`` is a :class:`SimBulk`)."""
+    parts, chars = parts_and_chars(bulk.text, bool(bulk.is_unicode))
+    price = unit_price * parts if stage.is_sent else Decimal(0)
+    return {
+        "uuid": message_uuid(bulk.uuid, index),
+        "text": None if bulk.is_text_deleted else bulk.text,
+        "sender_id": bulk.sender_id,
+        "phone": phone(bulk.uuid, index),
+        "delivery_at": int(bulk.delivery_at),
+        "status_code": stage.status_code,
+        "gateway_sent_at": int(created_at) if stage.is_sent else None,
+        "source": bulk.source,
+        "dlr_code": stage.dlr_code,
+        "ip": bulk.ip,
+        "created_at": int(created_at),
+        "is_unicode": bulk.is_unicode,
+        "iso2": "GB",
+        "voice_lang": bulk.voice_lang,
+        "parts_count": parts,
+        "chars_count": chars,
+        "callback_data": None,
+        "bulk_id": bulk.uuid,
+        "key_id": bulk.key_id,
+        "service_code": bulk.service_code,
+        "is_text_deleted": bulk.is_text_deleted,
+        "price": float(price),
+        "is_sent": stage.is_sent,
+    }

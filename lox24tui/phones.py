@@ -1,0 +1,43 @@
+"""Phone numbers are recipients' personal data: shown only where the user asks for messages, and
+then maskable. Masking keeps what identifies nobody: the country calling code and the last four
+digits (``+49 ••• 4567``)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+HIDDEN: Final = "•••"
+_ONE_DIGIT: Final = frozenset({"1", "7"})
+_TWO_DIGITS: Final = frozenset(
+    str(code)
+    for code in (
+        *(20, 27, *range(30, 35), 36, 39, 40, 41, *range(43, 50), *range(51, 59)),
+        *(*range(60, 67), 81, 82, 84, 86, *range(90, 96), 98),
+    )
+)
+"""ITU country calling codes of two digits; the others have one (1, 7) or three."""
+
+
+def country_code(digits: str) -> str:
+    """The country calling code at the start of an international number's digits."""
+    if digits[:1] in _ONE_DIGIT:
+        return digits[:1]
+    if digits[:2] in _TWO_DIGITS:
+        return digits[:2]
+    return digits[:3]
+
+
+def mask_phone(phone: str | None) -> str:
+    """``+4917012344567`` → ``+49 ••• 4567``. A number too short to mask keeps nothing but
+    its last two digits; no number is "—"."""
+    if not phone:
+        return "—"
+    digits = "".join(char for char in phone if char.isdigit())
+    international = phone.strip().startswith(("+", "00"))
+    if international and phone.strip().startswith("00"):
+        digits = digits[2:]
+    if len(digits) < 8:
+        return f"{HIDDEN} {digits[-2:]}" if digits else HIDDEN
+    if not international:
+        return f"{HIDDEN} {digits[-4:]}"
+    return f"+{country_code(digits)} {HIDDEN} {digits[-4:]}"
