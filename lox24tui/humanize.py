@@ -46,14 +46,15 @@ def local_time_relative(when: datetime | None, now: datetime) -> str:
     return f"{local_time(when)} ({relative(when, now)})"
 
 
-def money(amount: Decimal | None, currency: str = "EUR") -> str:
-    """Two decimals, or up to four where LOX24 prices in fractions of a cent; never rounded away."""
+def money(amount: Decimal | None, currency: str | None = "EUR") -> str:
+    """Two decimals, or up to four where LOX24 prices in fractions of a cent; never rounded away.
+    ``currency`` None (not known yet) shows the amount alone."""
     if amount is None:
         return "—"
     text = f"{amount:,.4f}"
     while text.endswith("0") and len(text.rpartition(".")[2]) > 2:
         text = text[:-1]
-    return f"{text} {currency}"
+    return f"{text} {currency}" if currency else text
 
 
 def count(value: int | None) -> str:

@@ -43,6 +43,7 @@ from lox24tui.api import (
     parse_bulk_id,
 )
 from lox24tui.clock import Clock, SystemClock
+from lox24tui.delivery import DeliveryBreakdown
 from lox24tui.guard import (
     AccountGuard,
     Breaker,
@@ -114,6 +115,8 @@ class BulkState:
     failures: int = 0
     """Consecutive failed checks."""
     history: tuple[Transition, ...] = ()
+    delivery: DeliveryBreakdown | None = None
+    """The messages by delivery outcome, as last counted (side work: delivery_schedule.py)."""
 
     @property
     def status_code(self) -> int | None:
@@ -138,6 +141,8 @@ class Change(StrEnum):
     CHECKED = "checked"
     """A check completed (always set on updates that follow a request)."""
     REMOVED = "removed"
+    DELIVERY = "delivery"
+    """New delivery counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +423,14 @@ class Monitor:
         """Run ``work``'s jobs in the capacity status checks leave (see :class:`SideWork`)."""
         self._side_work.append(work)
         self._poke()
+
+    def record_delivery(self, bulk_id: str, delivery: DeliveryBreakdown) -> None:
+        """Keep a bulk's new delivery counts with its state (and tell the front ends)."""
+        tracked = self._tracked.get(bulk_id)
+        if tracked is None:
+            return
+        tracked.state = replace(tracked.state, delivery=delivery)
+        self._emit(BulkUpdate(tracked.state, frozenset({Change.DELIVERY})))
 
     def wake(self) -> None:
         """Something became due outside the engine's own schedule (side work): look again."""

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
-from lox24tui.api import StatusCode, StatusReply, status_label
+from lox24tui.api import Account, StatusCode, StatusReply, status_label
 from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
@@ -153,6 +154,8 @@ class WatchSession:
         damage: WatchListDamaged | None = None,
         history: History | None = None,
         archive_after: float = 0,
+        low_balance: Decimal = Decimal(0),
+        read_only: bool = False,
     ) -> None:
         self.watchlist = watchlist
         self.monitor = monitor
@@ -162,6 +165,8 @@ class WatchSession:
         """Set while the watch-list file cannot be read; the store refuses changes meanwhile."""
         self.engine_failure: str | None = None
         """Why the refresh engine stopped, if it did (then nothing shown is refreshed)."""
+        self.account: Account | None = None
+        """The account as LOX24 last described it (balance, currency); None until then."""
         self._states: dict[str, BulkState] = {}
         self._previous: dict[str, StatusReply] = {}
         self._order: list[str] = []
@@ -171,6 +176,10 @@ class WatchSession:
         self._listeners: list[SessionListener] = []
         self.history = history
         self.archive_after = archive_after
+        self.low_balance = low_balance
+        self.read_only = read_only
+        """Nothing is changed at LOX24 (no cancel); the watch list, which is local, still is."""
+        """Below this balance the summary warns (0: never)."""
         """Hours after which a finished bulk is archived (hidden until asked for); 0 never."""
         """Where status changes are recorded, so that a restart keeps the timeline (and what
         other lox24tui processes saw shows too); None keeps only this run's."""
@@ -212,6 +221,14 @@ class WatchSession:
             TimelineStep(step.at, status_label(step.code, delivery_at, _at(step.at)))
             for step in state.history
         ]
+
+    def can_cancel(self, bulk_id: str) -> bool:
+        """Whether canceling is worth offering: not read-only, and the bulk not yet sent in full
+        (new, or in progress; LOX24 refuses the rest, and says why)."""
+        state = self._states.get(bulk_id)
+        if self.read_only or state is None or state.reply is None:
+            return False
+        return state.reply.status.status_code in (StatusCode.NEW, StatusCode.IN_PROGRESS)
 
     def is_archived(self, bulk_id: str) -> bool:
         """Finished more than ``archive_after`` hours ago (by LOX24's times: when it was
@@ -392,6 +409,29 @@ class WatchSession:
     def engine_changed(self) -> None:
         """The front end changed the engine (a new token): show it with the next flush."""
         self._pending_summary = True
+
+    def account_seen(self, account: Account) -> None:
+        self.account = account
+        self._emit(EngineChanged())
+
+    @property
+    def balance_is_low(self) -> bool:
+        balance = self.account.balance_amount if self.account is not None else None
+        return bool(self.low_balance) and balance is not None and balance < self.low_balance
+
+    @property
+    def out_of_funds(self) -> bool:
+        """The balance is used up and watched bulks have messages that were not sent: LOX24
+        stops sending (status 3000) until the account is topped up."""
+        balance = self.account.balance_amount if self.account is not None else None
+        if balance is None or balance > 0:
+            return False
+        return any(s.delivery is not None and s.delivery.not_sent for s in self._states.values())
+
+    @property
+    def currency(self) -> str | None:
+        """The account's currency, once known: every money column uses it."""
+        return self.account.currency if self.account is not None else None
 
     def engine_failed(self, why: str) -> None:
         self.engine_failure = why

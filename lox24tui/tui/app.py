@@ -20,15 +20,17 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from lox24tui import sanitise
-from lox24tui.api import InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
+from lox24tui import humanize, sanitise
+from lox24tui.account_watch import AccountWatch
+from lox24tui.api import Account, InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
 from lox24tui.auto_watch import AutoWatch
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, inside_tmux, save_token
+from lox24tui.delivery_schedule import DeliverySchedule
 from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
 from lox24tui.history import History
 from lox24tui.monitor import Monitor
-from lox24tui.notify import Notifier, Writer, bulk_ended
+from lox24tui.notify import Notifier, Writer, balance_low, bulk_ended
 from lox24tui.preferences import PreferencesFile
 from lox24tui.session import (
     DamageCleared,
@@ -140,7 +142,28 @@ class Lox24App(App[None]):
             damage=setup.damage,
             history=history,
             archive_after=setup.settings.archive_after,
+            low_balance=setup.settings.low_balance,
+            read_only=setup.settings.read_only,
         )
+        self.account_watch = AccountWatch(
+            self.monitor,
+            self._guarded_client,
+            self.clock,
+            self._account_seen,
+            interval=setup.settings.account_interval,
+        )
+        self.monitor.add_side_work(self.account_watch)
+        if setup.settings.delivery:
+            self.monitor.add_side_work(
+                DeliverySchedule(
+                    self.monitor,
+                    self._guarded_client,
+                    self.clock,
+                    interval=setup.settings.delivery_interval,
+                )
+            )
+        self._balance_low = False
+        """The low-balance warning was given (again only once the balance rose above it)."""
         if setup.settings.auto_watch:
             self.monitor.add_side_work(
                 AutoWatch(self._guarded_client, self._auto_adopt, self.clock)
@@ -344,8 +367,56 @@ class Lox24App(App[None]):
     # ------------------------------------------------------------ import
 
     def _guarded_client(self) -> GuardedClient | None:
-        """The client of the token in use, within the guard's rules; None before a token."""
-        return None if self.client is None else GuardedClient(self.client, self.monitor.guard)
+        """The client of the token in use, within the guard's rules (and read_only); None
+        before a token."""
+        if self.client is None:
+            return None
+        return GuardedClient(self.client, self.monitor.guard, read_only=self.settings.read_only)
+
+    def on_main_screen_cancel_confirmed(self, message: MainScreen.CancelConfirmed) -> None:
+        self.run_worker(self._cancel(message.bulk_id), group="cancel", exit_on_error=False)
+
+    async def _cancel(self, bulk_id: str) -> None:
+        """Cancel at LOX24, through the guard (which also refuses read-only), then show the
+        bulk as LOX24 now has it."""
+        name = self.session.name_of(bulk_id)
+        client = self._guarded_client()
+        if client is None:
+            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            return
+        try:
+            reply = await client.cancel_bulk(bulk_id)
+        except Lox24Error as error:
+            self.notify(f"Not canceled: {error}", title=name, severity="error", markup=False)
+            return
+        self.notify(
+            f"Canceled: LOX24 now says {reply.status.label_at(self.session.now())}.",
+            title=name,
+            markup=False,
+        )
+        self.session.refresh(bulk_id)  # the row shows it from LOX24's own status
+
+    def _account_seen(self, account: Account) -> None:
+        """New figures from GET /me: the summary shows the balance; under ``low_balance`` a
+        warning and a notification, once until the balance rises above it again."""
+        self.session.account_seen(account)
+        threshold = self.settings.low_balance
+        balance = account.balance_amount
+        if not threshold or balance is None:
+            return
+        low = balance < threshold
+        if low and not self._balance_low:
+            currency = account.currency
+            self.notify(
+                f"The balance is {humanize.money(balance, currency)}, below your low_balance "
+                f"of {humanize.money(threshold, currency)}: bulks may stop sending.",
+                title="LOX24 account",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
+            self.notifier.notify(balance_low(balance, currency or ""))
+        self._balance_low = low
 
     def _auto_adopt(self, items: Sequence[tuple[str, str]]) -> None:
         added = self.session.add_labelled(items)
@@ -429,6 +500,7 @@ class Lox24App(App[None]):
         self.client = self._client_for(token)
         self.monitor.use_source(self.client)
         self.session.token_ready()
+        self.account_watch.soon()
         if old is not None:
             self.run_worker(old.aclose(), exit_on_error=False)
 

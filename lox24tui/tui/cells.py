@@ -14,6 +14,7 @@ from rich.text import Text
 
 from lox24tui import humanize, sanitise
 from lox24tui.api import SCHEDULED, StatusCode, status_info
+from lox24tui.delivery import DeliveryBreakdown
 from lox24tui.monitor import BulkState
 
 _CODE_STYLES: Final[dict[StatusCode, str]] = {
@@ -68,18 +69,19 @@ class Column:
     title: str
     min_width: int
     """The least width, whatever the content: room for the title and the sort arrow after it
-    ("Messages ▲"), or for texts that grow with time ("checked 59 min ago")."""
+    ("Messages ▲"), or for texts that grow with time ("59 min ago")."""
 
 
 COLUMNS: Final = (
-    Column("label", "Label", 12),
+    Column("label", "Label", 10),
     Column("id", "Bulk id", 9),
     Column("status", "Status", 13),
     Column("messages", "Messages", 10),
+    Column("delivered", "Delivered", 11),
     Column("cost", "Cost", 10),
     Column("delivery", "Delivery", 12),
     Column("changed", "Changed", 10),
-    Column("fresh", "Checked", 18),
+    Column("fresh", "Checked", 10),
 )
 
 ID_CHARS: Final = 8
@@ -143,7 +145,7 @@ def freshness_text(state: BulkState, now_ts: float) -> tuple[str, str]:
     if state.last_checked is None:
         return "not checked yet", "dim"
     ago = humanize.relative(_at(state.last_checked), _at(now_ts))
-    return f"checked {ago}", "dim" if state.is_final else ""
+    return ago, "dim" if state.is_final else ""
 
 
 def last_change(state: BulkState) -> float | None:
@@ -170,8 +172,38 @@ def time_cells(state: BulkState, now_ts: float) -> dict[str, Cell]:
     }
 
 
+BAR_WIDTH: Final = 5
+_EIGHTHS: Final = " ▏▎▍▌▋▊▉"
+
+
+def bar(share: float, width: int = BAR_WIDTH) -> str:
+    """A small horizontal bar of ``share`` (0–1), in eighths of a character."""
+    eighths = round(max(0.0, min(1.0, share)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    return ("█" * full + (_EIGHTHS[rest] if rest else "")).ljust(width)
+
+
+def delivered_share(delivery: DeliveryBreakdown) -> float | None:
+    """Delivered among the messages counted; None before any message is counted."""
+    return delivery.delivered / delivery.total if delivery.total else None
+
+
+def delivered_cell(state: BulkState) -> Cell:
+    """ "87% ████▍" once the messages are counted; "—" before. A partial count (LOX24 sent no
+    totals) shows "~"; red when a tenth or more failed (expired, rejected, not sent)."""
+    delivery = state.delivery
+    share = None if delivery is None else delivered_share(delivery)
+    if delivery is None or share is None:
+        return Cell.of("—", "dim", None, justify="right")
+    failed = delivery.expired + delivery.rejected + delivery.not_sent
+    style = "red" if failed * 10 >= delivery.total else "green" if delivery.settled else ""
+    approx = "~" if delivery.partial else ""
+    return Cell.of(f"{approx}{share:.0%} {bar(share)}", style, share, justify="right")
+
+
 def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
-    """Every cell but the id's, which the table makes (its width depends on the other ids)."""
+    """Every cell but the id's, which the table makes (its width depends on the other ids).
+    Amounts are shown alone: the cost column's header names the account's currency."""
     now = _at(now_ts)
     status_label, status_style = status_text(state, now)
     status = state.reply.status if state.reply else None
@@ -185,8 +217,9 @@ def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
             sort_value=status.msg_total_count if status else None,
             justify="right",
         ),
+        "delivered": delivered_cell(state),
         "cost": Cell.of(
-            humanize.money(status.price) if status else "—",
+            humanize.money(status.price, None) if status else "—",
             sort_value=status.price if status else None,
             justify="right",
         ),

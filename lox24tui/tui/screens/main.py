@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Final
 
@@ -10,11 +11,12 @@ from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
-from lox24tui import sanitise
+from lox24tui import humanize, sanitise
 from lox24tui.preferences import PreferencesFile
 from lox24tui.session import WatchSession
 from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
@@ -25,7 +27,7 @@ from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen, default_export_name
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import DetailPane
-from lox24tui.tui.widgets.summary_bar import SummaryBar
+from lox24tui.tui.widgets.summary_bar import SummaryBar, balance_text
 
 TIMES_SECONDS = 5.0
 """How often relative times ("12 s ago") are redrawn."""
@@ -44,6 +46,8 @@ PALETTE_BINDINGS: Final = (
     "main.export",
     "main.import",
     "main.archived",
+    "main.messages",
+    "main.cancel",
     "main.raw_json",
     "main.copy_request_id",
 )
@@ -135,6 +139,22 @@ class MainScreen(Screen[None]):
             id="main.import",
         ),
         Binding(
+            "m",
+            "messages",
+            "Messages",
+            tooltip="The selected bulk's messages: numbers, reports, prices",
+            show=False,
+            id="main.messages",
+        ),
+        Binding(
+            "X",
+            "cancel_bulk",
+            "Cancel bulk",
+            tooltip="Stop the selected bulk at LOX24 before it is sent (asks first)",
+            show=False,
+            id="main.cancel",
+        ),
+        Binding(
             "A",
             "toggle_archived",
             "Archived",
@@ -158,8 +178,23 @@ class MainScreen(Screen[None]):
     | t | Enter another API token. |
     | x | Export the bulks shown (filtered, in the order shown) as CSV or JSON. |
     | i | Import: pick bulks from the account's recent ones (no UUIDs to type). |
+    | m | The selected bulk's messages, page by page. |
+    | X | Cancel the selected bulk at LOX24 (asks first; never for a finished bulk). |
     | A | Show or hide the archive: bulks that finished more than archive_after hours ago. |
     """
+
+    @dataclass
+    class CancelConfirmed(Message):
+        """The person confirmed canceling a bulk at LOX24; the App sends it (it holds the
+        client), through the account guard."""
+
+        bulk_id: str
+
+    @dataclass
+    class MessagesWanted(Message):
+        """The person asked for a bulk's messages; the App opens them (it holds the client)."""
+
+        bulk_id: str
 
     show_archived: reactive[bool] = reactive(False)
     """Whether bulks that finished long ago are shown (the archive)."""
@@ -321,6 +356,7 @@ class MainScreen(Screen[None]):
         session = self.session
         shown = self.table.row_count if self.filter_text else None
         archived = 0 if self.show_archived else sum(map(session.is_archived, session.ids))
+        self.table.show_currency(session.currency)
         self.query_one(SummaryBar).show(
             session.summary(),
             session.interval,
@@ -328,6 +364,12 @@ class MainScreen(Screen[None]):
             shown=shown,
             engine_failure=session.engine_failure,
             archived=archived,
+            balance=balance_text(
+                session.account.balance_amount if session.account else None,
+                session.currency,
+                low=session.balance_is_low,
+                out_of_funds=session.out_of_funds,
+            ),
         )
 
     def watch_show_archived(self) -> None:
@@ -394,6 +436,7 @@ class MainScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()  # X is offered for some bulks only
         bulk_id = event.row_key.value
         if self.pane_open and bulk_id is not None and bulk_id in self.session.states:
             show_bulk(self.pane, self.session, bulk_id)
@@ -450,6 +493,39 @@ class MainScreen(Screen[None]):
             self.notify("Refreshing…", timeout=2)
         else:
             self.notify(f"Not refreshed: {why}", severity="warning", markup=False)
+
+    def action_messages(self) -> None:
+        bulk_id = self.table.selected_id
+        if bulk_id is not None:
+            self.post_message(self.MessagesWanted(bulk_id))
+
+    def action_cancel_bulk(self) -> None:
+        """Canceling cannot be undone: say what is canceled, in full, and ask."""
+        bulk_id = self.table.selected_id
+        if bulk_id is None or not self.session.can_cancel(bulk_id):
+            return
+        label = self.session.label_of(bulk_id)
+        name = f"“{sanitise.one_line(label)}” ({bulk_id})" if label else bulk_id
+        status = self.session.states[bulk_id].reply
+        details = ""
+        if status is not None:
+            count = humanize.count(status.status.msg_total_count)
+            when = status.status.delivery_at
+            at = humanize.local_time_relative(when, self.session.now()) if when else "—"
+            details = f"\n\n{count} messages, delivery {at}."
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.post_message(self.CancelConfirmed(bulk_id))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Cancel {name} at LOX24?{details}\n\nWhat is not sent yet will not be sent. "
+                "This cannot be undone.",
+                yes="Cancel bulk",
+            ),
+            callback=confirmed,
+        )
 
     def action_undo(self) -> None:
         self.session.undo()
@@ -522,6 +598,9 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":  # out of the footer while there is nothing to undo
             return self.session.can_undo
+        if action == "cancel_bulk":  # never offered read-only, nor for a finished bulk
+            bulk_id = self.table.selected_id
+            return bulk_id is not None and self.session.can_cancel(bulk_id)
         if action in ("raw_json", "copy_request_id"):
             return self.pane_open
         return True

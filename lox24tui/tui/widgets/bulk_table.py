@@ -137,6 +137,7 @@ class BulkTable(DataTable[Cell]):
         """Characters of each id shown: enough to tell the shown ids apart."""
         self._fit_due = False
         """An update outgrew its column: the columns are fitted again after this refresh."""
+        self._currency: str | None = None
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -275,14 +276,29 @@ class BulkTable(DataTable[Cell]):
         header shows ▲ or ▼. The cursor follows its bulk, and the view follows the cursor only
         when ``scroll`` (a user's sort), not on re-sorts after updates."""
         self.sort_column, self.sort_reverse = column, reverse
-        arrow = " ▼" if reverse else " ▲"
-        for spec in COLUMNS:
-            title = spec.title + (arrow if spec.key == column else "")
-            self.columns[ColumnKey(spec.key)].label = Text(title)
+        self._title_columns()
         selected = self.selected_id
         self._apply_sort()  # a sort redraws the whole table, the headers too
         if selected is not None:
             self.select(selected, scroll=scroll)
+
+    def show_currency(self, currency: str | None) -> None:
+        """The account's currency, once known, heads the cost column (its cells are amounts
+        alone, which leaves room for the other columns at 120 terminal columns)."""
+        if currency != self._currency:
+            self._currency = currency
+            self._title_columns()
+            self.refresh()
+
+    def _title_columns(self) -> None:
+        arrow = " ▼" if self.sort_reverse else " ▲"
+        for spec in COLUMNS:
+            title = spec.title
+            if spec.key == "cost" and self._currency:
+                title += f" {self._currency}"
+            if spec.key == self.sort_column:
+                title += arrow
+            self.columns[ColumnKey(spec.key)].label = Text(title)
 
     def _apply_sort(self) -> None:
         if self.sort_column is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
@@ -23,9 +23,10 @@ from textual.widgets import Static
 
 from lox24tui import humanize, sanitise
 from lox24tui.api import StatusReply, label_with_code, voice_language_with_code
+from lox24tui.delivery import DeliveryBreakdown
 from lox24tui.monitor import BulkState
 from lox24tui.session import TimelineStep
-from lox24tui.tui.cells import status_text
+from lox24tui.tui.cells import bar, status_text
 
 CHANGED_STYLE = "bold reverse"
 
@@ -40,8 +41,11 @@ def _value(value: Any) -> str:
     return sanitise.one_line(str(value))
 
 
-def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
-    """(field name, shown value, contract key) for every field of the last response."""
+def field_rows(
+    state: BulkState, now_ts: float, currency: str | None = None
+) -> list[tuple[str, str, str]]:
+    """(field name, shown value, contract key) for every field of the last response; the price
+    in the account's currency once it is known."""
     now = _at(now_ts)
     reply = state.reply
     if reply is None:
@@ -60,7 +64,7 @@ def field_rows(state: BulkState, now_ts: float) -> list[tuple[str, str, str]]:
         ("created_at", humanize.local_time_relative(status.created_at, now), "created_at"),
         ("processed_at", humanize.local_time_relative(status.processed_at, now), "processed_at"),
         ("msg_total_count", humanize.count(status.msg_total_count), "msg_total_count"),
-        ("price", humanize.money(status.price), "price"),
+        ("price", humanize.money(status.price, currency), "price"),
         ("is_unicode", humanize.flag(status.is_unicode), "is_unicode"),
         ("is_dryrun", humanize.flag(status.is_dryrun), "is_dryrun"),
         ("service_code", _value(status.service_code), "service_code"),
@@ -146,6 +150,8 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.bulk_id: str | None = None
+        self.currency: str | None = None
+        """The account's currency, once known (GET /me)."""
         self._render_args: (
             tuple[str, BulkState, StatusReply | None, float, Sequence[TimelineStep]] | None
         ) = None
@@ -216,7 +222,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()
         changed = changed_fields(previous, state.reply)
-        for name, value, key in field_rows(state, now_ts):
+        for name, value, key in field_rows(state, now_ts, self.currency):
             grid.add_row(Text(name), Text(value, style=CHANGED_STYLE if key in changed else ""))
         about = Table.grid(padding=(0, 1))
         about.add_column(style="dim", no_wrap=True)
@@ -244,8 +250,51 @@ class DetailPane(VerticalScroll, can_focus=True):
         parts: list[RenderableType] = [header, Text("")]
         if state.reply is not None:
             parts += [grid, Text("")]
+        if state.delivery is not None:
+            parts += [delivery_table(state.delivery, now), Text("")]
         parts += [about, Text("\nj raw JSON · C copy request id · v hide", style="dim")]
         return Group(*parts)
+
+
+DELIVERY_ROWS: Final = (
+    ("delivered", "delivered", "green"),
+    ("queued", "queued", ""),
+    ("submitted", "submitted", ""),
+    ("none", "no report yet", "dim"),
+    ("expired", "expired", "red"),
+    ("rejected", "rejected", "red"),
+    ("not_sent", "not sent", "red"),
+    ("other", "other report", "yellow"),
+)
+"""The outcomes of a delivery breakdown as the pane lists them (field name, words, style)."""
+
+
+def delivery_table(delivery: DeliveryBreakdown, now: datetime) -> RenderableType:
+    """The bulk's messages by delivery outcome: count, share and a bar each, when they were
+    counted, and whether they may still change."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    total = delivery.total
+    for field_name, words, style in DELIVERY_ROWS:
+        count = getattr(delivery, field_name)
+        if not count and field_name in ("other", "not_sent"):
+            continue
+        share = count / total if total else 0.0
+        grid.add_row(
+            Text(words),
+            Text(humanize.count(count)),
+            Text(f"{share:.0%}"),
+            Text(bar(share, 10), style),
+        )
+    taken = humanize.local_time_relative(_at(delivery.taken_at), now)
+    settled = "settled: no report will change any more" if delivery.settled else "still changing"
+    about = f"{humanize.count(total)} messages, counted {taken}; {settled}"
+    if delivery.partial:
+        about += " (LOX24 sent no totals: counted from the first pages, at least this many)"
+    return Group(Text("delivery", style="bold"), grid, Text(about, style="dim"))
 
 
 def _timeline(steps: Sequence[TimelineStep], now_ts: float) -> Text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
+from decimal import Decimal
 from typing import Final
 
 from rich.text import Text
@@ -124,13 +125,39 @@ def shorter_counts(summary: Summary) -> Iterator[Text]:
     yield counts_line(summary, foldable, totals=False)
 
 
-def shorter_states(state: Text, demo: bool) -> Iterator[Text]:
-    """The engine's state, in the demo after a badge, which gets shorter where space is short."""
-    if demo:
-        yield Text.assemble(("DEMO ", "reverse bold"), " simulated LOX24 account · ", state)
-        yield Text.assemble(("DEMO ", "reverse bold"), " ", state)
-    else:
-        yield state
+def shorter_states(state: Text, demo: bool, balance: Text | None = None) -> Iterator[Text]:
+    """The engine's state, in the demo after a badge, then the balance; shorter where space is
+    short (the badge's words first, the balance last)."""
+    badges = (
+        [
+            Text.assemble(("DEMO ", "reverse bold"), " simulated LOX24 account · "),
+            Text.assemble(("DEMO ", "reverse bold"), " "),
+        ]
+        if demo
+        else [Text()]
+    )
+    for badge in badges:
+        if balance is not None:
+            yield Text.assemble(badge, state, "   ", balance)
+    for badge in badges:
+        yield Text.assemble(badge, state)
+
+
+def balance_text(
+    balance: Decimal | None, currency: str | None, *, low: bool, out_of_funds: bool
+) -> Text | None:
+    """ "balance 4,512.30 EUR", in warning colours when below low_balance, with an alert when
+    messages go unsent for want of funds; None before the account is known."""
+    if balance is None:
+        return None
+    text = Text.assemble("balance ", (humanize.money(balance, currency), "bold"))
+    if out_of_funds:
+        text.stylize("bold red")
+        text.append(" ⚠ messages not sent: no funds", "bold red")
+    elif low:
+        text.stylize("bold yellow")
+        text.append(" ⚠ low", "bold yellow")
+    return text
 
 
 def first_fitting(variants: Iterable[Text], width: int) -> Text:
@@ -149,7 +176,7 @@ class SummaryBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._showing: tuple[Summary, int | None, Text, bool, int] | None = None
+        self._showing: tuple[Summary, int | None, Text, bool, int, Text | None] | None = None
 
     def show(
         self,
@@ -159,6 +186,7 @@ class SummaryBar(Widget):
         shown: int | None = None,
         engine_failure: str | None = None,
         archived: int = 0,
+        balance: Text | None = None,
     ) -> None:
         """Show this summary. ``shown``: how many bulks the filter lets through, if one is on;
         ``engine_failure``: why the refresh engine stopped, if it did; ``archived``: how many
@@ -167,13 +195,13 @@ class SummaryBar(Widget):
             state = engine_line(summary, interval)
         else:
             state = failure_line(engine_failure)
-        self._showing = (summary, shown, state, demo, archived)
+        self._showing = (summary, shown, state, demo, archived, balance)
         self.refresh()
 
     def render(self) -> Text:
         if self._showing is None:
             return Text()
-        summary, shown, state, demo, archived = self._showing
+        summary, shown, state, demo, archived, balance = self._showing
         width = self.content_size.width
         share = Text()
         if shown is not None:  # always there: it says why rows are missing
@@ -181,4 +209,4 @@ class SummaryBar(Widget):
         if archived:  # also always there: the rows are not gone
             share.append(f"   {archived} archived (A)", "yellow")
         counts = first_fitting(shorter_counts(summary), width - share.cell_len) + share
-        return Text("\n").join([counts, first_fitting(shorter_states(state, demo), width)])
+        return Text("\n").join([counts, first_fitting(shorter_states(state, demo, balance), width)])

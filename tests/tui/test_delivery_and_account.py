@@ -1,0 +1,133 @@
+"""Did the messages arrive? The dashboard counts each sent bulk's messages by delivery outcome
+(the Delivered column, the pane's breakdown), shows the balance in the account's currency, and
+cancels a bulk that should not go out, through the account guard, after asking."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from urllib.parse import parse_qs
+
+from lox24tui.config import Settings
+from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.dialogs import ConfirmScreen
+
+from .conftest import advance, fake_of, main_of, settle, until
+from .test_dashboard import WIDE, by_label, cell, cursor_to, pane_text, summary_text, toasts
+
+
+async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        sending = by_label(app, "Black Friday newsletter")
+        scheduled = by_label(app, "Tomorrow's morning promo")
+        await until(
+            pilot, lambda: "%" in cell(app, sending, "delivered"), "no delivery counts shown"
+        )
+        counts = app.session.states[sending].delivery
+        assert counts is not None and counts.total > 0
+        shown = cell(app, sending, "delivered")
+        assert shown.startswith(f"{counts.delivered / counts.total:.0%}")
+        assert cell(app, scheduled, "delivered") == "—"  # nothing sent, nothing counted
+
+        await cursor_to(pilot, app, sending)
+        await pilot.press("enter")
+        await until(pilot, lambda: "delivery" in pane_text(app), "no breakdown in the pane")
+        text = pane_text(app)
+        assert re.search(rf"delivered\s+{counts.delivered:,}\s+\d+%", text)
+        assert "still changing" in text and "counted" in text
+
+
+async def test_a_delivery_count_costs_at_most_7_requests_per_bulk(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo(settings=Settings(archive_after=0, delivery_interval=30))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        fake = fake_of(app)
+        sending = by_label(app, "Black Friday newsletter")
+        await until(
+            pilot, lambda: app.session.states[sending].delivery is not None, "never counted"
+        )
+        before = len(fake.requests("/sms"))
+        await advance(app, pilot, 31)  # one more round of counts
+        await until(pilot, lambda: len(fake.requests("/sms")) > before, "no second round")
+        await advance(app, pilot, 1)
+    per_bulk: dict[str, int] = {}
+    for entry in fake.requests("/sms")[before:]:
+        bulk = parse_qs(entry.query).get("bulk", ["?"])[0]
+        per_bulk[bulk] = per_bulk.get(bulk, 0) + 1
+    assert per_bulk and max(per_bulk.values()) <= 7, per_bulk
+
+
+async def test_with_delivery_off_nothing_is_counted(demo: Callable[..., Lox24App]) -> None:
+    app = demo(settings=Settings(archive_after=0, delivery=False))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await advance(app, pilot, 10)
+        assert fake_of(app).requests("/sms") == []
+        assert cell(app, by_label(app, "Black Friday newsletter"), "delivered") == "—"
+
+
+async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(
+    demo: Callable[..., Lox24App],
+) -> None:
+    written: list[str] = []
+    app = demo(settings=Settings(archive_after=0, low_balance=Decimal(1_000_000)))
+    app.notifier._writer = written.append
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        account = app.session.account
+        assert account is not None and account.currency
+        assert re.search(rf"balance [\d,.]+ {account.currency} ⚠ low", summary_text(app))
+        assert (
+            f"Cost {account.currency}"
+            in main_of(app)
+            .table.columns[next(k for k in main_of(app).table.columns if k.value == "cost")]
+            .label.plain
+        )
+        warnings = [text for text in toasts(app) if "below your low_balance" in text]
+        assert len(warnings) == 1
+        await advance(app, pilot, 400)  # another look at the account: still low, said once
+        assert len([t for t in toasts(app) if "below your low_balance" in t]) == 1
+    assert len([w for w in written if "Balance low" in w]) == 1
+
+
+async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        promo = by_label(app, "Tomorrow's morning promo")
+        await cursor_to(pilot, app, promo)
+        await pilot.press("X")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "X did not ask")
+        question = " ".join(str(app.screen.query_one("Static").render()).split())
+        assert "Tomorrow's morning promo" in question and promo in question
+        assert "messages, delivery" in question and "cannot be undone" in question
+        await pilot.press("y")
+        await until(pilot, lambda: cell(app, promo, "status") == "canceled", "not canceled")
+        assert any(entry.method == "PUT" for entry in fake_of(app).requests(f"/bulks/{promo}"))
+
+
+async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await cursor_to(pilot, app, by_label(app, "Password reset codes (Unicode)"))
+        await pilot.press("X")
+        await pilot.pause()
+        assert app.screen is main_of(app)  # no question: a finished bulk cannot be canceled
+    read_only = demo(settings=Settings(archive_after=0, read_only=True))
+    async with read_only.run_test(size=WIDE) as pilot:
+        await settle(read_only, pilot)
+        await cursor_to(pilot, read_only, by_label(read_only, "Tomorrow's morning promo"))
+        await pilot.press("X")
+        await pilot.pause()
+        assert read_only.screen is main_of(read_only)
+        titles = [command.title for command in main_of(read_only).palette_commands()]
+        assert "Messages" in titles and "Cancel bulk" not in titles
+    assert not any(entry.method == "PUT" for entry in fake_of(read_only).log)
