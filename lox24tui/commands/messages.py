@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import (
@@ -27,6 +27,7 @@ from lox24tui.commands.output import (
 )
 from lox24tui.delivery import OUTCOME_FILTERS
 from lox24tui.exit_codes import ExitCode
+from lox24tui.export import message_record
 from lox24tui.guard import stops_everything
 from lox24tui.phones import mask_phone
 
@@ -76,19 +77,6 @@ def run_messages(
     stopped = stops_everything(problem)
     complain(f"stopped: {problem}" if stopped else str(problem))
     return ExitCode.STOPPED if stopped else ExitCode.FAILED
-
-
-def message_record(message: Message, *, mask: bool) -> dict[str, Any]:
-    """A message with LOX24's field names and values (times as unix seconds, money exact), and
-    any key LOX24 adds; without the JSON-LD keys (``@id``, ``@type``), which only say where it
-    came from."""
-    record = message.model_dump(by_alias=True, exclude_none=False)
-    record = {key: value for key, value in record.items() if not key.startswith("@")}
-    if mask:
-        record["phone"] = mask_phone(message.phone)
-    if message.unreadable_fields:
-        record["unreadable"] = {k: repr(v) for k, v in message.unreadable_fields.items()}
-    return record
 
 
 def _line(message: Message, *, mask: bool) -> str:
