@@ -44,6 +44,17 @@ OUTCOME_CODES: Final[dict[str, int]] = {
 """The outcomes counted by delivery report code, by their names in output."""
 OUTCOMES: Final = (*OUTCOME_CODES, "not_sent")
 """Every outcome a user can ask for (``messages --dlr``)."""
+OUTCOME_FILTERS: Final[dict[str, MessageFilters]] = {
+    **{
+        name: MessageFilters(dlr_codes=(code,))
+        for name, code in OUTCOME_CODES.items()
+        if name != "none"
+    },
+    "none": MessageFilters(dlr_codes=(OUTCOME_CODES["none"],), is_sent=True),
+    "not_sent": MessageFilters(status_codes=NOT_SENT_CODES),
+}
+"""What to ask LOX24 for to list the messages of one outcome (``messages --dlr``, the messages
+screen): the same split as a breakdown, so "none" leaves out the messages never sent."""
 _KNOWN_DLR: Final = frozenset(int(code) for code in DlrCode)
 
 

@@ -1,4 +1,5 @@
-"""The watch list with every status field, as CSV for spreadsheets or JSON for programs.
+"""The watch list with every status field, or a bulk's messages, as CSV for spreadsheets or JSON
+for programs.
 
 CSV opens cleanly in a spreadsheet: a header row, ISO-8601 times in UTC, dot decimals, true/false.
 Server text in either is made inert by :mod:`lox24tui.sanitise`: CSV shows control characters as
@@ -13,13 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
 from lox24tui import exact_json, sanitise
+from lox24tui.api import MESSAGE_FIELDS, Message
 from lox24tui.monitor import BulkState
+from lox24tui.phones import mask_phone
 from lox24tui.records import CONTRACT_FIELDS
 
 COLUMNS: Final = (
@@ -57,6 +61,26 @@ def export_row(label: str, state: BulkState, now: datetime) -> dict[str, Any]:
     return row
 
 
+def message_record(message: Message, *, mask: bool = False) -> dict[str, Any]:
+    """A message with LOX24's field names and values (times as datetimes, money exact), and any
+    key LOX24 adds; without the JSON-LD keys (``@id``, ``@type``), which only say where it came
+    from. ``mask`` hides the phone number but for its country code and last four digits."""
+    record = message.model_dump(by_alias=True, exclude_none=False)
+    record = {key: value for key, value in record.items() if not key.startswith("@")}
+    if mask:
+        record["phone"] = mask_phone(message.phone)
+    if message.unreadable_fields:
+        record["unreadable"] = {k: repr(v) for k, v in message.unreadable_fields.items()}
+    return record
+
+
+def message_columns(rows: Iterable[dict[str, Any]]) -> tuple[str, ...]:
+    """The CSV columns of message records: LOX24's fields in the contract's order, then any
+    other key some record has (a field LOX24 added, ``unreadable``), so none is lost."""
+    extra = dict.fromkeys(key for row in rows for key in row if key not in MESSAGE_FIELDS)
+    return (*MESSAGE_FIELDS, *extra)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
@@ -72,14 +96,19 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, str):
         return sanitise.csv_cell(value)
+    if isinstance(value, dict | list):  # a message's callback data, clicks…: as JSON text
+        return sanitise.csv_cell(json.dumps(value, ensure_ascii=False, default=str))
     return _plain(value)
 
 
-def to_csv(rows: Iterable[dict[str, Any]], *, bom: bool = False) -> str:
+def to_csv(
+    rows: Iterable[dict[str, Any]], *, bom: bool = False, columns: Sequence[str] = COLUMNS
+) -> str:
     """CSV text; ``bom`` starts it with a UTF-8 byte order mark, which spreadsheet programs need
-    to read non-ASCII labels right (for files; a pipe to another program does without)."""
+    to read non-ASCII labels right (for files; a pipe to another program does without).
+    ``columns`` are the watch list's unless told (:func:`message_columns` for messages)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({key: _cell(value) for key, value in row.items()})
@@ -95,9 +124,15 @@ def to_json(rows: Iterable[dict[str, Any]]) -> str:
     return sanitise.json_text(exact_json.dumps(records, indent=2)) + "\n"
 
 
-def render(rows: list[dict[str, Any]], fmt: str, *, for_file: bool = False) -> str:
+def render(
+    rows: list[dict[str, Any]],
+    fmt: str,
+    *,
+    for_file: bool = False,
+    columns: Sequence[str] = COLUMNS,
+) -> str:
     if fmt == "csv":
-        return to_csv(rows, bom=for_file)
+        return to_csv(rows, bom=for_file, columns=columns)
     if fmt == "json":
         return to_json(rows)
     raise ValueError(f"unknown export format {fmt!r}: csv or json")

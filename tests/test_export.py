@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.api import BulkStatus, InvalidToken, StatusReply
+from lox24tui.api import MESSAGE_FIELDS, BulkStatus, InvalidToken, Message, StatusReply
 from lox24tui.config import Locations
-from lox24tui.export import COLUMNS, export_row, to_csv, to_json
+from lox24tui.export import COLUMNS, export_row, message_columns, message_record, to_csv, to_json
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.monitor import BulkState
@@ -133,3 +133,24 @@ def test_csv_cells_never_run_as_formulas_and_files_carry_a_bom() -> None:
     row = next(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert row["label"] == '\'=HYPERLINK("http://x")'
     assert label
+
+
+def test_messages_export_with_every_field_and_inert_cells() -> None:
+    message = Message.model_validate(
+        {
+            "uuid": "m1",
+            "phone": "+447700900123",
+            "dlr_code": 1,
+            "price": "0.075",
+            "callback_data": {"order": "=1+1"},
+            "brand_new_field": "x",
+        }
+    )
+    rows = [message_record(message)]
+    columns = message_columns(rows)
+    assert columns[: len(MESSAGE_FIELDS)] == MESSAGE_FIELDS and columns[-1] == "brand_new_field"
+    row = next(csv.DictReader(io.StringIO(to_csv(rows, columns=columns))))
+    assert row["phone"] == "'+447700900123"  # a spreadsheet must not read it as a formula
+    assert row["price"] == "0.075" and row["dlr_code"] == "1"
+    assert json.loads(row["callback_data"]) == {"order": "=1+1"}
+    assert message_record(message, mask=True)["phone"] == "+44 ••• 0123"

@@ -1,16 +1,15 @@
-"""``lox24tui messages ID``: a bulk's messages with their delivery outcome. The only output of
-lox24tui that shows recipients' phone numbers, because the user asked for them (``--mask``
-hides all but the country code and the last four digits)."""
+"""``lox24tui messages ID``: a bulk's messages with their delivery outcome. With the dashboard's
+messages screen, the only place lox24tui shows recipients' phone numbers, because the user asked
+for them (``--mask`` hides all but the country code and the last four digits)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any, Final, TextIO
+from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import (
-    NOT_SENT_CODES,
     InvalidBulkId,
     Lox24Error,
     Message,
@@ -26,21 +25,11 @@ from lox24tui.commands.output import (
     print_line,
     settings_or_exit,
 )
-from lox24tui.delivery import OUTCOME_CODES
+from lox24tui.delivery import OUTCOME_FILTERS
 from lox24tui.exit_codes import ExitCode
+from lox24tui.export import message_record
 from lox24tui.guard import stops_everything
 from lox24tui.phones import mask_phone
-
-FILTERS: Final[dict[str, MessageFilters]] = {
-    **{
-        name: MessageFilters(dlr_codes=(code,))
-        for name, code in OUTCOME_CODES.items()
-        if name != "none"
-    },
-    "none": MessageFilters(dlr_codes=(OUTCOME_CODES["none"],), is_sent=True),
-    "not_sent": MessageFilters(status_codes=NOT_SENT_CODES),
-}
-"""What ``--dlr`` asks LOX24 for: one outcome of a delivery breakdown each."""
 
 
 def run_messages(
@@ -61,7 +50,7 @@ def run_messages(
     if isinstance(loaded, int):
         return loaded
     settings, token = loaded
-    filters = FILTERS[outcome] if outcome else MessageFilters()
+    filters = OUTCOME_FILTERS[outcome] if outcome else MessageFilters()
 
     async def fetch() -> Lox24Error | None:
         shown = 0
@@ -88,19 +77,6 @@ def run_messages(
     stopped = stops_everything(problem)
     complain(f"stopped: {problem}" if stopped else str(problem))
     return ExitCode.STOPPED if stopped else ExitCode.FAILED
-
-
-def message_record(message: Message, *, mask: bool) -> dict[str, Any]:
-    """A message with LOX24's field names and values (times as unix seconds, money exact), and
-    any key LOX24 adds; without the JSON-LD keys (``@id``, ``@type``), which only say where it
-    came from."""
-    record = message.model_dump(by_alias=True, exclude_none=False)
-    record = {key: value for key, value in record.items() if not key.startswith("@")}
-    if mask:
-        record["phone"] = mask_phone(message.phone)
-    if message.unreadable_fields:
-        record["unreadable"] = {k: repr(v) for k, v in message.unreadable_fields.items()}
-    return record
 
 
 def _line(message: Message, *, mask: bool) -> str:

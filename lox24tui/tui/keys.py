@@ -37,6 +37,7 @@ def _groups() -> dict[str, list[type[DOMNode]]]:
     from lox24tui.tui.screens.discover import DiscoverScreen
     from lox24tui.tui.screens.export import ExportScreen
     from lox24tui.tui.screens.main import MainScreen
+    from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
     from lox24tui.tui.screens.token import TokenScreen
     from lox24tui.tui.widgets.bulk_table import BulkTable
     from lox24tui.tui.widgets.detail_pane import DetailPane
@@ -46,6 +47,7 @@ def _groups() -> dict[str, list[type[DOMNode]]]:
         "the detail pane": [Lox24App, MainScreen, DetailPane],
         "the detail screen": [Lox24App, DetailScreen, DetailPane],
         "the import screen": [Lox24App, DiscoverScreen],
+        "the messages screen": [Lox24App, MessagesScreen],
         **{
             f"the {name} dialog": [Lox24App, dialog]
             for name, dialog in (
@@ -53,6 +55,7 @@ def _groups() -> dict[str, list[type[DOMNode]]]:
                 ("confirm", ConfirmScreen),
                 ("label", LabelScreen),
                 ("export", ExportScreen),
+                ("messages export", MessagesExportScreen),
                 ("token", TokenScreen),
                 ("damaged list", DamagedListScreen),
             )

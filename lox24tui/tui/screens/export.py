@@ -6,10 +6,13 @@ existing file is replaced only once the user says so.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from lox24tui.tui.screens.dialogs import ConfirmScreen, Dialog
@@ -26,25 +29,40 @@ def export_scope(count: int, *, filtered: bool) -> str:
 
 
 class ExportScreen(Dialog[str | None]):
-    """Dismisses with the chosen path, or None."""
+    """Dismisses with the chosen path, or None. Other exports (a bulk's messages) subclass it
+    for its file name and overwrite question, and say their own ``HINT``, ``scope``, warnings
+    (:meth:`notices`) and choices (:meth:`options`)."""
 
-    def __init__(self, suggestion: str, count: int, *, filtered: bool) -> None:
+    HINT: ClassVar[str] = (
+        "In the order shown, each with every status field, its last check and last "
+        "error. A name ending in .json writes JSON; anything else, CSV."
+    )
+
+    def __init__(
+        self, suggestion: str, count: int, *, filtered: bool, scope: str | None = None
+    ) -> None:
         super().__init__()
         self._suggestion = suggestion
-        self._scope = export_scope(count, filtered=filtered)
+        self._scope = scope or export_scope(count, filtered=filtered)
 
     def compose(self) -> ComposeResult:
         with self.frame():
             yield Label(f"Export {self._scope}", classes="title")
-            yield Static(
-                "In the order shown, each with every status field, its last check and last "
-                "error. A name ending in .json writes JSON; anything else, CSV.",
-                classes="hint",
-            )
+            yield from self.notices()
+            yield Static(self.HINT, classes="hint")
             yield Input(value=self._suggestion, id="path")
+            yield from self.options()
             with self.button_row():
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
+
+    def notices(self) -> Iterator[Widget]:
+        """What the reader must know before writing the file, above the rest."""
+        return iter(())
+
+    def options(self) -> Iterator[Widget]:
+        """Choices about what the file holds, below the file name."""
+        return iter(())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._chosen(event.value)
