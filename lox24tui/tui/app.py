@@ -50,6 +50,7 @@ from lox24tui.tui.messages import message_for
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.main import MainScreen
+from lox24tui.tui.screens.messages import MessagesScreen
 from lox24tui.tui.screens.token import TokenChoice, TokenScreen
 
 FLUSH_SECONDS = 0.5
@@ -372,6 +373,23 @@ class Lox24App(App[None]):
         if self.client is None:
             return None
         return GuardedClient(self.client, self.monitor.guard, read_only=self.settings.read_only)
+
+    def on_main_screen_messages_wanted(self, message: MainScreen.MessagesWanted) -> None:
+        """The bulk's messages, page by page, through the guard."""
+        client = self._guarded_client()
+        if client is None:
+            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            return
+        bulk_id = message.bulk_id
+        self.push_screen(
+            MessagesScreen(
+                client,
+                bulk_id,
+                self.session.label_of(bulk_id),
+                self.session.now,
+                currency=self.session.currency,
+            )
+        )
 
     def on_main_screen_cancel_confirmed(self, message: MainScreen.CancelConfirmed) -> None:
         self.run_worker(self._cancel(message.bulk_id), group="cancel", exit_on_error=False)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from lox24tui.config import Settings
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
+from lox24tui.tui.screens.messages import MessagesScreen
 
 from .conftest import advance, fake_of, main_of, settle, until
 from .test_dashboard import WIDE, by_label, cell, cursor_to, pane_text, summary_text, toasts
@@ -131,3 +132,18 @@ async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only(
         titles = [command.title for command in main_of(read_only).palette_commands()]
         assert "Messages" in titles and "Cancel bulk" not in titles
     assert not any(entry.method == "PUT" for entry in fake_of(read_only).log)
+
+
+async def test_m_opens_the_selected_bulks_messages(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        sending = by_label(app, "Black Friday newsletter")
+        await cursor_to(pilot, app, sending)
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, MessagesScreen), "m opened nothing")
+        screen = app.screen
+        assert isinstance(screen, MessagesScreen) and screen.bulk_id == sending
+        await until(pilot, lambda: screen.table.row_count > 0, "no messages listed")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is main_of(app), "escape did not close it")

@@ -167,6 +167,11 @@ class MessagesScreen(Screen[None]):
         return sanitise.one_line(f"Messages of {name}")
 
     @property
+    def bulk_id(self) -> str:
+        """The bulk whose messages these are."""
+        return self._bulk_id
+
+    @property
     def table(self) -> DataTable[Text]:
         return self.query_one("#messages-table", DataTable)
 
