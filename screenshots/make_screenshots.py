@@ -50,8 +50,19 @@ async def settle(app: object, pilot: Pilot[None]) -> None:
 
     assert isinstance(app, Lox24App)
     await asyncio.wait_for(app.monitor.wait_idle(), timeout=10)
-    app.flush()
+    app.session.flush()
     await pilot.pause()
+
+
+def main_of(app: object) -> object:
+    from lox24tui.tui.screens.main import MainScreen
+
+    return next(s for s in app.screen_stack if isinstance(s, MainScreen))  # type: ignore[attr-defined]
+
+
+def by_label(app: object, label: str) -> str:
+    entries = app.session.watchlist.entries  # type: ignore[attr-defined]
+    return next(entry.bulk_id for entry in entries if entry.label == label)
 
 
 async def main_screen(app: object, pilot: Pilot[None]) -> None:
@@ -63,8 +74,24 @@ async def main_screen(app: object, pilot: Pilot[None]) -> None:
 
 async def detail_pane(app: object, pilot: Pilot[None]) -> None:
     await main_screen(app, pilot)
-    app.main.table.select(app.watchlist.ids[2])  # type: ignore[attr-defined]
+    main_of(app).table.select(by_label(app, "Black Friday newsletter"))  # type: ignore[attr-defined]
     await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def messages(app: object, pilot: Pilot[None]) -> None:
+    await main_screen(app, pilot)
+    main_of(app).table.select(by_label(app, "Black Friday newsletter"))  # type: ignore[attr-defined]
+    await pilot.press("m")
+    for _ in range(50):  # the first page, from the simulated LOX24
+        await pilot.pause(0.05)
+        if app.screen.table.row_count:  # type: ignore[attr-defined]
+            break
+
+
+async def cancel_question(app: object, pilot: Pilot[None]) -> None:
+    main_of(app).table.select(by_label(app, "Tomorrow's morning promo"))  # type: ignore[attr-defined]
+    await pilot.press("X")
 
 
 async def add_dialog(app: object, pilot: Pilot[None]) -> None:
@@ -84,7 +111,7 @@ async def rate_limited(app: object, pilot: Pilot[None]) -> None:
     await settle(app, pilot)
     app.clock.advance(83)  # type: ignore[attr-defined]
     await settle(app, pilot)
-    app.main.show_summary()  # type: ignore[attr-defined]
+    main_of(app).show_summary()  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -95,6 +122,8 @@ def main() -> None:
     asyncio.run(shoot("detail-pane", detail_pane, (180, 40)))
     asyncio.run(shoot("add-dialog", add_dialog))
     asyncio.run(shoot("rate-limited", rate_limited))
+    asyncio.run(shoot("messages", messages))
+    asyncio.run(shoot("cancel", cancel_question))
 
 
 if __name__ == "__main__":
