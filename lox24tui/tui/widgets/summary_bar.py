@@ -207,6 +207,9 @@ class SummaryBar(Widget):
         if shown is not None:  # always there: it says why rows are missing
             share.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
         if archived:  # also always there: the rows are not gone
-            share.append(f"   {archived} archived (A)", "yellow")
+            full = Text(f"   {archived} archived (A)", "yellow")
+            short = Text(f" +{archived} (A)", "yellow")
+            fits = share.cell_len + full.cell_len + min(t.cell_len for t in shorter_counts(summary))
+            share.append_text(full if fits <= width else short)
         counts = first_fitting(shorter_counts(summary), width - share.cell_len) + share
         return Text("\n").join([counts, first_fitting(shorter_states(state, demo, balance), width)])
