@@ -25,6 +25,7 @@ from lox24tui.api import (
     MessageCount,
     MessageFilters,
     MessageSource,
+    SmsStatusCode,
     count_messages,
 )
 
@@ -81,11 +82,14 @@ class DeliveryBreakdown:
     """Nothing will change any more (see :func:`is_settled`)."""
     taken_at: float
     """Unix seconds."""
+    no_funds: bool = False
+    """The latest messages not sent include some LOX24 held back for want of funds (3000):
+    the balance ran out while this bulk sent."""
 
     def to_record(self) -> dict[str, Any]:
         """The breakdown as ``status --json`` writes it (``taken_at`` is the record's own)."""
         record = asdict(self)
-        del record["taken_at"]
+        del record["taken_at"], record["no_funds"]
         return record
 
 
@@ -120,7 +124,9 @@ async def count_delivery(
         return _breakdown(
             Counter(), 0, Counter(), partial=False, complete=True, status=status, now=now
         )
-    not_sent = await count_messages(client, bulk_id, status_codes=NOT_SENT_CODES, max_pages=1)
+    not_sent = await count_messages(
+        client, bulk_id, status_codes=NOT_SENT_CODES, max_pages=1, newest_first=True
+    )
     if not_sent.partial:
         return await _tally_pages(client, bulk_id, MAX_REQUESTS - 1, status, now)
     counts = await _gather(
@@ -141,6 +147,7 @@ async def count_delivery(
         complete=all(c.complete for c in counts),
         status=status,
         now=now,
+        no_funds=SmsStatusCode.NO_FUNDS in not_sent.seen_status_codes,
     )
 
 
@@ -167,6 +174,7 @@ async def _tally_pages(
     they show."""
     by_code: Counter[int] = Counter()
     not_sent = 0
+    no_funds = False
     page: int | None = 1
     read = 0
     while page is not None and read < budget:
@@ -177,11 +185,19 @@ async def _tally_pages(
                 by_code[message.dlr_code] += 1
             if message.status_code in NOT_SENT_CODES:
                 not_sent += 1
+            no_funds = no_funds or message.status_code == SmsStatusCode.NO_FUNDS
         ended = result.next_page is None or result.next_page <= page or not result.items
         page = None if ended else result.next_page
     seen = Counter({code: n for code, n in by_code.items() if code not in _KNOWN_DLR})
     return _breakdown(
-        by_code, not_sent, seen, partial=True, complete=page is None, status=status, now=now
+        by_code,
+        not_sent,
+        seen,
+        partial=True,
+        complete=page is None,
+        status=status,
+        now=now,
+        no_funds=no_funds,
     )
 
 
@@ -194,6 +210,7 @@ def _breakdown(
     complete: bool,
     status: BulkStatus | None,
     now: Callable[[], float],
+    no_funds: bool = False,
 ) -> DeliveryBreakdown:
     taken_at = now()
     other = sum(n for code, n in seen.items() if code not in _KNOWN_DLR)
@@ -219,4 +236,5 @@ def _breakdown(
         partial=partial,
         settled=settled,
         taken_at=taken_at,
+        no_funds=no_funds,
     )

@@ -421,12 +421,18 @@ class WatchSession:
 
     @property
     def out_of_funds(self) -> bool:
-        """The balance is used up and watched bulks have messages that were not sent: LOX24
-        stops sending (status 3000) until the account is topped up."""
-        balance = self.account.balance_amount if self.account is not None else None
-        if balance is None or balance > 0:
+        """LOX24 held messages of a watched bulk back for want of funds (status 3000) at its
+        latest count, and the balance has not risen since: the account needs topping up."""
+        if self.account is None:
             return False
-        return any(s.delivery is not None and s.delivery.not_sent for s in self._states.values())
+        changed = self.account.balance_changed_at
+        for state in self._states.values():
+            delivery = state.delivery
+            if delivery is None or not delivery.no_funds:
+                continue
+            if changed is None or changed.timestamp() <= delivery.taken_at:
+                return True
+        return False
 
     @property
     def currency(self) -> str | None:

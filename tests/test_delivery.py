@@ -4,6 +4,7 @@ partial when LOX24 sends no totals, and "settled" once nothing can change."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -57,6 +58,16 @@ async def test_a_bulk_of_50000_is_counted_in_seven_requests(
         sending.not_sent,
     )
     assert sum(parts) == sending.total and sending.other == 0
+
+
+async def test_messages_held_back_for_want_of_funds_are_noticed(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    clock.advance(300)
+    assert not (await breakdown_of(fake, fake_url)).no_funds
+    fake.account.set_balance(Decimal("0.05"), clock.now())  # less than one message costs
+    clock.advance(60)  # the bulk goes on creating messages: LOX24 holds them with 3000
+    assert (await breakdown_of(fake, fake_url)).no_funds
 
 
 async def test_settled_once_every_message_is_final(

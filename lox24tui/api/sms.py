@@ -162,9 +162,15 @@ class MessagePage:
         numeric strings; anything else is left out)."""
         return [code for code in map(_code, self.raw_items) if code is not None]
 
+    @property
+    def status_codes(self) -> list[int]:
+        """The messages' own status codes on the page (3000: not sent, no funds)."""
+        codes = (_code(item, "status_code") for item in self.raw_items)
+        return [code for code in codes if code is not None]
 
-def _code(item: dict[str, Any]) -> int | None:
-    value = item.get("dlr_code")
+
+def _code(item: dict[str, Any], key: str = "dlr_code") -> int | None:
+    value = item.get(key)
     if type(value) is int:
         return value
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
@@ -184,6 +190,8 @@ class MessageCount:
     requests: int
     seen_dlr_codes: dict[int, int]
     """Dlr codes of the messages on the pages read, with how many of each."""
+    seen_status_codes: dict[int, int] = field(default_factory=dict)
+    """The messages' status codes on the pages read, with how many of each."""
 
 
 class MessageSource(Protocol):
@@ -203,10 +211,12 @@ async def count_messages(
     status_codes: Sequence[int] = (),
     is_sent: bool | None = None,
     max_pages: int = COUNT_PAGE_CAP,
+    newest_first: bool = False,
 ) -> MessageCount:
     """How many of a bulk's messages match: ``hydra:totalItems`` of one page, or, when the
-    answer has none, the items of up to ``max_pages`` pages (then flagged partial)."""
-    filters = MessageFilters(as_codes(dlr_code), tuple(status_codes), is_sent)
+    answer has none, the items of up to ``max_pages`` pages (then flagged partial).
+    ``newest_first``: the page read shows the latest matching messages."""
+    filters = MessageFilters(as_codes(dlr_code), tuple(status_codes), is_sent, newest_first)
     return await count_by_pages(
         lambda page: source.list_messages(bulk_id, page=page, filters=filters), max_pages
     )
@@ -226,22 +236,23 @@ async def count_by_pages(
     pages read in turn, at most ``max_pages`` of them. Each page is a request of its own, so a
     guarded ``fetch`` asks the guard for each."""
     seen: Counter[int] = Counter()
+    statuses: Counter[int] = Counter()
     counted = full = 0
     number = 1
     for requests in range(1, max(1, max_pages) + 1):
         page = await fetch(number)
+        seen.update(page.dlr_codes)
+        statuses.update(page.status_codes)
         if requests == 1 and page.total is not None:
-            seen.update(page.dlr_codes)
-            return MessageCount(page.total, False, True, 1, dict(seen))
+            return MessageCount(page.total, False, True, 1, dict(seen), dict(statuses))
         size = len(page.raw_items)
         counted += size
-        seen.update(page.dlr_codes)
         full = size if requests == 1 else full
         short = size < full  # a bare array says no more than this
         if page.next_page is None or page.next_page <= number or not size or short:
-            return MessageCount(counted, True, True, requests, dict(seen))
+            return MessageCount(counted, True, True, requests, dict(seen), dict(statuses))
         number = page.next_page
-    return MessageCount(counted, True, False, max(1, max_pages), dict(seen))
+    return MessageCount(counted, True, False, max(1, max_pages), dict(seen), dict(statuses))
 
 
 _DLR_TEXT: Final[dict[int, str]] = {

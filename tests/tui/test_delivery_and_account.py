@@ -147,3 +147,20 @@ async def test_m_opens_the_selected_bulks_messages(demo: Callable[..., Lox24App]
         await until(pilot, lambda: screen.table.row_count > 0, "no messages listed")
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is main_of(app), "escape did not close it")
+
+
+async def test_running_out_of_funds_is_an_alert_in_the_summary(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo(settings=Settings(archive_after=0, account_interval=60, delivery_interval=30))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        assert "no funds" not in summary_text(app)
+        for _ in range(30):  # the demo's balance lasts about six minutes of sending
+            await advance(app, pilot, 30)
+            if "no funds" in summary_text(app):
+                break
+        account = app.session.account
+        assert account is not None and account.balance_amount is not None
+        assert account.balance_amount < Decimal("0.15")  # less than a sending bulk's message
+        assert "messages not sent: no funds" in summary_text(app)
