@@ -24,7 +24,7 @@ from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
 from lox24tui.guard import Breaker
-from lox24tui.history import History, StatusTransition, transition_from
+from lox24tui.history import AwaySummary, History, StatusTransition, transition_from
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
 from lox24tui.store import (
     Backup,
@@ -387,13 +387,14 @@ class WatchSession:
             self.history.mark_seen(DASHBOARD_READER)
         self._pass_on_history_notices()
 
-    def away_summary(self) -> str | None:
-        """What changed since a dashboard last ran ("While you were away: 3 bulks finished")."""
+    def away_summary(self) -> AwaySummary | None:
+        """What changed since a dashboard last ran ("While you were away: 3 bulks finished");
+        None without a history."""
         if self.history is None:
             return None
-        text = self.history.away_summary(DASHBOARD_READER).text
+        summary = self.history.away_summary(DASHBOARD_READER)
         self._pass_on_history_notices()
-        return text
+        return summary
 
     def _pass_on_history_notices(self) -> None:
         if self.history is not None:

@@ -11,6 +11,7 @@ import difflib
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -28,7 +29,7 @@ from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, inside_tmux, save_token
 from lox24tui.delivery_schedule import DeliverySchedule
 from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
-from lox24tui.history import History
+from lox24tui.history import AwaySummary, History
 from lox24tui.monitor import Monitor
 from lox24tui.notify import Notifier, Writer, balance_low, bulk_ended
 from lox24tui.preferences import PreferencesFile
@@ -201,9 +202,6 @@ class Lox24App(App[None]):
         if self.preferences.problem is not None:
             self.notify(self.preferences.problem, title="Preferences", severity="warning")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        away = self.session.away_summary()
-        if away is not None:
-            self.notify(away, title="lox24tui", timeout=20, markup=False)
         if self.setup.damage is not None:  # after mounting, so the question is on top
             self.call_after_refresh(self.session.ask_about_damage)
         self.set_interval(FLUSH_SECONDS, self._unless_closing(self.session.flush))
@@ -211,6 +209,9 @@ class Lox24App(App[None]):
         self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
         if self.setup.token is not None:
             self._use_token(self.setup.token)
+            away = self.session.away_summary()
+            if away is not None and away.since is not None:
+                self.run_worker(self._say_what_happened_while_away(away), exit_on_error=False)
         else:
             self.session.wait_for_token()
             self.ask_for_token(
@@ -218,6 +219,28 @@ class Lox24App(App[None]):
                 "file). Paste one to "
                 "start; it is checked with a single request."
             )
+
+    async def _say_what_happened_while_away(self, away: AwaySummary) -> None:
+        """What changed since a dashboard last ran, from the history, and how many bulks were
+        created in the account meanwhile (one GET /bulks, through the guard)."""
+        parts = [away.text] if away.text else []
+        client = self._guarded_client()
+        if client is not None and away.since is not None:
+            since = datetime.fromtimestamp(away.since, UTC)
+            try:
+                page = await client.list_bulks(created_since=since)
+            except Lox24Error:
+                page = None  # the guard has taken note; the toast says what is known
+            if page is not None:
+                new = [b for b in page.items if b.uuid and b.uuid not in self.session.ids]
+                if new:
+                    more = "+" if page.total is not None and page.total > len(page.items) else ""
+                    parts.append(f"{len(new)}{more} new in the account (i imports them)")
+        if parts:
+            text = ", ".join(parts)
+            if not away.text:
+                text = f"While you were away: {text}"
+            self.notify(text, title="lox24tui", timeout=20, markup=False)
 
     def _unless_closing(self, tick: Callable[[], None]) -> Callable[[], None]:
         """``tick`` for a timer, skipped once the app is closing: Textual tears the screens down

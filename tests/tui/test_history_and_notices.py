@@ -13,7 +13,7 @@ from lox24tui.fake.account import SimBulk, time_uuid
 from lox24tui.history import History, StatusTransition
 from lox24tui.store import WatchList
 
-from .conftest import advance, app_on, settle
+from .conftest import advance, app_on, settle, until
 from .test_dashboard import WIDE, toasts
 from .test_vocabulary import detail_of
 
@@ -67,10 +67,15 @@ async def test_a_launch_says_what_changed_while_it_was_closed(
         history.record(
             [StatusTransition(bulk.uuid, 0, 10, "processed", clock.now(), "r" * 32, "Soon")]
         )
+    now = clock.now()  # and someone created a bulk in the account meanwhile
+    fake.account.add(SimBulk(time_uuid(now - 60, 5), now - 60, now + 600, 10, text="New"))
     again = app_on(fake, WatchList.load(tmp_path / "w.json")[0], locations)
     async with again.run_test(size=WIDE, notifications=True) as pilot:
         await settle(again, pilot)
-        assert any("While you were away: 1 bulk finished" in text for text in toasts(again))
+        said = "While you were away: 1 bulk finished, 1 new in the account (i imports them)"
+        await until(
+            pilot, lambda: any(said in text for text in toasts(again)), f"not said: {toasts(again)}"
+        )
 
 
 async def test_a_finished_bulk_reaches_the_terminal_as_a_notification(
