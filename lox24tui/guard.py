@@ -307,6 +307,9 @@ class GuardEvent(StrEnum):
     """A stop began or ended: summaries are out of date."""
     RECOVERED = "recovered"
     """LOX24 answered again after being unreachable: what failed meanwhile is due at once."""
+    FREED = "freed"
+    """A request that held the others back (a probe, an unproven token's) is over: requests
+    waiting for it may go, whoever sent it (the engine, a screen, a command)."""
 
 
 _tickets = itertools.count()
@@ -488,6 +491,9 @@ class AccountGuard:
             self._state.update(free_the_probe)
         self._answered.set()
         self._answered = asyncio.Event()
+        if ticket.probe or not ticket.proven:
+            for listener in list(self._listeners):
+                listener(GuardEvent.FREED)
 
     def settle(self, ticket: Ticket, outcome: Lox24Error | None) -> None:
         """Take in the answer to an admitted request (None: it succeeded)."""
@@ -575,6 +581,8 @@ class AccountGuard:
                     self._probed = True
         self._answered.set()
         self._answered = asyncio.Event()
+        if ticket.probe or not ticket.proven:
+            events.add(GuardEvent.FREED)
         for event in sorted(events):
             for listener in list(self._listeners):
                 listener(event)

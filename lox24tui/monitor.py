@@ -467,6 +467,9 @@ class Monitor:
     def _on_guard_event(self, guard: AccountGuard, event: GuardEvent) -> None:
         if guard is not self._guard:
             return
+        if event == GuardEvent.FREED:  # perhaps a screen's request held the engine back
+            self._poke()
+            return
         if event == GuardEvent.RECOVERED:
             # LOX24 is back: what failed meanwhile is due now, not at the end of its backoff
             now = self._clock.now()

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from lox24tui.api import BulkStatus, InvalidToken, StatusReply
 from lox24tui.clock import VirtualClock
+from lox24tui.guard import AccountGuard
 from lox24tui.monitor import Monitor
 
 from .test_monitor import IDS, GatedSource, reply_for, settle_briefly
@@ -143,4 +144,33 @@ async def test_a_failing_side_job_does_not_stop_status_checks(clock: VirtualCloc
     clock.advance(12)
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert len(source.calls) == 2  # the engine goes on
+    await monitor.stop()
+
+
+async def test_the_engine_goes_on_when_a_screens_request_that_held_it_back_ends(
+    clock: VirtualClock,
+) -> None:
+    """A request from beside the engine (the messages screen, say) goes out first with a token
+    not yet seen to work; the engine waits for its answer, and must send as soon as it comes."""
+    guard = AccountGuard("1234567:" + "b" * 32, clock=clock)
+    answered = asyncio.Event()
+
+    async def outside() -> None:
+        async def call() -> None:
+            await answered.wait()
+
+        await guard.send(await guard.admission(), call)
+
+    held = asyncio.create_task(outside())
+    await settle_briefly()
+    source = GatedSource(reply_for)
+    source.gate.set()
+    monitor = Monitor(source, IDS[:3], clock=clock, guard=guard)
+    monitor.start()
+    await settle_briefly()
+    assert source.calls == []  # held back: the token's first request is still out
+    answered.set()  # it worked: the token is proven
+    await held
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert sorted(source.calls) == sorted(IDS[:3])
     await monitor.stop()
