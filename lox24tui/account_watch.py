@@ -77,11 +77,13 @@ class AccountWatch:
             client = self._client()
             if client is None:
                 return
+            guard = self._monitor.guard
             try:
                 account = await client.get_account()
             except Lox24Error:
                 return  # the guard has taken note; the next look tries again
-            self._on_account(account)
+            if self._monitor.guard is guard:  # not the account of a token no longer in use
+                self._on_account(account)
         finally:
             self._running = False
             now = self._clock.now()

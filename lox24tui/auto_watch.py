@@ -9,11 +9,11 @@ removing it from the list sticks.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-from lox24tui.api import Lox24Error
+from lox24tui.api import Lox24Error, is_bulk_id, parse_bulk_id
 from lox24tui.clock import Clock
 from lox24tui.discovery import BulkLister, BulkQuery, label_for, recent_bulks
 
@@ -29,13 +29,14 @@ class AutoWatch:
     def __init__(
         self,
         client: Callable[[], BulkLister | None],
-        adopt: Callable[[Sequence[tuple[str, str]]], object],
+        adopt: Callable[[Sequence[tuple[str, str]]], Collection[str]],
         clock: Clock,
         *,
         every: float = LOOK_EVERY,
     ) -> None:
         """``client``: the guarded client of the token in use, or None before there is one;
-        ``adopt``: watches (id, label) pairs."""
+        ``adopt``: watches (id, label) pairs, and says which of them are watched now (a list
+        that cannot be saved takes none: they are offered again at the next look)."""
         self._client = client
         self._adopt = adopt
         self._clock = clock
@@ -65,11 +66,13 @@ class AutoWatch:
             async for bulk in recent_bulks(
                 client, query, limit=MOST_PER_LOOK, now=datetime.fromtimestamp(now, UTC)
             ):
-                if bulk.uuid and bulk.uuid not in self._offered:
-                    self._offered.add(bulk.uuid)
-                    new.append((bulk.uuid, label_for(bulk)))
+                if bulk.uuid and is_bulk_id(bulk.uuid):
+                    bulk_id = parse_bulk_id(bulk.uuid)
+                    if bulk_id not in self._offered:
+                        new.append((bulk_id, label_for(bulk)))
             if new:
-                self._adopt(list(reversed(new)))  # oldest first, as they were created
+                watched = self._adopt(list(reversed(new)))  # oldest first, as created
+                self._offered.update(bulk_id for bulk_id, _ in new if bulk_id in watched)
         except Lox24Error:
             pass  # the guard has taken note; the next look tries again
         finally:

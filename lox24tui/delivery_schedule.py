@@ -110,13 +110,14 @@ class DeliverySchedule:
                 return
             state = self._monitor.state(bulk_id)
             status = state.reply.status if state.reply is not None else None
+            guard = self._monitor.guard
             try:
                 counts = await count_delivery(
                     OneAtATime(client), bulk_id, status=status, now=self._clock.now
                 )
             except Lox24Error:
                 counts = None  # the guard has taken note; try again at the next turn
-            if counts is not None:
+            if counts is not None and self._monitor.guard is guard:  # not an old token's
                 self._monitor.record_delivery(bulk_id, counts)
         finally:
             self._counting.discard(bulk_id)

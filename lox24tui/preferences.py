@@ -42,9 +42,11 @@ class PreferencesFile:
         self.current = self._read()
 
     def _read(self) -> Preferences:
-        if self.path is None or not self.path.exists():
+        if self.path is None:
             return Preferences()
         try:
+            if not self.path.exists():
+                return Preferences()
             document = json.loads(self.path.read_text(encoding="utf-8"))
             return _from_document(document)
         except (OSError, UnicodeDecodeError, ValueError, TypeError) as error:

@@ -19,7 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
-from lox24tui.api import Account, StatusCode, StatusReply, status_label
+from lox24tui import sanitise
+from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
@@ -175,15 +176,17 @@ class WatchSession:
         self._pending_summary = False
         self._listeners: list[SessionListener] = []
         self.history = history
-        self.archive_after = archive_after
-        self.low_balance = low_balance
-        self.read_only = read_only
-        """Nothing is changed at LOX24 (no cancel); the watch list, which is local, still is."""
-        """Below this balance the summary warns (0: never)."""
-        """Hours after which a finished bulk is archived (hidden until asked for); 0 never."""
         """Where status changes are recorded, so that a restart keeps the timeline (and what
         other lox24tui processes saw shows too); None keeps only this run's."""
+        self.archive_after = archive_after
+        """Hours after which a finished bulk is archived (hidden until asked for); 0 never."""
+        self.low_balance = low_balance
+        """Below this balance the summary warns (0: never)."""
+        self.read_only = read_only
+        """Nothing is changed at LOX24 (no cancel); the watch list, which is local, still is."""
         self._recorded: dict[str, list[StatusTransition]] = {}
+        self._unrecorded: list[StatusTransition] = []
+        """Changes the history could not take yet (busy, or failing): tried again next flush."""
         self._load_timelines(watchlist.ids)
         for bulk_id in watchlist.ids:
             self._states[bulk_id] = monitor.watch(bulk_id)
@@ -378,13 +381,20 @@ class WatchSession:
         return [transition]
 
     def _record(self, transitions: list[StatusTransition]) -> None:
-        """One transaction per flush, however many bulks changed."""
-        if self.history is None or not transitions:
+        """One transaction per flush, however many bulks changed. What the history could not
+        take is shown in the timeline all the same, and offered to it again next flush."""
+        if self.history is None:
             return
-        if self.history.record(transitions):
-            for transition in transitions:
-                self._recorded.setdefault(transition.bulk_id, []).append(transition)
+        for transition in transitions:
+            self._recorded.setdefault(transition.bulk_id, []).append(transition)
+        batch = self._unrecorded + transitions
+        if not batch:
+            return
+        if self.history.record(batch):
+            self._unrecorded = []
             self.history.mark_seen(DASHBOARD_READER)
+        else:
+            self._unrecorded = batch
         self._pass_on_history_notices()
 
     def away_summary(self) -> AwaySummary | None:
@@ -437,8 +447,10 @@ class WatchSession:
 
     @property
     def currency(self) -> str | None:
-        """The account's currency, once known: every money column uses it."""
-        return self.account.currency if self.account is not None else None
+        """The account's currency, once known: every money column uses it. LOX24's text, so
+        made inert like all of it."""
+        currency = self.account.currency if self.account is not None else None
+        return sanitise.one_line(currency) if currency else None
 
     def engine_failed(self, why: str) -> None:
         self.engine_failure = why
@@ -448,6 +460,8 @@ class WatchSession:
         self.monitor.pause(NO_TOKEN)
 
     def token_ready(self) -> None:
+        """A new token is in use: the account shown was the old token's."""
+        self.account = None
         if self.waiting_for_token:
             self.monitor.resume()
         self.engine_changed()
@@ -477,9 +491,14 @@ class WatchSession:
         return self.add_labelled([(bulk_id, label) for bulk_id in ids])
 
     def add_labelled(self, items: Sequence[tuple[str, str]]) -> list[str]:
-        """Watch several bulks, each with its own label; returns those new to the list."""
+        """Watch several bulks, each with its own label; returns those new to the list. Ids
+        that are not bulk ids (from LOX24's own lists, say) are left out and named."""
+        valid = [(bulk_id, label) for bulk_id, label in items if is_bulk_id(bulk_id)]
+        if len(valid) < len(items):
+            left = [sanitise.one_line(bulk_id) for bulk_id, _ in items if not is_bulk_id(bulk_id)]
+            self._notice(f"Not bulk ids, left out: {', '.join(left[:5])}", "warning")
         before = set(self.watchlist.ids)
-        self._saved(lambda: self.watchlist.add_many(list(items)))
+        self._saved(lambda: self.watchlist.add_many(valid))
         added = [bulk_id for bulk_id in self.watchlist.ids if bulk_id not in before]
         self._follow_store(select=added[0] if added else None)
         return added

@@ -232,10 +232,12 @@ class Lox24App(App[None]):
             except Lox24Error:
                 page = None  # the guard has taken note; the toast says what is known
             if page is not None:
-                new = [b for b in page.items if b.uuid and b.uuid not in self.session.ids]
+                watched = set(self.session.ids)
+                new = [b for b in page.items if b.uuid and b.uuid.lower() not in watched]
                 if new:
                     more = "+" if page.total is not None and page.total > len(page.items) else ""
-                    parts.append(f"{len(new)}{more} new in the account (i imports them)")
+                    key = effective_keymap(self.settings.keys).get("main.import", "i")
+                    parts.append(f"{len(new)}{more} new in the account ({key} imports them)")
         if parts:
             text = ", ".join(parts)
             if not away.text:
@@ -435,7 +437,8 @@ class Lox24App(App[None]):
             title=name,
             markup=False,
         )
-        self.session.refresh(bulk_id)  # the row shows it from LOX24's own status
+        if bulk_id in self.session.states:  # unless it was removed meanwhile
+            self.session.refresh(bulk_id)  # the row shows it from LOX24's own status
 
     def _account_seen(self, account: Account) -> None:
         """New figures from GET /me: the summary shows the balance; under ``low_balance`` a
@@ -459,7 +462,8 @@ class Lox24App(App[None]):
             self.notifier.notify(balance_low(balance, currency or ""))
         self._balance_low = low
 
-    def _auto_adopt(self, items: Sequence[tuple[str, str]]) -> None:
+    def _auto_adopt(self, items: Sequence[tuple[str, str]]) -> set[str]:
+        """Watch what auto-watch found; returns the ids on the watch list now."""
         added = self.session.add_labelled(items)
         if added:
             self.notify(
@@ -468,6 +472,7 @@ class Lox24App(App[None]):
                 title="Watch list",
                 timeout=8,
             )
+        return set(self.session.ids)
 
     def action_discover(self) -> None:
         """The import screen, on the engine's client and within its rules."""

@@ -18,7 +18,6 @@ from lox24tui.store import WatchList
 from lox24tui.tui import app as app_module
 from lox24tui.tui.app import DashboardSetup, Lox24App
 from lox24tui.tui.screens import detail as detail_module
-from lox24tui.tui.screens import main as main_module
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.setup import demo_setup
 
@@ -106,7 +105,6 @@ def _quick_timers(monkeypatch: pytest.MonkeyPatch) -> None:
     redraw of relative times or a look at the watch-list file, instead of seconds. What runs on
     the timers is production's; only how often it runs changes."""
     monkeypatch.setattr(app_module, "FLUSH_SECONDS", 0.05)
-    monkeypatch.setattr(main_module, "TIMES_SECONDS", 0.2)
     monkeypatch.setattr(detail_module, "TIMES_SECONDS", 0.2)
     monkeypatch.setattr(app_module, "WATCHLIST_POLL_SECONDS", 0.2)
 

@@ -21,6 +21,7 @@ from lox24tui.preferences import PreferencesFile
 from lox24tui.session import WatchSession
 from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
 from lox24tui.tui.messages import BulksChanged, SummaryChanged, UndoAvailable, WatchListChanged
+from lox24tui.tui.screens import detail
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import PANE_BESIDE_FROM, DetailScreen, show_bulk
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
@@ -29,8 +30,6 @@ from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar, balance_text
 
-TIMES_SECONDS = 5.0
-"""How often relative times ("12 s ago") are redrawn."""
 PALETTE_BINDINGS: Final = (
     "main.add",
     "main.refresh_all",
@@ -234,7 +233,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.rebuild()
         self._restore_preferences()
-        self.set_interval(TIMES_SECONDS, self.refresh_times)
+        self.set_interval(detail.TIMES_SECONDS, self.refresh_times)
         self.set_interval(1.0, self._tick_countdown)
 
     def _restore_preferences(self) -> None:
@@ -370,6 +369,7 @@ class MainScreen(Screen[None]):
                 low=session.balance_is_low,
                 out_of_funds=session.out_of_funds,
             ),
+            currency=session.currency,
         )
 
     def watch_show_archived(self) -> None:

@@ -93,9 +93,15 @@ FOLD_FIRST: Final = (
 in progress, failures and errors always keep a count of their own."""
 
 
-def counts_line(summary: Summary, folded: Collection[str] = (), *, totals: bool = True) -> Text:
+def counts_line(
+    summary: Summary,
+    folded: Collection[str] = (),
+    *,
+    totals: bool = True,
+    currency: str | None = None,
+) -> Text:
     """How many bulks are in each status (``folded`` ones together, as "N other"), then the
-    total messages and cost."""
+    total messages and cost (in the account's currency, once known)."""
     text = Text()
     text.append(f"{summary.watched} watched", "bold")
     labels = sorted(summary.by_status, key=lambda k: _ORDER.index(k) if k in _ORDER else 50)
@@ -112,16 +118,16 @@ def counts_line(summary: Summary, folded: Collection[str] = (), *, totals: bool 
         text.append("   ")
         text.append(f"{humanize.count(summary.total_messages)} messages", "bold")
         text.append(" · ")
-        text.append(humanize.money(summary.total_price), "bold")
+        text.append(humanize.money(summary.total_price, currency), "bold")
     return text
 
 
-def shorter_counts(summary: Summary) -> Iterator[Text]:
+def shorter_counts(summary: Summary, currency: str | None = None) -> Iterator[Text]:
     """The counts line, then ever shorter: counts that need no attention fold into "N other"
     one by one, then the totals go."""
     foldable = [label for label in FOLD_FIRST if label in summary.by_status]
     for count in range(len(foldable) + 1):
-        yield counts_line(summary, foldable[:count])
+        yield counts_line(summary, foldable[:count], currency=currency)
     yield counts_line(summary, foldable, totals=False)
 
 
@@ -177,6 +183,7 @@ class SummaryBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._showing: tuple[Summary, int | None, Text, bool, int, Text | None] | None = None
+        self._currency: str | None = None
 
     def show(
         self,
@@ -187,6 +194,7 @@ class SummaryBar(Widget):
         engine_failure: str | None = None,
         archived: int = 0,
         balance: Text | None = None,
+        currency: str | None = None,
     ) -> None:
         """Show this summary. ``shown``: how many bulks the filter lets through, if one is on;
         ``engine_failure``: why the refresh engine stopped, if it did; ``archived``: how many
@@ -196,6 +204,7 @@ class SummaryBar(Widget):
         else:
             state = failure_line(engine_failure)
         self._showing = (summary, shown, state, demo, archived, balance)
+        self._currency = currency
         self.refresh()
 
     def render(self) -> Text:
@@ -209,7 +218,13 @@ class SummaryBar(Widget):
         if archived:  # also always there: the rows are not gone
             full = Text(f"   {archived} archived (A)", "yellow")
             short = Text(f" +{archived} (A)", "yellow")
-            fits = share.cell_len + full.cell_len + min(t.cell_len for t in shorter_counts(summary))
+            fits = (
+                share.cell_len
+                + full.cell_len
+                + min(t.cell_len for t in shorter_counts(summary, self._currency))
+            )
             share.append_text(full if fits <= width else short)
-        counts = first_fitting(shorter_counts(summary), width - share.cell_len) + share
+        counts = (
+            first_fitting(shorter_counts(summary, self._currency), width - share.cell_len) + share
+        )
         return Text("\n").join([counts, first_fitting(shorter_states(state, demo, balance), width)])
