@@ -222,6 +222,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         help="with --bulks: the share of bulks already finished (%(default)s)",
     )
+    fake.add_argument(
+        "--fields",
+        choices=("natural", "changing", "still"),
+        default="natural",
+        help="with --bulks: how the bulks still sending change between polls: natural, "
+        "changing (message count and price grow every second), still (nothing changes) "
+        "(%(default)s)",
+    )
     return parser
 
 
@@ -298,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 latency=args.latency,
                 bulks=args.bulks,
                 final_fraction=args.final_fraction,
+                fields=args.fields,
             )
         if args.command is None:
             from lox24tui.commands.dashboard import run_dashboard

@@ -10,11 +10,19 @@ from lox24tui.fake.server import run
 
 
 def run_fake_server(
-    *, host: str, port: int, latency: float, bulks: int | None, final_fraction: float
+    *,
+    host: str,
+    port: int,
+    latency: float,
+    bulks: int | None,
+    final_fraction: float,
+    fields: str = "natural",
 ) -> int:
     now = time.time()
     if bulks is not None:
-        account = SimulatedAccount.generated(bulks, now, final_fraction=final_fraction)
+        account = SimulatedAccount.generated(
+            bulks, now, final_fraction=final_fraction, fields=fields
+        )
     else:
         account = SimulatedAccount.demo(now)
     app = FakeLox24(account, latency=latency)
