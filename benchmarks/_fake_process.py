@@ -21,7 +21,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def fake_server(bulks: int, latency: float, final_fraction: float = 0.0) -> Iterator[str]:
+def fake_server(
+    bulks: int, latency: float, final_fraction: float = 0.0, fields: str = "natural"
+) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -37,6 +39,8 @@ def fake_server(bulks: int, latency: float, final_fraction: float = 0.0) -> Iter
             str(latency),
             "--final-fraction",
             str(final_fraction),
+            "--fields",
+            fields,
         ],
         stdout=subprocess.DEVNULL,
     )
@@ -45,7 +49,9 @@ def fake_server(bulks: int, latency: float, final_fraction: float = 0.0) -> Iter
         deadline = time.monotonic() + 20
         while True:
             try:
-                httpx.get(f"{url}/me", headers={"X-LOX24-AUTH-TOKEN": FAKE_TOKEN}, timeout=1)
+                httpx.get(
+                    f"{url}/me", headers={"X-LOX24-AUTH-TOKEN": FAKE_TOKEN}, timeout=1 + latency
+                )
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:
