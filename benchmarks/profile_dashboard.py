@@ -57,9 +57,12 @@ def summarise(collapsed: str, top: int = 25) -> str:
         for frame in set(frames):
             inclusive[frame] += count
     lines = [f"{total} samples on CPU ({idle} samples of waiting threads left out)"]
-    for title, counter in (("own", own), ("inclusive (with callees)", inclusive)):
-        lines += ["", f"top {top} by {title}:", f"{'%':>6}  function"]
-        for frame, count in counter.most_common(top):
+    for title, counter, shown in (
+        ("own", own, top),
+        ("inclusive (with callees)", inclusive, 2 * top),
+    ):
+        lines += ["", f"top {shown} by {title}:", f"{'%':>6}  function"]
+        for frame, count in counter.most_common(shown):
             lines.append(f"{count / total:6.1%}  {frame}")
     return "\n".join(lines) + "\n"
 
