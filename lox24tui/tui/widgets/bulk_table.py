@@ -10,6 +10,7 @@ and filters.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -138,6 +139,9 @@ class BulkTable(DataTable[Cell]):
         """Characters of each id shown: enough to tell the shown ids apart."""
         self._fit_due = False
         """An update outgrew its column: the columns are fitted again after this refresh."""
+        self.time_cells: Callable[[str], dict[str, Cell]] | None = None
+        """How a bulk's cells that age with the clock read now (set by the screen): the rows on
+        screen are brought up to date by refresh_visible_times, and as they scroll into view."""
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -285,6 +289,23 @@ class BulkTable(DataTable[Cell]):
             header = self.header_height if self.show_header else 0
             y = index - round(self.scroll_y) + header
             self.refresh(Region(0, y, self.size.width, 1))
+
+    def refresh_visible_times(self) -> None:
+        """Relative times age: update the time cells of the rows on screen whose text moved on.
+        Only those: a row off screen is brought up to date as it scrolls into view, so a long
+        list costs a screenful, not a walk over every row."""
+        if self.time_cells is None:
+            return
+        locations = self._row_locations
+        for index in self.visible_rows():
+            key = locations.get_key(index)
+            if key is not None and key.value is not None:
+                self.update_bulk(key.value, self.time_cells(key.value))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        if round(old_value) != round(new_value):
+            self.refresh_visible_times()  # before the rows scrolled into view are drawn
+        super().watch_scroll_y(old_value, new_value)
 
     def visible_rows(self) -> range:
         """The indexes of the rows on screen now (every row is one line high)."""
