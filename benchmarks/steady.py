@@ -530,12 +530,12 @@ def main() -> None:
             for fields in ("changing", "still"):
                 steady_cpu(1000, fields, warmup, window)
         if idle is not None:
-            idle_cpu(1000, idle, 30.0 if quick else 60.0)
+            idle_cpu(1000, idle, 20.0 if quick else 60.0)
     if "3" in args.only:
         big_list(10_000, 10.0 if quick else 40.0)
-        key_figure(10_000, 8.0 if quick else 20.0)
+        key_figure(10_000, 6.0 if quick else 20.0)
     if "4" in args.only:
-        pane_figure(8 if quick else 20)
+        pane_figure(6 if quick else 20)
     if "5" in args.only:
         engine_figures(1000, 1 if quick else 3)
     print(f"\nin {time.perf_counter() - started:.0f} s; {load()}")
