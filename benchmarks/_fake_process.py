@@ -22,7 +22,11 @@ def free_port() -> int:
 
 @contextmanager
 def fake_server(
-    bulks: int, latency: float, final_fraction: float = 0.0, messages: int | None = None
+    bulks: int,
+    latency: float,
+    final_fraction: float = 0.0,
+    messages: int | None = None,
+    fields: str = "natural",
 ) -> Iterator[str]:
     port = free_port()
     per_bulk = [] if messages is None else ["--messages", str(messages)]
@@ -41,6 +45,8 @@ def fake_server(
             "--final-fraction",
             str(final_fraction),
             *per_bulk,
+            "--fields",
+            fields,
         ],
         stdout=subprocess.DEVNULL,
     )
@@ -49,7 +55,9 @@ def fake_server(
         deadline = time.monotonic() + 20
         while True:
             try:
-                httpx.get(f"{url}/me", headers={"X-LOX24-AUTH-TOKEN": FAKE_TOKEN}, timeout=1)
+                httpx.get(
+                    f"{url}/me", headers={"X-LOX24-AUTH-TOKEN": FAKE_TOKEN}, timeout=1 + latency
+                )
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:

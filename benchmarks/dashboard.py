@@ -33,6 +33,7 @@ from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN
 from lox24tui.store import WatchList
 from lox24tui.tui.app import DashboardSetup, Lox24App
+from lox24tui.tui.screens.main import MainScreen
 
 
 async def measure(url: str, ids: list[str], concurrency: int) -> None:
@@ -87,7 +88,9 @@ async def refresh_cycle(
 
 async def press_down(app: Lox24App, latencies: list[float]) -> None:
     """Press Down as a terminal would deliver it; how long until the table handled it."""
-    table = app.main.table
+    main = app.screen
+    assert isinstance(main, MainScreen), "the main screen is not the one shown"
+    table = main.table
     move_down = table.action_cursor_down
     handled = asyncio.Event()
     when: list[float] = []

@@ -38,10 +38,13 @@ async def all_ids(url: str) -> list[str]:
 
 async def engine_cycle(url: str, ids: list[str], concurrency: int) -> tuple[float, int, float]:
     async with Lox24ClientPool(Token(FAKE_TOKEN), url, max_connections=concurrency) as client:
-        monitor = Monitor(client, ids, concurrency=concurrency)
+        monitor = Monitor(client, ids, interval=3600, concurrency=concurrency)
         cpu, wall = time.process_time(), time.perf_counter()
-        states = await monitor.check_once()
+        monitor.start()  # the dashboard's engine: one cycle of every id, then idle
+        await monitor.wait_idle()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        await monitor.stop()
+        states = monitor.states()
         failed = [s for s in states if s.reply is None]
         if failed:
             raise SystemExit(f"{len(failed)} ids failed, e.g. {failed[0].error}")

@@ -372,6 +372,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --bulks: N messages in every bulk (default: random, up to 50,000)",
     )
 
+    fake.add_argument(
+        "--fields",
+        choices=("natural", "changing", "still"),
+        default="natural",
+        help="with --bulks: how the bulks still sending change between polls: natural, "
+        "changing (message count and price grow every second), still (nothing changes) "
+        "(%(default)s)",
+    )
+
     completion = commands.add_parser(
         "completion",
         help="print a shell completion script (bash, zsh or fish)",
@@ -491,6 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 bulks=args.bulks,
                 final_fraction=args.final_fraction,
                 messages=args.messages,
+                fields=args.fields,
             )
         if args.command is None:
             from lox24tui.commands.dashboard import run_dashboard

@@ -497,6 +497,7 @@ def _entries_from(document: Any) -> tuple[list[WatchedBulk], list[str]]:
         raise ValueError('expected an object with a "bulks" list')
     entries: list[WatchedBulk] = []
     skipped: list[str] = []
+    seen: set[str] = set()
     for item in document["bulks"]:
         raw_id = item.get("id") if isinstance(item, dict) else item
         label = item.get("label", "") if isinstance(item, dict) else ""
@@ -505,8 +506,9 @@ def _entries_from(document: Any) -> tuple[list[WatchedBulk], list[str]]:
         except InvalidBulkId:
             skipped.append(repr(raw_id)[:40])
             continue
-        if any(entry.bulk_id == bulk_id for entry in entries):
+        if bulk_id in seen:
             continue
+        seen.add(bulk_id)
         entries.append(WatchedBulk(bulk_id, clean_label(label if isinstance(label, str) else "")))
     return entries, skipped
 

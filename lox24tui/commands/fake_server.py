@@ -17,11 +17,12 @@ def run_fake_server(
     bulks: int | None,
     final_fraction: float,
     messages: int | None = None,
+    fields: str = "natural",
 ) -> int:
     now = time.time()
     if bulks is not None:
         account = SimulatedAccount.generated(
-            bulks, now, final_fraction=final_fraction, messages=messages
+            bulks, now, final_fraction=final_fraction, messages=messages, fields=fields
         )
     else:
         account = SimulatedAccount.demo(now)

@@ -69,9 +69,14 @@ class SimBulk:
     ``odd_codes``: some messages end with an undocumented dlr code (32) and status code (7777)."""
     status_code_override: int | None = None
     """Force a status code, documented or not."""
+    still_at: float | None = None
+    """Answer as at this moment, whatever the time: every field stays as it was (load tests of
+    bulks that are polled but do not change)."""
 
     def state(self, now: float) -> tuple[int, int, float | None]:
         """(status code, messages created, processed_at) at ``now``."""
+        if self.still_at is not None:
+            now = self.still_at
         if self.status_code_override is not None:
             return self.status_code_override, self.recipients, self.created_at
         if (
@@ -190,6 +195,10 @@ _HISTORY_TEXTS: Final = (
     "Maintenance tonight 22:00-23:00; the app may be slow.",
     "New menu this week: soups, salads and more.",
 )
+
+
+FIELDS_MODES: Final = ("natural", "changing", "still")
+"""How the generated bulks still sending change between polls (SimulatedAccount.generated)."""
 
 
 class SimulatedAccount:
@@ -432,10 +441,16 @@ class SimulatedAccount:
         final_fraction: float = 0.0,
         seed: int = 7,
         messages: int | None = None,
+        fields: str = "natural",
     ) -> SimulatedAccount:
         """``count`` bulks for load tests: ``final_fraction`` of them long finished, the rest
         sending for the next hours; each of ``messages`` recipients (random up to 50,000 when
-        None)."""
+        None). ``fields`` of the bulks still sending: "natural" (counts grow as sending goes
+        on, small bulks slowly), "changing" (the message count and price grow every second, so
+        every poll shows new figures) or "still" (every field stays as at ``start``, so polls
+        find nothing new)."""
+        if fields not in FIELDS_MODES:
+            raise ValueError(f"fields must be one of {', '.join(FIELDS_MODES)}")
         rng = random.Random(seed)
         account = cls()
         for index in range(count):
@@ -446,9 +461,11 @@ class SimulatedAccount:
                     uuid=time_uuid(created, index),
                     created_at=created,
                     delivery_at=created + 60,
-                    recipients=rng.randint(10, 50_000) if messages is None else messages,
+                    recipients=(rng.randint(10, 50_000) if messages is None else messages)
+                    * (1 if final or fields != "changing" else 100),
                     send_seconds=60 if final else 24 * 3600,
                     label=f"Bulk {index + 1}",
+                    still_at=start if fields == "still" and not final else None,
                 )
             )
         account.set_balance(Decimal("1000000.00"), start)  # enough: load tests measure counts

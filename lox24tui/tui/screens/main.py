@@ -231,6 +231,7 @@ class MainScreen(Screen[None]):
         return field.value.strip().lower() if field.display else ""
 
     def on_mount(self) -> None:
+        self.table.time_cells = self._time_cells
         self.rebuild()
         self._restore_preferences()
         self.set_interval(detail.TIMES_SECONDS, self.refresh_times)
@@ -343,13 +344,14 @@ class MainScreen(Screen[None]):
         self.show_detail_of_selection(only_if=changed)
 
     def refresh_times(self) -> None:
-        """Relative times age: redraw the time cells whose text moved on (only those two
-        columns, so a thousand rows cost milliseconds, not a frame)."""
-        now = self.session.clock.now()
-        for bulk_id, state in self.session.states.items():
-            if self.table.has(bulk_id):
-                self.table.update_bulk(bulk_id, time_cells(state, now))
+        """Relative times age: redraw the time cells whose text moved on, of the rows on screen
+        (rows scrolling into view catch up as they come: BulkTable.time_cells)."""
+        self.table.refresh_visible_times()
         self.show_detail_of_selection()
+
+    def _time_cells(self, bulk_id: str) -> dict[str, Cell]:
+        state = self.session.states.get(bulk_id)
+        return {} if state is None else time_cells(state, self.session.clock.now())
 
     def show_summary(self) -> None:
         session = self.session
