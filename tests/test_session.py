@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
+from lox24tui.history import History
 from lox24tui.monitor import Monitor
 from lox24tui.session import (
     DamageCleared,
@@ -210,3 +212,141 @@ async def test_updates_are_taken_in_one_batch_and_status_changes_told(
     for bulk_id, event in last.items():
         reply = session.states[bulk_id].reply
         assert reply is not None and event.after == reply.status.label_at(session.now())
+
+
+# ------------------------------------------------------------------ more of the session's rules
+
+
+def test_export_writes_the_bulks_asked_for_in_that_order(
+    path: Path, clock: VirtualClock, tmp_path: Path
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    target = tmp_path / "out.json"
+    session.export(str(target), [IDS[3], IDS[0]])
+    records = json.loads(target.read_text())
+    assert [(r["id"], r["label"]) for r in records] == [(IDS[3], "Bulk 4"), (IDS[0], "Bulk 1")]
+    assert told.events == [Notice(f"Exported 2 bulks to {target}", "information", 5)]
+
+
+def test_an_export_that_cannot_be_written_names_the_place_and_writes_nothing(
+    path: Path, clock: VirtualClock, tmp_path: Path
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    (tmp_path / "taken").write_text("a file, not a folder")
+    target = tmp_path / "taken" / "out.csv"
+    session.export(str(target), IDS)
+    [notice] = told.events
+    assert isinstance(notice, Notice) and notice.severity == "error"
+    assert notice.message.startswith(f"Cannot write {target}: ")
+    assert ".out.csv." not in notice.message  # never the temporary file's name
+    assert not target.exists()
+
+
+def test_a_change_that_cannot_be_saved_holds_for_the_session_and_says_so(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    folder = session.watchlist.backups_folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.write_text("a file where the copies' folder goes: nothing can be kept there")
+    session.set_label(IDS[0], "Unsaved")
+    assert any("could not be saved" in text for text in told.notices())
+
+
+def test_putting_off_the_damage_question_says_nothing_is_written(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    session.put_off_damage()
+    assert told.events == []  # nothing damaged, nothing to say
+    path.write_text("not json")
+    session.follow_file()
+    told.events.clear()
+    session.put_off_damage()
+    [notice] = told.events
+    assert isinstance(notice, Notice) and notice.severity == "warning"
+    assert str(path) in notice.message and "not saved until you decide" in notice.message
+    session.ask_about_damage()
+    assert isinstance(told.events[-1], DamageFound)
+
+
+def test_keeping_the_list_shown_over_a_damaged_file(path: Path, clock: VirtualClock) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    path.write_text("not json")
+    session.follow_file()
+    session.keep_list_over_damaged()
+    assert session.damage is None and DamageCleared() in told.events
+    assert WatchList.load(path)[0].ids == IDS
+    assert any("damaged file was kept as" in text for text in told.notices())
+
+
+def test_restoring_with_no_copy_says_so(path: Path, clock: VirtualClock, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.json"
+    fresh.write_text("not json")
+    watchlist = WatchList(fresh, now=clock.now)
+    session = WatchSession(watchlist, Monitor(Unused(), clock=clock), clock)  # type: ignore[arg-type]
+    told = Recorder(session)
+    session.restore()
+    [notice] = told.events
+    assert isinstance(notice, Notice) and notice.severity == "error"
+    assert notice.message.startswith("Nothing was restored: ")
+
+
+async def test_a_restart_adds_no_step_and_a_change_while_away_is_recorded_as_one(
+    fake: FakeLox24, client: Lox24Client, tmp_path: Path
+) -> None:
+    clock = fake.clock
+    assert isinstance(clock, VirtualClock)
+    watchlist = WatchList(tmp_path / "watch.json", now=clock.now)
+    watchlist.add_many(fake.account.watched_demo_ids())
+    history_path = tmp_path / "history.sqlite3"
+
+    async def run(seconds: float) -> dict[str, list[str]]:
+        monitor = Monitor(client, interval=5, clock=clock)
+        with History(history_path, clock=clock.now) as history:
+            session = WatchSession(watchlist, monitor, clock, history=history)
+            monitor.start()
+            try:
+                for _ in range(int(seconds // 5) + 1):
+                    await asyncio.wait_for(monitor.wait_idle(), 10)
+                    session.flush()
+                    clock.advance(5)
+            finally:
+                await monitor.stop()
+            return {b: [step.label for step in session.timeline(b)] for b in watchlist.ids}
+
+    first = await run(0)
+    assert all(len(steps) == 1 for steps in first.values())  # the status first seen
+    clock.advance(600)  # closed for ten minutes: demo bulks move on meanwhile
+    second = await run(0)
+    for bulk_id, steps in second.items():
+        assert steps[: len(first[bulk_id])] == first[bulk_id]
+        assert len(steps) <= 2  # at most the one change seen on return
+        if len(steps) == 2:
+            assert steps[0] != steps[1]
+    with History(history_path, clock=clock.now) as history:
+        moved = [t for t in history.transitions(watchlist.ids) if t.from_code is not None]
+    assert moved and all(t.from_code != t.to_code for t in moved)
+
+
+def test_archived_means_finished_more_than_archive_after_hours_ago(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    assert not any(session.is_archived(b) for b in IDS)  # no status known yet
+    session.archive_after = 0
+    assert not any(session.is_archived(b) for b in IDS)
+
+
+def test_only_new_or_sending_bulks_can_be_canceled_and_never_read_only(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    assert not session.can_cancel(IDS[0])  # no status known: nothing to offer
+    assert not session.can_cancel("00000000-0000-1000-8000-000000000099")  # not watched
