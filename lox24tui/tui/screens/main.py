@@ -356,7 +356,7 @@ class MainScreen(Screen[None]):
     def show_summary(self) -> None:
         session = self.session
         shown = self.table.row_count if self.filter_text else None
-        archived = 0 if self.show_archived else sum(map(session.is_archived, session.ids))
+        archived = 0 if self.show_archived else session.archived_count()
         self.table.show_currency(session.currency)
         self.query_one(SummaryBar).show(
             session.summary(),
