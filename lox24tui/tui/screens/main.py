@@ -205,6 +205,9 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.preferences = preferences or PreferencesFile(None)
+        self._cancel_offered: bool | None = None
+        """Whether X was offered at the last cursor move: the footer is redrawn only when
+        that changes, not at every move."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -438,7 +441,10 @@ class MainScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.refresh_bindings()  # X is offered for some bulks only
+        cancel_offered = self.check_action("cancel_bulk", ())
+        if cancel_offered != self._cancel_offered:  # X is offered for some bulks only
+            self._cancel_offered = cancel_offered
+            self.refresh_bindings()
         bulk_id = event.row_key.value
         if self.pane_open and bulk_id is not None and bulk_id in self.session.states:
             show_bulk(self.pane, self.session, bulk_id)
