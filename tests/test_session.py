@@ -4,6 +4,7 @@ and the engine's updates taken in batches, told as typed events."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import shutil
 from collections.abc import AsyncIterator
@@ -350,3 +351,98 @@ def test_only_new_or_sending_bulks_can_be_canceled_and_never_read_only(
     session = session_on(path, clock)
     assert not session.can_cancel(IDS[0])  # no status known: nothing to offer
     assert not session.can_cancel("00000000-0000-1000-8000-000000000099")  # not watched
+
+
+async def test_without_a_history_the_timeline_is_what_this_run_saw(
+    fake: FakeLox24, client: Lox24Client, tmp_path: Path
+) -> None:
+    clock = fake.clock
+    assert isinstance(clock, VirtualClock)
+    watchlist = WatchList(tmp_path / "watch.json", now=clock.now)
+    watchlist.add_many(fake.account.watched_demo_ids())
+    monitor = Monitor(client, interval=5, clock=clock)
+    session = WatchSession(watchlist, monitor, clock, archive_after=24)
+    monitor.start()
+    try:
+        for _ in range(13):
+            await asyncio.wait_for(monitor.wait_idle(), 10)
+            session.flush()
+            clock.advance(5)
+    finally:
+        await monitor.stop()
+    moved = [b for b in watchlist.ids if len(session.timeline(b)) > 1]
+    assert moved  # the demo's bulks move within the first minute
+    for bulk_id in moved:
+        steps = session.timeline(bulk_id)
+        state = session.states[bulk_id]
+        assert [s.at for s in steps] == [t.at for t in state.history]
+        assert all(a.label != b.label for a, b in itertools.pairwise(steps))
+    assert session.timeline("00000000-0000-1000-8000-000000000099") == []
+
+    archived = {b for b in watchlist.ids if session.is_archived(b)}
+    assert archived and session.archived_count() == len(archived)
+    now = clock.now()
+    for bulk_id in watchlist.ids:
+        state = session.states[bulk_id]
+        assert state.reply is not None
+        status = state.reply.status
+        ended = status.processed_at or status.delivery_at or status.created_at
+        old = ended is not None and now - ended.timestamp() > 24 * 3600
+        assert (bulk_id in archived) == (state.is_final and old), bulk_id
+    session.archive_after = 0
+    assert not any(session.is_archived(b) for b in watchlist.ids)
+    sending = [b for b in watchlist.ids if session.states[b].status_code in (0, 5)]
+    assert sending and all(session.can_cancel(b) for b in sending)
+    session.read_only = True
+    assert not any(session.can_cancel(b) for b in sending)
+
+
+def test_ids_that_are_not_bulk_ids_are_left_out_and_named(path: Path, clock: VirtualClock) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    new = "00000000-0000-1000-8000-000000000009"
+    assert session.add_labelled([("../me", "x"), (new, "Fine")]) == [new]
+    assert Notice("Not bulk ids, left out: ../me", "warning", 10) in told.events
+    assert session.label_of(new) == "Fine"
+
+
+def test_a_change_refused_over_a_damaged_file_says_so_exactly(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    path.write_text("not json")
+    told = Recorder(session)
+    session.set_label(IDS[0], "Refused")
+    [notice] = [e for e in told.events if isinstance(e, Notice)]
+    assert notice.severity == "error" and notice.timeout == 15
+    assert notice.message.endswith(" This change was not made.")
+    assert str(path) in notice.message
+    assert session.label_of(IDS[0]) == "Bulk 1"
+
+
+def test_an_outside_addition_is_named_without_a_warning(path: Path, clock: VirtualClock) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    other = WatchList.load(path)[0]
+    other.add("00000000-0000-1000-8000-000000000009", "Outside")
+    session.follow_file()
+    assert told.of(Notice) == [
+        Notice("The watch list changed outside this window: 1 added.", "information", 6)
+    ]
+    assert not session.can_undo
+
+
+def test_restoring_says_which_copy_and_where_the_damaged_file_went(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    session.set_label(IDS[0], "Kept")
+    path.write_text("not json")
+    session.follow_file()
+    told = Recorder(session)
+    session.restore()
+    first = told.of(Notice)[0]
+    assert isinstance(first, Notice) and first.severity == "information"
+    assert first.message.startswith("Restored ")
+    assert " The damaged file was kept as " in first.message
+    assert session.damage is None
