@@ -178,13 +178,31 @@ async def client(fake_url: str) -> AsyncIterator[Lox24Client]:
     await client.aclose()
 
 
-async def test_updates_are_taken_in_one_batch_and_status_changes_told(
-    fake: FakeLox24, client: Lox24Client, tmp_path: Path
-) -> None:
+def demo_watchlist(fake: FakeLox24, tmp_path: Path) -> tuple[VirtualClock, WatchList]:
+    """The fake's clock, and a watch list of the demo's featured bulks."""
     clock = fake.clock
     assert isinstance(clock, VirtualClock)
     watchlist = WatchList(tmp_path / "watch.json", now=clock.now)
     watchlist.add_many(fake.account.watched_demo_ids())
+    return clock, watchlist
+
+
+async def run_for(monitor: Monitor, session: WatchSession, clock: VirtualClock, steps: int) -> None:
+    """Run the engine for ``steps`` rounds of 5 s, flushing the session after each."""
+    monitor.start()
+    try:
+        for _ in range(steps):
+            await asyncio.wait_for(monitor.wait_idle(), 10)
+            session.flush()
+            clock.advance(5)
+    finally:
+        await monitor.stop()
+
+
+async def test_updates_are_taken_in_one_batch_and_status_changes_told(
+    fake: FakeLox24, client: Lox24Client, tmp_path: Path
+) -> None:
+    clock, watchlist = demo_watchlist(fake, tmp_path)
     monitor = Monitor(client, interval=5, clock=clock)
     session = WatchSession(watchlist, monitor, clock)
     told = Recorder(session)
@@ -302,24 +320,14 @@ def test_restoring_with_no_copy_says_so(path: Path, clock: VirtualClock, tmp_pat
 async def test_a_restart_adds_no_step_and_a_change_while_away_is_recorded_as_one(
     fake: FakeLox24, client: Lox24Client, tmp_path: Path
 ) -> None:
-    clock = fake.clock
-    assert isinstance(clock, VirtualClock)
-    watchlist = WatchList(tmp_path / "watch.json", now=clock.now)
-    watchlist.add_many(fake.account.watched_demo_ids())
+    clock, watchlist = demo_watchlist(fake, tmp_path)
     history_path = tmp_path / "history.sqlite3"
 
     async def run(seconds: float) -> dict[str, list[str]]:
         monitor = Monitor(client, interval=5, clock=clock)
         with History(history_path, clock=clock.now) as history:
             session = WatchSession(watchlist, monitor, clock, history=history)
-            monitor.start()
-            try:
-                for _ in range(int(seconds // 5) + 1):
-                    await asyncio.wait_for(monitor.wait_idle(), 10)
-                    session.flush()
-                    clock.advance(5)
-            finally:
-                await monitor.stop()
+            await run_for(monitor, session, clock, int(seconds // 5) + 1)
             return {b: [step.label for step in session.timeline(b)] for b in watchlist.ids}
 
     first = await run(0)
@@ -356,20 +364,10 @@ def test_only_new_or_sending_bulks_can_be_canceled_and_never_read_only(
 async def test_without_a_history_the_timeline_is_what_this_run_saw(
     fake: FakeLox24, client: Lox24Client, tmp_path: Path
 ) -> None:
-    clock = fake.clock
-    assert isinstance(clock, VirtualClock)
-    watchlist = WatchList(tmp_path / "watch.json", now=clock.now)
-    watchlist.add_many(fake.account.watched_demo_ids())
+    clock, watchlist = demo_watchlist(fake, tmp_path)
     monitor = Monitor(client, interval=5, clock=clock)
     session = WatchSession(watchlist, monitor, clock, archive_after=24)
-    monitor.start()
-    try:
-        for _ in range(13):
-            await asyncio.wait_for(monitor.wait_idle(), 10)
-            session.flush()
-            clock.advance(5)
-    finally:
-        await monitor.stop()
+    await run_for(monitor, session, clock, 13)
     moved = [b for b in watchlist.ids if len(session.timeline(b)) > 1]
     assert moved  # the demo's bulks move within the first minute
     for bulk_id in moved:
