@@ -153,9 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="look up bulks once and print their status",
         description="Look up the status of one or more bulks: one request per id, never "
         "retried, under the same account rules as the dashboard (with a token not yet seen to "
-        "work, one request first; then at most --concurrency at a time). Each bulk found then "
-        "has its messages counted by delivery outcome: at most one request per outcome, seven "
-        "per bulk (the `delivery = false` setting turns this off).",
+        "work, one request first; then at most --concurrency at a time). With --delivery, each "
+        "bulk found also has its messages counted by delivery outcome: at most one request per "
+        "outcome, seven per bulk.",
         epilog=STATUS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -169,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="at most N requests in flight at once (default: the `concurrency` setting)",
+    )
+    status.add_argument(
+        "--delivery",
+        action="store_true",
+        help="also count each bulk's messages by delivery outcome (up to 7 more requests per "
+        "bulk; not with --watch)",
     )
     status.add_argument(
         "--watch",
@@ -434,8 +440,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "status":
             from lox24tui.commands.status import run_status
 
+            if args.watch and args.delivery:
+                parser.error("status: --delivery counts once; it does not go with --watch")
             return run_status(
-                args.ids, as_json=args.json, watch=args.watch, concurrency=args.concurrency
+                args.ids,
+                as_json=args.json,
+                watch=args.watch,
+                delivery=args.delivery,
+                concurrency=args.concurrency,
             )
         if args.command == "watch":
             from lox24tui.commands import watch as watch_commands

@@ -1,6 +1,6 @@
-"""The delivery counts of one-shot ``status``: the one exception to "one request per id", at
-most one count per outcome (:data:`lox24tui.delivery.MAX_REQUESTS`) for each bulk that was
-fetched, never retried."""
+"""The delivery counts of one-shot ``status --delivery``: asked for, they are the one exception to
+"one request per id", at most one count per outcome (:data:`lox24tui.delivery.MAX_REQUESTS`)
+for each bulk that was fetched, never retried."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ async def deliveries(
 
 
 def delivery_fields(counted: Delivery | None) -> dict[str, Any]:
-    """``"delivery"`` of a ``status --json`` record: the breakdown, or null while delivery is
-    off or when it could not be counted (then ``"delivery_error"`` says why)."""
+    """``"delivery"`` of a ``status --delivery --json`` record: the breakdown, or null when it
+    could not be counted (then ``"delivery_error"`` says why, or nothing was sent)."""
     if counted is None:
         return {"delivery": None}
     if isinstance(counted, Lox24Error):

@@ -128,17 +128,38 @@ def test_cancel_on_a_terminal_asks_first(live_fake: FakeLox24, live_url: str) ->
     assert "[y/N]" in out and f"✓ {bulk}" in out
 
 
-def test_status_json_carries_the_delivery_breakdown(live_fake: FakeLox24, live_url: str) -> None:
+def test_status_with_delivery_carries_the_breakdown(live_fake: FakeLox24, live_url: str) -> None:
     bulk = labelled(live_fake, SENDING)
-    done = lox24tui("status", bulk, "--json", url=live_url)
+    done = lox24tui("status", bulk, "--json", "--delivery", url=live_url)
     assert done.returncode == 0, done.stderr
     delivery = json.loads(done.stdout)["delivery"]
     assert set(delivery) == {*OUTCOMES, "other", "total", "partial", "settled"}
     assert delivery["total"] > 0 and delivery["settled"] is False
     assert delivery["partial"] is False  # counts ask for ld+json, whose totals make them cheap
     assert len(live_fake.requests("/sms")) <= 7
-    human = lox24tui("status", bulk, url=live_url)
+    human = lox24tui("status", bulk, "--delivery", url=live_url)
     assert "    outcomes " in human.stdout and " delivered · " in human.stdout
+
+
+def test_status_sends_one_request_per_id_and_counts_nothing_unasked(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    ids = [labelled(live_fake, name) for name in (SENDING, SCHEDULED, FINISHED)]
+    done = lox24tui("status", *ids, "--json", url=live_url)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in records] == ids
+    assert all("delivery" not in r for r in records)  # the object comes only with --delivery
+    assert len(live_fake.log) == len(ids)  # one request per id, and nothing else
+    assert live_fake.requests("/sms") == []
+    human = lox24tui("status", *ids, url=live_url)
+    assert "outcomes" not in human.stdout
+    assert len(live_fake.log) == 2 * len(ids)
+
+
+def test_status_watch_does_not_take_delivery(live_url: str) -> None:
+    done = lox24tui("status", "--watch", "--delivery", "x", url=live_url)
+    assert done.returncode == 2 and "--delivery" in done.stderr
 
 
 def test_status_stops_when_lox24_rate_limits_a_delivery_count(
@@ -146,7 +167,7 @@ def test_status_stops_when_lox24_rate_limits_a_delivery_count(
 ) -> None:
     bulk = labelled(live_fake, SENDING)
     live_fake.fail("status", status=429, path="/sms", retry_after="600")
-    done = lox24tui("status", bulk, "--json", url=live_url)
+    done = lox24tui("status", bulk, "--json", "--delivery", url=live_url)
     assert done.returncode == 2 and "stopped" in done.stderr
     record = json.loads(done.stdout)
     assert record["status_code"] == 5  # the status itself arrived
@@ -154,13 +175,12 @@ def test_status_stops_when_lox24_rate_limits_a_delivery_count(
     assert [e.status for e in live_fake.requests("/sms")] == [429]  # the guard stopped the rest
 
 
-def test_status_json_delivery_is_null_while_delivery_is_off(
+def test_status_delivery_counts_when_asked_even_with_the_dashboards_delivery_off(
     live_fake: FakeLox24, live_url: str
 ) -> None:
     set_config("delivery = false\n")
-    done = lox24tui("status", labelled(live_fake, SENDING), "--json", url=live_url)
-    assert json.loads(done.stdout)["delivery"] is None
-    assert live_fake.requests("/sms") == []
+    done = lox24tui("status", labelled(live_fake, SENDING), "--json", "--delivery", url=live_url)
+    assert json.loads(done.stdout)["delivery"]["total"] > 0
 
 
 def test_phone_numbers_appear_only_in_messages_output(
@@ -169,8 +189,8 @@ def test_phone_numbers_appear_only_in_messages_output(
     bulk = labelled(live_fake, SENDING)
     assert lox24tui("watch", "add", bulk).returncode == 0
     outputs = [
-        lox24tui("status", bulk, "--json", url=live_url),
-        lox24tui("status", bulk, url=live_url),
+        lox24tui("status", bulk, "--json", "--delivery", url=live_url),
+        lox24tui("status", bulk, "--delivery", url=live_url),
         lox24tui("export", "--format", "json", url=live_url),
         lox24tui("export", url=live_url),
     ]

@@ -1,5 +1,6 @@
 """``lox24tui status ID…``: a one-shot look-up for people and scripts: each id is asked for once,
-through the account guard, and a failure is reported, never retried."""
+one request per id, through the account guard, and a failure is reported, never retried.
+Delivery counts (up to 7 more requests per bulk) only with ``--delivery``."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def run_status(
     *,
     as_json: bool,
     watch: bool = False,
+    delivery: bool = False,
     concurrency: int | None = None,
     out: TextIO = sys.stdout,
 ) -> int:
@@ -70,24 +72,25 @@ def run_status(
         limit = concurrency or settings.concurrency
         async with guarded_client(settings, token, concurrency=concurrency) as client:
             states = await check_each_once(client, ids, concurrency=limit)
-            if not settings.delivery:
+            if not delivery:
                 return states, {}
             return states, await deliveries(client, states, concurrency=limit)
 
-    states, delivery = asyncio.run(fetch())
+    states, counts = asyncio.run(fetch())
     now = datetime.now(UTC)
     stopped: Lox24Error | None = None
     failed = bool(invalid)
     for state in states:
         if state.reply is not None:
-            counted = delivery.get(state.bulk_id)
+            counted = counts.get(state.bulk_id)
             if isinstance(counted, Lox24Error):
                 failed = True
                 if stops_everything(counted):
                     stopped = stopped or counted
             if as_json:
                 record = reply_record(state.reply, now)
-                record.update(delivery_fields(counted))
+                if delivery:
+                    record.update(delivery_fields(counted))
                 print_json(out, record)
             else:
                 _print_human(out, state, now)
