@@ -1,17 +1,17 @@
 """The account's balance, kept fresh as side work of the engine
 (:class:`lox24tui.monitor.SideWork`): one ``GET /me`` every ``account_interval`` seconds, and
 right after a watched bulk finishes (it has just spent money). Through the account guard, in the
-capacity status checks leave.
+capacity status checks leave, charged one request to the side-work budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Final, Protocol
 
 from lox24tui.api import Account, Lox24Error
 from lox24tui.clock import Clock
-from lox24tui.monitor import BulkUpdate, Change, Monitor, MonitorEvent
+from lox24tui.monitor import BulkUpdate, Change, Monitor, MonitorEvent, SideJob
 
 MIN_INTERVAL: Final = 30.0
 
@@ -64,13 +64,13 @@ class AccountWatch:
     def due_at(self) -> float | None:
         return self._due
 
-    def take(self, now: float) -> Callable[[], Awaitable[None]] | None:
+    def take(self, now: float) -> SideJob | None:
         if self._due is None or self._due > now:
             return None
         self._due = None
         self._running = True
         self._again = False
-        return self._look
+        return SideJob(self._look, requests=1)
 
     async def _look(self) -> None:
         try:

@@ -3,24 +3,28 @@ runs joins the watch list by itself.
 
 One ``GET /bulks`` (newest first, created since the dashboard started) every
 :data:`LOOK_EVERY` seconds, as side work of the engine: through the account guard, in the
-capacity status checks leave, paused with them. A bulk it added once is never added again, so
+capacity status checks leave, paused with them, and charged :data:`PAGES_PER_LOOK` requests to
+the side-work budget. A bulk it added once is never added again, so
 removing it from the list sticks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Final
 
 from lox24tui.api import Lox24Error, is_bulk_id, parse_bulk_id
 from lox24tui.clock import Clock
 from lox24tui.discovery import BulkLister, BulkQuery, label_for, recent_bulks
+from lox24tui.monitor import SideJob
 
 LOOK_EVERY: Final = 120.0
 """Seconds between two looks at the account's new bulks: new bulks are rare, requests are not
 free, and a bulk is usually scheduled minutes ahead of sending."""
 MOST_PER_LOOK: Final = 200
+PAGES_PER_LOOK: Final = 3
+"""Pages of new bulks read at one look at the most: what each look is charged."""
 
 
 class AutoWatch:
@@ -48,11 +52,11 @@ class AutoWatch:
     def due_at(self) -> float | None:
         return self._due
 
-    def take(self, now: float) -> Callable[[], Awaitable[None]] | None:
+    def take(self, now: float) -> SideJob | None:
         if self._due is None or self._due > now:
             return None
         self._due = None  # while it runs
-        return self._look
+        return SideJob(self._look, requests=PAGES_PER_LOOK)
 
     async def _look(self) -> None:
         try:
@@ -64,7 +68,11 @@ class AutoWatch:
             new: list[tuple[str, str]] = []
             query = BulkQuery(since=since)
             async for bulk in recent_bulks(
-                client, query, limit=MOST_PER_LOOK, now=datetime.fromtimestamp(now, UTC)
+                client,
+                query,
+                limit=MOST_PER_LOOK,
+                now=datetime.fromtimestamp(now, UTC),
+                max_pages=PAGES_PER_LOOK,
             ):
                 if bulk.uuid and is_bulk_id(bulk.uuid):
                     bulk_id = parse_bulk_id(bulk.uuid)

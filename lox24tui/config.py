@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from lox24tui.api import DEFAULT_BASE_URL, Token
 from lox24tui.files import write_atomically
 from lox24tui.notify import NotifyMode
+from lox24tui.side_budget import DEFAULT_REQUESTS_PER_MINUTE as DEFAULT_SIDE_REQUESTS_PER_MINUTE
 
 APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
@@ -139,6 +140,9 @@ class Settings(BaseModel):
     """Seconds between two delivery counts of a bulk that can still change."""
     account_interval: float = Field(300.0, ge=MIN_DELIVERY_INTERVAL)
     """Seconds between two looks at the account's balance."""
+    side_requests_per_minute: int = Field(DEFAULT_SIDE_REQUESTS_PER_MINUTE, ge=1, le=600)
+    """Requests a minute that side work (delivery counts, the balance, auto-watch) may send
+    at the most, together; status checks come first and are not counted."""
     low_balance: Decimal = Field(Decimal(0), ge=0)
     """Warn when the balance falls below this, in the account's currency (0: never)."""
     read_only: bool = False

@@ -44,14 +44,22 @@ class BulkQuery:
 
 
 async def recent_bulks(
-    client: BulkLister, query: BulkQuery, *, limit: int, now: datetime | None = None
+    client: BulkLister,
+    query: BulkQuery,
+    *,
+    limit: int,
+    now: datetime | None = None,
+    max_pages: int | None = None,
 ) -> AsyncIterator[Bulk]:
-    """The account's bulks matching ``query``, newest first, at most ``limit`` of them."""
+    """The account's bulks matching ``query``, newest first, at most ``limit`` of them, from
+    at most ``max_pages`` requests (side work is charged for each page it may read)."""
     now = now or datetime.now(UTC)
     since = query.created_since(now)
     page: int | None = 1
     seen = 0
-    while page is not None and seen < limit:
+    read = 0
+    while page is not None and seen < limit and (max_pages is None or read < max_pages):
+        read += 1
         result = await client.list_bulks(
             page=page, status_codes=query.status_codes, created_since=since
         )

@@ -52,6 +52,7 @@ from lox24tui.guard import (
     GuardStopped,
     Ticket,
 )
+from lox24tui.side_budget import DEFAULT_REQUESTS_PER_MINUTE, SideBudget
 
 _log = logging.getLogger(__name__)
 
@@ -66,21 +67,39 @@ BACKOFF_CAP: Final = 300.0
 _JITTER: Final = 0.1
 
 
+@dataclass(frozen=True, slots=True)
+class SideJob:
+    """One piece of side work, and the most requests it may send: the engine charges that to
+    the side-work budget (:class:`lox24tui.side_budget.SideBudget`) before it runs it."""
+
+    run: Callable[[], Awaitable[None]]
+    requests: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class FirstPass:
+    """How far the first delivery count of the watched bulks has come: ``done`` of ``of``
+    bulks worth counting have been counted once."""
+
+    done: int
+    of: int
+
+
 class SideWork(Protocol):
-    """Requests the engine sends beside status checks (delivery counts, the account balance),
-    in the capacity status checks leave: under the same concurrency cap, paused with it, held
-    by the same guard. Its calls go through the guard themselves (a GuardedClient)."""
+    """Requests the engine sends beside status checks (delivery counts, the account balance,
+    auto-watch), in the capacity status checks leave: under the same concurrency cap, paused
+    with it, held by the same guard, and within one request budget per minute shared by all
+    side work (``side_requests_per_minute``), which status checks are never charged to. Its
+    calls go through the guard themselves (a GuardedClient)."""
 
     def due_at(self) -> float | None:
         """When its next job is due; None when it has nothing to do."""
         ...
 
-    def take(self, now: float) -> Callable[[], Awaitable[None]] | None:
-        """The next job due at ``now`` (the engine runs it), or None."""
+    def take(self, now: float) -> SideJob | None:
+        """The next job due at ``now`` (the engine runs it once the budget can pay for it:
+        until then it is held, and no other side job overtakes it), or None."""
         ...
-
-
-SideJob = Callable[[], Awaitable[None]]
 
 
 class StatusSource(Protocol):
@@ -172,6 +191,8 @@ class Summary:
     breaker_seconds_left: float | None
     """Time left on a breaker that lifts by itself."""
     at: float
+    first_pass: FirstPass | None = None
+    """While the first delivery count of some bulk is outstanding: how far it has come."""
 
 
 MonitorEvent = BulkUpdate | Summary
@@ -228,6 +249,7 @@ class Monitor:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         guard: AccountGuard | None = None,
+        side_requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
     ) -> None:
         self._source = source
         self._clock: Clock = clock or SystemClock()
@@ -246,6 +268,11 @@ class Monitor:
         """Ids with a request on the wire (by id, so that re-watching one cannot double it)."""
         self._side_work: list[SideWork] = []
         self._side_in_flight = 0
+        self._side_budget = SideBudget(side_requests_per_minute)
+        self._held_side_job: SideJob | None = None
+        """Taken, but waiting for the budget: it goes first once the budget can pay for it."""
+        self._prioritised: tuple[str, ...] = ()
+        self._first_pass: FirstPass | None = None
         self._running = False
         self._requests_sent = 0
         self._guard = self._adopt(
@@ -323,6 +350,39 @@ class Monitor:
     def requests_sent(self) -> int:
         return self._requests_sent
 
+    @property
+    def side_requests_per_minute(self) -> int:
+        return self._side_budget.requests_per_minute
+
+    @side_requests_per_minute.setter
+    def side_requests_per_minute(self, value: int) -> None:
+        self._side_budget.requests_per_minute = value
+        self._poke()
+
+    @property
+    def prioritised(self) -> tuple[str, ...]:
+        """The bulks a person is looking at (selected first, then visible): side work serves
+        them first (see :meth:`prioritise`)."""
+        return self._prioritised
+
+    def prioritise(self, bulk_ids: Iterable[str]) -> None:
+        """The front end says which bulks are on screen, the selected one first: their side
+        work (delivery counts) goes before the rest's. Each call replaces the last."""
+        ids = tuple(dict.fromkeys(bulk_ids))
+        if ids != self._prioritised:
+            self._prioritised = ids
+            self._poke()
+
+    @property
+    def first_pass(self) -> FirstPass | None:
+        return self._first_pass
+
+    def report_first_pass(self, progress: FirstPass | None) -> None:
+        """Side work says how far its first pass has come (None: done); the summary shows it."""
+        if progress != self._first_pass:
+            self._first_pass = progress
+            self._emit_summary()
+
     def summary(self) -> Summary:
         now = self._clock.now()
         breaker = self.breaker
@@ -341,6 +401,7 @@ class Monitor:
             breaker=breaker,
             breaker_seconds_left=left,
             at=now,
+            first_pass=self._first_pass,
         )
 
     # ----------------------------------------------------------------- output
@@ -425,12 +486,17 @@ class Monitor:
         self._poke()
 
     def record_delivery(self, bulk_id: str, delivery: DeliveryBreakdown) -> None:
-        """Keep a bulk's new delivery counts with its state (and tell the front ends)."""
+        """Keep a bulk's new delivery counts with its state, and tell the front ends only when
+        they differ from the last ones apart from when they were taken: a count that did not
+        change redraws nothing (the detail pane's "counted … ago" catches up at its next
+        redraw)."""
         tracked = self._tracked.get(bulk_id)
         if tracked is None:
             return
+        old = tracked.state.delivery
         tracked.state = replace(tracked.state, delivery=delivery)
-        self._emit(BulkUpdate(tracked.state, frozenset({Change.DELIVERY})))
+        if old is None or replace(old, taken_at=delivery.taken_at) != delivery:
+            self._emit(BulkUpdate(tracked.state, frozenset({Change.DELIVERY})))
 
     def wake(self) -> None:
         """Something became due outside the engine's own schedule (side work): look again."""
@@ -565,21 +631,35 @@ class Monitor:
         return max(1, self._concurrency // 2)
 
     def _launch_side_work(self, now: float) -> None:
+        """Side jobs in the slots and the budget left: the works in the order they were added,
+        each as long as it has jobs due; a job the budget cannot pay for yet is held, and goes
+        first once it can."""
+        while self._side_in_flight < self._side_slots() and self._free_slots() > 0:
+            if self._guard.blocked() is not None:
+                return
+            job = self._held_side_job or self._take_side_job(now)
+            if job is None:
+                return
+            if not self._side_budget.allows(job.requests, now):
+                self._held_side_job = job
+                return
+            self._held_side_job = None
+            self._side_budget.charge(job.requests, now)
+            self._side_in_flight += 1
+            task = asyncio.create_task(self._run_side_job(job))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _take_side_job(self, now: float) -> SideJob | None:
         for work in self._side_work:
-            while self._side_in_flight < self._side_slots() and self._free_slots() > 0:
-                if self._guard.blocked() is not None:
-                    return
-                job = work.take(now)
-                if job is None:
-                    break
-                self._side_in_flight += 1
-                task = asyncio.create_task(self._run_side_job(job))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+            job = work.take(now)
+            if job is not None:
+                return job
+        return None
 
     async def _run_side_job(self, job: SideJob) -> None:
         try:
-            await job()
+            await job.run()
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug in side work must not stop status checks
@@ -589,11 +669,17 @@ class Monitor:
             self._poke()
 
     def _side_due(self) -> float | None:
-        """When the earliest side job falls due, if a side slot may take it."""
+        """When the earliest side job falls due and the budget can pay for it, if a side slot
+        may take it."""
         if self._side_in_flight >= self._side_slots():
             return None
+        now = self._clock.now()
+        if self._held_side_job is not None:
+            return self._side_budget.free_at(self._held_side_job.requests, now)
         due = [at for work in self._side_work if (at := work.due_at()) is not None]
-        return min(due, default=None)
+        if not due:
+            return None
+        return max(min(due), self._side_budget.free_at(1, now))
 
     def _peek_due(self, now: float) -> _Entry | None:
         while self._queue and not self._is_current(self._queue[0]):

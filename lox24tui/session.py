@@ -492,6 +492,10 @@ class WatchSession:
     def refresh_all(self) -> None:
         self.monitor.refresh()
 
+    def prioritise(self, bulk_ids: Sequence[str]) -> None:
+        """The bulks on screen, the selected one first: their side work goes first."""
+        self.monitor.prioritise(bulk_ids)
+
     def refresh(self, bulk_id: str) -> str | None:
         """Fetch one bulk now, even while paused (a person asked); None when it is on its way,
         else why it cannot go out (the guard decides, as for every request)."""

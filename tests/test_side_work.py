@@ -4,12 +4,11 @@ engine's concurrency cap, after the status checks that are due, paused and held 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 from lox24tui.api import BulkStatus, InvalidToken, StatusReply
 from lox24tui.clock import VirtualClock
 from lox24tui.guard import AccountGuard
-from lox24tui.monitor import Monitor
+from lox24tui.monitor import Monitor, SideJob
 
 from .test_monitor import IDS, GatedSource, reply_for, settle_briefly
 
@@ -31,11 +30,11 @@ class Jobs:
     def due_at(self) -> float | None:
         return min(self.due, default=None)
 
-    def take(self, now: float) -> Callable[[], Awaitable[None]] | None:
+    def take(self, now: float) -> SideJob | None:
         if not self.due or self.due[0] > now:
             return None
         self.due.pop(0)
-        return self._job
+        return SideJob(self._job)
 
     async def _job(self) -> None:
         self.started += 1

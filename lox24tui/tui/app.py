@@ -57,6 +57,8 @@ from lox24tui.tui.screens.token import TokenChoice, TokenScreen
 FLUSH_SECONDS = 0.5
 """How often buffered updates reach the screen: at most 2.5 repaints a second."""
 DEMO_INTERVAL = 5.0
+DEMO_SIDE_REQUESTS_PER_MINUTE = 600
+"""The simulated account needs no politeness: its delivery counts keep up with the show."""
 WATCHLIST_POLL_SECONDS = 2.0
 """How often the watch-list file is checked for changes made outside (``lox24tui watch``)."""
 
@@ -117,6 +119,11 @@ class Lox24App(App[None]):
             _NoClient(),
             interval=interval,
             concurrency=setup.settings.concurrency,
+            side_requests_per_minute=(
+                DEMO_SIDE_REQUESTS_PER_MINUTE
+                if setup.demo
+                else setup.settings.side_requests_per_minute
+            ),
             clock=setup.clock,
             rng=random.Random(setup.seed) if setup.seed is not None else None,
             guard=AccountGuard(

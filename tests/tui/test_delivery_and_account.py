@@ -41,9 +41,10 @@ async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., L
         assert "still changing" in text and "counted" in text
 
 
-async def test_a_delivery_count_costs_at_most_7_requests_per_bulk(
+async def test_a_delivery_count_costs_at_most_8_requests_per_bulk(
     demo: Callable[..., Lox24App],
 ) -> None:
+    """One request asks whether anything changed; the breakdown, only when it did, at most 7."""
     app = demo(settings=Settings(archive_after=0, delivery_interval=30))
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
@@ -60,7 +61,7 @@ async def test_a_delivery_count_costs_at_most_7_requests_per_bulk(
     for entry in fake.requests("/sms")[before:]:
         bulk = parse_qs(entry.query).get("bulk", ["?"])[0]
         per_bulk[bulk] = per_bulk.get(bulk, 0) + 1
-    assert per_bulk and max(per_bulk.values()) <= 7, per_bulk
+    assert per_bulk and max(per_bulk.values()) <= 8, per_bulk
 
 
 async def test_with_delivery_off_nothing_is_counted(demo: Callable[..., Lox24App]) -> None:

@@ -351,6 +351,12 @@ class MainScreen(Screen[None]):
         (rows scrolling into view catch up as they come: BulkTable.time_cells)."""
         self.table.refresh_visible_times()
         self.show_detail_of_selection()
+        self.tell_what_is_seen()
+
+    def tell_what_is_seen(self) -> None:
+        """The engine counts the delivery of the bulks on screen first, the selected one first
+        of all: told at each cursor move and every few seconds (which also catches scrolling)."""
+        self.session.prioritise(self.table.visible_ids())
 
     def _time_cells(self, bulk_id: str) -> dict[str, Cell]:
         state = self.session.states.get(bulk_id)
@@ -448,6 +454,7 @@ class MainScreen(Screen[None]):
         bulk_id = event.row_key.value
         if self.pane_open and bulk_id is not None and bulk_id in self.session.states:
             show_bulk(self.pane, self.session, bulk_id)
+        self.tell_what_is_seen()
 
     def action_toggle_detail(self) -> None:
         if self.pane_open:

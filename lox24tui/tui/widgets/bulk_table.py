@@ -316,6 +316,17 @@ class BulkTable(DataTable[Cell]):
             self.refresh_visible_times()  # before the rows scrolled into view are drawn
         super().watch_scroll_y(old_value, new_value)
 
+    def visible_ids(self) -> list[str]:
+        """The bulks on screen now, the selected one first: the engine counts their delivery
+        before the rest's (Monitor.prioritise)."""
+        locations = self._row_locations
+        ids = [self.selected_id] if self.selected_id is not None else []
+        for index in self.visible_rows():
+            key = locations.get_key(index)
+            if key is not None and key.value is not None and key.value not in ids:
+                ids.append(key.value)
+        return ids
+
     def visible_rows(self) -> range:
         """The indexes of the rows on screen now (every row is one line high)."""
         top = round(self.scroll_y)

@@ -79,7 +79,18 @@ def engine_line(summary: Summary, interval: float) -> Text:
             " resumes.",
         )
     flying = f", {summary.in_flight} in flight" if summary.in_flight else ""
-    return Text.assemble(("● Live", "bold green"), f": every {interval:g} s{flying}")
+    return Text.assemble(
+        ("● Live", "bold green"), f": every {interval:g} s{flying}", first_pass_text(summary)
+    )
+
+
+def first_pass_text(summary: Summary) -> str:
+    """ " · counting delivery: 120 of 1,000" while some bulk's first delivery count is still to
+    come (at LOX24's pace, the first pass over a long list takes a while)."""
+    progress = summary.first_pass
+    if progress is None:
+        return ""
+    return f" · counting delivery: {humanize.count(progress.done)} of {humanize.count(progress.of)}"
 
 
 FOLD_FIRST: Final = (
