@@ -7,15 +7,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import parse_qs
 
-from lox24tui.config import Settings
+from lox24tui.clock import VirtualClock
+from lox24tui.config import Locations, Settings
+from lox24tui.fake import FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.fake.account import time_uuid
+from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.messages import MessagesScreen
+from lox24tui.tui.widgets.summary_bar import SummaryBar
 
-from .conftest import advance, fake_of, main_of, settle, until
-from .test_dashboard import WIDE, by_label, cell, cursor_to, pane_text, summary_text, toasts
+from .conftest import advance, app_on, fake_of, main_of, settle, until
+from .test_dashboard import (
+    WIDE,
+    by_label,
+    cell,
+    cursor_to,
+    pane_text,
+    summary_text,
+    toasts,
+)
 
 
 async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., Lox24App]) -> None:
@@ -165,3 +179,46 @@ async def test_running_out_of_funds_is_an_alert_in_the_summary(
         assert account is not None and account.balance_amount is not None
         assert account.balance_amount < Decimal("0.15")  # less than a sending bulk's message
         assert "messages not sent: no funds" in summary_text(app)
+
+
+async def test_the_summary_bar_says_how_far_the_first_count_has_come_and_the_cursor_goes_first(
+    tmp_path: Path, locations: Locations
+) -> None:
+    """At LOX24's pace (30 side requests a minute) the first count of 40 bulks takes minutes:
+    the bar says how far it has come, within 80 columns, and the bulk under the cursor is
+    counted before the rest."""
+    clock = VirtualClock()
+    bulks = []
+    for index in range(40):
+        created = clock.now() - 3 * 3600 - index
+        bulks.append(
+            SimBulk(
+                uuid=time_uuid(created, index),
+                created_at=created,
+                delivery_at=created + 60,
+                recipients=300,
+                label=f"Bulk {index}",
+            )
+        )
+    fake = FakeLox24(SimulatedAccount(bulks), clock=clock)
+    watchlist = WatchList(tmp_path / "w.json")
+    watchlist.add_many([(bulk.uuid, bulk.label) for bulk in bulks])
+    app = app_on(fake, watchlist, locations)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        bar = main_of(app).query_one(SummaryBar)
+        await until(
+            pilot, lambda: "counting delivery:" in summary_text(app), "no first-pass progress"
+        )
+        line = summary_text(app).splitlines()[1]
+        assert re.search(r"counting delivery: \d+ of 40$", line), line
+        assert len(line) <= bar.content_size.width
+        last = max(b.uuid for b in bulks)  # all fell due at once: without the cursor, last
+        await cursor_to(pilot, app, last)
+        for _ in range(6):  # a few minutes at the budget's pace
+            if app.session.states[last].delivery is not None:
+                break
+            await advance(app, pilot, 30)
+        assert app.session.states[last].delivery is not None
+        counted = [b.uuid for b in bulks if app.session.states[b.uuid].delivery is not None]
+        assert len(counted) < 20  # long before its turn in the list
