@@ -229,3 +229,28 @@ async def test_bulks_on_screen_are_counted_first_and_the_rest_still_get_their_tu
     assert max(p.of for p in first_passes) == 30  # as their statuses arrived
     assert first_passes[-1] == FirstPass(29, 30)
     assert engine.monitor.first_pass is None  # the first pass is over
+
+
+async def test_a_full_recount_that_finds_the_same_counts_redraws_nothing(
+    engine_for: Callable[..., Engine],
+) -> None:
+    # still sending (so counted in full each minute), one message every 2.4 hours: the counts
+    # stay as they are between two recounts
+    created = START - 3 * HOUR
+    bulk = SimBulk(
+        uuid=time_uuid(created, 7),
+        created_at=created,
+        delivery_at=created + 60,
+        recipients=10,
+        send_seconds=24 * HOUR,
+        label="Slow",
+    )
+    engine = engine_for([bulk])
+    await engine.run(5)
+    first = engine.monitor.state(bulk.uuid).delivery
+    assert first is not None and first.total == 1
+    await engine.run(3 * 60)
+    assert len(engine.sms(bulk.uuid)) == 4 * MAX_REQUESTS  # counted in full each minute
+    later = engine.monitor.state(bulk.uuid).delivery
+    assert later is not None and later.taken_at > first.taken_at  # kept, for "counted … ago"
+    assert engine.delivery_updates(bulk.uuid) == 1  # but nothing told to redraw
