@@ -36,7 +36,7 @@ STATUS_EPILOG = f"""\
 exit status:
   0  every id was fetched
   1  at least one id was invalid, unknown to LOX24, or could not be fetched, or
-     a bulk's delivery could not be counted
+     (with --delivery) a bulk's delivery could not be counted
 {STOPPED}
 
 exit status with --watch:
