@@ -92,18 +92,22 @@ def test_delivery_settings_default_and_read_from_the_file() -> None:
     defaults = load_settings(environ={})
     assert defaults.delivery is True and defaults.delivery_interval == 60
     assert defaults.account_interval == 300 and defaults.low_balance == 0
-    assert defaults.read_only is False
+    assert defaults.read_only is False and defaults.side_requests_per_minute == 30
     locations = Locations.default()
     locations.config_dir.mkdir(parents=True)
     locations.config_file.write_text(
         "delivery = false\ndelivery_interval = 45\nlow_balance = 12.30\nread_only = true\n"
+        "side_requests_per_minute = 12\n"
     )
     settings = load_settings(environ={})
     assert settings.delivery is False and settings.delivery_interval == 45
     assert settings.low_balance == Decimal("12.30") and settings.read_only is True
+    assert settings.side_requests_per_minute == 12
 
 
-@pytest.mark.parametrize("line", ["delivery_interval = 10", "low_balance = -1"])
+@pytest.mark.parametrize(
+    "line", ["delivery_interval = 10", "low_balance = -1", "side_requests_per_minute = 0"]
+)
 def test_delivery_settings_refuse_values_that_would_misbehave(line: str) -> None:
     locations = Locations.default()
     locations.config_dir.mkdir(parents=True)

@@ -16,8 +16,11 @@ from .test_monitor import IDS, GatedSource, reply_for, settle_briefly
 class Jobs:
     """Side work whose jobs wait at a gate and note what the engine had done when they began."""
 
-    def __init__(self, clock: VirtualClock, count: int, *, fails: bool = False) -> None:
+    def __init__(
+        self, clock: VirtualClock, count: int, *, fails: bool = False, requests: int = 1
+    ) -> None:
         self.clock = clock
+        self.requests = requests
         self.due = [clock.now()] * count
         self.gate = asyncio.Event()
         self.began = asyncio.Event()
@@ -34,7 +37,7 @@ class Jobs:
         if not self.due or self.due[0] > now:
             return None
         self.due.pop(0)
-        return SideJob(self._job)
+        return SideJob(self._job, requests=self.requests)
 
     async def _job(self) -> None:
         self.started += 1
@@ -172,4 +175,30 @@ async def test_the_engine_goes_on_when_a_screens_request_that_held_it_back_ends(
     await held
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert sorted(source.calls) == sorted(IDS[:3])
+    await monitor.stop()
+
+
+async def test_every_side_work_shares_one_budget_a_minute_and_status_checks_are_not_charged(
+    clock: VirtualClock,
+) -> None:
+    source = GatedSource(reply_for)
+    source.gate.set()
+    monitor = Monitor(source, IDS[:4], clock=clock, side_requests_per_minute=10)
+    balance, counts = Jobs(clock, 3, requests=1), Jobs(clock, 3, requests=7)
+    for jobs in (balance, counts):
+        jobs.gate.set()
+        monitor.add_side_work(jobs)
+    monitor.start()
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert len(source.calls) == 4  # every status check went out, whatever the budget
+    assert (balance.started, counts.started) == (3, 1)  # 3 + 7 = 10 in the first minute
+    clock.advance(59)
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert counts.started == 1  # the window is not over
+    clock.advance(1)
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert counts.started == 2  # 7 more once the first minute's requests left the window
+    clock.advance(60)
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert counts.started == 3
     await monitor.stop()
