@@ -269,6 +269,8 @@ class Monitor:
         self._side_work: list[SideWork] = []
         self._side_in_flight = 0
         self._side_budget = SideBudget(side_requests_per_minute)
+        self._side_turn = 0
+        """Which side work is asked first for the next job (they take turns)."""
         self._held_side_job: SideJob | None = None
         """Taken, but waiting for the budget: it goes first once the budget can pay for it."""
         self._prioritised: tuple[str, ...] = ()
@@ -631,9 +633,8 @@ class Monitor:
         return max(1, self._concurrency // 2)
 
     def _launch_side_work(self, now: float) -> None:
-        """Side jobs in the slots and the budget left: the works in the order they were added,
-        each as long as it has jobs due; a job the budget cannot pay for yet is held, and goes
-        first once it can."""
+        """Side jobs in the slots and the budget left, the works taking turns; a job the budget
+        cannot pay for yet is held, and goes first once it can."""
         while self._side_in_flight < self._side_slots() and self._free_slots() > 0:
             if self._guard.blocked() is not None:
                 return
@@ -651,9 +652,14 @@ class Monitor:
             task.add_done_callback(self._tasks.discard)
 
     def _take_side_job(self, now: float) -> SideJob | None:
-        for work in self._side_work:
-            job = work.take(now)
+        """The side works take turns: after one gave a job, the next is asked first, so a
+        long first pass of delivery counts cannot keep the balance or auto-watch waiting."""
+        works = self._side_work
+        for offset in range(len(works)):
+            index = (self._side_turn + offset) % len(works)
+            job = works[index].take(now)
             if job is not None:
+                self._side_turn = index + 1
                 return job
         return None
 

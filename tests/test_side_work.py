@@ -191,14 +191,30 @@ async def test_every_side_work_shares_one_budget_a_minute_and_status_checks_are_
     monitor.start()
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert len(source.calls) == 4  # every status check went out, whatever the budget
-    assert (balance.started, counts.started) == (3, 1)  # 3 + 7 = 10 in the first minute
+    # turn by turn: 1 + 7 + 1 in the first minute; the next 7 would break the budget of 10,
+    # so it waits, and nothing overtakes it
+    assert (balance.started, counts.started) == (2, 1)
     clock.advance(59)
     await asyncio.wait_for(monitor.wait_idle(), 5)
-    assert counts.started == 1  # the window is not over
+    assert (balance.started, counts.started) == (2, 1)  # the window is not over
     clock.advance(1)
     await asyncio.wait_for(monitor.wait_idle(), 5)
-    assert counts.started == 2  # 7 more once the first minute's requests left the window
+    assert (balance.started, counts.started) == (3, 2)  # once the first minute's left it
     clock.advance(60)
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert counts.started == 3
+    await monitor.stop()
+
+
+async def test_side_works_take_turns_so_a_long_one_keeps_no_other_waiting(
+    clock: VirtualClock,
+) -> None:
+    monitor = Monitor(GatedSource(reply_for), [], clock=clock, side_requests_per_minute=7)
+    counts, balance = Jobs(clock, 100, requests=3), Jobs(clock, 1, requests=1)
+    for jobs in (counts, balance):
+        jobs.gate.set()
+        monitor.add_side_work(jobs)
+    monitor.start()
+    await asyncio.wait_for(monitor.wait_idle(), 5)
+    assert (counts.started, balance.started) == (2, 1)  # the balance had its turn at once
     await monitor.stop()
