@@ -152,6 +152,8 @@ class DeliverySchedule:
         self._full_next: dict[str, Fingerprint | None] = {}
         """Bulks whose next job is the full breakdown, with the fingerprint taken before it."""
         self._fingerprints: dict[str, Fingerprint] = {}
+        self._was_due: dict[str, float] = {}
+        """When each bulk being counted was due: its breakdown keeps that place in the line."""
         self._waits: dict[str, float] = {}
         """How long each bulk waits after a fingerprint that does not move."""
         self._first_done: set[str] = set()
@@ -177,7 +179,8 @@ class DeliverySchedule:
         due = [(at, bulk_id) for bulk_id, at in self._due.items() if at <= now]
         while due:
             bulk_id = self._next_in_line(due)
-            due.remove((self._due.pop(bulk_id), bulk_id))
+            was_due = self._due.pop(bulk_id)
+            due.remove((was_due, bulk_id))
             if bulk_id not in self._monitor.watched:
                 continue
             state = self._monitor.state(bulk_id)
@@ -187,6 +190,7 @@ class DeliverySchedule:
                 self._settle(state)
                 continue
             self._counting.add(bulk_id)
+            self._was_due[bulk_id] = was_due
             if state.reply.status.status_code == StatusCode.IN_PROGRESS:
                 self._full_next[bulk_id] = None  # still sending: counted in full each time
             return self._job_for(bulk_id)
@@ -202,12 +206,18 @@ class DeliverySchedule:
         prioritised in a row while another bulk waits."""
         rank = {bulk_id: n for n, bulk_id in enumerate(self._monitor.prioritised)}
         seen = [(rank[bulk_id], at, bulk_id) for at, bulk_id in due if bulk_id in rank]
-        others = [(at, bulk_id) for at, bulk_id in due if bulk_id not in rank]
+        # a breakdown goes before a question due at the same time: a bulk's first count is
+        # done before the next bulk's begins
+        others = [
+            (at, bulk_id not in self._full_next, bulk_id)
+            for at, bulk_id in due
+            if bulk_id not in rank
+        ]
         if seen and not (self._served_priority and others):
             self._served_priority = True
             return min(seen)[2]
         self._served_priority = False
-        return min(others)[1]
+        return min(others)[2]
 
     # ------------------------------------------------------------ what the engine tells
 
@@ -235,6 +245,7 @@ class DeliverySchedule:
 
     def _forget(self, bulk_id: str) -> None:
         self._due.pop(bulk_id, None)
+        self._was_due.pop(bulk_id, None)
         self._full_next.pop(bulk_id, None)
         self._fingerprints.pop(bulk_id, None)
         self._waits.pop(bulk_id, None)
@@ -267,11 +278,12 @@ class DeliverySchedule:
             before = self._fingerprints.get(bulk_id)
             if fingerprint is None or fingerprint != before or state.delivery is None:
                 self._full_next[bulk_id] = fingerprint
-                next_due = self._clock.now()
+                next_due = self._was_due.get(bulk_id, self._clock.now())  # its place in line
                 return
             self._waits[bulk_id] = min(BACKOFF_CAP, 2 * self._wait(bulk_id))
         finally:
             self._counting.discard(bulk_id)
+            self._was_due.pop(bulk_id, None)
             self._reschedule(bulk_id, next_due)
 
     async def _count(self, bulk_id: str) -> None:
@@ -304,6 +316,7 @@ class DeliverySchedule:
                 self._tell_progress()
         finally:
             self._counting.discard(bulk_id)
+            self._was_due.pop(bulk_id, None)
             self._reschedule(bulk_id, None)
 
     def _reschedule(self, bulk_id: str, due: float | None) -> None:

@@ -254,3 +254,14 @@ async def test_a_full_recount_that_finds_the_same_counts_redraws_nothing(
     later = engine.monitor.state(bulk.uuid).delivery
     assert later is not None and later.taken_at > first.taken_at  # kept, for "counted … ago"
     assert engine.delivery_updates(bulk.uuid) == 1  # but nothing told to redraw
+
+
+async def test_the_first_pass_finishes_each_bulk_before_asking_about_the_next(
+    engine_for: Callable[..., Engine],
+) -> None:
+    bulks = [processed_bulk(i, ago=8 * HOUR, pending_forever=0.05) for i in range(60)]
+    engine = engine_for(bulks, side_requests_per_minute=16)  # two first counts a minute
+    await engine.run(4 * 60)
+    progress = engine.monitor.first_pass
+    # not 60 questions first (nearly four minutes of the budget) and breakdowns after
+    assert progress is not None and progress.of == 60 and progress.done >= 6
