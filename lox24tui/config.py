@@ -135,9 +135,12 @@ class Settings(BaseModel):
         return value
 
     delivery: bool = True
-    """Count each bulk's messages by delivery outcome (at most 7 requests per bulk each time)."""
+    """Count each bulk's messages by delivery outcome in the dashboard (a recount asks first in
+    one request; the breakdown, at most 7 more, only when that moved). ``status`` counts only
+    with ``--delivery``."""
     delivery_interval: float = Field(60.0, ge=MIN_DELIVERY_INTERVAL)
-    """Seconds between two delivery counts of a bulk that can still change."""
+    """Seconds between two delivery counts of a bulk that can still change; a count that did
+    not move waits twice as long each time, up to an hour."""
     account_interval: float = Field(300.0, ge=MIN_DELIVERY_INTERVAL)
     """Seconds between two looks at the account's balance."""
     side_requests_per_minute: int = Field(DEFAULT_SIDE_REQUESTS_PER_MINUTE, ge=1, le=600)

@@ -5,7 +5,9 @@ The engine schedules; the account guard (:mod:`lox24tui.guard`) decides whether 
 go out at all (refused tokens, 429s, an unreachable LOX24). Here: final bulks are not fetched
 again; scheduled bulks are fetched rarely until their delivery time; 404s are checked again
 rarely; failures back off exponentially with jitter, per bulk; when LOX24 answers again after
-being unreachable, every bulk that failed meanwhile is due at once.
+being unreachable, every bulk that failed meanwhile is due at once. Side work (delivery counts,
+the balance, auto-watch) runs in the slots status checks leave, within one request budget a
+minute (:mod:`lox24tui.side_budget`) that status checks are never charged to.
 
 :func:`check_each_once` is the engine's one-shot mode for commands: each id is asked for once,
 never retried.
