@@ -38,7 +38,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
 
 def test_the_demo_dashboard_runs_in_a_browser(served: Served) -> None:
     with browser.chromium() as driver:
-        driver.get(served.url + "/")
+        driver.get(served.open_url)
         browser.wait_for_text(driver, "Black Friday newsletter")
         assert "DEMO" in browser.screen_text(driver)
 
@@ -69,7 +69,7 @@ def test_with_a_token_each_tab_inherits_the_environment(
     )
     assert added.returncode == 0, added.stderr
     with lox24tui_serve(env=env, folder=tmp_path) as served, browser.chromium() as driver:
-        driver.get(served.url + "/")
+        driver.get(served.open_url)
         browser.wait_for_text(driver, "in progress")
         assert FAKE_TOKEN not in driver.page_source and FAKE_TOKEN not in driver.current_url
     assert any(entry.status == 200 for entry in live_fake.log)
