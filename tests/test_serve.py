@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from lox24tui.commands.serve import exposure_warning, is_loopback, served_command
+from lox24tui.web.access import redact
 from tests.serving import Served, free_port, lox24tui_serve
 
 TOKEN = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"
@@ -222,10 +223,23 @@ def test_with_the_key_the_websocket_starts_a_read_only_dashboard(demo: Served) -
     assert "-m lox24tui --read-only --demo" in demo.output()
 
 
-def test_the_key_is_printed_once_and_never_logged(demo: Served) -> None:
+def test_the_key_is_printed_once_and_never_logged(tmp_path: Path) -> None:
     """Requests with the key, with the cookie, and a malformed one with the cookie (which
     textual-serve would log with a traceback of its raw bytes): the key stays where it was
-    printed, once, and no traceback shows."""
+    printed, once, and no traceback shows; the debug log (LOX24TUI_LOG) never has it."""
+    debug_log = tmp_path / "debug.log"
+    env = {**os.environ, "LOX24TUI_LOG": str(debug_log)}
+    with lox24tui_serve("--demo", env=env, folder=tmp_path) as demo:
+        output = output_after_requests(demo)
+    assert output.count(demo.key) == 1, output
+    assert "key=…" in output  # the access log shows the visit, without the key
+    assert "Traceback" not in output and "locals" not in output
+    assert debug_log.exists() and demo.key not in debug_log.read_text()
+
+
+def output_after_requests(demo: Served) -> str:
+    """What the server printed once it has logged a visit with the key, one with the cookie,
+    a malformed request with the cookie, a wrong key and no key."""
     with keyed(demo) as browser:
         browser.get(demo.open_url)
     malformed(port_of(demo), f"Cookie: lox24tui-key-{port_of(demo)}={demo.key}")
@@ -235,10 +249,7 @@ def test_the_key_is_printed_once_and_never_logged(demo: Served) -> None:
     while 'GET / HTTP/1.1" 403' not in " ".join(demo.output().split()):
         assert time.monotonic() < deadline, demo.output()
         time.sleep(0.05)  # poll: the condition is the log line, not the time
-    output = demo.output()
-    assert output.count(demo.key) == 1, output
-    assert "key=…" in output  # the access log shows the visit, without the key
-    assert "Traceback" not in output and "locals" not in output
+    return demo.output()
 
 
 def test_allow_writes_serves_dashboards_that_may_cancel(tmp_path: Path) -> None:
@@ -305,3 +316,9 @@ def malformed(port: int, header: str) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
         connection.sendall(f"GET / HTTP/1.1\r\nHost: x\r\n{header}\r\nBad Header\r\n\r\n".encode())
         assert connection.recv(100).startswith(b"HTTP/1.0 400")
+
+
+def test_the_log_shows_where_a_key_was_but_not_the_key() -> None:
+    assert redact('"GET /?key=s3cr3t HTTP/1.1" 302') == '"GET /?key=… HTTP/1.1" 302'
+    assert redact("/ws?width=80&key=s3cr3t&height=24") == "/ws?width=80&key=…&height=24"
+    assert redact("/?monkey=banana") == "/?monkey=banana"
