@@ -22,7 +22,8 @@ from lox24tui.config import ConfigError, load_settings
 from lox24tui.exit_codes import ExitCode
 
 PAGE_FOLDER = Path(__file__).resolve().parent.parent / "web"
-"""Our copy of textual-serve's page template: the same page without its outside font link."""
+"""Our copy of textual-serve's page template: the same page without its outside font link, and
+with a line above the terminal that says whether its dashboards may write."""
 
 NOT_INSTALLED = (
     "`lox24tui serve` needs textual-serve, which is not installed. Install it with: "
@@ -32,6 +33,7 @@ NOT_INSTALLED = (
 
 READ_ONLY_LINE = "read-only: cancel is off (start lox24tui serve with --allow-writes to allow it)"
 WRITES_LINE = "writes allowed: cancel is on (lox24tui serve was started with --allow-writes)"
+"""The page's mode line, read-only (the default) or with --allow-writes."""
 
 
 def served_command(*, demo: bool, read_only: bool = True) -> str:
