@@ -42,7 +42,7 @@ class Served:
     def open_url(self) -> str:
         """The address the server printed for people to open: its own, with the access key
         (printed before it listens, so there by the time it accepts connections)."""
-        found = re.search(r"^(http://\S+/\?key=\S+)$", self.output(), re.MULTILINE)
+        found = re.search(r"^(https?://\S+/\?key=\S+)$", self.output(), re.MULTILINE)
         assert found, f"no address with a key in the output:\n{self.output()}"
         return found[1]
 

@@ -113,6 +113,11 @@ def test_the_page_connects_back_to_the_public_url(tmp_path: Path) -> None:
         with keyed(s) as browser:  # the key opens it on loopback as well
             page = browser.get(s.url + "/?key=" + s.key).text
     assert 'data-session-websocket-url="ws://dashboard.example:8443/ws"' in page
+    with lox24tui_serve(
+        "--demo", "--public-url", "https://tls.example", env=os.environ, folder=tmp_path
+    ) as s:
+        first = httpx.get(s.url + "/?key=" + s.key, timeout=30)
+    assert "Secure" in first.headers["set-cookie"]  # behind HTTPS, the key never goes in clear
     assert "http://dashboard.example:8443/static/js/textual.js" in page
 
 

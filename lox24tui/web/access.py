@@ -62,11 +62,14 @@ class AccessKey:
 
     value: str = field(repr=False)  # not in a traceback's locals either
     cookie_name: str
+    secure: bool = False
+    """Whether browsers reach the server over HTTPS (a proxy in front): then the cookie is
+    sent over HTTPS only."""
 
     @classmethod
-    def new(cls, port: int) -> AccessKey:
+    def new(cls, port: int, *, secure: bool = False) -> AccessKey:
         """A fresh random key for the server on ``port``."""
-        return cls(secrets.token_urlsafe(KEY_BYTES), f"lox24tui-key-{port}")
+        return cls(secrets.token_urlsafe(KEY_BYTES), f"lox24tui-key-{port}", secure)
 
     def url(self, base: str) -> str:
         """The address to open: ``base`` (the server's public address) with the key."""
@@ -103,7 +106,12 @@ class AccessKey:
             },
         )
         response.set_cookie(
-            self.cookie_name, self.value, path="/", httponly=True, samesite="Strict"
+            self.cookie_name,
+            self.value,
+            path="/",
+            httponly=True,
+            samesite="Strict",
+            secure=self.secure,
         )
         return response
 

@@ -39,7 +39,7 @@ class KeyedServer(Server):
             public_url=public_url,
             templates_path=templates_path,
         )
-        self.access = AccessKey.new(port)
+        self.access = AccessKey.new(port, secure=self.public_url.startswith("https:"))
         self.mode_line = mode_line
         """What the page says about writes, above the terminal."""
 
