@@ -322,10 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve the dashboard to a web browser",
         description="Serve the dashboard to a web browser (textual-serve): every browser tab "
-        "opens a dashboard of its own. Only this machine can reach it unless --host says "
-        "otherwise; whoever reaches the port gets the dashboard, and with a real token your "
-        "account. The token stays in the environment, never in the page or its address. Needs "
-        "the `serve` extra: pip install 'lox24tui[serve]'.",
+        "opens a dashboard of its own. It prints the address to open once, with an access key "
+        "in it; without the key the server answers 403 and starts nothing. After the first "
+        "visit the browser keeps the key in a cookie. Only this machine can reach it unless "
+        "--host says otherwise. Served dashboards are read-only (no cancel) unless "
+        "--allow-writes. The token stays in the environment, never in the page or its address. "
+        "Needs the `serve` extra: pip install 'lox24tui[serve]'.",
         epilog=SERVE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -342,6 +344,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         dest="serve_demo",
         help="serve the dashboard on the simulated LOX24 account (no token, no network)",
+    )
+    serve.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="let the served dashboards cancel bulks (by default they are read-only)",
     )
 
     fake = commands.add_parser(
@@ -486,7 +493,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lox24tui.commands.serve import run_serve
 
             return run_serve(
-                host=args.host, port=args.port, public_url=args.public_url, demo=args.serve_demo
+                host=args.host,
+                port=args.port,
+                public_url=args.public_url,
+                demo=args.serve_demo,
+                allow_writes=args.allow_writes,
+                read_only=args.read_only,
             )
         if args.command == "messages":
             from lox24tui.commands.messages import run_messages

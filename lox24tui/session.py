@@ -231,8 +231,13 @@ class WatchSession:
     def can_cancel(self, bulk_id: str) -> bool:
         """Whether canceling is worth offering: not read-only, and the bulk not yet sent in full
         (new, or in progress; LOX24 refuses the rest, and says why)."""
+        return not self.read_only and self.is_cancelable(bulk_id)
+
+    def is_cancelable(self, bulk_id: str) -> bool:
+        """Whether LOX24 would cancel the bulk (new, or in progress), read-only or not: where
+        read-only alone stops it, the dashboard says so rather than nothing."""
         state = self._states.get(bulk_id)
-        if self.read_only or state is None or state.reply is None:
+        if state is None or state.reply is None:
             return False
         return state.reply.status.status_code in (StatusCode.NEW, StatusCode.IN_PROGRESS)
 

@@ -39,7 +39,7 @@ def main() -> None:
             lox24tui_serve("--demo", env=env, folder=Path(folder)) as served,
             browser.chromium(*SIZE) as driver,
         ):
-            driver.get(served.url + "/")
+            driver.get(served.open_url)
             browser.wait_for_text(driver, "Black Friday newsletter")
             browser.wait_for_text(driver, "in progress")
             # The footer lists the keys once the dashboard has had a key; Esc changes nothing.

@@ -7,6 +7,7 @@ in a session of its own, so stopping it also ends every dashboard process a brow
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -36,6 +37,32 @@ class Served:
     def output(self) -> str:
         """Everything the server printed so far, stdout then stderr."""
         return self.stdout.read_text(errors="replace") + self.stderr.read_text(errors="replace")
+
+    @property
+    def open_url(self) -> str:
+        """The address the server printed for people to open: its own, with the access key
+        (printed before it listens, so there by the time it accepts connections)."""
+        found = re.search(r"^(https?://\S+/\?key=\S+)$", self.output(), re.MULTILINE)
+        assert found, f"no address with a key in the output:\n{self.output()}"
+        return found[1]
+
+    @property
+    def key(self) -> str:
+        """The access key alone."""
+        return self.open_url.rsplit("=", 1)[1]
+
+    def descendants(self) -> list[int]:
+        """The processes the server started (browser tabs' dashboards, and theirs), read from
+        /proc: whether a request started anything shows here."""
+        found: list[int] = []
+        waiting = [self.process.pid]
+        while waiting:
+            for children in Path(f"/proc/{waiting.pop()}/task").glob("*/children"):
+                with suppress(OSError):  # the task ended meanwhile
+                    pids = [int(pid) for pid in children.read_text().split()]
+                    found += pids
+                    waiting += pids
+        return found
 
 
 def free_port() -> int:

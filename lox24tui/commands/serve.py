@@ -4,6 +4,10 @@ Every browser tab gets a dashboard process of its own, started from a command li
 textual-serve also prints and shows on its page. So the token never travels on that line: the
 child inherits this process's environment (``LOX24_TOKEN``, the XDG folders, and with them the
 account-guard file every lox24tui process shares) and reads its settings the usual way.
+
+Nobody gets a dashboard without the access key (lox24tui/web/access.py), and a served dashboard
+is read-only (``--read-only`` on its command line) unless ``--allow-writes`` says otherwise: a
+browser tab is easier to leave open, or to reach, than a terminal.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from lox24tui.config import ConfigError, load_settings
 from lox24tui.exit_codes import ExitCode
 
 PAGE_FOLDER = Path(__file__).resolve().parent.parent / "web"
-"""Our copy of textual-serve's page template: the same page without its outside font link."""
+"""Our copy of textual-serve's page template: the same page without its outside font link, and
+with a line above the terminal that says whether its dashboards may write."""
 
 NOT_INSTALLED = (
     "`lox24tui serve` needs textual-serve, which is not installed. Install it with: "
@@ -26,9 +31,16 @@ NOT_INSTALLED = (
 )
 
 
-def served_command(*, demo: bool) -> str:
-    """The shell line textual-serve runs for every tab: this Python, this lox24tui, no secret."""
-    return shlex.join([sys.executable, "-m", "lox24tui", *(["--demo"] if demo else [])])
+READ_ONLY_LINE = "read-only: cancel is off (start lox24tui serve with --allow-writes to allow it)"
+WRITES_LINE = "writes allowed: cancel is on (lox24tui serve was started with --allow-writes)"
+"""The page's mode line, read-only (the default) or with --allow-writes."""
+
+
+def served_command(*, demo: bool, read_only: bool = True) -> str:
+    """The shell line textual-serve runs for every tab: this Python, this lox24tui, read-only
+    unless writes are allowed, and no secret (neither the token nor the access key)."""
+    flags = [*(["--read-only"] if read_only else []), *(["--demo"] if demo else [])]
+    return shlex.join([sys.executable, "-m", "lox24tui", *flags])
 
 
 def is_loopback(host: str) -> bool:
@@ -50,35 +62,52 @@ def exposure_warning(host: str, *, demo: bool) -> str:
         else "your LOX24 account, with your token, from this machine"
     )
     return (
-        f"warning: serving on {host}, not only on this machine. Anyone who can reach this port "
-        f"gets the dashboard, and with it {reach}. There is no password. Use the default "
-        "--host 127.0.0.1 unless that is what you want."
+        f"warning: serving on {host}, not only on this machine. Whoever has the address with "
+        f"its key gets the dashboard, and with it {reach}. The key travels in plain HTTP, so "
+        "anyone who can watch the network between you and this machine can read it. Use the "
+        "default --host 127.0.0.1 unless that is what you want."
     )
 
 
-def run_serve(*, host: str, port: int, public_url: str | None = None, demo: bool) -> int:
+def run_serve(
+    *,
+    host: str,
+    port: int,
+    public_url: str | None = None,
+    demo: bool,
+    allow_writes: bool = False,
+    read_only: bool = False,
+) -> int:
     """Serve until Ctrl+C. ``public_url`` is where browsers reach the server, which textual-serve
     writes into the page for its scripts and websocket; by default ``http://host:port``, useless
-    to another machine when the host is 0.0.0.0."""
+    to another machine when the host is 0.0.0.0. ``read_only`` is the ``--read-only`` flag, which
+    wins over ``allow_writes`` as the config file's ``read_only = true`` does."""
     try:
-        from textual_serve.server import Server
+        from lox24tui.web.served import KeyedServer
     except ImportError:
         complain(NOT_INSTALLED)
         return ExitCode.STOPPED
     try:  # a bad config file would otherwise fail in every tab, one by one
-        load_settings()
+        settings = load_settings()
     except ConfigError as error:
         complain(str(error))
         return ExitCode.STOPPED
+    if allow_writes and (read_only or settings.read_only):
+        complain(
+            "--allow-writes is ignored: lox24tui is read-only here (--read-only or "
+            "`read_only = true` in the config file)."
+        )
+        allow_writes = False
     if not is_loopback(host):
         complain(exposure_warning(host, demo=demo))
-    server = Server(
-        served_command(demo=demo),
+    server = KeyedServer(
+        served_command(demo=demo, read_only=not allow_writes),
         host=host,
         port=port,
         title="lox24tui (demo)" if demo else "lox24tui",
         public_url=public_url.rstrip("/") if public_url else None,
         templates_path=PAGE_FOLDER,
+        mode_line=WRITES_LINE if allow_writes else READ_ONLY_LINE,
     )
     server.serve()
     return ExitCode.OK

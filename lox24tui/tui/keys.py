@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-FOLLOWERS = {"undo": "undo.nothing"}
-"""Bindings that share the key of another, by design: u answers "nothing to undo" through a
-second, hidden binding. Remapping the first remaps the second with it."""
+FOLLOWERS = {"undo": "undo.nothing", "main.cancel": "main.cancel.read_only"}
+"""Bindings that share the key of another, by design: u answers "nothing to undo", and X
+"read-only" where cancel is off, through a second, hidden binding. Remapping the first remaps
+the second with it."""
 
 
 @dataclass(frozen=True, slots=True)

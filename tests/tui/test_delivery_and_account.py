@@ -29,6 +29,7 @@ from .test_dashboard import (
     pane_text,
     summary_text,
     toasts,
+    toasts_saying,
 )
 
 
@@ -138,12 +139,13 @@ async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only(
         await pilot.pause()
         assert app.screen is main_of(app)  # no question: a finished bulk cannot be canceled
     read_only = demo(settings=Settings(archive_after=0, read_only=True))
-    async with read_only.run_test(size=WIDE) as pilot:
+    async with read_only.run_test(size=WIDE, notifications=True) as pilot:
         await settle(read_only, pilot)
         await cursor_to(pilot, read_only, by_label(read_only, "Tomorrow's morning promo"))
         await pilot.press("X")
         await pilot.pause()
-        assert read_only.screen is main_of(read_only)
+        assert read_only.screen is main_of(read_only)  # no question: it says why instead
+        assert toasts_saying(read_only, "Not canceled: lox24tui is read-only")
         titles = [command.title for command in main_of(read_only).palette_commands()]
         assert "Messages" in titles and "Cancel bulk" not in titles
     assert not any(entry.method == "PUT" for entry in fake_of(read_only).log)

@@ -14,8 +14,8 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.keys import catalogue
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 
-from .conftest import main_of, settle, until
-from .test_dashboard import WIDE, toasts
+from .conftest import fake_of, main_of, settle, until
+from .test_dashboard import WIDE, by_label, cursor_to, toasts
 from .test_idioms import keys_panel_text
 
 README = Path(__file__).parents[2] / "README.md"
@@ -54,6 +54,23 @@ async def test_u_remapped_still_says_there_is_nothing_to_undo(
         await until(
             pilot, lambda: any("Nothing to undo." in text for text in toasts(app)), "U said nothing"
         )
+
+
+async def test_x_remapped_still_says_that_read_only_cancels_nothing(
+    demo: Callable[..., Lox24App],
+) -> None:
+    settings = Settings(archive_after=0, read_only=True, keys={"main.cancel": "K"})
+    app = demo(settings=settings)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await cursor_to(pilot, app, by_label(app, "Tomorrow's morning promo"))
+        await pilot.press("K")
+        await until(
+            pilot,
+            lambda: any("lox24tui is read-only" in text for text in toasts(app)),
+            "K said nothing",
+        )
+    assert not any(entry.method == "PUT" for entry in fake_of(app).log)
 
 
 async def test_an_unknown_id_and_a_clash_are_warned_of_at_start(

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from lox24tui import humanize, sanitise
+from lox24tui.guard import WritesDisabled
 from lox24tui.preferences import PreferencesFile
 from lox24tui.session import WatchSession
 from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
@@ -152,6 +153,14 @@ class MainScreen(Screen[None]):
             tooltip="Stop the selected bulk at LOX24 before it is sent (asks first)",
             show=False,
             id="main.cancel",
+        ),
+        Binding(
+            "X",
+            "cancel_read_only",
+            "Cancel bulk",
+            tooltip="Read-only: cancel is off, X says why",
+            show=False,
+            id="main.cancel.read_only",
         ),
         Binding(
             "A",
@@ -542,6 +551,19 @@ class MainScreen(Screen[None]):
             callback=confirmed,
         )
 
+    def action_cancel_read_only(self) -> None:
+        """X where read-only alone stops a cancel: check_action keeps "Cancel bulk" out of
+        the palette, which also disables its key, so this second, hidden binding of X says
+        why nothing happens, in the guard's words (it would refuse the request the same way)."""
+        bulk_id = self.table.selected_id
+        if bulk_id is not None:
+            self.notify(
+                f"Not canceled: {WritesDisabled()}",
+                title=self.session.name_of(bulk_id),
+                severity="warning",
+                markup=False,
+            )
+
     def action_undo(self) -> None:
         self.session.undo()
 
@@ -616,6 +638,13 @@ class MainScreen(Screen[None]):
         if action == "cancel_bulk":  # never offered read-only, nor for a finished bulk
             bulk_id = self.table.selected_id
             return bulk_id is not None and self.session.can_cancel(bulk_id)
+        if action == "cancel_read_only":
+            bulk_id = self.table.selected_id
+            return (
+                self.session.read_only
+                and bulk_id is not None
+                and self.session.is_cancelable(bulk_id)
+            )
         if action in ("raw_json", "copy_request_id"):
             return self.pane_open
         return True
