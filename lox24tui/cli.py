@@ -68,8 +68,10 @@ exit status:
 EXPORT_EPILOG = f"""\
 exit status:
   0  every watched bulk was fetched and written
-  1  some bulks failed (the others are written; stderr names each and why), the
-     destination cannot be written, or the watch-list file cannot be read
+  1  some bulks failed (the others are written; stderr names each and why), every
+     bulk failed (no file is written), the destination cannot be written or its
+     folder does not exist (folders are never created), or the watch-list file
+     cannot be read
 {STOPPED}; nothing is written then
 """
 
@@ -94,8 +96,9 @@ exit status:
 
 MESSAGES_EPILOG = f"""\
 exit status:
-  0  the messages were printed (none, if none match)
-  1  the id is invalid, LOX24 answered with an error, or the answer could not be read
+  0  the messages were printed (none, if none match: stderr says so)
+  1  the id is invalid or LOX24 does not know that bulk, LOX24 answered with an
+     error, or the answer could not be read
 {STOPPED}
 
 Phone numbers are recipients' personal data: this is the only command that shows
@@ -114,10 +117,11 @@ exit status:
   0  every bulk was canceled
   1  an id was invalid, LOX24 refused or failed to cancel a bulk (it says why), or
      you answered no
-  2  nothing was sent: lox24tui is read-only (--read-only or read_only = true), no
-     terminal to ask on and no --yes, or the requests were stopped (a refused
-     token, an inactive account, a rate limit, protecting your IP, LOX24
-     unreachable); also: no token, a bad config file
+  2  nothing (more) was canceled: lox24tui is read-only (--read-only or
+     read_only = true) or there was no terminal to ask on and no --yes (then no
+     request was made), or the requests were stopped (a refused token, an
+     inactive account, a rate limit, protecting your IP, LOX24 unreachable);
+     also: no token, a bad config file
 """
 
 

@@ -1,0 +1,73 @@
+"""What the commands say to a newcomer: every message true, every action answered. Each test runs
+lox24tui as a subprocess against the fake LOX24 over loopback and reads what a user would read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lox24tui.fake import FakeLox24
+
+from .test_cli import lox24tui
+
+UNKNOWN = "da0fa78c-4699-11ea-a637-96000028b339"
+"""A well-formed bulk id the demo account does not have."""
+
+
+def watch(fake: FakeLox24, url: str, ids: list[str]) -> None:
+    done = lox24tui("watch", "add", *ids, url=url)
+    assert done.returncode == 0, done.stderr
+
+
+# ------------------------------------------------------------------ export (item 10)
+
+
+def test_an_export_in_which_every_bulk_failed_writes_no_file(
+    live_fake: FakeLox24, live_url: str, tmp_path: Path
+) -> None:
+    ids = [bulk.uuid for bulk in live_fake.account][:2]
+    watch(live_fake, live_url, ids)
+    live_fake.fail("status", status=502)
+    target = tmp_path / "bulks.csv"
+    done = lox24tui("export", "-o", str(target), url=live_url)
+    assert done.returncode == 1
+    assert not target.exists()
+    assert all(f"{bulk_id} ({bulk_id}) failed:" in done.stderr for bulk_id in ids)
+    assert "every watched bulk failed, so no file was written" in done.stderr
+    assert "Exported" not in done.stderr
+    to_stdout = lox24tui("export", url=live_url)
+    assert to_stdout.returncode == 1 and to_stdout.stdout == ""
+
+
+def test_an_export_into_a_missing_folder_is_refused_and_names_it(
+    live_fake: FakeLox24, live_url: str, tmp_path: Path
+) -> None:
+    watch(live_fake, live_url, [bulk.uuid for bulk in live_fake.account][:1])
+    before = len(live_fake.log)
+    target = tmp_path / "that" / "is" / "missing" / "x.csv"
+    done = lox24tui("export", "-o", str(target), url=live_url)
+    assert done.returncode == 1
+    assert f"{tmp_path / 'that'} does not exist. Create the folder first" in done.stderr
+    assert not (tmp_path / "that").exists()
+    assert len(live_fake.log) == before  # refused before any request
+
+
+# ------------------------------------------------------------------ messages (item 11)
+
+
+def test_messages_of_an_unknown_bulk_says_lox24_does_not_know_it(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    done = lox24tui("messages", UNKNOWN, url=live_url)
+    assert done.returncode == 1
+    assert f"LOX24 does not know the bulk {UNKNOWN} on this account (404)." in done.stderr
+    assert done.stdout == ""
+
+
+def test_messages_of_a_known_bulk_without_any_say_so_and_succeed(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    scheduled = next(b.uuid for b in live_fake.account if b.label == "Tomorrow's morning promo")
+    done = lox24tui("messages", scheduled, "--dlr", "rejected", url=live_url)
+    assert done.returncode == 0, done.stderr
+    assert f"The bulk {scheduled} has no messages with the outcome rejected." in done.stderr
+    assert done.stdout == ""
