@@ -141,7 +141,9 @@ class WriteRefused(Lox24Error):
 
     def _describe(self) -> str:
         reasons = {402: "not enough funds for the operation", 422: "it cannot be processed"}
-        why = reasons.get(self.http_status or 0, "it was refused")
+        why = reasons.get(self.http_status or 0)
+        if why is None:  # not "refused … it was refused": the detail, if any, says why
+            return f"LOX24 did not do it (HTTP {self.http_status})."
         return f"LOX24 did not do it (HTTP {self.http_status}): {why}."
 
 
