@@ -105,6 +105,17 @@ Phone numbers are recipients' personal data: this is the only command that shows
 them (--mask hides all but the country code and the last four digits).
 """
 
+FAKE_SERVER_EPILOG = """\
+example:
+  lox24tui fake-server --port 8765 &
+  export LOX24_API_URL=http://127.0.0.1:8765 LOX24_TOKEN=<the token it prints>
+
+exit status:
+  0  the server was stopped (Ctrl+C)
+  2  it could not start: the address or port cannot be used (another program
+     listens on it)
+"""
+
 ACCOUNT_EPILOG = f"""\
 exit status:
   0  the account was printed
@@ -347,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the simulated LOX24 API on this machine",
         description="Serve a simulated LOX24 API (the demo account) for trying lox24tui "
         "without a LOX24 account. It prints the token it accepts.",
+        epilog=FAKE_SERVER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fake.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     fake.add_argument("--port", type=int, default=8765, help="port (%(default)s)")

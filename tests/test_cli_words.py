@@ -3,11 +3,17 @@ lox24tui as a subprocess against the fake LOX24 over loopback and reads what a u
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
-from lox24tui.fake import FakeLox24
+import httpx
 
-from .test_cli import lox24tui
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
+
+from .serving import free_port, stop
+from .test_cli import CLI_TIMEOUT, lox24tui
 
 UNKNOWN = "da0fa78c-4699-11ea-a637-96000028b339"
 """A well-formed bulk id the demo account does not have."""
@@ -71,3 +77,41 @@ def test_messages_of_a_known_bulk_without_any_say_so_and_succeed(
     assert done.returncode == 0, done.stderr
     assert f"The bulk {scheduled} has no messages with the outcome rejected." in done.stderr
     assert done.stdout == ""
+
+
+# ------------------------------------------------------------------ fake-server (item 12)
+
+
+def test_fake_server_on_a_busy_port_says_so_before_any_banner() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        done = lox24tui("fake-server", "--port", str(port), token=None)
+    assert done.returncode == 2
+    assert done.stdout == ""  # no banner promising a server that never came
+    assert f"the fake LOX24 could not start: 127.0.0.1:{port} cannot be used" in done.stderr
+    assert "another program is listening on it" in done.stderr and "--port" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_fake_server_on_a_free_port_prints_its_banner_and_answers() -> None:
+    port = free_port()
+    with subprocess.Popen(
+        [sys.executable, "-m", "lox24tui", "fake-server", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    ) as process:
+        try:
+            assert process.stdout is not None
+            banner = process.stdout.readline().decode()  # printed once the port is bound
+            assert f"on http://127.0.0.1:{port}" in banner
+            answer = httpx.get(
+                f"http://127.0.0.1:{port}/me",
+                headers={"X-LOX24-AUTH-TOKEN": FAKE_TOKEN},
+                timeout=CLI_TIMEOUT,
+            )
+            assert answer.status_code == 200
+        finally:
+            stop(process)
