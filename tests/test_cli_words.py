@@ -115,3 +115,17 @@ def test_fake_server_on_a_free_port_prints_its_banner_and_answers() -> None:
             assert answer.status_code == 200
         finally:
             stop(process)
+
+
+# ------------------------------------------------------------------ a 403 (item 20)
+
+
+def test_a_403_names_all_three_causes_and_support(live_fake: FakeLox24, live_url: str) -> None:
+    live_fake.fail("status", status=403)
+    bulk = next(iter(live_fake.account)).uuid
+    done = lox24tui("status", bulk, url=live_url)
+    assert done.returncode == 2
+    said = done.stdout + done.stderr
+    assert "it is not activated yet, it is blocked, or its API key is not active" in said
+    assert "Contact LOX24 support." in said
+    assert "wait for the activation" not in said

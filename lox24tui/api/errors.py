@@ -6,7 +6,7 @@
     ├── InvalidBulkId              not a UUID: refused before any request
     ├── AccountError               the whole account is stopped; nothing more should be sent
     │   ├── InvalidToken           401: token wrong or not active
-    │   └── AccountNotActive       403: the account is not activated yet
+    │   └── AccountNotActive       403: account not activated yet, blocked, or key inactive
     ├── BulkNotFound               404: no such bulk for this account
     ├── WriteRefused               400, 402, 409, 422 on a write (cancel): LOX24 said no, and why
     ├── RateLimited                429: too many requests or the IP is blocked; .retry_after
@@ -115,9 +115,11 @@ class AccountNotActive(AccountError):
     title = "account inactive"
 
     def _describe(self) -> str:
+        # LOX24's reference says "not activated yet"; its own PHP client calls the same answer
+        # "account blocked or API key not active". The client cannot tell which: say all three.
         return (
-            "The LOX24 account is not activated yet (403): wait for the activation or contact "
-            "LOX24 support."
+            "LOX24 refused the account (403): it is not activated yet, it is blocked, or its "
+            "API key is not active. Contact LOX24 support."
         )
 
 
