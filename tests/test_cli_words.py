@@ -3,6 +3,7 @@ lox24tui as a subprocess against the fake LOX24 over loopback and reads what a u
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import httpx
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 
 from .serving import free_port, stop
-from .test_cli import CLI_TIMEOUT, lox24tui
+from .test_cli import CLI_TIMEOUT, WRONG, lox24tui
 
 UNKNOWN = "da0fa78c-4699-11ea-a637-96000028b339"
 """A well-formed bulk id the demo account does not have."""
@@ -129,3 +130,42 @@ def test_a_403_names_all_three_causes_and_support(live_fake: FakeLox24, live_url
     assert "it is not activated yet, it is blocked, or its API key is not active" in said
     assert "Contact LOX24 support." in said
     assert "wait for the activation" not in said
+
+
+# ------------------------------------------------------------------ the token (items 14, 15)
+
+
+def set_config(text: str) -> Path:
+    folder = Path(os.environ["XDG_CONFIG_HOME"]) / "lox24tui"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    return folder / "config.toml"
+
+
+def test_a_refused_token_from_the_config_file_names_the_file(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    path = set_config(f'interval = 30\ntoken = "{WRONG}"\n')
+    done = lox24tui("status", UNKNOWN, url=live_url, token=None)
+    assert done.returncode == 2
+    assert f"rejected the API token from {path}, line 2 (401)" in done.stdout + done.stderr
+    assert "LOX24_TOKEN" not in done.stdout + done.stderr
+
+
+def test_a_refused_token_from_the_environment_names_the_variable(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    done = lox24tui("status", UNKNOWN, url=live_url, token=WRONG)
+    assert done.returncode == 2
+    said = done.stdout + done.stderr
+    assert "rejected the API token from the environment variable LOX24_TOKEN (401)" in said
+
+
+def test_a_malformed_token_is_refused_before_any_request(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    done = lox24tui("status", UNKNOWN, url=live_url, token="abc")
+    assert done.returncode == 2
+    assert "the token in the environment variable LOX24_TOKEN cannot be used" in done.stderr
+    assert "a number, a colon and a hexadecimal key" in done.stderr
+    assert live_fake.log == []

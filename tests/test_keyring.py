@@ -111,3 +111,20 @@ def test_a_keyring_that_fails_falls_back_to_the_file_quietly(
     assert saved.path == Locations.default().config_file
     assert token_loaded() == SECRET
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_keyring_that_keeps_nothing_hands_the_token_to_the_file() -> None:
+    from keyring.backends import null
+
+    keyring.set_keyring(null.Keyring())  # type: ignore[no-untyped-call]
+    saved = save_token(SECRET)
+    path = Locations.default().config_file
+    assert saved.keyring is None and saved.path == path
+    assert saved.sentence == f"saved in {path} (readable by you only)"
+    assert token_loaded() == SECRET
+
+
+def test_the_token_knows_it_came_from_the_keyring(memory_keyring: MemoryKeyring) -> None:
+    save_token(SECRET)
+    token = load_settings(environ={}).api_token
+    assert token is not None and token.source == "the system keyring"

@@ -102,11 +102,26 @@ class InvalidToken(AccountError):
     kind = "invalid_token"
     title = "bad token"
 
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        source: str | None = None,
+        **context: Unpack[ErrorContext],
+    ) -> None:
+        self.source = source
+        """Where the refused token came from (Token.source), so the way on names that place."""
+        super().__init__(message, **context)
+
     def _describe(self) -> str:
+        where = (
+            f"from {self.source} (401): it is wrong or not active. Set a valid token there"
+            if self.source
+            else "(401): it is wrong or not active. Set a valid token"
+        )
         return (
-            "LOX24 rejected the API token (401): it is wrong or not active. Set a valid token "
-            "in LOX24_TOKEN; nothing more is sent with this one, since repeated failures block "
-            "your IP."
+            f"LOX24 rejected the API token {where}; nothing more is sent with this one, since "
+            "repeated failures block your IP."
         )
 
 
