@@ -284,6 +284,17 @@ def _toml_scalar(key: str, value: object) -> str:
     raise ConfigError(f"the config key {key!r} holds a value lox24tui cannot write back")
 
 
+def where_set(key: str, locations: Locations | None = None) -> str:
+    """Where the config file sets ``key``: "<file>, line N" (the file alone when the line is not
+    found or the file cannot be read), for a message about that setting."""
+    path = (locations or Locations.default()).config_file
+    try:
+        text: str | None = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+    return where(path, text, (key,))
+
+
 def log_file(environ: Mapping[str, str] | None = None) -> Path | None:
     """Where ``LOX24TUI_LOG`` asks for the debug log (``--log`` overrides it), or None."""
     environ = os.environ if environ is None else environ

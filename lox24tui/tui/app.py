@@ -26,7 +26,14 @@ from lox24tui.account_watch import AccountWatch
 from lox24tui.api import Account, InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
 from lox24tui.auto_watch import AutoWatch
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.config import ConfigError, Locations, Settings, inside_tmux, save_token
+from lox24tui.config import (
+    ConfigError,
+    Locations,
+    Settings,
+    inside_tmux,
+    save_token,
+    where_set,
+)
 from lox24tui.delivery_schedule import DeliverySchedule
 from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
 from lox24tui.history import AwaySummary, History
@@ -280,7 +287,7 @@ class Lox24App(App[None]):
         close = difflib.get_close_matches(wanted, list(self.available_themes), n=3)
         guess = f" Did you mean {' or '.join(close)}?" if close else ""
         self.notify(
-            f"No theme is called “{wanted}” (the theme key in {self.setup.locations.config_file}),"
+            f"No theme is called “{wanted}” (theme in {where_set('theme', self.setup.locations)}),"
             f" so the dashboard uses {self.theme}.{guess} ctrl+p → Theme lists them all.",
             title="Settings",
             severity="warning",
