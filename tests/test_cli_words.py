@@ -3,15 +3,17 @@ lox24tui as a subprocess against the fake LOX24 over loopback and reads what a u
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 
-from lox24tui.fake import FAKE_TOKEN, FakeLox24
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk
 
 from .serving import free_port, stop
 from .test_cli import CLI_TIMEOUT, WRONG, lox24tui
@@ -169,3 +171,33 @@ def test_a_malformed_token_is_refused_before_any_request(
     assert "the token in the environment variable LOX24_TOKEN cannot be used" in done.stderr
     assert "a number, a colon and a hexadecimal key" in done.stderr
     assert live_fake.log == []
+
+
+# ------------------------------------------------------------------ zero is no time (item 18)
+
+ZERO = "0e000000-4699-11ea-a637-96000028b339"
+
+
+def test_a_time_of_zero_is_no_time_in_status_and_messages(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    now = time.time()
+    live_fake.account.add(
+        SimBulk(
+            uuid=ZERO,
+            created_at=now - 3600,
+            delivery_at=now - 3500,
+            recipients=1000,
+            label="Sent at once",
+            quirks=frozenset({"zero_times"}),
+        )
+    )
+    status = lox24tui("status", ZERO, url=live_url)
+    assert status.returncode == 0, status.stderr
+    assert "1970" not in status.stdout
+    record = json.loads(lox24tui("status", ZERO, "--json", url=live_url).stdout)
+    assert record["delivery_at"] is None
+    messages = lox24tui("messages", ZERO, "--dlr", "not_sent", "--limit", "3", url=live_url)
+    assert messages.returncode == 0, messages.stderr
+    assert "never sent" in messages.stdout
+    assert "1970" not in messages.stdout
