@@ -104,12 +104,14 @@ class TimelineStep:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """Something about the watch list to tell the person. Quotes paths and labels: show it
-    literally."""
+    """Something about the watch list (or the history) to tell the person. Quotes paths and
+    labels: show it literally."""
 
     message: str
     severity: Severity = "information"
     timeout: float = 10
+    about: str = "Watch list"
+    """What it is about, the toast's title: "Watch list", or "History" for the history file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,9 +423,11 @@ class WatchSession:
         return summary
 
     def _pass_on_history_notices(self) -> None:
-        if self.history is not None:
+        """The history's problems, to whoever listens; kept until someone does (the timelines
+        are read before the dashboard listens, and a damaged file is found right then)."""
+        if self.history is not None and self._listeners:
             for text in self.history.pop_notices():
-                self._notice(text, "warning", 15)
+                self._emit(Notice(text, "warning", 15, about="History"))
 
     def close(self) -> None:
         """The dashboard is closing: what it saw counts as seen; the history file is closed."""

@@ -368,10 +368,11 @@ class Lox24App(App[None]):
         self.notify(problem, title="Notifications", severity="warning", markup=False)
 
     def _note(self, notice: Notice) -> None:
-        """A toast about the watch list; shown literally, since it holds paths and labels."""
+        """A toast about the watch list or the history, titled so; shown literally, since it
+        holds paths and labels."""
         self.notify(
             notice.message,
-            title="Watch list",
+            title=notice.about,
             severity=notice.severity,
             timeout=notice.timeout,
             markup=False,
