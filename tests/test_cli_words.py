@@ -201,3 +201,30 @@ def test_a_time_of_zero_is_no_time_in_status_and_messages(
     assert messages.returncode == 0, messages.stderr
     assert "never sent" in messages.stdout
     assert "1970" not in messages.stdout
+
+
+# ------------------------------------------------------------------ stdout and stderr (item 24)
+
+
+def test_bulks_for_people_starts_with_a_header(live_fake: FakeLox24, live_url: str) -> None:
+    done = lox24tui("bulks", "--limit", "3", url=live_url)
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.splitlines()
+    assert header.split() == ["ID", "CREATED", "STATUS", "MESSAGES", "PRICE", "TEXT"]
+    assert len(rows) == 3 and header.index("CREATED") == rows[0].index(rows[0].split()[1])
+    as_json = lox24tui("bulks", "--limit", "3", "--json", url=live_url)
+    assert all(line.startswith("{") for line in as_json.stdout.splitlines())
+
+
+def test_bulks_that_match_nothing_say_so_on_stderr(live_fake: FakeLox24, live_url: str) -> None:
+    done = lox24tui("bulks", "--status", "20", "--since", "1m", url=live_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and "No bulk in the account matches." in done.stderr
+
+
+def test_a_stopped_cancel_is_said_once_on_stderr(live_fake: FakeLox24, live_url: str) -> None:
+    bulk = next(b.uuid for b in live_fake.account if b.label == "Tomorrow's morning promo")
+    done = lox24tui("cancel", bulk, "--yes", url=live_url, token=WRONG)
+    assert done.returncode == 2
+    assert done.stdout.strip() == f"✗ {bulk}  not canceled: bad token"
+    assert done.stderr.count("rejected the API token") == 1

@@ -68,10 +68,11 @@ def run_cancel(
                 try:
                     reply = await client.cancel_bulk(bulk_id)
                 except Lox24Error as error:
-                    print_line(out, f"✗ {bulk_id}  {error.title}: {error}")
-                    if stops_everything(error):
-                        complain(f"stopped: {error.message}")
+                    if stops_everything(error):  # said once, on stderr: it is not about this bulk
+                        print_line(out, f"✗ {bulk_id}  not canceled: {error.title}")
+                        complain(f"stopped: {error}")
                         return ExitCode.STOPPED
+                    print_line(out, f"✗ {bulk_id}  {error.title}: {error}")
                     continue
                 code = reply.status.status_code
                 shown = label_with_code(reply.status.status.label, code)
