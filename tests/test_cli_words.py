@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk
 
@@ -228,3 +229,51 @@ def test_a_stopped_cancel_is_said_once_on_stderr(live_fake: FakeLox24, live_url:
     assert done.returncode == 2
     assert done.stdout.strip() == f"✗ {bulk}  not canceled: bad token"
     assert done.stderr.count("rejected the API token") == 1
+
+
+# ------------------------------------------------------------------ help (item 25)
+
+COMMANDS = [
+    [],
+    ["status"],
+    ["bulks"],
+    ["messages"],
+    ["account"],
+    ["cancel"],
+    ["watch"],
+    ["watch", "add"],
+    ["watch", "remove"],
+    ["watch", "list"],
+    ["watch", "restore"],
+    ["history"],
+    ["export"],
+    ["serve"],
+    ["fake-server"],
+    ["completion"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "lox24tui")
+def test_every_help_says_what_the_command_does_with_an_example_within_the_terminal(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    done = lox24tui(*command, "--help", token=None)
+    assert done.returncode == 0, done.stderr
+    usage, description, *_ = done.stdout.split("\n\n")
+    assert usage.startswith("usage: lox24tui") and len(description.split()) >= 6
+    assert "example" in done.stdout or "bash:" in done.stdout
+    too_long = [line for line in done.stdout.splitlines() if len(line) > 80]
+    assert too_long == []
+    for block in done.stdout.split("positional arguments:")[1:]:  # explained, never bare
+        first = block.splitlines()[1]
+        assert len(first.split()) > 1, first
+
+
+def test_help_prose_follows_the_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    wide = lox24tui("status", "--help", token=None).stdout
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = lox24tui("status", "--help", token=None).stdout
+    assert max(map(len, wide.split("\n\n")[1].splitlines())) > 80
+    assert max(map(len, narrow.split("\n\n")[1].splitlines())) <= 60
