@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
-from lox24tui import sanitise
+from lox24tui import humanize, sanitise
 from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
@@ -709,7 +709,7 @@ class WatchSession:
             why = error.strerror or type(error).__name__  # never the temporary file's name
             self._notice(f"Cannot write {path}: {why}", "error")
             return
-        self._notice(f"Exported {len(rows)} bulks to {path}", timeout=5)
+        self._notice(f"Exported {humanize.plural(len(rows), 'bulk')} to {path}", timeout=5)
 
 
 def names(removed: Sequence[Removed], most: int = 5) -> str:

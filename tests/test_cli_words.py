@@ -277,3 +277,16 @@ def test_help_prose_follows_the_terminal_width(monkeypatch: pytest.MonkeyPatch) 
     narrow = lox24tui("status", "--help", token=None).stdout
     assert max(map(len, wide.split("\n\n")[1].splitlines())) > 80
     assert max(map(len, narrow.split("\n\n")[1].splitlines())) <= 60
+
+
+# ------------------------------------------------------------------ counts (item 21)
+
+
+def test_an_export_of_one_bulk_says_one_bulk(
+    live_fake: FakeLox24, live_url: str, tmp_path: Path
+) -> None:
+    watch(live_fake, live_url, [next(iter(live_fake.account)).uuid])
+    target = tmp_path / "one.csv"
+    done = lox24tui("export", "-o", str(target), url=live_url)
+    assert done.returncode == 0, done.stderr
+    assert f"Exported 1 bulk to {target}" in done.stderr

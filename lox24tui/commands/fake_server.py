@@ -7,6 +7,7 @@ import socket
 import sys
 import time
 
+from lox24tui import humanize
 from lox24tui.exit_codes import ExitCode
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import run
@@ -45,7 +46,7 @@ def run_fake_server(
         account = SimulatedAccount.demo(now)
     app = FakeLox24(account, latency=latency)
     url = f"http://{host}:{port}"
-    print(f"Fake LOX24 serving {len(account)} simulated bulks on {url}")
+    print(f"Fake LOX24 serving {humanize.plural(len(account), 'simulated bulk')} on {url}")
     print("It accepts only this token (not a secret: it opens nothing but this fake):\n")
     print(f"  export LOX24_API_URL={url}")
     print(f"  export LOX24_TOKEN={FAKE_TOKEN}\n")

@@ -475,8 +475,8 @@ class Lox24App(App[None]):
         added = self.session.add_labelled(items)
         if added:
             self.notify(
-                f"Auto-watch: watching {len(added)} new bulk{'s' if len(added) > 1 else ''} "
-                "created in the account.",
+                f"Auto-watch: watching {humanize.plural(len(added), 'new bulk')} created in "
+                "the account.",
                 title="Watch list",
                 timeout=8,
             )
@@ -492,7 +492,7 @@ class Lox24App(App[None]):
         def picked(items: list[tuple[str, str]] | None) -> None:
             if items:
                 session.add_labelled(items)
-                self.notify(f"Watching {len(items)} more bulks.", timeout=4)
+                self.notify(f"Watching {humanize.plural(len(items), 'more bulk')}.", timeout=4)
 
         self.push_screen(
             DiscoverScreen(

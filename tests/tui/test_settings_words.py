@@ -1,9 +1,10 @@
 """Settings as a newcomer meets them in the dashboard: a malformed token is refused in the
-dialog before any request, the toast after saving says where the token really went, and an
-unknown theme is named with the config file's line."""
+dialog before any request, the toast after saving says where the token really went, an unknown
+theme is named with the config file's line; and counts take the right word ("1 more bulk")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import keyring
@@ -15,9 +16,10 @@ from lox24tui.config import Locations, Settings, load_settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.token import TokenScreen
 
-from .conftest import app_on, main_of, until
+from .conftest import app_on, main_of, settle, until
 from .test_dashboard import WIDE, toasts
 
 
@@ -83,3 +85,20 @@ async def test_an_unknown_theme_is_named_with_its_file_and_line(
         said = " ".join(" ".join(toasts(app)).split())
         assert f"(theme in {locations.config_file}, line 2)" in said
         assert "Did you mean nord?" in said
+
+
+async def test_importing_one_bulk_says_one_more_bulk(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await until(pilot, lambda: screen.table.row_count == 30, "the first page never came")
+        said = " ".join(str(screen.query_one("#discover-state", Static).render()).split())
+        assert said.startswith("30 bulks, newest first")
+        screen.table.move_cursor(row=12)
+        await pilot.press("space", "w")
+        await until(pilot, lambda: app.screen is main_of(app), "the import screen stayed open")
+        await until(pilot, lambda: any("Watching" in t for t in toasts(app)), "no toast")
+        assert any("Watching 1 more bulk." in text for text in toasts(app)), toasts(app)
