@@ -90,7 +90,7 @@ class InvalidBulkId(Lox24Error, ValueError):
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "…"
         return (
             f"{shown!r} is not a LOX24 bulk id (expected a UUID such as "
-            "da0fa78c-4699-11ea-a637-96000028b339); nothing was sent."
+            "da0fa78c-4699-11ea-a637-96000028b339); no request was made for it."
         )
 
 
