@@ -109,6 +109,7 @@ def describe(
     """One sentence per problem, ``<where>: <key> <what>.``, on one line. A key set by the
     environment (``from_environment``: key → variable) names the variable, not the file."""
     sentences = []
+    named_file = False
     for error in errors:
         key = tuple(str(part) for part in error["loc"])
         shown = ".".join(key) or "the settings"
@@ -117,6 +118,9 @@ def describe(
             place = f"the environment variable {from_environment[key[0]]}"
         else:
             place = where(path, text, key)
+            if named_file and place.startswith(f"{path}, "):
+                place = place.removeprefix(f"{path}, ").capitalize()  # the file once, then lines
+            named_file = named_file or place.startswith(str(path))
         if error["type"] == "extra_forbidden":
             sentences.append(f"{place}: {said}")
         else:

@@ -154,3 +154,11 @@ def test_a_malformed_token_is_refused_naming_where_it_came_from(place: str) -> N
     assert said.startswith(f"the token in {source} cannot be used: ")
     assert "a number, a colon and a hexadecimal key" in said
     assert "abc" not in said  # the value is a secret, even a wrong one
+
+
+def test_several_mistakes_name_the_file_once_and_each_line() -> None:
+    path = write_config("interval = 1\ncolor = 'red'\n")
+    assert problem_with() == (
+        f"{path}, line 1: interval must be at least 2.0. "
+        "Line 2: lox24tui has no setting called color."
+    )
