@@ -9,12 +9,68 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 from lox24tui import __version__
 from lox24tui.completion import SHELLS, complete_if_asked, complete_watched_ids
 from lox24tui.exit_codes import ExitCode
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Prose wrapped to the terminal (argparse reads COLUMNS), tables and examples as written.
+
+    A paragraph is prose when none of its lines is indented or lines up columns with two
+    spaces; exit-status tables and example blocks are, so they keep their layout."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            lines = paragraph.splitlines()
+            if lines and not any(line.startswith(" ") or "  " in line for line in lines):
+                paragraphs.append(
+                    textwrap.fill(
+                        " ".join(lines), width, initial_indent=indent, subsequent_indent=indent
+                    )
+                )
+            else:
+                paragraphs.append("\n".join(indent + line for line in lines))
+        return "\n\n".join(paragraphs) + ("\n" if text.endswith("\n") else "")
+
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "status": (
+        "lox24tui status da0fa78c-4699-11ea-a637-96000028b339",
+        "lox24tui status ID1 ID2 --json",
+        'lox24tui status "$ID" --watch && echo delivered',
+    ),
+    "bulks": ("lox24tui bulks --since 24h", "lox24tui bulks --status 5 --json"),
+    "messages": ("lox24tui messages ID --dlr rejected --mask",),
+    "account": ("lox24tui account", "lox24tui account --json"),
+    "cancel": ("lox24tui cancel ID1 ID2", "lox24tui cancel ID --yes     # in scripts"),
+    "watch": ("lox24tui watch add ID1 ID2 --label 'Black Friday'", "lox24tui watch list"),
+    "watch add": (
+        "lox24tui watch add ID1 ID2 --label 'Black Friday'",
+        "lox24tui bulks --since 2h --json | jq -r .id | lox24tui watch add -",
+    ),
+    "watch remove": ("lox24tui watch remove ID1 ID2",),
+    "watch list": ("lox24tui watch list", "lox24tui watch list --json | jq -r .id"),
+    "watch restore": ("lox24tui watch restore --list", "lox24tui watch restore 2"),
+    "history": ("lox24tui history --since 36h", "lox24tui history ID --json"),
+    "export": ("lox24tui export --output bulks.csv", "lox24tui export --format json > bulks.json"),
+    "serve": ("lox24tui serve --port 8000", "lox24tui serve --demo"),
+}
+"""What each command's --help shows as its examples."""
+
+
+def _epilog(command: str, rest: str = "") -> str:
+    """The examples of ``command``, then ``rest`` (its exit statuses)."""
+    lines = "\n".join(f"  {line}" for line in EXAMPLES[command])
+    return f"example{'s' if len(EXAMPLES[command]) > 1 else ''}:\n{lines}\n" + (
+        f"\n{rest}" if rest else ""
+    )
+
 
 OUTCOME_NAMES = (
     "delivered",
@@ -41,9 +97,11 @@ exit status:
 
 exit status with --watch:
   0  every bulk ended processed (10)
-  1  a bulk ended canceled (15), in a system error (20) or with no recipients (201)
-  2  the watch was stopped: an invalid or unknown id, a refused token, an inactive
-     account, or a rate limit / IP block (also: no token, bad config file)
+  1  a bulk ended canceled (15), in a system error (20) or with no recipients
+     (201)
+  2  the watch was stopped: an invalid or unknown id, a refused token, an
+     inactive account, or a rate limit / IP block (also: no token, bad config
+     file)
 
 The token comes from LOX24_TOKEN (or the config file), never from the command line.
 """
@@ -52,9 +110,9 @@ The token comes from LOX24_TOKEN (or the config file), never from the command li
 WATCH_EPILOG = """\
 exit status:
   0  done
-  1  an id was invalid or not on the list; the watch-list file cannot be read (add,
-     remove and list leave it untouched; restore brings back a good copy); or restore
-     found nothing to restore
+  1  an id was invalid or not on the list; the watch-list file cannot be read
+     (add, remove and list leave it untouched; restore brings back a good copy);
+     or restore found nothing to restore
 """
 
 
@@ -68,8 +126,10 @@ exit status:
 EXPORT_EPILOG = f"""\
 exit status:
   0  every watched bulk was fetched and written
-  1  some bulks failed (the others are written; stderr names each and why), the
-     destination cannot be written, or the watch-list file cannot be read
+  1  some bulks failed (the others are written; stderr names each and why),
+     every bulk failed (no file is written), the destination cannot be written
+     or its folder does not exist (folders are never created), or the
+     watch-list file cannot be read
 {STOPPED}; nothing is written then
 """
 
@@ -94,12 +154,24 @@ exit status:
 
 MESSAGES_EPILOG = f"""\
 exit status:
-  0  the messages were printed (none, if none match)
-  1  the id is invalid, LOX24 answered with an error, or the answer could not be read
+  0  the messages were printed (none, if none match: stderr says so)
+  1  the id is invalid or LOX24 does not know that bulk, LOX24 answered with an
+     error, or the answer could not be read
 {STOPPED}
 
 Phone numbers are recipients' personal data: this is the only command that shows
 them (--mask hides all but the country code and the last four digits).
+"""
+
+FAKE_SERVER_EPILOG = """\
+example:
+  lox24tui fake-server --port 8765 &
+  export LOX24_API_URL=http://127.0.0.1:8765 LOX24_TOKEN=<the token it prints>
+
+exit status:
+  0  the server was stopped (Ctrl+C)
+  2  it could not start: the address or port cannot be used (another program
+     listens on it)
 """
 
 ACCOUNT_EPILOG = f"""\
@@ -112,12 +184,13 @@ exit status:
 CANCEL_EPILOG = """\
 exit status:
   0  every bulk was canceled
-  1  an id was invalid, LOX24 refused or failed to cancel a bulk (it says why), or
-     you answered no
-  2  nothing was sent: lox24tui is read-only (--read-only or read_only = true), no
-     terminal to ask on and no --yes, or the requests were stopped (a refused
-     token, an inactive account, a rate limit, protecting your IP, LOX24
-     unreachable); also: no token, a bad config file
+  1  an id was invalid, LOX24 refused or failed to cancel a bulk (it says why),
+     or you answered no
+  2  nothing (more) was canceled: lox24tui is read-only (--read-only or
+     read_only = true) or there was no terminal to ask on and no --yes (then no
+     request was made), or the requests were stopped (a refused token, an
+     inactive account, a rate limit, protecting your IP, LOX24 unreachable);
+     also: no token, a bad config file
 """
 
 
@@ -126,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lox24tui",
         description="Watch LOX24 SMS bulks: a live terminal dashboard and scripting commands. "
         "Without a command, opens the dashboard on your saved watch list.",
+        epilog="examples:\n  lox24tui            # the dashboard\n  lox24tui --demo     # the "
+        "dashboard on a simulated account\n  lox24tui COMMAND --help",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"lox24tui {__version__}")
     parser.add_argument(
@@ -146,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="change nothing at LOX24: every action that writes (cancel) is refused; the "
         "watch list, which is local, still changes",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", help="one of these (lox24tui COMMAND --help says more)"
+    )
 
     status = commands.add_parser(
         "status",
@@ -156,8 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
         "work, one request first; then at most --concurrency at a time). With --delivery, each "
         "bulk found also has its messages counted by delivery outcome: at most one request per "
         "outcome, seven per bulk.",
-        epilog=STATUS_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("status", STATUS_EPILOG),
+        formatter_class=HelpFormatter,
     )
     complete_watched_ids(
         status.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
@@ -187,8 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
         "bulks",
         help="list the account's recent bulks",
         description="List the account's bulks, newest first (GET /bulks), to find ids.",
-        epilog=BULKS_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("bulks", BULKS_EPILOG),
+        formatter_class=HelpFormatter,
     )
     bulks.add_argument(
         "--status",
@@ -210,15 +288,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="list a bulk's messages with their delivery outcome",
         description="List a bulk's messages (GET /sms), oldest first, with their delivery "
         "report and status.",
-        epilog=MESSAGES_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("messages", MESSAGES_EPILOG),
+        formatter_class=HelpFormatter,
     )
     messages.add_argument("id", metavar="ID", help="the bulk's id (a UUID)")
     messages.add_argument(
         "--dlr",
         choices=OUTCOME_NAMES,
-        help="only messages with this outcome (none: sent, no report yet; not_sent: never "
-        "sent, e.g. no funds or blocked)",
+        metavar="OUTCOME",
+        help=f"only messages with this outcome: {', '.join(OUTCOME_NAMES)} (none: sent, no "
+        "report yet; not_sent: never sent, e.g. no funds or blocked)",
     )
     messages.add_argument("--mask", action="store_true", help="show phone numbers as +49 ••• 4567")
     messages.add_argument(
@@ -233,8 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the account's balance and services",
         description="Show the account (GET /me): balance, currency, when the balance last "
         "changed, and the services it may use.",
-        epilog=ACCOUNT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("account", ACCOUNT_EPILOG),
+        formatter_class=HelpFormatter,
     )
     account.add_argument("--json", action="store_true", help="one JSON object, LOX24's field names")
 
@@ -244,8 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cancel bulks (PUT /bulks/{id}/cancel): a new bulk, or one still sending, "
         "stops and its unsent messages are not sent. Asks first on a terminal; one request at "
         "a time, never retried.",
-        epilog=CANCEL_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("cancel", CANCEL_EPILOG),
+        formatter_class=HelpFormatter,
     )
     complete_watched_ids(
         cancel.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
@@ -257,16 +336,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="change the dashboard's watch list from the shell",
         description="Add, remove or list watched bulks, or bring back a kept copy of the list; "
         "a running dashboard follows within seconds.",
-        epilog=WATCH_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("watch", WATCH_EPILOG),
+        formatter_class=HelpFormatter,
     )
-    watch_commands = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
-    watch_add = watch_commands.add_parser("add", help="watch bulks ('-' reads ids from stdin)")
-    watch_add.add_argument("ids", nargs="+", metavar="ID")
+    watch_commands = watch.add_subparsers(
+        dest="watch_command",
+        metavar="ACTION",
+        required=True,
+        help="one of these (lox24tui watch ACTION --help says more)",
+    )
+    watch_add = watch_commands.add_parser(
+        "add",
+        help="watch bulks ('-' reads ids from stdin)",
+        description="Add bulks to the watch list, each once: a running dashboard shows them "
+        "within seconds. No request is sent; an id that is not a UUID is named and left out.",
+        epilog=_epilog("watch add", WATCH_EPILOG),
+        formatter_class=HelpFormatter,
+    )
+    watch_add.add_argument(
+        "ids", nargs="+", metavar="ID", help="bulk ids (UUIDs); '-' reads them from stdin"
+    )
     watch_add.add_argument("--label", default="", help="a label for the added bulks")
-    watch_remove = watch_commands.add_parser("remove", help="stop watching bulks")
-    complete_watched_ids(watch_remove.add_argument("ids", nargs="+", metavar="ID"))
-    watch_list = watch_commands.add_parser("list", help="print the watch list")
+    watch_remove = watch_commands.add_parser(
+        "remove",
+        help="stop watching bulks",
+        description="Take bulks off the watch list (a copy of the list before is kept: "
+        "`watch restore` brings it back). No request is sent; nothing changes at LOX24.",
+        epilog=_epilog("watch remove", WATCH_EPILOG),
+        formatter_class=HelpFormatter,
+    )
+    complete_watched_ids(
+        watch_remove.add_argument(
+            "ids", nargs="+", metavar="ID", help="watched bulk ids; '-' reads them from stdin"
+        )
+    )
+    watch_list = watch_commands.add_parser(
+        "list",
+        help="print the watch list",
+        description="Print the watched bulks, one a line: the id and its label.",
+        epilog=_epilog("watch list", WATCH_EPILOG),
+        formatter_class=HelpFormatter,
+    )
     watch_list.add_argument("--json", action="store_true", help="one JSON object per line")
     watch_restore = watch_commands.add_parser(
         "restore",
@@ -275,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
         "it (the newest ten). Without N, this brings back the newest copy that differs from the "
         "list now: over a damaged file, simply the newest. A damaged file is kept aside, never "
         "deleted. Exit status 0 when restored (or listed), 1 when there is nothing to restore.",
+        epilog=_epilog("watch restore"),
+        formatter_class=HelpFormatter,
     )
     watch_restore.add_argument(
         "number",
@@ -295,8 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the status changes lox24tui has seen",
         description="Print the status changes the dashboard and `status --watch` have seen "
         "(kept for `history_days`, 90 by default), oldest first.",
-        epilog=HISTORY_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("history", HISTORY_EPILOG),
+        formatter_class=HelpFormatter,
     )
     history.add_argument("ids", nargs="*", metavar="ID", help="only these bulks (default: all)")
     history.add_argument("--since", metavar="AGE", help="only changes within AGE: 90m, 36h, 7d")
@@ -307,8 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the watch list with every status field as CSV or JSON",
         description="Fetch every watched bulk once and write one row per bulk: its label, "
         "every status field, when it was checked and its last error. The token is never in it.",
-        epilog=EXPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("export", EXPORT_EPILOG),
+        formatter_class=HelpFormatter,
     )
     export.add_argument(
         "--format",
@@ -328,8 +440,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--host says otherwise. Served dashboards are read-only (no cancel) unless "
         "--allow-writes. The token stays in the environment, never in the page or its address. "
         "Needs the `serve` extra: pip install 'lox24tui[serve]'.",
-        epilog=SERVE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("serve", SERVE_EPILOG),
+        formatter_class=HelpFormatter,
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port (%(default)s)")
@@ -356,6 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the simulated LOX24 API on this machine",
         description="Serve a simulated LOX24 API (the demo account) for trying lox24tui "
         "without a LOX24 account. It prints the token it accepts.",
+        epilog=FAKE_SERVER_EPILOG,
+        formatter_class=HelpFormatter,
     )
     fake.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     fake.add_argument("--port", type=int, default=8765, help="port (%(default)s)")
@@ -403,7 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog='bash:  eval "$(lox24tui completion bash)"    (in ~/.bashrc)\n'
         'zsh:   eval "$(lox24tui completion zsh)"     (in ~/.zshrc)\n'
         "fish:  lox24tui completion fish | source    (in ~/.config/fish/config.fish)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
     return parser

@@ -17,9 +17,18 @@ from pathlib import Path
 from typing import Final
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from lox24tui.api import DEFAULT_BASE_URL, Token
+from lox24tui.config_problems import describe, where
 from lox24tui.files import write_atomically
 from lox24tui.notify import NotifyMode
 from lox24tui.side_budget import DEFAULT_REQUESTS_PER_MINUTE as DEFAULT_SIDE_REQUESTS_PER_MINUTE
@@ -166,12 +175,24 @@ class Settings(BaseModel):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    _token_source: str | None = PrivateAttr(default=None)
+
+    @property
+    def token_source(self) -> str | None:
+        """Where the token came from, for a person: the environment variable, the system
+        keyring, or the config file and its line (None: given in code)."""
+        return self._token_source
+
+    @token_source.setter
+    def token_source(self, source: str | None) -> None:
+        self._token_source = source
+
     @property
     def api_token(self) -> Token | None:
-        """The token as the client takes it, or None when there is none."""
+        """The token as the client takes it (knowing where it came from), or None."""
         if self.token is None or not self.token.get_secret_value().strip():
             return None
-        return Token(self.token.get_secret_value())
+        return Token(self.token.get_secret_value(), source=self._token_source)
 
 
 def inside_tmux(environ: Mapping[str, str] | None = None) -> bool:
@@ -270,6 +291,17 @@ def _toml_scalar(key: str, value: object) -> str:
     raise ConfigError(f"the config key {key!r} holds a value lox24tui cannot write back")
 
 
+def where_set(key: str, locations: Locations | None = None) -> str:
+    """Where the config file sets ``key``: "<file>, line N" (the file alone when the line is not
+    found or the file cannot be read), for a message about that setting."""
+    path = (locations or Locations.default()).config_file
+    try:
+        text: str | None = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+    return where(path, text, (key,))
+
+
 def log_file(environ: Mapping[str, str] | None = None) -> Path | None:
     """Where ``LOX24TUI_LOG`` asks for the debug log (``--log`` overrides it), or None."""
     environ = os.environ if environ is None else environ
@@ -280,31 +312,57 @@ def log_file(environ: Mapping[str, str] | None = None) -> Path | None:
 def load_settings(
     locations: Locations | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Read the config file (if any), then apply the environment on top."""
+    """Read the config file (if any), then apply the environment on top. A ConfigError says,
+    in lox24tui's words, which setting is wrong and where: the file and line, or the variable."""
     locations = locations or Locations.default()
     environ = os.environ if environ is None else environ
     values: dict[str, object] = {}
     path = locations.config_file
+    text: str | None = None
     if path.exists():
         try:
-            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+            values.update(tomllib.loads(text))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{path} cannot be read: {exc}") from None
+    from_environment: dict[str, str] = {}
+    token_source = where(path, text, ("token",)) if "token" in values else None
     if environ.get(TOKEN_ENV, "").strip():
         values["token"] = environ[TOKEN_ENV].strip()
+        token_source = f"the environment variable {TOKEN_ENV}"
     else:
         from lox24tui.keyring_store import read_token
 
         stored = read_token()
         if stored is not None:
             values["token"] = stored
+            token_source = "the system keyring"
     if environ.get(API_URL_ENV, "").strip():
         values["api_url"] = environ[API_URL_ENV].strip()
+        from_environment["api_url"] = API_URL_ENV
+    token = values.pop("token", None)
     try:
-        return Settings.model_validate(values)
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in exc.errors(include_input=False)
+        problems = describe(
+            exc.errors(include_input=False),
+            path,
+            text,
+            known=Settings.model_fields,
+            from_environment=from_environment,
         )
-        raise ConfigError(f"invalid settings ({path} or environment): {problems}") from None
+        raise ConfigError(problems) from None
+    if token is None:
+        return settings
+    if not isinstance(token, str):
+        raise ConfigError(
+            f'{token_source}: token must be text in quotes, like "1234567:e3f3a759…".'
+        )
+    try:
+        settings.token = SecretStr(token)
+    except ValidationError as exc:
+        # Our validator's words (Token's), never the value: the token is a secret.
+        why = exc.errors(include_input=False)[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"the token in {token_source} cannot be used: {why}.") from None
+    settings.token_source = token_source
+    return settings

@@ -63,3 +63,9 @@ def count(value: int | None) -> str:
 
 def flag(value: bool | None) -> str:
     return {True: "yes", False: "no", None: "—"}[value]
+
+
+def plural(amount: int, word: str, many: str | None = None) -> str:
+    """ "1 bulk", "2 bulks", "1,200 messages": the count with the word that follows it, so no
+    sentence says "1 bulks". ``many`` names an irregular plural ("copy", "copies")."""
+    return f"{amount:,} {word if amount == 1 else (many or word + 's')}"

@@ -3,7 +3,8 @@ Credential Locker) through the ``keyring`` library, where the machine has one.
 
 A keyring keeps the token encrypted and out of every file a backup or a dotfiles repository
 would copy; the 0600 config file stays the fallback (see :func:`lox24tui.config.save_token`).
-Every keyring failure is quiet here: no backend (``keyring.backends.fail``), a locked or
+Every keyring failure is quiet here: no backend (``keyring.backends.fail``), one that keeps
+nothing (``keyring.backends.null``, or any that does not give the token back), a locked or
 broken one, a D-Bus that is not running. The caller then falls back; a missing keyring is a
 normal machine, not an error to show.
 """
@@ -35,12 +36,17 @@ def write_token(token: str) -> str | None:
     (the caller then saves it elsewhere)."""
     try:
         import keyring
-        from keyring.backends import fail
+        from keyring.backends import fail, null
 
         backend = keyring.get_keyring()
-        if isinstance(backend, fail.Keyring):
+        if isinstance(backend, fail.Keyring | null.Keyring):  # no keyring, or one that drops all
             return None
         backend.set_password(SERVICE, ACCOUNT, token)
+        if backend.get_password(SERVICE, ACCOUNT) != token:
+            # A keyring that accepts the token but does not give it back has not saved it:
+            # saying "saved in the system keyring" would lose it at the next start.
+            _log.debug("the keyring %s did not keep the token", type(backend).__name__)
+            return None
         return str(backend.name).removesuffix(" Keyring") or type(backend).__name__
     except Exception as error:  # a locked or broken keyring: the config file takes the token
         _log.debug("the keyring did not take the token: %s", type(error).__name__)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
-from lox24tui import sanitise
+from lox24tui import humanize, sanitise
 from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
@@ -104,12 +104,14 @@ class TimelineStep:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """Something about the watch list to tell the person. Quotes paths and labels: show it
-    literally."""
+    """Something about the watch list (or the history) to tell the person. Quotes paths and
+    labels: show it literally."""
 
     message: str
     severity: Severity = "information"
     timeout: float = 10
+    about: str = "Watch list"
+    """What it is about, the toast's title: "Watch list", or "History" for the history file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,9 +428,11 @@ class WatchSession:
         return summary
 
     def _pass_on_history_notices(self) -> None:
-        if self.history is not None:
+        """The history's problems, to whoever listens; kept until someone does (the timelines
+        are read before the dashboard listens, and a damaged file is found right then)."""
+        if self.history is not None and self._listeners:
             for text in self.history.pop_notices():
-                self._notice(text, "warning", 15)
+                self._emit(Notice(text, "warning", 15, about="History"))
 
     def close(self) -> None:
         """The dashboard is closing: what it saw counts as seen; the history file is closed."""
@@ -714,7 +718,7 @@ class WatchSession:
             why = error.strerror or type(error).__name__  # never the temporary file's name
             self._notice(f"Cannot write {path}: {why}", "error")
             return
-        self._notice(f"Exported {len(rows)} bulks to {path}", timeout=5)
+        self._notice(f"Exported {humanize.plural(len(rows), 'bulk')} to {path}", timeout=5)
 
 
 def names(removed: Sequence[Removed], most: int = 5) -> str:

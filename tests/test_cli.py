@@ -80,7 +80,7 @@ def test_an_invalid_id_is_refused_and_nothing_is_sent(live_fake: FakeLox24, live
     done = lox24tui("status", "../me", url=live_url)
     assert done.returncode == 1
     assert "'../me' is not a LOX24 bulk id" in done.stdout
-    assert "nothing was sent" in done.stdout
+    assert "no request was made for it" in done.stdout
     assert live_fake.log == []
 
 

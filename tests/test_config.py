@@ -57,12 +57,14 @@ def test_the_token_is_masked_wherever_settings_are_shown() -> None:
 @pytest.mark.parametrize(
     ("content", "complaint"),
     [
-        ("interval = 1\n", "interval"),
-        ('api_url = "ftp://x"\n', "api_url"),
+        ("interval = 1\n", "config.toml, line 1: interval must be at least 2.0."),
+        ('api_url = "ftp://x"\n', "line 1: api_url must start with http:// or https://."),
         ("not toml at all [\n", "cannot be read"),
-        ("colour = 'red'\n", "colour"),
-        ('notify = "loud"\n', "notify: Input should be 'terminal', 'desktop', 'both' or 'off'"),
-        ("history_days = 0\n", "history_days: Input should be greater than or equal to 1"),
+        ("# mine\ncolour = 'red'\n", "line 2: lox24tui has no setting called colour."),
+        ('notify = "loud"\n', 'notify must be one of "terminal", "desktop", "both" or "off".'),
+        ("\nhistory_days = 0\n", "config.toml, line 2: history_days must be at least 1."),
+        ("interval = 'often'\n", "line 1: interval must be a number."),
+        ('[keys]\n"main.add" = ""\n', "line 1: keys 'main.add' needs a key"),
     ],
 )
 def test_a_bad_config_file_is_reported_with_its_path(content: str, complaint: str) -> None:
@@ -73,6 +75,7 @@ def test_a_bad_config_file_is_reported_with_its_path(content: str, complaint: st
         load_settings(environ={})
     assert complaint in str(caught.value)
     assert "config.toml" in str(caught.value)
+    assert "Input should" not in str(caught.value) and "Value error" not in str(caught.value)
 
 
 def test_notify_and_history_days_come_from_the_file() -> None:
@@ -114,3 +117,52 @@ def test_delivery_settings_refuse_values_that_would_misbehave(line: str) -> None
     locations.config_file.write_text(line + "\n")
     with pytest.raises(ConfigError, match=line.split(" ")[0]):
         load_settings(environ={})
+
+
+def write_config(text: str) -> Path:
+    locations = Locations.default()
+    locations.config_dir.mkdir(parents=True, exist_ok=True)
+    locations.config_file.write_text(text, encoding="utf-8")
+    return locations.config_file
+
+
+def problem_with(environ: dict[str, str] | None = None) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ=environ or {})
+    return str(caught.value)
+
+
+def test_a_misspelt_key_is_named_with_its_line_and_the_key_it_meant() -> None:
+    path = write_config('interval = 30\nthem = "nord"\n')
+    assert (
+        problem_with()
+        == f"{path}, line 2: lox24tui has no setting called them; did you mean theme?"
+    )
+
+
+def test_a_bad_value_from_the_environment_names_the_variable() -> None:
+    said = problem_with({"LOX24_API_URL": "api.lox24.eu"})
+    assert (
+        said
+        == "the environment variable LOX24_API_URL: api_url must start with http:// or https://."
+    )
+
+
+@pytest.mark.parametrize("place", ["file", "environment"])
+def test_a_malformed_token_is_refused_naming_where_it_came_from(place: str) -> None:
+    if place == "file":
+        path = write_config('interval = 30\ntoken = "abc"\n')
+        said, source = problem_with(), f"{path}, line 2"
+    else:
+        said, source = problem_with({"LOX24_TOKEN": "abc"}), "the environment variable LOX24_TOKEN"
+    assert said.startswith(f"the token in {source} cannot be used: ")
+    assert "a number, a colon and a hexadecimal key" in said
+    assert "abc" not in said  # the value is a secret, even a wrong one
+
+
+def test_several_mistakes_name_the_file_once_and_each_line() -> None:
+    path = write_config("interval = 1\ncolor = 'red'\n")
+    assert problem_with() == (
+        f"{path}, line 1: interval must be at least 2.0. "
+        "Line 2: lox24tui has no setting called color."
+    )

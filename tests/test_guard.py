@@ -464,8 +464,8 @@ NOW = 1_764_150_000.0
     [
         (
             Breaker(BreakerKind.AUTH, AccountNotActive(http_status=403)),
-            "The LOX24 account is not activated yet (403): wait for the activation or contact "
-            "LOX24 support.",
+            "LOX24 refused the account (403): it is not activated yet, it is blocked, or its "
+            "API key is not active. Contact LOX24 support.",
         ),
         (Breaker(BreakerKind.AUTH), "LOX24 refused the token."),
         (

@@ -112,5 +112,6 @@ def test_bulks_for_people_shows_the_text_with_escapes(served: tuple[str, str]) -
     done = lox24tui("bulks", url=url)
     assert done.returncode == 0, done.stderr
     assert_inert(done.stdout + done.stderr)
-    (line,) = done.stdout.splitlines()
+    header, line = done.stdout.splitlines()
+    assert header.startswith("ID")
     assert line.startswith(bulk_id) and line.endswith(f"{SHOWN}Sale")

@@ -11,7 +11,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked
 
-from lox24tui.config import Locations, load_settings, save_token
+from lox24tui.config import ConfigError, Locations, load_settings, save_token
+from lox24tui.keyring_store import ACCOUNT, SERVICE
 
 SECRET = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"
 OLDER = "1111111:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -111,3 +112,31 @@ def test_a_keyring_that_fails_falls_back_to_the_file_quietly(
     assert saved.path == Locations.default().config_file
     assert token_loaded() == SECRET
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_keyring_that_keeps_nothing_hands_the_token_to_the_file() -> None:
+    from keyring.backends import null
+
+    keyring.set_keyring(null.Keyring())  # type: ignore[no-untyped-call]
+    saved = save_token(SECRET)
+    path = Locations.default().config_file
+    assert saved.keyring is None and saved.path == path
+    assert saved.sentence == f"saved in {path} (readable by you only)"
+    assert token_loaded() == SECRET
+
+
+def test_the_token_knows_it_came_from_the_keyring(memory_keyring: MemoryKeyring) -> None:
+    save_token(SECRET)
+    token = load_settings(environ={}).api_token
+    assert token is not None and token.source == "the system keyring"
+
+
+def test_a_malformed_token_in_the_keyring_is_refused_naming_the_keyring(
+    memory_keyring: MemoryKeyring,
+) -> None:
+    memory_keyring.set_password(SERVICE, ACCOUNT, "abc")  # put there by another program
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={})
+    said = str(caught.value)
+    assert said.startswith("the token in the system keyring cannot be used: ")
+    assert "abc" not in said

@@ -10,6 +10,7 @@ import pytest
 
 from lox24tui.api import (
     BulkStatus,
+    Message,
     StatusCode,
     label_with_code,
     status_info,
@@ -230,3 +231,14 @@ def test_absurd_values_are_set_aside_not_misread(field: str, value: object) -> N
     assert getattr(status, field) is None
     assert field in status.unreadable_fields
     assert status.uuid == FULL["uuid"]
+
+
+def test_a_time_of_zero_is_no_time_in_every_record() -> None:
+    """LOX24 writes 0 for "no time": every reader (the archive rule among them) sees None."""
+    status = BulkStatus.model_validate(
+        {"delivery_at": 0, "processed_at": "0", "created_at": 1_764_150_000, "status_code": 10}
+    )
+    assert status.delivery_at is None and status.processed_at is None
+    assert status.created_at is not None and status.unreadable_fields == {}
+    message = Message.model_validate({"gateway_sent_at": 0, "delivery_at": 0.0})
+    assert message.gateway_sent_at is None and message.delivery_at is None

@@ -229,6 +229,23 @@ def test_restore_lists_the_copies_and_brings_back_the_one_chosen(path: Path) -> 
     assert chosen.returncode == 0 and WatchList.load(path)[0].ids == [A]
 
 
+def test_restore_list_calls_only_one_copy_the_list_now(path: Path) -> None:
+    changes = WatchList(path)
+    changes.add(A)
+    changes.add(B)
+    changes.remove(B)  # copy 3 (the first) and copy 1 both hold [A], as the file does
+    listed = watch("restore", "--list")
+    assert listed.returncode == 0
+    rows = [
+        re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", "TIME", r) for r in listed.stdout.splitlines()
+    ]
+    assert rows == [
+        " 1  TIME  1 bulk  (the list now)",
+        " 2  TIME  2 bulks",
+        " 3  TIME  1 bulk  (the same as 1)",
+    ]
+
+
 def test_restore_exits_1_when_there_is_nothing_to_restore(path: Path) -> None:
     for args in (["restore"], ["restore", "--list"]):
         done = watch(*args)

@@ -295,7 +295,7 @@ class Lox24Client:
         context["detail"] = _detail(response, self._token)
         status = response.status_code
         if status == 401:
-            return InvalidToken(**context)
+            return InvalidToken(source=self._token.source, **context)
         if status == 403:
             return AccountNotActive(**context)
         if status == 404 and bulk_id is not None:

@@ -6,7 +6,7 @@
     ├── InvalidBulkId              not a UUID: refused before any request
     ├── AccountError               the whole account is stopped; nothing more should be sent
     │   ├── InvalidToken           401: token wrong or not active
-    │   └── AccountNotActive       403: the account is not activated yet
+    │   └── AccountNotActive       403: account not activated yet, blocked, or key inactive
     ├── BulkNotFound               404: no such bulk for this account
     ├── WriteRefused               400, 402, 409, 422 on a write (cancel): LOX24 said no, and why
     ├── RateLimited                429: too many requests or the IP is blocked; .retry_after
@@ -90,7 +90,7 @@ class InvalidBulkId(Lox24Error, ValueError):
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "…"
         return (
             f"{shown!r} is not a LOX24 bulk id (expected a UUID such as "
-            "da0fa78c-4699-11ea-a637-96000028b339); nothing was sent."
+            "da0fa78c-4699-11ea-a637-96000028b339); no request was made for it."
         )
 
 
@@ -102,11 +102,26 @@ class InvalidToken(AccountError):
     kind = "invalid_token"
     title = "bad token"
 
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        source: str | None = None,
+        **context: Unpack[ErrorContext],
+    ) -> None:
+        self.source = source
+        """Where the refused token came from (Token.source), so the way on names that place."""
+        super().__init__(message, **context)
+
     def _describe(self) -> str:
+        where = (
+            f"from {self.source} (401): it is wrong or not active. Set a valid token there"
+            if self.source
+            else "(401): it is wrong or not active. Set a valid token"
+        )
         return (
-            "LOX24 rejected the API token (401): it is wrong or not active. Set a valid token "
-            "in LOX24_TOKEN; nothing more is sent with this one, since repeated failures block "
-            "your IP."
+            f"LOX24 rejected the API token {where}; nothing more is sent with this one, since "
+            "repeated failures block your IP."
         )
 
 
@@ -115,9 +130,11 @@ class AccountNotActive(AccountError):
     title = "account inactive"
 
     def _describe(self) -> str:
+        # LOX24's reference says "not activated yet"; its own PHP client calls the same answer
+        # "account blocked or API key not active". The client cannot tell which: say all three.
         return (
-            "The LOX24 account is not activated yet (403): wait for the activation or contact "
-            "LOX24 support."
+            "LOX24 refused the account (403): it is not activated yet, it is blocked, or its "
+            "API key is not active. Contact LOX24 support."
         )
 
 
@@ -141,7 +158,9 @@ class WriteRefused(Lox24Error):
 
     def _describe(self) -> str:
         reasons = {402: "not enough funds for the operation", 422: "it cannot be processed"}
-        why = reasons.get(self.http_status or 0, "it was refused")
+        why = reasons.get(self.http_status or 0)
+        if why is None:  # not "refused … it was refused": the detail, if any, says why
+            return f"LOX24 did not do it (HTTP {self.http_status})."
         return f"LOX24 did not do it (HTTP {self.http_status}): {why}."
 
 

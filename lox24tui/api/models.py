@@ -141,7 +141,9 @@ def _unix_time(value: Any) -> Any:
     """Unix seconds (int, float or numeric string) to an aware UTC datetime; other values pass on.
 
     Done here rather than by pydantic, which reads large numbers as milliseconds; numbers
-    outside 1970–3000 are refused, so the field is set aside as unreadable.
+    outside 1970–3000 are refused, so the field is set aside as unreadable. 0 is LOX24's "no
+    time" (its PHP client writes it for "send now"): None here, so no reader ever shows
+    1970-01-01 or takes it for a moment long past.
     """
     if isinstance(value, bool):
         return value
@@ -153,6 +155,8 @@ def _unix_time(value: Any) -> Any:
     if isinstance(value, int | float | Decimal):
         if not (0 <= value < LATEST_TIMESTAMP):  # also False for NaN
             raise ValueError("not a unix time between 1970 and 3000")
+        if value == 0:
+            return None
         return datetime.fromtimestamp(float(value), tz=UTC)
     return value
 
@@ -170,7 +174,8 @@ def _sane_price(value: Decimal) -> Decimal:
     return value
 
 
-Timestamp = Annotated[datetime, BeforeValidator(_unix_time)]
+Timestamp = Annotated[datetime | None, BeforeValidator(_unix_time)]
+"""A time LOX24 sends as unix seconds; None for 0, LOX24's "no time"."""
 Integer = Annotated[int, BeforeValidator(_no_bool)]
 Price = Annotated[Decimal, BeforeValidator(_no_bool), AfterValidator(_sane_price)]
 

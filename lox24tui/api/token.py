@@ -13,15 +13,21 @@ from typing import Final
 _VISIBLE_KEY_CHARS: Final = 4
 _TOKEN_CHARS: Final = re.compile(r"[\x21-\x7e]+")
 """Printable ASCII without spaces: anything else cannot travel in an HTTP header anyway."""
+_TOKEN_FORM: Final = re.compile(r"[0-9]+:[0-9a-fA-F]+")
+"""LOX24's form: the numeric client id, a colon, a hexadecimal key. Anything else would only
+earn a 401, and three of those in a minute get the IP blocked: it is refused before sending."""
 
 
 class Token:
     """A LOX24 API token; ``str()`` and ``repr()`` give the masked form."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_value", "source")
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, source: str | None = None) -> None:
         value = value.strip()
+        self.source = source
+        """Where the token came from, for a person ("the environment variable LOX24_TOKEN",
+        "the system keyring", the config file's path); None when it does not matter."""
         if not value:
             raise ValueError("the LOX24 token is empty")
         if not _TOKEN_CHARS.fullmatch(value):
@@ -29,6 +35,11 @@ class Token:
             raise ValueError(
                 "the LOX24 token has characters a token cannot have (spaces, line breaks, "
                 "non-ASCII such as a copied '…'): paste the whole token again"
+            )
+        if not _TOKEN_FORM.fullmatch(value):
+            raise ValueError(
+                "the LOX24 token is not in the form LOX24 gives: a number, a colon and a "
+                "hexadecimal key, like 1234567:e3f3a759…; copy the whole token again"
             )
         self._value = value
 

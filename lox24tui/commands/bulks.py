@@ -37,6 +37,7 @@ def run_bulks(
 
     async def fetch() -> Lox24Error | None:
         now = datetime.now(UTC)
+        shown = 0
         async with guarded_client(settings, token, concurrency=1) as client:
             try:
                 async for bulk in recent_bulks(client, query, limit=limit):
@@ -45,9 +46,14 @@ def run_bulks(
                         record.update(sender_id=bulk.sender_id, text=bulk.text)
                         print_json(out, {"id": bulk.uuid, **record})
                     else:
+                        if shown == 0:
+                            print_line(out, HEADER)
                         print_line(out, _line(bulk, now))
+                    shown += 1
             except Lox24Error as error:
                 return error
+        if shown == 0:
+            print_line(sys.stderr, "No bulk in the account matches.")
         return None
 
     problem = asyncio.run(fetch())
@@ -58,6 +64,10 @@ def run_bulks(
         complain(f"stopped: {problem}" if stopped else str(problem))
         return ExitCode.STOPPED if stopped else ExitCode.FAILED
     return ExitCode.OK
+
+
+HEADER = f"{'ID':<36}  {'CREATED':<19}  {'STATUS':<14} {'MESSAGES':>9}  {'PRICE':>14}  TEXT"
+"""The columns of the lines for people, as :func:`_line` lays them out."""
 
 
 def _line(bulk: Bulk, now: datetime) -> str:

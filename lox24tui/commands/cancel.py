@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, Lox24Error, StatusCode, label_with_code, parse_bulk_id
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.exit_codes import ExitCode
@@ -48,8 +49,14 @@ def run_cancel(
                 "add --yes to cancel without asking. Nothing was canceled."
             )
             return ExitCode.STOPPED
-        which = ids[0] if len(ids) == 1 else f"{len(ids)} bulks"
-        answer = ask(f"Cancel {which}? Their unsent messages will not be sent. [y/N] ")
+        if len(ids) == 1:
+            question = f"Cancel {ids[0]}? Its unsent messages will not be sent. [y/N] "
+        else:
+            question = (
+                f"Cancel {humanize.plural(len(ids), 'bulk')}? Their unsent messages will not "
+                "be sent. [y/N] "
+            )
+        answer = ask(question)
         if answer.strip().lower() not in ("y", "yes"):
             print_line(out, "Nothing was canceled.")
             return ExitCode.FAILED
@@ -61,10 +68,11 @@ def run_cancel(
                 try:
                     reply = await client.cancel_bulk(bulk_id)
                 except Lox24Error as error:
-                    print_line(out, f"✗ {bulk_id}  {error.title}: {error}")
-                    if stops_everything(error):
-                        complain(f"stopped: {error.message}")
+                    if stops_everything(error):  # said once, on stderr: it is not about this bulk
+                        print_line(out, f"✗ {bulk_id}  not canceled: {error.title}")
+                        complain(f"stopped: {error}")
                         return ExitCode.STOPPED
+                    print_line(out, f"✗ {bulk_id}  {error.title}: {error}")
                     continue
                 code = reply.status.status_code
                 shown = label_with_code(reply.status.status.label, code)

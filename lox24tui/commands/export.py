@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from lox24tui import humanize
 from lox24tui.clock import SystemClock
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.commands.watch import load_or_explain
@@ -17,11 +18,25 @@ from lox24tui.export import export_row, render
 from lox24tui.files import write_atomically
 from lox24tui.guard import stops_everything
 from lox24tui.monitor import BulkState, check_each_once
+from lox24tui.store import WatchList
 
 
 def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int:
     """Exit 0 when every bulk was fetched; 1 when some failed (the rest is written, and stderr
-    says which failed and why); 2, writing nothing, when the account guard stopped requests."""
+    says which failed and why), when every one failed (nothing is written: an export without a
+    row would pass for an empty list), or when the destination's folder is missing; 2, writing
+    nothing, when the account guard stopped requests."""
+    to_file = output is not None and output != "-"
+    if to_file and output is not None:
+        missing = _missing_folder(Path(output))
+        if missing is not None:
+            what = "is not a folder" if missing.exists() else "does not exist"
+            complain(
+                f"cannot write {output}: {missing} {what}. Create the folder first "
+                "(export never creates folders, so a typo cannot scatter files); no request "
+                "was made."
+            )
+            return ExitCode.FAILED
     locations = Locations.default()
     watchlist = load_or_explain(locations.watchlist_file)  # never changes the file
     if watchlist is None:
@@ -40,9 +55,15 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
     if stopped is not None:
         complain(f"nothing exported, the requests were stopped: {stopped}")
         return ExitCode.STOPPED
+    failed = [state for state in states if state.error is not None]
+    if failed and len(failed) == len(states):
+        _name_failures(watchlist, failed)
+        where = f"no file was written ({output} is as it was)" if to_file else "nothing was written"
+        complain(f"every watched bulk failed, so {where}.")
+        return ExitCode.FAILED
     now = datetime.fromtimestamp(SystemClock().now(), UTC)
     rows = [export_row(watchlist.label_of(state.bulk_id), state, now) for state in states]
-    if output is None or output == "-":
+    if not to_file or output is None:
         out.write(render(rows, fmt))
     else:
         try:
@@ -50,9 +71,25 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
         except OSError as error:
             complain(f"cannot write {output}: {error.strerror or type(error).__name__}")
             return ExitCode.FAILED
-        print_line(sys.stderr, f"Exported {len(rows)} bulks to {output}")
-    failed = [state for state in states if state.error is not None]
+        print_line(sys.stderr, f"Exported {humanize.plural(len(rows), 'bulk')} to {output}")
+    _name_failures(watchlist, failed)
+    return ExitCode.FAILED if failed else ExitCode.OK
+
+
+def _name_failures(watchlist: WatchList, failed: list[BulkState]) -> None:
+    """Each failed bulk on stderr, with its label and why."""
     for state in failed:
         name = watchlist.label_of(state.bulk_id) or state.bulk_id
         complain(f"{state.bulk_id} ({name}) failed: {state.error}")
-    return ExitCode.FAILED if failed else ExitCode.OK
+
+
+def _missing_folder(path: Path) -> Path | None:
+    """The outermost folder on the way to ``path`` that does not exist, or None when its folder
+    is there."""
+    folder = path.parent
+    if folder.is_dir():
+        return None
+    missing = folder
+    while not missing.parent.exists() and missing.parent != missing:
+        missing = missing.parent
+    return missing

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import (
+    BulkNotFound,
     InvalidBulkId,
     Lox24Error,
     Message,
@@ -67,6 +68,11 @@ def run_messages(
                         shown += 1
                     more = result.next_page is not None and result.next_page > page
                     page = result.next_page if more and result.items else None
+                if shown == 0:
+                    # An empty list is also LOX24's answer for a bulk it does not know: ask
+                    # for the bulk itself (one request) so a typo is not taken for "no messages".
+                    await client.get_bulk_status(bulk_id)
+                    print_line(sys.stderr, _nothing_matches(bulk_id, outcome))
             except Lox24Error as error:
                 return error
         return None
@@ -74,9 +80,18 @@ def run_messages(
     problem = asyncio.run(fetch())
     if problem is None:
         return ExitCode.OK
+    if isinstance(problem, BulkNotFound):
+        complain(f"LOX24 does not know the bulk {bulk_id} on this account (404).")
+        return ExitCode.FAILED
     stopped = stops_everything(problem)
     complain(f"stopped: {problem}" if stopped else str(problem))
     return ExitCode.STOPPED if stopped else ExitCode.FAILED
+
+
+def _nothing_matches(bulk_id: str, outcome: str | None) -> str:
+    if outcome is None:
+        return f"The bulk {bulk_id} has no messages."
+    return f"The bulk {bulk_id} has no messages with the outcome {outcome}."
 
 
 def _line(message: Message, *, mask: bool) -> str:

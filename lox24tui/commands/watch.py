@@ -162,7 +162,13 @@ def _show_copies(watchlist: WatchList, out: TextIO) -> int:
     if not copies:
         complain(f"no copy of the watch list is kept yet (in {watchlist.backups_folder}).")
         return ExitCode.FAILED
+    now = next((copy for copy in copies if copy.same_as_file), None)
     for copy in copies:
-        note = "  (the list now)" if copy.same_as_file else ""
+        if copy is now:
+            note = "  (the list now)"
+        elif copy.same_as_file and now is not None:
+            note = f"  (the same as {now.number})"  # one list is "now", not two copies of it
+        else:
+            note = ""
         print_line(out, f"{copy.number:>2}  {copy.when}  {copy.size}{note}")
     return ExitCode.OK

@@ -72,8 +72,10 @@ class SimBulk:
     label: str = ""
     """A name for people (the demo watch list uses it); not part of the API."""
     quirks: frozenset[str] = field(default_factory=frozenset)
-    """``numbers_as_strings``, ``created_at_as_string``, ``extra_key``: things the real API does;
-    ``odd_codes``: some messages end with an undocumented dlr code (32) and status code (7777)."""
+    """``numbers_as_strings``, ``created_at_as_string``, ``extra_key``, ``zero_times`` (0 for
+    "no time" in ``delivery_at``, ``processed_at`` and ``gateway_sent_at``): things the real
+    API does; ``odd_codes``: some messages end with an undocumented dlr code (32) and status
+    code (7777)."""
     status_code_override: int | None = None
     """Force a status code, documented or not."""
     still_at: float | None = None
@@ -183,6 +185,10 @@ class SimBulk:
             body["msg_total_count"] = str(count)
         if "created_at_as_string" in self.quirks:
             body["created_at"] = str(int(self.created_at))
+        if "zero_times" in self.quirks:  # LOX24's "no time": a bulk sent at once, as its PHP
+            body["delivery_at"] = 0  # client creates them
+            if body["processed_at"] is None:
+                body["processed_at"] = 0
         if "extra_key" in self.quirks:
             body["sms_parts"] = 2
         return body

@@ -267,4 +267,9 @@ def message_json(
         "is_text_deleted": bulk.is_text_deleted,
         "price": float(price),
         "is_sent": stage.is_sent,
-    }
+    } | (_zero_times(stage) if "zero_times" in bulk.quirks else {})
+
+
+def _zero_times(stage: Stage) -> dict[str, Any]:
+    """LOX24's "no time" as its PHP client's sample of a message has it: 0, not null."""
+    return {"delivery_at": 0} | ({} if stage.is_sent else {"gateway_sent_at": 0})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -26,9 +27,15 @@ def _config(app: FakeLox24, host: str, port: int, log_level: str) -> uvicorn.Con
     )
 
 
-def run(app: FakeLox24, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve until interrupted."""
-    uvicorn.Server(_config(app, host, port, "warning")).run()
+def run(
+    app: FakeLox24,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    listener: socket.socket | None = None,
+) -> None:
+    """Serve until interrupted; on ``listener`` when the caller has bound the port already."""
+    server = uvicorn.Server(_config(app, host, port, "warning"))
+    server.run(sockets=[listener] if listener is not None else None)
 
 
 @asynccontextmanager

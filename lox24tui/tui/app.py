@@ -26,7 +26,14 @@ from lox24tui.account_watch import AccountWatch
 from lox24tui.api import Account, InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
 from lox24tui.auto_watch import AutoWatch
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.config import ConfigError, Locations, Settings, inside_tmux, save_token
+from lox24tui.config import (
+    ConfigError,
+    Locations,
+    Settings,
+    inside_tmux,
+    save_token,
+    where_set,
+)
 from lox24tui.delivery_schedule import DeliverySchedule
 from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
 from lox24tui.history import AwaySummary, History
@@ -287,7 +294,7 @@ class Lox24App(App[None]):
         close = difflib.get_close_matches(wanted, list(self.available_themes), n=3)
         guess = f" Did you mean {' or '.join(close)}?" if close else ""
         self.notify(
-            f"No theme is called “{wanted}” (the theme key in {self.setup.locations.config_file}),"
+            f"No theme is called “{wanted}” (theme in {where_set('theme', self.setup.locations)}),"
             f" so the dashboard uses {self.theme}.{guess} ctrl+p → Theme lists them all.",
             title="Settings",
             severity="warning",
@@ -368,10 +375,11 @@ class Lox24App(App[None]):
         self.notify(problem, title="Notifications", severity="warning", markup=False)
 
     def _note(self, notice: Notice) -> None:
-        """A toast about the watch list; shown literally, since it holds paths and labels."""
+        """A toast about the watch list or the history, titled so; shown literally, since it
+        holds paths and labels."""
         self.notify(
             notice.message,
-            title="Watch list",
+            title=notice.about,
             severity=notice.severity,
             timeout=notice.timeout,
             markup=False,
@@ -474,8 +482,8 @@ class Lox24App(App[None]):
         added = self.session.add_labelled(items)
         if added:
             self.notify(
-                f"Auto-watch: watching {len(added)} new bulk{'s' if len(added) > 1 else ''} "
-                "created in the account.",
+                f"Auto-watch: watching {humanize.plural(len(added), 'new bulk')} created in "
+                "the account.",
                 title="Watch list",
                 timeout=8,
             )
@@ -491,7 +499,7 @@ class Lox24App(App[None]):
         def picked(items: list[tuple[str, str]] | None) -> None:
             if items:
                 session.add_labelled(items)
-                self.notify(f"Watching {len(items)} more bulks.", timeout=4)
+                self.notify(f"Watching {humanize.plural(len(items), 'more bulk')}.", timeout=4)
 
         self.push_screen(
             DiscoverScreen(

@@ -100,3 +100,24 @@ async def test_a_finished_bulk_reaches_the_terminal_as_a_notification(
     assert len(written) == 1
     assert written[0].startswith("\x1b]9;") and written[0].endswith("\x07")
     assert "Soon" in written[0] and "processed" in written[0]
+
+
+async def test_a_damaged_history_is_told_under_its_own_title(
+    tmp_path: Path, locations: Locations
+) -> None:
+    clock = VirtualClock()
+    bulk = soon_bulk(clock.now())
+    fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
+    locations.history_file.parent.mkdir(parents=True, exist_ok=True)
+    locations.history_file.write_bytes(b"not a database at all " * 100)
+    app = app_on(fake, watching(tmp_path, bulk), locations)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await until(
+            pilot,
+            lambda: any("was damaged" in text for text in toasts(app)),
+            f"the damaged history was never told: {toasts(app)}",
+        )
+        (told,) = [text for text in toasts(app) if "was damaged" in text]
+        assert told.startswith("History")
+        assert "Watch list" not in told

@@ -357,5 +357,6 @@ async def test_a_misspelt_theme_is_named_at_start(
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
         [warning] = [text for text in toasts(app) if "textual-drak" in text]
-        assert "theme key" in warning and "Did you mean textual-dark" in warning
+        assert f"(theme in {locations.config_file}, line 1)" in warning
+        assert "Did you mean textual-dark" in warning
         assert "ctrl+p → Theme" in warning

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Label, Static
 
+from lox24tui import humanize
 from lox24tui.store import Backup, WatchListDamaged
 from lox24tui.tui.screens.dialogs import Dialog
 
@@ -67,7 +68,7 @@ class DamagedListScreen(Dialog[DamageChoice]):
                 else:
                     yield Static("No good copy of it is kept, so none can be restored.")
                 keep = (
-                    f"Keep the {self._shown} bulks shown here (k)"
+                    f"Keep the {humanize.plural(self._shown, 'bulk')} shown here (k)"
                     if self._shown
                     else "Go on with an empty list (k)"
                 )

@@ -169,7 +169,8 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
         total = f" of {result.total}" if result.total is not None else ""
         more = " · scroll for more" if self._next_page else ""
         self._say(
-            f"{len(self._bulks)}{total} bulks, newest first{more} · space picks, w watches "
+            f"{humanize.plural(len(self._bulks), 'bulk')}{total}, newest first{more} · space "
+            "picks, w watches "
             f"the picked ({len(self._picked)})"
         )
 

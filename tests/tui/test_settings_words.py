@@ -1,0 +1,88 @@
+"""Settings as a newcomer meets them in the dashboard: a malformed token is refused in the
+dialog before any request, the toast after saving says where the token really went; and counts
+take the right word ("1 more bulk"). An unknown theme's line: test_rough_edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import keyring
+from keyring.backends import null
+from textual.widgets import Checkbox, Input, Static
+
+from lox24tui.clock import VirtualClock
+from lox24tui.config import Locations, load_settings
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.store import WatchList
+from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.discover import DiscoverScreen
+from lox24tui.tui.screens.token import TokenScreen
+
+from .conftest import app_on, main_of, settle, until
+from .test_dashboard import WIDE, toasts
+
+
+def tokenless(tmp_path: Path, locations: Locations) -> tuple[Lox24App, FakeLox24]:
+    clock = VirtualClock()
+    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+    watchlist = WatchList(tmp_path / "w.json")
+    watchlist.add_many([(bulk.uuid, "") for bulk in list(fake.account)[:2]])
+    return app_on(fake, watchlist, locations, token=None), fake
+
+
+def feedback_of(app: Lox24App) -> str:
+    return " ".join(str(app.screen.query_one("#feedback", Static).render()).split())
+
+
+async def test_a_malformed_token_is_refused_in_the_dialog_before_any_request(
+    tmp_path: Path, locations: Locations
+) -> None:
+    app, fake = tokenless(tmp_path, locations)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TokenScreen)
+        app.screen.query_one("#token", Input).value = "abc"
+        await pilot.press("enter")
+        await until(pilot, lambda: "not a LOX24 token" in feedback_of(app), "no answer shown")
+        said = feedback_of(app)
+        assert "a number, a colon and a hexadecimal key" in said
+        assert "rejected" not in said and "401" not in said
+        assert isinstance(app.screen, TokenScreen)
+    assert fake.log == []
+
+
+async def test_with_a_keyring_that_keeps_nothing_the_toast_names_the_file(
+    tmp_path: Path, locations: Locations
+) -> None:
+    keyring.set_keyring(null.Keyring())  # type: ignore[no-untyped-call]
+    app, _ = tokenless(tmp_path, locations)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#token", Input).value = FAKE_TOKEN
+        app.screen.query_one("#save", Checkbox).value = True
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is main_of(app), "the token screen stayed open")
+        await until(pilot, lambda: any("Token saved" in t for t in toasts(app)), "no toast")
+        said = " ".join(" ".join(toasts(app)).split())
+        assert f"Token saved in {locations.config_file} (readable by you only)." in said
+        assert "system keyring" not in said
+    settings = load_settings(locations, environ={})
+    assert settings.api_token is not None and settings.api_token.reveal() == FAKE_TOKEN
+
+
+async def test_importing_one_bulk_says_one_more_bulk(demo: Callable[..., Lox24App]) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await until(pilot, lambda: screen.table.row_count == 30, "the first page never came")
+        said = " ".join(str(screen.query_one("#discover-state", Static).render()).split())
+        assert said.startswith("30 bulks, newest first")
+        screen.table.move_cursor(row=12)
+        await pilot.press("space", "w")
+        await until(pilot, lambda: app.screen is main_of(app), "the import screen stayed open")
+        await until(pilot, lambda: any("Watching" in t for t in toasts(app)), "no toast")
+        assert any("Watching 1 more bulk." in text for text in toasts(app)), toasts(app)
