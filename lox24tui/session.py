@@ -231,10 +231,20 @@ class WatchSession:
     def can_cancel(self, bulk_id: str) -> bool:
         """Whether canceling is worth offering: not read-only, and the bulk not yet sent in full
         (new, or in progress; LOX24 refuses the rest, and says why)."""
+        return self.why_no_cancel(bulk_id) is None
+
+    def why_no_cancel(self, bulk_id: str) -> str | None:
+        """Why canceling is not offered for this bulk, in words; None when it is."""
         state = self._states.get(bulk_id)
-        if self.read_only or state is None or state.reply is None:
-            return False
-        return state.reply.status.status_code in (StatusCode.NEW, StatusCode.IN_PROGRESS)
+        if self.read_only:
+            return "lox24tui is read-only: it cancels nothing at LOX24."
+        if state is None or state.reply is None:
+            return "Its status is not known yet: it can be canceled once LOX24 has answered."
+        code = state.reply.status.status_code
+        if code in (StatusCode.NEW, StatusCode.IN_PROGRESS):
+            return None
+        label = status_label(code, state.reply.status.delivery_at, self.now())
+        return f"It cannot be canceled: it is {label}, and only a bulk not yet sent can be."
 
     def archived_count(self) -> int:
         """How many watched bulks the archive hides. Worked out again only after a flush or a

@@ -97,12 +97,18 @@ class Lox24App(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit lox24tui", id="app.quit"),
         Binding("question_mark", "keys", "Keys", tooltip="Show every key", id="app.keys"),
+        # Esc closes the keys panel before it means anything to the screen below (a priority
+        # binding, offered only while the panel is open: check_action).
+        Binding(
+            "escape", "close_keys", "Close keys", show=False, priority=True, id="app.close_keys"
+        ),
     ]
     """
     | Key | Action |
     | :- | :- |
     | q | Quit. |
     | ? | Show or hide the keys panel. |
+    | Esc | Close the keys panel. |
     | ctrl+p | Command palette. |
     """
 
@@ -553,10 +559,21 @@ class Lox24App(App[None]):
     # ------------------------------------------------------------ commands
 
     def action_keys(self) -> None:
-        if self.screen.query("HelpPanel"):
+        if self._keys_shown():
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_close_keys(self) -> None:
+        self.action_hide_help_panel()
+
+    def _keys_shown(self) -> bool:
+        return bool(self.screen.query("HelpPanel"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_keys":
+            return self._keys_shown()
+        return True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-FOLLOWERS = {"undo": "undo.nothing"}
-"""Bindings that share the key of another, by design: u answers "nothing to undo" through a
-second, hidden binding. Remapping the first remaps the second with it."""
+FOLLOWERS = {"undo": "undo.nothing", "main.cancel": "main.cancel.why"}
+"""Bindings that share the key of another, by design: u answers "nothing to undo", and X says
+why a bulk cannot be canceled, through a second, hidden binding. Remapping the first remaps the
+second with it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,17 @@ from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.messages import MessagesScreen
 
 from .conftest import advance, fake_of, main_of, settle, until
-from .test_dashboard import WIDE, by_label, cell, cursor_to, pane_text, summary_text, toasts
+from .test_dashboard import (
+    WIDE,
+    by_label,
+    cell,
+    cursor_to,
+    pane_text,
+    summary_text,
+    toasts,
+    toasts_saying,
+)
+from .test_rough_edges import footer_text
 
 
 async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., Lox24App]) -> None:
@@ -112,7 +122,19 @@ async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Callable[..., Lox24
         assert any(entry.method == "PUT" for entry in fake_of(app).requests(f"/bulks/{promo}"))
 
 
-async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only(
+async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await cursor_to(pilot, app, by_label(app, "Tomorrow's morning promo"))
+        await until(pilot, lambda: "Cancel bulk" in footer_text(app), "X not in the footer")
+        await cursor_to(pilot, app, by_label(app, "Password reset codes (Unicode)"))
+        await until(pilot, lambda: "Cancel bulk" not in footer_text(app), "X offered when done")
+
+
+async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
@@ -120,14 +142,15 @@ async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only(
         await settle(app, pilot)
         await cursor_to(pilot, app, by_label(app, "Password reset codes (Unicode)"))
         await pilot.press("X")
-        await pilot.pause()
+        await until(pilot, lambda: bool(toasts_saying(app, "cannot be canceled")), "X was silent")
         assert app.screen is main_of(app)  # no question: a finished bulk cannot be canceled
+        assert any("it is processed" in text for text in toasts(app))
     read_only = demo(settings=Settings(archive_after=0, read_only=True))
-    async with read_only.run_test(size=WIDE) as pilot:
+    async with read_only.run_test(size=WIDE, notifications=True) as pilot:
         await settle(read_only, pilot)
         await cursor_to(pilot, read_only, by_label(read_only, "Tomorrow's morning promo"))
         await pilot.press("X")
-        await pilot.pause()
+        await until(pilot, lambda: bool(toasts_saying(read_only, "read-only")), "X was silent")
         assert read_only.screen is main_of(read_only)
         titles = [command.title for command in main_of(read_only).palette_commands()]
         assert "Messages" in titles and "Cancel bulk" not in titles

@@ -150,8 +150,15 @@ class MainScreen(Screen[None]):
             "cancel_bulk",
             "Cancel bulk",
             tooltip="Stop the selected bulk at LOX24 before it is sent (asks first)",
-            show=False,
             id="main.cancel",
+        ),
+        Binding(
+            "X",
+            "why_no_cancel",
+            "Cancel bulk",
+            tooltip="Why the selected bulk cannot be canceled",
+            show=False,
+            id="main.cancel.why",
         ),
         Binding(
             "A",
@@ -507,6 +514,17 @@ class MainScreen(Screen[None]):
         if bulk_id is not None:
             self.post_message(self.MessagesWanted(bulk_id))
 
+    def action_why_no_cancel(self) -> None:
+        """X where canceling is not offered: check_action takes "Cancel bulk" out of the
+        footer, which also disables its key, so this hidden binding of X says why instead."""
+        bulk_id = self.table.selected_id
+        if bulk_id is None:
+            self.notify("No bulk is selected: there is nothing to cancel.", timeout=4)
+            return
+        self.notify(
+            self.session.why_no_cancel(bulk_id) or "", severity="warning", markup=False, timeout=6
+        )
+
     def action_cancel_bulk(self) -> None:
         """Canceling cannot be undone: say what is canceled, in full, and ask."""
         bulk_id = self.table.selected_id
@@ -609,6 +627,9 @@ class MainScreen(Screen[None]):
         if action == "cancel_bulk":  # never offered read-only, nor for a finished bulk
             bulk_id = self.table.selected_id
             return bulk_id is not None and self.session.can_cancel(bulk_id)
+        if action == "why_no_cancel":
+            bulk_id = self.table.selected_id
+            return bulk_id is None or not self.session.can_cancel(bulk_id)
         if action in ("raw_json", "copy_request_id"):
             return self.pane_open
         return True
