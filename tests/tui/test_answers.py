@@ -8,8 +8,8 @@ from collections.abc import Callable
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.main import MainScreen
 
-from .conftest import main_of, settle, until
-from .test_dashboard import WIDE
+from .conftest import advance, main_of, settle, until
+from .test_dashboard import WIDE, by_label, cursor_to, pane_text
 
 
 async def test_escape_closes_the_keys_panel_and_then_means_back_again(
@@ -28,3 +28,26 @@ async def test_escape_closes_the_keys_panel_and_then_means_back_again(
         assert main_of(app).pane_open  # the first Esc was the panel's only
         await pilot.press("escape")
         assert not main_of(app).pane_open
+
+
+async def test_the_pane_says_what_processed_at_is_and_why_fewer_messages_were_counted(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        sending = by_label(app, "Black Friday newsletter")  # in progress: messages still coming
+        await cursor_to(pilot, app, sending)
+        await pilot.press("enter")
+        await until(pilot, lambda: "counted" in pane_text(app), "no delivery count in the pane")
+        await advance(app, pilot, 10)  # a newer status; the count stays as it was
+        text = " ".join(pane_text(app).split())
+        assert "time of the last change" in text
+        state = app.session.states[sending]
+        assert state.reply is not None and state.delivery is not None
+        expected, counted = state.reply.status.msg_total_count, state.delivery.total
+        assert expected is not None and counted != expected  # the demo sends as it is counted
+        if counted < expected:
+            assert f"{expected - counted:,} were created after this count" in text
+        else:
+            assert f"{counted - expected:,} were created in between" in text
