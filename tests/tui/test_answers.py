@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.main import MainScreen
 
 from .conftest import advance, main_of, settle, until
@@ -51,3 +52,19 @@ async def test_the_pane_says_what_processed_at_is_and_why_fewer_messages_were_co
             assert f"{expected - counted:,} were created after this count" in text
         else:
             assert f"{counted - expected:,} were created in between" in text
+
+
+async def test_the_add_dialog_shows_its_title_fields_and_buttons_at_80x24(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AddBulksScreen), "a did not open it")
+        await pilot.pause()
+        frame = app.screen.query_one("#dialog")
+        inside = frame.content_region
+        for part in (".title", "#ids", "#label", "#add"):
+            region = app.screen.query_one(part).region
+            assert inside.contains_region(region), f"{part} is cut off at 80×24"

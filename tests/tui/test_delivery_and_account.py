@@ -127,11 +127,28 @@ async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(
 ) -> None:
     app = demo()
     async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+        await settle(app, pilot)  # the cursor is on the first bulk, scheduled, from the start
+        assert app.session.can_cancel(main_of(app).table.selected_id or "")
+        await until(pilot, lambda: "Cancel" in footer_text(app), "X not in the footer")
         await cursor_to(pilot, app, by_label(app, "Tomorrow's morning promo"))
-        await until(pilot, lambda: "Cancel bulk" in footer_text(app), "X not in the footer")
+        await until(pilot, lambda: "Cancel" in footer_text(app), "X not in the footer")
         await cursor_to(pilot, app, by_label(app, "Password reset codes (Unicode)"))
-        await until(pilot, lambda: "Cancel bulk" not in footer_text(app), "X offered when done")
+        await until(pilot, lambda: "Cancel" not in footer_text(app), "X offered when done")
+
+
+async def test_at_80_columns_the_footer_holds_x_and_every_other_key(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await until(pilot, lambda: "Cancel" in footer_text(app), "X not in the footer")
+        footer = app.screen.query_one("Footer")
+        keys = {str(key.render()).strip(): key for key in footer.query("FooterKey")}
+        palette = keys.pop("^p palette")
+        assert "? Keys" in keys and "X Cancel" in keys
+        last = max(key.region.right for key in keys.values())
+        assert last <= palette.region.x  # none under the palette's key, none cut off
 
 
 async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(

@@ -54,6 +54,10 @@ PALETTE_BINDINGS: Final = (
 order. Each entry's title, help and key come from the binding itself (see palette_commands)."""
 
 
+COMPACT_FOOTER_BELOW: Final = 100
+"""Columns under which the footer is compact (at 80, the full one loses its last keys)."""
+
+
 class MainScreen(Screen[None]):
     """The watch session at a glance. Reads the session and acts through it; the session's
     messages keep it current."""
@@ -148,7 +152,7 @@ class MainScreen(Screen[None]):
         Binding(
             "X",
             "cancel_bulk",
-            "Cancel bulk",
+            "Cancel",
             tooltip="Stop the selected bulk at LOX24 before it is sent (asks first)",
             id="main.cancel",
         ),
@@ -352,6 +356,8 @@ class MainScreen(Screen[None]):
             table.sort_by(table.sort_column, table.sort_reverse, scroll=False)
         self.show_summary()
         self.show_detail_of_selection(only_if=changed)
+        if self.table.selected_id in changed:
+            self._offer_cancel_where_it_can()
 
     def refresh_times(self) -> None:
         """Relative times age: redraw the time cells whose text moved on, of the rows on screen
@@ -427,7 +433,10 @@ class MainScreen(Screen[None]):
         self.app.push_screen(DetailScreen(self.session, bulk_id), callback=reopen)
 
     def on_resize(self, event: events.Resize) -> None:
-        """The terminal shrank below room for the pane: it moves over the table, on its bulk."""
+        """The terminal shrank below room for the pane: it moves over the table, on its bulk.
+        Below COMPACT_FOOTER_BELOW columns the footer drops its padding, so that every key it
+        offers (X included, where a bulk can be canceled) still fits on its one line."""
+        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
         bulk_id = self.pane.bulk_id
         if self.pane_open and event.size.width < PANE_BESIDE_FROM and bulk_id is not None:
             self.pane_open = False
@@ -446,12 +455,17 @@ class MainScreen(Screen[None]):
         if self.app.size.width >= PANE_BESIDE_FROM:
             self._remember(pane_open=self.pane_open)
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def _offer_cancel_where_it_can(self) -> None:
+        """X is offered for some bulks only: the footer is redrawn when the cursor reaches a
+        bulk where that changes, or when the selected bulk's status does."""
         cancel_offered = self.check_action("cancel_bulk", ())
-        if cancel_offered != self._cancel_offered:  # X is offered for some bulks only
+        if cancel_offered != self._cancel_offered:
             self._cancel_offered = cancel_offered
             self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._offer_cancel_where_it_can()
         bulk_id = event.row_key.value
         if self.pane_open and bulk_id is not None and bulk_id in self.session.states:
             show_bulk(self.pane, self.session, bulk_id)
