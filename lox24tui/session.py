@@ -35,6 +35,7 @@ from lox24tui.store import (
     WatchListDamaged,
     WatchListDiff,
 )
+from lox24tui.tally import Tally
 
 T = TypeVar("T")
 Severity = Literal["information", "warning", "error"]
@@ -188,11 +189,16 @@ class WatchSession:
         self._unrecorded: list[StatusTransition] = []
         self._generation = 0
         """Bumped whenever the states shown change (flush, list change)."""
-        self._archived: tuple[tuple[int, int], int] | None = None
+        self._archived: tuple[tuple[int, int], Tally] | None = None
+        self._tally = Tally()
+        """The counts of the states shown (flushed), for the summary bar."""
         """Changes the history could not take yet (busy, or failing): tried again next flush."""
+        self.key_name: Callable[[str], str] = lambda binding_id: binding_id
+        """The key a front end runs a binding with ("undo" → "u"): notices that name a key
+        take it from here, so a remapped key is named as it is. The front end sets it."""
         self._load_timelines(watchlist.ids)
         for bulk_id in watchlist.ids:
-            self._states[bulk_id] = monitor.watch(bulk_id)
+            self._show_state(monitor.watch(bulk_id))
         self._order = list(watchlist.ids)
         monitor.listen(self._on_engine_event)
 
@@ -247,13 +253,25 @@ class WatchSession:
         return f"It cannot be canceled: it is {label}, and only a bulk not yet sent can be."
 
     def archived_count(self) -> int:
-        """How many watched bulks the archive hides. Worked out again only after a flush or a
+        """How many watched bulks the archive hides."""
+        return self._archive().bulks
+
+    def _archive(self) -> Tally:
+        """The counts of the bulks the archive hides. Worked out again only after a flush or a
         change of the list, or once a minute (time archives bulks too): the summary asks for it
-        at every redraw, and at 10,000 bulks a count costs ~15 ms."""
+        at every redraw, and at 10,000 bulks a pass costs ~15 ms."""
         key = (self._generation, int(self.clock.now() // 60))
         if self._archived is None or self._archived[0] != key:
-            self._archived = (key, sum(map(self.is_archived, self._states)))
+            archive = Tally()
+            now = self.clock.now()
+            for bulk_id in filter(self.is_archived, self._states):
+                archive.set(self._states[bulk_id], now)
+            self._archived = (key, archive)
         return self._archived[1]
+
+    def _show_state(self, state: BulkState) -> None:
+        self._states[state.bulk_id] = state
+        self._tally.set(state, self.clock.now())
 
     def is_archived(self, bulk_id: str) -> bool:
         """Finished more than ``archive_after`` hours ago (by LOX24's times: when it was
@@ -278,8 +296,18 @@ class WatchSession:
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), UTC)
 
-    def summary(self) -> Summary:
-        return self.monitor.summary()
+    def summary(self, *, archived: bool = True) -> Summary:
+        """The engine's state, with counts and totals of the states the rows show (so the bar
+        never runs ahead of rows that still say "checking…"); without the archive's bulks
+        unless ``archived``, so that it counts the rows on screen."""
+        shown = self._tally if archived else self._tally.without(self._archive())
+        return replace(
+            self.monitor.summary(),
+            by_status=dict(shown.by_label),
+            total_messages=shown.messages,
+            total_price=shown.price,
+            watched=shown.bulks,
+        )
 
     @property
     def interval(self) -> float:
@@ -353,7 +381,7 @@ class WatchSession:
             new = self.monitor.state(bulk_id)
             if Change.FIELDS in changes and old is not None and old.reply is not None:
                 self._previous[bulk_id] = old.reply
-            self._states[bulk_id] = new
+            self._show_state(new)
             changed.add(bulk_id)
             if Change.STATUS in changes:
                 self._announce(bulk_id, old, new)
@@ -539,7 +567,9 @@ class WatchSession:
         self._set_undo([Removed(index, entry)])
         self._follow_store()
         self._notice(
-            f"Stopped watching {names(self._last_removal or [])} (u undoes it).", timeout=6
+            f"Stopped watching {names(self._last_removal or [])} "
+            f"({self.key_name('undo')} undoes it).",
+            timeout=6,
         )
         return True
 
@@ -596,11 +626,12 @@ class WatchSession:
         new = [bulk_id for bulk_id in listed if bulk_id not in self._states]
         self._load_timelines([bulk_id for bulk_id in new if bulk_id not in self._recorded])
         for bulk_id in new:
-            self._states[bulk_id] = self.monitor.watch(bulk_id)
+            self._show_state(self.monitor.watch(bulk_id))
         removed = frozenset(b for b in self._states if b not in listed_set)
         for bulk_id in removed:
             self.monitor.unwatch(bulk_id)
             self._states.pop(bulk_id, None)
+            self._tally.drop(bulk_id)
             self._previous.pop(bulk_id, None)
             self._pending.pop(bulk_id, None)
         if listed != self._order or select is not None:
@@ -644,7 +675,8 @@ class WatchSession:
             return
         self._set_undo(list(diff.removed))
         self._notice(
-            f"{what}: {', '.join(parts)}. Gone: {names(diff.removed)}. u puts them back.",
+            f"{what}: {', '.join(parts)}. Gone: {names(diff.removed)}. "
+            f"{self.key_name('undo')} puts them back.",
             "warning",
             30,
         )

@@ -46,7 +46,7 @@ from lox24tui.session import (
     WatchSession,
 )
 from lox24tui.store import LoadProblem, WatchList, WatchListDamaged
-from lox24tui.tui.keys import effective_keymap, keymap_problems
+from lox24tui.tui.keys import effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import message_for
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
@@ -191,6 +191,7 @@ class Lox24App(App[None]):
         elif setup.settings.theme in self.available_themes:
             self.theme = setup.settings.theme
         self.set_keymap(effective_keymap(setup.settings.keys))
+        self.session.key_name = self.key_name
 
     # ------------------------------------------------------------ lifecycle
 
@@ -242,7 +243,7 @@ class Lox24App(App[None]):
                 new = [b for b in page.items if b.uuid and b.uuid.lower() not in watched]
                 if new:
                     more = "+" if page.total is not None and page.total > len(page.items) else ""
-                    key = effective_keymap(self.settings.keys).get("main.import", "i")
+                    key = self.key_name("main.import")
                     parts.append(f"{len(new)}{more} new in the account ({key} imports them)")
         if parts:
             text = ", ".join(parts)
@@ -409,7 +410,7 @@ class Lox24App(App[None]):
         """The bulk's messages, page by page, through the guard."""
         client = self._guarded_client()
         if client is None:
-            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            self._no_token_yet()
             return
         bulk_id = message.bulk_id
         self.push_screen(
@@ -431,7 +432,7 @@ class Lox24App(App[None]):
         name = self.session.name_of(bulk_id)
         client = self._guarded_client()
         if client is None:
-            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            self._no_token_yet()
             return
         try:
             reply = await client.cancel_bulk(bulk_id)
@@ -483,7 +484,7 @@ class Lox24App(App[None]):
     def action_discover(self) -> None:
         """The import screen, on the engine's client and within its rules."""
         if self.client is None:
-            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            self._no_token_yet()
             return
         session = self.session
 
@@ -557,6 +558,17 @@ class Lox24App(App[None]):
             self.run_worker(old.aclose(), exit_on_error=False)
 
     # ------------------------------------------------------------ commands
+
+    def _no_token_yet(self) -> None:
+        key = self.key_name("main.token")
+        self.notify(f"Enter a LOX24 token first ({key}).", severity="warning", markup=False)
+
+    def key_name(self, binding_id: str) -> str:
+        """The key that runs a binding, as the footer shows it ("u", "?", "^s"), after the
+        person's [keys]: every text that names a key takes it from here, never a letter
+        written into the sentence."""
+        first = keys_of(binding_id, self.settings.keys).split(",")[0].strip()
+        return self.get_key_display(Binding(first, ""))
 
     def action_keys(self) -> None:
         if self._keys_shown():

@@ -115,7 +115,7 @@ def status_text(state: BulkState, now: datetime) -> tuple[str, str]:
     if state.reply is None:
         if state.error is not None:
             return state.error.title, ERROR_STYLE
-        return "waiting…", "dim"
+        return "checking…", "dim"
     status = state.reply.status
     label = status.label_at(now)
     style = STATUS_STYLES.get(label, UNKNOWN_STYLE if not status.status.is_known else "")

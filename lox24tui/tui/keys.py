@@ -117,3 +117,11 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
                 listed = " and ".join(sorted(names))
                 problems.append(f"[keys] {key!r} is bound to both {listed} in {where}.")
     return problems
+
+
+def keys_of(binding_id: str, keymap: Mapping[str, str]) -> str:
+    """The keys that run a binding now: the person's keymap's, else the binding's own."""
+    expanded = effective_keymap(keymap)
+    if binding_id in expanded:
+        return expanded[binding_id]
+    return next((e.keys for e in catalogue() if e.binding_id == binding_id), binding_id)

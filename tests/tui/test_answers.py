@@ -3,14 +3,31 @@ what a newcomer trips on), driven by the Pilot on the demo account."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
+import httpx
+
+from lox24tui.config import Locations, Settings
+from lox24tui.fake import FakeLox24
+from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
+from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.main import MainScreen
 
-from .conftest import advance, main_of, settle, until
-from .test_dashboard import WIDE, by_label, cursor_to, pane_text
+from .conftest import advance, app_on, main_of, settle, until
+from .test_dashboard import (
+    WIDE,
+    by_label,
+    column_shown,
+    cursor_to,
+    pane_text,
+    summary_text,
+    toasts,
+    toasts_saying,
+)
 
 
 async def test_escape_closes_the_keys_panel_and_then_means_back_again(
@@ -68,3 +85,52 @@ async def test_the_add_dialog_shows_its_title_fields_and_buttons_at_80x24(
         for part in (".title", "#ids", "#label", "#add"):
             region = app.screen.query_one(part).region
             assert inside.contains_region(region), f"{part} is cut off at 80×24"
+
+
+async def test_notices_name_the_keys_of_the_keymap(demo: Callable[..., Lox24App]) -> None:
+    app = demo(
+        settings=Settings(
+            archive_after=0, keys={"undo": "U", "main.archived": "H", "main.add": "plus"}
+        )
+    )
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "d did not ask")
+        question = str(app.screen.query_one("Static").render())
+        assert "U undoes it" in question and "u undoes" not in question
+        await pilot.press("y")
+        await until(pilot, lambda: bool(toasts_saying(app, "(U undoes it)")), "no U in the toast")
+        await pilot.press("H")
+        await until(pilot, lambda: bool(toasts_saying(app, "archive_after is 0")), "H was silent")
+        assert not any("(A " in text for text in toasts(app))
+
+
+class HeldBack(httpx.AsyncBaseTransport):
+    """The fake behind a gate: no answer comes until the test opens it."""
+
+    def __init__(self, fake: FakeLox24) -> None:
+        self._inner = httpx.ASGITransport(app=fake)
+        self.gate = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self.gate.wait()
+        return await self._inner.handle_async_request(request)
+
+
+async def test_until_lox24_answers_the_bar_and_the_rows_say_checking(
+    fake: FakeLox24, tmp_path: Path, locations: Locations
+) -> None:
+    watchlist = WatchList(tmp_path / "watch.json")
+    watchlist.add_many(fake.account.watched_demo_ids())
+    held = HeldBack(fake)
+    app = app_on(fake, watchlist, locations, transport=held)
+    async with app.run_test(size=WIDE) as pilot:
+        watched = len(watchlist.ids)
+        await until(pilot, lambda: "checking…" in summary_text(app), "the bar never said so")
+        assert summary_text(app).startswith(f"{watched} watched · {watched} checking…")
+        assert set(column_shown(app, "status")) == {"checking…"}
+        held.gate.set()
+        await settle(app, pilot)
+        assert "checking…" not in summary_text(app)
+        assert "checking…" not in column_shown(app, "status")

@@ -246,6 +246,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.time_cells = self._time_cells
+        self.table.key_name = self.session.key_name
         self.rebuild()
         self._restore_preferences()
         self.set_interval(detail.TIMES_SECONDS, self.refresh_times)
@@ -375,7 +376,7 @@ class MainScreen(Screen[None]):
         archived = 0 if self.show_archived else session.archived_count()
         self.table.show_currency(session.currency)
         self.query_one(SummaryBar).show(
-            session.summary(),
+            session.summary(archived=self.show_archived),
             session.interval,
             session.demo,
             shown=shown,
@@ -388,6 +389,8 @@ class MainScreen(Screen[None]):
                 out_of_funds=session.out_of_funds,
             ),
             currency=session.currency,
+            archive_shown=self.show_archived and bool(session.archive_after),
+            archive_key=session.key_name("main.archived"),
         )
 
     def watch_show_archived(self) -> None:
@@ -400,10 +403,11 @@ class MainScreen(Screen[None]):
             return
         self.show_archived = not self.show_archived
         hours = f"{self.session.archive_after:g} h"
+        key = self.session.key_name("main.archived")
         if self.show_archived:
-            self.notify(f"Showing bulks that finished over {hours} ago too (A hides them).")
+            self.notify(f"Showing bulks that finished over {hours} ago too ({key} hides them).")
         else:
-            self.notify(f"Bulks that finished over {hours} ago are hidden (A shows them).")
+            self.notify(f"Bulks that finished over {hours} ago are hidden ({key} shows them).")
 
     # ------------------------------------------------------------ detail
 
@@ -500,7 +504,10 @@ class MainScreen(Screen[None]):
                 self.session.remove(bulk_id)
 
         self.app.push_screen(
-            ConfirmScreen(f"Stop watching {name}?\n\nu undoes it.", yes="Remove"),
+            ConfirmScreen(
+                f"Stop watching {name}?\n\n{self.session.key_name('undo')} undoes it.",
+                yes="Remove",
+            ),
             callback=confirmed,
         )
 

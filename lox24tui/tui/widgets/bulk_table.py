@@ -141,6 +141,8 @@ class BulkTable(DataTable[Cell]):
         """An update outgrew its column: the columns are fitted again after this refresh."""
         self._currency: str | None = None
         self.time_cells: Callable[[str], dict[str, Cell]] | None = None
+        self.key_name: Callable[[str], str] = lambda binding_id: binding_id
+        """The key that runs a binding now (the session's), for notices that name one."""
         """How a bulk's cells that age with the clock read now (set by the screen): the rows on
         screen are brought up to date by refresh_visible_times, and as they scroll into view."""
 
@@ -158,7 +160,7 @@ class BulkTable(DataTable[Cell]):
 
         Measured from the texts as they are now, on mount, resize and when the rows shown
         change, and once after a refresh in which an update outgrew its column (the first
-        statuses after "waiting…"), never per update."""
+        statuses after "checking…"), never per update."""
         self._fit_due = False
         widths = {
             column.key: max(
@@ -410,7 +412,12 @@ class BulkTable(DataTable[Cell]):
     def _request(self, request: type[BulkRequest]) -> None:
         bulk_id = self.selected_id
         if bulk_id is None:
-            self.notify("The watch list is empty: press a to add bulks.", severity="warning")
+            key = self.key_name("main.add")
+            self.notify(
+                f"The watch list is empty: press {key} to add bulks.",
+                severity="warning",
+                markup=False,
+            )
             return
         self.post_message(request(self, bulk_id))
 
