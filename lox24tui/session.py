@@ -191,6 +191,9 @@ class WatchSession:
         """Bumped whenever the states shown change (flush, list change)."""
         self._archived: tuple[tuple[int, int], Tally] | None = None
         self._tally = Tally()
+        self._added_at: dict[str, float] = {}
+        """When bulks were added in this run: one the person just asked to see is not
+        archived until archive_after hours after that, however long ago it finished."""
         """The counts of the states shown (flushed), for the summary bar."""
         """Changes the history could not take yet (busy, or failing): tried again next flush."""
         self.key_name: Callable[[str], str] = lambda binding_id: binding_id
@@ -275,7 +278,8 @@ class WatchSession:
 
     def is_archived(self, bulk_id: str) -> bool:
         """Finished more than ``archive_after`` hours ago (by LOX24's times: when it was
-        processed, else when it was to be delivered, else created)."""
+        processed, else when it was to be delivered, else created), and not added by the
+        person within that time (what they just asked to see stays in sight)."""
         state = self._states.get(bulk_id)
         if not self.archive_after or state is None or state.reply is None or not state.is_final:
             return False
@@ -283,7 +287,8 @@ class WatchSession:
         ended = status.processed_at or status.delivery_at or status.created_at
         if ended is None:
             return False
-        return self.clock.now() - ended.timestamp() > self.archive_after * 3600
+        since = max(ended.timestamp(), self._added_at.get(bulk_id, 0.0))
+        return self.clock.now() - since > self.archive_after * 3600
 
     def previous_reply(self, bulk_id: str) -> StatusReply | None:
         """The answer before the last one whose fields differed: the pane marks what changed."""
@@ -552,6 +557,8 @@ class WatchSession:
         before = set(self.watchlist.ids)
         self._saved(lambda: self.watchlist.add_many(valid))
         added = [bulk_id for bulk_id in self.watchlist.ids if bulk_id not in before]
+        now = self.clock.now()
+        self._added_at.update(dict.fromkeys(added, now))
         self._follow_store(select=added[0] if added else None)
         return added
 

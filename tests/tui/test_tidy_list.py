@@ -15,7 +15,7 @@ from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 
 from .conftest import advance, app_on, main_of, settle, until
-from .test_dashboard import WIDE, shown_ids, summary_text, toasts
+from .test_dashboard import WIDE, paste_into_add_dialog, shown_ids, summary_text, toasts
 
 
 async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(
@@ -98,3 +98,18 @@ async def test_auto_watch_watches_bulks_created_while_it_runs(
         assert shown_ids(app) == []  # a removed bulk is not added again
     looks = {entry.at for entry in fake.log if entry.path == "/bulks" and entry.status == 200}
     assert len(looks) == 2  # one look every LOOK_EVERY seconds, no more
+
+
+async def test_a_finished_bulk_added_by_hand_stays_in_sight(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo(settings=Settings(archive_after=24))
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        old = next(b for b in app.session.ids if app.session.is_archived(b))
+        app.session.watchlist.remove(old)  # as another lox24tui would have: no undo here
+        await until(pilot, lambda: old not in app.session.ids, "the removal was not followed")
+        await paste_into_add_dialog(pilot, app, old)
+        await until(pilot, lambda: old in shown_ids(app), "the bulk added went into the archive")
+        await advance(app, pilot, 10)
+        assert old in shown_ids(app)  # finished days ago, added just now: it stays
