@@ -459,7 +459,7 @@ class WatchSession:
         None without a history."""
         if self.history is None:
             return None
-        summary = self.history.away_summary(DASHBOARD_READER)
+        summary = self.history.away_summary(DASHBOARD_READER, self.watchlist.ids)
         self._pass_on_history_notices()
         return summary
 
