@@ -4,13 +4,16 @@ what a newcomer trips on), driven by the Pilot on the demo account."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 
 from lox24tui.config import Locations, Settings
 from lox24tui.fake import FakeLox24
+from lox24tui.monitor import BulkState
 from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
@@ -134,3 +137,56 @@ async def test_until_lox24_answers_the_bar_and_the_rows_say_checking(
         await settle(app, pilot)
         assert "checking…" not in summary_text(app)
         assert "checking…" not in column_shown(app, "status")
+
+
+LIFECYCLE = ("scheduled", "new", "in progress", "processed", "canceled", "system error")
+
+
+async def test_status_sorts_in_lifecycle_order_and_a_dash_stays_last_both_ways(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"sss")  # label, id, status
+        steps = [
+            next(i for i, word in enumerate(LIFECYCLE) if label.startswith(word))
+            for label in column_shown(app, "status")
+            if label.startswith(LIFECYCLE)
+        ]
+        assert steps == sorted(steps) and len(set(steps)) >= 4
+        await pilot.press(*"ss")  # messages, delivered
+        delivered = column_shown(app, "delivered")
+        assert "—" in delivered and delivered[0] != "—"
+        assert delivered[-delivered.count("—") :] == ["—"] * delivered.count("—")
+        await pilot.press("S")  # descending: the dashes still last
+        delivered = column_shown(app, "delivered")
+        assert delivered[0] != "—"
+        assert delivered[-delivered.count("—") :] == ["—"] * delivered.count("—")
+
+
+async def test_costs_line_up_with_two_decimals_while_the_pane_keeps_the_exact_amount(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        odd = None
+        for _ in range(20):  # until a price runs to fractions of a cent (the demo's 0.075)
+            await advance(app, pilot, 1)
+            odd = next((b for b, s in app.session.states.items() if _past_cents(s)), None)
+            if odd is not None:
+                break
+        costs = [text for text in column_shown(app, "cost") if text != "—"]
+        assert costs and all(re.fullmatch(r"[\d,]+\.\d\d", text) for text in costs), costs
+        assert odd is not None  # the demo prices in fractions of a cent
+        await cursor_to(pilot, app, odd)
+        await pilot.press("enter")
+        reply = app.session.states[odd].reply
+        assert reply is not None and reply.status.price is not None
+        assert f"{reply.status.price:,}" in pane_text(app)  # every decimal LOX24 sent
+
+
+def _past_cents(state: BulkState) -> bool:
+    price = state.reply.status.price if state.reply is not None else None
+    return price is not None and price != price.quantize(Decimal("0.01"))

@@ -30,6 +30,7 @@ from lox24tui.tui.cells import (
     Cell,
     distinct_prefix,
     id_cell,
+    reverse_sort_key,
     short_id,
     sort_key,
 )
@@ -355,7 +356,8 @@ class BulkTable(DataTable[Cell]):
 
     def _apply_sort(self) -> None:
         if self.sort_column is not None:
-            self.sort(self.sort_column, key=sort_key, reverse=self.sort_reverse)
+            key = reverse_sort_key if self.sort_reverse else sort_key
+            self.sort(self.sort_column, key=key, reverse=self.sort_reverse)
             return
         # Row keys are bulk ids, and so are the values the id column sorts by.
         given = {bulk_id: index for index, bulk_id in enumerate(self._shown)}
@@ -376,7 +378,11 @@ class BulkTable(DataTable[Cell]):
 
     def action_reverse_sort(self) -> None:
         if self.sort_column is None:
-            self.notify("The table is in watch-list order: s sorts it by a column first.")
+            key = self.key_name("sort.next")
+            self.notify(
+                f"The table is in watch-list order: {key} sorts it by a column first.",
+                markup=False,
+            )
             return
         self.sort_by(self.sort_column, not self.sort_reverse)
         self._say_sort()

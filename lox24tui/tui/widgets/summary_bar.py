@@ -126,7 +126,9 @@ def counts_line(
         text.append("   ")
         text.append(f"{humanize.count(summary.total_messages)} messages", "bold")
         text.append(" · ")
-        text.append(humanize.money(summary.total_price, currency), "bold")
+        text.append(
+            humanize.money(summary.total_price, currency, places=humanize.COLUMN_PLACES), "bold"
+        )
     return text
 
 
@@ -164,7 +166,8 @@ def balance_text(
     messages go unsent for want of funds; None before the account is known."""
     if balance is None:
         return None
-    text = Text.assemble("balance ", (humanize.money(balance, currency), "bold"))
+    shown = humanize.money(balance, currency, places=humanize.COLUMN_PLACES)
+    text = Text.assemble("balance ", (shown, "bold"))
     if out_of_funds:
         text.stylize("bold red")
         text.append(" ⚠ messages not sent: no funds", "bold red")
