@@ -22,7 +22,7 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -227,17 +227,28 @@ class History:
 
         return self._run(select, [])
 
-    def away_summary(self, reader: str) -> AwaySummary:
-        """What changed since ``reader`` (e.g. "dashboard") last called :meth:`mark_seen`."""
+    def away_summary(self, reader: str, bulk_ids: Collection[str] | None = None) -> AwaySummary:
+        """What changed since ``reader`` (e.g. "dashboard") last called :meth:`mark_seen`, of
+        ``bulk_ids`` only when given (the history also holds bulks other processes watch, and
+        bulks since removed). A bulk "started sending" only when it was seen to go from new to
+        in progress: one first seen while it was already sending did not start meanwhile."""
+        wanted = None if bulk_ids is None else set(bulk_ids)
 
         def summarise(connection: sqlite3.Connection) -> AwaySummary:
             row = connection.execute("SELECT at FROM seen WHERE reader = ?", (reader,)).fetchone()
             if row is None:
                 return AwaySummary(since=None)
             latest: dict[str, int | None] = {}
-            for bulk_id, code in connection.execute(
-                "SELECT bulk_id, to_code FROM transitions WHERE at > ? ORDER BY at, id", row
+            for bulk_id, from_code, code in connection.execute(
+                "SELECT bulk_id, from_code, to_code FROM transitions WHERE at > ? ORDER BY at, id",
+                row,
             ):
+                if wanted is not None and bulk_id not in wanted:
+                    continue
+                started = code == StatusCode.IN_PROGRESS and from_code == StatusCode.NEW
+                if code == StatusCode.IN_PROGRESS and not started:
+                    latest.setdefault(bulk_id, None)  # a change, but not a start
+                    continue
                 latest[bulk_id] = code
             counts = [sum(1 for code in latest.values() if code in codes) for _, codes in _OUTCOMES]
             finished, failed, canceled, started = counts

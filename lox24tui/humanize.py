@@ -4,7 +4,7 @@ the dashboard, so both say the same thing the same way."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def relative(when: datetime, now: datetime) -> str:
@@ -46,11 +46,25 @@ def local_time_relative(when: datetime | None, now: datetime) -> str:
     return f"{local_time(when)} ({relative(when, now)})"
 
 
-def money(amount: Decimal | None, currency: str | None = "EUR") -> str:
+COLUMN_PLACES = 2
+"""Decimals of a bulk's cost, a total or a balance in a column or a bar."""
+PRICE_PLACES = 4
+"""Decimals of one message's price in a column (LOX24 prices in fractions of a cent)."""
+
+
+def money(
+    amount: Decimal | None, currency: str | None = "EUR", *, places: int | None = None
+) -> str:
     """Two decimals, or up to four where LOX24 prices in fractions of a cent; never rounded away.
-    ``currency`` None (not known yet) shows the amount alone."""
+    ``currency`` None (not known yet) shows the amount alone. ``places`` fixes the decimals, for
+    a column whose amounts must line up (834.08 above 12.50, not 834.075 above 12.5): rounded
+    half up, the exact amount stays in the pane and in every export."""
     if amount is None:
         return "—"
+    if places is not None:
+        rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        text = f"{rounded:,.{places}f}"
+        return f"{text} {currency}" if currency else text
     text = f"{amount:,.4f}"
     while text.endswith("0") and len(text.rpartition(".")[2]) > 2:
         text = text[:-1]

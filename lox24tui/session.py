@@ -24,7 +24,7 @@ from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_la
 from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
 from lox24tui.files import write_atomically
-from lox24tui.guard import Breaker
+from lox24tui.guard import Breaker, WritesDisabled
 from lox24tui.history import AwaySummary, History, StatusTransition, transition_from
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
 from lox24tui.store import (
@@ -35,6 +35,7 @@ from lox24tui.store import (
     WatchListDamaged,
     WatchListDiff,
 )
+from lox24tui.tally import Tally
 
 T = TypeVar("T")
 Severity = Literal["information", "warning", "error"]
@@ -190,11 +191,19 @@ class WatchSession:
         self._unrecorded: list[StatusTransition] = []
         self._generation = 0
         """Bumped whenever the states shown change (flush, list change)."""
-        self._archived: tuple[tuple[int, int], int] | None = None
+        self._archived: tuple[tuple[int, int], Tally] | None = None
+        self._tally = Tally()
+        self._added_at: dict[str, float] = {}
+        """When bulks were added in this run: one the person just asked to see is not
+        archived until archive_after hours after that, however long ago it finished."""
+        """The counts of the states shown (flushed), for the summary bar."""
         """Changes the history could not take yet (busy, or failing): tried again next flush."""
+        self.key_name: Callable[[str], str] = lambda binding_id: binding_id
+        """The key a front end runs a binding with ("undo" → "u"): notices that name a key
+        take it from here, so a remapped key is named as it is. The front end sets it."""
         self._load_timelines(watchlist.ids)
         for bulk_id in watchlist.ids:
-            self._states[bulk_id] = monitor.watch(bulk_id)
+            self._show_state(monitor.watch(bulk_id))
         self._order = list(watchlist.ids)
         monitor.listen(self._on_engine_event)
 
@@ -233,28 +242,46 @@ class WatchSession:
     def can_cancel(self, bulk_id: str) -> bool:
         """Whether canceling is worth offering: not read-only, and the bulk not yet sent in full
         (new, or in progress; LOX24 refuses the rest, and says why)."""
-        return not self.read_only and self.is_cancelable(bulk_id)
+        return self.why_no_cancel(bulk_id) is None
 
-    def is_cancelable(self, bulk_id: str) -> bool:
-        """Whether LOX24 would cancel the bulk (new, or in progress), read-only or not: where
-        read-only alone stops it, the dashboard says so rather than nothing."""
+    def why_no_cancel(self, bulk_id: str) -> str | None:
+        """Why canceling is not offered for this bulk, in words; None when it is."""
         state = self._states.get(bulk_id)
+        if self.read_only:
+            return f"Not canceled: {WritesDisabled()}"
         if state is None or state.reply is None:
-            return False
-        return state.reply.status.status_code in (StatusCode.NEW, StatusCode.IN_PROGRESS)
+            return "Its status is not known yet: it can be canceled once LOX24 has answered."
+        code = state.reply.status.status_code
+        if code in (StatusCode.NEW, StatusCode.IN_PROGRESS):
+            return None
+        label = status_label(code, state.reply.status.delivery_at, self.now())
+        return f"It cannot be canceled: it is {label}, and only a bulk not yet sent can be."
 
     def archived_count(self) -> int:
-        """How many watched bulks the archive hides. Worked out again only after a flush or a
+        """How many watched bulks the archive hides."""
+        return self._archive().bulks
+
+    def _archive(self) -> Tally:
+        """The counts of the bulks the archive hides. Worked out again only after a flush or a
         change of the list, or once a minute (time archives bulks too): the summary asks for it
-        at every redraw, and at 10,000 bulks a count costs ~15 ms."""
+        at every redraw, and at 10,000 bulks a pass costs ~15 ms."""
         key = (self._generation, int(self.clock.now() // 60))
         if self._archived is None or self._archived[0] != key:
-            self._archived = (key, sum(map(self.is_archived, self._states)))
+            archive = Tally()
+            now = self.clock.now()
+            for bulk_id in filter(self.is_archived, self._states):
+                archive.set(self._states[bulk_id], now)
+            self._archived = (key, archive)
         return self._archived[1]
+
+    def _show_state(self, state: BulkState) -> None:
+        self._states[state.bulk_id] = state
+        self._tally.set(state, self.clock.now())
 
     def is_archived(self, bulk_id: str) -> bool:
         """Finished more than ``archive_after`` hours ago (by LOX24's times: when it was
-        processed, else when it was to be delivered, else created)."""
+        processed, else when it was to be delivered, else created), and not added by the
+        person within that time (what they just asked to see stays in sight)."""
         state = self._states.get(bulk_id)
         if not self.archive_after or state is None or state.reply is None or not state.is_final:
             return False
@@ -262,7 +289,8 @@ class WatchSession:
         ended = status.processed_at or status.delivery_at or status.created_at
         if ended is None:
             return False
-        return self.clock.now() - ended.timestamp() > self.archive_after * 3600
+        since = max(ended.timestamp(), self._added_at.get(bulk_id, 0.0))
+        return self.clock.now() - since > self.archive_after * 3600
 
     def previous_reply(self, bulk_id: str) -> StatusReply | None:
         """The answer before the last one whose fields differed: the pane marks what changed."""
@@ -275,8 +303,18 @@ class WatchSession:
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), UTC)
 
-    def summary(self) -> Summary:
-        return self.monitor.summary()
+    def summary(self, *, archived: bool = True) -> Summary:
+        """The engine's state, with counts and totals of the states the rows show (so the bar
+        never runs ahead of rows that still say "checking…"); without the archive's bulks
+        unless ``archived``, so that it counts the rows on screen."""
+        shown = self._tally if archived else self._tally.without(self._archive())
+        return replace(
+            self.monitor.summary(),
+            by_status=dict(shown.by_label),
+            total_messages=shown.messages,
+            total_price=shown.price,
+            watched=shown.bulks,
+        )
 
     @property
     def interval(self) -> float:
@@ -350,7 +388,7 @@ class WatchSession:
             new = self.monitor.state(bulk_id)
             if Change.FIELDS in changes and old is not None and old.reply is not None:
                 self._previous[bulk_id] = old.reply
-            self._states[bulk_id] = new
+            self._show_state(new)
             changed.add(bulk_id)
             if Change.STATUS in changes:
                 self._announce(bulk_id, old, new)
@@ -423,7 +461,7 @@ class WatchSession:
         None without a history."""
         if self.history is None:
             return None
-        summary = self.history.away_summary(DASHBOARD_READER)
+        summary = self.history.away_summary(DASHBOARD_READER, self.watchlist.ids)
         self._pass_on_history_notices()
         return summary
 
@@ -527,6 +565,8 @@ class WatchSession:
         before = set(self.watchlist.ids)
         self._saved(lambda: self.watchlist.add_many(valid))
         added = [bulk_id for bulk_id in self.watchlist.ids if bulk_id not in before]
+        now = self.clock.now()
+        self._added_at.update(dict.fromkeys(added, now))
         self._follow_store(select=added[0] if added else None)
         return added
 
@@ -542,7 +582,9 @@ class WatchSession:
         self._set_undo([Removed(index, entry)])
         self._follow_store()
         self._notice(
-            f"Stopped watching {names(self._last_removal or [])} (u undoes it).", timeout=6
+            f"Stopped watching {names(self._last_removal or [])} "
+            f"({self.key_name('undo')} undoes it).",
+            timeout=6,
         )
         return True
 
@@ -599,11 +641,12 @@ class WatchSession:
         new = [bulk_id for bulk_id in listed if bulk_id not in self._states]
         self._load_timelines([bulk_id for bulk_id in new if bulk_id not in self._recorded])
         for bulk_id in new:
-            self._states[bulk_id] = self.monitor.watch(bulk_id)
+            self._show_state(self.monitor.watch(bulk_id))
         removed = frozenset(b for b in self._states if b not in listed_set)
         for bulk_id in removed:
             self.monitor.unwatch(bulk_id)
             self._states.pop(bulk_id, None)
+            self._tally.drop(bulk_id)
             self._previous.pop(bulk_id, None)
             self._pending.pop(bulk_id, None)
         if listed != self._order or select is not None:
@@ -647,7 +690,8 @@ class WatchSession:
             return
         self._set_undo(list(diff.removed))
         self._notice(
-            f"{what}: {', '.join(parts)}. Gone: {names(diff.removed)}. u puts them back.",
+            f"{what}: {', '.join(parts)}. Gone: {names(diff.removed)}. "
+            f"{self.key_name('undo')} puts them back.",
             "warning",
             30,
         )

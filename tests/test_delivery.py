@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from lox24tui.api import BulkStatus, Lox24Client, ServerError, Token
+from lox24tui.api import BulkStatus, Lox24Client, MessageFilters, ServerError, Token
 from lox24tui.delivery import MAX_REQUESTS, DeliveryBreakdown, count_delivery, is_settled
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.guard import AccountGuard, GuardedClient
@@ -158,3 +158,19 @@ def test_settled(
         )
         is settled
     )
+
+
+async def test_a_message_with_no_connection_to_a_landline_counts_as_not_sent(
+    fake: FakeLox24, fake_url: str
+) -> None:
+    """SMS status 2000 gets no report: it is not sent, not 'no report yet' for 72 h."""
+    clock = fake.clock
+    assert isinstance(clock, VirtualClock)
+    bulk = add_sending_bulk(fake.account, clock.now())
+    clock.advance(8 * 3600)
+    async with Lox24Client(Token(FAKE_TOKEN), fake_url) as client:
+        landline = await client.list_messages(bulk, filters=MessageFilters(status_codes=(2000,)))
+        assert landline.items  # the fake has some
+        counts = await count_delivery(client, bulk, status=None, now=clock.now)
+    assert counts.not_sent >= len(landline.items)
+    assert counts.none == 0  # every message that will get no report is said to be not sent

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -206,12 +207,15 @@ def test_while_you_were_away_counts_each_bulk_by_its_latest_status(path: Path) -
                 step("b", 10, NOW + 30),
                 step("c", 10, NOW + 40),
                 step("d", 20, NOW + 50),
-                step("e", 5, NOW + 60),
+                replace(step("e", 5, NOW + 60), from_code=0),
+                step("f", 5, NOW + 70),  # first seen already sending: it did not start now
             ]
         )
         away = history.away_summary("dashboard")
-        assert (away.finished, away.failed, away.started, away.changed) == (3, 1, 1, 5)
+        assert (away.finished, away.failed, away.started, away.changed) == (3, 1, 1, 6)
         assert away.text == "While you were away: 3 bulks finished, 1 failed, 1 started sending"
+        watched = history.away_summary("dashboard", ["a", "d", "f"])  # b, c, e not watched now
+        assert watched.text == "While you were away: 1 bulk finished, 1 failed"
         assert history.away_summary("status-watch").text is None  # each reader has its own mark
         history.mark_seen("dashboard")
         assert history.away_summary("dashboard").text is None

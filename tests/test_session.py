@@ -57,7 +57,9 @@ class Unused:
 def session_on(path: Path, clock: VirtualClock) -> WatchSession:
     watchlist, problem = WatchList.load(path, now=clock.now)
     assert problem is None
-    return WatchSession(watchlist, Monitor(Unused(), clock=clock), clock)  # type: ignore[arg-type]
+    session = WatchSession(watchlist, Monitor(Unused(), clock=clock), clock)  # type: ignore[arg-type]
+    session.key_name = {"undo": "u"}.__getitem__  # as the dashboard names its keys
+    return session
 
 
 @pytest.fixture

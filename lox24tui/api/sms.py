@@ -50,6 +50,7 @@ class SmsStatusCode(IntEnum):
     STOPPED_WEB = 410
     """Stopped before transmission via the web account."""
     NO_LANDLINE = 2000
+    """No connection to a landline possible at the moment: not delivered."""
     NO_FUNDS = 3000
     """Not enough money on the balance."""
     NO_OPERATOR = 5000
@@ -60,11 +61,14 @@ class SmsStatusCode(IntEnum):
 NOT_SENT_CODES: Final = (
     SmsStatusCode.NO_FUNDS,
     SmsStatusCode.BLOCKED,
+    SmsStatusCode.MAINTENANCE,
+    SmsStatusCode.NO_LANDLINE,
     SmsStatusCode.NO_OPERATOR,
     SmsStatusCode.STOPPED_WEB,
     SmsStatusCode.STOPPED_API,
 )
-"""Message statuses that mean it was never sent: it keeps dlr code 0 and gets no report."""
+"""Message statuses that mean it was never sent: it keeps dlr code 0 and gets no report
+(2000, no connection to a landline, is LOX24 PHP client's "gateway error": not delivered)."""
 
 
 class Message(TolerantModel):

@@ -24,7 +24,7 @@ from typing import Any, Final
 PATTERN: Final = 1000
 PHONE_PREFIX: Final = "+447700900"
 """Ofcom's drama range (07700 900000–900999): fictional UK mobile numbers."""
-NOT_SENT_CODES: Final = frozenset({208, 410, 3000, 5000, 6000})
+NOT_SENT_CODES: Final = frozenset({208, 400, 410, 2000, 3000, 5000, 6000})
 HOUR: Final = 3600.0
 
 
@@ -57,11 +57,13 @@ KINDS: Final = (
     Kind("submitted for hours", 30, (Stage(0, 0, 100), Stage(3, 4, 100), Stage(4 * HOUR, 1, 100))),
     Kind("expired", 20, (Stage(0, 0, 100), Stage(3, 2, 100), Stage(6 * HOUR, 8, 100))),
     Kind("rejected", 20, (Stage(0, 0, 100), Stage(20, 16, 100))),
-    Kind("blocked", 10, (Stage(0, 0, 208, is_sent=False),)),
+    Kind("blocked", 5, (Stage(0, 0, 208, is_sent=False),)),
+    Kind("no landline", 5, (Stage(0, 0, 2000, is_sent=False),)),
     Kind("no operator", 10, (Stage(0, 0, 5000, is_sent=False),)),
 )
 """Most delivered within seconds, some queued or submitted for a while, a few expired or
-rejected, a few never sent (208 blocked, 5000 no operator). Messages created after the
+rejected, a few never sent (208 blocked, 2000 no connection to a landline, 5000 no
+operator). Messages created after the
 account's balance ran out are never sent either (:data:`NO_FUNDS`)."""
 NO_FUNDS: Final = Stage(0, 0, 3000, is_sent=False)
 """Where every message created once the balance ran out stays: 3000, not enough money."""

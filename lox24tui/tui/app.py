@@ -53,7 +53,7 @@ from lox24tui.session import (
     WatchSession,
 )
 from lox24tui.store import LoadProblem, WatchList, WatchListDamaged
-from lox24tui.tui.keys import effective_keymap, keymap_problems
+from lox24tui.tui.keys import effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import message_for
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
@@ -106,12 +106,18 @@ class Lox24App(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit lox24tui", id="app.quit"),
         Binding("question_mark", "keys", "Keys", tooltip="Show every key", id="app.keys"),
+        # Esc closes the keys panel before it means anything to the screen below (a priority
+        # binding, offered only while the panel is open: check_action).
+        Binding(
+            "escape", "close_keys", "Close keys", show=False, priority=True, id="app.close_keys"
+        ),
     ]
     """
     | Key | Action |
     | :- | :- |
     | q | Quit. |
     | ? | Show or hide the keys panel. |
+    | Esc | Close the keys panel. |
     | ctrl+p | Command palette. |
     """
 
@@ -199,6 +205,7 @@ class Lox24App(App[None]):
         elif setup.settings.theme in self.available_themes:
             self.theme = setup.settings.theme
         self.set_keymap(effective_keymap(setup.settings.keys))
+        self.session.key_name = self.key_name
 
     # ------------------------------------------------------------ lifecycle
 
@@ -250,7 +257,7 @@ class Lox24App(App[None]):
                 new = [b for b in page.items if b.uuid and b.uuid.lower() not in watched]
                 if new:
                     more = "+" if page.total is not None and page.total > len(page.items) else ""
-                    key = effective_keymap(self.settings.keys).get("main.import", "i")
+                    key = self.key_name("main.import")
                     parts.append(f"{len(new)}{more} new in the account ({key} imports them)")
         if parts:
             text = ", ".join(parts)
@@ -418,7 +425,7 @@ class Lox24App(App[None]):
         """The bulk's messages, page by page, through the guard."""
         client = self._guarded_client()
         if client is None:
-            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            self._no_token_yet()
             return
         bulk_id = message.bulk_id
         self.push_screen(
@@ -440,7 +447,7 @@ class Lox24App(App[None]):
         name = self.session.name_of(bulk_id)
         client = self._guarded_client()
         if client is None:
-            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            self._no_token_yet()
             return
         try:
             reply = await client.cancel_bulk(bulk_id)
@@ -492,7 +499,7 @@ class Lox24App(App[None]):
     def action_discover(self) -> None:
         """The import screen, on the engine's client and within its rules."""
         if self.client is None:
-            self.notify("Enter a LOX24 token first (t).", severity="warning")
+            self._no_token_yet()
             return
         session = self.session
 
@@ -567,11 +574,33 @@ class Lox24App(App[None]):
 
     # ------------------------------------------------------------ commands
 
+    def _no_token_yet(self) -> None:
+        key = self.key_name("main.token")
+        self.notify(f"Enter a LOX24 token first ({key}).", severity="warning", markup=False)
+
+    def key_name(self, binding_id: str) -> str:
+        """The key that runs a binding, as the footer shows it ("u", "?", "^s"), after the
+        person's [keys]: every text that names a key takes it from here, never a letter
+        written into the sentence."""
+        first = keys_of(binding_id, self.settings.keys).split(",")[0].strip()
+        return self.get_key_display(Binding(first, ""))
+
     def action_keys(self) -> None:
-        if self.screen.query("HelpPanel"):
+        if self._keys_shown():
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_close_keys(self) -> None:
+        self.action_hide_help_panel()
+
+    def _keys_shown(self) -> bool:
+        return bool(self.screen.query("HelpPanel"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_keys":
+            return self._keys_shown()
+        return True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

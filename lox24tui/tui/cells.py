@@ -59,8 +59,15 @@ class Cell(Text):
 
 
 def sort_key(cell: Any) -> tuple[int, Any]:
+    """Ascending, cells without a value ("—") last."""
     value = getattr(cell, "sort_value", None)
     return (1, "") if value is None else (0, value)
+
+
+def reverse_sort_key(cell: Any) -> tuple[int, Any]:
+    """For a descending sort: cells without a value ("—") still last, not first."""
+    value = getattr(cell, "sort_value", None)
+    return (0, "") if value is None else (1, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +122,7 @@ def status_text(state: BulkState, now: datetime) -> tuple[str, str]:
     if state.reply is None:
         if state.error is not None:
             return state.error.title, ERROR_STYLE
-        return "waiting…", "dim"
+        return "checking…", "dim"
     status = state.reply.status
     label = status.label_at(now)
     style = STATUS_STYLES.get(label, UNKNOWN_STYLE if not status.status.is_known else "")
@@ -208,7 +215,7 @@ def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
     status_label, status_style = status_text(state, now)
     status = state.reply.status if state.reply else None
     code = status.status_code if status else None
-    status_order = (_STATUS_ORDER.get(code, 50) if code is not None else 99, status_label)
+    status_order = (_lifecycle_step(code, status_label), status_label)
     return {
         "label": Cell.of(label or "—", "" if label else "dim", label.lower() or None),
         "status": Cell.of(status_label, status_style, status_order),
@@ -219,7 +226,7 @@ def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
         ),
         "delivered": delivered_cell(state),
         "cost": Cell.of(
-            humanize.money(status.price, None) if status else "—",
+            humanize.money(status.price, None, places=humanize.COLUMN_PLACES) if status else "—",
             sort_value=status.price if status else None,
             justify="right",
         ),
@@ -233,13 +240,23 @@ def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
 
 
 _STATUS_ORDER: Final[dict[int, int]] = {
-    StatusCode.IN_PROGRESS: 0,
-    StatusCode.NEW: 1,
-    StatusCode.SYSTEM_ERROR: 2,
-    StatusCode.NO_RECIPIENTS: 3,
-    StatusCode.CANCELED: 4,
-    StatusCode.PROCESSED: 5,
+    StatusCode.NEW: 0,
+    StatusCode.IN_PROGRESS: 1,
+    StatusCode.PROCESSED: 2,
+    StatusCode.CANCELED: 3,
+    StatusCode.SYSTEM_ERROR: 4,
+    StatusCode.NO_RECIPIENTS: 5,
 }
+"""Status sorts in a bulk's lifecycle: scheduled (and new) → in progress → processed → ended
+otherwise; a code no documentation lists after them, no status at all last."""
+
+
+def _lifecycle_step(code: int | None, label: str) -> float:
+    """Where a status stands in a bulk's life; scheduled before new (both code 0)."""
+    if code is None:
+        return 99
+    step = _STATUS_ORDER.get(code, 50)
+    return step - 0.5 if label.startswith(SCHEDULED) else step
 
 
 def _at(timestamp: float) -> datetime:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-FOLLOWERS = {"undo": "undo.nothing", "main.cancel": "main.cancel.read_only"}
-"""Bindings that share the key of another, by design: u answers "nothing to undo", and X
-"read-only" where cancel is off, through a second, hidden binding. Remapping the first remaps
-the second with it."""
+FOLLOWERS = {"undo": "undo.nothing", "main.cancel": "main.cancel.why"}
+"""Bindings that share the key of another, by design: u answers "nothing to undo", and X says
+why a bulk cannot be canceled, through a second, hidden binding. Remapping the first remaps the
+second with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +117,11 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
                 listed = " and ".join(sorted(names))
                 problems.append(f"[keys] {key!r} is bound to both {listed} in {where}.")
     return problems
+
+
+def keys_of(binding_id: str, keymap: Mapping[str, str]) -> str:
+    """The keys that run a binding now: the person's keymap's, else the binding's own."""
+    expanded = effective_keymap(keymap)
+    if binding_id in expanded:
+        return expanded[binding_id]
+    return next((e.keys for e in catalogue() if e.binding_id == binding_id), binding_id)

@@ -463,7 +463,7 @@ async def test_without_a_token_the_app_asks_checks_once_and_saves_it_privately(
         await until(pilot, lambda: app.screen is main_of(app), "the token screen stayed open")
         await settle(app, pilot)
         assert "scheduled" in column_shown(app, "status")
-        assert "waiting…" not in column_shown(app, "status")
+        assert "checking…" not in column_shown(app, "status")
     saved = locations.config_file
     assert saved.stat().st_mode & 0o777 == 0o600
     assert FAKE_TOKEN in saved.read_text()

@@ -31,6 +31,7 @@ from .test_dashboard import (
     toasts,
     toasts_saying,
 )
+from .test_rough_edges import footer_text
 
 
 async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., Lox24App]) -> None:
@@ -128,7 +129,36 @@ async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Callable[..., Lox24
         assert any(entry.method == "PUT" for entry in fake_of(app).requests(f"/bulks/{promo}"))
 
 
-async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only(
+async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)  # the cursor is on the first bulk, scheduled, from the start
+        assert app.session.can_cancel(main_of(app).table.selected_id or "")
+        await until(pilot, lambda: "Cancel" in footer_text(app), "X not in the footer")
+        await cursor_to(pilot, app, by_label(app, "Tomorrow's morning promo"))
+        await until(pilot, lambda: "Cancel" in footer_text(app), "X not in the footer")
+        await cursor_to(pilot, app, by_label(app, "Password reset codes (Unicode)"))
+        await until(pilot, lambda: "Cancel" not in footer_text(app), "X offered when done")
+
+
+async def test_at_80_columns_the_footer_holds_x_and_every_other_key(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await until(pilot, lambda: "Cancel" in footer_text(app), "X not in the footer")
+        footer = app.screen.query_one("Footer")
+        keys = {str(key.render()).strip(): key for key in footer.query("FooterKey")}
+        palette = keys.pop("^p palette")
+        assert "? Keys" in keys and "X Cancel" in keys
+        last = max(key.region.right for key in keys.values())
+        assert last <= palette.region.x  # none under the palette's key, none cut off
+
+
+async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
@@ -136,14 +166,15 @@ async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only(
         await settle(app, pilot)
         await cursor_to(pilot, app, by_label(app, "Password reset codes (Unicode)"))
         await pilot.press("X")
-        await pilot.pause()
+        await until(pilot, lambda: bool(toasts_saying(app, "cannot be canceled")), "X was silent")
         assert app.screen is main_of(app)  # no question: a finished bulk cannot be canceled
+        assert any("it is processed" in text for text in toasts(app))
     read_only = demo(settings=Settings(archive_after=0, read_only=True))
     async with read_only.run_test(size=WIDE, notifications=True) as pilot:
         await settle(read_only, pilot)
         await cursor_to(pilot, read_only, by_label(read_only, "Tomorrow's morning promo"))
         await pilot.press("X")
-        await pilot.pause()
+        await until(pilot, lambda: bool(toasts_saying(read_only, "read-only")), "X was silent")
         assert read_only.screen is main_of(read_only)  # no question: it says why instead
         assert toasts_saying(read_only, "Not canceled: lox24tui is read-only")
         titles = [command.title for command in main_of(read_only).palette_commands()]

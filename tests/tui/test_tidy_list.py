@@ -15,7 +15,7 @@ from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
 
 from .conftest import advance, app_on, main_of, settle, until
-from .test_dashboard import WIDE, shown_ids, summary_text, toasts
+from .test_dashboard import WIDE, paste_into_add_dialog, shown_ids, summary_text, toasts
 
 
 async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(
@@ -31,12 +31,29 @@ async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(
             state = session.states[bulk_id]
             assert state.is_final
         assert sorted(shown_ids(app)) == sorted(b for b in session.ids if b not in archived)
-        assert f"{len(archived)} archived (A)" in summary_text(app)
+        rows = len(shown_ids(app))
+        # the bar counts the rows on screen, and the archive apart
+        assert summary_text(app).startswith(f"{rows} watched")
+        assert f"+{len(archived)} archived (A shows)" in summary_text(app)
         await pilot.press("A")
         await until(pilot, lambda: len(shown_ids(app)) == len(session.ids), "A showed nothing")
-        assert "archived (A)" not in summary_text(app)
+        assert summary_text(app).startswith(f"{len(session.ids)} watched")
+        assert "archive shown (A hides it)" in summary_text(app)  # a marker while shown
         await pilot.press("A")
         await until(pilot, lambda: len(shown_ids(app)) < len(session.ids), "A hid nothing")
+        assert summary_text(app).startswith(f"{rows} watched")
+
+
+async def test_the_archive_marker_fits_at_80_columns_and_names_a_remapped_key(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo(settings=Settings(archive_after=24, keys={"main.archived": "H"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        first_line = summary_text(app).splitlines()[0]
+        assert first_line.endswith("+4 (H)") or first_line.endswith("+4 archived (H shows)")
+        await pilot.press("H")
+        await until(pilot, lambda: "archive (H)" in summary_text(app), "no marker at 80 columns")
 
 
 async def test_with_archive_after_0_nothing_is_hidden(demo: Callable[..., Lox24App]) -> None:
@@ -81,3 +98,18 @@ async def test_auto_watch_watches_bulks_created_while_it_runs(
         assert shown_ids(app) == []  # a removed bulk is not added again
     looks = {entry.at for entry in fake.log if entry.path == "/bulks" and entry.status == 200}
     assert len(looks) == 2  # one look every LOOK_EVERY seconds, no more
+
+
+async def test_a_finished_bulk_added_by_hand_stays_in_sight(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo(settings=Settings(archive_after=24))
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        old = next(b for b in app.session.ids if app.session.is_archived(b))
+        app.session.watchlist.remove(old)  # as another lox24tui would have: no undo here
+        await until(pilot, lambda: old not in app.session.ids, "the removal was not followed")
+        await paste_into_add_dialog(pilot, app, old)
+        await until(pilot, lambda: old in shown_ids(app), "the bulk added went into the archive")
+        await advance(app, pilot, 10)
+        assert old in shown_ids(app)  # finished days ago, added just now: it stays

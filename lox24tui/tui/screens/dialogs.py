@@ -21,6 +21,9 @@ class Dialog(ModalScreen[T]):
     app.tcss."""
 
     BINDINGS = [Binding("escape", "cancel", "Close", id="dialog.cancel")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-roomy")]
+    """Below 30 rows a dialog tightens (app.tcss), so that at 80×24 its title, its fields and
+    its buttons are all on screen at once instead of the title scrolling away."""
 
     @abstractmethod
     def no_answer(self) -> T:

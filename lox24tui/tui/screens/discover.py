@@ -183,7 +183,7 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
             Text(humanize.local_time(bulk.created_at)[:16] if bulk.created_at else "—"),
             Text(label, style=STATUS_STYLES.get(label, "")),
             Text(humanize.count(bulk.msg_total_count).rjust(9)),
-            Text(humanize.money(bulk.price).rjust(14)),
+            Text(humanize.money(bulk.price, places=humanize.COLUMN_PLACES).rjust(14)),
             Text(
                 sanitise.one_line((bulk.text or "").replace("\n", " ")),
                 no_wrap=True,

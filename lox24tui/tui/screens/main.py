@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from lox24tui import humanize, sanitise
-from lox24tui.guard import WritesDisabled
 from lox24tui.preferences import PreferencesFile
 from lox24tui.session import WatchSession
 from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
@@ -53,6 +52,10 @@ PALETTE_BINDINGS: Final = (
 )
 """The main screen's and the watch table's bindings offered in the command palette, in its
 order. Each entry's title, help and key come from the binding itself (see palette_commands)."""
+
+
+COMPACT_FOOTER_BELOW: Final = 100
+"""Columns under which the footer is compact (at 80, the full one loses its last keys)."""
 
 
 class MainScreen(Screen[None]):
@@ -149,18 +152,17 @@ class MainScreen(Screen[None]):
         Binding(
             "X",
             "cancel_bulk",
-            "Cancel bulk",
+            "Cancel",
             tooltip="Stop the selected bulk at LOX24 before it is sent (asks first)",
-            show=False,
             id="main.cancel",
         ),
         Binding(
             "X",
-            "cancel_read_only",
+            "why_no_cancel",
             "Cancel bulk",
-            tooltip="Read-only: cancel is off, X says why",
+            tooltip="Why the selected bulk cannot be canceled",
             show=False,
-            id="main.cancel.read_only",
+            id="main.cancel.why",
         ),
         Binding(
             "A",
@@ -244,6 +246,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.time_cells = self._time_cells
+        self.table.key_name = self.session.key_name
         self.rebuild()
         self._restore_preferences()
         self.set_interval(detail.TIMES_SECONDS, self.refresh_times)
@@ -354,6 +357,8 @@ class MainScreen(Screen[None]):
             table.sort_by(table.sort_column, table.sort_reverse, scroll=False)
         self.show_summary()
         self.show_detail_of_selection(only_if=changed)
+        if self.table.selected_id in changed:
+            self._offer_cancel_where_it_can()
 
     def refresh_times(self) -> None:
         """Relative times age: redraw the time cells whose text moved on, of the rows on screen
@@ -377,7 +382,7 @@ class MainScreen(Screen[None]):
         archived = 0 if self.show_archived else session.archived_count()
         self.table.show_currency(session.currency)
         self.query_one(SummaryBar).show(
-            session.summary(),
+            session.summary(archived=self.show_archived),
             session.interval,
             session.demo,
             shown=shown,
@@ -390,6 +395,8 @@ class MainScreen(Screen[None]):
                 out_of_funds=session.out_of_funds,
             ),
             currency=session.currency,
+            archive_shown=self.show_archived and bool(session.archive_after),
+            archive_key=session.key_name("main.archived"),
         )
 
     def watch_show_archived(self) -> None:
@@ -402,10 +409,11 @@ class MainScreen(Screen[None]):
             return
         self.show_archived = not self.show_archived
         hours = f"{self.session.archive_after:g} h"
+        key = self.session.key_name("main.archived")
         if self.show_archived:
-            self.notify(f"Showing bulks that finished over {hours} ago too (A hides them).")
+            self.notify(f"Showing bulks that finished over {hours} ago too ({key} hides them).")
         else:
-            self.notify(f"Bulks that finished over {hours} ago are hidden (A shows them).")
+            self.notify(f"Bulks that finished over {hours} ago are hidden ({key} shows them).")
 
     # ------------------------------------------------------------ detail
 
@@ -435,7 +443,10 @@ class MainScreen(Screen[None]):
         self.app.push_screen(DetailScreen(self.session, bulk_id), callback=reopen)
 
     def on_resize(self, event: events.Resize) -> None:
-        """The terminal shrank below room for the pane: it moves over the table, on its bulk."""
+        """The terminal shrank below room for the pane: it moves over the table, on its bulk.
+        Below COMPACT_FOOTER_BELOW columns the footer drops its padding, so that every key it
+        offers (X included, where a bulk can be canceled) still fits on its one line."""
+        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
         bulk_id = self.pane.bulk_id
         if self.pane_open and event.size.width < PANE_BESIDE_FROM and bulk_id is not None:
             self.pane_open = False
@@ -454,12 +465,17 @@ class MainScreen(Screen[None]):
         if self.app.size.width >= PANE_BESIDE_FROM:
             self._remember(pane_open=self.pane_open)
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def _offer_cancel_where_it_can(self) -> None:
+        """X is offered for some bulks only: the footer is redrawn when the cursor reaches a
+        bulk where that changes, or when the selected bulk's status does."""
         cancel_offered = self.check_action("cancel_bulk", ())
-        if cancel_offered != self._cancel_offered:  # X is offered for some bulks only
+        if cancel_offered != self._cancel_offered:
             self._cancel_offered = cancel_offered
             self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._offer_cancel_where_it_can()
         bulk_id = event.row_key.value
         if self.pane_open and bulk_id is not None and bulk_id in self.session.states:
             show_bulk(self.pane, self.session, bulk_id)
@@ -495,7 +511,10 @@ class MainScreen(Screen[None]):
                 self.session.remove(bulk_id)
 
         self.app.push_screen(
-            ConfirmScreen(f"Stop watching {name}?\n\nu undoes it.", yes="Remove"),
+            ConfirmScreen(
+                f"Stop watching {name}?\n\n{self.session.key_name('undo')} undoes it.",
+                yes="Remove",
+            ),
             callback=confirmed,
         )
 
@@ -522,6 +541,17 @@ class MainScreen(Screen[None]):
         bulk_id = self.table.selected_id
         if bulk_id is not None:
             self.post_message(self.MessagesWanted(bulk_id))
+
+    def action_why_no_cancel(self) -> None:
+        """X where canceling is not offered: check_action takes "Cancel bulk" out of the
+        footer, which also disables its key, so this hidden binding of X says why instead."""
+        bulk_id = self.table.selected_id
+        if bulk_id is None:
+            self.notify("No bulk is selected: there is nothing to cancel.", timeout=4)
+            return
+        self.notify(
+            self.session.why_no_cancel(bulk_id) or "", severity="warning", markup=False, timeout=6
+        )
 
     def action_cancel_bulk(self) -> None:
         """Canceling cannot be undone: say what is canceled, in full, and ask."""
@@ -550,19 +580,6 @@ class MainScreen(Screen[None]):
             ),
             callback=confirmed,
         )
-
-    def action_cancel_read_only(self) -> None:
-        """X where read-only alone stops a cancel: check_action keeps "Cancel bulk" out of
-        the palette, which also disables its key, so this second, hidden binding of X says
-        why nothing happens, in the guard's words (it would refuse the request the same way)."""
-        bulk_id = self.table.selected_id
-        if bulk_id is not None:
-            self.notify(
-                f"Not canceled: {WritesDisabled()}",
-                title=self.session.name_of(bulk_id),
-                severity="warning",
-                markup=False,
-            )
 
     def action_undo(self) -> None:
         self.session.undo()
@@ -638,13 +655,9 @@ class MainScreen(Screen[None]):
         if action == "cancel_bulk":  # never offered read-only, nor for a finished bulk
             bulk_id = self.table.selected_id
             return bulk_id is not None and self.session.can_cancel(bulk_id)
-        if action == "cancel_read_only":
+        if action == "why_no_cancel":
             bulk_id = self.table.selected_id
-            return (
-                self.session.read_only
-                and bulk_id is not None
-                and self.session.is_cancelable(bulk_id)
-            )
+            return bulk_id is None or not self.session.can_cancel(bulk_id)
         if action in ("raw_json", "copy_request_id"):
             return self.pane_open
         return True

@@ -252,7 +252,11 @@ class MessagesScreen(Screen[None]):
     def _cells(self, message: Message) -> list[Text]:
         sent = message.gateway_sent_at
         price = message.price
-        money = "—" if price is None else humanize.money(price, self._currency or "").rstrip()
+        money = (
+            "—"
+            if price is None
+            else humanize.money(price, self._currency or "", places=humanize.PRICE_PLACES)
+        )
         return [
             Text(sanitise.one_line(message.phone or "—"), no_wrap=True),
             Text(sms_status_label(message.status_code)),

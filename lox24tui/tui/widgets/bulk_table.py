@@ -30,6 +30,7 @@ from lox24tui.tui.cells import (
     Cell,
     distinct_prefix,
     id_cell,
+    reverse_sort_key,
     short_id,
     sort_key,
 )
@@ -141,6 +142,8 @@ class BulkTable(DataTable[Cell]):
         """An update outgrew its column: the columns are fitted again after this refresh."""
         self._currency: str | None = None
         self.time_cells: Callable[[str], dict[str, Cell]] | None = None
+        self.key_name: Callable[[str], str] = lambda binding_id: binding_id
+        """The key that runs a binding now (the session's), for notices that name one."""
         """How a bulk's cells that age with the clock read now (set by the screen): the rows on
         screen are brought up to date by refresh_visible_times, and as they scroll into view."""
 
@@ -158,7 +161,7 @@ class BulkTable(DataTable[Cell]):
 
         Measured from the texts as they are now, on mount, resize and when the rows shown
         change, and once after a refresh in which an update outgrew its column (the first
-        statuses after "waiting…"), never per update."""
+        statuses after "checking…"), never per update."""
         self._fit_due = False
         widths = {
             column.key: max(
@@ -364,7 +367,8 @@ class BulkTable(DataTable[Cell]):
 
     def _apply_sort(self) -> None:
         if self.sort_column is not None:
-            self.sort(self.sort_column, key=sort_key, reverse=self.sort_reverse)
+            key = reverse_sort_key if self.sort_reverse else sort_key
+            self.sort(self.sort_column, key=key, reverse=self.sort_reverse)
             return
         # Row keys are bulk ids, and so are the values the id column sorts by.
         given = {bulk_id: index for index, bulk_id in enumerate(self._shown)}
@@ -385,7 +389,11 @@ class BulkTable(DataTable[Cell]):
 
     def action_reverse_sort(self) -> None:
         if self.sort_column is None:
-            self.notify("The table is in watch-list order: s sorts it by a column first.")
+            key = self.key_name("sort.next")
+            self.notify(
+                f"The table is in watch-list order: {key} sorts it by a column first.",
+                markup=False,
+            )
             return
         self.sort_by(self.sort_column, not self.sort_reverse)
         self._say_sort()
@@ -421,7 +429,12 @@ class BulkTable(DataTable[Cell]):
     def _request(self, request: type[BulkRequest]) -> None:
         bulk_id = self.selected_id
         if bulk_id is None:
-            self.notify("The watch list is empty: press a to add bulks.", severity="warning")
+            key = self.key_name("main.add")
+            self.notify(
+                f"The watch list is empty: press {key} to add bulks.",
+                severity="warning",
+                markup=False,
+            )
             return
         self.post_message(request(self, bulk_id))
 

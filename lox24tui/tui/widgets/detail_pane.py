@@ -62,7 +62,11 @@ def field_rows(
     rows += [
         ("delivery_at", humanize.local_time_relative(status.delivery_at, now), "delivery_at"),
         ("created_at", humanize.local_time_relative(status.created_at, now), "created_at"),
-        ("processed_at", humanize.local_time_relative(status.processed_at, now), "processed_at"),
+        (
+            "processed_at",
+            _last_change(humanize.local_time_relative(status.processed_at, now)),
+            "processed_at",
+        ),
         ("msg_total_count", humanize.count(status.msg_total_count), "msg_total_count"),
         ("price", humanize.money(status.price, currency), "price"),
         ("is_unicode", humanize.flag(status.is_unicode), "is_unicode"),
@@ -81,6 +85,12 @@ def field_rows(
             (sanitise.one_line(key), f"{sanitise.one_line(repr(raw))} (not in the contract)", key)
         )
     return rows
+
+
+def _last_change(shown: str) -> str:
+    """LOX24 documents processed_at as the time of the last change: on a bulk still sending,
+    read alone, it would pass for "done at"."""
+    return shown if shown == "—" else f"{shown} · time of the last change"
 
 
 def changed_fields(previous: StatusReply | None, current: StatusReply | None) -> set[str]:
@@ -251,7 +261,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         if state.reply is not None:
             parts += [grid, Text("")]
         if state.delivery is not None:
-            parts += [delivery_table(state.delivery, now), Text("")]
+            expected = state.reply.status.msg_total_count if state.reply is not None else None
+            parts += [delivery_table(state.delivery, now, expected), Text("")]
         parts += [about, Text("\nj raw JSON · C copy request id · v hide", style="dim")]
         return Group(*parts)
 
@@ -269,9 +280,12 @@ DELIVERY_ROWS: Final = (
 """The outcomes of a delivery breakdown as the pane lists them (field name, words, style)."""
 
 
-def delivery_table(delivery: DeliveryBreakdown, now: datetime) -> RenderableType:
+def delivery_table(
+    delivery: DeliveryBreakdown, now: datetime, expected: int | None = None
+) -> RenderableType:
     """The bulk's messages by delivery outcome: count, share and a bar each, when they were
-    counted, and whether they may still change."""
+    counted, and whether they may still change. ``expected`` is the bulk's msg_total_count: a
+    count that differs from it says why, or two numbers side by side look like a bug."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
@@ -294,7 +308,25 @@ def delivery_table(delivery: DeliveryBreakdown, now: datetime) -> RenderableType
     about = f"{humanize.count(total)} messages, counted {taken}; {settled}"
     if delivery.partial:
         about += " (LOX24 sent no totals: counted from the first pages, at least this many)"
+    about += count_gap(total, expected, partial=delivery.partial)
     return Group(Text("delivery", style="bold"), grid, Text(about, style="dim"))
+
+
+def count_gap(counted: int, expected: int | None, *, partial: bool = False) -> str:
+    """Why the messages counted differ from the bulk's msg_total_count, if they do: a bulk
+    creates its messages as it sends, and the count and the status are asked for at different
+    moments."""
+    if expected is None or counted == expected or (partial and counted < expected):
+        return ""
+    if counted < expected:
+        return (
+            f". The bulk has {humanize.count(expected)} messages now (msg_total_count): "
+            f"{humanize.count(expected - counted)} were created after this count"
+        )
+    return (
+        f". The count is newer than the status shown ({humanize.count(expected)} messages): "
+        f"{humanize.count(counted - expected)} were created in between"
+    )
 
 
 def _timeline(steps: Sequence[TimelineStep], now_ts: float) -> Text:

@@ -26,6 +26,13 @@ _ORDER = (
 """The order of the counts: status labels as the models define them, then the engine's own."""
 
 
+PENDING: Final = "pending"
+"""The engine's label for a bulk LOX24 has not answered for yet."""
+CHECKING: Final = "checking…"
+"""How the bar and the rows say it: until the first answers come, the dashboard is checking
+(the counts of a list nobody has looked at yet would pass for the truth)."""
+
+
 def countdown(seconds: float) -> str:
     seconds = max(0, int(seconds + 0.999))
     minutes, rest = divmod(seconds, 60)
@@ -121,7 +128,8 @@ def counts_line(
             continue
         style = STATUS_STYLES.get(label, ERROR_STYLE if label in ("not found", "error") else "")
         text.append(" · ")
-        text.append(f"{summary.by_status[label]} {label}", style)
+        words = CHECKING if label == PENDING else label
+        text.append(f"{summary.by_status[label]} {words}", "dim" if label == PENDING else style)
     other = sum(summary.by_status.get(label, 0) for label in folded)
     if other:
         text.append(f" · {other} other")
@@ -129,7 +137,9 @@ def counts_line(
         text.append("   ")
         text.append(f"{humanize.count(summary.total_messages)} messages", "bold")
         text.append(" · ")
-        text.append(humanize.money(summary.total_price, currency), "bold")
+        text.append(
+            humanize.money(summary.total_price, currency, places=humanize.COLUMN_PLACES), "bold"
+        )
     return text
 
 
@@ -167,7 +177,8 @@ def balance_text(
     messages go unsent for want of funds; None before the account is known."""
     if balance is None:
         return None
-    text = Text.assemble("balance ", (humanize.money(balance, currency), "bold"))
+    shown = humanize.money(balance, currency, places=humanize.COLUMN_PLACES)
+    text = Text.assemble("balance ", (shown, "bold"))
     if out_of_funds:
         text.stylize("bold red")
         text.append(" ⚠ messages not sent: no funds", "bold red")
@@ -195,6 +206,8 @@ class SummaryBar(Widget):
         super().__init__(id=id)
         self._showing: tuple[Summary, int | None, Text, bool, int, Text | None] | None = None
         self._currency: str | None = None
+        self._archive_shown = False
+        self._archive_key = "A"
 
     def show(
         self,
@@ -206,10 +219,16 @@ class SummaryBar(Widget):
         archived: int = 0,
         balance: Text | None = None,
         currency: str | None = None,
+        archive_shown: bool = False,
+        archive_key: str = "A",
     ) -> None:
         """Show this summary. ``shown``: how many bulks the filter lets through, if one is on;
         ``engine_failure``: why the refresh engine stopped, if it did; ``archived``: how many
-        finished bulks the archive hides."""
+        finished bulks the archive hides (``summary`` counts the rest), or ``archive_shown``
+        when it is shown (then ``summary`` counts them too); ``archive_key``: the key that
+        shows or hides it, as the keymap has it."""
+        self._archive_shown = archive_shown
+        self._archive_key = archive_key
         if engine_failure is None:
             state = engine_line(summary, interval)
         else:
@@ -226,9 +245,14 @@ class SummaryBar(Widget):
         share = Text()
         if shown is not None:  # always there: it says why rows are missing
             share.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
-        if archived:  # also always there: the rows are not gone
-            full = Text(f"   {archived} archived (A)", "yellow")
-            short = Text(f" +{archived} (A)", "yellow")
+        key = self._archive_key
+        if archived or self._archive_shown:  # also always there: the rows are not gone
+            if self._archive_shown:
+                full = Text(f"   archive shown ({key} hides it)", "bold yellow")
+                short = Text(f" +archive ({key})", "bold yellow")
+            else:
+                full = Text(f"   +{archived} archived ({key} shows)", "yellow")
+                short = Text(f" +{archived} ({key})", "yellow")
             fits = (
                 share.cell_len
                 + full.cell_len
