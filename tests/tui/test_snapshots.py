@@ -5,14 +5,27 @@ Update after an intended change of looks: pytest tests/tui/test_snapshots.py --s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
+from lox24tui.clock import VirtualClock
+from lox24tui.config import Locations, Settings
+from lox24tui.store import WatchList
 from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.damaged_list import DamagedListScreen
+from lox24tui.tui.screens.dialogs import ConfirmScreen
+from lox24tui.tui.setup import demo_setup
 
-from .conftest import main_of, settle
+from .conftest import main_of, settle, until
+
+DEMO_FIRST = "0e03b500-0000-1000-8000-000000000001"
 
 SIZE = (160, 40)
 
@@ -102,3 +115,133 @@ def test_add_dialog_at_60x20(snap_compare: Any, demo: Callable[..., Lox24App]) -
         await still_cursors(pilot)
 
     assert snap_compare(demo(), terminal_size=(60, 20), run_before=submit_a_bad_id)
+
+
+# Every screen and dialog at the two sizes a newcomer tries first: the smallest terminal we
+# support, and a roomy one. Each is opened as a person would, with keys.
+
+NEWCOMER_SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
+
+
+async def _rows_in(pilot: Pilot[None], table_id: str) -> None:
+    await until(
+        pilot,
+        lambda: (
+            bool(pilot.app.screen.query(table_id))
+            and pilot.app.screen.query_one(table_id, DataTable).row_count > 0
+        ),
+        f"{table_id} stayed empty",
+    )
+
+
+async def _on_label(pilot: Pilot[None], label: str) -> None:
+    app = pilot.app
+    assert isinstance(app, Lox24App)
+    bulk_id = next(e.bulk_id for e in app.session.watchlist.entries if e.label == label)
+    main_of(app).table.select(bulk_id)
+    await pilot.pause()
+
+
+async def _main(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+
+
+async def _pane(pilot: Pilot[None]) -> None:
+    await open_first_bulk(pilot)
+
+
+async def _messages(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+    await _on_label(pilot, "Password reset codes (Unicode)")
+    await pilot.press("m")
+    await _rows_in(pilot, "#messages-table")
+    await pilot.pause()
+
+
+async def _discover(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+    await pilot.press("i")
+    await _rows_in(pilot, "#discover-table")
+    await still_cursors(pilot)
+
+
+async def _add(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+    await pilot.press("a")
+    await still_cursors(pilot)
+
+
+async def _token(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+    await pilot.press("t")
+    await still_cursors(pilot)
+
+
+async def _export(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+    await pilot.press("x")
+    await still_cursors(pilot)
+
+
+async def _cancel(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+    await _on_label(pilot, "Tomorrow's morning promo")
+    await pilot.press("X")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "X did not ask")
+    await pilot.pause()
+
+
+async def _keys(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+    await pilot.press("question_mark")
+    await until(pilot, lambda: bool(pilot.app.screen.query("HelpPanel")), "no keys panel")
+    await pilot.pause()
+
+
+NEWCOMER_SCREENS = {
+    "main": _main,
+    "pane": _pane,
+    "messages": _messages,
+    "import": _discover,
+    "add": _add,
+    "token": _token,
+    "export": _export,
+    "cancel": _cancel,
+    "keys": _keys,
+}
+
+
+@pytest.mark.parametrize("size", NEWCOMER_SIZES)
+@pytest.mark.parametrize("screen", NEWCOMER_SCREENS)
+def test_every_screen(
+    snap_compare: Any, demo: Callable[..., Lox24App], screen: str, size: str
+) -> None:
+    assert snap_compare(
+        demo(), terminal_size=NEWCOMER_SIZES[size], run_before=NEWCOMER_SCREENS[screen]
+    )
+
+
+@pytest.fixture
+def fixed_places(monkeypatch: pytest.MonkeyPatch) -> Iterator[Locations]:
+    """Folders whose names are the same in every run: the damaged-list dialog names its file."""
+    root = Path(tempfile.gettempdir()) / "lox24tui-snapshot"
+    shutil.rmtree(root, ignore_errors=True)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(root / name.lower()))
+    yield Locations.default()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("size", NEWCOMER_SIZES)
+def test_the_damaged_list_dialog(snap_compare: Any, fixed_places: Locations, size: str) -> None:
+    path = fixed_places.demo_watchlist_file
+    WatchList(path, now=VirtualClock().now).add_many([(DEMO_FIRST, "Black Friday")])
+    path.write_bytes(path.read_bytes()[:-5])
+    setup = demo_setup(Settings(archive_after=0), fixed_places, clock=VirtualClock(), seed=7)
+    setup.notify_writer = lambda text: None
+
+    async def asked(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: isinstance(pilot.app.screen, DamagedListScreen), "no question")
+        await still_cursors(pilot)
+
+    assert snap_compare(Lox24App(setup), terminal_size=NEWCOMER_SIZES[size], run_before=asked)
