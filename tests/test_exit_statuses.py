@@ -73,6 +73,10 @@ def fails(kind: str, **options: object) -> Callable[[FakeLox24, Path], None]:
     return arrange
 
 
+def inactive_account(fake: FakeLox24, _: Path) -> None:
+    fake.account_active = False
+
+
 def watching(*ids: str) -> Callable[[FakeLox24, Path], None]:
     def arrange(_: FakeLox24, folder: Path) -> None:
         ok = subprocess.run(
@@ -121,6 +125,7 @@ NO_TOKEN = "no LOX24 token"
 BAD_CONFIG = "invalid settings"
 USAGE = "usage: lox24tui"
 UNREADABLE = "response could not be read"
+INACTIVE = "not activated"
 MALFORMED = fails("malformed")
 TOO_MANY = fails("status", status=429, retry_after="600")
 
@@ -135,6 +140,7 @@ CELLS: dict[str, Cell] = {
         "LOX24 had a system error",
         arrange=fails("status", status=503, bulk_id=SENDING),
     ),
+    "status-1-unreadable-answer": Cell(("status", DONE), 1, UNREADABLE, arrange=MALFORMED),
     "status-2-unreachable-one-id": Cell(("status", DONE), 2, UNREACHABLE, lox24=CLOSED),
     "status-2-unreachable-five-ids": Cell(
         ("status", DONE, CANCELED, SENDING, UNKNOWN, "0e2b7a10-4699-11ea-a637-96000028b330"),
@@ -149,6 +155,7 @@ CELLS: dict[str, Cell] = {
         arrange=fails("status", status=503),
     ),
     "status-2-refused-token": Cell(("status", DONE), 2, "stopped:", token=WRONG),
+    "status-2-inactive-account": Cell(("status", DONE), 2, INACTIVE, arrange=inactive_account),
     "status-2-rate-limited": Cell(("status", DONE), 2, "stopped:", arrange=TOO_MANY),
     "status-2-no-token": Cell(("status", DONE), 2, NO_TOKEN, token=None),
     "status-2-bad-config": Cell(("status", DONE), 2, BAD_CONFIG, arrange=bad_config),
@@ -159,6 +166,9 @@ CELLS: dict[str, Cell] = {
     "watch-2-unknown-id": Cell(("status", UNKNOWN, "--watch"), 2, "stopped:"),
     "watch-2-invalid-id": Cell(("status", INVALID, "--watch"), 2, NOT_AN_ID),
     "watch-2-refused-token": Cell(("status", DONE, "--watch"), 2, "stopped:", token=WRONG),
+    "watch-2-inactive-account": Cell(
+        ("status", DONE, "--watch"), 2, INACTIVE, arrange=inactive_account
+    ),
     "watch-2-rate-limited": Cell(("status", SENDING, "--watch"), 2, RATE_LIMITED, arrange=TOO_MANY),
     "watch-2-no-token": Cell(("status", DONE, "--watch"), 2, NO_TOKEN, token=None),
     # bulks: 0 listed · 1 LOX24's answer failed · 2 stopped / unreachable / cannot start
