@@ -54,9 +54,11 @@ class Lines:
                 self._changed.wait(left)
             return list(self.lines)
 
-    def wait_for_line(self, part: str, *, after: int = 0) -> int:
+    def wait_for_line(self, part: str, *, after: int = 0, deadline: float = DEADLINE) -> int:
         """The index of the first line from ``after`` on that contains ``part``."""
-        lines = self.wait_for(lambda seen: any(part in x for x in seen[after:]), what=repr(part))
+        lines = self.wait_for(
+            lambda seen: any(part in x for x in seen[after:]), what=repr(part), deadline=deadline
+        )
         return next(i for i in range(after, len(lines)) if part in lines[i])
 
     def wait_closed(self, deadline: float = DEADLINE) -> list[str]:
