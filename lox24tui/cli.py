@@ -85,7 +85,8 @@ OUTCOME_NAMES = (
 
 STOPPED = """\
   2  requests were stopped (a refused token, an inactive account, a rate limit,
-     protecting your IP, LOX24 unreachable), or lox24tui could not start (no
+     protecting your IP), LOX24 was unreachable (no request answered, for
+     network errors or LOX24 system errors), or lox24tui could not start (no
      token, a bad config file)"""
 
 STATUS_EPILOG = f"""\

@@ -14,6 +14,11 @@ processes writing at once lose nothing. Nothing here may stop the rest of lox24t
 Problems never raise: they become sentences in :meth:`History.pop_notices`, for the caller to
 show once. The schema carries a version (``PRAGMA user_version``) and grows only by
 :data:`MIGRATIONS`, applied in order, so a file from any earlier release opens.
+
+One row per change of a bulk, however many processes watch it: two dashboards, or a dashboard
+and ``status --watch``, each see every change, a poll apart. Each write checks, inside its
+transaction, whether the change is already recorded (:func:`_record_unless_known`), so the
+second process to see it writes nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +39,16 @@ from lox24tui.monitor import BulkState
 
 T = TypeVar("T")
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+SAME_CHANGE_WINDOW: Final = 3600.0
+"""Seconds apart that two processes may see a bulk arrive in a code and still be taken to have
+seen the same change. They see it a poll apart: a refresh interval, or at most a back-off
+(:data:`lox24tui.monitor.BACKOFF_CAP`) or a scheduled bulk's recheck, all far below an hour.
+LOX24's codes move forward only (0, 5, then a final one): a bulk arrives in a code once."""
+
+Migration = tuple["str | Callable[[sqlite3.Connection], None]", ...]
+"""One step of the schema: SQL statements, or a function for what SQL alone cannot say."""
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (
     # 1, the first release: status transitions, and what each reader (the dashboard) last saw.
     (
         """CREATE TABLE transitions (
@@ -51,7 +65,13 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE INDEX transitions_by_time ON transitions (at)",
         "CREATE TABLE seen (reader TEXT PRIMARY KEY, at REAL NOT NULL)",
     ),
-    # 2, next: delivery snapshots (sent / delivered / failed counts of a bulk over time) come as a
+    # 2: one row per change, however many processes saw it: the duplicates that processes
+    # watching the same bulks wrote before are removed, by the rule every write now follows.
+    (
+        "CREATE INDEX transitions_by_arrival ON transitions (bulk_id, to_code, at)",
+        lambda connection: _drop_repeats(connection),
+    ),
+    # 3, next: delivery snapshots (sent / delivered / failed counts of a bulk over time) come as a
     # new step here, e.g. "CREATE TABLE snapshots (bulk_id TEXT NOT NULL, at REAL NOT NULL, …)"
     # with an index on (bulk_id, at); :meth:`History._delete_old` then trims that table too.
 )
@@ -185,19 +205,17 @@ class History:
             return notices
 
     def record(self, transitions: Iterable[StatusTransition]) -> bool:
-        """Store transitions in one transaction (all or none). False when they could not be
-        stored (a notice says why); the caller may try again with the same ones."""
-        rows = [_row(t) for t in transitions]
-        if not rows:
+        """Store transitions in one transaction (all or none), each unless another process
+        recorded the same change already (:func:`_record_unless_known`). False when they could
+        not be stored (a notice says why); the caller may try again with the same ones."""
+        batch = list(transitions)
+        if not batch:
             return True
 
         def insert(connection: sqlite3.Connection) -> bool:
             with _transaction(connection):
-                connection.executemany(
-                    "INSERT INTO transitions (bulk_id, from_code, to_code, status, at, "
-                    "request_id, label) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+                for transition in batch:
+                    _record_unless_known(connection, transition)
                 if self._clock() - self._trimmed_at >= TRIM_EVERY:
                     self._delete_old(connection)
             return True
@@ -421,6 +439,54 @@ def _ready(_connection: sqlite3.Connection) -> None:
     """Nothing more to do once the file is open and migrated."""
 
 
+def _record_unless_known(connection: sqlite3.Connection, transition: StatusTransition) -> bool:
+    """Insert ``transition`` unless the history already holds that change of the bulk, as
+    another process saw it; True when a row was written. It is the same change when the bulk
+
+    - arrived in the same code within :data:`SAME_CHANGE_WINDOW` by another row (LOX24's codes
+      move forward only, so a bulk arrives in a code once; two processes see it a poll apart,
+      and may have seen different codes before it, one of them having missed a short one);
+    - or already had that code by the row before it (a process that starts, or starts again,
+      sees "now" a state already recorded).
+
+    A first sighting (no code before, as the process saw it) of a bulk the history knows in
+    another code is kept as the move from that code: the history says what came before."""
+    t = transition
+    arrived = connection.execute(
+        "SELECT 1 FROM transitions WHERE bulk_id = ? AND to_code IS ? AND at BETWEEN ? AND ? "
+        "LIMIT 1",
+        (t.bulk_id, t.to_code, t.at - SAME_CHANGE_WINDOW, t.at + SAME_CHANGE_WINDOW),
+    ).fetchone()
+    if arrived is not None:
+        return False
+    before = connection.execute(
+        "SELECT to_code FROM transitions WHERE bulk_id = ? AND at <= ? "
+        "ORDER BY at DESC, id DESC LIMIT 1",
+        (t.bulk_id, t.at),
+    ).fetchone()
+    if before is not None and before[0] == t.to_code:
+        return False
+    from_code = before[0] if t.from_code is None and before is not None else t.from_code
+    connection.execute(
+        "INSERT INTO transitions (bulk_id, from_code, to_code, status, at, request_id, label) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (t.bulk_id, from_code, t.to_code, t.status, t.at, t.request_id, t.label),
+    )
+    return True
+
+
+def _drop_repeats(connection: sqlite3.Connection) -> None:
+    """Schema step 2: the rows written again by a second process go. Every row is recorded
+    anew, oldest first, by the rule every write follows (:func:`_record_unless_known`)."""
+    rows = connection.execute(
+        "SELECT bulk_id, from_code, to_code, status, at, request_id, label FROM transitions "
+        "ORDER BY at, id"
+    ).fetchall()
+    connection.execute("DELETE FROM transitions")
+    for row in rows:
+        _record_unless_known(connection, StatusTransition(*row))
+
+
 def _migrate(connection: sqlite3.Connection) -> None:
     """Bring the file to :data:`SCHEMA_VERSION`, under a write lock so that two processes
     opening a new file at once do not both create it. A file from a newer lox24tui is used as
@@ -430,10 +496,19 @@ def _migrate(connection: sqlite3.Connection) -> None:
     with _transaction(connection):
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         for steps in MIGRATIONS[version:]:
-            for statement in steps:
-                connection.execute(statement)
+            apply_migration(connection, steps)
         if version < SCHEMA_VERSION:
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def apply_migration(connection: sqlite3.Connection, steps: Migration) -> None:
+    """Run one schema step's statements and functions, in order (also how a test builds a file
+    as an earlier release left it)."""
+    for step in steps:
+        if isinstance(step, str):
+            connection.execute(step)
+        else:
+            step(connection)
 
 
 @contextlib.contextmanager
@@ -448,10 +523,6 @@ def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
             connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
-
-
-def _row(t: StatusTransition) -> tuple[object, ...]:
-    return (t.bulk_id, t.from_code, t.to_code, t.status, t.at, t.request_id, t.label)
 
 
 def _sound(path: Path) -> bool:

@@ -133,7 +133,7 @@ def test_server_errors_never_lock_the_account_out(live_fake: FakeLox24, live_url
     live_fake.fail("status", status=502, bulk_id=broken)
     for _ in range(3):
         done = lox24tui("status", broken, url=live_url)
-        assert done.returncode == 1 and "HTTP 502" in done.stdout
+        assert done.returncode == 2 and "HTTP 502" in done.stdout  # LOX24 answered no request
     done = lox24tui("status", healthy, url=live_url)
     assert done.returncode == 0, done.stdout + done.stderr
     assert [entry.status for entry in live_fake.requests("/bulks")] == [502, 502, 502, 200]

@@ -122,7 +122,7 @@ def test_without_a_token_nothing_is_sent(live_fake: FakeLox24, live_url: str) ->
 
 def test_a_refused_connection_is_reported_not_a_traceback() -> None:
     done = lox24tui("status", "da0fa78c-4699-11ea-a637-96000028b339", url="http://127.0.0.1:9")
-    assert done.returncode == 1
+    assert done.returncode == 2  # LOX24 unreachable: no request was answered
     assert "network: Could not reach LOX24" in done.stdout
     assert "Traceback" not in done.stderr
 

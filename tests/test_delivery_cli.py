@@ -196,7 +196,7 @@ def test_phone_numbers_appear_only_in_messages_output(
     ]
     live_fake.fail("status", status=500, bulk_id=bulk)
     outputs.append(lox24tui("messages", bulk, url=live_url))
-    assert outputs[-1].returncode == 1 and "LOX24" in outputs[-1].stderr
+    assert outputs[-1].returncode == 2 and "LOX24" in outputs[-1].stderr  # no answer: a 5xx
     for done in outputs:
         assert PHONE not in done.stdout + done.stderr
     state = Path(os.environ["XDG_STATE_HOME"])

@@ -17,7 +17,14 @@ import pytest
 from lox24tui.api import BulkStatus, StatusReply
 from lox24tui.clock import VirtualClock
 from lox24tui.config import Locations
-from lox24tui.history import MIGRATIONS, SCHEMA_VERSION, History, StatusTransition, transition_from
+from lox24tui.history import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    History,
+    StatusTransition,
+    apply_migration,
+    transition_from,
+)
 from lox24tui.monitor import BulkState, Transition
 
 BULK = "73f43a80-ca52-11f0-8001-96000028b339"
@@ -156,8 +163,7 @@ def test_a_file_of_every_earlier_schema_is_migrated(path: Path, version: int) ->
     path.parent.mkdir(parents=True)
     with sqlite3.connect(path) as old:  # as a release of that version left it
         for steps in MIGRATIONS[:version]:
-            for statement in steps:
-                old.execute(statement)
+            apply_migration(old, steps)
         old.execute(f"PRAGMA user_version = {version}")
     old.close()
     with History(path, clock=lambda: NOW) as history:
@@ -246,3 +252,68 @@ def test_an_engine_state_becomes_a_transition_labelled_as_it_read_then() -> None
     )
     assert transition_from(sending) == StatusTransition(BULK, 0, 5, "in progress", NOW + 70, "r")
     assert transition_from(BulkState(BULK)) is None
+
+
+def moves(history: History, bulk_id: str = BULK) -> list[tuple[int | None, int | None]]:
+    return [(t.from_code, t.to_code) for t in history.transitions([bulk_id])]
+
+
+def test_a_change_two_processes_saw_is_kept_once(path: Path) -> None:
+    """Each process sees the bulk first, then its moves, a poll apart; one of them misses the
+    short "in progress" and sees 0 → 10."""
+    first = [
+        StatusTransition(BULK, None, 0, "scheduled", NOW, "a" * 32),
+        StatusTransition(BULK, 0, 5, "in progress", NOW + 60, "b" * 32),
+        StatusTransition(BULK, 5, 10, "processed", NOW + 70, "c" * 32),
+    ]
+    second = [
+        StatusTransition(BULK, None, 0, "scheduled", NOW + 3, "d" * 32),
+        StatusTransition(BULK, 0, 10, "processed", NOW + 72, "e" * 32),
+    ]
+    with History(path, clock=lambda: NOW) as one, History(path, clock=lambda: NOW) as other:
+        assert one.record(first[:2])
+        assert other.record(second)
+        assert one.record(first[2:])
+        assert moves(one) == [(None, 0), (0, 5), (0, 10)]
+        assert [t.request_id for t in one.transitions()] == ["a" * 32, "b" * 32, "e" * 32]
+
+
+def test_a_restart_does_not_record_the_state_again(path: Path) -> None:
+    with History(path, clock=lambda: NOW) as history:
+        assert history.record([step(BULK, 5, NOW)])
+    with History(path, clock=lambda: NOW + 2 * DAY) as restarted:
+        assert restarted.record([step(BULK, 5, NOW + 2 * DAY)])  # "now in progress" again
+        assert restarted.record([step(BULK, 10, NOW + 2 * DAY + 10)])  # first sighting of it
+        assert moves(restarted) == [(None, 5), (5, 10)]
+
+
+def test_a_history_with_repeated_rows_keeps_one_of_each(path: Path) -> None:
+    """A file written by two processes of the release before: each change twice."""
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as old:
+        apply_migration(old, MIGRATIONS[0])
+        old.execute("PRAGMA user_version = 1")
+        for at, from_code, to_code in [
+            (NOW, None, 0),
+            (NOW + 1, None, 0),
+            (NOW + 60, 0, 5),
+            (NOW + 62, 0, 5),
+            (NOW + 70, 5, 10),
+            (NOW + 75, 0, 10),
+        ]:
+            old.execute(
+                "INSERT INTO transitions (bulk_id, from_code, to_code, status, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (BULK, from_code, to_code, str(to_code), at),
+            )
+        old.execute(
+            "INSERT INTO transitions (bulk_id, from_code, to_code, status, at) "
+            "VALUES (?, NULL, 10, '10', ?)",
+            (OTHER, NOW),
+        )
+    old.close()
+    with History(path, clock=lambda: NOW) as history:
+        assert moves(history) == [(None, 0), (0, 5), (5, 10)]
+        assert [t.at for t in history.transitions([BULK])] == [NOW, NOW + 60, NOW + 70]
+        assert moves(history, OTHER) == [(None, 10)]
+        assert history.pop_notices() == []

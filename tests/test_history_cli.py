@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from lox24tui.config import Locations
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.fake.account import time_uuid
+from lox24tui.fake.server import serve_in_thread
 from lox24tui.history import History, StatusTransition
-from tests.test_cli import lox24tui
+from tests.lines import running
+from tests.test_cli import HeldClock, cli_env, lox24tui
 
 BULK = "73f43a80-ca52-11f0-8001-96000028b339"
 OTHER = "73f43a80-ca52-11f0-8002-96000028b339"
@@ -87,3 +95,47 @@ def test_history_help_lists_its_exit_statuses() -> None:
     done = lox24tui("history", "--help", token=None)
     assert done.returncode == 0
     assert "exit status:" in done.stdout and "--since AGE" in done.stdout
+
+
+@pytest.fixture
+def sending_soon(tmp_path: Path) -> Iterator[tuple[FakeLox24, HeldClock, str]]:
+    """Two bulks that start sending half a second after the held clock is released and end a
+    second and a half later; the refresh interval at its minimum."""
+    clock = HeldClock()
+    now = clock.start
+    bulks = [
+        SimBulk(time_uuid(now - 60, n), now - 60, now + 0.5, 100, send_seconds=1.5) for n in (1, 2)
+    ]
+    config = tmp_path / "config" / "lox24tui"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("interval = 2\n")
+    fake = FakeLox24(SimulatedAccount(bulks), clock=clock)
+    with serve_in_thread(fake) as url:
+        yield fake, clock, url
+
+
+def test_two_watches_of_the_same_bulks_keep_each_change_once(
+    sending_soon: tuple[FakeLox24, HeldClock, str],
+) -> None:
+    fake, clock, url = sending_soon
+    ids = [bulk.uuid for bulk in fake.account]
+    env = cli_env(url, FAKE_TOKEN)
+    watch = ("status", *ids, "--watch", "--json")
+    with running(*watch, env=env) as first, running(*watch, env=env) as second:
+        for each in (first, second):  # both have seen every bulk before anything changes
+            each.stdout.wait_for(
+                lambda lines: all(any(i in line for line in lines) for i in ids),
+                what="a first status of every bulk",
+            )
+        clock.release()
+        assert (first.wait(), second.wait()) == (0, 0), first.stderr.text + second.stderr.text
+    printed = [json.loads(line) for line in first.stdout.lines + second.stdout.lines]
+    done = lox24tui("history", "--json", token=None)
+    assert done.returncode == 0, done.stderr
+    kept = [json.loads(line) for line in done.stdout.splitlines()]
+    for bulk_id in ids:
+        codes = [k["to_code"] for k in kept if k["id"] == bulk_id]
+        assert codes == sorted(set(codes)), kept  # each code arrived at once, in order
+        assert set(codes) == {c["to"] for c in printed if c["id"] == bulk_id}
+        assert codes[0] == 0 and codes[-1] == 10
+    assert len(kept) < len(printed)

@@ -16,8 +16,8 @@ from lox24tui.commands.output import (
     print_line,
     settings_or_exit,
 )
+from lox24tui.commands.stopped import stopped_by
 from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import stops_everything
 
 
 def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
@@ -35,7 +35,7 @@ def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
 
     result = asyncio.run(fetch())
     if isinstance(result, Lox24Error):
-        stopped = stops_everything(result)
+        stopped = stopped_by([result]) is not None
         complain(f"stopped: {result}" if stopped else str(result))
         return ExitCode.STOPPED if stopped else ExitCode.FAILED
     low = settings.low_balance

@@ -16,9 +16,9 @@ from lox24tui.commands.output import (
     print_line,
     settings_or_exit,
 )
+from lox24tui.commands.stopped import stopped_by
 from lox24tui.discovery import BulkQuery, parse_age, recent_bulks
 from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import stops_everything
 from lox24tui.records import status_fields
 
 
@@ -60,7 +60,7 @@ def run_bulks(
     if problem is not None:
         if as_json:
             print_json(out, {"id": None, "error": problem.to_dict()})
-        stopped = stops_everything(problem)
+        stopped = stopped_by([problem]) is not None
         complain(f"stopped: {problem}" if stopped else str(problem))
         return ExitCode.STOPPED if stopped else ExitCode.FAILED
     return ExitCode.OK

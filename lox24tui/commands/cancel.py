@@ -12,8 +12,9 @@ from typing import TextIO
 from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, Lox24Error, StatusCode, label_with_code, parse_bulk_id
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
+from lox24tui.commands.stopped import stopped_by
 from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import WritesDisabled, stops_everything
+from lox24tui.guard import WritesDisabled
 
 
 def run_cancel(
@@ -63,17 +64,20 @@ def run_cancel(
 
     async def cancel_each() -> int:
         canceled = 0
+        outcomes: list[Lox24Error | None] = []
         async with guarded_client(settings, token, concurrency=1) as client:
             for bulk_id in ids:  # one at a time: a write is never fired in a burst
                 try:
                     reply = await client.cancel_bulk(bulk_id)
                 except Lox24Error as error:
-                    if stops_everything(error):  # said once, on stderr: it is not about this bulk
+                    outcomes.append(error)
+                    if stopped_by(outcomes) is not None:  # said once, on stderr
                         print_line(out, f"✗ {bulk_id}  not canceled: {error.title}")
                         complain(f"stopped: {error}")
                         return ExitCode.STOPPED
                     print_line(out, f"✗ {bulk_id}  {error.title}: {error}")
                     continue
+                outcomes.append(None)
                 code = reply.status.status_code
                 shown = label_with_code(reply.status.status.label, code)
                 if code == StatusCode.CANCELED:

@@ -11,12 +11,12 @@ from typing import TextIO
 from lox24tui import humanize
 from lox24tui.clock import SystemClock
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
+from lox24tui.commands.stopped import stopped_by
 from lox24tui.commands.watch import load_or_explain
 from lox24tui.config import Locations
 from lox24tui.exit_codes import ExitCode
 from lox24tui.export import export_row, render
 from lox24tui.files import write_atomically
-from lox24tui.guard import stops_everything
 from lox24tui.monitor import BulkState, check_each_once
 from lox24tui.store import WatchList
 
@@ -51,7 +51,7 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
             return await check_each_once(client, watchlist.ids, concurrency=settings.concurrency)
 
     states = asyncio.run(fetch()) if watchlist.ids else []
-    stopped = next((s.error for s in states if s.error and stops_everything(s.error)), None)
+    stopped = stopped_by(state.error for state in states) if states else None
     if stopped is not None:
         complain(f"nothing exported, the requests were stopped: {stopped}")
         return ExitCode.STOPPED

@@ -26,10 +26,10 @@ from lox24tui.commands.output import (
     print_line,
     settings_or_exit,
 )
+from lox24tui.commands.stopped import stopped_by
 from lox24tui.delivery import OUTCOME_FILTERS
 from lox24tui.exit_codes import ExitCode
 from lox24tui.export import message_record
-from lox24tui.guard import stops_everything
 from lox24tui.phones import mask_phone
 
 
@@ -83,7 +83,7 @@ def run_messages(
     if isinstance(problem, BulkNotFound):
         complain(f"LOX24 does not know the bulk {bulk_id} on this account (404).")
         return ExitCode.FAILED
-    stopped = stops_everything(problem)
+    stopped = stopped_by([problem]) is not None
     complain(f"stopped: {problem}" if stopped else str(problem))
     return ExitCode.STOPPED if stopped else ExitCode.FAILED
 

@@ -24,6 +24,7 @@ from lox24tui.commands.output import (
     print_line,
     settings_or_exit,
 )
+from lox24tui.commands.stopped import stopped_by
 from lox24tui.exit_codes import ExitCode
 from lox24tui.guard import stops_everything
 from lox24tui.monitor import BulkState, check_each_once
@@ -106,6 +107,7 @@ def run_status(
         else:
             problem = state.error
             print_line(out, f"✗ {state.bulk_id}  {problem.title}: {problem}")
+    stopped = stopped or stopped_by(state.error for state in states)  # LOX24 unreachable
     if stopped is not None:
         complain(f"stopped: {stopped.message}")
         return ExitCode.STOPPED

@@ -6,6 +6,9 @@ Exit status: 0 when every bulk ended processed (10); 1 when any ended canceled, 
 or with no recipients (15, 20, 201); 2 when something stopped the watch: a refused token, an
 inactive account, a bulk LOX24 does not know, or a rate limit / IP block.
 
+Each change of the engine's state (LOX24 unreachable, back, rate-limited…) is said on stderr
+with its time (:mod:`lox24tui.commands.engine_lines`).
+
 Every status change it sees goes into the history file (lox24tui.history), batched, so the
 dashboard and ``lox24tui history`` later show what this process saw.
 """
@@ -18,6 +21,7 @@ from typing import TextIO
 
 from lox24tui import humanize
 from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_label
+from lox24tui.commands.engine_lines import EngineStateLines
 from lox24tui.commands.output import complain, print_json, print_line, shared_guard
 from lox24tui.config import Locations, Settings
 from lox24tui.exit_codes import ExitCode
@@ -48,6 +52,7 @@ async def _watch(
     history = History(locations.history_file, retention_days=settings.history_days)
     writer = history.writer(call_later=asyncio.get_running_loop().call_later)
     told: set[str] = set()
+    engine_state = EngineStateLines()
 
     def tell_history_problems() -> None:
         for notice in history.pop_notices():
@@ -85,6 +90,7 @@ async def _watch(
                     failed = any(s.status_code != StatusCode.PROCESSED for s in states)
                     finish(ExitCode.SOME_ENDED_BADLY if failed else ExitCode.ALL_PROCESSED)
                 return
+            engine_state.see(event.breaker, event.at)
             breaker = event.breaker
             if breaker is not None and breaker.kind in (BreakerKind.AUTH, BreakerKind.RATE_LIMITED):
                 _report_error(out, None, breaker.error, as_json)

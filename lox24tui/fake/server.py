@@ -57,10 +57,11 @@ async def serve(app: FakeLox24, host: str = "127.0.0.1", port: int = 0) -> Async
 
 
 @contextmanager
-def serve_in_thread(app: FakeLox24, host: str = "127.0.0.1") -> Iterator[str]:
+def serve_in_thread(app: FakeLox24, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``app`` from a thread of its own (for callers without an event loop, such as tests
-    that run the CLI as a subprocess); yields the base URL."""
-    server = uvicorn.Server(_config(app, host, 0, "error"))
+    that run the CLI as a subprocess); yields the base URL. ``port`` 0 takes a free one; a given
+    one lets a test stop the server and start it again where its clients look for it."""
+    server = uvicorn.Server(_config(app, host, port, "error"))
     thread = threading.Thread(target=server.run, name="fake-lox24", daemon=True)
     thread.start()
     try:
