@@ -18,11 +18,17 @@ def run_fake_server(
     final_fraction: float,
     messages: int | None = None,
     fields: str = "natural",
+    pending_forever: float = 0.0,
 ) -> int:
     now = time.time()
     if bulks is not None:
         account = SimulatedAccount.generated(
-            bulks, now, final_fraction=final_fraction, messages=messages, fields=fields
+            bulks,
+            now,
+            final_fraction=final_fraction,
+            messages=messages,
+            fields=fields,
+            pending_forever=pending_forever,
         )
     else:
         account = SimulatedAccount.demo(now)
