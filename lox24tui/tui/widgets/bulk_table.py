@@ -308,8 +308,10 @@ class BulkTable(DataTable[Cell]):
         if below_screen:
             # Each add_row bumps the update count, which the render caches are keyed on, so
             # every row on screen would be rendered anew (~50 ms a frame, per chunk). Rows
-            # added below the screen change none of the lines drawn, so their caches stay.
+            # added below the screen change none of the lines drawn, so their caches stay;
+            # only the map of lines to rows (also keyed on the count) must grow.
             self._update_count = update_count
+            self._offset_cache.clear()
         if self._to_add:
             if first:  # the first screenful: fitted to what it shows, drawn, then the rest
                 self.fit_columns()
