@@ -14,7 +14,6 @@ reserved for fiction, which reach nobody.
 from __future__ import annotations
 
 import bisect
-import functools
 import random
 import uuid as uuid_module
 from collections.abc import Callable, Iterator
@@ -73,32 +72,6 @@ ODD_KINDS: Final = (
 )
 """For a bulk with the ``odd_codes`` quirk: a dlr code (32) and a status code (7777) that no
 documentation lists, which a client must survive."""
-PENDING_FOREVER: Final = "pending forever"
-
-
-@functools.cache
-def with_pending_forever(kinds: tuple[Kind, ...], fraction: float) -> tuple[Kind, ...]:
-    """``kinds`` with ``fraction`` of the messages (to a thousandth) queued, then submitted, and
-    never given a final report: what a real account shows for a few messages for up to 72 h.
-
-    The share is taken from the largest kinds first, so the pattern stays a thousand long and
-    which messages stay pending follows from the bulk's id, the same in every answer."""
-    if not 0.0 <= fraction <= 1.0:
-        raise ValueError("pending_forever must be between 0 and 1")
-    pending = round(fraction * PATTERN)
-    if pending == 0:
-        return kinds
-    left = pending
-    shares = {kind.name: kind.per_thousand for kind in kinds}
-    for kind in sorted(kinds, key=lambda kind: kind.per_thousand, reverse=True):
-        taken = min(left, shares[kind.name])
-        shares[kind.name] -= taken
-        left -= taken
-    stays = (Stage(0, 0, 100), Stage(3, 2, 100), Stage(60, 4, 100))
-    return (
-        *(Kind(kind.name, shares[kind.name], kind.stages) for kind in kinds),
-        Kind(PENDING_FOREVER, pending, stays),
-    )
 
 
 @dataclass(frozen=True, slots=True)
