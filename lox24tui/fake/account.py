@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
-from lox24tui.fake.messages import KINDS, ODD_KINDS, BulkMessages, Stage, message_json
+from lox24tui.fake.messages import (
+    KINDS,
+    ODD_KINDS,
+    BulkMessages,
+    Stage,
+    message_json,
+    pending_forever,
+)
 
 NEW, IN_PROGRESS, PROCESSED, CANCELED, SYSTEM_ERROR, NO_RECIPIENTS = 0, 5, 10, 15, 20, 201
 _UUID_EPOCH_OFFSET: Final = 0x01B21DD213814000  # 100 ns ticks from 1582-10-15 to 1970-01-01
@@ -72,6 +79,8 @@ class SimBulk:
     still_at: float | None = None
     """Answer as at this moment, whatever the time: every field stays as it was (load tests of
     bulks that are polled but do not change)."""
+    pending_forever: float = 0.0
+    """This fraction of its messages never get a final report (they stay submitted)."""
 
     def state(self, now: float) -> tuple[int, int, float | None]:
         """(status code, messages created, processed_at) at ``now``."""
@@ -105,7 +114,9 @@ class SimBulk:
     def messages(self, now: float, funds_out_at: float | None = None) -> BulkMessages:
         """Its messages as they stand at ``now`` (see :mod:`lox24tui.fake.messages`); those
         created after ``funds_out_at`` were never sent for want of money."""
-        kinds = ODD_KINDS if "odd_codes" in self.quirks else KINDS
+        kinds = pending_forever(
+            ODD_KINDS if "odd_codes" in self.quirks else KINDS, self.pending_forever
+        )
         return BulkMessages(self.uuid, kinds, self.created_by, now, funds_out_at)
 
     def created_by(self, when: float) -> int:
@@ -442,13 +453,15 @@ class SimulatedAccount:
         seed: int = 7,
         messages: int | None = None,
         fields: str = "natural",
+        pending_forever: float = 0.0,
     ) -> SimulatedAccount:
         """``count`` bulks for load tests: ``final_fraction`` of them long finished, the rest
         sending for the next hours; each of ``messages`` recipients (random up to 50,000 when
         None). ``fields`` of the bulks still sending: "natural" (counts grow as sending goes
         on, small bulks slowly), "changing" (the message count and price grow every second, so
         every poll shows new figures) or "still" (every field stays as at ``start``, so polls
-        find nothing new)."""
+        find nothing new). ``pending_forever``: the fraction of every bulk's messages whose
+        reports never come."""
         if fields not in FIELDS_MODES:
             raise ValueError(f"fields must be one of {', '.join(FIELDS_MODES)}")
         rng = random.Random(seed)
@@ -466,6 +479,7 @@ class SimulatedAccount:
                     send_seconds=60 if final else 24 * 3600,
                     label=f"Bulk {index + 1}",
                     still_at=start if fields == "still" and not final else None,
+                    pending_forever=pending_forever,
                 )
             )
         account.set_balance(Decimal("1000000.00"), start)  # enough: load tests measure counts

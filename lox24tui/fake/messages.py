@@ -74,6 +74,22 @@ ODD_KINDS: Final = (
 documentation lists, which a client must survive."""
 
 
+def pending_forever(kinds: tuple[Kind, ...], fraction: float) -> tuple[Kind, ...]:
+    """``kinds`` with ``fraction`` of all messages taken from the promptly delivered ones and
+    left submitted (4) for ever: reports that never come, as on real accounts for 72 h."""
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError("pending_forever is a fraction between 0 and 1")
+    taken = min(kinds[0].per_thousand, round(fraction * PATTERN))
+    if not taken:
+        return kinds
+    first = kinds[0]
+    return (
+        Kind(first.name, first.per_thousand - taken, first.stages),
+        *kinds[1:],
+        Kind("pending forever", taken, (Stage(0, 0, 100), Stage(3, 4, 100))),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MessageFilter:
     """The filters of ``GET /sms`` the fake understands; None means "any"."""
