@@ -386,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         metavar="F",
         help="with --bulks: the share of each bulk's messages whose delivery report stays "
-        "queued or submitted for ever (%(default)s)",
+        "submitted for ever, never final (%(default)s)",
     )
 
     completion = commands.add_parser(
