@@ -508,6 +508,14 @@ def build_parser() -> argparse.ArgumentParser:
         "changing (message count and price grow every second), still (nothing changes) "
         "(%(default)s)",
     )
+    fake.add_argument(
+        "--pending-forever",
+        type=_fraction,
+        default=0.0,
+        metavar="F",
+        help="with --bulks: the share of each bulk's messages whose delivery report stays "
+        "submitted for ever, never final (%(default)s)",
+    )
 
     completion = commands.add_parser(
         "completion",
@@ -528,6 +536,16 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be a number from 0 to 1")
     return value
 
 
@@ -640,6 +658,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 final_fraction=args.final_fraction,
                 messages=args.messages,
                 fields=args.fields,
+                pending_forever=args.pending_forever,
             )
         if args.command is None:
             from lox24tui.commands.dashboard import run_dashboard

@@ -4,7 +4,10 @@ and ``PUT /bulks/{id}/cancel``."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,6 +18,7 @@ from lox24tui.fake.account import CANCELED
 from lox24tui.fake.server import serve
 
 from .conftest import BIG, TOPPED_UP, add_sending_bulk
+from .serving import Served, free_port, stop, wait_until_listening
 
 LD = "application/ld+json"
 
@@ -214,3 +218,84 @@ async def test_cancel_of_a_finished_or_unknown_bulk_is_refused(
     assert refused.status_code == 400 and "status_code 10" in refused.json()["detail"]
     assert unknown.status_code == 404
     assert methods == [405, 405, 405, 405]
+
+
+PENDING: dict[str, Any] = {"dlr_code[]": [2, 4]}
+
+
+async def test_a_share_of_messages_stays_pending_for_ever(clock: VirtualClock) -> None:
+    start = clock.now()
+    stuck = SimulatedAccount.generated(
+        2, start, final_fraction=1.0, messages=2_000, pending_forever=0.05
+    )
+    settled = SimulatedAccount.generated(2, start, final_fraction=1.0, messages=2_000)
+    async with (
+        serve(FakeLox24(stuck, clock=clock)) as stuck_url,
+        serve(FakeLox24(settled, clock=clock)) as settled_url,
+    ):
+        bulk = next(iter(stuck)).uuid
+        clock.advance(7 * 3600)  # every report of the other kinds is final by now
+        early = await sms(stuck_url, bulk=bulk, **PENDING)
+        clock.advance(65 * 3600)  # three days after sending
+        late = await sms(stuck_url, bulk=bulk, **PENDING)
+        assert await total(settled_url, bulk=bulk, **PENDING) == 0
+        assert await total(stuck_url, bulk=bulk) == 2_000
+    assert early["hydra:totalItems"] == late["hydra:totalItems"] == 100  # 5 % of 2,000
+    # the same messages every time, submitted and never final
+    assert [m["uuid"] for m in late["hydra:member"]] == [m["uuid"] for m in early["hydra:member"]]
+    assert {m["dlr_code"] for m in late["hydra:member"]} == {4}
+
+
+def test_fake_server_serves_pending_forever_from_the_command_line(tmp_path: Path) -> None:
+    port = free_port()
+    out, err = tmp_path / "fake.out", tmp_path / "fake.err"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "lox24tui",
+                "fake-server",
+                "--port",
+                str(port),
+                "--bulks",
+                "3",
+                "--final-fraction",
+                "1",
+                "--messages",
+                "1000",
+                "--pending-forever",
+                "0.05",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    try:
+        wait_until_listening(Served(f"http://127.0.0.1:{port}", process, out, err), port)
+        headers = {"X-LOX24-AUTH-TOKEN": FAKE_TOKEN, "Accept": LD}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as http:
+            bulks = http.get("/bulks", params={"itemsPerPage": 10}).json()["hydra:member"]
+            pending = [
+                http.get("/sms", params={"bulk": bulk["uuid"], **PENDING}).json()[
+                    "hydra:totalItems"
+                ]
+                for bulk in bulks
+            ]
+    finally:
+        stop(process)
+    # processed within the last two hours: the pending-forever 5 % plus those still on the way
+    assert len(pending) == 3 and all(50 <= count < 1000 for count in pending)
+
+
+def test_fake_server_refuses_a_share_outside_0_to_1(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "lox24tui", "fake-server", "--bulks", "1", "--pending-forever", "5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--pending-forever: must be a number from 0 to 1" in done.stderr
+    assert "Traceback" not in done.stderr

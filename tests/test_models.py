@@ -123,6 +123,20 @@ def test_an_unreadable_field_is_set_aside_and_the_rest_kept() -> None:
     assert status.price == Decimal("90.075") and status.status_code == 5
 
 
+def test_records_of_one_shape_keep_their_own_values_and_set_asides() -> None:
+    """Records are kept small by sharing what they have in common (the field names, short
+    texts that repeat): what one record reads never leaks into another."""
+    clean = parse(json.dumps(FULL))
+    odd = parse(json.dumps({**FULL, "msg_total_count": "many"}))
+    other = parse(json.dumps({**FULL, "uuid": "0b7e2d4c-4699-11ea-a637-96000028b339", "ip": "x"}))
+    again = parse(json.dumps(FULL))
+    assert odd.unreadable_fields == {"msg_total_count": "many"}
+    assert clean.unreadable_fields == again.unreadable_fields == other.unreadable_fields == {}
+    assert other.uuid != clean.uuid and other.ip == "x" and clean.ip == FULL["ip"]
+    assert clean == again and clean.model_dump() == again.model_dump()
+    assert clean.model_fields_set == set(FULL)
+
+
 def test_unknown_keys_are_kept_not_fatal() -> None:
     status = parse(json.dumps({**FULL, "sms_parts": 2, "new_thing": {"a": 1}}))
     assert status.extra_fields == {"sms_parts": 2, "new_thing": {"a": 1}}

@@ -8,11 +8,12 @@ record: one odd field must not hide the rest of a bulk.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import IntEnum
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Final, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -194,7 +195,7 @@ class TolerantModel(BaseModel):
         cls, data: Any, handler: ModelWrapValidatorHandler[Self]
     ) -> Self:
         try:
-            return handler(data)
+            return _compact(handler(data))
         except ValidationError as exc:
             if not isinstance(data, dict):
                 raise
@@ -203,7 +204,7 @@ class TolerantModel(BaseModel):
                 raise
             model = handler({key: value for key, value in data.items() if key not in bad})
             model._unreadable = {key: data[key] for key in sorted(bad)}
-            return model
+            return _compact(model)
 
     @property
     def unreadable_fields(self) -> dict[str, Any]:
@@ -214,6 +215,37 @@ class TolerantModel(BaseModel):
     def extra_fields(self) -> dict[str, Any]:
         """Keys the contract does not mention, kept as they came."""
         return dict(self.model_extra or {})
+
+
+M = TypeVar("M", bound=BaseModel)
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+"""One set of field names per shape of record, shared by every record of that shape."""
+SHARED_TEXT_CHARS: Final = 24
+"""Text fields up to this long ("Bulk", "/contexts/Bulk", an IP address, a service code) are
+interned: they repeat from record to record; ids and free text are longer and do not."""
+
+
+_CLEAN: Final[dict[str, Any]] = {"_unreadable": {}}
+"""The private part of every record with no field set aside. Shared, so never written to:
+``_unreadable`` is set (on a record's own dict) before a record is compacted, never after."""
+
+
+def _compact(model: M) -> M:
+    """A record as small as it can be kept: the dashboard keeps one per watched bulk (10,000
+    of them, ~2.2 KB each as pydantic makes them). Records of one shape share their set of
+    field names (pydantic's is ~730 bytes per record, and a frozen record never changes it)
+    and, when no field was set aside, their private part; short texts that repeat are shared.
+    What the record reads is unchanged (10,000 statuses: 21.8 → ~10 MiB)."""
+    if model.__pydantic_private__ == _CLEAN:  # nothing set aside: one dict for all such
+        object.__setattr__(model, "__pydantic_private__", _CLEAN)
+    fields_set = model.__pydantic_fields_set__
+    shared = _FIELDS_SETS.setdefault(frozenset(fields_set), fields_set)
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+    values = model.__dict__
+    for name, value in values.items():
+        if type(value) is str and len(value) <= SHARED_TEXT_CHARS:
+            values[name] = sys.intern(value)
+    return model
 
 
 class BulkStatus(TolerantModel):

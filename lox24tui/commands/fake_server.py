@@ -22,6 +22,7 @@ def run_fake_server(
     final_fraction: float,
     messages: int | None = None,
     fields: str = "natural",
+    pending_forever: float = 0.0,
 ) -> int:
     try:
         listener = _listen(host, port)
@@ -40,7 +41,12 @@ def run_fake_server(
     now = time.time()
     if bulks is not None:
         account = SimulatedAccount.generated(
-            bulks, now, final_fraction=final_fraction, messages=messages, fields=fields
+            bulks,
+            now,
+            final_fraction=final_fraction,
+            messages=messages,
+            fields=fields,
+            pending_forever=pending_forever,
         )
     else:
         account = SimulatedAccount.demo(now)

@@ -309,11 +309,13 @@ class MainScreen(Screen[None]):
         session = self.session
         return row_cells(session.label_of(bulk_id), session.states[bulk_id], session.clock.now())
 
-    def matches(self, bulk_id: str) -> bool:
+    def matches(self, bulk_id: str, text: str | None = None) -> bool:
+        """Whether the table shows this bulk: not archived (unless shown), and matching the
+        filter's ``text`` (by default the filter as it reads now)."""
         session = self.session
         if not self.show_archived and session.is_archived(bulk_id):
             return False
-        text = self.filter_text
+        text = self.filter_text if text is None else text
         if not text:
             return True
         label, _ = status_text(session.states[bulk_id], session.now())
@@ -322,12 +324,10 @@ class MainScreen(Screen[None]):
 
     def rebuild(self) -> None:
         """Show every watched bulk that matches the filter, in watch-list order."""
+        text = self.filter_text
         self.table.set_rows(
-            {
-                bulk_id: self.cells_for(bulk_id)
-                for bulk_id in self.session.ids
-                if self.matches(bulk_id)
-            }
+            [bulk_id for bulk_id in self.session.ids if self.matches(bulk_id, text)],
+            self.cells_for,
         )
         self.show_summary()
         self.show_detail_of_selection()
@@ -378,7 +378,7 @@ class MainScreen(Screen[None]):
 
     def show_summary(self) -> None:
         session = self.session
-        shown = self.table.row_count if self.filter_text else None
+        shown = self.table.shown_count if self.filter_text else None
         archived = 0 if self.show_archived else session.archived_count()
         self.table.show_currency(session.currency)
         self.query_one(SummaryBar).show(
@@ -607,7 +607,7 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         """Export what the table shows: the rows the filter lets through, in the order shown
         (a sort included), as a person looking at the screen expects."""
-        shown = [str(row.key.value) for row in self.table.ordered_rows]
+        shown = self.table.shown_ids
 
         def chosen(path: str | None) -> None:
             if path:

@@ -5,12 +5,17 @@ next frame, however many changed), columns are sized to their content and the ta
 on mount, resize and changes of the rows shown (re-measuring a column on every update costs more
 than the update), and the cursor stays on its bulk, not on a row index, through updates, sorts
 and filters.
+
+A long list is added in chunks: the first screenful at once, so it is drawn within a second of
+start even at 10,000 bulks, the rest a chunk at a time, so keys work while it loads. The
+rows still to come count as shown (``has``) and take their cells from the session when added.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,6 +23,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.command import SimpleCommand
 from textual.geometry import Region
 from textual.message import Message
@@ -36,6 +42,16 @@ from lox24tui.tui.cells import (
 )
 
 LABEL_MIN = next(column.min_width for column in COLUMNS if column.key == "label")
+FIRST_ROWS = 120
+"""Rows added before the first frame: more than the tallest screen shows."""
+CHUNK_ROWS = 400
+"""Rows added at a time after that (~40 ms on a busy core: keys wait no longer)."""
+LINES_KEPT = 200
+"""Rendered rows and lines the table keeps (four screens of 50 lines). DataTable keeps 1,000
+lines and 10,000 cells, sized for any table; here the update count moves at every flush
+(see _redraw_row), so they fill with renders of old counts: ~10 MiB that no frame reuses."""
+CellsOf = Callable[[str], dict[str, Cell]]
+"""A bulk's cells as they read now, by its id (every cell but the id's)."""
 
 
 class BulkTable(DataTable[Cell]):
@@ -133,7 +149,18 @@ class BulkTable(DataTable[Cell]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row")
-        self._shown: dict[str, dict[str, str]] = {}
+        self._row_render_cache = LRUCache(LINES_KEPT)
+        self._cell_render_cache = LRUCache(LINES_KEPT * len(COLUMNS))
+        self._row_renderable_cache = LRUCache(LINES_KEPT)
+        self._line_cache = LRUCache(LINES_KEPT)
+        self._shown: dict[str, None] = {}
+        """The ids of the rows added, in the order given: the cells themselves are kept once,
+        in the table's rows."""
+        self._to_add: dict[str, None] = {}
+        """The ids of a long list still to be added, in order (see the module's docstring)."""
+        self._cells_of: CellsOf | None = None
+        self._load = 0
+        """Which list is being added: a chunk scheduled for an earlier one does nothing."""
         self.sort_column: str | None = None
         self.sort_reverse = False
         self._id_chars = ID_CHARS
@@ -163,12 +190,12 @@ class BulkTable(DataTable[Cell]):
         change, and once after a refresh in which an update outgrew its column (the first
         statuses after "checking…"), never per update."""
         self._fit_due = False
+        rows = [self._data[RowKey(bulk_id)] for bulk_id in self._shown]
         widths = {
             column.key: max(
-                [column.min_width, *(cell_len(row.get(column.key, "")) for row in rows)]
+                [column.min_width, *(_plain_width(row.get(ColumnKey(column.key))) for row in rows)]
             )
             for column in COLUMNS
-            for rows in [self._shown.values()]
         }
         ids = (cell_len(short_id(bulk_id, self._id_chars)) for bulk_id in self._shown)
         widths["id"] = max([widths["id"], *ids])
@@ -208,7 +235,7 @@ class BulkTable(DataTable[Cell]):
 
     def _fit_ids(self) -> None:
         """The shown ids changed: show enough characters of each to tell them apart."""
-        chars = distinct_prefix(self._shown)
+        chars = distinct_prefix([*self._shown, *self._to_add])
         if chars != self._id_chars:
             self._id_chars = chars
             for bulk_id in self._shown:
@@ -229,32 +256,97 @@ class BulkTable(DataTable[Cell]):
             self.move_cursor(row=self.get_row_index(bulk_id), scroll=scroll)
 
     def has(self, bulk_id: str) -> bool:
-        return bulk_id in self._shown
+        return bulk_id in self._shown or bulk_id in self._to_add
 
-    def set_rows(self, rows: dict[str, dict[str, Cell]]) -> None:
-        """Show exactly these rows, in this order (then sorted, if a sort is on); the cursor
-        stays on the bulk it was on when that bulk is still shown."""
+    @property
+    def adding_rows(self) -> bool:
+        """Rows of a long list are still being added."""
+        return bool(self._to_add)
+
+    @property
+    def shown_ids(self) -> list[str]:
+        """The bulks shown, in the order shown, with those of a long list still to come."""
+        return [str(row.key.value) for row in self.ordered_rows] + list(self._to_add)
+
+    @property
+    def shown_count(self) -> int:
+        """How many bulks ``shown_ids`` holds."""
+        return self.row_count + len(self._to_add)
+
+    def set_rows(self, bulk_ids: Iterable[str], cells_of: CellsOf) -> None:
+        """Show exactly these bulks' rows, in this order (then sorted, if a sort is on); the
+        cursor stays on the bulk it was on when that bulk is still shown.
+
+        Into an empty table (at start), an unsorted long list is added in chunks: there is no
+        cursor or scroll to keep. Otherwise every row is added now."""
+        in_chunks = self.row_count == 0 and not self.adding_rows and self.sort_column is None
         selected = self.selected_id
         scroll_y = self.scroll_y
         self.clear()
         self._shown.clear()
-        self._id_chars = distinct_prefix(rows)
-        for bulk_id, cells in rows.items():
-            self.add_row(*self._values(bulk_id, cells), key=bulk_id)
-            self._shown[bulk_id] = {key: cell.plain for key, cell in cells.items()}
+        self._to_add = dict.fromkeys(bulk_ids)
+        self._cells_of = cells_of
+        self._id_chars = distinct_prefix(self._to_add)
+        self._load += 1
+        self._add_some(FIRST_ROWS if in_chunks else len(self._to_add), self._load)
+        if not in_chunks:
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
+            if selected is not None:
+                self.select(selected, scroll=False)
+
+    def _add_some(self, count: int, load: int) -> None:
+        """Add the next ``count`` rows of list ``load``; after its last, fit the columns and
+        sort; before it, schedule the next chunk."""
+        cells_of = self._cells_of
+        if load != self._load or cells_of is None:
+            return
+        first = not self._shown
+        below_screen = self.row_count > self.visible_rows().stop
+        update_count = self._update_count
+        for bulk_id in list(itertools.islice(self._to_add, count)):
+            del self._to_add[bulk_id]
+            self._shown[bulk_id] = None
+            self.add_row(*self._values(bulk_id, cells_of(bulk_id)), key=bulk_id)
         self._skip_measuring()
+        if below_screen:
+            # Each add_row bumps the update count, which the render caches are keyed on, so
+            # every row on screen would be rendered anew (~50 ms a frame, per chunk). Rows
+            # added below the screen change none of the lines drawn, so their caches stay;
+            # only the map of lines to rows (also keyed on the count) must grow.
+            self._update_count = update_count
+            self._offset_cache.clear()
+        if self._to_add:
+            if first:  # the first screenful: fitted to what it shows, drawn, then the rest
+                self.fit_columns()
+                self.call_after_refresh(self._add_some, CHUNK_ROWS, load)
+            else:  # after what is already queued, such as keys, not after the next frame
+                self.call_later(self._add_some, CHUNK_ROWS, load)
+            return
+        self._load += 1  # all in: a chunk still scheduled does nothing
         self.fit_columns()
         if self.sort_column is not None:  # else they are in the order given already
             self._apply_sort()
-        self.scroll_to(y=scroll_y, animate=False, immediate=True)
-        if selected is not None:
-            self.select(selected, scroll=False)
+
+    def _add_the_rest(self) -> None:
+        """Add every row still to come now (a sort, or a jump to the last row, needs them)."""
+        if self.adding_rows:
+            self._add_some(len(self._to_add), self._load)
+
+    def action_scroll_bottom(self) -> None:
+        """ctrl+end: the last row of the whole list, even while it is still being added."""
+        self._add_the_rest()
+        super().action_scroll_bottom()
 
     def add_bulk(self, bulk_id: str, cells: dict[str, Cell]) -> None:
+        if bulk_id in self._to_add:
+            return  # its cells are taken as it is added
         if bulk_id in self._shown:
             self.update_bulk(bulk_id, cells)
             return
-        self._shown[bulk_id] = {key: cell.plain for key, cell in cells.items()}
+        if self.adding_rows:
+            self._to_add[bulk_id] = None
+            return
+        self._shown[bulk_id] = None
         self.add_row(*self._values(bulk_id, cells), key=bulk_id)
         self._skip_measuring()
         self._fit_ids()
@@ -262,8 +354,12 @@ class BulkTable(DataTable[Cell]):
 
     def remove_bulk(self, bulk_id: str) -> None:
         """Remove a row; the cursor stays on the bulk it was on (the next one, if it was this)."""
-        if self._shown.pop(bulk_id, None) is None:
+        if bulk_id in self._to_add:
+            del self._to_add[bulk_id]
             return
+        if bulk_id not in self._shown:
+            return
+        del self._shown[bulk_id]
         selected = self.selected_id
         self.remove_row(bulk_id)
         if selected is not None and selected != bulk_id:
@@ -273,17 +369,17 @@ class BulkTable(DataTable[Cell]):
 
     def update_bulk(self, bulk_id: str, cells: dict[str, Cell]) -> int:
         """Change the cells whose text changed; returns how many did."""
-        shown = self._shown.get(bulk_id)
-        if shown is None:
-            return 0
+        if bulk_id not in self._shown:
+            return 0  # not shown, or still to be added (with its cells as they are then)
         changed = 0
         row = self._data[RowKey(bulk_id)]
         for key, cell in cells.items():
-            if shown.get(key) != cell.plain or (key == "status" and shown.get(key) is None):
-                row[ColumnKey(key)] = cell  # update_cell, less its redraw of the whole table
-                shown[key] = cell.plain
+            column = ColumnKey(key)
+            old = row.get(column)
+            if old is None or old.plain != cell.plain:
+                row[column] = cell  # update_cell, less its redraw of the whole table
                 changed += 1
-                if not self._fit_due and cell.cell_len > self.columns[ColumnKey(key)].width:
+                if not self._fit_due and cell.cell_len > self.columns[column].width:
                     self._fit_due = True
                     self.call_after_refresh(self.fit_columns)
         if changed:
@@ -342,6 +438,7 @@ class BulkTable(DataTable[Cell]):
         when ``scroll`` (a user's sort), not on re-sorts after updates."""
         self.sort_column, self.sort_reverse = column, reverse
         self._title_columns()
+        self._add_the_rest()
         selected = self.selected_id
         self._apply_sort()  # a sort redraws the whole table, the headers too
         if selected is not None:
@@ -452,3 +549,7 @@ class BulkTable(DataTable[Cell]):
         if bulk_id is not None:
             self.app.copy_to_clipboard(bulk_id)
             self.notify(f"Copied {bulk_id}", timeout=3)
+
+
+def _plain_width(cell: Cell | None) -> int:
+    return 0 if cell is None else cell_len(cell.plain)
