@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from lox24tui import humanize
 from lox24tui.api import (
     AccountNotActive,
     BulkNotFound,
@@ -470,14 +471,20 @@ NOW = 1_764_150_000.0
         (Breaker(BreakerKind.AUTH), "LOX24 refused the token."),
         (
             Breaker(BreakerKind.RATE_LIMITED, until=NOW + 75),
-            "LOX24 answered 429 (too many requests, or this IP is blocked); no requests for "
-            "1:15 min.",
+            "LOX24 answered 429 (too many requests, or this IP is blocked); no requests until "
+            "09:41 (1:15 min).",
         ),
         (
-            Breaker(BreakerKind.PROTECTING_IP, until=NOW + 0.2),
-            "requests with a refused or unproven token already went out three times within the "
+            Breaker(BreakerKind.PROTECTING_IP, until=NOW + 0.2, refused=1),
+            "requests with a refused or unproven token already went out 3 times within the "
             "last minute (from any lox24tui); to keep LOX24 from blocking this IP, the next one "
-            "waits 1 s.",
+            "waits until 09:40 (1 s).",
+        ),
+        (
+            Breaker(BreakerKind.PROTECTING_IP, until=NOW + 30),
+            "LOX24 cannot be reached: 3 requests with a token not yet proven got no answer "
+            "within the last minute (from any lox24tui), and LOX24 may have counted them; to "
+            "keep it from blocking this IP, the next one waits until 09:40 (30 s).",
         ),
         (
             Breaker(BreakerKind.UNREACHABLE, until=NOW + 20, since=NOW - 60),
@@ -489,7 +496,7 @@ NOW = 1_764_150_000.0
             "LOX24 unreachable (network errors or LOX24 system errors); a probe is on its way.",
         ),
         (Breaker(BreakerKind.BUSY), "another request is waiting for its answer."),
-        (Breaker(BreakerKind.PROTECTING_IP, until=NOW - 3), "waits 0 s."),
+        (Breaker(BreakerKind.PROTECTING_IP, until=NOW - 3), "waits until 09:39 (0 s)."),
     ],
 )
 def test_each_stop_says_why_in_a_sentence(
@@ -660,7 +667,8 @@ async def test_a_stopped_guarded_call_says_how_long_to_wait(clock: VirtualClock)
     clock.advance(30)
     with pytest.raises(GuardStopped) as stopped:
         await GuardedClient(Answers(), guard).check_token()  # type: ignore[arg-type]
-    assert "no requests for 1:00 min" in str(stopped.value)
+    until = humanize.clock_time(clock.now() + 60)
+    assert f"no requests until {until} (1:00 min)" in str(stopped.value)
 
 
 def state_events(events: list[GuardEvent]) -> Callable[[GuardEvent], None]:

@@ -1,0 +1,256 @@
+"""The guard's rules at their edges, in-process on a virtual clock: a proof that ages, a success
+overtaken by a refusal, waits from the shared file that lie too far ahead, one budget per server
+however its URL is spelled, and an unreachable LOX24 told apart from a refused token."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lox24tui import humanize
+from lox24tui.api import InvalidToken, NetworkError, Token
+from lox24tui.clock import VirtualClock
+from lox24tui.fake import FAKE_TOKEN
+from lox24tui.guard import (
+    PROOF_WRITE_EVERY,
+    PROVEN_FOR,
+    RATE_LIMIT_MAX_WAIT,
+    REFUSED_ALLOWED,
+    REFUSED_WINDOW,
+    AccountGuard,
+    Breaker,
+    BreakerKind,
+    FileGuardState,
+    Ticket,
+    server_key,
+)
+
+SERVER = "https://api.lox24.eu"
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "account-guard.json"
+
+
+def process(path: Path, clock: VirtualClock, url: str = SERVER) -> AccountGuard:
+    """The guard a new lox24tui process would build for ``url``."""
+    return AccountGuard(Token(FAKE_TOKEN), state=FileGuardState(path, server_key(url)), clock=clock)
+
+
+def ticket(guard: AccountGuard) -> Ticket:
+    admitted = guard.admit()
+    assert isinstance(admitted, Ticket), admitted
+    return admitted
+
+
+def stop(guard: AccountGuard) -> Breaker:
+    admitted = guard.admit()
+    assert isinstance(admitted, Breaker), admitted
+    return admitted
+
+
+def write_state(path: Path, state: dict[str, object]) -> None:
+    """The shared file as another process (or an older lox24tui) left it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": 1, SERVER: state}), encoding="utf-8")
+
+
+# ------------------------------------------------------------------ a proof ages
+
+
+def test_a_token_not_seen_to_work_recently_goes_out_alone_again(
+    shared: Path, clock: VirtualClock
+) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    burst = [ticket(guard) for _ in range(3)]
+    assert all(t.proven for t in burst)
+    for admitted in burst:
+        guard.settle(admitted, None)
+    clock.advance(PROVEN_FOR)  # an idle gap, a night
+    later = process(shared, clock)  # the next morning's command
+    first = ticket(later)
+    assert not first.proven
+    assert stop(later).kind == BreakerKind.BUSY  # the rest wait for its answer
+    later.settle(first, InvalidToken(http_status=401))  # revoked meanwhile
+    assert stop(later).kind == BreakerKind.AUTH  # one refusal, not a burst of them
+
+
+def test_a_steady_stream_of_successes_stays_proven_and_rarely_writes_the_file(
+    shared: Path, clock: VirtualClock
+) -> None:
+    """A dashboard polling once a second for ten minutes: never alone again, and the shared
+    file is written about every PROOF_WRITE_EVERY seconds, not on every request."""
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    writes = 0
+    signature = (shared.stat().st_ino, shared.stat().st_mtime_ns)
+    requests = 600
+    for _ in range(requests):
+        clock.advance(1)
+        admitted = ticket(guard)
+        assert admitted.proven
+        guard.settle(admitted, None)
+        now = (shared.stat().st_ino, shared.stat().st_mtime_ns)
+        if now != signature:
+            writes, signature = writes + 1, now
+    assert writes <= requests / PROOF_WRITE_EVERY + 1
+    assert writes >= 1  # the proof in the file is kept fresh for the other processes
+    assert process(shared, clock).token_proven
+
+
+def test_a_success_sent_before_a_refusal_does_not_prove_the_token_again(
+    shared: Path, clock: VirtualClock
+) -> None:
+    """Revoked mid-burst: the first request's 2xx arrives after the second one's 401."""
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    clock.advance(PROOF_WRITE_EVERY + 1)
+    early = ticket(guard)
+    clock.advance(0.1)  # the key is revoked here
+    late = ticket(guard)
+    guard.settle(late, InvalidToken(http_status=401))
+    guard.settle(early, None)
+    guard.resume()  # the user says to try again
+    assert not guard.token_proven
+    assert not process(shared, clock).token_proven
+    assert not ticket(guard).proven
+
+
+# ------------------------------------------------------------------ waits from the file
+
+
+def test_a_block_far_in_the_future_is_capped_and_says_until_when(
+    shared: Path, clock: VirtualClock
+) -> None:
+    """A clock set forward, a 429, the clock set back: not "1636726350:42 min"."""
+    now = clock.now()
+    write_state(shared, {"blocked_until": now + 98_203_581_042})
+    blocked = stop(process(shared, clock))
+    assert blocked.kind == BreakerKind.RATE_LIMITED
+    assert blocked.until == now + RATE_LIMIT_MAX_WAIT
+    reason = blocked.reason(now)
+    assert f"until {humanize.clock_time(now + RATE_LIMIT_MAX_WAIT)} (60:00 min)" in reason
+    clock.advance(30)
+    assert stop(process(shared, clock)).until == now + RATE_LIMIT_MAX_WAIT  # counts down
+    clock.advance(RATE_LIMIT_MAX_WAIT - 30)
+    assert isinstance(process(shared, clock).admit(), Ticket)
+
+
+def test_a_block_is_capped_from_when_it_was_written(shared: Path, clock: VirtualClock) -> None:
+    now = clock.now()
+    write_state(shared, {"blocked_until": now + 10**9, "blocked_at": now - 600})
+    assert stop(process(shared, clock)).until == now - 600 + RATE_LIMIT_MAX_WAIT
+
+
+def test_a_block_written_by_a_clock_ahead_is_capped_from_now(
+    shared: Path, clock: VirtualClock
+) -> None:
+    now = clock.now()
+    write_state(shared, {"blocked_until": now + 86_400 + 600, "blocked_at": now + 86_400})
+    assert stop(process(shared, clock)).until == now + RATE_LIMIT_MAX_WAIT
+
+
+def test_refusals_counted_in_the_future_end_one_window_from_now(
+    shared: Path, clock: VirtualClock
+) -> None:
+    now = clock.now()
+    write_state(shared, {"attempts": [{"at": now + 10**8, "ticket": None, "refused": True}] * 3})
+    blocked = stop(process(shared, clock))
+    assert blocked.kind == BreakerKind.PROTECTING_IP
+    assert blocked.until == now + REFUSED_WINDOW
+
+
+def test_a_proof_from_the_future_proves_nothing(shared: Path, clock: VirtualClock) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    document = json.loads(shared.read_text("utf-8"))
+    key = next(iter(document[SERVER]["proven"]))
+    write_state(shared, {"proven": {key: clock.now() + 10**6}})
+    assert not process(shared, clock).token_proven
+
+
+# ------------------------------------------------------------------ one server, one budget
+
+
+@pytest.mark.parametrize(
+    ("spellings", "key"),
+    [
+        (
+            ["https://api.lox24.eu", "HTTPS://API.LOX24.EU/", "https://api.lox24.eu:443"],
+            "https://api.lox24.eu",
+        ),
+        (
+            [
+                "http://localhost:8765",
+                "http://LOCALHOST:8765/",
+                "http://127.0.0.1:8765",
+                "http://[::1]:8765",
+            ],
+            "http://localhost:8765",
+        ),
+        (["http://example.test:80/api/", "http://Example.Test/api"], "http://example.test/api"),
+    ],
+)
+def test_one_server_has_one_name_however_it_is_spelled(spellings: list[str], key: str) -> None:
+    assert {server_key(url) for url in spellings} == {key}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("http://localhost:8765", "http://localhost:8766"),
+        ("https://api.lox24.eu", "http://api.lox24.eu"),
+        ("https://api.lox24.eu", "https://api.lox24.eu:8443"),
+        ("http://[::2]:80", "http://localhost"),
+    ],
+)
+def test_different_servers_keep_different_names(one: str, other: str) -> None:
+    assert server_key(one) != server_key(other)
+
+
+def test_three_spellings_of_one_server_share_one_refused_count(
+    shared: Path, clock: VirtualClock
+) -> None:
+    spellings = ["http://localhost:8765", "http://LOCALHOST:8765", "http://127.0.0.1:8765/"]
+    for url in spellings:
+        wrong = AccountGuard(
+            Token("1234567:00000000000000000000000000000bad"),
+            state=FileGuardState(shared, server_key(url)),
+            clock=clock,
+        )
+        wrong.settle(ticket(wrong), InvalidToken(http_status=401))
+    assert stop(process(shared, clock, "http://[::1]:8765")).kind == BreakerKind.PROTECTING_IP
+
+
+# ------------------------------------------------------------------ unreachable is not refused
+
+
+def test_an_unproven_token_with_lox24_unreachable_says_lox24_cannot_be_reached(
+    shared: Path, clock: VirtualClock
+) -> None:
+    guard = process(shared, clock)
+    for _ in range(REFUSED_ALLOWED):
+        guard.settle(ticket(guard), NetworkError("cannot connect to LOX24"))
+        clock.advance(1)
+    blocked = stop(guard)
+    assert blocked.kind == BreakerKind.PROTECTING_IP
+    reason = blocked.reason(clock.now())
+    assert reason.startswith("LOX24 cannot be reached")
+    assert "refused" not in reason
+    shown = guard.breaker()
+    assert shown is not None and "cannot be reached" in shown.reason(clock.now())
+
+
+def test_a_refused_token_still_says_refused(shared: Path, clock: VirtualClock) -> None:
+    wrong = Token("1234567:00000000000000000000000000000bad")
+    for _ in range(REFUSED_ALLOWED):
+        guard = AccountGuard(wrong, state=FileGuardState(shared, SERVER), clock=clock)
+        guard.settle(ticket(guard), InvalidToken(http_status=401))
+    blocked = stop(AccountGuard(wrong, state=FileGuardState(shared, SERVER), clock=clock))
+    assert f"a refused or unproven token already went out {REFUSED_ALLOWED} times" in (
+        blocked.reason(clock.now())
+    )
