@@ -9,7 +9,8 @@ both around one call; :class:`GuardedClient` does it for every client call). The
   guard counts every request that may be refused *when it is sent*, and allows at most
   :data:`REFUSED_ALLOWED` of them within :data:`REFUSED_WINDOW` seconds (a minute plus a margin).
   What counts: a 401 or 403; and, while the token is unproven, a request whose answer never came
-  (LOX24 may have counted it). A 5xx is never a refused credential.
+  (LOX24 may have counted it), unless no connection was made at all. A 5xx is never a refused
+  credential.
 - **Unproven token: one request alone.** A token that no lox24tui process has seen work within
   the last :data:`PROVEN_FOR` seconds is tried with one request at a time: at start, after an
   idle gap, after an outage or a 429 stop, and after a 401 or 403. A 2xx (or a 404: LOX24 looked
@@ -186,6 +187,20 @@ class WritesDisabled(Lox24Error):
             "lox24tui is read-only (--read-only or `read_only = true` in the config file): "
             "it changes nothing at LOX24, so nothing was sent."
         )
+
+
+def concurrency_warning(concurrency: int) -> str | None:
+    """What a ``concurrency`` above :data:`REFUSED_ALLOWED` risks, in the words every front end
+    uses (the dashboard at start, ``--help``, the README); None at or below it. A token proven a
+    moment ago goes out in bursts, and when the key is revoked mid-burst every request in flight
+    is refused."""
+    if concurrency <= REFUSED_ALLOWED:
+        return None
+    return (
+        f"concurrency {concurrency} is above {REFUSED_ALLOWED}: a key revoked while requests are "
+        f"in flight may cost up to {concurrency} refused requests, and LOX24 blocks this IP for "
+        f"ten minutes after more than {REFUSED_ALLOWED} within a minute."
+    )
 
 
 def stops_everything(error: Lox24Error) -> bool:
@@ -626,7 +641,10 @@ class AccountGuard:
         )
         refused = isinstance(outcome, AccountError)
         transient = isinstance(outcome, NetworkError | ServerError)
-        counts = refused or (not ticket.proven and isinstance(outcome, NetworkError | RateLimited))
+        unanswered = isinstance(outcome, RateLimited) or (
+            isinstance(outcome, NetworkError) and not outcome.never_sent
+        )
+        counts = refused or (not ticket.proven and unanswered)
         if isinstance(outcome, AccountError):
             self._auth_stop = outcome
             events.add(GuardEvent.CHANGED)
