@@ -8,9 +8,10 @@ both around one call; :class:`GuardedClient` does it for every client call). The
   wrong credentials within a minute, counted on its side from when each request arrives. The
   guard counts every request that may be refused *when it is sent*, and allows at most
   :data:`REFUSED_ALLOWED` of them within :data:`REFUSED_WINDOW` seconds (a minute plus a margin).
-  What counts: a 401 or 403; and, while the token is unproven, a request whose answer never came
-  (LOX24 may have counted it), unless no connection was made at all. A 5xx is never a refused
-  credential.
+  What counts: a 401 or 403; a request whose answer never came (LOX24 may have counted it),
+  unless no connection was made at all; and, while the token is unproven, a 429. A 5xx is never
+  a refused credential. A token is proven only by a success sent after every request that
+  counts: after a refusal or a lost answer, the next request goes out alone.
 - **Unproven token: one request alone.** A token that no lox24tui process has seen work within
   the last :data:`PROVEN_FOR` seconds is tried with one request at a time: at start, after an
   idle gap, after an outage or a 429 stop, and after a 401 or 403. A 2xx (or a 404: LOX24 looked
@@ -477,7 +478,10 @@ class AccountGuard:
         if shared is None:  # never proven, or refused since (by any process)
             return False
         last = max(shared, self._seen_working or shared)
-        return now - PROVEN_FOR < last <= now + CLOCK_SLACK
+        if not now - PROVEN_FOR < last <= now + CLOCK_SLACK:
+            return False
+        # a request sent since, refused or never answered, leaves the token's state unknown
+        return not any(a.at >= last for a in state.attempts if a.at > now - REFUSED_WINDOW)
 
     def _current(self, now: float) -> ServerState:
         """The shared state, with any time further ahead than the guard would set capped (and
@@ -641,10 +645,10 @@ class AccountGuard:
         )
         refused = isinstance(outcome, AccountError)
         transient = isinstance(outcome, NetworkError | ServerError)
-        unanswered = isinstance(outcome, RateLimited) or (
-            isinstance(outcome, NetworkError) and not outcome.never_sent
-        )
-        counts = refused or (not ticket.proven and unanswered)
+        # an answer that never came: LOX24 may have got the request and refused it, proven
+        # token or not (it may have been revoked a moment before)
+        lost = isinstance(outcome, NetworkError) and not outcome.never_sent
+        counts = refused or lost or (not ticket.proven and isinstance(outcome, RateLimited))
         if isinstance(outcome, AccountError):
             self._auth_stop = outcome
             events.add(GuardEvent.CHANGED)

@@ -51,6 +51,12 @@ def server_error() -> ServerError:
 
 
 def lost() -> NetworkError:
+    """LOX24 out of reach: no connection was made (so LOX24 cannot have counted it)."""
+    return NetworkError("could not connect to LOX24", never_sent=True)
+
+
+def unanswered() -> NetworkError:
+    """A request LOX24 may have got, whose answer never came back."""
     return NetworkError("no answer within 10 s")
 
 
@@ -183,18 +189,27 @@ def test_a_server_error_is_never_a_refused_credential(shared: Path, clock: Virtu
     assert healthy.token_proven
 
 
-def test_an_unanswered_request_counts_only_while_the_token_is_unproven(
+def test_an_unanswered_request_counts_proven_token_or_not(
     shared: Path, clock: VirtualClock
 ) -> None:
+    """LOX24 may have got it and refused it: a key revoked a moment before looks the same."""
     for _ in range(3):
-        one_request(process(shared, clock), lost())
+        one_request(process(shared, clock), unanswered())
     assert stop(process(shared, clock)).kind == BreakerKind.PROTECTING_IP
     clock.advance(REFUSED_WINDOW)
     one_request(process(shared, clock), None)  # now proven
+    clock.advance(1)
     for _ in range(3):
-        one_request(process(shared, clock), lost())
-    newcomer = process(shared, clock, WRONG)  # another token: the count is the IP's
-    assert isinstance(newcomer.admit(), Ticket)
+        one_request(process(shared, clock), unanswered())
+    assert not process(shared, clock).token_proven  # its state is unknown again
+    assert stop(process(shared, clock)).kind == BreakerKind.PROTECTING_IP
+
+
+def test_a_connection_never_made_counts_for_nothing(shared: Path, clock: VirtualClock) -> None:
+    guard = process(shared, clock)
+    for _ in range(3):
+        one_request(guard, lost())
+    assert stop(guard).kind == BreakerKind.UNREACHABLE
 
 
 def test_a_429_with_an_unproven_token_counts_too(shared: Path, clock: VirtualClock) -> None:
@@ -450,7 +465,7 @@ async def test_a_cancelled_unproven_request_still_counts(clock: VirtualClock) ->
     with pytest.raises(asyncio.CancelledError):
         await call
     for _ in range(2):
-        one_request(guard, lost())
+        one_request(guard, unanswered())
     assert stop(guard).kind == BreakerKind.PROTECTING_IP
 
 

@@ -254,3 +254,24 @@ def test_a_refused_token_still_says_refused(shared: Path, clock: VirtualClock) -
     assert f"a refused or unproven token already went out {REFUSED_ALLOWED} times" in (
         blocked.reason(clock.now())
     )
+
+
+def test_answers_lost_after_a_revocation_leave_no_room_for_a_fourth(
+    shared: Path, clock: VirtualClock
+) -> None:
+    """A burst whose answers never come back may have been refused, every one: no process may
+    then probe or burst before the window has passed."""
+    dashboard = process(shared, clock)
+    dashboard.settle(ticket(dashboard), None)
+    clock.advance(1)  # the key is revoked here; a burst goes out, and its answers are lost
+    burst = [ticket(dashboard) for _ in range(REFUSED_ALLOWED)]
+    for admitted in burst:
+        dashboard.settle(admitted, NetworkError("no answer within 10 s"))
+    script = process(shared, clock)
+    blocked = stop(script)
+    assert blocked.kind == BreakerKind.PROTECTING_IP
+    assert blocked.until == burst[0].sent_at + REFUSED_WINDOW
+    assert "cannot be reached" in blocked.reason(clock.now())
+    clock.advance(REFUSED_WINDOW)
+    assert ticket(script).probe  # then one request alone, as LOX24 did not answer
+    assert stop(dashboard).kind == BreakerKind.UNREACHABLE
