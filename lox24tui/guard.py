@@ -487,7 +487,8 @@ class AccountGuard:
         """The shared state, with any time further ahead than the guard would set capped (and
         the cap written, so every process then counts down to the same moment)."""
         state = self._state.read()
-        slot = self.timeout + PROBE_SLOT_SLACK
+        # another process may run with a longer timeout: its probe slot is not too far ahead
+        slot = max(self.timeout, PROBE_MAX_WAIT) + PROBE_SLOT_SLACK
         if not state.needs_capping(now, slot):
             return state
         _log.debug("guard: times in the shared state lie too far ahead; capped")
