@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from lox24tui import humanize
-from lox24tui.api import InvalidToken, NetworkError, Token
+from lox24tui.api import InvalidToken, Lox24Client, NetworkError, Token
 from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.guard import (
+    PROBE_MAX_WAIT,
+    PROBE_SLOT_SLACK,
     PROOF_WRITE_EVERY,
     PROVEN_FOR,
     RATE_LIMIT_MAX_WAIT,
@@ -23,7 +25,10 @@ from lox24tui.guard import (
     Breaker,
     BreakerKind,
     FileGuardState,
+    GuardedClient,
     Ticket,
+    WritesDisabled,
+    concurrency_warning,
     server_key,
 )
 
@@ -275,3 +280,121 @@ def test_answers_lost_after_a_revocation_leave_no_room_for_a_fourth(
     clock.advance(REFUSED_WINDOW)
     assert ticket(script).probe  # then one request alone, as LOX24 did not answer
     assert stop(dashboard).kind == BreakerKind.UNREACHABLE
+
+
+# ------------------------------------------------------------------ edges the mutants found
+
+
+def test_a_concurrency_of_three_is_within_the_rule_and_four_is_not() -> None:
+    assert concurrency_warning(REFUSED_ALLOWED) is None
+    assert concurrency_warning(REFUSED_ALLOWED + 1) == (
+        "concurrency 4 is above 3: a key revoked while requests are in flight may cost up to 4 "
+        "refused requests, and LOX24 blocks this IP for ten minutes after more than 3 within a "
+        "minute."
+    )
+
+
+def test_a_stop_counts_the_refused_requests_among_those_it_counts(
+    shared: Path, clock: VirtualClock
+) -> None:
+    wrong = Token("1234567:00000000000000000000000000000bad")
+    for _ in range(2):
+        guard = AccountGuard(wrong, state=FileGuardState(shared, SERVER), clock=clock)
+        guard.settle(ticket(guard), InvalidToken(http_status=401))
+    guard = AccountGuard(wrong, state=FileGuardState(shared, SERVER), clock=clock)
+    guard.settle(ticket(guard), NetworkError("no answer within 10 s"))
+    assert stop(process(shared, clock)).refused == 2
+
+
+def test_a_success_sent_at_the_same_moment_as_a_refusal_proves_nothing(
+    shared: Path, clock: VirtualClock
+) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    clock.advance(PROOF_WRITE_EVERY + 1)
+    early, late = ticket(guard), ticket(guard)
+    guard.settle(late, InvalidToken(http_status=401))
+    guard.settle(early, None)
+    assert not process(shared, clock).token_proven
+
+
+def test_a_block_written_just_within_the_clock_slack_counts_from_then(
+    shared: Path, clock: VirtualClock
+) -> None:
+    now = clock.now()
+    write_state(shared, {"blocked_until": now + 10**6, "blocked_at": now + 1})
+    assert stop(process(shared, clock)).until == now + 1 + RATE_LIMIT_MAX_WAIT
+
+
+def test_a_proof_survives_the_capping_of_other_times(shared: Path, clock: VirtualClock) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    document = json.loads(shared.read_text("utf-8"))
+    key = next(iter(document[SERVER]["proven"]))
+    for proven_at in (clock.now(), clock.now() + 1):  # now, and just within the slack
+        write_state(shared, {"proven": {key: proven_at}, "blocked_until": clock.now() + 10**6})
+        assert process(shared, clock).token_proven
+
+
+def test_an_outage_written_by_a_clock_ahead_is_capped(shared: Path, clock: VirtualClock) -> None:
+    now = clock.now()
+    write_state(
+        shared,
+        {"unreachable_since": now + 10**6, "probe_until": now + 10**6, "next_probe_at": 0},
+    )
+    guard = process(shared, clock)
+    blocked = stop(guard)
+    assert blocked.kind == BreakerKind.UNREACHABLE
+    assert blocked.since == now
+    assert blocked.until == now + PROBE_MAX_WAIT + PROBE_SLOT_SLACK
+
+
+def test_the_next_probe_written_by_a_clock_ahead_is_capped(
+    shared: Path, clock: VirtualClock
+) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    for _ in range(3):  # this process sees LOX24 unreachable itself
+        guard.settle(ticket(guard), NetworkError("could not connect", never_sent=True))
+    document = json.loads(shared.read_text("utf-8"))
+    document[SERVER]["next_probe_at"] = clock.now() + 10**6
+    shared.write_text(json.dumps(document), encoding="utf-8")
+    assert stop(guard).until == clock.now() + PROBE_MAX_WAIT
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("HTTP://Host:99999/", "http://host:99999"),  # a port out of range: spelled as given
+        ("http://[2001:DB8::1]:8080/", "http://[2001:db8::1]:8080"),
+        ("https:///v1", "https:///v1"),
+        ("https://h/X/", "https://h/X"),
+    ],
+)
+def test_odd_urls_keep_a_name_of_their_own(url: str, key: str) -> None:
+    assert server_key(url) == key
+
+
+def test_a_read_only_run_says_why_nothing_was_sent() -> None:
+    assert str(WritesDisabled()) == (
+        "lox24tui is read-only (--read-only or `read_only = true` in the config file): it "
+        "changes nothing at LOX24, so nothing was sent."
+    )
+
+
+async def test_each_guarded_call_asks_lox24_what_was_asked(
+    fake: FakeLox24, fake_url: str, clock: VirtualClock
+) -> None:
+    bulk = next(iter(fake.account)).uuid
+    async with Lox24Client(Token(FAKE_TOKEN), fake_url) as client:
+        guarded = GuardedClient(client, AccountGuard(Token(FAKE_TOKEN), clock=clock))
+        await guarded.get_account()
+        await guarded.list_messages(bulk)
+        await guarded.count_messages(bulk, dlr_code=1, status_codes=[0], is_sent=True)
+        await guarded.cancel_bulk(bulk)
+    asked = [(entry.method, entry.path, entry.query) for entry in fake.log]
+    assert asked[0][:2] == ("GET", "/me")
+    assert asked[1][:2] == ("GET", "/sms") and "page=1" in asked[1][2]
+    counted = asked[2][2]
+    assert "dlr_code" in counted and "is_sent" in counted and "status" in counted
+    assert asked[3][:2] == ("PUT", f"/bulks/{bulk}/cancel")
