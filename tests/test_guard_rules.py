@@ -4,6 +4,7 @@ however its URL is spelled, and an unreachable LOX24 told apart from a refused t
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from lox24tui.guard import (
     BreakerKind,
     FileGuardState,
     GuardedClient,
+    GuardEvent,
     Ticket,
     WritesDisabled,
     concurrency_warning,
@@ -398,3 +400,24 @@ async def test_each_guarded_call_asks_lox24_what_was_asked(
     counted = asked[2][2]
     assert "dlr_code" in counted and "is_sent" in counted and "status" in counted
     assert asked[3][:2] == ("PUT", f"/bulks/{bulk}/cancel")
+
+
+class Cancelled:
+    """A client whose call is cancelled before its answer (the user quit, a screen closed)."""
+
+    async def check_token(self) -> dict[str, object]:
+        raise asyncio.CancelledError
+
+
+@pytest.mark.parametrize(("proven", "freed"), [(False, True), (True, False)])
+async def test_a_cancelled_request_frees_the_others_only_when_it_held_them_back(
+    clock: VirtualClock, proven: bool, freed: bool
+) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    if proven:
+        guard.settle(ticket(guard), None)
+    events: list[GuardEvent] = []
+    guard.listen(events.append)
+    with pytest.raises(asyncio.CancelledError):
+        await GuardedClient(Cancelled(), guard).check_token()  # type: ignore[arg-type]
+    assert events == ([GuardEvent.FREED] if freed else [])
