@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from lox24tui import humanize
-from lox24tui.api import InvalidToken, Lox24Client, NetworkError, Token
+from lox24tui.api import (
+    BulkNotFound,
+    InvalidToken,
+    Lox24Client,
+    NetworkError,
+    RateLimited,
+    ServerError,
+    Token,
+)
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.guard import (
@@ -95,16 +103,16 @@ def test_a_steady_stream_of_successes_stays_proven_and_rarely_writes_the_file(
     guard.settle(ticket(guard), None)
     writes = 0
     signature = (shared.stat().st_ino, shared.stat().st_mtime_ns)
-    requests = 600
-    for _ in range(requests):
-        clock.advance(1)
+    seconds = 600
+    for _ in range(seconds * 4):  # four requests a second
+        clock.advance(0.25)
         admitted = ticket(guard)
         assert admitted.proven
         guard.settle(admitted, None)
         now = (shared.stat().st_ino, shared.stat().st_mtime_ns)
         if now != signature:
             writes, signature = writes + 1, now
-    assert writes <= requests / PROOF_WRITE_EVERY + 1
+    assert writes <= seconds / PROOF_WRITE_EVERY + 1
     assert writes >= 1  # the proof in the file is kept fresh for the other processes
     assert process(shared, clock).token_proven
 
@@ -421,3 +429,78 @@ async def test_a_cancelled_request_frees_the_others_only_when_it_held_them_back(
     with pytest.raises(asyncio.CancelledError):
         await GuardedClient(Cancelled(), guard).check_token()  # type: ignore[arg-type]
     assert events == ([GuardEvent.FREED] if freed else [])
+
+
+def test_a_429_stop_is_checked_without_writing_the_file(shared: Path, clock: VirtualClock) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    guard.settle(ticket(guard), RateLimited(retry_after=600, http_status=429))
+    ends = clock.now() + 600
+    written = shared.read_bytes()
+    for _ in range(20):
+        clock.advance(10)
+        assert stop(process(shared, clock)).until == ends
+    assert shared.read_bytes() == written
+
+
+def test_a_process_that_saw_the_token_work_lately_stays_proven_though_the_file_lags(
+    shared: Path, clock: VirtualClock
+) -> None:
+    dashboard = process(shared, clock)
+    dashboard.settle(ticket(dashboard), None)  # written to the file
+    clock.advance(PROOF_WRITE_EVERY - 1)
+    dashboard.settle(ticket(dashboard), None)  # in memory only
+    clock.advance(PROVEN_FOR - PROOF_WRITE_EVERY + 2)  # the file's proof is stale now
+    assert ticket(dashboard).proven
+    assert not process(shared, clock).token_proven  # a new process knows only the file
+
+
+def test_a_failure_proves_nothing_in_memory_either(shared: Path, clock: VirtualClock) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    clock.advance(PROVEN_FOR - 10)
+    guard.settle(ticket(guard), ServerError(http_status=502))
+    clock.advance(20)
+    assert not guard.token_proven
+
+
+def test_a_404_between_failures_keeps_lox24_reachable(shared: Path, clock: VirtualClock) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    never = NetworkError("could not connect", never_sent=True)
+    for outcome in [never, never, BulkNotFound("x", http_status=404), never]:
+        guard.settle(ticket(guard), outcome)
+    assert guard.breaker() is None
+
+
+def test_after_a_recovery_the_next_outage_probes_from_the_first_wait_again(
+    shared: Path, clock: VirtualClock
+) -> None:
+    guard = process(shared, clock)
+    guard.settle(ticket(guard), None)
+    never = NetworkError("could not connect", never_sent=True)
+    events: list[GuardEvent] = []
+    for _ in range(3):
+        guard.settle(ticket(guard), never)
+    clock.advance(20)
+    guard.listen(events.append)
+    guard.settle(ticket(guard), never)  # a probe fails: the next waits longer
+    assert GuardEvent.CHANGED in events
+    clock.advance(40)
+    guard.settle(ticket(guard), None)  # the next probe: LOX24 answers again
+    for _ in range(3):
+        guard.settle(ticket(guard), never)
+    assert stop(guard).until == clock.now() + 20
+
+
+@pytest.mark.parametrize(("proven", "freed"), [(False, True), (True, False)])
+def test_an_answer_frees_the_others_only_when_it_held_them_back(
+    clock: VirtualClock, proven: bool, freed: bool
+) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    if proven:
+        guard.settle(ticket(guard), None)
+    events: list[GuardEvent] = []
+    guard.listen(events.append)
+    guard.settle(ticket(guard), None)
+    assert (GuardEvent.FREED in events) == freed
