@@ -504,3 +504,28 @@ def test_an_answer_frees_the_others_only_when_it_held_them_back(
     guard.listen(events.append)
     guard.settle(ticket(guard), None)
     assert (GuardEvent.FREED in events) == freed
+
+
+def test_the_debug_log_says_what_each_answer_changed(
+    shared: Path, clock: VirtualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What support reads in ``--log``: one line per decision, in words."""
+    caplog.set_level("DEBUG", logger="lox24tui.guard")
+    guard = process(shared, clock)
+    never = NetworkError("could not connect", never_sent=True)
+    guard.settle(ticket(guard), None)
+    for _ in range(3):
+        guard.settle(ticket(guard), never)
+    clock.advance(20)
+    guard.settle(ticket(guard), None)
+    guard.settle(ticket(guard), RateLimited(retry_after=90, http_status=429))
+    clock.advance(90)
+    guard.settle(ticket(guard), InvalidToken(http_status=401))
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("guard: ")]
+    assert said == [
+        "guard: the token works (proven for every lox24tui for 120 s)",
+        "guard: LOX24 unreachable: one probe at a time",
+        "guard: LOX24 answers again",
+        "guard: rate-limited: every request waits 90 s",
+        "guard: LOX24 refused the token or the account; requests stop",
+    ]
