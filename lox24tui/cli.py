@@ -82,6 +82,9 @@ OUTCOME_NAMES = (
     "not_sent",
 )
 """``messages --dlr`` choices (lox24tui.delivery.OUTCOMES; not imported, to start fast)."""
+REFUSED_ALLOWED = 3
+"""LOX24's refused requests a minute and the default concurrency (lox24tui.guard.REFUSED_ALLOWED;
+not imported, to start fast)."""
 
 STOPPED = """\
   2  requests were stopped (a refused token, an inactive account, a rate limit,
@@ -247,7 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         metavar="N",
-        help="at most N requests in flight at once (default: the `concurrency` setting)",
+        help=(
+            "at most N requests in flight at once (default: the `concurrency` setting, "
+            f"{REFUSED_ALLOWED}). Above {REFUSED_ALLOWED}, a key revoked mid-burst may cost N "
+            "refused requests, and LOX24 then blocks this IP for ten minutes"
+        ),
     )
     status.add_argument(
         "--delivery",

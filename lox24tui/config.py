@@ -30,6 +30,7 @@ from pydantic import (
 from lox24tui.api import DEFAULT_BASE_URL, Token
 from lox24tui.config_problems import describe, where
 from lox24tui.files import write_atomically
+from lox24tui.guard import REFUSED_ALLOWED
 from lox24tui.notify import NotifyMode
 from lox24tui.side_budget import DEFAULT_REQUESTS_PER_MINUTE as DEFAULT_SIDE_REQUESTS_PER_MINUTE
 
@@ -114,8 +115,9 @@ class Settings(BaseModel):
     """Base URL of the LOX24 API (``LOX24_API_URL`` overrides it)."""
     interval: float = Field(10.0, ge=MIN_INTERVAL)
     """Seconds between two refreshes of a bulk that can still change."""
-    concurrency: int = Field(8, ge=1, le=64)
-    """Requests in flight at once at the most."""
+    concurrency: int = Field(REFUSED_ALLOWED, ge=1, le=64)
+    """Requests in flight at once at the most. Above 3, a key revoked mid-burst may cost that
+    many refused requests, and LOX24 blocks the IP after the fourth (guard.concurrency_warning)."""
     timeout: float = Field(10.0, gt=0)
     """Seconds to wait for one response."""
     theme: str = "textual-dark"

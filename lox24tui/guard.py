@@ -8,19 +8,26 @@ both around one call; :class:`GuardedClient` does it for every client call). The
   wrong credentials within a minute, counted on its side from when each request arrives. The
   guard counts every request that may be refused *when it is sent*, and allows at most
   :data:`REFUSED_ALLOWED` of them within :data:`REFUSED_WINDOW` seconds (a minute plus a margin).
-  What counts: a 401 or 403; and, while the token is unproven, a request whose answer never came
-  (LOX24 may have counted it). A 5xx is never a refused credential.
-- **Unproven token: one request alone.** A token that no lox24tui process has seen work is tried
-  with one request at a time. A 2xx (or a 404: LOX24 looked the id up) proves it for every
-  process, until a 401 or 403 arrives.
+  What counts: a 401 or 403; a request whose answer never came (LOX24 may have counted it),
+  unless no connection was made at all; and, while the token is unproven, a 429. A 5xx is never
+  a refused credential. A token is proven only by a success sent after every request that
+  counts: after a refusal or a lost answer, the next request goes out alone.
+- **Unproven token: one request alone.** A token that no lox24tui process has seen work within
+  the last :data:`PROVEN_FOR` seconds is tried with one request at a time: at start, after an
+  idle gap, after an outage or a 429 stop, and after a 401 or 403. A 2xx (or a 404: LOX24 looked
+  the id up) proves it for every process. So a key revoked overnight costs one refused request,
+  not a burst of them; mid-burst the refusals equal the requests in flight (hence the default
+  concurrency of :data:`REFUSED_ALLOWED`).
 - **429.** Every request stops until its Retry-After (ten minutes without one), never less than
-  the refresh interval, doubling on a streak.
+  the refresh interval, doubling on a streak. A wait read from the shared state is capped at
+  :data:`RATE_LIMIT_MAX_WAIT` after it was written (a clock set forward, then back).
 - **LOX24 unreachable.** After :data:`UNREACHABLE_AFTER` network errors or 5xx answers in a row,
   only one probe request goes out at a time, at a growing interval, until one succeeds.
 
 The counts, the 429 window, the unreachable state and which tokens are proven are shared by every
 lox24tui process on the machine through :class:`FileGuardState` (a small JSON file under a lock),
-so a script and a dashboard running side by side obey the rules together. Per process: the stop
+so a script and a dashboard running side by side obey the rules together. They are kept per
+LOX24 server, however its URL is spelled (:func:`server_key`). Per process: the stop
 after a refused token (until the user acts) and the one-request-alone rule.
 """
 
@@ -39,6 +46,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from lox24tui import humanize
 from lox24tui.api import (
@@ -73,6 +81,17 @@ RATE_LIMIT_DEFAULT_WAIT: Final = 600.0
 """LOX24 blocks an IP for ten minutes; a 429 without Retry-After is waited out that long."""
 RATE_LIMIT_MAX_WAIT: Final = 3600.0
 """A Retry-After longer than this (or infinite) is capped: the user gets a retry within an hour."""
+PROVEN_FOR: Final = 120.0
+"""Seconds a token stays proven after it was last seen to work. Twelve refresh intervals at the
+default of 10 s, so a dashboard that keeps polling never goes back to one request alone; yet a
+key revoked overnight, or during an idle gap, an outage or a ten-minute 429 stop, is tried alone
+again first and costs one refused request, not a burst."""
+PROOF_WRITE_EVERY: Final = 30.0
+"""A success refreshes the proof in memory at once, and in the shared file at most this often:
+a steady state writes the file about twice a minute, never on every request."""
+CLOCK_SLACK: Final = 1.0
+"""How far in the future a time read from the shared state may be before it counts as written
+by a clock that was set back since (and is capped)."""
 UNREACHABLE_AFTER: Final = 3
 """Network errors or 5xx answers in a row, with no success between, that make LOX24 unreachable."""
 PROBE_MAX_WAIT: Final = 60.0
@@ -105,26 +124,40 @@ class Breaker:
     until: float | None = None
     since: float | None = None
     """For UNREACHABLE: when the first failure of the streak happened."""
+    refused: int = 0
+    """For PROTECTING_IP: how many of the counted requests LOX24 actually refused (401/403);
+    0 means they all went unanswered, so LOX24 cannot be reached rather than refusing."""
 
     def reason(self, now: float) -> str:
         """One sentence a person understands."""
-        left = "" if self.until is None else _wait_text(self.until - now)
+        until = "" if self.until is None else until_text(self.until, now)
         if self.kind == BreakerKind.AUTH:
             return self.error.message if self.error is not None else "LOX24 refused the token."
         if self.kind == BreakerKind.RATE_LIMITED:
             return (
                 "LOX24 answered 429 (too many requests, or this IP is blocked); no requests "
-                f"for {left}."
+                f"{until}."
+            )
+        if self.kind == BreakerKind.PROTECTING_IP and not self.refused:
+            return (
+                f"LOX24 cannot be reached: {REFUSED_ALLOWED} requests with a token not yet "
+                "proven got no answer within the last minute (from any lox24tui), and LOX24 "
+                "may have counted them; to keep it from blocking this IP, the next one waits "
+                f"{until}."
             )
         if self.kind == BreakerKind.PROTECTING_IP:
             return (
-                "requests with a refused or unproven token already went out three times within "
-                "the last minute (from any lox24tui); to keep LOX24 from blocking this IP, the "
-                f"next one waits {left}."
+                f"requests with a refused or unproven token already went out {REFUSED_ALLOWED} "
+                "times within the last minute (from any lox24tui); to keep LOX24 from blocking "
+                f"this IP, the next one waits {until}."
             )
         if self.kind == BreakerKind.UNREACHABLE:
             since = "" if self.since is None else f" since {humanize.clock_time(self.since)}"
-            retry = "a probe is on its way" if self.until is None else f"retrying in {left}"
+            retry = (
+                "a probe is on its way"
+                if self.until is None
+                else f"retrying in {_wait_text(self.until - now)}"
+            )
             return f"LOX24 unreachable{since} (network errors or LOX24 system errors); {retry}."
         return "another request is waiting for its answer."
 
@@ -157,6 +190,20 @@ class WritesDisabled(Lox24Error):
         )
 
 
+def concurrency_warning(concurrency: int) -> str | None:
+    """What a ``concurrency`` above :data:`REFUSED_ALLOWED` risks, in the words every front end
+    uses (the dashboard at start, ``--help``, the README); None at or below it. A token proven a
+    moment ago goes out in bursts, and when the key is revoked mid-burst every request in flight
+    is refused."""
+    if concurrency <= REFUSED_ALLOWED:
+        return None
+    return (
+        f"concurrency {concurrency} is above {REFUSED_ALLOWED}: a key revoked while requests are "
+        f"in flight may cost up to {concurrency} refused requests, and LOX24 blocks this IP for "
+        f"ten minutes after more than {REFUSED_ALLOWED} within a minute."
+    )
+
+
 def stops_everything(error: Lox24Error) -> bool:
     """Whether nothing more may be sent after ``error`` (commands exit with STOPPED on it): the
     guard stopped it, LOX24 refused the token or the account, or rate-limited the IP."""
@@ -173,6 +220,8 @@ class Attempt:
     at: float
     ticket: str | None
     """Set while its answer is awaited; None once the answer confirmed it counts."""
+    refused: bool = False
+    """Whether LOX24 answered it with 401/403 (else its answer never came)."""
 
 
 @dataclass
@@ -181,6 +230,8 @@ class ServerState:
 
     attempts: list[Attempt] = field(default_factory=list)
     blocked_until: float = 0.0
+    blocked_at: float | None = None
+    """When ``blocked_until`` was written: it is never trusted beyond RATE_LIMIT_MAX_WAIT after."""
     unreachable_since: float | None = None
     next_probe_at: float = 0.0
     probe_until: float = 0.0
@@ -192,8 +243,56 @@ class ServerState:
         """Send times of possibly refused requests within the window, oldest first."""
         return sorted(a.at for a in self.attempts if a.at > now - REFUSED_WINDOW)
 
+    def refused_in_window(self, now: float) -> int:
+        """How many of the counted requests LOX24 actually refused."""
+        return sum(1 for a in self.attempts if a.refused and a.at > now - REFUSED_WINDOW)
+
+    def refused_since(self, sent_at: float) -> bool:
+        """Whether a request sent at or after ``sent_at`` was refused: then a success sent at
+        ``sent_at`` says nothing of the token now (it may have been revoked in between)."""
+        return any(a.refused and a.at >= sent_at for a in self.attempts)
+
     def forget_old(self, now: float) -> None:
         self.attempts = [a for a in self.attempts if a.at > now - REFUSED_WINDOW]
+
+    def needs_capping(self, now: float, probe_slot: float) -> bool:
+        """Whether a time in it lies further ahead than the guard itself would ever set: the
+        clock was set back since it was written, or the file was edited."""
+        ahead = now + CLOCK_SLACK
+        blocked_at = self.blocked_at
+        return (
+            (
+                self.blocked_until > now
+                and (
+                    blocked_at is None
+                    or blocked_at > ahead
+                    or self.blocked_until > blocked_at + RATE_LIMIT_MAX_WAIT
+                )
+            )
+            or any(a.at > ahead for a in self.attempts)
+            or self.next_probe_at > now + PROBE_MAX_WAIT
+            or self.probe_until > now + probe_slot
+            or (self.unreachable_since is not None and self.unreachable_since > ahead)
+            or any(at > ahead for at in self.proven.values())
+        )
+
+    def cap(self, now: float, probe_slot: float) -> None:
+        """Bring every time back within what the guard would set, counted from when it was
+        written, or from now when that is unknown or ahead: waits end, and say until when."""
+        if self.blocked_until > now:
+            written = self.blocked_at
+            if written is None or written > now + CLOCK_SLACK:
+                written = now
+            self.blocked_at = written
+            self.blocked_until = min(self.blocked_until, written + RATE_LIMIT_MAX_WAIT)
+        for attempt in self.attempts:
+            attempt.at = min(attempt.at, now)
+        self.next_probe_at = min(self.next_probe_at, now + PROBE_MAX_WAIT)
+        self.probe_until = min(self.probe_until, now + probe_slot)
+        if self.unreachable_since is not None:
+            self.unreachable_since = min(self.unreachable_since, now)
+        # a proof "from the future" proves nothing: the token goes out alone again
+        self.proven = {key: at for key, at in self.proven.items() if at <= now + CLOCK_SLACK}
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -208,13 +307,18 @@ class ServerState:
             if isinstance(item, dict) and _is_number(item.get("at")):
                 ticket = item.get("ticket")
                 state.attempts.append(
-                    Attempt(float(item["at"]), ticket if isinstance(ticket, str) else None)
+                    Attempt(
+                        float(item["at"]),
+                        ticket if isinstance(ticket, str) else None,
+                        item.get("refused") is True,
+                    )
                 )
         for name in ("blocked_until", "next_probe_at", "probe_until"):
             if _is_number(data.get(name)):
                 setattr(state, name, float(data[name]))
-        if _is_number(data.get("unreachable_since")):
-            state.unreachable_since = float(data["unreachable_since"])
+        for name in ("unreachable_since", "blocked_at"):
+            if _is_number(data.get(name)):
+                setattr(state, name, float(data[name]))
         if isinstance(data.get("probe_failures"), int):
             state.probe_failures = data["probe_failures"]
         proven = data.get("proven")
@@ -339,6 +443,9 @@ class AccountGuard:
         self._rate_limit_streak = 0
         self._failure_streak: list[float] = []
         """Send times of network errors and 5xx answers in a row, oldest first."""
+        self._seen_working: float | None = None
+        """When this process last saw the token work (the shared file may be up to
+        PROOF_WRITE_EVERY older); it counts only while the file still holds a proof."""
         self._probed = False
         """Whether this process has seen LOX24 unreachable itself (or probed it once)."""
         self._unproven_in_flight = 0
@@ -362,13 +469,42 @@ class AccountGuard:
 
     @property
     def token_proven(self) -> bool:
-        return self._fingerprint in self._state.read().proven
+        """Whether the token was seen to work within the last PROVEN_FOR seconds."""
+        now = self._clock.now()
+        return self._fresh(now, self._current(now))
+
+    def _fresh(self, now: float, state: ServerState) -> bool:
+        shared = state.proven.get(self._fingerprint)
+        if shared is None:  # never proven, or refused since (by any process)
+            return False
+        last = max(shared, self._seen_working or shared)
+        if not now - PROVEN_FOR < last <= now + CLOCK_SLACK:
+            return False
+        # a request sent since, refused or never answered, leaves the token's state unknown
+        return not any(a.at >= last for a in state.attempts if a.at > now - REFUSED_WINDOW)
+
+    def _current(self, now: float) -> ServerState:
+        """The shared state, with any time further ahead than the guard would set capped (and
+        the cap written, so every process then counts down to the same moment)."""
+        state = self._state.read()
+        # another process may run with a longer timeout: its probe slot is not too far ahead
+        slot = max(self.timeout, PROBE_MAX_WAIT) + PROBE_SLOT_SLACK
+        if not state.needs_capping(now, slot):
+            return state
+        _log.debug("guard: times in the shared state lie too far ahead; capped")
+
+        def cap(shared: ServerState) -> ServerState:
+            shared.cap(now, slot)
+            return shared
+
+        return self._state.update(cap)
 
     def breaker(self) -> Breaker | None:
         """Why nothing may be sent now, for people (a request merely waiting for another's
         answer is not shown)."""
-        state = self._state.read()
-        breaker = self._blocked(self._clock.now(), state)
+        now = self._clock.now()
+        state = self._current(now)
+        breaker = self._blocked(now, state)
         if (
             breaker is None or breaker.kind == BreakerKind.BUSY
         ) and state.unreachable_since is not None:
@@ -377,7 +513,8 @@ class AccountGuard:
 
     def blocked(self) -> Breaker | None:
         """Why the next request may not go out now (BUSY included); None when it may."""
-        return self._blocked(self._clock.now(), self._state.read())
+        now = self._clock.now()
+        return self._blocked(now, self._current(now))
 
     def _blocked(self, now: float, state: ServerState) -> Breaker | None:
         if self._auth_stop is not None:
@@ -386,13 +523,15 @@ class AccountGuard:
             return Breaker(BreakerKind.RATE_LIMITED, self._rate_limit_error, state.blocked_until)
         if self._probe_in_flight:
             return Breaker(BreakerKind.BUSY)
-        if self._fingerprint not in state.proven:
+        if not self._fresh(now, state):
             if self._unproven_in_flight:
                 return Breaker(BreakerKind.BUSY)
             counted = state.counted(now)
             if len(counted) >= REFUSED_ALLOWED:
                 until = counted[-REFUSED_ALLOWED] + REFUSED_WINDOW
-                return Breaker(BreakerKind.PROTECTING_IP, until=until)
+                return Breaker(
+                    BreakerKind.PROTECTING_IP, until=until, refused=state.refused_in_window(now)
+                )
         if state.unreachable_since is not None:
             # another process's probe is on the wire, or the next probe is not due yet
             wait_until = max(state.probe_until, state.next_probe_at if self._probed else 0.0)
@@ -409,13 +548,13 @@ class AccountGuard:
         or say why not. Decided under the shared lock when it writes, so two processes cannot
         both take the last place."""
         now = self._clock.now()
-        state = self._state.read()
+        state = self._current(now)
         breaker = self._blocked(now, state)
         if breaker is not None:
             if breaker.kind != BreakerKind.BUSY:
                 _log.debug("guard holds a request back: %s", breaker.reason(now))
             return breaker
-        proven = self._fingerprint in state.proven
+        proven = self._fresh(now, state)
         probing = state.unreachable_since is not None
         if proven and not probing:
             return Ticket(now, True, None, False)  # the common case: nothing to write
@@ -507,7 +646,10 @@ class AccountGuard:
         )
         refused = isinstance(outcome, AccountError)
         transient = isinstance(outcome, NetworkError | ServerError)
-        counts = refused or (not ticket.proven and isinstance(outcome, NetworkError | RateLimited))
+        # an answer that never came: LOX24 may have got the request and refused it, proven
+        # token or not (it may have been revoked a moment before)
+        lost = isinstance(outcome, NetworkError) and not outcome.never_sent
+        counts = refused or lost or (not ticket.proven and isinstance(outcome, RateLimited))
         if isinstance(outcome, AccountError):
             self._auth_stop = outcome
             events.add(GuardEvent.CHANGED)
@@ -519,6 +661,15 @@ class AccountGuard:
             self._failure_streak.clear()
             self._rate_limit_streak = 0
         state = self._state.read()
+        was_fresh = self._fresh(now, state)
+        shared_proof = state.proven.get(self._fingerprint)
+        if refused:
+            self._seen_working = None
+        elif token_works and not state.refused_since(ticket.sent_at):
+            self._seen_working = max(self._seen_working or ticket.sent_at, ticket.sent_at)
+        proof_due = token_works and (
+            shared_proof is None or not now - PROOF_WRITE_EVERY < shared_proof <= now
+        )
         rate_wait = self._rate_limit_wait(outcome) if isinstance(outcome, RateLimited) else None
         enters_unreachable = (
             transient
@@ -529,16 +680,16 @@ class AccountGuard:
         needs_write = (
             ticket.attempt is not None
             or counts
-            or (token_works and self._fingerprint not in state.proven)
-            or (refused and self._fingerprint in state.proven)
+            or proof_due
+            or (refused and shared_proof is not None)
             or rate_wait is not None
             or enters_unreachable
             or recovers
             or ticket.probe
         )
         decision = _decision(refused, rate_wait, enters_unreachable, recovers)
-        if decision is None and token_works and self._fingerprint not in state.proven:
-            decision = "the token works (proven for every lox24tui)"
+        if decision is None and token_works and not was_fresh:
+            decision = f"the token works (proven for every lox24tui for {PROVEN_FOR:g} s)"
         if decision is not None:
             _log.debug("guard: %s", decision)
         if needs_write:
@@ -548,13 +699,18 @@ class AccountGuard:
                 if ticket.attempt is not None:
                     shared.attempts = [a for a in shared.attempts if a.ticket != ticket.attempt]
                 if counts:
-                    shared.attempts.append(Attempt(ticket.sent_at, None))
+                    shared.attempts.append(Attempt(ticket.sent_at, None, refused))
                 if refused:
                     shared.proven.pop(self._fingerprint, None)
-                elif token_works:
-                    shared.proven[self._fingerprint] = now
-                if rate_wait is not None:
-                    shared.blocked_until = max(shared.blocked_until, now + rate_wait)
+                elif token_works and not shared.refused_since(ticket.sent_at):
+                    # the proof dates from when the request went out: LOX24 accepted the token
+                    # then, and a refusal sent later (by anyone) outranks it
+                    shared.proven[self._fingerprint] = max(
+                        shared.proven.get(self._fingerprint, ticket.sent_at), ticket.sent_at
+                    )
+                if rate_wait is not None and now + rate_wait > shared.blocked_until:
+                    shared.blocked_until = now + rate_wait
+                    shared.blocked_at = now
                 if ticket.probe:
                     shared.probe_until = 0.0
                 event = None
@@ -733,6 +889,36 @@ def _fingerprint(token: Token | str | None) -> str:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def until_text(until: float, now: float) -> str:
+    """ "until 09:41 (1:15 min)": the clock time a wait ends, and how long that is from now."""
+    return f"until {humanize.clock_time(until)} ({_wait_text(until - now)})"
+
+
+def server_key(api_url: str) -> str:
+    """The one name of a LOX24 server, however its URL is spelled, so that it has one budget of
+    refused requests and one 429 stop: scheme and host in lower case, the default port (443 for
+    https, 80 for http) left out, ``localhost``, ``127.0.0.1`` and ``[::1]`` as one, no
+    trailing slash. Used wherever the shared guard state is opened."""
+    text = api_url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return text.lower().rstrip("/")
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if host in _LOOPBACK_NAMES:
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+_LOOPBACK_NAMES: Final = frozenset({"localhost", "127.0.0.1", "::1"})
+_DEFAULT_PORTS: Final = {"https": 443, "http": 80}
 
 
 def _wait_text(seconds: float) -> str:

@@ -47,6 +47,7 @@ from lox24tui.api import (
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.delivery import DeliveryBreakdown
 from lox24tui.guard import (
+    REFUSED_ALLOWED,
     AccountGuard,
     Breaker,
     BreakerKind,
@@ -60,7 +61,9 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL: Final = 10.0
 MIN_INTERVAL: Final = 2.0
-DEFAULT_CONCURRENCY: Final = 8
+DEFAULT_CONCURRENCY: Final = REFUSED_ALLOWED
+"""Requests in flight at once: when a key is revoked mid-burst, every one in flight is refused,
+so more than LOX24's three a minute would get the IP blocked for ten minutes."""
 SCHEDULED_RECHECK: Final = 300.0
 """How often a bulk scheduled far ahead is looked at before its delivery time."""
 NOT_FOUND_RECHECK: Final = 600.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -9,10 +10,17 @@ from pathlib import Path
 
 import keyring
 import pytest
+from hypothesis import settings
 from keyring.backends import fail
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve, serve_in_thread
+
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
+"""Repeatable and bounded: the same examples on every run, a few seconds in all."""
+settings.register_profile("dev", max_examples=1000, deadline=None)
+"""Random and thorough, for hunting (HYPOTHESIS_PROFILE=dev)."""
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ def test_defaults_without_file_or_environment() -> None:
     settings = load_settings(environ={})
     assert settings.api_token is None
     assert settings.api_url == DEFAULT_BASE_URL
-    assert settings.interval == 10.0 and settings.concurrency == 8
+    assert settings.interval == 10.0 and settings.concurrency == 3
     assert settings.notify == "terminal" and settings.history_days == 90
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from lox24tui import humanize
 from lox24tui.api import (
     AccountNotActive,
     BulkNotFound,
@@ -50,6 +51,12 @@ def server_error() -> ServerError:
 
 
 def lost() -> NetworkError:
+    """LOX24 out of reach: no connection was made (so LOX24 cannot have counted it)."""
+    return NetworkError("could not connect to LOX24", never_sent=True)
+
+
+def unanswered() -> NetworkError:
+    """A request LOX24 may have got, whose answer never came back."""
     return NetworkError("no answer within 10 s")
 
 
@@ -182,18 +189,27 @@ def test_a_server_error_is_never_a_refused_credential(shared: Path, clock: Virtu
     assert healthy.token_proven
 
 
-def test_an_unanswered_request_counts_only_while_the_token_is_unproven(
+def test_an_unanswered_request_counts_proven_token_or_not(
     shared: Path, clock: VirtualClock
 ) -> None:
+    """LOX24 may have got it and refused it: a key revoked a moment before looks the same."""
     for _ in range(3):
-        one_request(process(shared, clock), lost())
+        one_request(process(shared, clock), unanswered())
     assert stop(process(shared, clock)).kind == BreakerKind.PROTECTING_IP
     clock.advance(REFUSED_WINDOW)
     one_request(process(shared, clock), None)  # now proven
+    clock.advance(1)
     for _ in range(3):
-        one_request(process(shared, clock), lost())
-    newcomer = process(shared, clock, WRONG)  # another token: the count is the IP's
-    assert isinstance(newcomer.admit(), Ticket)
+        one_request(process(shared, clock), unanswered())
+    assert not process(shared, clock).token_proven  # its state is unknown again
+    assert stop(process(shared, clock)).kind == BreakerKind.PROTECTING_IP
+
+
+def test_a_connection_never_made_counts_for_nothing(shared: Path, clock: VirtualClock) -> None:
+    guard = process(shared, clock)
+    for _ in range(3):
+        one_request(guard, lost())
+    assert stop(guard).kind == BreakerKind.UNREACHABLE
 
 
 def test_a_429_with_an_unproven_token_counts_too(shared: Path, clock: VirtualClock) -> None:
@@ -449,7 +465,7 @@ async def test_a_cancelled_unproven_request_still_counts(clock: VirtualClock) ->
     with pytest.raises(asyncio.CancelledError):
         await call
     for _ in range(2):
-        one_request(guard, lost())
+        one_request(guard, unanswered())
     assert stop(guard).kind == BreakerKind.PROTECTING_IP
 
 
@@ -470,14 +486,20 @@ NOW = 1_764_150_000.0
         (Breaker(BreakerKind.AUTH), "LOX24 refused the token."),
         (
             Breaker(BreakerKind.RATE_LIMITED, until=NOW + 75),
-            "LOX24 answered 429 (too many requests, or this IP is blocked); no requests for "
-            "1:15 min.",
+            "LOX24 answered 429 (too many requests, or this IP is blocked); no requests until "
+            "09:41 (1:15 min).",
         ),
         (
-            Breaker(BreakerKind.PROTECTING_IP, until=NOW + 0.2),
-            "requests with a refused or unproven token already went out three times within the "
+            Breaker(BreakerKind.PROTECTING_IP, until=NOW + 0.2, refused=1),
+            "requests with a refused or unproven token already went out 3 times within the "
             "last minute (from any lox24tui); to keep LOX24 from blocking this IP, the next one "
-            "waits 1 s.",
+            "waits until 09:40 (1 s).",
+        ),
+        (
+            Breaker(BreakerKind.PROTECTING_IP, until=NOW + 30),
+            "LOX24 cannot be reached: 3 requests with a token not yet proven got no answer "
+            "within the last minute (from any lox24tui), and LOX24 may have counted them; to "
+            "keep it from blocking this IP, the next one waits until 09:40 (30 s).",
         ),
         (
             Breaker(BreakerKind.UNREACHABLE, until=NOW + 20, since=NOW - 60),
@@ -489,7 +511,7 @@ NOW = 1_764_150_000.0
             "LOX24 unreachable (network errors or LOX24 system errors); a probe is on its way.",
         ),
         (Breaker(BreakerKind.BUSY), "another request is waiting for its answer."),
-        (Breaker(BreakerKind.PROTECTING_IP, until=NOW - 3), "waits 0 s."),
+        (Breaker(BreakerKind.PROTECTING_IP, until=NOW - 3), "waits until 09:39 (0 s)."),
     ],
 )
 def test_each_stop_says_why_in_a_sentence(
@@ -660,7 +682,8 @@ async def test_a_stopped_guarded_call_says_how_long_to_wait(clock: VirtualClock)
     clock.advance(30)
     with pytest.raises(GuardStopped) as stopped:
         await GuardedClient(Answers(), guard).check_token()  # type: ignore[arg-type]
-    assert "no requests for 1:00 min" in str(stopped.value)
+    until = humanize.clock_time(clock.now() + 60)
+    assert f"no requests until {until} (1:00 min)" in str(stopped.value)
 
 
 def state_events(events: list[GuardEvent]) -> Callable[[GuardEvent], None]:

@@ -260,7 +260,9 @@ class Lox24Client:
         except httpx.ConnectError as exc:
             reason = self._token.scrub(_reason(exc))
             _log.debug("could not connect for GET %s: %s", path, reason)
-            raise NetworkError(f"could not connect to {self.base_url} ({reason})") from None
+            raise NetworkError(
+                f"could not connect to {self.base_url} ({reason})", never_sent=True
+            ) from None
         except httpx.TransportError as exc:
             reason = self._token.scrub(_reason(exc))
             _log.debug("connection failed for GET %s: %s", path, reason)

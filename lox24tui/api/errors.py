@@ -200,8 +200,12 @@ class NetworkError(TransientError):
     kind = "network"
     title = "network"
 
-    def __init__(self, reason: str, **context: Unpack[ErrorContext]) -> None:
+    def __init__(
+        self, reason: str, *, never_sent: bool = False, **context: Unpack[ErrorContext]
+    ) -> None:
         self.reason = reason
+        self.never_sent = never_sent
+        """No connection was made, so LOX24 cannot have seen (or counted) the request."""
         super().__init__(**context)
 
     def _describe(self) -> str:

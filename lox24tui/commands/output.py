@@ -14,7 +14,7 @@ from lox24tui import exact_json, sanitise
 from lox24tui.api import Lox24ClientPool, Token
 from lox24tui.config import ConfigError, Locations, Settings, load_settings
 from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import AccountGuard, FileGuardState, GuardedClient
+from lox24tui.guard import AccountGuard, FileGuardState, GuardedClient, server_key
 
 NO_TOKEN = (
     "lox24tui: no LOX24 token. Set LOX24_TOKEN in the environment (or `token` in the config "
@@ -43,7 +43,7 @@ def shared_guard(settings: Settings, token: Token, locations: Locations) -> Acco
     """The guard of ``token``, on the state every lox24tui process on this machine shares."""
     return AccountGuard(
         token,
-        state=FileGuardState(locations.guard_file, settings.api_url),
+        state=FileGuardState(locations.guard_file, server_key(settings.api_url)),
         interval=settings.interval,
         timeout=settings.timeout,
     )

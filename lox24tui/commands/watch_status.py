@@ -20,12 +20,20 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from lox24tui import humanize
-from lox24tui.api import Lox24ClientPool, Lox24Error, StatusCode, Token, status_label
+from lox24tui.api import (
+    AccountError,
+    Lox24ClientPool,
+    Lox24Error,
+    RateLimited,
+    StatusCode,
+    Token,
+    status_label,
+)
 from lox24tui.commands.engine_lines import EngineStateLines
 from lox24tui.commands.output import complain, print_json, print_line, shared_guard
 from lox24tui.config import Locations, Settings
 from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import BreakerKind
+from lox24tui.guard import BreakerKind, GuardStopped
 from lox24tui.history import History, transition_from
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
 from lox24tui.records import status_fields
@@ -83,7 +91,11 @@ async def _watch(
                 if state.not_found and Change.ERROR in event.changes:
                     _report_error(out, state.bulk_id, state.error, as_json)
                     finish(ExitCode.WATCH_STOPPED)
-                elif state.error is not None and Change.ERROR in event.changes:
+                elif (
+                    state.error is not None
+                    and Change.ERROR in event.changes
+                    and not _stops_the_watch(state.error)
+                ):
                     complain(f"{state.bulk_id}: {state.error} (retrying)")
                 states = monitor.states()
                 if all(s.is_final for s in states):
@@ -92,8 +104,8 @@ async def _watch(
                 return
             engine_state.see(event.breaker, event.at)
             breaker = event.breaker
-            if breaker is not None and breaker.kind in (BreakerKind.AUTH, BreakerKind.RATE_LIMITED):
-                _report_error(out, None, breaker.error, as_json)
+            if breaker is not None and breaker.kind in _WATCH_STOPPERS and not outcome.done():
+                _report_error(out, None, breaker.error, as_json)  # once, however often told
                 finish(ExitCode.WATCH_STOPPED)
 
         monitor.listen(on_event)
@@ -105,6 +117,18 @@ async def _watch(
             writer.flush()
             tell_history_problems()
             history.close()
+
+
+_WATCH_STOPPERS = (BreakerKind.AUTH, BreakerKind.RATE_LIMITED)
+"""The stops that end a watch (exit 2): the user must act, or wait longer than a watch should."""
+
+
+def _stops_the_watch(error: Lox24Error) -> bool:
+    """Whether a bulk's error is the stop itself, which the watch reports once as "stopped"
+    (never beside "(retrying)")."""
+    if isinstance(error, GuardStopped):
+        return error.breaker.kind in _WATCH_STOPPERS
+    return isinstance(error, AccountError | RateLimited)
 
 
 def _labels(locations: Locations) -> dict[str, str]:

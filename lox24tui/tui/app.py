@@ -35,7 +35,13 @@ from lox24tui.config import (
     where_set,
 )
 from lox24tui.delivery_schedule import DeliverySchedule
-from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
+from lox24tui.guard import (
+    AccountGuard,
+    GuardedClient,
+    GuardState,
+    GuardStopped,
+    concurrency_warning,
+)
 from lox24tui.history import AwaySummary, History
 from lox24tui.monitor import Monitor
 from lox24tui.notify import Notifier, Writer, balance_low, bulk_ended
@@ -222,6 +228,9 @@ class Lox24App(App[None]):
             self.notify(problem, title="Keys", severity="warning", timeout=20, markup=False)
         if self.preferences.problem is not None:
             self.notify(self.preferences.problem, title="Preferences", severity="warning")
+        risk = concurrency_warning(self.settings.concurrency)
+        if risk is not None and not self.setup.demo:
+            self.notify(risk, title="Concurrency", severity="warning", timeout=20, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.setup.damage is not None:  # after mounting, so the question is on top
             self.call_after_refresh(self.session.ask_about_damage)

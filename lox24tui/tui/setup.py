@@ -11,7 +11,7 @@ from lox24tui.api import Token
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
-from lox24tui.guard import FileGuardState
+from lox24tui.guard import FileGuardState, server_key
 from lox24tui.preferences import PreferencesFile
 from lox24tui.store import LoadProblem, WatchList, WatchListDamaged
 from lox24tui.tui.app import DashboardSetup
@@ -43,7 +43,7 @@ def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
         clock=clock,
         load_problem=problem,
         damage=damage,
-        guard_state=FileGuardState(locations.guard_file, settings.api_url),
+        guard_state=FileGuardState(locations.guard_file, server_key(settings.api_url)),
         preferences=PreferencesFile(locations.preferences_file),
         history_file=locations.history_file,
     )

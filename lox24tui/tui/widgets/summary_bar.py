@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from lox24tui import humanize, sanitise
 from lox24tui.api import SCHEDULED, StatusCode, status_info
-from lox24tui.guard import BreakerKind
+from lox24tui.guard import REFUSED_ALLOWED, BreakerKind
 from lox24tui.monitor import Summary
 from lox24tui.tui.cells import ERROR_STYLE, STATUS_STYLES
 
@@ -39,6 +39,12 @@ def countdown(seconds: float) -> str:
     return f"{minutes}:{rest:02d}" if minutes else f"{rest} s"
 
 
+def _until(until: float | None, left: float | None) -> str:
+    """ "until 09:41 (1:15)": when a wait ends, as a clock time, and how long that is."""
+    wait = countdown(left or 0)
+    return f"for {wait}" if until is None else f"until {humanize.clock_time(until)} ({wait})"
+
+
 def failure_line(failure: str) -> Text:
     """The engine itself broke: nothing is refreshed any more, and the screen must say so."""
     return Text.assemble(
@@ -64,7 +70,7 @@ def engine_line(summary: Summary, interval: float) -> Text:
     if breaker is not None and breaker.kind == BreakerKind.RATE_LIMITED:
         return Text.assemble(
             ("■ Rate limited by LOX24 (429): ", ERROR_STYLE),
-            f"no requests for {countdown(left or 0)}, then polling resumes by itself.",
+            f"no requests {_until(breaker.until, left)}, then polling resumes by itself.",
         )
     if breaker is not None and breaker.kind == BreakerKind.UNREACHABLE:
         since = "" if breaker.since is None else f" since {humanize.clock_time(breaker.since)}"
@@ -73,10 +79,17 @@ def engine_line(summary: Summary, interval: float) -> Text:
             (f"■ LOX24 unreachable{since}", ERROR_STYLE),
             f" · {retry} (one request at a time until it answers)",
         )
+    if breaker is not None and breaker.kind == BreakerKind.PROTECTING_IP and not breaker.refused:
+        return Text.assemble(
+            ("■ LOX24 cannot be reached: ", ERROR_STYLE),
+            f"{REFUSED_ALLOWED} requests got no answer this minute and LOX24 may have counted "
+            f"them; to protect your IP the next try waits {_until(breaker.until, left)}.",
+        )
     if breaker is not None and breaker.kind == BreakerKind.PROTECTING_IP:
         return Text.assemble(
             ("■ Protecting your IP: ", "bold yellow"),
-            f"three failed logins this minute; the next try waits {countdown(left or 0)}.",
+            f"{REFUSED_ALLOWED} refused or unanswered logins this minute; the next try waits "
+            f"{_until(breaker.until, left)}.",
         )
     if summary.paused:
         return Text.assemble(

@@ -1,0 +1,159 @@
+"""The guard's rules as users meet them: real ``lox24tui`` processes against the fake LOX24 over
+loopback, sharing the real state folder. The fake counts what LOX24 would: the refused requests
+it received, and whether it blocked the IP."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lox24tui import humanize
+from lox24tui.config import Locations
+from lox24tui.fake import FakeLox24, SimulatedAccount
+from lox24tui.fake.server import serve_in_thread
+from lox24tui.guard import RATE_LIMIT_MAX_WAIT, REFUSED_ALLOWED, server_key
+
+from .test_cli import WRONG, lox24tui
+
+REVOKED_FOR = "1234567:feedfacefeedfacefeedfacefeedface"
+"""The token the fake accepts once the one the user holds has been revoked."""
+
+
+@pytest.fixture
+def forty() -> FakeLox24:
+    """An account of forty bulks, on the real clock (subprocesses cannot share a virtual one)."""
+    return FakeLox24(SimulatedAccount.generated(40, time.time()))
+
+
+@pytest.fixture
+def forty_url(forty: FakeLox24) -> Iterator[str]:
+    with serve_in_thread(forty) as url:
+        yield url
+
+
+def refusals(fake: FakeLox24) -> int:
+    return sum(1 for entry in fake.log if entry.status in (401, 403))
+
+
+def ids(fake: FakeLox24) -> list[str]:
+    return [bulk.uuid for bulk in fake.account]
+
+
+def guard_file() -> Path:
+    return Locations.default().guard_file
+
+
+def age_every_proof(seconds: float) -> None:
+    """The guard file as it stands after ``seconds`` without a request: e.g. overnight."""
+    document = json.loads(guard_file().read_text(encoding="utf-8"))
+    for key, state in document.items():
+        if isinstance(state, dict):
+            state["proven"] = {fp: at - seconds for fp, at in state.get("proven", {}).items()}
+            document[key] = state
+    guard_file().write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_a_token_revoked_overnight_costs_one_refused_request(
+    forty: FakeLox24, forty_url: str
+) -> None:
+    every = ids(forty)
+    assert lox24tui("status", every[0], url=forty_url).returncode == 0  # proven yesterday
+    age_every_proof(8 * 3600)
+    forty.token = REVOKED_FOR  # the key was rotated in LOX24's web account overnight
+    done = lox24tui("status", *every, url=forty_url)
+    assert done.returncode == 2, done.stderr
+    assert "rejected the API token (401)" in done.stdout + done.stderr
+    assert refusals(forty) == 1  # tried alone first: no burst
+    assert forty.blocked_for() == 0
+
+
+def test_a_token_revoked_right_after_it_worked_costs_at_most_the_default_concurrency(
+    forty: FakeLox24, forty_url: str
+) -> None:
+    every = ids(forty)
+    assert lox24tui("status", every[0], url=forty_url).returncode == 0  # proven a moment ago
+    forty.token = REVOKED_FOR
+    done = lox24tui("status", *every, url=forty_url)
+    assert done.returncode == 2, done.stderr
+    assert refusals(forty) <= REFUSED_ALLOWED
+    assert forty.blocked_for() == 0
+    assert all(entry.status != 429 for entry in forty.log)
+
+
+def test_one_server_spelled_three_ways_has_one_refused_count(
+    forty: FakeLox24, forty_url: str
+) -> None:
+    port = forty_url.rsplit(":", 1)[1]
+    spellings = [
+        f"http://localhost:{port}",
+        f"http://LOCALHOST:{port}",
+        f"http://127.0.0.1:{port}/",
+    ]
+    started = time.monotonic()
+    outputs = []
+    for url in spellings:
+        for _ in range(2):
+            done = lox24tui("status", ids(forty)[0], url=url, token=WRONG)
+            assert done.returncode == 2, done.stderr
+            outputs.append(done.stdout + done.stderr)
+    assert time.monotonic() - started < 65  # all within LOX24's minute
+    assert refusals(forty) <= REFUSED_ALLOWED
+    assert forty.blocked_for() == 0
+    assert "to keep LOX24 from blocking this IP" in outputs[-1]
+
+
+def test_a_block_far_in_the_future_is_capped_and_shown_as_a_time(
+    forty: FakeLox24, forty_url: str
+) -> None:
+    """A clock set forward, a 429 written, the clock set back."""
+    guard_file().parent.mkdir(parents=True, exist_ok=True)
+    before = time.time()
+    far = before + 98_203_581_042
+    guard_file().write_text(
+        json.dumps({"version": 1, server_key(forty_url): {"blocked_until": far}}), "utf-8"
+    )
+    done = lox24tui("status", ids(forty)[0], url=forty_url)
+    after = time.time()
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert not forty.log  # nothing was sent
+    assert "1636726350" not in said
+    ends = {humanize.clock_time(at + RATE_LIMIT_MAX_WAIT) for at in (before, after)}
+    assert any(f"no requests until {end} (" in said for end in ends), said
+    assert "min)" in said
+
+
+def test_status_watch_with_a_bad_token_says_stopped_once_and_never_retrying(
+    forty: FakeLox24, forty_url: str
+) -> None:
+    done = lox24tui("status", "--watch", *ids(forty)[:3], url=forty_url, token=WRONG)
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("lox24tui: stopped: LOX24 rejected the API token (401)")
+    assert "retrying" not in done.stderr
+    assert refusals(forty) == 1
+
+
+def test_lox24_unreachable_with_a_new_token_says_so_and_not_refused(tmp_path: Path) -> None:
+    with serve_in_thread(FakeLox24(SimulatedAccount.generated(5, time.time()))) as url:
+        pass  # the port is free again: nothing listens there any more
+    bulk_ids = [f"da0fa78c-4699-11ea-a637-96000028b33{n}" for n in range(5)]
+    done = lox24tui("status", *bulk_ids, url=url)
+    said = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "LOX24 unreachable" in said
+    assert "refused" not in said
+
+
+def test_status_help_gives_the_default_concurrency_and_what_more_costs() -> None:
+    done = lox24tui("status", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert f"the `concurrency` setting, {REFUSED_ALLOWED})" in text
+    assert "a key revoked mid-burst may cost N refused requests" in text
+    assert "ten minutes" in text
