@@ -529,3 +529,29 @@ def test_the_debug_log_says_what_each_answer_changed(
         "guard: rate-limited: every request waits 90 s",
         "guard: LOX24 refused the token or the account; requests stop",
     ]
+
+
+def test_the_debug_log_says_why_requests_wait_or_go_alone(
+    shared: Path, clock: VirtualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG", logger="lox24tui.guard")
+    guard = process(shared, clock)
+    first = ticket(guard)
+    stop(guard)  # merely waiting for the first answer: nothing to log
+    guard.settle(first, None)
+    never = NetworkError("could not connect", never_sent=True)
+    for _ in range(3):
+        guard.settle(ticket(guard), never)
+    clock.advance(20)
+    guard.settle(ticket(guard), None)  # the probe
+    write_state(shared, {"blocked_until": clock.now() + 10**9})
+    stop(guard)
+    said = [r.getMessage() for r in caplog.records]
+    until = humanize.clock_time(clock.now() + RATE_LIMIT_MAX_WAIT)
+    assert [line for line in said if not line.startswith("guard: ")] == [
+        "guard lets one request out alone: the token is not proven yet",
+        "guard lets one request out alone: LOX24 probe",
+        "guard holds a request back: LOX24 answered 429 (too many requests, or this IP is "
+        f"blocked); no requests until {until} (60:00 min).",
+    ]
+    assert "guard: times in the shared state lie too far ahead; capped" in said
