@@ -66,7 +66,8 @@ def test_a_token_revoked_overnight_costs_one_refused_request(
     forty.token = REVOKED_FOR  # the key was rotated in LOX24's web account overnight
     done = lox24tui("status", *every, url=forty_url)
     assert done.returncode == 2, done.stderr
-    assert "rejected the API token (401)" in done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "rejected the API token from the environment variable LOX24_TOKEN (401)" in said
     assert refusals(forty) == 1  # tried alone first: no burst
     assert forty.blocked_for() == 0
 
@@ -134,7 +135,7 @@ def test_status_watch_with_a_bad_token_says_stopped_once_and_never_retrying(
     assert done.returncode == 2, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, lines
-    assert lines[0].startswith("lox24tui: stopped: LOX24 rejected the API token (401)")
+    assert lines[0].startswith("lox24tui: stopped: LOX24 rejected the API token from the ")
     assert "retrying" not in done.stderr
     assert refusals(forty) == 1
 

@@ -102,8 +102,9 @@ async def _watch(
                     failed = any(s.status_code != StatusCode.PROCESSED for s in states)
                     finish(ExitCode.SOME_ENDED_BADLY if failed else ExitCode.ALL_PROCESSED)
                 return
-            engine_state.see(event.breaker, event.at)
             breaker = event.breaker
+            if breaker is None or breaker.kind not in _WATCH_STOPPERS:
+                engine_state.see(breaker, event.at)  # a stop is said once, as "stopped" below
             if breaker is not None and breaker.kind in _WATCH_STOPPERS and not outcome.done():
                 _report_error(out, None, breaker.error, as_json)  # once, however often told
                 finish(ExitCode.WATCH_STOPPED)
