@@ -14,6 +14,7 @@ from lox24tui import exact_json, sanitise
 from lox24tui.api import Lox24ClientPool, Token
 from lox24tui.config import ConfigError, Locations, Settings, load_settings
 from lox24tui.exit_codes import ExitCode
+from lox24tui.files import LOCK_WAIT
 from lox24tui.guard import AccountGuard, FileGuardState, GuardedClient
 
 NO_TOKEN = (
@@ -43,7 +44,9 @@ def shared_guard(settings: Settings, token: Token, locations: Locations) -> Acco
     """The guard of ``token``, on the state every lox24tui process on this machine shares."""
     return AccountGuard(
         token,
-        state=FileGuardState(locations.guard_file, settings.api_url),
+        state=FileGuardState(
+            locations.guard_file, settings.api_url, tell=complain, lock_wait=LOCK_WAIT
+        ),
         interval=settings.interval,
         timeout=settings.timeout,
     )

@@ -1,0 +1,234 @@
+"""The guard fails closed when its shared file breaks: damaged, deleted, unwritable or locked.
+In-process, on a virtual clock (fast, for mutation testing); guards on one file stand for
+lox24tui processes on one machine. The same faults through real processes are in
+test_state_faults_cli.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from lox24tui.api import InvalidToken, Token
+from lox24tui.clock import VirtualClock
+from lox24tui.fake import FAKE_TOKEN
+from lox24tui.files import LOCK_WAIT, locked
+from lox24tui.guard import (
+    REFUSED_WINDOW,
+    AccountGuard,
+    Breaker,
+    BreakerKind,
+    FileGuardState,
+    GuardStopped,
+    Ticket,
+)
+
+WRONG = "1234567:00000000000000000000000000000bad"
+SERVER = "https://api.lox24.eu"
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "account-guard.json"
+
+
+class Process:
+    """What one lox24tui process holds: its view of the shared file, its guard, what it told."""
+
+    def __init__(self, path: Path, clock: VirtualClock, token: str = FAKE_TOKEN) -> None:
+        self.told: list[str] = []
+        self.state = FileGuardState(path, SERVER, clock=clock, tell=self.told.append)
+        self.guard = AccountGuard(Token(token), state=self.state, clock=clock)
+
+    def request(self, outcome: Exception | None = None) -> Ticket | Breaker:
+        """One request if the guard lets it out, answered with ``outcome``."""
+        admitted = self.guard.admit()
+        if isinstance(admitted, Ticket):
+            self.guard.settle(admitted, outcome)  # type: ignore[arg-type]
+        return admitted
+
+
+def refused() -> InvalidToken:
+    return InvalidToken(http_status=401)
+
+
+def damage(path: Path, kind: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "folder":
+        path.unlink(missing_ok=True)
+        (path / "inside").mkdir(parents=True)
+        return
+    contents = {
+        "garbage": b"\x00\xffnot json at all{{",
+        "empty": b"",
+        "a list": b"[1, 2]",
+        "the wrong shape": json.dumps({SERVER: [1, 2]}).encode(),
+    }[kind]
+    path.write_bytes(contents)
+
+
+@contextmanager
+def immutable(folder: Path) -> Iterator[None]:
+    """``folder`` made immutable (chattr +i): nothing can be created, renamed or removed in it,
+    even by root, as on a read-only file system. Skips where the file system does not allow it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+    if made.returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+# ------------------------------------------------------------------ damaged
+
+
+@pytest.mark.parametrize("kind", ["garbage", "empty", "a list", "the wrong shape", "folder"])
+def test_a_damaged_file_is_moved_aside_told_once_and_the_window_counts_as_full(
+    shared: Path, clock: VirtualClock, kind: str
+) -> None:
+    damage(shared, kind)
+    first = Process(shared, clock, WRONG)
+    stopped = first.request(refused())
+    assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.PROTECTING_IP
+    assert stopped.until == clock.now() + REFUSED_WINDOW
+    aside = [p for p in shared.parent.iterdir() if p.name.startswith(shared.name + ".damaged-")]
+    assert len(aside) == 1
+    assert len(first.told) == 1
+    assert str(shared) in first.told[0] and str(aside[0]) in first.told[0]
+    assert "Errno" not in first.told[0]
+    # another process (and this one, again) finds a good file: nothing more is said
+    second = Process(shared, clock, WRONG)
+    assert isinstance(second.request(refused()), Breaker)
+    assert isinstance(first.request(refused()), Breaker)
+    assert second.told == [] and len(first.told) == 1
+    clock.advance(REFUSED_WINDOW + 0.1)
+    assert isinstance(second.request(refused()), Ticket)
+
+
+def test_a_proven_token_is_proven_again_after_damage(shared: Path, clock: VirtualClock) -> None:
+    process = Process(shared, clock)
+    assert isinstance(process.request(None), Ticket)
+    damage(shared, "garbage")
+    assert isinstance(Process(shared, clock).request(None), Breaker)
+
+
+def test_a_missing_file_on_the_first_run_is_no_damage(shared: Path, clock: VirtualClock) -> None:
+    process = Process(shared, clock, WRONG)
+    assert isinstance(process.request(refused()), Ticket)
+    assert process.told == []
+    assert [p.name for p in shared.parent.iterdir() if "damaged" in p.name] == []
+
+
+def test_a_process_keeps_what_it_knew_when_the_file_is_deleted(
+    shared: Path, clock: VirtualClock
+) -> None:
+    running = Process(shared, clock, WRONG)
+    for _ in range(2):
+        running.guard.resume()
+        assert isinstance(running.request(refused()), Ticket)
+    shared.unlink()
+    running.guard.resume()
+    assert isinstance(running.request(refused()), Ticket)  # the third, of what it knew
+    assert running.told == []
+    newcomer = Process(shared, clock, WRONG)
+    assert isinstance(newcomer.request(refused()), Breaker)  # the file has all three again
+
+
+# ------------------------------------------------------------------ cannot be written
+
+
+def test_a_file_that_cannot_be_written_stops_every_request_and_says_why(
+    shared: Path, clock: VirtualClock
+) -> None:
+    proven = Process(shared, clock)
+    assert isinstance(proven.request(None), Ticket)
+    unproven = Process(shared, clock, WRONG)
+    with immutable(shared.parent):
+        stopped = unproven.request(refused())
+        assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
+        reason = stopped.reason(clock.now())
+        assert str(shared) in reason and "cannot be written" in reason
+        assert "no request is sent until then" in reason and "Errno" not in reason
+        assert unproven.told == [reason.removesuffix(".")]
+    assert isinstance(unproven.request(refused()), Ticket)  # written again: the fault is over
+
+
+def test_an_answer_that_cannot_be_recorded_stops_everything_and_is_written_later(
+    shared: Path, clock: VirtualClock
+) -> None:
+    process = Process(shared, clock)
+    first = process.guard.admit()
+    assert isinstance(first, Ticket)
+    with immutable(shared.parent):
+        process.guard.settle(first, None)
+        assert isinstance(process.guard.admit(), Breaker)
+        assert process.guard.breaker() is not None
+    assert not json.loads(shared.read_text("utf-8"))[SERVER]["proven"]  # not written yet
+    clock.advance(1.0)
+    assert isinstance(process.request(None), Ticket)  # writes what it could not
+    document = json.loads(shared.read_text("utf-8"))[SERVER]
+    assert document["proven"] and len(document["attempts"]) >= 1
+
+
+def test_a_state_folder_that_is_a_file_is_named(tmp_path: Path, clock: VirtualClock) -> None:
+    (tmp_path / "state").write_text("not a folder", "utf-8")
+    process = Process(tmp_path / "state" / "lox24tui" / "account-guard.json", clock, WRONG)
+    stopped = process.request(refused())
+    assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
+    assert f"{tmp_path / 'state'} is a file, not a folder" in stopped.reason(clock.now())
+
+
+# ------------------------------------------------------------------ a held lock
+
+
+def test_a_held_lock_stops_requests_that_must_write_and_names_the_holder(
+    shared: Path, clock: VirtualClock
+) -> None:
+    process = Process(shared, clock, WRONG)
+    with locked(shared):
+        stopped = process.request(refused())
+        assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
+        assert f"process {os.getpid()}" in stopped.reason(clock.now())
+        assert f"{shared}.lock" in process.told[0]
+    assert isinstance(process.request(refused()), Ticket)
+
+
+async def test_a_command_waits_for_a_held_lock_at_most_lock_wait(
+    shared: Path, clock: VirtualClock
+) -> None:
+    process = Process(shared, clock, WRONG)
+    with locked(shared):
+        waiting = asyncio.create_task(process.guard.admission())
+        start = clock.now()
+        while not waiting.done():
+            await asyncio.sleep(0)
+            clock.advance(0.05)
+        assert clock.now() - start == pytest.approx(LOCK_WAIT, abs=0.2)
+        with pytest.raises(GuardStopped, match="is locked by process"):
+            waiting.result()
+    assert len(process.told) == 1 and "waiting" in process.told[0]
+
+
+async def test_a_lock_freed_within_the_wait_lets_the_request_out(
+    shared: Path, clock: VirtualClock
+) -> None:
+    process = Process(shared, clock, WRONG)
+    holding = locked(shared)
+    holding.__enter__()
+    waiting = asyncio.create_task(process.guard.admission())
+    for _ in range(10):
+        await asyncio.sleep(0)
+        clock.advance(0.05)
+    holding.__exit__(None, None, None)
+    while not waiting.done():
+        await asyncio.sleep(0)
+        clock.advance(0.05)
+    assert isinstance(waiting.result(), Ticket)
