@@ -15,6 +15,7 @@ from pathlib import Path
 from lox24tui import __version__
 from lox24tui.completion import SHELLS, complete_if_asked, complete_watched_ids
 from lox24tui.exit_codes import ExitCode
+from lox24tui.files import StateFault
 
 OUTCOME_NAMES = (
     "delivered",
@@ -511,6 +512,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `lox24tui bulks | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.FAILED
+    except StateFault as fault:  # a state file or folder: its path, the cause in words
+        from lox24tui.commands.output import complain
+
+        complain(f"{fault}.")
+        return ExitCode.STOPPED
     except OSError as error:  # an unwritable data folder, a full disk…
         from lox24tui.sanitise import one_line
 

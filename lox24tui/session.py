@@ -23,7 +23,7 @@ from lox24tui import sanitise
 from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
-from lox24tui.files import write_atomically
+from lox24tui.files import StateFault, write_atomically
 from lox24tui.guard import Breaker
 from lox24tui.history import AwaySummary, History, StatusTransition, transition_from
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
@@ -569,13 +569,8 @@ class WatchSession:
             self._notice(f"{damage} This change was not made.", "error", 15)
             self._found_damage(damage)
             return None
-        except OSError as error:
-            self._notice(
-                f"The watch list could not be saved ({error.strerror or error}); the change "
-                "holds for this session only.",
-                "error",
-                15,
-            )
+        except OSError as error:  # a StateFault says which file, why and what to do
+            self._notice(f"{capitalised(str(error))}. It holds for this session only.", "error", 15)
             return None
 
     def _follow_store(self, select: str | None = None) -> None:
@@ -610,6 +605,8 @@ class WatchSession:
             diff = self.watchlist.reload()
         except WatchListDamaged as damage:
             self._found_damage(damage)
+            return
+        except StateFault:  # its lock is held, say: followed at the next look
             return
         self._readable_again()
         self._adopt(diff, "The watch list changed outside this window")
@@ -706,6 +703,10 @@ class WatchSession:
             self._notice(f"Cannot write {path}: {why}", "error")
             return
         self._notice(f"Exported {len(rows)} bulks to {path}", timeout=5)
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def names(removed: Sequence[Removed], most: int = 5) -> str:

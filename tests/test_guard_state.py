@@ -8,9 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,6 +25,7 @@ from lox24tui.guard import (
     GuardStopped,
     Ticket,
 )
+from tests.state_faults import immutable
 
 WRONG = "1234567:00000000000000000000000000000bad"
 SERVER = "https://api.lox24.eu"
@@ -71,20 +69,6 @@ def damage(path: Path, kind: str) -> None:
         "the wrong shape": json.dumps({SERVER: [1, 2]}).encode(),
     }[kind]
     path.write_bytes(contents)
-
-
-@contextmanager
-def immutable(folder: Path) -> Iterator[None]:
-    """``folder`` made immutable (chattr +i): nothing can be created, renamed or removed in it,
-    even by root, as on a read-only file system. Skips where the file system does not allow it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
-    if made.returncode != 0:
-        pytest.skip("chattr +i is not available here")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
 
 
 # ------------------------------------------------------------------ damaged
