@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from lox24tui.files import LockBusy, locked
+
 HOLDER = """
 import os, signal, sys
 from pathlib import Path
@@ -57,3 +59,12 @@ def stopped_lock_holder(path: Path) -> Iterator[int]:
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def lock_is_free(path: Path) -> bool:
+    """Whether ``path``'s lock can be taken now (it is let go at once)."""
+    try:
+        with locked(path, wait=0):
+            return True
+    except LockBusy:
+        return False

@@ -28,7 +28,13 @@ from lox24tui.auto_watch import AutoWatch
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, inside_tmux, save_token
 from lox24tui.delivery_schedule import DeliverySchedule
-from lox24tui.guard import AccountGuard, GuardedClient, GuardState, GuardStopped
+from lox24tui.guard import (
+    AccountGuard,
+    FileGuardState,
+    GuardedClient,
+    GuardState,
+    GuardStopped,
+)
 from lox24tui.history import AwaySummary, History
 from lox24tui.monitor import Monitor
 from lox24tui.notify import Notifier, Writer, balance_low, bulk_ended
@@ -193,6 +199,8 @@ class Lox24App(App[None]):
 
     def on_mount(self) -> None:
         self.session.listen(self._on_session_event)
+        if isinstance(self.setup.guard_state, FileGuardState):
+            self.setup.guard_state.listen(self._tell_guard_state)
         if self.setup.load_problem is not None:
             self._note(Notice(self.setup.load_problem.message, "error", 30))
         if self.settings.theme not in self.available_themes:
@@ -262,6 +270,16 @@ class Lox24App(App[None]):
             title="lox24tui",
             severity="error",
             timeout=60,
+            markup=False,
+        )
+
+    def _tell_guard_state(self, text: str) -> None:
+        """The account guard's file was damaged and moved aside, or cannot be used: once."""
+        self.notify(
+            text[:1].upper() + text[1:] + ".",
+            title="Account guard",
+            severity="warning",
+            timeout=30,
             markup=False,
         )
 
