@@ -518,9 +518,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         complain(f"{fault}.")
         return ExitCode.STOPPED
     except OSError as error:  # an unwritable data folder, a full disk…
-        from lox24tui.sanitise import one_line
+        from lox24tui.commands.output import complain
+        from lox24tui.files import os_reason
 
-        print(f"lox24tui: {one_line(str(error))}", file=sys.stderr)
+        why, todo = os_reason(error)  # in words: never "[Errno 28]"
+        where = f"{error.filename}: " if error.filename else ""
+        complain(f"{where}{why}; {todo}.")
         return ExitCode.FAILED
     parser.print_help()
     return ExitCode.STOPPED

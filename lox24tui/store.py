@@ -359,7 +359,10 @@ class WatchList:
         while target.exists():
             counter += 1
             target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{counter}")
-        write_atomically(target, self.path.read_bytes())
+        try:
+            write_atomically(target, self.path.read_bytes())
+        except OSError as error:
+            raise cannot_use(WHAT, self.path, error, done="kept aside") from None
         return target
 
     # --------------------------------------------------------- writing

@@ -28,6 +28,7 @@ from lox24tui.auto_watch import AutoWatch
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.config import ConfigError, Locations, Settings, inside_tmux, save_token
 from lox24tui.delivery_schedule import DeliverySchedule
+from lox24tui.files import StateFault, os_reason
 from lox24tui.guard import (
     AccountGuard,
     FileGuardState,
@@ -262,11 +263,30 @@ class Lox24App(App[None]):
         if event.worker.group != "engine" or event.state != WorkerState.ERROR:
             return
         error = event.worker.error
+        if isinstance(error, OSError):  # a fault of the machine, not of lox24tui: in words
+            self._engine_stopped_by_the_machine(error)
+            return
         why = f"{type(error).__name__}: {error}" if error else "unknown error"
         self.session.engine_failed(why)
         self.notify(
             f"The refresh engine stopped ({why}): statuses are no longer "
             "refreshed. Restart lox24tui; if it happens again, please report it.",
+            title="lox24tui",
+            severity="error",
+            timeout=60,
+            markup=False,
+        )
+
+    def _engine_stopped_by_the_machine(self, error: OSError) -> None:
+        if isinstance(error, StateFault):
+            text = str(error)
+        else:
+            why, todo = os_reason(error)
+            text = f"{error.filename}: {why}; {todo}" if error.filename else f"{why}; {todo}"
+        self.session.engine_failed(text)
+        self.notify(
+            f"The refresh engine stopped: {text}. Statuses are no longer refreshed; restart "
+            "lox24tui once that is fixed.",
             title="lox24tui",
             severity="error",
             timeout=60,
