@@ -167,9 +167,12 @@ class StateUnusable(Lox24Error):
     kind = "state_unusable"
     title = "guard file"
 
-    def __init__(self, fault: StateFault) -> None:
+    def __init__(self, fault: StateFault, gave_up_after: float | None = None) -> None:
         then = "it is free" if isinstance(fault, LockBusy) else "then"
-        super().__init__(f"{fault}; no request is sent until {then}.")
+        if gave_up_after is not None:
+            super().__init__(f"{fault}; gave up after {gave_up_after:g} s, nothing was sent.")
+        else:
+            super().__init__(f"{fault}; no request is sent until {then}.")
         self.fault = fault
 
 
@@ -662,11 +665,14 @@ class AccountGuard:
                 await self._answered.wait()
                 continue
             now = self._clock.now()
-            if isinstance(self._state.fault, LockBusy):
+            fault = self._state.fault
+            if isinstance(fault, LockBusy):
                 lock_wait_from = now if lock_wait_from is None else lock_wait_from
                 if now - lock_wait_from < LOCK_WAIT:
                     await self._clock.sleep(LOCK_RETRY)
                     continue
+                gave_up = StateUnusable(fault, gave_up_after=LOCK_WAIT)
+                raise GuardStopped(Breaker(BreakerKind.STATE, gave_up), now)
             raise GuardStopped(admitted, now)
 
     async def send(self, ticket: Ticket, call: Callable[[], Awaitable[T]]) -> T:

@@ -5,16 +5,19 @@ data or state folder that is a file. In-process twins: test_guard_state.py, test
 from __future__ import annotations
 
 import json
+import select
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from lox24tui.config import Locations
-from lox24tui.fake import FakeLox24
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.files import LOCK_WAIT
 from tests.state_faults import immutable, stopped_lock_holder
-from tests.test_cli import WRONG, labelled, lox24tui
+from tests.test_cli import CLI_TIMEOUT, WRONG, cli_env, labelled, lox24tui
 
 BOUND = LOCK_WAIT + 20.0
 """A command facing a held lock must be done within this (the wait, plus starting Python on a
@@ -93,6 +96,7 @@ def test_a_command_waits_for_a_held_guard_lock_a_few_seconds_then_says_so(
     assert len(waiting) == 1
     assert str(guard_file) in waiting[0] and f"process {holder}" in waiting[0]
     assert f"is locked by process {holder}" in done.stdout + done.stderr
+    assert "gave up after 5 s, nothing was sent" in done.stdout + done.stderr
     no_machine_words(done.stderr + done.stdout)
 
 
@@ -137,3 +141,33 @@ def test_a_data_folder_that_is_a_file_is_named(
     assert done.returncode == 2
     assert f"{tmp_path / 'data-file'} is a file, not a folder" in done.stderr
     no_machine_words(done.stderr)
+
+
+def test_status_watch_says_it_waits_for_a_held_lock_and_goes_on_when_it_is_free(
+    live_fake: FakeLox24, live_url: str
+) -> None:
+    bulk = labelled(live_fake, "Password reset codes (Unicode)")  # processed already
+    guard_file = Locations.default().guard_file
+    with stopped_lock_holder(guard_file) as holder:
+        watching = subprocess.Popen(
+            [sys.executable, "-m", "lox24tui", "status", "--watch", bulk],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(live_url, FAKE_TOKEN),
+        )
+        try:
+            assert watching.stderr is not None
+            ready, _, _ = select.select([watching.stderr], [], [], CLI_TIMEOUT)
+            assert ready, "status --watch said nothing while it waited"
+            said = watching.stderr.readline()
+            assert f"waiting for the lock on the account guard file {guard_file}" in said
+            assert f"process {holder}" in said and "up to" not in said
+            assert live_fake.log == []
+        except BaseException:
+            watching.kill()
+            raise
+    out, err = watching.communicate(timeout=CLI_TIMEOUT)  # the holder is gone: it goes on
+    assert watching.returncode == 0, err
+    assert bulk in out
+    no_machine_words(err)

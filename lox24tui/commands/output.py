@@ -40,12 +40,17 @@ def settings_or_exit(*, read_only: bool = False) -> tuple[Settings, Token] | int
     return settings, token
 
 
-def shared_guard(settings: Settings, token: Token, locations: Locations) -> AccountGuard:
-    """The guard of ``token``, on the state every lox24tui process on this machine shares."""
+def shared_guard(
+    settings: Settings, token: Token, locations: Locations, *, lock_wait: float | None = LOCK_WAIT
+) -> AccountGuard:
+    """The guard of ``token``, on the state every lox24tui process on this machine shares. What
+    must be told about that state (a damaged file moved aside, a fault, a lock waited for) goes
+    to stderr. ``lock_wait``: how long a one-shot command waits for a held lock before it gives
+    up (None: ``status --watch``, which waits as long as the lock is held, and says so)."""
     return AccountGuard(
         token,
         state=FileGuardState(
-            locations.guard_file, settings.api_url, tell=complain, lock_wait=LOCK_WAIT
+            locations.guard_file, settings.api_url, tell=complain, lock_wait=lock_wait
         ),
         interval=settings.interval,
         timeout=settings.timeout,
