@@ -357,7 +357,10 @@ class FileGuardState:
         try:
             document = self._document()
         except _Damaged:
-            return self._repair()
+            repaired = self._repair()
+            if self.fault is not None:  # not moved aside yet: the guard tries again, not reads
+                self._cached = (signature, repaired)
+            return repaired
         except OSError:  # unreadable: the next update says why
             return self._known or ServerState()
         state = self._from(document)

@@ -216,3 +216,26 @@ async def test_a_lock_freed_within_the_wait_lets_the_request_out(
         await asyncio.sleep(0)
         clock.advance(0.05)
     assert isinstance(waiting.result(), Ticket)
+
+
+def test_a_damaged_file_that_cannot_be_moved_aside_stops_everything_and_says_so(
+    shared: Path, clock: VirtualClock
+) -> None:
+    damage(shared, "folder")
+    Path(f"{shared}.lock").touch()  # left by earlier runs, as it always is
+    process = Process(shared, clock)
+    with immutable(shared.parent):
+        reasons = []
+        for _ in range(3):
+            stopped = process.request(None)
+            assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
+            reasons.append(stopped.reason(clock.now()))
+            clock.advance(1.0)
+        reason = reasons[-1]
+        assert f"{shared} is damaged (a folder stands where the file should be)" in reason
+        assert "cannot be moved aside" in reason and "Errno" not in reason
+        assert len(process.told) == 1
+    clock.advance(1.0)
+    stopped = process.request(None)  # moved aside now: the window counts as full
+    assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.PROTECTING_IP
+    assert shared.is_file() and any("moved aside" in text for text in process.told)
