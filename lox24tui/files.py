@@ -102,6 +102,8 @@ def cannot_use(what: str, path: Path, error: OSError, done: str = "written") -> 
     if isinstance(error, StateFault):
         return error
     blocker = not_a_folder(path.parent)
+    if blocker is None and error.errno in (errno.ENOTDIR, errno.EEXIST) and error.filename:
+        blocker = not_a_folder(Path(os.fsdecode(error.filename)))  # e.g. the copies' folder
     if blocker is not None:
         return StateFault(
             f"{what} {path} cannot be {done}: {blocker} is a file, not a folder; move it away, "
