@@ -12,6 +12,7 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.guard import FileGuardState
 from lox24tui.store import WatchList
 from lox24tui.tui.app import DashboardSetup, Lox24App
+from lox24tui.tui.setup import open_watchlist
 from tests.state_faults import lock_is_free, stopped_lock_holder
 
 from .conftest import _no_terminal, advance, settle, until, watchlist_path
@@ -24,8 +25,9 @@ def dashboard(fake: FakeLox24, locations: Locations, tmp_path: Path) -> Lox24App
     """A dashboard on the shared guard file, as ``lox24tui`` builds it, against the fake."""
     import httpx
 
-    watchlist = WatchList(watchlist_path(tmp_path), lock_wait=0)
-    watchlist.add_many([(bulk.uuid, "") for bulk in list(fake.account)[:3]])
+    path = watchlist_path(tmp_path)
+    WatchList(path).add_many([(bulk.uuid, "") for bulk in list(fake.account)[:3]])
+    watchlist, _, _ = open_watchlist(path, fake.clock)  # as the dashboard opens it
     return Lox24App(
         DashboardSetup(
             settings=Settings(archive_after=0),
@@ -77,3 +79,22 @@ async def test_a_folder_where_the_guard_file_should_be_is_moved_aside_not_a_cras
         assert "Protecting your IP" in summary_text(app)
         assert fake.log == []
         assert locations.guard_file.is_file()
+
+
+async def test_a_held_watch_list_lock_never_freezes_the_dashboard(
+    fake: FakeLox24, locations: Locations, tmp_path: Path
+) -> None:
+    app = dashboard(fake, locations, tmp_path)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        with stopped_lock_holder(watchlist_path(tmp_path)) as holder:
+            await pilot.press("d", "y")  # remove the bulk under the cursor
+            await until(
+                pilot,
+                lambda: any(f"is locked by process {holder}" in t for t in toasts(app)),
+                "the held lock named",
+            )
+            said = next(t for t in toasts(app) if "is locked by process" in t)
+            assert "holds for this session only" in said
+            await pilot.press("question_mark")  # keys still work
+            await until(pilot, lambda: bool(app.screen.query("BindingsTable")), "keys panel")
