@@ -23,7 +23,7 @@ from lox24tui import sanitise
 from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
 from lox24tui.export import export_row, format_for, render
-from lox24tui.files import StateFault, write_atomically
+from lox24tui.files import write_atomically
 from lox24tui.guard import Breaker
 from lox24tui.history import AwaySummary, History, StatusTransition, transition_from
 from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
@@ -606,7 +606,7 @@ class WatchSession:
         except WatchListDamaged as damage:
             self._found_damage(damage)
             return
-        except StateFault:  # its lock is held, say: followed at the next look
+        except OSError:  # a StateFault (its lock held, say): followed at the next look
             return
         self._readable_again()
         self._adopt(diff, "The watch list changed outside this window")
