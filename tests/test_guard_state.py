@@ -74,9 +74,18 @@ def damage(path: Path, kind: str) -> None:
 # ------------------------------------------------------------------ damaged
 
 
-@pytest.mark.parametrize("kind", ["garbage", "empty", "a list", "the wrong shape", "folder"])
+@pytest.mark.parametrize(
+    ("kind", "why"),
+    [
+        ("garbage", "(it is not valid JSON)"),
+        ("empty", "(it is empty)"),
+        ("a list", "(it is JSON of the wrong shape)"),
+        ("the wrong shape", "(it is JSON of the wrong shape)"),
+        ("folder", "(a folder stands where the file should be)"),
+    ],
+)
 def test_a_damaged_file_is_moved_aside_told_once_and_the_window_counts_as_full(
-    shared: Path, clock: VirtualClock, kind: str
+    shared: Path, clock: VirtualClock, kind: str, why: str
 ) -> None:
     damage(shared, kind)
     first = Process(shared, clock, WRONG)
@@ -87,6 +96,9 @@ def test_a_damaged_file_is_moved_aside_told_once_and_the_window_counts_as_full(
     assert len(aside) == 1
     assert len(first.told) == 1
     assert str(shared) in first.told[0] and str(aside[0]) in first.told[0]
+    assert f"was damaged {why}; it was moved aside" in first.told[0]
+    assert aside[0].name == f"{shared.name}.damaged-20251126T094000Z"  # the clock's start, UTC
+    assert json.loads(shared.read_text("utf-8"))["version"] == 1
     assert "Errno" not in first.told[0]
     # another process (and this one, again) finds a good file: nothing more is said
     second = Process(shared, clock, WRONG)
@@ -181,6 +193,7 @@ def test_a_held_lock_stops_requests_that_must_write_and_names_the_holder(
         stopped = process.request(refused())
         assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
         assert f"process {os.getpid()}" in stopped.reason(clock.now())
+        assert stopped.reason(clock.now()).endswith("; no request is sent until it is free.")
         assert f"{shared}.lock" in process.told[0]
     assert isinstance(process.request(refused()), Ticket)
 
@@ -196,7 +209,7 @@ async def test_a_command_waits_for_a_held_lock_at_most_lock_wait(
             await asyncio.sleep(0)
             clock.advance(0.05)
         assert clock.now() - start == pytest.approx(LOCK_WAIT, abs=0.2)
-        with pytest.raises(GuardStopped, match="is locked by process"):
+        with pytest.raises(GuardStopped, match=r"is locked by process .*gave up after 5 s"):
             waiting.result()
     assert len(process.told) == 1 and "waiting" in process.told[0]
 
@@ -239,3 +252,38 @@ def test_a_damaged_file_that_cannot_be_moved_aside_stops_everything_and_says_so(
     stopped = process.request(None)  # moved aside now: the window counts as full
     assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.PROTECTING_IP
     assert shared.is_file() and any("moved aside" in text for text in process.told)
+
+
+def test_damage_found_twice_in_one_second_is_kept_twice(shared: Path, clock: VirtualClock) -> None:
+    for _ in range(2):
+        damage(shared, "garbage")
+        Process(shared, clock).request(None)
+    names = sorted(p.name for p in shared.parent.iterdir() if ".damaged-" in p.name)
+    assert names == [
+        f"{shared.name}.damaged-20251126T094000Z",
+        f"{shared.name}.damaged-20251126T094000Z-2",
+    ]
+
+
+def test_a_rate_limit_this_process_knew_outlives_damage(shared: Path, clock: VirtualClock) -> None:
+    from lox24tui.api import RateLimited
+
+    process = Process(shared, clock)
+    assert isinstance(process.request(None), Ticket)
+    assert isinstance(process.request(RateLimited(retry_after=300, http_status=429)), Ticket)
+    damage(shared, "garbage")
+    stopped = process.request(None)
+    assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.RATE_LIMITED
+
+
+def test_what_was_found_before_anyone_listened_is_told_to_the_first_listener(
+    shared: Path, clock: VirtualClock
+) -> None:
+    damage(shared, "empty")
+    state = FileGuardState(shared, SERVER, clock=clock)
+    state.read()
+    told: list[str] = []
+    state.listen(told.append)
+    assert len(told) == 1 and "(it is empty)" in told[0]
+    state.listen(told.append)
+    assert len(told) == 1
