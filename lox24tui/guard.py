@@ -173,7 +173,6 @@ class StateUnusable(Lox24Error):
             super().__init__(f"{fault}; gave up after {gave_up_after:g} s, nothing was sent.")
         else:
             super().__init__(f"{fault}; no request is sent until {then}.")
-        self.fault = fault
 
 
 class WritesDisabled(Lox24Error):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from lox24tui import humanize
 from lox24tui.api import InvalidToken, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN
@@ -97,6 +98,7 @@ def test_a_damaged_file_is_moved_aside_told_once_and_the_window_counts_as_full(
     assert len(first.told) == 1
     assert str(shared) in first.told[0] and str(aside[0]) in first.told[0]
     assert f"was damaged {why}; it was moved aside" in first.told[0]
+    assert f"wait until {humanize.clock_time(clock.now() + REFUSED_WINDOW)}," in first.told[0]
     assert aside[0].name == f"{shared.name}.damaged-20251126T094000Z"  # the clock's start, UTC
     assert json.loads(shared.read_text("utf-8"))["version"] == 1
     assert "Errno" not in first.told[0]
@@ -202,6 +204,7 @@ async def test_a_command_waits_for_a_held_lock_at_most_lock_wait(
     shared: Path, clock: VirtualClock
 ) -> None:
     process = Process(shared, clock, WRONG)
+    process.state.lock_wait = LOCK_WAIT  # as a command builds it: the words say how long
     with locked(shared):
         waiting = asyncio.create_task(process.guard.admission())
         start = clock.now()
@@ -211,7 +214,7 @@ async def test_a_command_waits_for_a_held_lock_at_most_lock_wait(
         assert clock.now() - start == pytest.approx(LOCK_WAIT, abs=0.2)
         with pytest.raises(GuardStopped, match=r"is locked by process .*gave up after 5 s"):
             waiting.result()
-    assert len(process.told) == 1 and "waiting" in process.told[0]
+    assert len(process.told) == 1 and "waiting up to 5 s for the lock" in process.told[0]
 
 
 async def test_a_lock_freed_within_the_wait_lets_the_request_out(
