@@ -153,7 +153,7 @@ def test_a_file_that_cannot_be_written_stops_every_request_and_says_why(
         stopped = unproven.request(refused())
         assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
         reason = stopped.reason(clock.now())
-        assert str(shared) in reason and "cannot be written" in reason
+        assert reason.startswith(f"the account guard file {shared} cannot be written (")
         assert "no request is sent until then" in reason and "Errno" not in reason
         assert unproven.told == [reason.removesuffix(".")]
     assert isinstance(unproven.request(refused()), Ticket)  # written again: the fault is over
@@ -195,6 +195,7 @@ def test_a_held_lock_stops_requests_that_must_write_and_names_the_holder(
         stopped = process.request(refused())
         assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
         assert f"process {os.getpid()}" in stopped.reason(clock.now())
+        assert stopped.reason(clock.now()).startswith(f"the account guard file {shared} is locked")
         assert stopped.reason(clock.now()).endswith("; no request is sent until it is free.")
         assert f"{shared}.lock" in process.told[0]
     assert isinstance(process.request(refused()), Ticket)
