@@ -19,10 +19,12 @@ from lox24tui.fake import FAKE_TOKEN
 from lox24tui.files import LOCK_WAIT, locked
 from lox24tui.guard import (
     REFUSED_WINDOW,
+    STATE_RETRY,
     AccountGuard,
     Breaker,
     BreakerKind,
     FileGuardState,
+    GuardEvent,
     GuardStopped,
     Ticket,
 )
@@ -163,17 +165,23 @@ def test_an_answer_that_cannot_be_recorded_stops_everything_and_is_written_later
     shared: Path, clock: VirtualClock
 ) -> None:
     process = Process(shared, clock)
+    events: list[GuardEvent] = []
+    process.guard.listen(events.append)
     first = process.guard.admit()
     assert isinstance(first, Ticket)
     with immutable(shared.parent):
         process.guard.settle(first, None)
-        assert isinstance(process.guard.admit(), Breaker)
+        stopped = process.guard.admit()
+        assert isinstance(stopped, Breaker) and stopped.until == clock.now() + STATE_RETRY
         assert process.guard.breaker() is not None
+        assert events.count(GuardEvent.CHANGED) == 1  # the stop began: screens redraw
     assert not json.loads(shared.read_text("utf-8"))[SERVER]["proven"]  # not written yet
     clock.advance(1.0)
     assert isinstance(process.request(None), Ticket)  # writes what it could not
+    assert events.count(GuardEvent.CHANGED) == 2  # and the stop ended
     document = json.loads(shared.read_text("utf-8"))[SERVER]
-    assert document["proven"] and len(document["attempts"]) >= 1
+    assert document["proven"]  # the answer, written late, and meanwhile counted as refused:
+    assert document["attempts"] == [{"at": first.sent_at, "ticket": None}]
 
 
 def test_a_state_folder_that_is_a_file_is_named(tmp_path: Path, clock: VirtualClock) -> None:
@@ -194,11 +202,15 @@ def test_a_held_lock_stops_requests_that_must_write_and_names_the_holder(
     with locked(shared):
         stopped = process.request(refused())
         assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
+        clock.advance(STATE_RETRY)
+        assert isinstance(process.request(refused()), Breaker)
         assert f"process {os.getpid()}" in stopped.reason(clock.now())
         assert stopped.reason(clock.now()).startswith(f"the account guard file {shared} is locked")
         assert stopped.reason(clock.now()).endswith("; no request is sent until it is free.")
         assert f"{shared}.lock" in process.told[0]
     assert isinstance(process.request(refused()), Ticket)
+    attempts = json.loads(shared.read_text("utf-8"))[SERVER]["attempts"]
+    assert len(attempts) == 1  # the requests the lock held back never counted
 
 
 async def test_a_command_waits_for_a_held_lock_at_most_lock_wait(
