@@ -16,6 +16,7 @@ from pathlib import Path
 from lox24tui import __version__
 from lox24tui.completion import SHELLS, complete_if_asked, complete_watched_ids
 from lox24tui.exit_codes import ExitCode
+from lox24tui.files import StateFault
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -676,10 +677,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `lox24tui bulks | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.FAILED
-    except OSError as error:  # an unwritable data folder, a full disk…
-        from lox24tui.sanitise import one_line
+    except StateFault as fault:  # a state file or folder: its path, the cause in words
+        from lox24tui.commands.output import complain
 
-        print(f"lox24tui: {one_line(str(error))}", file=sys.stderr)
+        complain(f"{fault}.")
+        return ExitCode.STOPPED
+    except OSError as error:  # an unwritable data folder, a full disk…
+        from lox24tui.commands.output import complain
+        from lox24tui.files import os_reason
+
+        why, todo = os_reason(error)  # in words: never "[Errno 28]"
+        where = f"{error.filename}: " if error.filename else ""
+        complain(f"{where}{why}; {todo}.")
         return ExitCode.FAILED
     parser.print_help()
     return ExitCode.STOPPED

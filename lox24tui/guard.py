@@ -42,7 +42,7 @@ import os
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar
@@ -66,7 +66,16 @@ from lox24tui.api import (
 )
 from lox24tui.api.sms import ALL_MESSAGES, COUNT_PAGE_CAP, MessageFilters, count_messages
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.files import file_signature, locked, write_atomically
+from lox24tui.files import (
+    LOCK_WAIT,
+    LockBusy,
+    StateFault,
+    cannot_use,
+    file_signature,
+    locked,
+    os_reason,
+    write_atomically,
+)
 
 _log = logging.getLogger(__name__)
 """The debug log (``--log``): each decision that holds requests back or lets them out again."""
@@ -99,6 +108,11 @@ PROBE_MAX_WAIT: Final = 60.0
 PROBE_SLOT_SLACK: Final = 5.0
 """A probe slot outlives the request timeout by this much, so a killed process frees it."""
 FORMAT_VERSION: Final = 1
+STATE_RETRY: Final = 1.0
+"""While the shared state cannot be used (a lock held, a full disk), how often it is tried
+again; commands try every :data:`LOCK_RETRY` for at most :data:`LOCK_WAIT`."""
+LOCK_RETRY: Final = 0.05
+GUARD_FILE: Final = "the account guard file"
 
 
 class BreakerKind(StrEnum):
@@ -112,6 +126,9 @@ class BreakerKind(StrEnum):
     """Every recent request failed on the way or on LOX24's side: one probe at a time."""
     BUSY = "busy"
     """An unproven token's request, or a probe, is on the wire: wait for its answer."""
+    STATE = "state"
+    """The shared state cannot be read or written (a lock held, a full disk, a folder that is
+    a file): no request goes out until it can, because none could be counted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +148,7 @@ class Breaker:
     def reason(self, now: float) -> str:
         """One sentence a person understands."""
         until = "" if self.until is None else until_text(self.until, now)
-        if self.kind == BreakerKind.AUTH:
+        if self.kind in (BreakerKind.AUTH, BreakerKind.STATE):
             return self.error.message if self.error is not None else "LOX24 refused the token."
         if self.kind == BreakerKind.RATE_LIMITED:
             return (
@@ -175,6 +192,20 @@ class GuardStopped(Lox24Error):
         if breaker.error is not None:
             self.http_status = breaker.error.http_status
             self.request_id = breaker.error.request_id
+
+
+class StateUnusable(Lox24Error):
+    """The shared guard state cannot be used; the message says which file, why, what to do."""
+
+    kind = "state_unusable"
+    title = "guard file"
+
+    def __init__(self, fault: StateFault, gave_up_after: float | None = None) -> None:
+        then = "it is free" if isinstance(fault, LockBusy) else "then"
+        if gave_up_after is not None:
+            super().__init__(f"{fault}; gave up after {gave_up_after:g} s, nothing was sent.")
+        else:
+            super().__init__(f"{fault}; no request is sent until {then}.")
 
 
 class WritesDisabled(Lox24Error):
@@ -334,16 +365,24 @@ class ServerState:
 class GuardState(Protocol):
     """Where a :class:`ServerState` lives: in memory, or in a file every process shares."""
 
+    @property
+    def fault(self) -> StateFault | None:
+        """Why the state cannot be used now (None: it can): nothing may be sent meanwhile."""
+        ...
+
     def read(self) -> ServerState: ...
 
     def update(self, change: Callable[[ServerState], T]) -> T:
         """Apply ``change`` to the state as it is now, atomically with respect to other
-        processes, and keep the result."""
+        processes, and keep the result. Raises :class:`StateFault` (and keeps nothing) when
+        the state cannot be written."""
         ...
 
 
 class MemoryGuardState:
     """The state of one process (tests, the demo)."""
+
+    fault: StateFault | None = None
 
     def __init__(self) -> None:
         self._state = ServerState()
@@ -355,39 +394,197 @@ class MemoryGuardState:
         return change(self._state)
 
 
+class _Damaged(Exception):
+    """The guard file is there but is not a guard file; the message says how."""
+
+
 class FileGuardState:
     """One JSON file, keyed by server URL, read and written under a lock. Reads are cached by
     the file's identity (inode, mtime, size), so checking before each request costs a stat.
-    A file that cannot be read counts as empty, and is rewritten whole on the next change."""
 
-    def __init__(self, path: Path, server: str) -> None:
+    It fails closed, because the file is what keeps every lox24tui within LOX24's rules:
+
+    - A damaged file (not JSON, empty, the wrong shape, a folder) is moved aside, the user is
+      told once with both names, and the refused-credential window counts as full from then on:
+      nothing that could be refused goes out until :data:`REFUSED_WINDOW` has passed. A file
+      that cannot be moved aside is a :attr:`fault`.
+    - A missing file is no damage: on the first run there is none. A process that read or
+      wrote the file before keeps what it knew, and writes it back with its next change.
+    - A file that cannot be written (a full disk, a read-only or immutable folder, a folder
+      that is a file) or whose lock another process holds is a :attr:`fault`, raised as
+      :class:`StateFault` by :meth:`update` and kept until an update works again.
+    - The lock is only ever tried, never waited for: the dashboard's event loop must not stop
+      on it; the guard tries again (commands for at most :data:`LOCK_WAIT` seconds).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        server: str,
+        *,
+        clock: Clock | None = None,
+        tell: Callable[[str], None] | None = None,
+        lock_wait: float | None = None,
+    ) -> None:
+        """``tell`` hears what people must be told (see :meth:`listen`); ``lock_wait``: how long
+        the guard's user waits for a held lock (a command), for the words; None: it never
+        gives up (the dashboard)."""
         self.path = path
+        self.lock_wait = lock_wait
         self.server = server
+        self._clock: Clock = clock or SystemClock()
         self._cached: tuple[tuple[int, int, int] | None, ServerState] | None = None
+        self._known: ServerState | None = None
+        """This server's state as this process last read or wrote it."""
+        self.fault: StateFault | None = None
+        self._tell = tell
+        self._untold: list[str] = []
+        self._told: set[str] = set()
+
+    def listen(self, tell: Callable[[str], None]) -> None:
+        """Send what must be told to people (a damaged file moved aside, a fault) to ``tell``,
+        from now on and what was found before."""
+        self._tell = tell
+        untold, self._untold = self._untold, []
+        for text in untold:
+            tell(text)
 
     def read(self) -> ServerState:
+        """The state as the file holds it; never raises. A missing file reads as what this
+        process knew; a damaged one is moved aside (see the class)."""
         signature = file_signature(self.path)
-        if self._cached is None or self._cached[0] != signature or signature is None:
-            self._cached = (signature, ServerState.from_json(self._document().get(self.server)))
-        return self._cached[1]
+        if signature is None:
+            return self._known or ServerState()
+        if self._cached is not None and self._cached[0] == signature:
+            return self._cached[1]
+        try:
+            document = self._document()
+        except _Damaged:
+            repaired = self._repair()
+            if self.fault is not None:  # not moved aside yet: the guard tries again, not reads
+                self._cached = (signature, repaired)
+            return repaired
+        except OSError:  # unreadable: the next update says why
+            return self._known or ServerState()
+        state = self._from(document)
+        self._cached = (signature, state)
+        self._known = state
+        return state
 
     def update(self, change: Callable[[ServerState], T]) -> T:
-        with locked(self.path):
-            document = self._document()
-            state = ServerState.from_json(document.get(self.server))
-            result = change(state)
-            document["version"] = FORMAT_VERSION
-            document[self.server] = state.to_json()
-            write_atomically(self.path, json.dumps(document) + "\n", mode=0o600)
-            self._cached = (file_signature(self.path), state)
+        try:
+            with locked(self.path, what=GUARD_FILE, wait=0):
+                result = self._update_locked(change)
+        except OSError as error:
+            fault = cannot_use(GUARD_FILE, self.path, error)
+            self._set_fault(fault)
+            raise fault from None
+        if self.fault is not None:
+            self.fault = None
+            self._told.clear()
         return result
 
-    def _document(self) -> dict[str, Any]:
+    def _update_locked(self, change: Callable[[ServerState], T]) -> T:
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return document if isinstance(document, dict) else {}
+            document = self._document()
+        except _Damaged as damage:
+            state = self._put_aside(str(damage))
+            document = {}
+        else:
+            state = self._from(document)
+        result = change(state)
+        written = {**(document or {}), "version": FORMAT_VERSION, self.server: state.to_json()}
+        write_atomically(self.path, json.dumps(written) + "\n", mode=0o600)
+        self._cached = (file_signature(self.path), state)
+        self._known = state
+        return result
+
+    def _from(self, document: dict[str, Any] | None) -> ServerState:
+        if document is None:  # missing: what this process knew, or nothing on a first run
+            return ServerState.from_json(self._known.to_json() if self._known else None)
+        return ServerState.from_json(document.get(self.server))
+
+    def _document(self) -> dict[str, Any] | None:
+        """The whole file; None when there is none. Raises :class:`_Damaged`, or OSError when it
+        cannot be read."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            raise _Damaged("a folder stands where the file should be") from None
+        if not raw.strip():
+            raise _Damaged("it is empty")
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError):
+            raise _Damaged("it is not valid JSON") from None
+        if not isinstance(document, dict) or not isinstance(document.get(self.server, {}), dict):
+            raise _Damaged("it is JSON of the wrong shape")
+        return document
+
+    def _repair(self) -> ServerState:
+        """Found damaged on a read: moved aside under the lock (unless another process did it
+        first); when that cannot be done now, the window counts as full in memory."""
+        try:
+            return self.update(lambda state: state)
+        except StateFault:
+            return self._full_window(self._known)
+
+    def _put_aside(self, why: str) -> ServerState:
+        """Move the damaged file aside (under the lock) and start from a full window."""
+        stamp = datetime.fromtimestamp(self._clock.now(), UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        counter = 1
+        while aside.exists():
+            counter += 1
+            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{counter}")
+        try:
+            os.rename(self.path, aside)
+        except OSError as error:
+            raise _cannot_move(self.path, why, error) from None
+        state = self._full_window(self._known)
+        until = humanize.clock_time(self._clock.now() + REFUSED_WINDOW)
+        self._say(
+            f"{GUARD_FILE} {self.path} was damaged ({why}); it was moved aside to {aside}. "
+            f"Requests that LOX24 could refuse wait until {until}, as if the last minute's "
+            "allowance were used up, so that this IP cannot be blocked."
+        )
+        return state
+
+    def _full_window(self, known: ServerState | None) -> ServerState:
+        """No token proven, and :data:`REFUSED_ALLOWED` possibly refused requests just now."""
+        now = self._clock.now()
+        state = ServerState(attempts=[Attempt(now, None) for _ in range(REFUSED_ALLOWED)])
+        if known is not None:
+            state.blocked_until = known.blocked_until
+        return state
+
+    def _set_fault(self, fault: StateFault) -> None:
+        self.fault = fault
+        if isinstance(fault, LockBusy):
+            self._say(f"{fault.waiting(self.lock_wait)}; no request is sent until it is free")
+        else:
+            self._say(f"{fault}; no request is sent until then")
+
+    def _say(self, text: str) -> None:
+        """Tell people once (per fault, until it ends)."""
+        if text in self._told:
+            return
+        self._told.add(text)
+        _log.warning("%s", text)
+        if self._tell is None:
+            self._untold.append(text)
+        else:
+            self._tell(text)
+
+
+def _cannot_move(path: Path, why: str, error: OSError) -> StateFault:
+    reason, todo = os_reason(error)
+    return StateFault(
+        f"{GUARD_FILE} {path} is damaged ({why}) and cannot be moved aside ({reason}); {todo}",
+        path,
+    )
 
 
 # --------------------------------------------------------------------- the guard
@@ -452,6 +649,9 @@ class AccountGuard:
         self._probe_in_flight = False
         self._answered = asyncio.Event()
         self._listeners: list[Callable[[GuardEvent], None]] = []
+        self._unwritten: list[Callable[[ServerState], object]] = []
+        """Changes the shared state could not take (a fault): written before the next one."""
+        self._retry_at = 0.0
 
     def for_token(self, token: Token | str | None) -> AccountGuard:
         return AccountGuard(
@@ -497,11 +697,14 @@ class AccountGuard:
             shared.cap(now, slot)
             return shared
 
-        return self._state.update(cap)
+        written = self._write(cap)
+        # a state that cannot be written is capped where it is read, in memory
+        return cap(state) if isinstance(written, StateFault) else written
 
     def breaker(self) -> Breaker | None:
         """Why nothing may be sent now, for people (a request merely waiting for another's
         answer is not shown)."""
+        self._recover()
         now = self._clock.now()
         state = self._current(now)
         breaker = self._blocked(now, state)
@@ -513,12 +716,17 @@ class AccountGuard:
 
     def blocked(self) -> Breaker | None:
         """Why the next request may not go out now (BUSY included); None when it may."""
+        self._recover()
         now = self._clock.now()
         return self._blocked(now, self._current(now))
 
     def _blocked(self, now: float, state: ServerState) -> Breaker | None:
         if self._auth_stop is not None:
             return Breaker(BreakerKind.AUTH, self._auth_stop)
+        fault = self._state.fault
+        if fault is not None:
+            retry = max(now, self._retry_at)
+            return Breaker(BreakerKind.STATE, StateUnusable(fault), until=retry)
         if state.blocked_until > now:
             return Breaker(BreakerKind.RATE_LIMITED, self._rate_limit_error, state.blocked_until)
         if self._probe_in_flight:
@@ -547,6 +755,7 @@ class AccountGuard:
         """Let one request out now (the returned ticket goes to :meth:`settle` with its answer),
         or say why not. Decided under the shared lock when it writes, so two processes cannot
         both take the last place."""
+        self._recover(force=True)
         now = self._clock.now()
         state = self._current(now)
         breaker = self._blocked(now, state)
@@ -572,7 +781,9 @@ class AccountGuard:
                 shared.probe_until = now + self.timeout + PROBE_SLOT_SLACK
             return Ticket(now, proven, attempt, probe)
 
-        admitted = self._state.update(take)
+        admitted = self._write(take)
+        if isinstance(admitted, StateFault):
+            return self._blocked(now, state) or Breaker(BreakerKind.STATE, StateUnusable(admitted))
         if isinstance(admitted, Ticket):
             if not admitted.proven or admitted.probe:
                 why = "the token is not proven yet" if not admitted.proven else "LOX24 probe"
@@ -586,7 +797,9 @@ class AccountGuard:
 
     async def admission(self) -> Ticket:
         """Wait while another request must be answered first (an unproven token, a probe);
-        raise :class:`GuardStopped` when the rules stop the request."""
+        raise :class:`GuardStopped` when the rules stop the request. A lock another process
+        holds is tried again for at most :data:`LOCK_WAIT` seconds."""
+        lock_wait_from: float | None = None
         while True:
             admitted = self.admit()
             if isinstance(admitted, Ticket):
@@ -594,7 +807,16 @@ class AccountGuard:
             if admitted.kind == BreakerKind.BUSY:
                 await self._answered.wait()
                 continue
-            raise GuardStopped(admitted, self._clock.now())
+            now = self._clock.now()
+            fault = self._state.fault
+            if isinstance(fault, LockBusy):
+                lock_wait_from = now if lock_wait_from is None else lock_wait_from
+                if now - lock_wait_from < LOCK_WAIT:
+                    await self._clock.sleep(LOCK_RETRY)
+                    continue
+                gave_up = StateUnusable(fault, gave_up_after=LOCK_WAIT)
+                raise GuardStopped(Breaker(BreakerKind.STATE, gave_up), now)
+            raise GuardStopped(admitted, now)
 
     async def send(self, ticket: Ticket, call: Callable[[], Awaitable[T]]) -> T:
         """Make one admitted request and tell the guard how it went; whatever happens, the
@@ -627,7 +849,7 @@ class AccountGuard:
             def free_the_probe(shared: ServerState) -> None:
                 shared.probe_until = 0.0
 
-            self._state.update(free_the_probe)
+            self._write(free_the_probe, keep=True)
         self._answered.set()
         self._answered = asyncio.Event()
         if ticket.probe or not ticket.proven:
@@ -730,7 +952,15 @@ class AccountGuard:
                     event = GuardEvent.CHANGED
                 return event
 
-            event = self._state.update(record)
+            def record_or_count(shared: ServerState) -> GuardEvent | None:
+                """``record``, written late: meanwhile it counted as refused."""
+                event = record(shared)
+                if not counts:
+                    shared.attempts.append(Attempt(ticket.sent_at, None))
+                return event
+
+            written = self._write(record, keep=record_or_count)
+            event = None if isinstance(written, StateFault) else written
             if event is not None:
                 events.add(event)
                 if event == GuardEvent.CHANGED and enters_unreachable:
@@ -742,6 +972,52 @@ class AccountGuard:
         for event in sorted(events):
             for listener in list(self._listeners):
                 listener(event)
+
+    def _write(
+        self,
+        change: Callable[[ServerState], T],
+        *,
+        keep: Callable[[ServerState], object] | bool = False,
+    ) -> T | StateFault:
+        """``change`` written to the shared state, after whatever could not be written before;
+        the fault when the state cannot be written (``keep``: the change, or what to write in
+        its place, is kept for later). Listeners hear when a fault begins or ends."""
+        earlier = list(self._unwritten)
+
+        def everything(shared: ServerState) -> T:
+            for unwritten in earlier:
+                unwritten(shared)
+            return change(shared)
+
+        was = self._state.fault
+        try:
+            result = self._state.update(everything)
+        except StateFault as fault:
+            if keep is not False:
+                self._unwritten.append(change if keep is True else keep)
+            self._retry_at = self._clock.now() + STATE_RETRY
+            if was is None:
+                _log.debug("guard: the shared state cannot be used: %s", fault)
+                self._tell(GuardEvent.CHANGED)
+            return fault
+        del self._unwritten[: len(earlier)]
+        if was is not None:
+            _log.debug("guard: the shared state can be used again")
+            self._tell(GuardEvent.CHANGED)
+        return result
+
+    def _recover(self, *, force: bool = False) -> None:
+        """While the shared state cannot be used, try it again (every :data:`STATE_RETRY`
+        seconds, or at once with ``force``), writing what could not be written."""
+        if self._state.fault is None and not self._unwritten:
+            return
+        if not force and self._clock.now() < self._retry_at:
+            return
+        self._write(lambda shared: None)
+
+    def _tell(self, event: GuardEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
 
     def resume(self) -> None:
         """The user says to try the token again: the stop lifts (the next request still goes

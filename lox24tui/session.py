@@ -624,13 +624,8 @@ class WatchSession:
             self._notice(f"{damage} This change was not made.", "error", 15)
             self._found_damage(damage)
             return None
-        except OSError as error:
-            self._notice(
-                f"The watch list could not be saved ({error.strerror or error}); the change "
-                "holds for this session only.",
-                "error",
-                15,
-            )
+        except OSError as error:  # a StateFault says which file, why and what to do
+            self._notice(f"{capitalised(str(error))}. It holds for this session only.", "error", 15)
             return None
 
     def _follow_store(self, select: str | None = None) -> None:
@@ -666,6 +661,8 @@ class WatchSession:
             diff = self.watchlist.reload()
         except WatchListDamaged as damage:
             self._found_damage(damage)
+            return
+        except OSError:  # a StateFault (its lock held, say): followed at the next look
             return
         self._readable_again()
         self._adopt(diff, "The watch list changed outside this window")
@@ -763,6 +760,10 @@ class WatchSession:
             self._notice(f"Cannot write {path}: {why}", "error")
             return
         self._notice(f"Exported {humanize.plural(len(rows), 'bulk')} to {path}", timeout=5)
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def names(removed: Sequence[Removed], most: int = 5) -> str:

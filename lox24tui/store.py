@@ -14,6 +14,12 @@
 - A readable file with entries that are not bulk ids keeps its valid entries; the others are
   reported (:class:`LoadProblem`), and the next change keeps the file as it was among the copies.
 
+- A fault of the machine (a full disk, a read-only folder, a data folder that is a file, a lock
+  held by a stopped process) raises :class:`StateFault` with the path and the cause in words. A
+  change that was not saved leaves no copy behind, so ``watch restore`` never brings it back.
+- A lock another process holds is waited for :attr:`WatchList.lock_wait` seconds at most
+  (:data:`LOCK_WAIT` for commands; the dashboard never waits, and tries again later).
+
 The only module that touches the watch-list file and its copies.
 """
 
@@ -31,8 +37,15 @@ from pathlib import Path
 from typing import Any, Final
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
-from lox24tui.files import file_signature, write_atomically
-from lox24tui.files import locked as _locked
+from lox24tui.files import (
+    LOCK_WAIT,
+    LockBusy,
+    StateFault,
+    cannot_use,
+    file_signature,
+    locked,
+    write_atomically,
+)
 
 FORMAT_VERSION: Final = 1
 LABEL_MAX: Final = 80
@@ -45,6 +58,7 @@ TimeSource = Callable[[], float]
 """Unix seconds now: ``time.time``, or a test's clock."""
 
 _STAMP: Final = "%Y%m%dT%H%M%S.%f"
+WHAT: Final = "the watch list"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +161,10 @@ class WatchList:
     entries: list[WatchedBulk] = field(default_factory=list)
     now: TimeSource = field(default=time.time, repr=False, compare=False)
     """Stamps the copies kept in the backups folder."""
+    lock_wait: float = field(default=LOCK_WAIT, repr=False, compare=False)
+    """Seconds to wait for the lock another process holds (0: try once, never block)."""
+    waiting: Callable[[LockBusy], None] | None = field(default=None, repr=False, compare=False)
+    """Told once when a change has to wait for that lock (a command says so on stderr)."""
     _labels: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     """bulk id → label, so the table can look labels up without scanning the list."""
     _signature: tuple[int, int, int] | None = field(default=None, init=False, repr=False)
@@ -260,7 +278,7 @@ class WatchList:
         nothing (the next change writes it whole). Raises :class:`WatchListDamaged` when the
         file cannot be read: the list in memory stays, and that version of the file counts as
         seen (it is not reported again)."""
-        with _locked(self.path):
+        with self._locked():
             self._signature = file_signature(self.path)
             contents = _read(self.path)
         return self._take(contents.entries) if contents else WatchListDiff()
@@ -297,7 +315,7 @@ class WatchList:
         into memory. A good file it replaces is kept among the copies first (so a restore can be
         undone by another); a damaged one is kept aside beside the list. Raises
         :class:`NothingToRestore` when there is no copy to bring back."""
-        with _locked(self.path):
+        with self._locked():
             try:
                 current, damaged = _read(self.path), False
             except WatchListDamaged:
@@ -323,7 +341,7 @@ class WatchList:
         """Write the list held in memory over a damaged file, which is kept aside first (never
         deleted); returns where. None, and nothing written, when the file can be read again:
         :meth:`reload` follows it then."""
-        with _locked(self.path):
+        with self._locked():
             try:
                 _read(self.path)
             except WatchListDamaged:
@@ -341,7 +359,10 @@ class WatchList:
         while target.exists():
             counter += 1
             target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{counter}")
-        write_atomically(target, self.path.read_bytes())
+        try:
+            write_atomically(target, self.path.read_bytes())
+        except OSError as error:
+            raise cannot_use(WHAT, self.path, error, done="kept aside") from None
         return target
 
     # --------------------------------------------------------- writing
@@ -351,7 +372,7 @@ class WatchList:
         """Read-modify-write under a file lock: the change applies to the list as it is on disk
         now, so an update another process made in between is never lost. A damaged file raises
         :class:`WatchListDamaged` before anything changes, in memory or on disk."""
-        with _locked(self.path):
+        with self._locked():
             on_disk = _read(self.path)
             if on_disk is not None:
                 self.entries = on_disk.entries
@@ -364,6 +385,9 @@ class WatchList:
                 if change.made:
                     self._save(self._rendered(), replacing=on_disk)
 
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return locked(self.path, what=WHAT, wait=self.lock_wait, waiting=self.waiting)
+
     def _rendered(self) -> bytes:
         document = {
             "version": FORMAT_VERSION,
@@ -373,12 +397,23 @@ class WatchList:
 
     def _save(self, raw: bytes, *, replacing: _Contents | None) -> None:
         """Write ``raw`` as the list; copies of the version it replaces (unless kept already)
-        and of itself are kept first, so a failed copy leaves the list untouched."""
+        and of itself are kept first, so a failed copy leaves the list untouched. When the list
+        itself cannot be written, the copy of a change that was never saved goes again (a
+        restore must not bring it back). Raises :class:`StateFault`, in words."""
         copies = _Copies(self)
-        if replacing is not None:
-            copies.keep(replacing.raw)
-        copies.keep(raw)
-        write_atomically(self.path, raw)
+        try:
+            if replacing is not None:
+                copies.keep(replacing.raw)
+            kept = copies.keep(raw)
+            try:
+                write_atomically(self.path, raw)
+            except OSError:
+                if kept is not None:
+                    kept.unlink(missing_ok=True)
+                raise
+        except OSError as error:
+            fault = cannot_use(WHAT, self.path, error)
+            raise StateFault(f"{fault}; the change was not saved", self.path) from None
         copies.prune()
         self._signature = file_signature(self.path)
 
@@ -409,19 +444,22 @@ class _Copies:
                 found.append((saved_at, int(match[2] or 1), path))
         return sorted(found, reverse=True)
 
-    def keep(self, raw: bytes) -> None:
-        """Add a copy of ``raw``, unless the newest copy holds exactly these bytes. It is always
-        the newest, even within the same microsecond or after the clock went back."""
+    def keep(self, raw: bytes) -> Path | None:
+        """Add a copy of ``raw``, unless the newest copy holds exactly these bytes; returns the
+        new copy. It is always the newest, even within the same microsecond or after the clock
+        went back."""
         found = self._found()
         saved_at, counter = datetime.fromtimestamp(self._now(), UTC), 1
         if found:
             newest_at, newest_counter, newest = found[0]
             if _bytes_of(newest) == raw:
-                return
+                return None
             if saved_at <= newest_at:
                 saved_at, counter = newest_at, newest_counter + 1
         suffix = f"-{counter}" if counter > 1 else ""
-        write_atomically(self._folder / f"{self._stem}-{saved_at:{_STAMP}}Z{suffix}.json", raw)
+        copy = self._folder / f"{self._stem}-{saved_at:{_STAMP}}Z{suffix}.json"
+        write_atomically(copy, raw)
+        return copy
 
     def prune(self) -> None:
         """Delete all but the newest :data:`KEPT_COPIES`; a copy that will not go stays."""
@@ -432,7 +470,7 @@ class _Copies:
     def listed(self, current: list[WatchedBulk] | None) -> list[Backup]:
         copies: list[Backup] = []
         for saved_at, _, path in self._found():
-            with contextlib.suppress(WatchListDamaged):
+            with contextlib.suppress(WatchListDamaged, StateFault):
                 contents = _read(path)
                 if contents is not None:
                     entries = tuple(contents.entries)
@@ -461,8 +499,10 @@ def _read(path: Path) -> _Contents | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise WatchListDamaged(path, exc.strerror or type(exc).__name__) from None
+    except IsADirectoryError:
+        raise WatchListDamaged(path, "a folder stands where the file should be") from None
+    except OSError as exc:  # not damage: a fault of the machine (a folder that is a file…)
+        raise cannot_use(WHAT, path, exc, done="read") from None
     try:
         entries, skipped = _entries_from(json.loads(raw.decode("utf-8")))
     except (ValueError, RecursionError) as exc:  # JSON and UTF-8 errors are ValueErrors

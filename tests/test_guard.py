@@ -67,7 +67,8 @@ def shared(tmp_path: Path) -> Path:
 
 def process(path: Path, clock: VirtualClock, token: str = FAKE_TOKEN) -> AccountGuard:
     """The guard a new lox24tui process would build."""
-    return AccountGuard(Token(token), state=FileGuardState(path, SERVER), clock=clock)
+    state = FileGuardState(path, SERVER, clock=clock)
+    return AccountGuard(Token(token), state=state, clock=clock)
 
 
 def ticket(guard: AccountGuard) -> Ticket:
@@ -374,18 +375,6 @@ def test_a_probe_slot_left_by_a_killed_process_frees_itself(
 
 
 # ------------------------------------------------------------------ the shared file
-
-
-def test_a_damaged_guard_file_counts_as_empty_and_is_rewritten(
-    shared: Path, clock: VirtualClock
-) -> None:
-    shared.parent.mkdir(parents=True)
-    shared.write_text('{"https://api.lox24.eu": {"attempts": "nonsense", "proven": 3}', "utf-8")
-    guard = process(shared, clock)
-    one_request(guard, None)
-    assert process(shared, clock).token_proven
-    shared.write_text("[1, 2]", "utf-8")
-    assert not process(shared, clock).token_proven
 
 
 def test_the_file_holds_no_token(shared: Path, clock: VirtualClock) -> None:

@@ -410,7 +410,7 @@ async def check_once(
     fake: FakeLox24, url: str, ids: list[str], *, token: str = FAKE_TOKEN, path: Path | None = None
 ) -> list[BulkState]:
     """``check_each_once`` as a command runs it: a guarded client, a shared guard file."""
-    state = FileGuardState(path, url) if path is not None else None
+    state = FileGuardState(path, url, clock=fake.clock) if path is not None else None
     async with Lox24Client(Token(token), url, timeout=0.5) as client:
         guard = AccountGuard(Token(token), state=state, clock=fake.clock)
         return await check_each_once(GuardedClient(client, guard), ids, clock=fake.clock)

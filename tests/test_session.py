@@ -275,7 +275,9 @@ def test_a_change_that_cannot_be_saved_holds_for_the_session_and_says_so(
         shutil.rmtree(folder)
     folder.write_text("a file where the copies' folder goes: nothing can be kept there")
     session.set_label(IDS[0], "Unsaved")
-    assert any("could not be saved" in text for text in told.notices())
+    said = [text for text in told.notices() if "the change was not saved" in text]
+    assert said and f"{folder} is a file, not a folder" in said[0]
+    assert "holds for this session only" in said[0]
 
 
 def test_putting_off_the_damage_question_says_nothing_is_written(

@@ -168,7 +168,7 @@ def test_a_damaged_file_is_reported_and_left_exactly_as_it_is(
 
 def test_a_file_that_cannot_be_opened_is_damaged_too(path: Path) -> None:
     path.mkdir(parents=True)  # a folder where the file should be
-    with pytest.raises(WatchListDamaged, match="Is a directory"):
+    with pytest.raises(WatchListDamaged, match="a folder stands where the file should be"):
         WatchList.load(path)
     assert path.is_dir()
 
@@ -424,7 +424,7 @@ def test_a_failed_write_leaves_the_old_file_and_its_copies_whole(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OSError, match=r"cannot be written .*the change was not saved"):
         watch.add(B)
     assert files_under(path.parent) == before  # no temporary file left behind either
 

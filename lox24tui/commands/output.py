@@ -14,6 +14,7 @@ from lox24tui import exact_json, sanitise
 from lox24tui.api import Lox24ClientPool, Token
 from lox24tui.config import ConfigError, Locations, Settings, load_settings
 from lox24tui.exit_codes import ExitCode
+from lox24tui.files import LOCK_WAIT
 from lox24tui.guard import AccountGuard, FileGuardState, GuardedClient, server_key
 
 NO_TOKEN = (
@@ -39,11 +40,21 @@ def settings_or_exit(*, read_only: bool = False) -> tuple[Settings, Token] | int
     return settings, token
 
 
-def shared_guard(settings: Settings, token: Token, locations: Locations) -> AccountGuard:
-    """The guard of ``token``, on the state every lox24tui process on this machine shares."""
+def shared_guard(
+    settings: Settings, token: Token, locations: Locations, *, lock_wait: float | None = LOCK_WAIT
+) -> AccountGuard:
+    """The guard of ``token``, on the state every lox24tui process on this machine shares. What
+    must be told about that state (a damaged file moved aside, a fault, a lock waited for) goes
+    to stderr. ``lock_wait``: how long a one-shot command waits for a held lock before it gives
+    up (None: ``status --watch``, which waits as long as the lock is held, and says so)."""
     return AccountGuard(
         token,
-        state=FileGuardState(locations.guard_file, server_key(settings.api_url)),
+        state=FileGuardState(
+            locations.guard_file,
+            server_key(settings.api_url),
+            tell=complain,
+            lock_wait=lock_wait,
+        ),
         interval=settings.interval,
         timeout=settings.timeout,
     )

@@ -18,6 +18,7 @@ from lox24tui.api import InvalidBulkId, parse_bulk_id
 from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.config import Locations
 from lox24tui.exit_codes import ExitCode
+from lox24tui.files import LOCK_WAIT, LockBusy, StateFault
 from lox24tui.store import NothingToRestore, WatchList, WatchListDamaged
 
 P = ParamSpec("P")
@@ -44,6 +45,7 @@ def read_watchlist(path: Path) -> WatchList:
     """The list, with any entries it had to leave out reported on stderr. Raises
     :class:`WatchListDamaged` (and changes nothing) when the file cannot be read."""
     watchlist, problem = WatchList.load(path)
+    watchlist.waiting = say_waiting
     if problem is not None:
         complain(problem.message)
     return watchlist
@@ -58,9 +60,15 @@ def load_or_explain(path: Path) -> WatchList | None:
         return None
 
 
+def say_waiting(busy: LockBusy) -> None:
+    """Said once on stderr when a change waits for the lock another process holds."""
+    complain(busy.waiting(LOCK_WAIT))
+
+
 def refuses_damaged_list(run: Callable[P, int]) -> Callable[P, int]:
     """The command stops with exit status 1 on a damaged list, whether it found it so when
-    reading or when writing; the store has written nothing over it."""
+    reading or when writing; the store has written nothing over it. A fault of the machine (a
+    full disk, a folder that is a file, a lock held too long) stops it with exit status 2."""
 
     @functools.wraps(run)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> int:
@@ -69,8 +77,18 @@ def refuses_damaged_list(run: Callable[P, int]) -> Callable[P, int]:
         except WatchListDamaged as damage:
             explain_damage(damage)
             return ExitCode.FAILED
+        except StateFault as fault:
+            explain_fault(fault)
+            return ExitCode.STOPPED
 
     return guarded
+
+
+def explain_fault(fault: StateFault) -> None:
+    if isinstance(fault, LockBusy):
+        complain(f"{fault}; gave up after {LOCK_WAIT:g} s, nothing was changed.")
+    else:
+        complain(f"{fault}.")
 
 
 def _words(texts: list[str], stdin: TextIO) -> list[str]:
@@ -134,7 +152,7 @@ def run_watch_list(*, as_json: bool, out: TextIO = sys.stdout) -> int:
 def run_watch_restore(number: int | None, *, show_list: bool, out: TextIO = sys.stdout) -> int:
     """Bring back copy ``number`` (1 is the newest), by default the newest that differs from
     the list now; or, with ``show_list``, only show the copies."""
-    watchlist = WatchList(Locations.default().watchlist_file)
+    watchlist = WatchList(Locations.default().watchlist_file, waiting=say_waiting)
     if show_list:
         return _show_copies(watchlist, out)
     copies = watchlist.backups()

@@ -78,7 +78,7 @@ async def _watch(
             ids,
             interval=settings.interval,
             concurrency=settings.concurrency,
-            guard=shared_guard(settings, token, locations),
+            guard=shared_guard(settings, token, locations, lock_wait=None),
         )
 
         def on_event(event: MonitorEvent) -> None:

@@ -35,8 +35,10 @@ from lox24tui.config import (
     where_set,
 )
 from lox24tui.delivery_schedule import DeliverySchedule
+from lox24tui.files import StateFault, os_reason
 from lox24tui.guard import (
     AccountGuard,
+    FileGuardState,
     GuardedClient,
     GuardState,
     GuardStopped,
@@ -220,6 +222,8 @@ class Lox24App(App[None]):
 
     def on_mount(self) -> None:
         self.session.listen(self._on_session_event)
+        if isinstance(self.setup.guard_state, FileGuardState):
+            self.setup.guard_state.listen(self._tell_guard_state)
         if self.setup.load_problem is not None:
             self._note(Notice(self.setup.load_problem.message, "error", 30))
         if self.settings.theme not in self.available_themes:
@@ -284,6 +288,9 @@ class Lox24App(App[None]):
         if event.worker.group != "engine" or event.state != WorkerState.ERROR:
             return
         error = event.worker.error
+        if isinstance(error, OSError):  # a fault of the machine, not of lox24tui: in words
+            self._engine_stopped_by_the_machine(error)
+            return
         why = f"{type(error).__name__}: {error}" if error else "unknown error"
         self.session.engine_failed(why)
         self.notify(
@@ -292,6 +299,32 @@ class Lox24App(App[None]):
             title="lox24tui",
             severity="error",
             timeout=60,
+            markup=False,
+        )
+
+    def _engine_stopped_by_the_machine(self, error: OSError) -> None:
+        if isinstance(error, StateFault):
+            text = str(error)
+        else:
+            why, todo = os_reason(error)
+            text = f"{error.filename}: {why}; {todo}" if error.filename else f"{why}; {todo}"
+        self.session.engine_failed(text)
+        self.notify(
+            f"The refresh engine stopped: {text}. Statuses are no longer refreshed; restart "
+            "lox24tui once that is fixed.",
+            title="lox24tui",
+            severity="error",
+            timeout=60,
+            markup=False,
+        )
+
+    def _tell_guard_state(self, text: str) -> None:
+        """The account guard's file was damaged and moved aside, or cannot be used: once."""
+        self.notify(
+            text[:1].upper() + text[1:] + ".",
+            title="Account guard",
+            severity="warning",
+            timeout=30,
             markup=False,
         )
 

@@ -27,7 +27,8 @@ def open_watchlist(
     try:
         watchlist, problem = WatchList.load(path, now=clock.now)
     except WatchListDamaged as damage:
-        return WatchList(path, now=clock.now), None, damage
+        return WatchList(path, now=clock.now, lock_wait=0), None, damage
+    watchlist.lock_wait = 0  # the dashboard never waits for a lock: it says so, and goes on
     return watchlist, problem, None
 
 

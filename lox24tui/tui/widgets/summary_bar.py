@@ -67,6 +67,10 @@ def engine_line(summary: Summary, interval: float) -> Text:
             ("p", "bold"),
             " tries this one again.",
         )
+    if breaker is not None and breaker.kind == BreakerKind.STATE:  # a lock held, a full disk…
+        return Text.assemble(
+            ("■ Not sending: ", ERROR_STYLE), sanitise.one_line(breaker.reason(summary.at))
+        )
     if breaker is not None and breaker.kind == BreakerKind.RATE_LIMITED:
         return Text.assemble(
             ("■ Rate limited by LOX24 (429): ", ERROR_STYLE),

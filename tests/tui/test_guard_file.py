@@ -1,0 +1,100 @@
+"""The dashboard when the account guard's file breaks: it never freezes, and says what is wrong."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from lox24tui.api import Token
+from lox24tui.config import Locations, Settings
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
+from lox24tui.guard import FileGuardState
+from lox24tui.store import WatchList
+from lox24tui.tui.app import DashboardSetup, Lox24App
+from lox24tui.tui.setup import open_watchlist
+from tests.state_faults import lock_is_free, stopped_lock_holder
+
+from .conftest import _no_terminal, advance, settle, until, watchlist_path
+from .test_dashboard import WIDE, summary_text, toasts
+
+URL = "http://fake.test"
+
+
+def dashboard(fake: FakeLox24, locations: Locations, tmp_path: Path) -> Lox24App:
+    """A dashboard on the shared guard file, as ``lox24tui`` builds it, against the fake."""
+    import httpx
+
+    path = watchlist_path(tmp_path)
+    WatchList(path).add_many([(bulk.uuid, "") for bulk in list(fake.account)[:3]])
+    watchlist, _, _ = open_watchlist(path, fake.clock)  # as the dashboard opens it
+    return Lox24App(
+        DashboardSetup(
+            settings=Settings(archive_after=0),
+            watchlist=watchlist,
+            token=Token(FAKE_TOKEN),
+            api_url=URL,
+            locations=locations,
+            transport=httpx.ASGITransport(app=fake),
+            clock=fake.clock,
+            guard_state=FileGuardState(locations.guard_file, URL, clock=fake.clock),
+            history_file=locations.history_file,
+            notify_writer=_no_terminal,
+        )
+    )
+
+
+async def test_a_held_guard_lock_is_shown_and_keys_still_work(
+    fake: FakeLox24, locations: Locations, tmp_path: Path
+) -> None:
+    app = dashboard(fake, locations, tmp_path)
+    with stopped_lock_holder(locations.guard_file) as holder:
+        async with app.run_test(size=WIDE, notifications=True) as pilot:
+            await until(
+                pilot, lambda: f"process {holder}" in summary_text(app), "the wait on screen"
+            )
+            assert "Not sending" in summary_text(app)
+            assert fake.log == []
+            await pilot.press("question_mark")  # keys work: the keys panel opens
+            await until(pilot, lambda: bool(app.screen.query("BindingsTable")), "keys panel")
+            os.kill(holder, signal.SIGKILL)  # the holder is gone: its lock with it
+            await until(pilot, lambda: lock_is_free(locations.guard_file), "the lock freed")
+            await advance(app, pilot, 2)  # the guard tries the lock again on its clock
+            await until(pilot, lambda: "● Live" in summary_text(app), "live again")
+            assert fake.log
+
+
+async def test_a_folder_where_the_guard_file_should_be_is_moved_aside_not_a_crash(
+    fake: FakeLox24, locations: Locations, tmp_path: Path
+) -> None:
+    (locations.guard_file / "inside").mkdir(parents=True)
+    app = dashboard(fake, locations, tmp_path)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await until(pilot, lambda: any("moved aside" in t for t in toasts(app)), "the notice")
+        told = [t for t in toasts(app) if "moved aside" in t]
+        assert len(told) == 1 and "account-guard.json" in told[0]
+        assert "Not refreshing" not in summary_text(app)
+        assert not any("please report" in t for t in toasts(app))
+        assert "Protecting your IP" in summary_text(app)
+        assert fake.log == []
+        assert locations.guard_file.is_file()
+
+
+async def test_a_held_watch_list_lock_never_freezes_the_dashboard(
+    fake: FakeLox24, locations: Locations, tmp_path: Path
+) -> None:
+    app = dashboard(fake, locations, tmp_path)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        with stopped_lock_holder(watchlist_path(tmp_path)) as holder:
+            await pilot.press("d", "y")  # remove the bulk under the cursor
+            await until(
+                pilot,
+                lambda: any(f"is locked by process {holder}" in t for t in toasts(app)),
+                "the held lock named",
+            )
+            said = next(t for t in toasts(app) if "is locked by process" in t)
+            assert "holds for this session only" in said
+            await pilot.press("question_mark")  # keys still work
+            await until(pilot, lambda: bool(app.screen.query("BindingsTable")), "keys panel")
