@@ -190,3 +190,12 @@ async def test_costs_line_up_with_two_decimals_while_the_pane_keeps_the_exact_am
 def _past_cents(state: BulkState) -> bool:
     price = state.reply.status.price if state.reply is not None else None
     return price is not None and price != price.quantize(Decimal("0.01"))
+
+
+async def test_the_bar_names_a_remapped_pause_key(demo: Callable[..., Lox24App]) -> None:
+    app = demo(settings=Settings(archive_after=0, keys={"main.pause": "P"}))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("P")
+        await until(pilot, lambda: "Paused" in summary_text(app), "P did not pause")
+        assert "P resumes." in summary_text(app) and "p resumes" not in summary_text(app)

@@ -396,7 +396,7 @@ class MainScreen(Screen[None]):
             ),
             currency=session.currency,
             archive_shown=self.show_archived and bool(session.archive_after),
-            archive_key=session.key_name("main.archived"),
+            key_name=session.key_name,
         )
 
     def watch_show_archived(self) -> None:

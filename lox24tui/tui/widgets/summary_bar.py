@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from decimal import Decimal
 from typing import Final
 
@@ -33,6 +33,10 @@ CHECKING: Final = "checking…"
 (the counts of a list nobody has looked at yet would pass for the truth)."""
 
 
+DEFAULT_KEYS: Final = {"main.token": "t", "main.pause": "p", "main.archived": "A"}
+"""The keys the bar names, before a front end says which are in effect."""
+
+
 def countdown(seconds: float) -> str:
     seconds = max(0, int(seconds + 0.999))
     minutes, rest = divmod(seconds, 60)
@@ -53,8 +57,11 @@ def failure_line(failure: str) -> Text:
     )
 
 
-def engine_line(summary: Summary, interval: float) -> Text:
-    """One sentence on the engine's state, with what to do when it is stopped."""
+def engine_line(
+    summary: Summary, interval: float, key_name: Callable[[str], str] = DEFAULT_KEYS.__getitem__
+) -> Text:
+    """One sentence on the engine's state, with what to do when it is stopped (the keys named
+    by ``key_name``, as the keymap has them)."""
     breaker = summary.breaker
     left = summary.breaker_seconds_left
     if breaker is not None and breaker.kind == BreakerKind.AUTH:
@@ -62,9 +69,9 @@ def engine_line(summary: Summary, interval: float) -> Text:
         return Text.assemble(
             ("■ Stopped: ", ERROR_STYLE),
             (f"{sanitise.one_line(what)}. ", ""),
-            ("t", "bold"),
+            (key_name("main.token"), "bold"),
             " enters a new token, ",
-            ("p", "bold"),
+            (key_name("main.pause"), "bold"),
             " tries this one again.",
         )
     if breaker is not None and breaker.kind == BreakerKind.STATE:  # a lock held, a full disk…
@@ -99,7 +106,7 @@ def engine_line(summary: Summary, interval: float) -> Text:
         return Text.assemble(
             ("Ⅱ Paused", "bold yellow"),
             f" ({sanitise.one_line(summary.pause_reason or 'paused')}). ",
-            ("p", "bold"),
+            (key_name("main.pause"), "bold"),
             " resumes.",
         )
     flying = f", {summary.in_flight} in flight" if summary.in_flight else ""
@@ -237,17 +244,17 @@ class SummaryBar(Widget):
         balance: Text | None = None,
         currency: str | None = None,
         archive_shown: bool = False,
-        archive_key: str = "A",
+        key_name: Callable[[str], str] = DEFAULT_KEYS.__getitem__,
     ) -> None:
         """Show this summary. ``shown``: how many bulks the filter lets through, if one is on;
         ``engine_failure``: why the refresh engine stopped, if it did; ``archived``: how many
         finished bulks the archive hides (``summary`` counts the rest), or ``archive_shown``
-        when it is shown (then ``summary`` counts them too); ``archive_key``: the key that
-        shows or hides it, as the keymap has it."""
+        when it is shown (then ``summary`` counts them too); ``key_name``: the key that runs a
+        binding, as the keymap has it (the archive's, the token's, pause)."""
         self._archive_shown = archive_shown
-        self._archive_key = archive_key
+        self._archive_key = key_name("main.archived")
         if engine_failure is None:
-            state = engine_line(summary, interval)
+            state = engine_line(summary, interval, key_name)
         else:
             state = failure_line(engine_failure)
         self._showing = (summary, shown, state, demo, archived, balance)
