@@ -555,7 +555,8 @@ class FileGuardState:
     def _full_window(self, known: ServerState | None) -> ServerState:
         """No token proven, and :data:`REFUSED_ALLOWED` possibly refused requests just now."""
         now = self._clock.now()
-        state = ServerState(attempts=[Attempt(now, None) for _ in range(REFUSED_ALLOWED)])
+        # unknown requests that may have been refused: the bar says "protecting your IP"
+        state = ServerState(attempts=[Attempt(now, None, True) for _ in range(REFUSED_ALLOWED)])
         if known is not None:
             state.blocked_until = known.blocked_until
         return state

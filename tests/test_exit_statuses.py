@@ -120,7 +120,7 @@ def changed_list(fake: FakeLox24, folder: Path) -> None:
 
 UNREACHABLE = "stopped: Could not reach LOX24"
 REFUSED = "stopped: LOX24 refused the token"
-RATE_LIMITED = "LOX24 answered 429"
+RATE_LIMITED = "(429)"  # said once, as the watch stops
 NO_TOKEN = "no LOX24 token"
 BAD_CONFIG = "config.toml"  # the file named, whatever the words
 USAGE = "usage: lox24tui"
