@@ -199,3 +199,16 @@ async def test_the_bar_names_a_remapped_pause_key(demo: Callable[..., Lox24App])
         await pilot.press("P")
         await until(pilot, lambda: "Paused" in summary_text(app), "P did not pause")
         assert "P resumes." in summary_text(app) and "p resumes" not in summary_text(app)
+
+
+async def test_at_80_columns_a_refused_token_still_shows_the_keys_out_of_it(
+    fake: FakeLox24, tmp_path: Path, locations: Locations
+) -> None:
+    watchlist = WatchList(tmp_path / "watch.json")
+    watchlist.add_many(fake.account.watched_demo_ids())
+    app = app_on(fake, watchlist, locations, token="1234567:" + "0" * 32)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        state_line = summary_text(app).splitlines()[1]
+        assert "LOX24 refused the token (401)" in state_line
+        assert "t enters a new token, p tries this one again." in state_line

@@ -65,10 +65,13 @@ def engine_line(
     breaker = summary.breaker
     left = summary.breaker_seconds_left
     if breaker is not None and breaker.kind == BreakerKind.AUTH:
-        what = breaker.error.message.split(":")[0] if breaker.error else "LOX24 refused the token"
+        # short, so that at 80 columns the keys that get out of it stay on screen; the toast
+        # and the pane give LOX24's whole answer (and where the token came from)
+        status = breaker.error.http_status if breaker.error is not None else None
+        what = "LOX24 refused the account or key" if status == 403 else "LOX24 refused the token"
         return Text.assemble(
             ("■ Stopped: ", ERROR_STYLE),
-            (f"{sanitise.one_line(what)}. ", ""),
+            (f"{what}{f' ({status})' if status else ''}. ", ""),
             (key_name("main.token"), "bold"),
             " enters a new token, ",
             (key_name("main.pause"), "bold"),
