@@ -242,6 +242,7 @@ def test_the_damaged_list_dialog(snap_compare: Any, fixed_places: Locations, siz
 
     async def asked(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, DamagedListScreen), "no question")
+        await settled(pilot)  # the bar behind it (the balance) as it will stay
         await still_cursors(pilot)
 
     assert snap_compare(Lox24App(setup), terminal_size=NEWCOMER_SIZES[size], run_before=asked)
