@@ -458,7 +458,7 @@ class FileGuardState:
         if self._cached is not None and self._cached[0] == signature:
             return self._cached[1]
         try:
-            document = self._document()
+            state = self._from(self._document())
         except _Damaged:
             repaired = self._repair()
             if self.fault is not None:  # not moved aside yet: the guard tries again, not reads
@@ -466,7 +466,6 @@ class FileGuardState:
             return repaired
         except OSError:  # unreadable: the next update says why
             return self._known or ServerState()
-        state = self._from(document)
         self._cached = (signature, state)
         self._known = state
         return state
@@ -487,11 +486,10 @@ class FileGuardState:
     def _update_locked(self, change: Callable[[ServerState], T]) -> T:
         try:
             document = self._document()
+            state = self._from(document)
         except _Damaged as damage:
             state = self._put_aside(str(damage))
             document = {}
-        else:
-            state = self._from(document)
         result = change(state)
         written = {**(document or {}), "version": FORMAT_VERSION, self.server: state.to_json()}
         write_atomically(self.path, json.dumps(written) + "\n", mode=0o600)
@@ -502,7 +500,10 @@ class FileGuardState:
     def _from(self, document: dict[str, Any] | None) -> ServerState:
         if document is None:  # missing: what this process knew, or nothing on a first run
             return ServerState.from_json(self._known.to_json() if self._known else None)
-        return ServerState.from_json(document.get(self.server))
+        try:
+            return ServerState.from_json(document.get(self.server))
+        except (TypeError, ValueError, OverflowError) as error:  # a list where a number goes…
+            raise _Damaged("it is JSON of the wrong shape") from error
 
     def _document(self) -> dict[str, Any] | None:
         """The whole file; None when there is none. Raises :class:`_Damaged`, or OSError when it
@@ -810,7 +811,7 @@ class AccountGuard:
                 continue
             now = self._clock.now()
             fault = self._state.fault
-            if isinstance(fault, LockBusy):
+            if admitted.kind == BreakerKind.STATE and isinstance(fault, LockBusy):
                 lock_wait_from = now if lock_wait_from is None else lock_wait_from
                 if now - lock_wait_from < LOCK_WAIT:
                     await self._clock.sleep(LOCK_RETRY)

@@ -189,15 +189,15 @@ class WatchSession:
         """Nothing is changed at LOX24 (no cancel); the watch list, which is local, still is."""
         self._recorded: dict[str, list[StatusTransition]] = {}
         self._unrecorded: list[StatusTransition] = []
+        """Changes the history could not take yet (busy, or failing): tried again next flush."""
         self._generation = 0
         """Bumped whenever the states shown change (flush, list change)."""
         self._archived: tuple[tuple[int, int], Tally] | None = None
         self._tally = Tally()
+        """The counts of the states shown (flushed), for the summary bar."""
         self._added_at: dict[str, float] = {}
         """When bulks were added in this run: one the person just asked to see is not
         archived until archive_after hours after that, however long ago it finished."""
-        """The counts of the states shown (flushed), for the summary bar."""
-        """Changes the history could not take yet (busy, or failing): tried again next flush."""
         self.key_name: Callable[[str], str] = lambda binding_id: binding_id
         """The key a front end runs a binding with ("undo" → "u"): notices that name a key
         take it from here, so a remapped key is named as it is. The front end sets it."""

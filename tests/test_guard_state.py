@@ -70,6 +70,12 @@ def damage(path: Path, kind: str) -> None:
         "empty": b"",
         "a list": b"[1, 2]",
         "the wrong shape": json.dumps({SERVER: [1, 2]}).encode(),
+        "a wrong field": json.dumps({SERVER: {"attempts": True}}).encode(),
+        "a number too large": b'{"'
+        + SERVER.encode()
+        + b'": {"blocked_until": 1'
+        + b"0" * 400
+        + b"}}",
     }[kind]
     path.write_bytes(contents)
 
@@ -84,6 +90,8 @@ def damage(path: Path, kind: str) -> None:
         ("empty", "(it is empty)"),
         ("a list", "(it is JSON of the wrong shape)"),
         ("the wrong shape", "(it is JSON of the wrong shape)"),
+        ("a wrong field", "(it is JSON of the wrong shape)"),
+        ("a number too large", "(it is JSON of the wrong shape)"),
         ("folder", "(a folder stands where the file should be)"),
     ],
 )
@@ -303,3 +311,20 @@ def test_what_was_found_before_anyone_listened_is_told_to_the_first_listener(
     assert len(told) == 1 and "(it is empty)" in told[0]
     state.listen(told.append)
     assert len(told) == 1
+
+
+async def test_a_refused_token_is_said_as_refused_while_another_process_holds_the_lock(
+    shared: Path, clock: VirtualClock
+) -> None:
+    process = Process(shared, clock, WRONG)
+    first = process.request(None)  # the token works: proven
+    assert isinstance(first, Ticket)
+    ticket = process.guard.admit()
+    assert isinstance(ticket, Ticket)
+    with locked(shared):
+        process.guard.settle(ticket, refused())  # its answer cannot be written yet
+        start = clock.now()
+        with pytest.raises(GuardStopped, match="rejected the API token"):
+            # no wait for the lock: the token stops it (a wait would never end on this clock)
+            await asyncio.wait_for(process.guard.admission(), timeout=10)
+        assert clock.now() == start

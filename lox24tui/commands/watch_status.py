@@ -103,7 +103,7 @@ async def _watch(
                     finish(ExitCode.SOME_ENDED_BADLY if failed else ExitCode.ALL_PROCESSED)
                 return
             breaker = event.breaker
-            if breaker is None or breaker.kind not in _WATCH_STOPPERS:
+            if breaker is None or breaker.kind not in _SAID_ELSEWHERE:
                 engine_state.see(breaker, event.at)  # a stop is said once, as "stopped" below
             if breaker is not None and breaker.kind in _WATCH_STOPPERS and not outcome.done():
                 _report_error(out, None, breaker.error, as_json)  # once, however often told
@@ -122,6 +122,9 @@ async def _watch(
 
 _WATCH_STOPPERS = (BreakerKind.AUTH, BreakerKind.RATE_LIMITED)
 """The stops that end a watch (exit 2): the user must act, or wait longer than a watch should."""
+_SAID_ELSEWHERE = (*_WATCH_STOPPERS, BreakerKind.STATE)
+"""Stops the engine-state lines leave out: said as "stopped", or by the guard's file as it
+happens (a held lock, a file that cannot be written)."""
 
 
 def _stops_the_watch(error: Lox24Error) -> bool:
