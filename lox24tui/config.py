@@ -118,8 +118,9 @@ class Settings(BaseModel):
     concurrency: int = Field(REFUSED_ALLOWED, ge=1, le=64)
     """Requests in flight at once at the most. Above 3, a key revoked mid-burst may cost that
     many refused requests, and LOX24 blocks the IP after the fourth (guard.concurrency_warning)."""
-    timeout: float = Field(10.0, gt=0)
-    """Seconds to wait for one response."""
+    timeout: float = Field(10.0, gt=0, le=60)
+    """Seconds to wait for one response; at most 60, so that the one probe of an unreachable
+    LOX24 holds its slot in the shared guard file for no longer than every process allows."""
     theme: str = "textual-dark"
     """The dashboard's Textual theme."""
     bell: bool = False

@@ -166,3 +166,12 @@ def test_several_mistakes_name_the_file_once_and_each_line() -> None:
         f"{path}, line 1: interval must be at least 2.0. "
         "Line 2: lox24tui has no setting called color."
     )
+
+
+def test_a_timeout_over_a_minute_is_refused_in_words() -> None:
+    locations = Locations.default()
+    locations.config_file.parent.mkdir(parents=True, exist_ok=True)
+    locations.config_file.write_text("timeout = 120\n")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(locations)
+    assert "timeout" in str(refused.value) and "60" in str(refused.value)
