@@ -158,3 +158,15 @@ def test_status_help_gives_the_default_concurrency_and_what_more_costs() -> None
     assert f"the `concurrency` setting, {REFUSED_ALLOWED})" in text
     assert "a key revoked mid-burst may cost N refused requests" in text
     assert "ten minutes" in text
+
+
+def test_status_with_a_bad_token_says_the_refusal_once_on_each_stream(
+    forty: FakeLox24, forty_url: str
+) -> None:
+    done = lox24tui("status", *ids(forty)[:3], url=forty_url, token=WRONG)
+    assert done.returncode == 2
+    rows = done.stdout.splitlines()
+    assert len(rows) == 3
+    assert sum("rejected the API token" in row for row in rows) == 1  # the row it came back on
+    assert all(row.endswith("held back by the stop above") for row in rows[1:])
+    assert done.stderr.count("rejected the API token") == 1

@@ -26,7 +26,7 @@ from lox24tui.commands.output import (
 )
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import stops_everything
+from lox24tui.guard import GuardStopped, stops_everything
 from lox24tui.monitor import BulkState, check_each_once
 from lox24tui.records import error_record, reply_record
 from lox24tui.status_delivery import Delivery, deliveries, delivery_fields, delivery_text
@@ -106,7 +106,11 @@ def run_status(
             print_json(out, error_record(state.bulk_id, state.error))
         else:
             problem = state.error
-            print_line(out, f"✗ {state.bulk_id}  {problem.title}: {problem}")
+            if isinstance(problem, GuardStopped) and stopped is not None and stopped is not problem:
+                # the stop is said once, in full, on stderr: each row held back says only that
+                print_line(out, f"✗ {state.bulk_id}  {problem.title}: held back by the stop above")
+            else:
+                print_line(out, f"✗ {state.bulk_id}  {problem.title}: {problem}")
     stopped = stopped or stopped_by(state.error for state in states)  # LOX24 unreachable
     if stopped is not None:
         complain(f"stopped: {stopped.message}")
