@@ -292,14 +292,10 @@ class Lox24App(App[None]):
             self._engine_stopped_by_the_machine(error)
             return
         why = f"{type(error).__name__}: {error}" if error else "unknown error"
-        self.session.engine_failed(why)
-        self.notify(
-            f"The refresh engine stopped ({why}): statuses are no longer "
-            "refreshed. Restart lox24tui; if it happens again, please report it.",
-            title="lox24tui",
-            severity="error",
-            timeout=60,
-            markup=False,
+        self._engine_stopped(
+            f"({why}): statuses are no longer refreshed. Restart lox24tui; if it happens "
+            "again, please report it.",
+            why,
         )
 
     def _engine_stopped_by_the_machine(self, error: OSError) -> None:
@@ -308,10 +304,16 @@ class Lox24App(App[None]):
         else:
             why, todo = os_reason(error)
             text = f"{error.filename}: {why}; {todo}" if error.filename else f"{why}; {todo}"
-        self.session.engine_failed(text)
+        self._engine_stopped(
+            f": {text}. Statuses are no longer refreshed; restart lox24tui once that is fixed.",
+            text,
+        )
+
+    def _engine_stopped(self, rest: str, why: str) -> None:
+        """The engine is gone: the bar says so for good, and a long toast says what to do."""
+        self.session.engine_failed(why)
         self.notify(
-            f"The refresh engine stopped: {text}. Statuses are no longer refreshed; restart "
-            "lox24tui once that is fixed.",
+            f"The refresh engine stopped{rest}",
             title="lox24tui",
             severity="error",
             timeout=60,
