@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _fake_process import fake_server
 from refresh import all_ids, engine_cycle
 
-from lox24tui.guard import REFUSED_ALLOWED
-from lox24tui.monitor import DEFAULT_CONCURRENCY
+from lox24tui.account.guard import REFUSED_ALLOWED
+from lox24tui.engine.monitor import DEFAULT_CONCURRENCY
 
 
 def main() -> None:

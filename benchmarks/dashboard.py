@@ -29,9 +29,9 @@ from refresh import all_ids
 
 from lox24tui.api import Token
 from lox24tui.commands.dashboard import calm_the_garbage_collector
-from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import DashboardSetup, Lox24App
 from lox24tui.tui.screens.main import MainScreen
 

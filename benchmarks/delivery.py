@@ -25,8 +25,8 @@ from _fake_process import fake_server
 
 from lox24tui.api import BulkStatus, Lox24Client, Lox24ClientPool, MessagePage, Token
 from lox24tui.api.sms import ALL_MESSAGES, MessageFilters
-from lox24tui.delivery import MAX_REQUESTS, count_delivery
-from lox24tui.discovery import BulkQuery, recent_bulks
+from lox24tui.engine.delivery import MAX_REQUESTS, count_delivery
+from lox24tui.engine.discovery import BulkQuery, recent_bulks
 from lox24tui.fake import FAKE_TOKEN
 
 

@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _fake_process import fake_server
 from refresh import all_ids
 
+from lox24tui.account.guard import GuardedClient
 from lox24tui.api import MessagePage, Token
 from lox24tui.api.sms import ALL_MESSAGES, MessageFilters
-from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN
-from lox24tui.guard import GuardedClient
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import DashboardSetup, Lox24App
 from lox24tui.tui.screens.messages import MessagesScreen
 

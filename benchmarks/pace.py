@@ -23,15 +23,15 @@ from decimal import Decimal
 
 import httpx
 
-from lox24tui.account_watch import AccountWatch
+from lox24tui.account.guard import AccountGuard, GuardedClient
 from lox24tui.api import Account, Lox24Client, Token
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Settings
-from lox24tui.delivery_schedule import DeliverySchedule
+from lox24tui.engine.account_watch import AccountWatch
+from lox24tui.engine.delivery_schedule import DeliverySchedule
+from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
-from lox24tui.guard import AccountGuard, GuardedClient
-from lox24tui.monitor import Monitor
+from lox24tui.session.config import Settings
 
 TARGET_PER_MINUTE = 60
 STEP = 5.0

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _fake_process import fake_server
 
 from lox24tui.api import Lox24Client, Lox24ClientPool, Token
-from lox24tui.discovery import BulkQuery, recent_bulks
+from lox24tui.engine.discovery import BulkQuery, recent_bulks
+from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN
-from lox24tui.monitor import Monitor
 
 
 async def all_ids(url: str) -> list[str]:

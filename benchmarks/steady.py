@@ -69,10 +69,10 @@ from refresh import all_ids
 
 from lox24tui.api import Lox24ClientPool, Token
 from lox24tui.commands.dashboard import calm_the_garbage_collector
-from lox24tui.config import Locations, Settings
+from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN
-from lox24tui.monitor import Monitor
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 
 COLS, ROWS = 160, 45
 INTERVAL = 10.0

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lox24tui import __version__
-from lox24tui.completion import SHELLS, complete_if_asked, complete_watched_ids
-from lox24tui.exit_codes import ExitCode
-from lox24tui.files import StateFault
+from lox24tui.commands.completion import SHELLS, complete_if_asked, complete_watched_ids
+from lox24tui.commands.exit_codes import ExitCode
+from lox24tui.state.files import StateFault
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -82,10 +82,10 @@ OUTCOME_NAMES = (
     "none",
     "not_sent",
 )
-"""``messages --dlr`` choices (lox24tui.delivery.OUTCOMES; not imported, to start fast)."""
+"""``messages --dlr`` choices (lox24tui.engine.delivery.OUTCOMES; not imported, to start fast)."""
 REFUSED_ALLOWED = 3
-"""LOX24's refused requests a minute and the default concurrency (lox24tui.guard.REFUSED_ALLOWED;
-not imported, to start fast)."""
+"""LOX24's refused requests a minute and the default concurrency
+(lox24tui.account.guard.REFUSED_ALLOWED; not imported, to start fast)."""
 
 STOPPED = """\
   2  requests were stopped (a refused token, an inactive account, a rate limit,
@@ -611,7 +611,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return watch_commands.run_watch_list(as_json=args.json)
         if args.command == "export":
             from lox24tui.commands.export import run_export
-            from lox24tui.export import format_for
+            from lox24tui.state.export import format_for
 
             fmt = args.format or (format_for(args.output) if args.output else "csv")
             return run_export(fmt=fmt, output=args.output)
@@ -626,7 +626,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 statuses=args.status, since=args.since, as_json=args.json, limit=args.limit
             )
         if args.command == "completion":
-            from lox24tui.completion import script
+            from lox24tui.commands.completion import script
 
             print(script(args.shell), end="")
             return ExitCode.OK
@@ -684,7 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.STOPPED
     except OSError as error:  # an unwritable data folder, a full disk…
         from lox24tui.commands.output import complain
-        from lox24tui.files import os_reason
+        from lox24tui.state.files import os_reason
 
         why, todo = os_reason(error)  # in words: never "[Errno 28]"
         where = f"{error.filename}: " if error.filename else ""
@@ -695,11 +695,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _start_log(flag: Path | None) -> None:
-    from lox24tui.config import log_file
+    from lox24tui.session.config import log_file
 
     path = flag or log_file()
     if path is not None:
-        from lox24tui.debuglog import start_log
+        from lox24tui.state.debuglog import start_log
 
         start_log(path)
 

@@ -24,7 +24,7 @@ async def shoot(
     name: str, drive: Callable[[object, Pilot[None]], Awaitable[None]], size: tuple[int, int] = SIZE
 ) -> None:
     from lox24tui.clock import VirtualClock
-    from lox24tui.config import Locations, Settings
+    from lox24tui.session.config import Locations, Settings
     from lox24tui.tui.app import Lox24App
     from lox24tui.tui.setup import demo_setup
 

@@ -13,18 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.files import LockBusy, locked
+from lox24tui.state.files import LockBusy, locked
 
 HOLDER = """
 import os, signal, sys
 from pathlib import Path
-from lox24tui.files import locked
+from lox24tui.state.files import locked
 
 with locked(Path(sys.argv[1])):
     print("holding", flush=True)
     os.kill(os.getpid(), signal.SIGSTOP)
 """
-"""A lox24tui-like process that takes the lock of a file through lox24tui.files, says so on
+"""A lox24tui-like process that takes the lock of a file through lox24tui.state.files, says so on
 stdout, and stops itself (SIGSTOP) with the lock held, as a suspended process would."""
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from lox24tui.api.records import CONTRACT_FIELDS
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, SystemClock
 from lox24tui.fake.server import serve_in_thread
-from lox24tui.records import CONTRACT_FIELDS
 
 WRONG = "1234567:0000000000000000000000000000dead"
 

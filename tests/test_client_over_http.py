@@ -18,8 +18,8 @@ from lox24tui.api import (
     Token,
     UnreadableResponse,
 )
+from lox24tui.api.records import CONTRACT_FIELDS, reply_record
 from lox24tui.fake import FakeLox24
-from lox24tui.records import CONTRACT_FIELDS, reply_record
 
 WRONG = Token("1234567:00000000000000000000000000000000")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.config import Locations
 from lox24tui.fake import FakeLox24
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations
+from lox24tui.state.store import WatchList
 from tests.test_cli import CLI_TIMEOUT, cli_env, lox24tui
 
 FRIDAY = "da0fa78c-4699-11ea-a637-96000028b339"

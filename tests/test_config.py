@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lox24tui.api import DEFAULT_BASE_URL
-from lox24tui.config import ConfigError, Locations, inside_tmux, load_settings
+from lox24tui.session.config import ConfigError, Locations, inside_tmux, load_settings
 
 SECRET = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"
 

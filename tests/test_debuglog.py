@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.debuglog import redact, start_log
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, FaultKind
+from lox24tui.state.debuglog import redact, start_log
 from tests.test_cli import labelled, lox24tui
 
 PHONE = "+49 170 1234567"
@@ -90,7 +90,7 @@ def test_every_record_is_redacted_and_none_reaches_the_terminal(
 ) -> None:
     log = tmp_path / "log"
     start_log(log)
-    engine = logging.getLogger("lox24tui.monitor")
+    engine = logging.getLogger("lox24tui.engine.monitor")
     engine.debug("checking %s with %s", PHONE, FAKE_TOKEN)
     try:
         raise ValueError(f"refused {FAKE_TOKEN} for {PHONE}")

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from lox24tui.account.guard import AccountGuard, GuardedClient
 from lox24tui.api import BulkStatus, Lox24Client, MessageFilters, ServerError, Token
-from lox24tui.delivery import MAX_REQUESTS, DeliveryBreakdown, count_delivery, is_settled
+from lox24tui.engine.delivery import MAX_REQUESTS, DeliveryBreakdown, count_delivery, is_settled
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
-from lox24tui.guard import AccountGuard, GuardedClient
 
 from .conftest import BIG, add_sending_bulk
 

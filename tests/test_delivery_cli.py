@@ -14,7 +14,7 @@ import pytest
 
 from lox24tui.api import ACCOUNT_FIELDS, MESSAGE_FIELDS, NOT_SENT_CODES
 from lox24tui.cli import OUTCOME_NAMES
-from lox24tui.delivery import OUTCOMES
+from lox24tui.engine.delivery import OUTCOMES
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 
 from .test_cli import CLI_TIMEOUT, cli_env, labelled, lox24tui

@@ -7,9 +7,9 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from lox24tui import exact_json
 from lox24tui.commands.output import print_json
-from lox24tui.export import to_json
+from lox24tui.state.export import to_json
+from lox24tui.text import exact_json
 
 
 def test_decimals_are_written_with_their_own_digits() -> None:

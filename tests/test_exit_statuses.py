@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.config import Locations
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
-from lox24tui.history import History, StatusTransition
+from lox24tui.session.config import Locations
+from lox24tui.state.history import History, StatusTransition
 from tests.lines import running
 from tests.serving import free_port, lox24tui_serve
 from tests.test_cli import WRONG, cli_env

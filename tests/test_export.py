@@ -13,13 +13,20 @@ from pathlib import Path
 import pytest
 
 from lox24tui.api import MESSAGE_FIELDS, BulkStatus, InvalidToken, Message, StatusReply
-from lox24tui.config import Locations
-from lox24tui.export import COLUMNS, export_row, message_columns, message_record, to_csv, to_json
+from lox24tui.api.records import CONTRACT_FIELDS
+from lox24tui.engine.monitor import BulkState
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
-from lox24tui.monitor import BulkState
-from lox24tui.records import CONTRACT_FIELDS
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations
+from lox24tui.state.export import (
+    COLUMNS,
+    export_row,
+    message_columns,
+    message_record,
+    to_csv,
+    to_json,
+)
+from lox24tui.state.store import WatchList
 
 from .test_cli import lox24tui
 

@@ -11,7 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui import humanize
+from lox24tui.account.guard import (
+    REFUSED_WINDOW,
+    AccountGuard,
+    Breaker,
+    BreakerKind,
+    FileGuardState,
+    GuardedClient,
+    GuardEvent,
+    GuardStopped,
+    MemoryGuardState,
+    Ticket,
+)
 from lox24tui.api import (
     AccountNotActive,
     BulkNotFound,
@@ -25,18 +36,7 @@ from lox24tui.api import (
 )
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN
-from lox24tui.guard import (
-    REFUSED_WINDOW,
-    AccountGuard,
-    Breaker,
-    BreakerKind,
-    FileGuardState,
-    GuardedClient,
-    GuardEvent,
-    GuardStopped,
-    MemoryGuardState,
-    Ticket,
-)
+from lox24tui.text import humanize
 
 WRONG = "1234567:00000000000000000000000000000bad"
 SERVER = "https://api.lox24.eu"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui import humanize
-from lox24tui.config import Locations
+from lox24tui.account.guard import RATE_LIMIT_MAX_WAIT, REFUSED_ALLOWED, server_key
 from lox24tui.fake import FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
-from lox24tui.guard import RATE_LIMIT_MAX_WAIT, REFUSED_ALLOWED, server_key
+from lox24tui.session.config import Locations
+from lox24tui.text import humanize
 
 from .test_cli import WRONG, lox24tui
 

@@ -31,10 +31,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from lox24tui.api import InvalidToken, Lox24Error, NetworkError, RateLimited, ServerError, Token
-from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN
-from lox24tui.guard import (
+from lox24tui.account.guard import (
     RATE_LIMIT_MAX_WAIT,
     REFUSED_ALLOWED,
     REFUSED_WINDOW,
@@ -44,7 +41,10 @@ from lox24tui.guard import (
     MemoryGuardState,
     Ticket,
 )
-from lox24tui.monitor import DEFAULT_CONCURRENCY
+from lox24tui.api import InvalidToken, Lox24Error, NetworkError, RateLimited, ServerError, Token
+from lox24tui.clock import VirtualClock
+from lox24tui.engine.monitor import DEFAULT_CONCURRENCY
+from lox24tui.fake import FAKE_TOKEN
 
 PROCESSES = 3
 ANSWERS = ("lox24", "lox24", "lox24", "5xx", "429", "lost", "never connected")

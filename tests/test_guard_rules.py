@@ -10,19 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui import humanize
-from lox24tui.api import (
-    BulkNotFound,
-    InvalidToken,
-    Lox24Client,
-    NetworkError,
-    RateLimited,
-    ServerError,
-    Token,
-)
-from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN, FakeLox24
-from lox24tui.guard import (
+from lox24tui.account.guard import (
     PROBE_MAX_WAIT,
     PROBE_SLOT_SLACK,
     PROOF_WRITE_EVERY,
@@ -41,6 +29,18 @@ from lox24tui.guard import (
     concurrency_warning,
     server_key,
 )
+from lox24tui.api import (
+    BulkNotFound,
+    InvalidToken,
+    Lox24Client,
+    NetworkError,
+    RateLimited,
+    ServerError,
+    Token,
+)
+from lox24tui.clock import VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
+from lox24tui.text import humanize
 
 SERVER = "https://api.lox24.eu"
 
@@ -510,7 +510,7 @@ def test_the_debug_log_says_what_each_answer_changed(
     shared: Path, clock: VirtualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """What support reads in ``--log``: one line per decision, in words."""
-    caplog.set_level("DEBUG", logger="lox24tui.guard")
+    caplog.set_level("DEBUG", logger="lox24tui.account.guard")
     guard = process(shared, clock)
     never = NetworkError("could not connect", never_sent=True)
     guard.settle(ticket(guard), None)
@@ -534,7 +534,7 @@ def test_the_debug_log_says_what_each_answer_changed(
 def test_the_debug_log_says_why_requests_wait_or_go_alone(
     shared: Path, clock: VirtualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level("DEBUG", logger="lox24tui.guard")
+    caplog.set_level("DEBUG", logger="lox24tui.account.guard")
     guard = process(shared, clock)
     first = ticket(guard)
     stop(guard)  # merely waiting for the first answer: nothing to log

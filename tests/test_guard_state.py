@@ -12,12 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui import humanize
-from lox24tui.api import InvalidToken, Token
-from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN
-from lox24tui.files import LOCK_WAIT, locked
-from lox24tui.guard import (
+from lox24tui.account.guard import (
     REFUSED_WINDOW,
     STATE_RETRY,
     AccountGuard,
@@ -28,6 +23,11 @@ from lox24tui.guard import (
     GuardStopped,
     Ticket,
 )
+from lox24tui.api import InvalidToken, Token
+from lox24tui.clock import VirtualClock
+from lox24tui.fake import FAKE_TOKEN
+from lox24tui.state.files import LOCK_WAIT, locked
+from lox24tui.text import humanize
 from tests.state_faults import immutable
 
 WRONG = "1234567:00000000000000000000000000000bad"

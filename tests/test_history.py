@@ -16,8 +16,9 @@ import pytest
 
 from lox24tui.api import BulkStatus, StatusReply
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations
-from lox24tui.history import (
+from lox24tui.engine.monitor import BulkState, Transition
+from lox24tui.session.config import Locations
+from lox24tui.state.history import (
     MIGRATIONS,
     SCHEMA_VERSION,
     History,
@@ -25,7 +26,6 @@ from lox24tui.history import (
     apply_migration,
     transition_from,
 )
-from lox24tui.monitor import BulkState, Transition
 
 BULK = "73f43a80-ca52-11f0-8001-96000028b339"
 OTHER = "73f43a80-ca52-11f0-8002-96000028b339"
@@ -108,7 +108,7 @@ WRITER = textwrap.dedent(
     import sys
     import time
     from pathlib import Path
-    from lox24tui.history import History, StatusTransition
+    from lox24tui.state.history import History, StatusTransition
 
     path, name = Path(sys.argv[1]), sys.argv[2]
     with History(path) as history:

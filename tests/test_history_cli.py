@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.config import Locations
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve_in_thread
-from lox24tui.history import History, StatusTransition
+from lox24tui.session.config import Locations
+from lox24tui.state.history import History, StatusTransition
 from tests.lines import running
 from tests.test_cli import HeldClock, cli_env, lox24tui
 

@@ -11,8 +11,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked
 
-from lox24tui.config import ConfigError, Locations, load_settings, save_token
-from lox24tui.keyring_store import ACCOUNT, SERVICE
+from lox24tui.account.keyring_store import ACCOUNT, SERVICE
+from lox24tui.session.config import ConfigError, Locations, load_settings, save_token
 
 SECRET = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"
 OLDER = "1111111:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from lox24tui.account.guard import AccountGuard, GuardedClient, WritesDisabled
 from lox24tui.api import (
     Account,
     BulkNotFound,
@@ -20,7 +21,6 @@ from lox24tui.api import (
 )
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve
-from lox24tui.guard import AccountGuard, GuardedClient, WritesDisabled
 
 from .conftest import BIG, TOPPED_UP, add_sending_bulk
 

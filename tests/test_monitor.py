@@ -13,6 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lox24tui.account.guard import (
+    AccountGuard,
+    BreakerKind,
+    FileGuardState,
+    GuardedClient,
+    GuardStopped,
+)
 from lox24tui.api import (
     BulkStatus,
     InvalidBulkId,
@@ -24,16 +31,7 @@ from lox24tui.api import (
     Token,
 )
 from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
-from lox24tui.fake.server import serve
-from lox24tui.guard import (
-    AccountGuard,
-    BreakerKind,
-    FileGuardState,
-    GuardedClient,
-    GuardStopped,
-)
-from lox24tui.monitor import (
+from lox24tui.engine.monitor import (
     BACKOFF_CAP,
     DEFAULT_CONCURRENCY,
     DEFAULT_INTERVAL,
@@ -46,6 +44,8 @@ from lox24tui.monitor import (
     Summary,
     check_each_once,
 )
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.fake.server import serve
 
 WRONG = "1234567:00000000000000000000000000000000"
 MISSING = "00000000-0000-1000-8000-000000000000"

@@ -16,6 +16,7 @@ from typing import cast
 
 import pytest
 
+from lox24tui.account.guard import PROBE_MAX_WAIT, BreakerKind, GuardStopped
 from lox24tui.api import (
     BulkNotFound,
     BulkStatus,
@@ -29,11 +30,7 @@ from lox24tui.api import (
     UnreadableResponse,
 )
 from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, LoggedRequest, SimBulk, SimulatedAccount
-from lox24tui.fake.account import time_uuid
-from lox24tui.fake.server import serve
-from lox24tui.guard import PROBE_MAX_WAIT, BreakerKind, GuardStopped
-from lox24tui.monitor import (
+from lox24tui.engine.monitor import (
     BulkState,
     BulkUpdate,
     Change,
@@ -42,6 +39,9 @@ from lox24tui.monitor import (
     Summary,
     Transition,
 )
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, LoggedRequest, SimBulk, SimulatedAccount
+from lox24tui.fake.account import time_uuid
+from lox24tui.fake.server import serve
 from tests.test_monitor import (
     IDS,
     MISSING,
@@ -582,7 +582,7 @@ async def test_a_broken_listener_is_logged_and_the_others_still_hear(
     heard: list[MonitorEvent] = []
     monitor.listen(broken)
     monitor.listen(heard.append)
-    with caplog.at_level(logging.ERROR, logger="lox24tui.monitor"):
+    with caplog.at_level(logging.ERROR, logger="lox24tui.engine.monitor"):
         monitor.watch(IDS[0])
     assert len(heard) == 1
     assert [record.getMessage() for record in caplog.records] == ["a monitor listener failed"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.notify import Notice, Notifier, NotifyMode, balance_low, bulk_ended
+from lox24tui.session.notify import Notice, Notifier, NotifyMode, balance_low, bulk_ended
 from tests.test_cli import CLI_TIMEOUT
 
 DONE = Notice("Bulk finished", "Black Friday: processed")
@@ -71,7 +71,7 @@ def test_a_real_terminal_receives_the_bytes() -> None:
     """The default writer, in a process whose terminal is a pty (as under SSH or a terminal)."""
     controller, terminal = os.openpty()
     script = (
-        "from lox24tui.notify import Notice, Notifier\n"
+        "from lox24tui.session.notify import Notice, Notifier\n"
         "Notifier('terminal').notify(Notice('Bulk finished', 'Black Friday: processed'))\n"
     )
     with subprocess.Popen(
@@ -206,7 +206,7 @@ def test_a_terminal_that_cannot_be_written_is_one_message_never_an_exception() -
 def test_without_a_terminal_nothing_lands_in_a_pipe() -> None:
     """Run from cron or with output piped: the sequence would be junk in a log file."""
     script = (
-        "from lox24tui.notify import Notice, Notifier\n"
+        "from lox24tui.session.notify import Notice, Notifier\n"
         "Notifier('terminal', on_problem=print).notify(Notice('Bulk finished', 'Promo'))\n"
     )
     done = subprocess.run(

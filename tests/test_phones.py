@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lox24tui.phones import mask_phone
+from lox24tui.text.phones import mask_phone
 
 
 @pytest.mark.parametrize(

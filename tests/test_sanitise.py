@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lox24tui.sanitise import csv_cell, json_text, one_line
+from lox24tui.text.sanitise import csv_cell, json_text, one_line
 
 CLEAR_AND_RED = "\x1b[2J\x1b[31m"
 

@@ -14,10 +14,9 @@ import pytest
 
 from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
+from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
-from lox24tui.history import History
-from lox24tui.monitor import Monitor
-from lox24tui.session import (
+from lox24tui.session.watch_session import (
     DamageCleared,
     DamageFound,
     ListChanged,
@@ -28,7 +27,8 @@ from lox24tui.session import (
     UndoChanged,
     WatchSession,
 )
-from lox24tui.store import WatchList
+from lox24tui.state.history import History
+from lox24tui.state.store import WatchList
 
 IDS = [f"00000000-0000-1000-8000-00000000000{n}" for n in range(1, 6)]
 

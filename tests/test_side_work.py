@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
+from lox24tui.account.guard import AccountGuard
 from lox24tui.api import BulkStatus, InvalidToken, StatusReply
 from lox24tui.clock import VirtualClock
-from lox24tui.guard import AccountGuard
-from lox24tui.monitor import Monitor, SideJob
+from lox24tui.engine.monitor import Monitor, SideJob
 
 from .test_monitor import IDS, GatedSource, reply_for, settle_briefly
 

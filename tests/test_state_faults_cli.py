@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.config import Locations
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
-from lox24tui.files import LOCK_WAIT
+from lox24tui.session.config import Locations
+from lox24tui.state.files import LOCK_WAIT
 from tests.state_faults import immutable, stopped_lock_holder
 from tests.test_cli import CLI_TIMEOUT, WRONG, cli_env, labelled, lox24tui
 

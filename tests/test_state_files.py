@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.files import LockBusy, StateFault, cannot_use, lock_holder, locked, os_reason
-from lox24tui.store import WatchList
+from lox24tui.state.files import LockBusy, StateFault, cannot_use, lock_holder, locked, os_reason
+from lox24tui.state.store import WatchList
 from tests.state_faults import immutable, stopped_lock_holder
 
 A = "da0fa78c-4699-11ea-a637-96000028b339"

@@ -16,7 +16,7 @@ import pytest
 
 from lox24tui.api import InvalidBulkId
 from lox24tui.clock import VirtualClock
-from lox24tui.store import (
+from lox24tui.state.store import (
     KEPT_COPIES,
     NothingToRestore,
     Removed,

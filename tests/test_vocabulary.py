@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from lox24tui.config import Locations
 from lox24tui.fake import FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve_in_thread
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations
+from lox24tui.state.store import WatchList
 
 from .test_cli import lox24tui
 

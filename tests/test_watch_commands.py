@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations
 from lox24tui.fake import FakeLox24, SimulatedAccount
-from lox24tui.store import WatchedBulk, WatchList
+from lox24tui.session.config import Locations
+from lox24tui.state.store import WatchedBulk, WatchList
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
 
 from .test_cli import lox24tui

@@ -7,8 +7,8 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
-from lox24tui import humanize
 from lox24tui.api import ACCOUNT_FIELDS, Account, Lox24Error
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import (
     complain,
     guarded_client,
@@ -17,7 +17,7 @@ from lox24tui.commands.output import (
     settings_or_exit,
 )
 from lox24tui.commands.stopped import stopped_by
-from lox24tui.exit_codes import ExitCode
+from lox24tui.text import humanize
 
 
 def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:

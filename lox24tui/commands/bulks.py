@@ -7,8 +7,9 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
-from lox24tui import humanize
 from lox24tui.api import Bulk, Lox24Error
+from lox24tui.api.records import status_fields
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import (
     complain,
     guarded_client,
@@ -17,9 +18,8 @@ from lox24tui.commands.output import (
     settings_or_exit,
 )
 from lox24tui.commands.stopped import stopped_by
-from lox24tui.discovery import BulkQuery, parse_age, recent_bulks
-from lox24tui.exit_codes import ExitCode
-from lox24tui.records import status_fields
+from lox24tui.engine.discovery import BulkQuery, parse_age, recent_bulks
+from lox24tui.text import humanize
 
 
 def run_bulks(

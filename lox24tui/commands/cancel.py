@@ -9,12 +9,12 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from lox24tui import humanize
+from lox24tui.account.guard import WritesDisabled
 from lox24tui.api import InvalidBulkId, Lox24Error, StatusCode, label_with_code, parse_bulk_id
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.commands.stopped import stopped_by
-from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import WritesDisabled
+from lox24tui.text import humanize
 
 
 def run_cancel(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gc
 
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain
-from lox24tui.config import ConfigError, Locations, load_settings
-from lox24tui.exit_codes import ExitCode
+from lox24tui.session.config import ConfigError, Locations, load_settings
 
 GC_YOUNG_THRESHOLD = 20_000
 """Allocations between young-generation collections (Python's default is 700)."""

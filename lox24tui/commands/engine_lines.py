@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from lox24tui import humanize
+from lox24tui.account.guard import Breaker, BreakerKind
 from lox24tui.commands.output import complain
-from lox24tui.guard import Breaker, BreakerKind
+from lox24tui.text import humanize
 
 
 class EngineStateLines:

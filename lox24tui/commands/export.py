@@ -8,17 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from lox24tui import humanize
 from lox24tui.clock import SystemClock
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.commands.watch import load_or_explain
-from lox24tui.config import Locations
-from lox24tui.exit_codes import ExitCode
-from lox24tui.export import export_row, render
-from lox24tui.files import write_atomically
-from lox24tui.monitor import BulkState, check_each_once
-from lox24tui.store import WatchList
+from lox24tui.engine.monitor import BulkState, check_each_once
+from lox24tui.session.config import Locations
+from lox24tui.state.export import export_row, render
+from lox24tui.state.files import write_atomically
+from lox24tui.state.store import WatchList
+from lox24tui.text import humanize
 
 
 def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int:

@@ -7,10 +7,10 @@ import socket
 import sys
 import time
 
-from lox24tui import humanize
-from lox24tui.exit_codes import ExitCode
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import run
+from lox24tui.text import humanize
 
 
 def run_fake_server(

@@ -8,13 +8,13 @@ import time
 from datetime import UTC, datetime
 from typing import TextIO
 
-from lox24tui import humanize
 from lox24tui.api import InvalidBulkId, parse_bulk_id, status_info
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, print_json, print_line
-from lox24tui.config import ConfigError, Locations, load_settings
-from lox24tui.discovery import parse_age
-from lox24tui.exit_codes import ExitCode
-from lox24tui.history import History, StatusTransition
+from lox24tui.engine.discovery import parse_age
+from lox24tui.session.config import ConfigError, Locations, load_settings
+from lox24tui.state.history import History, StatusTransition
+from lox24tui.text import humanize
 
 
 def run_history(

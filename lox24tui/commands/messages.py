@@ -8,7 +8,6 @@ import asyncio
 import sys
 from typing import TextIO
 
-from lox24tui import humanize
 from lox24tui.api import (
     BulkNotFound,
     InvalidBulkId,
@@ -19,6 +18,7 @@ from lox24tui.api import (
     parse_bulk_id,
     sms_status_label,
 )
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import (
     complain,
     guarded_client,
@@ -27,10 +27,10 @@ from lox24tui.commands.output import (
     settings_or_exit,
 )
 from lox24tui.commands.stopped import stopped_by
-from lox24tui.delivery import OUTCOME_FILTERS
-from lox24tui.exit_codes import ExitCode
-from lox24tui.export import message_record
-from lox24tui.phones import mask_phone
+from lox24tui.engine.delivery import OUTCOME_FILTERS
+from lox24tui.state.export import message_record
+from lox24tui.text import humanize
+from lox24tui.text.phones import mask_phone
 
 
 def run_messages(

@@ -1,6 +1,6 @@
 """What every scripting command shares: loading settings and token, the guarded client, and
-writing lines for people and JSON lines for scripts, both through :mod:`lox24tui.sanitise` (they
-quote server text)."""
+writing lines for people and JSON lines for scripts, both through
+:mod:`lox24tui.text.sanitise` (they quote server text)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TextIO
 
-from lox24tui import exact_json, sanitise
+from lox24tui.account.guard import AccountGuard, FileGuardState, GuardedClient, server_key
 from lox24tui.api import Lox24ClientPool, Token
-from lox24tui.config import ConfigError, Locations, Settings, load_settings
-from lox24tui.exit_codes import ExitCode
-from lox24tui.files import LOCK_WAIT
-from lox24tui.guard import AccountGuard, FileGuardState, GuardedClient, server_key
+from lox24tui.commands.exit_codes import ExitCode
+from lox24tui.session.config import ConfigError, Locations, Settings, load_settings
+from lox24tui.state.files import LOCK_WAIT
+from lox24tui.text import exact_json, sanitise
 
 NO_TOKEN = (
     "lox24tui: no LOX24 token. Set LOX24_TOKEN in the environment (or `token` in the config "

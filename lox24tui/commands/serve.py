@@ -17,9 +17,9 @@ import shlex
 import sys
 from pathlib import Path
 
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain
-from lox24tui.config import ConfigError, load_settings
-from lox24tui.exit_codes import ExitCode
+from lox24tui.session.config import ConfigError, load_settings
 
 PAGE_FOLDER = Path(__file__).resolve().parent.parent / "web"
 """Our copy of textual-serve's page template: the same page without its outside font link, and

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
-from lox24tui import humanize
+from lox24tui.account.guard import GuardStopped, stops_everything
 from lox24tui.api import (
     InvalidBulkId,
     Lox24Error,
@@ -17,6 +17,8 @@ from lox24tui.api import (
     parse_bulk_id,
     voice_language_with_code,
 )
+from lox24tui.api.records import error_record, reply_record
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import (
     complain,
     guarded_client,
@@ -25,11 +27,9 @@ from lox24tui.commands.output import (
     settings_or_exit,
 )
 from lox24tui.commands.stopped import stopped_by
-from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import GuardStopped, stops_everything
-from lox24tui.monitor import BulkState, check_each_once
-from lox24tui.records import error_record, reply_record
-from lox24tui.status_delivery import Delivery, deliveries, delivery_fields, delivery_text
+from lox24tui.engine.monitor import BulkState, check_each_once
+from lox24tui.engine.status_delivery import Delivery, deliveries, delivery_fields, delivery_text
+from lox24tui.text import humanize
 
 
 def run_status(

@@ -3,7 +3,7 @@ command that sends requests, so that a script reads the same answer from ``statu
 of five ids, from ``bulks``, ``export`` or ``cancel``.
 
 - 2: nothing more could be sent: the account guard stopped the requests, LOX24 refused the
-  token or the account, or rate-limited the IP (:func:`lox24tui.guard.stops_everything`); or
+  token or the account, or rate-limited the IP (:func:`lox24tui.account.guard.stops_everything`); or
   **LOX24 was unreachable**: not one request was answered, for network errors or LOX24 system
   errors (5xx). Trying again later is what helps, whatever the ids.
 - 1: LOX24 answered, and something in the answers failed: an unknown bulk, an unreadable
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from lox24tui.account.guard import GuardStopped, stops_everything
 from lox24tui.api import Lox24Error, NetworkError, ServerError
-from lox24tui.guard import GuardStopped, stops_everything
 
 
 def unreachable(error: Lox24Error) -> bool:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import ParamSpec, TextIO
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, print_json, print_line
-from lox24tui.config import Locations
-from lox24tui.exit_codes import ExitCode
-from lox24tui.files import LOCK_WAIT, LockBusy, StateFault
-from lox24tui.store import NothingToRestore, WatchList, WatchListDamaged
+from lox24tui.session.config import Locations
+from lox24tui.state.files import LOCK_WAIT, LockBusy, StateFault
+from lox24tui.state.store import NothingToRestore, WatchList, WatchListDamaged
 
 P = ParamSpec("P")
 

@@ -9,7 +9,7 @@ inactive account, a bulk LOX24 does not know, or a rate limit / IP block.
 Each change of the engine's state (LOX24 unreachable, back, rate-limited…) is said on stderr
 with its time (:mod:`lox24tui.commands.engine_lines`).
 
-Every status change it sees goes into the history file (lox24tui.history), batched, so the
+Every status change it sees goes into the history file (lox24tui.state.history), batched, so the
 dashboard and ``lox24tui history`` later show what this process saw.
 """
 
@@ -19,7 +19,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import TextIO
 
-from lox24tui import humanize
+from lox24tui.account.guard import BreakerKind, GuardStopped
 from lox24tui.api import (
     AccountError,
     Lox24ClientPool,
@@ -29,15 +29,15 @@ from lox24tui.api import (
     Token,
     status_label,
 )
+from lox24tui.api.records import status_fields
 from lox24tui.commands.engine_lines import EngineStateLines
+from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, print_json, print_line, shared_guard
-from lox24tui.config import Locations, Settings
-from lox24tui.exit_codes import ExitCode
-from lox24tui.guard import BreakerKind, GuardStopped
-from lox24tui.history import History, transition_from
-from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
-from lox24tui.records import status_fields
-from lox24tui.store import WatchList, WatchListDamaged
+from lox24tui.engine.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.history import History, transition_from
+from lox24tui.state.store import WatchList, WatchListDamaged
+from lox24tui.text import humanize
 
 
 def watch_until_final(

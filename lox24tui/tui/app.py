@@ -21,22 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from lox24tui import humanize, sanitise
-from lox24tui.account_watch import AccountWatch
-from lox24tui.api import Account, InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
-from lox24tui.auto_watch import AutoWatch
-from lox24tui.clock import Clock, SystemClock
-from lox24tui.config import (
-    ConfigError,
-    Locations,
-    Settings,
-    inside_tmux,
-    save_token,
-    where_set,
-)
-from lox24tui.delivery_schedule import DeliverySchedule
-from lox24tui.files import StateFault, os_reason
-from lox24tui.guard import (
+from lox24tui.account.guard import (
     AccountGuard,
     FileGuardState,
     GuardedClient,
@@ -44,11 +29,22 @@ from lox24tui.guard import (
     GuardStopped,
     concurrency_warning,
 )
-from lox24tui.history import AwaySummary, History
-from lox24tui.monitor import Monitor
-from lox24tui.notify import Notifier, Writer, balance_low, bulk_ended
-from lox24tui.preferences import PreferencesFile
-from lox24tui.session import (
+from lox24tui.api import Account, InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
+from lox24tui.clock import Clock, SystemClock
+from lox24tui.engine.account_watch import AccountWatch
+from lox24tui.engine.auto_watch import AutoWatch
+from lox24tui.engine.delivery_schedule import DeliverySchedule
+from lox24tui.engine.monitor import Monitor
+from lox24tui.session.config import (
+    ConfigError,
+    Locations,
+    Settings,
+    inside_tmux,
+    save_token,
+    where_set,
+)
+from lox24tui.session.notify import Notifier, Writer, balance_low, bulk_ended
+from lox24tui.session.watch_session import (
     DamageCleared,
     DamageFound,
     EngineChanged,
@@ -60,7 +56,11 @@ from lox24tui.session import (
     UndoChanged,
     WatchSession,
 )
-from lox24tui.store import LoadProblem, WatchList, WatchListDamaged
+from lox24tui.state.files import StateFault, os_reason
+from lox24tui.state.history import AwaySummary, History
+from lox24tui.state.preferences import PreferencesFile
+from lox24tui.state.store import LoadProblem, WatchList, WatchListDamaged
+from lox24tui.text import humanize, sanitise
 from lox24tui.tui.keys import effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import message_for
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen

@@ -14,10 +14,10 @@ from rich.cells import cell_len
 from rich.console import JustifyMethod
 from rich.text import Text
 
-from lox24tui import humanize, sanitise
 from lox24tui.api import SCHEDULED, StatusCode, status_info
-from lox24tui.delivery import DeliveryBreakdown
-from lox24tui.monitor import BulkState
+from lox24tui.engine.delivery import DeliveryBreakdown
+from lox24tui.engine.monitor import BulkState
+from lox24tui.text import humanize, sanitise
 
 _CODE_STYLES: Final[dict[StatusCode, str]] = {
     StatusCode.NEW: "cyan",

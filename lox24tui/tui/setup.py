@@ -7,13 +7,13 @@ from pathlib import Path
 
 import httpx
 
+from lox24tui.account.guard import FileGuardState, server_key
 from lox24tui.api import Token
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
-from lox24tui.guard import FileGuardState, server_key
-from lox24tui.preferences import PreferencesFile
-from lox24tui.store import LoadProblem, WatchList, WatchListDamaged
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.preferences import PreferencesFile
+from lox24tui.state.store import LoadProblem, WatchList, WatchListDamaged
 from lox24tui.tui.app import DashboardSetup
 
 DEMO_URL = "http://demo.lox24.invalid"

@@ -12,9 +12,9 @@ import pytest
 from textual.pilot import Pilot
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui import app as app_module
 from lox24tui.tui.app import DashboardSetup, Lox24App
 from lox24tui.tui.screens import detail as detail_module

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from lox24tui.clock import Timer, VirtualClock
-from lox24tui.config import Locations, Settings
+from lox24tui.session.config import Locations, Settings
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.setup import demo_setup
 

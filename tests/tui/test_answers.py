@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 
-from lox24tui.config import Locations, Settings
+from lox24tui.engine.monitor import BulkState
 from lox24tui.fake import FakeLox24
-from lox24tui.monitor import BulkState
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen

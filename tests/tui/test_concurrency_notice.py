@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.config import Locations, Settings
+from lox24tui.session.config import Locations, Settings
 
 from .conftest import app_on, settle
 from .test_dashboard import WIDE, toasts, two_bulks_ending_soon

@@ -18,12 +18,12 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from lox24tui.api import is_bulk_id
+from lox24tui.api.records import CONTRACT_FIELDS
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import SYSTEM_ERROR, time_uuid
-from lox24tui.records import CONTRACT_FIELDS
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import DetailScreen

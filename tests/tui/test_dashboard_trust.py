@@ -8,8 +8,8 @@ from pathlib import Path
 
 from textual.widgets import Checkbox, Input
 
-from lox24tui.config import Locations
 from lox24tui.fake import FAKE_TOKEN
+from lox24tui.session.config import Locations
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
 

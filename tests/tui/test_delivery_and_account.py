@@ -11,10 +11,10 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations, Settings
 from lox24tui.fake import FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.messages import MessagesScreen

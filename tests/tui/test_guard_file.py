@@ -6,11 +6,11 @@ import os
 import signal
 from pathlib import Path
 
+from lox24tui.account.guard import FileGuardState
 from lox24tui.api import Token
-from lox24tui.config import Locations, Settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
-from lox24tui.guard import FileGuardState
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import DashboardSetup, Lox24App
 from lox24tui.tui.setup import open_watchlist
 from tests.state_faults import lock_is_free, stopped_lock_holder

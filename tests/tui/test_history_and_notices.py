@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations, Settings
 from lox24tui.fake import FakeLox24, SimulatedAccount
 from lox24tui.fake.account import SimBulk, time_uuid
-from lox24tui.history import History, StatusTransition
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.history import History, StatusTransition
+from lox24tui.state.store import WatchList
 
 from .conftest import advance, app_on, settle, until
 from .test_dashboard import WIDE, toasts

@@ -12,10 +12,10 @@ from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations
 from lox24tui.fake import FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.discover import DiscoverScreen
 

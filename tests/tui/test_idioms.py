@@ -13,7 +13,7 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from lox24tui.config import Locations
+from lox24tui.session.config import Locations
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.export import ExportScreen
 

@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from lox24tui.config import Locations, Settings, load_settings, save_token
-from lox24tui.preferences import PreferencesFile
+from lox24tui.session.config import Locations, Settings, load_settings, save_token
+from lox24tui.state.preferences import PreferencesFile
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.keys import catalogue
 from lox24tui.tui.screens.add_bulks import AddBulksScreen

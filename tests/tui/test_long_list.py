@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lox24tui.config import Locations
 from lox24tui.fake import FakeLox24, SimulatedAccount, VirtualClock
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations
+from lox24tui.state.store import WatchList
 from lox24tui.tui.widgets.bulk_table import FIRST_ROWS, BulkTable
 
 from .conftest import app_on, main_of, settle, until, watchlist_path

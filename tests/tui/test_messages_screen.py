@@ -15,7 +15,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, Static
 
-from lox24tui.guard import GuardedClient
+from lox24tui.account.guard import GuardedClient
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens import messages as messages_module
 from lox24tui.tui.screens.dialogs import ConfirmScreen

@@ -13,9 +13,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations, load_settings
 from lox24tui.fake import FakeLox24, SimulatedAccount
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, load_settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.cells import COLUMNS
 from lox24tui.tui.screens.token import TokenScreen

@@ -12,9 +12,9 @@ from keyring.backends import null
 from textual.widgets import Checkbox, Input, Static
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations, load_settings
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, load_settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.token import TokenScreen

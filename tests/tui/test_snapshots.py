@@ -16,8 +16,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations, Settings
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from lox24tui.auto_watch import LOOK_EVERY
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations, Settings
+from lox24tui.engine.auto_watch import LOOK_EVERY
 from lox24tui.fake import FakeLox24, SimulatedAccount
 from lox24tui.fake.account import SimBulk, time_uuid
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 
 from .conftest import advance, app_on, main_of, settle, until

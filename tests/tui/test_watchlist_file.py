@@ -12,9 +12,9 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
 from lox24tui.clock import VirtualClock
-from lox24tui.config import Locations
 from lox24tui.fake import FakeLox24
-from lox24tui.store import WatchList
+from lox24tui.session.config import Locations
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
 

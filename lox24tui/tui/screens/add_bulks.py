@@ -15,8 +15,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
-from lox24tui import sanitise
 from lox24tui.api import InvalidBulkId, parse_bulk_id
+from lox24tui.text import sanitise
 from lox24tui.tui.screens.dialogs import Dialog
 
 _SEPARATORS = re.compile(r"[\s,;]+")

@@ -13,8 +13,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Label, Static
 
-from lox24tui import humanize
-from lox24tui.store import Backup, WatchListDamaged
+from lox24tui.state.store import Backup, WatchListDamaged
+from lox24tui.text import humanize
 from lox24tui.tui.screens.dialogs import Dialog
 
 

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from lox24tui.session import WatchSession
+from lox24tui.session.watch_session import WatchSession
 from lox24tui.tui.messages import BulksChanged, WatchListChanged
 from lox24tui.tui.widgets.detail_pane import DetailPane
 

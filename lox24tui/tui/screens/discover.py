@@ -15,9 +15,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
-from lox24tui import humanize, sanitise
 from lox24tui.api import SCHEDULED, Bulk, Lox24Error, StatusCode, label_with_code, status_info
-from lox24tui.discovery import BulkLister, label_for
+from lox24tui.engine.discovery import BulkLister, label_for
+from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import STATUS_STYLES
 
 

@@ -16,9 +16,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
-from lox24tui import humanize, sanitise
-from lox24tui.preferences import PreferencesFile
-from lox24tui.session import WatchSession
+from lox24tui.session.watch_session import WatchSession
+from lox24tui.state.preferences import PreferencesFile
+from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
 from lox24tui.tui.messages import BulksChanged, SummaryChanged, UndoAvailable, WatchListChanged
 from lox24tui.tui.screens import detail

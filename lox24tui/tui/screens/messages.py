@@ -23,13 +23,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Footer, Header, Select, Static
 
-from lox24tui import humanize, sanitise
+from lox24tui.account.guard import GuardedClient, GuardStopped
 from lox24tui.api import Lox24Error, Message, dlr_label, sms_status_label
 from lox24tui.api.sms import ALL_MESSAGES
-from lox24tui.delivery import OUTCOME_FILTERS, OUTCOMES
-from lox24tui.export import format_for, message_columns, message_record, render
-from lox24tui.files import write_atomically
-from lox24tui.guard import GuardedClient, GuardStopped
+from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
+from lox24tui.state.export import format_for, message_columns, message_record, render
+from lox24tui.state.files import write_atomically
+from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.export import ExportScreen
 
 ALL: Final = "all"

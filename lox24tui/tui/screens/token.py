@@ -10,8 +10,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Label, Static
 
-from lox24tui import sanitise
 from lox24tui.api import InvalidToken, Lox24Error, Token
+from lox24tui.text import sanitise
 from lox24tui.tui.screens.dialogs import Dialog
 from lox24tui.tui.widgets.tick_box import TickBox
 

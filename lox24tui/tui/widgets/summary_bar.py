@@ -9,10 +9,10 @@ from typing import Final
 from rich.text import Text
 from textual.widget import Widget
 
-from lox24tui import humanize, sanitise
+from lox24tui.account.guard import REFUSED_ALLOWED, BreakerKind
 from lox24tui.api import SCHEDULED, StatusCode, status_info
-from lox24tui.guard import REFUSED_ALLOWED, BreakerKind
-from lox24tui.monitor import Summary
+from lox24tui.engine.monitor import Summary
+from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import ERROR_STYLE, STATUS_STYLES
 
 _ORDER = (

@@ -1,5 +1,5 @@
 """The account's balance, kept fresh as side work of the engine
-(:class:`lox24tui.monitor.SideWork`): one ``GET /me`` every ``account_interval`` seconds, and
+(:class:`lox24tui.engine.monitor.SideWork`): one ``GET /me`` every ``account_interval`` seconds, and
 right after a watched bulk finishes (it has just spent money). Through the account guard, in the
 capacity status checks leave, charged one request to the side-work budget.
 """
@@ -11,7 +11,7 @@ from typing import Final, Protocol
 
 from lox24tui.api import Account, Lox24Error
 from lox24tui.clock import Clock
-from lox24tui.monitor import BulkUpdate, Change, Monitor, MonitorEvent, SideJob
+from lox24tui.engine.monitor import BulkUpdate, Change, Monitor, MonitorEvent, SideJob
 
 MIN_INTERVAL: Final = 30.0
 

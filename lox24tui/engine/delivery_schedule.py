@@ -1,5 +1,5 @@
 """When each watched bulk's messages are counted by delivery outcome, as side work of the
-engine (:class:`lox24tui.monitor.SideWork`), at LOX24's pace.
+engine (:class:`lox24tui.engine.monitor.SideWork`), at LOX24's pace.
 
 A bulk is counted once it has sent (in progress, and after: processed, canceled or failed
 with messages), until its counts settle (every message final, or 72 h after processing; a
@@ -14,7 +14,7 @@ unseen. Moves between two open outcomes (no report → queued → submitted) lea
 is; they show when the open messages fit on one page (their codes are part of the
 fingerprint), and otherwise at the next full count. The fingerprint is taken BEFORE the full
 breakdown, so a report that arrives while the breakdown is read moves the next fingerprint.
-The full breakdown (up to :data:`lox24tui.delivery.MAX_REQUESTS` requests) is read only when
+The full breakdown (up to :data:`lox24tui.engine.delivery.MAX_REQUESTS` requests) is read only when
 the fingerprint moved, or there is none yet, or LOX24 sends no totals.
 
 A bulk still sending (in progress) is counted in full every ``delivery_interval``: it changes
@@ -26,10 +26,10 @@ long, from ``delivery_interval`` up to :data:`BACKOFF_CAP`; one that moved start
 ``delivery_interval``.
 
 **Who goes first**: each job is charged to the engine's side-work budget (a fingerprint 1, a
-breakdown :data:`~lox24tui.delivery.MAX_REQUESTS`). Of the counts due, the bulks a person is
-looking at (:meth:`lox24tui.monitor.Monitor.prioritise`: selected, then visible) go first, but
-never twice in a row while another bulk is due: the rest then take turns oldest-due first, so
-nothing starves. A bulk's breakdown keeps the place its fingerprint had in the line.
+breakdown :data:`~lox24tui.engine.delivery.MAX_REQUESTS`). Of the counts due, the bulks a person is
+looking at (:meth:`lox24tui.engine.monitor.Monitor.prioritise`: selected, then visible) go
+first, but never twice in a row while another bulk is due: the rest then take turns oldest-due
+first, so nothing starves. A bulk's breakdown keeps the place its fingerprint had in the line.
 
 Counts go through the account guard like every request, in the capacity status checks leave,
 and one count's requests go out one after the other, so a count takes one of the engine's
@@ -55,8 +55,8 @@ from lox24tui.api import (
 )
 from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.clock import Clock
-from lox24tui.delivery import MAX_REQUESTS, SETTLE_AFTER, count_delivery
-from lox24tui.monitor import (
+from lox24tui.engine.delivery import MAX_REQUESTS, SETTLE_AFTER, count_delivery
+from lox24tui.engine.monitor import (
     BulkState,
     BulkUpdate,
     Change,

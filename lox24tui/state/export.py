@@ -2,9 +2,9 @@
 for programs.
 
 CSV opens cleanly in a spreadsheet: a header row, ISO-8601 times in UTC, dot decimals, true/false.
-Server text in either is made inert by :mod:`lox24tui.sanitise`: CSV shows control characters as
-visible escapes (``\\x1b``) and never starts a cell as a formula; JSON escapes them (``\\u001b``).
-An export printed to a terminal cannot act on it.
+Server text in either is made inert by :mod:`lox24tui.text.sanitise`: CSV shows control characters
+as visible escapes (``\\x1b``) and never starts a cell as a formula; JSON escapes them
+(``\\u001b``). An export printed to a terminal cannot act on it.
 
 Nothing here can hold the token: rows are built from statuses and from error messages, which the
 client never lets the token into.
@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from lox24tui import exact_json, sanitise
 from lox24tui.api import MESSAGE_FIELDS, Message
-from lox24tui.monitor import BulkState
-from lox24tui.phones import mask_phone
-from lox24tui.records import CONTRACT_FIELDS
+from lox24tui.api.records import CONTRACT_FIELDS
+from lox24tui.engine.monitor import BulkState
+from lox24tui.text import exact_json, sanitise
+from lox24tui.text.phones import mask_phone
 
 COLUMNS: Final = (
     "label",

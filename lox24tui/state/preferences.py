@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-from lox24tui.files import write_atomically
+from lox24tui.state.files import write_atomically
 
 VERSION: Final = 1
 

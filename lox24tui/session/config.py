@@ -27,12 +27,14 @@ from pydantic import (
     field_validator,
 )
 
+from lox24tui.account.guard import REFUSED_ALLOWED
+from lox24tui.account.side_budget import (
+    DEFAULT_REQUESTS_PER_MINUTE as DEFAULT_SIDE_REQUESTS_PER_MINUTE,
+)
 from lox24tui.api import DEFAULT_BASE_URL, Token
-from lox24tui.config_problems import describe, where
-from lox24tui.files import write_atomically
-from lox24tui.guard import REFUSED_ALLOWED
-from lox24tui.notify import NotifyMode
-from lox24tui.side_budget import DEFAULT_REQUESTS_PER_MINUTE as DEFAULT_SIDE_REQUESTS_PER_MINUTE
+from lox24tui.session.config_problems import describe, where
+from lox24tui.session.notify import NotifyMode
+from lox24tui.state.files import write_atomically
 
 APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
@@ -200,7 +202,7 @@ class Settings(BaseModel):
 
 def inside_tmux(environ: Mapping[str, str] | None = None) -> bool:
     """Whether lox24tui runs inside tmux, which passes terminal notifications on only when they
-    are wrapped for it (lox24tui.notify)."""
+    are wrapped for it (lox24tui.session.notify)."""
     environ = os.environ if environ is None else environ
     return bool(environ.get("TMUX"))
 
@@ -232,7 +234,7 @@ def save_token(token: str, locations: Locations | None = None) -> SavedToken:
     loading anyway, and a stale secret should not stay on disk). In the file, its other keys
     are kept, and the file is made readable by its owner only (0600), since it holds a secret.
     """
-    from lox24tui.keyring_store import write_token
+    from lox24tui.account.keyring_store import write_token
 
     locations = locations or Locations.default()
     path = locations.config_file
@@ -334,7 +336,7 @@ def load_settings(
         values["token"] = environ[TOKEN_ENV].strip()
         token_source = f"the environment variable {TOKEN_ENV}"
     else:
-        from lox24tui.keyring_store import read_token
+        from lox24tui.account.keyring_store import read_token
 
         stored = read_token()
         if stored is not None:

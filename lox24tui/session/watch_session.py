@@ -19,15 +19,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
-from lox24tui import humanize, sanitise
+from lox24tui.account.guard import Breaker, WritesDisabled
 from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
-from lox24tui.export import export_row, format_for, render
-from lox24tui.files import write_atomically
-from lox24tui.guard import Breaker, WritesDisabled
-from lox24tui.history import AwaySummary, History, StatusTransition, transition_from
-from lox24tui.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
-from lox24tui.store import (
+from lox24tui.engine.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
+from lox24tui.session.tally import Tally
+from lox24tui.state.export import export_row, format_for, render
+from lox24tui.state.files import write_atomically
+from lox24tui.state.history import AwaySummary, History, StatusTransition, transition_from
+from lox24tui.state.store import (
     Backup,
     NothingToRestore,
     Removed,
@@ -35,7 +35,7 @@ from lox24tui.store import (
     WatchListDamaged,
     WatchListDiff,
 )
-from lox24tui.tally import Tally
+from lox24tui.text import humanize, sanitise
 
 T = TypeVar("T")
 Severity = Literal["information", "warning", "error"]

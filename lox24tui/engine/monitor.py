@@ -1,13 +1,13 @@
 """The refresh engine: when each watched bulk is fetched, how many requests fly at once, and what
 happens when things fail. Pure asyncio; knows nothing of Textual.
 
-The engine schedules; the account guard (:mod:`lox24tui.guard`) decides whether a request may
-go out at all (refused tokens, 429s, an unreachable LOX24). Here: final bulks are not fetched
+The engine schedules; the account guard (:mod:`lox24tui.account.guard`) decides whether a request
+may go out at all (refused tokens, 429s, an unreachable LOX24). Here: final bulks are not fetched
 again; scheduled bulks are fetched rarely until their delivery time; 404s are checked again
 rarely; failures back off exponentially with jitter, per bulk; when LOX24 answers again after
 being unreachable, every bulk that failed meanwhile is due at once. Side work (delivery counts,
 the balance, auto-watch) runs in the slots status checks leave, within one request budget a
-minute (:mod:`lox24tui.side_budget`) that status checks are never charged to.
+minute (:mod:`lox24tui.account.side_budget`) that status checks are never charged to.
 
 :func:`check_each_once` is the engine's one-shot mode for commands: each id is asked for once,
 never retried.
@@ -33,6 +33,16 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final, Protocol
 
+from lox24tui.account.guard import (
+    REFUSED_ALLOWED,
+    AccountGuard,
+    Breaker,
+    BreakerKind,
+    GuardEvent,
+    GuardStopped,
+    Ticket,
+)
+from lox24tui.account.side_budget import DEFAULT_REQUESTS_PER_MINUTE, SideBudget
 from lox24tui.api import (
     AccountError,
     BulkNotFound,
@@ -45,17 +55,7 @@ from lox24tui.api import (
     parse_bulk_id,
 )
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.delivery import DeliveryBreakdown
-from lox24tui.guard import (
-    REFUSED_ALLOWED,
-    AccountGuard,
-    Breaker,
-    BreakerKind,
-    GuardEvent,
-    GuardStopped,
-    Ticket,
-)
-from lox24tui.side_budget import DEFAULT_REQUESTS_PER_MINUTE, SideBudget
+from lox24tui.engine.delivery import DeliveryBreakdown
 
 _log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ _JITTER: Final = 0.1
 @dataclass(frozen=True, slots=True)
 class SideJob:
     """One piece of side work, and the most requests it may send: the engine charges that to
-    the side-work budget (:class:`lox24tui.side_budget.SideBudget`) before it runs it."""
+    the side-work budget (:class:`lox24tui.account.side_budget.SideBudget`) before it runs it."""
 
     run: Callable[[], Awaitable[None]]
     requests: int = 1
@@ -909,7 +909,8 @@ class Monitor:
 
 
 class GuardedStatusSource(Protocol):
-    """A client whose calls go through the account guard (:class:`lox24tui.guard.GuardedClient`)."""
+    """A client whose calls go through the account guard
+    (:class:`lox24tui.account.guard.GuardedClient`)."""
 
     async def get_bulk_status(self, bulk_id: str) -> StatusReply: ...
 

@@ -16,8 +16,8 @@ from typing import Final
 
 from lox24tui.api import Lox24Error, is_bulk_id, parse_bulk_id
 from lox24tui.clock import Clock
-from lox24tui.discovery import BulkLister, BulkQuery, label_for, recent_bulks
-from lox24tui.monitor import SideJob
+from lox24tui.engine.discovery import BulkLister, BulkQuery, label_for, recent_bulks
+from lox24tui.engine.monitor import SideJob
 
 LOOK_EVERY: Final = 120.0
 """Seconds between two looks at the account's new bulks: new bulks are rare, requests are not
@@ -28,7 +28,7 @@ PAGES_PER_LOOK: Final = 3
 
 
 class AutoWatch:
-    """Side work for the engine (:class:`lox24tui.monitor.SideWork`)."""
+    """Side work for the engine (:class:`lox24tui.engine.monitor.SideWork`)."""
 
     def __init__(
         self,

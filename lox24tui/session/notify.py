@@ -10,7 +10,7 @@ or was canceled, the balance is low. The ``notify`` setting picks where they go:
   and platform packages for what these two commands do.)
 - ``both``, or ``off``.
 
-Every text is made inert first (:mod:`lox24tui.sanitise`): a label or server text holding ESC,
+Every text is made inert first (:mod:`lox24tui.text.sanitise`): a label or server text holding ESC,
 BEL or ST cannot end the sequence early or smuggle one of its own to the terminal. The notifier
 never raises into its caller: each kind of failure becomes one message for ``on_problem``.
 """
@@ -30,9 +30,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from lox24tui import humanize
 from lox24tui.api.models import StatusCode, status_info
-from lox24tui.sanitise import one_line
+from lox24tui.text import humanize
+from lox24tui.text.sanitise import one_line
 
 MAX_TEXT: Final = 240
 """Characters of a notice kept; terminals and notification daemons cut longer ones anyway."""
@@ -164,7 +164,7 @@ class Notifier:
         platform: str = sys.platform,
         timeout: float = DESKTOP_TIMEOUT,
     ) -> None:
-        """``tmux``: wrap terminal notices for tmux (:func:`lox24tui.config.inside_tmux`).
+        """``tmux``: wrap terminal notices for tmux (:func:`lox24tui.session.config.inside_tmux`).
         ``writer``: how to reach the terminal (default :func:`terminal_writer`); a Textual app
         may pass its driver's write."""
         self.mode = NotifyMode(mode)

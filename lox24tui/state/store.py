@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
-from lox24tui.files import (
+from lox24tui.state.files import (
     LOCK_WAIT,
     LockBusy,
     StateFault,

@@ -48,7 +48,6 @@ from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from lox24tui import humanize
 from lox24tui.api import (
     Account,
     AccountError,
@@ -66,7 +65,7 @@ from lox24tui.api import (
 )
 from lox24tui.api.sms import ALL_MESSAGES, COUNT_PAGE_CAP, MessageFilters, count_messages
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.files import (
+from lox24tui.state.files import (
     LOCK_WAIT,
     LockBusy,
     StateFault,
@@ -76,6 +75,7 @@ from lox24tui.files import (
     os_reason,
     write_atomically,
 )
+from lox24tui.text import humanize
 
 _log = logging.getLogger(__name__)
 """The debug log (``--log``): each decision that holds requests back or lets them out again."""

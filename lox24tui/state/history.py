@@ -1,5 +1,6 @@
 """What happened to the bulks, kept across restarts: every status change any lox24tui process saw,
-in one SQLite file under ``XDG_STATE_HOME`` (:attr:`lox24tui.config.Locations.history_file`).
+in one SQLite file under ``XDG_STATE_HOME``
+(:attr:`lox24tui.session.config.Locations.history_file`).
 
 Why SQLite (WAL mode): the dashboard, ``status --watch`` and the ``history`` command may all be
 open at once. WAL lets them read while one writes, and SQLite's lock queues writers, so two
@@ -34,15 +35,15 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from lox24tui.api import StatusCode
-from lox24tui.files import locked
-from lox24tui.monitor import BulkState
+from lox24tui.engine.monitor import BulkState
+from lox24tui.state.files import locked
 
 T = TypeVar("T")
 
 SAME_CHANGE_WINDOW: Final = 3600.0
 """Seconds apart that two processes may see a bulk arrive in a code and still be taken to have
 seen the same change. They see it a poll apart: a refresh interval, or at most a back-off
-(:data:`lox24tui.monitor.BACKOFF_CAP`) or a scheduled bulk's recheck, all far below an hour.
+(:data:`lox24tui.engine.monitor.BACKOFF_CAP`) or a scheduled bulk's recheck, all far below an hour.
 LOX24's codes move forward only (0, 5, then a final one): a bulk arrives in a code once."""
 
 Migration = tuple["str | Callable[[sqlite3.Connection], None]", ...]

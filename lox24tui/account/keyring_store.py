@@ -2,7 +2,8 @@
 Credential Locker) through the ``keyring`` library, where the machine has one.
 
 A keyring keeps the token encrypted and out of every file a backup or a dotfiles repository
-would copy; the 0600 config file stays the fallback (see :func:`lox24tui.config.save_token`).
+would copy; the 0600 config file stays the fallback
+(see :func:`lox24tui.session.config.save_token`).
 Every keyring failure is quiet here: no backend (``keyring.backends.fail``), one that keeps
 nothing (``keyring.backends.null``, or any that does not give the token back), a locked or
 broken one, a D-Bus that is not running. The caller then falls back; a missing keyring is a

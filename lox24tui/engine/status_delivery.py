@@ -1,5 +1,5 @@
 """The delivery counts of one-shot ``status --delivery``: asked for, they are the one exception to
-"one request per id", at most one count per outcome (:data:`lox24tui.delivery.MAX_REQUESTS`)
+"one request per id", at most one count per outcome (:data:`lox24tui.engine.delivery.MAX_REQUESTS`)
 for each bulk that was fetched, never retried."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-from lox24tui import humanize
 from lox24tui.api import Lox24Error, MessageSource, UnreadableResponse
-from lox24tui.delivery import DeliveryBreakdown, count_delivery
-from lox24tui.monitor import BulkState
+from lox24tui.engine.delivery import DeliveryBreakdown, count_delivery
+from lox24tui.engine.monitor import BulkState
+from lox24tui.text import humanize
 
 Delivery = DeliveryBreakdown | Lox24Error
 """A bulk's breakdown, or why it could not be counted."""

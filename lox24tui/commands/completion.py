@@ -24,8 +24,8 @@ def watched_ids(
     Ids already on the command line are left out. A watch list that is missing, unreadable or
     damaged completes nothing: a Tab press must never print a traceback into the prompt.
     """
-    from lox24tui.config import Locations
-    from lox24tui.store import WatchList, WatchListDamaged
+    from lox24tui.session.config import Locations
+    from lox24tui.state.store import WatchList, WatchListDamaged
 
     try:
         watchlist, _problem = WatchList.load(Locations.default().watchlist_file)
