@@ -14,18 +14,11 @@ import pytest
 
 from lox24tui.api import MESSAGE_FIELDS, BulkStatus, InvalidToken, Message, StatusReply
 from lox24tui.api.records import CONTRACT_FIELDS
-from lox24tui.engine.monitor import BulkState
+from lox24tui.engine.bulk_state import BulkState, export_row
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
-from lox24tui.state.export import (
-    COLUMNS,
-    export_row,
-    message_columns,
-    message_record,
-    to_csv,
-    to_json,
-)
+from lox24tui.state.export import COLUMNS, message_columns, message_record, to_csv, to_json
 from lox24tui.state.store import WatchList
 
 from .test_cli import lox24tui

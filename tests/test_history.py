@@ -16,7 +16,7 @@ import pytest
 
 from lox24tui.api import BulkStatus, StatusReply
 from lox24tui.clock import VirtualClock
-from lox24tui.engine.monitor import BulkState, Transition
+from lox24tui.engine.bulk_state import BulkState, Transition, transition_from
 from lox24tui.session.config import Locations
 from lox24tui.state.history import (
     MIGRATIONS,
@@ -24,7 +24,6 @@ from lox24tui.state.history import (
     History,
     StatusTransition,
     apply_migration,
-    transition_from,
 )
 
 BULK = "73f43a80-ca52-11f0-8001-96000028b339"

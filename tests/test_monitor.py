@@ -31,14 +31,12 @@ from lox24tui.api import (
     Token,
 )
 from lox24tui.clock import VirtualClock
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change
 from lox24tui.engine.monitor import (
     BACKOFF_CAP,
     DEFAULT_CONCURRENCY,
     DEFAULT_INTERVAL,
     NOT_FOUND_RECHECK,
-    BulkState,
-    BulkUpdate,
-    Change,
     Monitor,
     MonitorEvent,
     Summary,

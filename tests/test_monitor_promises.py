@@ -30,15 +30,8 @@ from lox24tui.api import (
     UnreadableResponse,
 )
 from lox24tui.clock import VirtualClock
-from lox24tui.engine.monitor import (
-    BulkState,
-    BulkUpdate,
-    Change,
-    Monitor,
-    MonitorEvent,
-    Summary,
-    Transition,
-)
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, Transition
+from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, LoggedRequest, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve

@@ -18,9 +18,10 @@ import pytest
 from lox24tui.account.guard import AccountGuard, GuardedClient
 from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
+from lox24tui.engine.bulk_state import BulkUpdate, Change
 from lox24tui.engine.delivery import MAX_REQUESTS
 from lox24tui.engine.delivery_schedule import BACKOFF_CAP, DeliverySchedule
-from lox24tui.engine.monitor import BulkUpdate, Change, FirstPass, Monitor, MonitorEvent, Summary
+from lox24tui.engine.monitor import FirstPass, Monitor, MonitorEvent, Summary
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, LoggedRequest, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 

@@ -13,9 +13,10 @@ from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.commands.watch import load_or_explain
-from lox24tui.engine.monitor import BulkState, check_each_once
+from lox24tui.engine.bulk_state import BulkState, export_row
+from lox24tui.engine.monitor import check_each_once
 from lox24tui.session.config import Locations
-from lox24tui.state.export import export_row, render
+from lox24tui.state.export import render
 from lox24tui.state.files import write_atomically
 from lox24tui.state.store import WatchList
 from lox24tui.text import humanize

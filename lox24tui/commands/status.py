@@ -27,7 +27,8 @@ from lox24tui.commands.output import (
     settings_or_exit,
 )
 from lox24tui.commands.stopped import stopped_by
-from lox24tui.engine.monitor import BulkState, check_each_once
+from lox24tui.engine.bulk_state import BulkState
+from lox24tui.engine.monitor import check_each_once
 from lox24tui.engine.status_delivery import Delivery, deliveries, delivery_fields, delivery_text
 from lox24tui.text import humanize
 

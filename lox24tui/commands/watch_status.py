@@ -33,9 +33,10 @@ from lox24tui.api.records import status_fields
 from lox24tui.commands.engine_lines import EngineStateLines
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, print_json, print_line, shared_guard
-from lox24tui.engine.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, transition_from
+from lox24tui.engine.monitor import Monitor, MonitorEvent
 from lox24tui.session.config import Locations, Settings
-from lox24tui.state.history import History, transition_from
+from lox24tui.state.history import History
 from lox24tui.state.store import WatchList, WatchListDamaged
 from lox24tui.text import humanize
 

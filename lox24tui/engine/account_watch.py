@@ -11,7 +11,8 @@ from typing import Final, Protocol
 
 from lox24tui.api import Account, Lox24Error
 from lox24tui.clock import Clock
-from lox24tui.engine.monitor import BulkUpdate, Change, Monitor, MonitorEvent, SideJob
+from lox24tui.engine.bulk_state import BulkUpdate, Change
+from lox24tui.engine.monitor import Monitor, MonitorEvent, SideJob
 
 MIN_INTERVAL: Final = 30.0
 

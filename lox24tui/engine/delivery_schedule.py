@@ -55,16 +55,9 @@ from lox24tui.api import (
 )
 from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.clock import Clock
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change
 from lox24tui.engine.delivery import MAX_REQUESTS, SETTLE_AFTER, count_delivery
-from lox24tui.engine.monitor import (
-    BulkState,
-    BulkUpdate,
-    Change,
-    FirstPass,
-    Monitor,
-    MonitorEvent,
-    SideJob,
-)
+from lox24tui.engine.monitor import FirstPass, Monitor, MonitorEvent, SideJob
 
 MIN_INTERVAL: Final = 30.0
 BACKOFF_CAP: Final = 3600.0

@@ -28,9 +28,7 @@ import random
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Final, Protocol
 
 from lox24tui.account.guard import (
@@ -55,6 +53,7 @@ from lox24tui.api import (
     parse_bulk_id,
 )
 from lox24tui.clock import Clock, SystemClock
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, Transition, bucket
 from lox24tui.engine.delivery import DeliveryBreakdown
 
 _log = logging.getLogger(__name__)
@@ -114,72 +113,6 @@ class StatusSource(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Transition:
-    """A status change the engine observed: the new code and when it was seen."""
-
-    code: int | None
-    at: float
-
-
-@dataclass(frozen=True, slots=True)
-class BulkState:
-    """Everything the engine knows about one watched bulk. Immutable: each change is a new object,
-    so a front end can keep one without it moving under its feet."""
-
-    bulk_id: str
-    reply: StatusReply | None = None
-    """The last good response."""
-    error: Lox24Error | None = None
-    """The last failure, cleared by the next success."""
-    last_checked: float | None = None
-    last_changed: float | None = None
-    """When the status code last changed (first seen counts as a change)."""
-    next_due: float | None = None
-    """When it is fetched next; None when it will not be (final, or the engine is stopped on it)."""
-    failures: int = 0
-    """Consecutive failed checks."""
-    history: tuple[Transition, ...] = ()
-    delivery: DeliveryBreakdown | None = None
-    """The messages by delivery outcome, as last counted (side work: delivery_schedule.py)."""
-
-    @property
-    def status_code(self) -> int | None:
-        return self.reply.status.status_code if self.reply else None
-
-    @property
-    def is_final(self) -> bool:
-        return self.reply is not None and self.reply.status.is_final
-
-    @property
-    def not_found(self) -> bool:
-        return isinstance(self.error, BulkNotFound)
-
-
-class Change(StrEnum):
-    STATUS = "status"
-    """The status code changed (or was seen for the first time)."""
-    FIELDS = "fields"
-    """Some field of the response changed (counts, price, times…)."""
-    ERROR = "error"
-    """A new error appeared, or the error went away."""
-    CHECKED = "checked"
-    """A check completed (always set on updates that follow a request)."""
-    REMOVED = "removed"
-    DELIVERY = "delivery"
-    """New delivery counts."""
-
-
-@dataclass(frozen=True, slots=True)
-class BulkUpdate:
-    state: BulkState
-    changes: frozenset[Change]
-
-    @property
-    def bulk_id(self) -> str:
-        return self.state.bulk_id
-
-
-@dataclass(frozen=True, slots=True)
 class Summary:
     """The whole watch list at a glance."""
 
@@ -202,17 +135,6 @@ class Summary:
 
 MonitorEvent = BulkUpdate | Summary
 Listener = Callable[[MonitorEvent], None]
-
-
-def bucket(state: BulkState, now: float) -> str:
-    """The label a bulk is counted under in the summary."""
-    if state.reply is not None:
-        return state.reply.status.label_at(datetime.fromtimestamp(now, UTC))
-    if state.not_found:
-        return "not found"
-    if state.error is not None:
-        return "error"
-    return "pending"
 
 
 @dataclass

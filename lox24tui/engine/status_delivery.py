@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from lox24tui.api import Lox24Error, MessageSource, UnreadableResponse
+from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown, count_delivery
-from lox24tui.engine.monitor import BulkState
 from lox24tui.text import humanize
 
 Delivery = DeliveryBreakdown | Lox24Error

@@ -14,7 +14,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import NamedTuple
 
-from lox24tui.engine.monitor import BulkState, bucket
+from lox24tui.engine.bulk_state import BulkState, bucket
 
 
 class _Share(NamedTuple):

@@ -22,11 +22,12 @@ from typing import Final, Literal, TypeVar
 from lox24tui.account.guard import Breaker, WritesDisabled
 from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
-from lox24tui.engine.monitor import BulkState, BulkUpdate, Change, Monitor, MonitorEvent, Summary
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, export_row, transition_from
+from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
 from lox24tui.session.tally import Tally
-from lox24tui.state.export import export_row, format_for, render
+from lox24tui.state.export import format_for, render
 from lox24tui.state.files import write_atomically
-from lox24tui.state.history import AwaySummary, History, StatusTransition, transition_from
+from lox24tui.state.history import AwaySummary, History, StatusTransition
 from lox24tui.state.store import (
     Backup,
     NothingToRestore,

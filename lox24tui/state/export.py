@@ -22,7 +22,6 @@ from typing import Any, Final
 
 from lox24tui.api import MESSAGE_FIELDS, Message
 from lox24tui.api.records import CONTRACT_FIELDS
-from lox24tui.engine.monitor import BulkState
 from lox24tui.text import exact_json, sanitise
 from lox24tui.text.phones import mask_phone
 
@@ -37,28 +36,6 @@ COLUMNS: Final = (
     "last_error_kind",
     "last_error",
 )
-
-
-def export_row(label: str, state: BulkState, now: datetime) -> dict[str, Any]:
-    """One bulk as a flat record of plain values (times as aware datetimes), its status label
-    as it reads at ``now``, like everywhere else."""
-    row: dict[str, Any] = dict.fromkeys(COLUMNS)
-    row.update(label=label, id=state.bulk_id)
-    if state.reply is not None:
-        status = state.reply.status
-        values = status.model_dump()
-        for name in CONTRACT_FIELDS:
-            row[name] = values.get(name)
-        row["status"] = status.label_at(now)
-        row["voice_language"] = status.voice_language
-        row["request_id"] = state.reply.request_id
-    if state.last_checked is not None:
-        row["last_checked"] = datetime.fromtimestamp(state.last_checked, UTC)
-    if state.error is not None:
-        row["last_error_kind"] = state.error.kind
-        row["last_error"] = str(state.error)
-        row["request_id"] = state.error.request_id or row["request_id"]
-    return row
 
 
 def message_record(message: Message, *, mask: bool = False) -> dict[str, Any]:

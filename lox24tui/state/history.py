@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from lox24tui.api import StatusCode
-from lox24tui.engine.monitor import BulkState
 from lox24tui.state.files import locked
 
 T = TypeVar("T")
@@ -115,25 +114,6 @@ class StatusTransition:
     @property
     def at_utc(self) -> datetime:
         return datetime.fromtimestamp(self.at, UTC)
-
-
-def transition_from(state: BulkState, label: str = "") -> StatusTransition | None:
-    """The transition an engine update with ``Change.STATUS`` announces; None for a state with
-    no status (yet)."""
-    if state.reply is None or not state.history:
-        return None
-    status = state.reply.status
-    at = state.history[-1].at
-    earlier = state.history[-2].code if len(state.history) > 1 else None
-    return StatusTransition(
-        bulk_id=state.bulk_id,
-        from_code=earlier,
-        to_code=status.status_code,
-        status=status.label_at(datetime.fromtimestamp(at, UTC)),
-        at=at,
-        request_id=state.reply.request_id,
-        label=label,
-    )
 
 
 _OUTCOMES: Final[tuple[tuple[str, frozenset[int]], ...]] = (

@@ -61,13 +61,19 @@ from lox24tui.state.history import AwaySummary, History
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.state.store import LoadProblem, WatchList, WatchListDamaged
 from lox24tui.text import humanize, sanitise
-from lox24tui.tui.keys import effective_keymap, keymap_problems, keys_of
+from lox24tui.tui.keys import Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import message_for
+from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
+from lox24tui.tui.screens.detail import DetailScreen
+from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
+from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.main import MainScreen
-from lox24tui.tui.screens.messages import MessagesScreen
+from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.token import TokenChoice, TokenScreen
+from lox24tui.tui.widgets.bulk_table import BulkTable
+from lox24tui.tui.widgets.detail_pane import DetailPane
 
 FLUSH_SECONDS = 0.5
 """How often buffered updates reach the screen: at most 2.5 repaints a second."""
@@ -128,6 +134,30 @@ class Lox24App(App[None]):
     | Esc | Close the keys panel. |
     | ctrl+p | Command palette. |
     """
+
+    @classmethod
+    def binding_groups(cls) -> Groups:
+        """The nodes whose bindings are active together, by where a person meets them: the
+        keymap check (:mod:`lox24tui.tui.keys`) finds a key that now means two things in one."""
+        return {
+            "the watch list": [cls, MainScreen, BulkTable],
+            "the detail pane": [cls, MainScreen, DetailPane],
+            "the detail screen": [cls, DetailScreen, DetailPane],
+            "the import screen": [cls, DiscoverScreen],
+            "the messages screen": [cls, MessagesScreen],
+            **{
+                f"the {name} dialog": [cls, dialog]
+                for name, dialog in (
+                    ("add", AddBulksScreen),
+                    ("confirm", ConfirmScreen),
+                    ("label", LabelScreen),
+                    ("export", ExportScreen),
+                    ("messages export", MessagesExportScreen),
+                    ("token", TokenScreen),
+                    ("damaged list", DamagedListScreen),
+                )
+            },
+        }
 
     def __init__(self, setup: DashboardSetup) -> None:
         super().__init__()
@@ -228,7 +258,7 @@ class Lox24App(App[None]):
             self._note(Notice(self.setup.load_problem.message, "error", 30))
         if self.settings.theme not in self.available_themes:
             self._warn_of_unknown_theme()
-        for problem in keymap_problems(self.settings.keys):
+        for problem in keymap_problems(self.settings.keys, self.binding_groups()):
             self.notify(problem, title="Keys", severity="warning", timeout=20, markup=False)
         if self.preferences.problem is not None:
             self.notify(self.preferences.problem, title="Preferences", severity="warning")
@@ -626,7 +656,7 @@ class Lox24App(App[None]):
         """The key that runs a binding, as the footer shows it ("u", "?", "^s"), after the
         person's [keys]: every text that names a key takes it from here, never a letter
         written into the sentence."""
-        first = keys_of(binding_id, self.settings.keys).split(",")[0].strip()
+        first = keys_of(binding_id, self.settings.keys, self.binding_groups()).split(",")[0].strip()
         return self.get_key_display(Binding(first, ""))
 
     def action_keys(self) -> None:

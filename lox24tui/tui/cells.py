@@ -15,8 +15,8 @@ from rich.console import JustifyMethod
 from rich.text import Text
 
 from lox24tui.api import SCHEDULED, StatusCode, status_info
+from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
-from lox24tui.engine.monitor import BulkState
 from lox24tui.text import humanize, sanitise
 
 _CODE_STYLES: Final[dict[StatusCode, str]] = {

@@ -7,7 +7,7 @@ them silently stops working. Both are said when the dashboard starts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from textual.binding import Binding
@@ -28,40 +28,10 @@ class KeyBinding:
     where: str
 
 
-def _groups() -> dict[str, list[type[DOMNode]]]:
-    """The nodes whose bindings are active together: a key may mean one thing per group."""
-    from lox24tui.tui.app import Lox24App
-    from lox24tui.tui.screens.add_bulks import AddBulksScreen
-    from lox24tui.tui.screens.damaged_list import DamagedListScreen
-    from lox24tui.tui.screens.detail import DetailScreen
-    from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
-    from lox24tui.tui.screens.discover import DiscoverScreen
-    from lox24tui.tui.screens.export import ExportScreen
-    from lox24tui.tui.screens.main import MainScreen
-    from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
-    from lox24tui.tui.screens.token import TokenScreen
-    from lox24tui.tui.widgets.bulk_table import BulkTable
-    from lox24tui.tui.widgets.detail_pane import DetailPane
-
-    return {
-        "the watch list": [Lox24App, MainScreen, BulkTable],
-        "the detail pane": [Lox24App, MainScreen, DetailPane],
-        "the detail screen": [Lox24App, DetailScreen, DetailPane],
-        "the import screen": [Lox24App, DiscoverScreen],
-        "the messages screen": [Lox24App, MessagesScreen],
-        **{
-            f"the {name} dialog": [Lox24App, dialog]
-            for name, dialog in (
-                ("add", AddBulksScreen),
-                ("confirm", ConfirmScreen),
-                ("label", LabelScreen),
-                ("export", ExportScreen),
-                ("messages export", MessagesExportScreen),
-                ("token", TokenScreen),
-                ("damaged list", DamagedListScreen),
-            )
-        },
-    }
+Groups = Mapping[str, Sequence[type[DOMNode]]]
+"""The nodes whose bindings are active together, by where a person meets them: a key may mean
+one thing per group. The App names them (:meth:`lox24tui.tui.app.Lox24App.binding_groups`), so
+this module knows no screen."""
 
 
 def _bindings_of(node: type[DOMNode]) -> Iterator[Binding]:
@@ -72,10 +42,10 @@ def _bindings_of(node: type[DOMNode]) -> Iterator[Binding]:
                 yield binding
 
 
-def catalogue() -> list[KeyBinding]:
+def catalogue(groups: Groups) -> list[KeyBinding]:
     """Every binding with an id, once, in the order a person meets them."""
     seen: dict[str, KeyBinding] = {}
-    for where, nodes in _groups().items():
+    for where, nodes in groups.items():
         for node in nodes:
             for binding in _bindings_of(node):
                 if binding.id and binding.id not in seen:
@@ -93,16 +63,16 @@ def effective_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     return expanded
 
 
-def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
+def keymap_problems(keymap: Mapping[str, str], groups: Groups) -> list[str]:
     """Unknown ids, and keys that now mean two things at once, in plain words."""
-    known = {entry.binding_id for entry in catalogue()}
+    known = {entry.binding_id for entry in catalogue(groups)}
     problems = [
         f"[keys] {binding_id!r} is not a binding of lox24tui (the README lists them all)."
         for binding_id in keymap
         if binding_id not in known
     ]
     expanded = effective_keymap(keymap)
-    for where, nodes in _groups().items():
+    for where, nodes in groups.items():
         meanings: dict[str, set[str]] = {}
         for node in nodes:
             for binding in _bindings_of(node):
@@ -119,9 +89,9 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
     return problems
 
 
-def keys_of(binding_id: str, keymap: Mapping[str, str]) -> str:
+def keys_of(binding_id: str, keymap: Mapping[str, str], groups: Groups) -> str:
     """The keys that run a binding now: the person's keymap's, else the binding's own."""
     expanded = effective_keymap(keymap)
     if binding_id in expanded:
         return expanded[binding_id]
-    return next((e.keys for e in catalogue() if e.binding_id == binding_id), binding_id)
+    return next((e.keys for e in catalogue(groups) if e.binding_id == binding_id), binding_id)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from lox24tui.engine.monitor import BulkState
+from lox24tui.engine.bulk_state import BulkState
 from lox24tui.fake import FakeLox24
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList

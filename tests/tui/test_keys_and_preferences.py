@@ -86,7 +86,7 @@ async def test_an_unknown_id_and_a_clash_are_warned_of_at_start(
 
 def test_the_readme_lists_every_binding_id_with_its_default() -> None:
     text = README.read_text()
-    for entry in catalogue():
+    for entry in catalogue(Lox24App.binding_groups()):
         assert re.search(
             rf"^\| `{re.escape(str(entry.binding_id))}` \| `{re.escape(entry.keys)}` \|", text, re.M
         ), entry
