@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from lox24tui.fake import FakeLox24
-
-from .test_cli import WRONG, lox24tui
+from tests.cli_process import WRONG, lox24tui
 
 
 def ids_of(fake: FakeLox24) -> list[str]:

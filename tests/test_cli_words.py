@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk
+from tests.cli_process import CLI_TIMEOUT, WRONG, lox24tui
 
 from .serving import free_port, stop
-from .test_cli import CLI_TIMEOUT, WRONG, lox24tui
 
 UNKNOWN = "da0fa78c-4699-11ea-a637-96000028b339"
 """A well-formed bulk id the demo account does not have."""

@@ -15,7 +15,7 @@ import pytest
 from lox24tui.fake import FakeLox24
 from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchList
-from tests.test_cli import CLI_TIMEOUT, cli_env, lox24tui
+from tests.cli_process import CLI_TIMEOUT, cli_env, lox24tui
 
 FRIDAY = "da0fa78c-4699-11ea-a637-96000028b339"
 REMINDERS = "73f43a80-ca52-11f0-8001-96000028b339"

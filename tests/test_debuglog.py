@@ -13,7 +13,7 @@ import pytest
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, FaultKind
 from lox24tui.state.debuglog import redact, start_log
-from tests.test_cli import labelled, lox24tui
+from tests.cli_process import labelled, lox24tui
 
 PHONE = "+49 170 1234567"
 OTHER_TOKEN = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"

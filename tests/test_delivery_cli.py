@@ -16,8 +16,7 @@ from lox24tui.api import ACCOUNT_FIELDS, MESSAGE_FIELDS, NOT_SENT_CODES
 from lox24tui.cli import OUTCOME_NAMES
 from lox24tui.engine.delivery import OUTCOMES
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
-
-from .test_cli import CLI_TIMEOUT, cli_env, labelled, lox24tui
+from tests.cli_process import CLI_TIMEOUT, cli_env, labelled, lox24tui
 
 PHONE = "+447700900"
 """The start of every phone number of the fake (Ofcom's drama range)."""

@@ -23,9 +23,9 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.state.history import History, StatusTransition
+from tests.cli_process import WRONG, cli_env
 from tests.lines import running
 from tests.serving import free_port, lox24tui_serve
-from tests.test_cli import WRONG, cli_env
 
 DONE = "0e2b7a10-4699-11ea-a637-96000028b331"
 """Processed (10) an hour ago."""

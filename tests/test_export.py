@@ -20,8 +20,7 @@ from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.state.export import COLUMNS, message_columns, message_record, to_csv, to_json
 from lox24tui.state.store import WatchList
-
-from .test_cli import lox24tui
+from tests.cli_process import lox24tui
 
 BULK = "da0fa78c-4699-11ea-a637-96000028b339"
 NOW = datetime(2025, 11, 26, 10, 0, tzinfo=UTC)

@@ -16,8 +16,7 @@ from lox24tui.fake import FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.text import humanize
-
-from .test_cli import WRONG, lox24tui
+from tests.cli_process import WRONG, lox24tui
 
 REVOKED_FOR = "1234567:feedfacefeedfacefeedfacefeedface"
 """The token the fake accepts once the one the user holds has been revoked."""

@@ -15,8 +15,8 @@ from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.state.history import History, StatusTransition
+from tests.cli_process import HeldClock, cli_env, lox24tui
 from tests.lines import running
-from tests.test_cli import HeldClock, cli_env, lox24tui
 
 BULK = "73f43a80-ca52-11f0-8001-96000028b339"
 OTHER = "73f43a80-ca52-11f0-8002-96000028b339"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,19 +20,8 @@ from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchList
-
-from .test_cli import lox24tui
-
-HOSTILE = "\x1b[2J\x1b[31m\x9b"
-"""Clears the screen, turns the rest red, then a C1 CSI."""
-SHOWN = "\\x1b[2J\\x1b[31m\\x9b"
-"""What a person sees instead."""
-_ACTIVE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def assert_inert(text: str) -> None:
-    """No control character but newline: nothing a terminal would act on."""
-    assert not _ACTIVE.findall(text), _ACTIVE.findall(text)
+from tests.cli_process import lox24tui
+from tests.hostile import HOSTILE, SHOWN, assert_inert
 
 
 def hostile_bulk(now: float) -> SimBulk:

@@ -35,7 +35,7 @@ from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, LoggedRequest, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve
-from tests.test_monitor import (
+from tests.engine_sources import (
     IDS,
     MISSING,
     WRONG,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lox24tui.session.notify import Notice, Notifier, NotifyMode, balance_low, bulk_ended
-from tests.test_cli import CLI_TIMEOUT
+from tests.cli_process import CLI_TIMEOUT
 
 DONE = Notice("Bulk finished", "Black Friday: processed")
 OSC9_DONE = "\x1b]9;lox24tui: Bulk finished: Black Friday: processed\x07"

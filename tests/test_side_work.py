@@ -9,8 +9,7 @@ from lox24tui.account.guard import AccountGuard
 from lox24tui.api import BulkStatus, InvalidToken, StatusReply
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.monitor import Monitor, SideJob
-
-from .test_monitor import IDS, GatedSource, reply_for, settle_briefly
+from tests.engine_sources import IDS, GatedSource, reply_for, settle_briefly
 
 
 class Jobs:

@@ -16,8 +16,8 @@ import pytest
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.session.config import Locations
 from lox24tui.state.files import LOCK_WAIT
+from tests.cli_process import CLI_TIMEOUT, WRONG, cli_env, labelled, lox24tui
 from tests.state_faults import immutable, stopped_lock_holder
-from tests.test_cli import CLI_TIMEOUT, WRONG, cli_env, labelled, lox24tui
 
 BOUND = LOCK_WAIT + 20.0
 """A command facing a held lock must be done within this (the wait, plus starting Python on a

@@ -24,6 +24,7 @@ from lox24tui.state.store import (
     WatchList,
     WatchListDamaged,
 )
+from tests.files_on_disk import files_under
 
 A = "da0fa78c-4699-11ea-a637-96000028b339"
 B = "0e03b500-ca4a-11f0-8002-96000028b339"
@@ -32,15 +33,6 @@ C = "00000000-0000-1000-8000-000000000003"
 
 def ids_of(n: int) -> list[str]:
     return [f"00000000-0000-1000-8000-{k:012d}" for k in range(100, 100 + n)]
-
-
-def files_under(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` (but the lock), with its bytes: what a test expects to stay."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
-    }
 
 
 @pytest.fixture

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from lox24tui.fake import FakeLox24, SimBulk, SimulatedAccount
-from lox24tui.fake.account import time_uuid
+from lox24tui.fake import FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchList
-
-from .test_cli import lox24tui
+from tests.cli_process import lox24tui
+from tests.vocabulary_bulks import three_bulks
 
 
 @dataclass(frozen=True)
@@ -40,24 +39,6 @@ class Account:
             self.new: (0, "new"),
             self.odd: (7, "unknown (7)"),
         }
-
-
-def three_bulks(now: float) -> list[SimBulk]:
-    """A scheduled bulk, a new one past its delivery time, and one with an undocumented code."""
-    created = now - 7200
-    return [
-        SimBulk(time_uuid(created, 1), created, now + 86400, 10),
-        SimBulk(time_uuid(created, 2), created, now - 3600, 10, status_code_override=0),
-        SimBulk(
-            time_uuid(created, 3),
-            created,
-            now - 3600,
-            10,
-            status_code_override=7,
-            service_code="text2speech",
-            voice_lang="XX",
-        ),
-    ]
 
 
 @pytest.fixture

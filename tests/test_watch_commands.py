@@ -18,11 +18,11 @@ from lox24tui.fake import FakeLox24, SimulatedAccount
 from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchedBulk, WatchList
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
+from tests.cli_process import lox24tui
+from tests.files_on_disk import files_under
 
-from .test_cli import lox24tui
-from .test_store import files_under
 from .tui.conftest import app_on, main_of, settle, until
-from .tui.test_dashboard import paste_into_add_dialog
+from .tui.dashboard_driver import paste_into_add_dialog
 
 NOWHERE = "http://127.0.0.1:9"
 """An API address nothing answers at: no test here may reach LOX24."""

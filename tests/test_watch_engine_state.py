@@ -13,9 +13,9 @@ import pytest
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve_in_thread
+from tests.cli_process import cli_env
 from tests.lines import running
 from tests.serving import free_port
-from tests.test_cli import cli_env
 
 TIME = re.compile(r"^lox24tui: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d  ")
 """Every state line starts with the local time it was seen."""

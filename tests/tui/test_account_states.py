@@ -9,9 +9,9 @@ from lox24tui.clock import Timer, VirtualClock
 from lox24tui.session.config import Locations, Settings
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.setup import demo_setup
+from tests.tui.dashboard_driver import WIDE, summary_text, toasts
 
 from .conftest import advance, fake_of, settle, until
-from .test_dashboard import WIDE, summary_text, toasts
 
 
 async def test_an_outage_reads_unreachable_not_live_and_clears_when_lox24_answers(

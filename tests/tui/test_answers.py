@@ -19,9 +19,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.main import MainScreen
-
-from .conftest import advance, app_on, main_of, settle, until
-from .test_dashboard import (
+from tests.tui.dashboard_driver import (
     WIDE,
     by_label,
     column_shown,
@@ -31,6 +29,8 @@ from .test_dashboard import (
     toasts,
     toasts_saying,
 )
+
+from .conftest import advance, app_on, main_of, settle, until
 
 
 async def test_escape_closes_the_keys_panel_and_then_means_back_again(

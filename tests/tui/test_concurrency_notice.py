@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from lox24tui.session.config import Locations, Settings
+from tests.tui.dashboard_driver import WIDE, toasts, two_bulks_ending_soon
 
 from .conftest import app_on, settle
-from .test_dashboard import WIDE, toasts, two_bulks_ending_soon
 
 
 @pytest.mark.parametrize(("concurrency", "warned"), [(8, True), (3, False)])

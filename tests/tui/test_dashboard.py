@@ -12,75 +12,40 @@ from pathlib import Path
 import httpx
 import pytest
 from textual.coordinate import Coordinate
-from textual.pilot import Pilot
-from textual.strip import Strip
-from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from lox24tui.api import is_bulk_id
 from lox24tui.api.records import CONTRACT_FIELDS
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
-from lox24tui.fake.account import SYSTEM_ERROR, time_uuid
+from lox24tui.fake.account import time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
-from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.token import TokenScreen
-from lox24tui.tui.widgets.detail_pane import DetailPane
-from lox24tui.tui.widgets.summary_bar import SummaryBar
+from tests.tui.dashboard_driver import (
+    WIDE,
+    by_label,
+    cell,
+    column_shown,
+    cursor_to,
+    message_counts,
+    pane_lines,
+    pane_text,
+    paste_into_add_dialog,
+    shown_ids,
+    summary_text,
+    toasts,
+    toasts_saying,
+    two_bulks_ending_soon,
+)
 
 from .conftest import advance, app_on, fake_of, main_of, settle, until
 
-WIDE = (180, 50)
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
-
-
-def cell(app: Lox24App, bulk_id: str, column: str) -> str:
-    return main_of(app).table.get_cell(bulk_id, column).plain
-
-
-def shown_ids(app: Lox24App) -> list[str]:
-    table = main_of(app).table
-    return [
-        str(table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
-        for row in range(table.row_count)
-    ]
-
-
-def column_shown(app: Lox24App, column: str) -> list[str]:
-    """One column's text, top to bottom, as the table shows it now."""
-    return [cell(app, bulk_id, column).strip() for bulk_id in shown_ids(app)]
-
-
-def message_counts(app: Lox24App) -> list[int]:
-    """The Messages column, top to bottom, as numbers ("12,000" is 12000)."""
-    return [int(text.replace(",", "")) for text in column_shown(app, "messages")]
-
-
-def toasts(app: Lox24App) -> list[str]:
-    return [str(toast.render()) for toast in app.screen.query("Toast")]
-
-
-def toasts_saying(app: Lox24App, text: str) -> list[Widget]:
-    return [toast for toast in app.screen.query("Toast") if text in str(toast.render())]
-
-
-def summary_text(app: Lox24App) -> str:
-    return str(main_of(app).query_one(SummaryBar).render())
-
-
-def pane_lines(app: Lox24App) -> list[Strip]:
-    """The detail pane beside the table, line by line as drawn (text and styles)."""
-    body = main_of(app).query_one("#pane", DetailPane).body
-    return body.render_lines(body.region.reset_offset)
-
-
-def pane_text(app: Lox24App) -> str:
-    return "\n".join(line.text for line in pane_lines(app))
 
 
 def highlighted_fields(app: Lox24App) -> set[str]:
@@ -92,31 +57,6 @@ def highlighted_fields(app: Lox24App) -> set[str]:
         if (name := re.search(r"[\w@]\S*", line.text))  # the first word, past the border
         and any(seg.style is not None and seg.style.reverse and seg.text.strip() for seg in line)
     }
-
-
-def by_label(app: Lox24App, label: str) -> str:
-    return next(e.bulk_id for e in app.session.watchlist.entries if e.label == label)
-
-
-async def cursor_to(pilot: Pilot[None], app: Lox24App, bulk_id: str) -> None:
-    """Move the table's cursor onto ``bulk_id``'s row with the arrow keys, as a person would."""
-    steps = shown_ids(app).index(bulk_id) - main_of(app).table.cursor_row
-    await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
-    assert main_of(app).table.selected_id == bulk_id
-
-
-async def paste_into_add_dialog(
-    pilot: Pilot[None], app: Lox24App, pasted: str, label: str = ""
-) -> AddBulksScreen:
-    """Press a, paste ``pasted`` (and a label) and press ctrl+s; returns the dialog, which stays
-    open when something needs fixing."""
-    await pilot.press("a")
-    dialog = app.screen
-    assert isinstance(dialog, AddBulksScreen)
-    dialog.query_one(TextArea).text = pasted
-    dialog.query_one("#label", Input).value = label
-    await pilot.press("ctrl+s")
-    return dialog
 
 
 def picked_id(screen: DiscoverScreen, row: int) -> str:
@@ -569,29 +509,6 @@ async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> N
         await pilot.press("w")
         await until(pilot, lambda: app.screen is main_of(app), "the import screen stayed open")
         assert app.session.watchlist.ids[-1] == picked
-
-
-def two_bulks_ending_soon(tmp_path: Path) -> tuple[FakeLox24, WatchList]:
-    """Two bulks sending now, watched, on a virtual clock: "finishing" ends processed and
-    "failing" in a system error, both 15 s in (between two of the engine's 10 s checks)."""
-    clock = VirtualClock()
-    now = clock.now()
-    bulks = [
-        SimBulk(time_uuid(now - 600, 1), now - 600, now - 60, 1000, 75, label="finishing"),
-        SimBulk(
-            time_uuid(now - 600, 2),
-            now - 600,
-            now - 60,
-            1000,
-            600,
-            outcome=SYSTEM_ERROR,
-            ends_at=now + 15,
-            label="failing",
-        ),
-    ]
-    watchlist = WatchList(tmp_path / "w.json")
-    watchlist.add_many([(bulk.uuid, bulk.label) for bulk in bulks])
-    return FakeLox24(SimulatedAccount(bulks), clock=clock), watchlist
 
 
 async def test_sorting_follows_the_values_of_a_column(demo: Callable[..., Lox24App]) -> None:

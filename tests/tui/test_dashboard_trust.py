@@ -12,9 +12,9 @@ from lox24tui.fake import FAKE_TOKEN
 from lox24tui.session.config import Locations
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
+from tests.tui.dashboard_driver import WIDE, toasts
 
 from .conftest import main_of, settle, until
-from .test_dashboard import WIDE, toasts
 
 
 async def test_a_token_entered_in_the_demo_is_never_saved(

@@ -19,19 +19,19 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.messages import MessagesScreen
 from lox24tui.tui.widgets.summary_bar import SummaryBar
-
-from .conftest import advance, app_on, fake_of, main_of, settle, until
-from .test_dashboard import (
+from tests.tui.dashboard_driver import (
     WIDE,
     by_label,
     cell,
     cursor_to,
+    footer_text,
     pane_text,
     summary_text,
     toasts,
     toasts_saying,
 )
-from .test_rough_edges import footer_text
+
+from .conftest import advance, app_on, fake_of, main_of, settle, until
 
 
 async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., Lox24App]) -> None:

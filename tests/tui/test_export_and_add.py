@@ -15,9 +15,9 @@ from textual.widgets import Input, Label, Static
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.export import ExportScreen
+from tests.tui.dashboard_driver import shown_ids, toasts
 
 from .conftest import main_of, settle, until
-from .test_dashboard import shown_ids, toasts
 
 WIDE = (180, 50)
 NEW_IDS = [f"da0fa78c-4699-11ea-a637-96000000000{n}" for n in range(3)]

@@ -14,9 +14,9 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import DashboardSetup, Lox24App
 from lox24tui.tui.setup import open_watchlist
 from tests.state_faults import lock_is_free, stopped_lock_holder
+from tests.tui.dashboard_driver import WIDE, summary_text, toasts
 
 from .conftest import _no_terminal, advance, settle, until, watchlist_path
-from .test_dashboard import WIDE, summary_text, toasts
 
 URL = "http://fake.test"
 

@@ -12,10 +12,9 @@ from lox24tui.fake.account import SimBulk, time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.history import History, StatusTransition
 from lox24tui.state.store import WatchList
+from tests.tui.dashboard_driver import WIDE, detail_of, toasts
 
 from .conftest import advance, app_on, settle, until
-from .test_dashboard import WIDE, toasts
-from .test_vocabulary import detail_of
 
 
 def soon_bulk(now: float) -> SimBulk:

@@ -18,10 +18,10 @@ from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.discover import DiscoverScreen
+from tests.hostile import HOSTILE, SHOWN, assert_inert
+from tests.tui.dashboard_driver import WIDE, cell, pane_text, toasts
 
-from ..test_hostile_text import HOSTILE, SHOWN, assert_inert
 from .conftest import advance, app_on, main_of, settle, until
-from .test_dashboard import WIDE, cell, pane_text, toasts
 
 
 def hostile_app(tmp_path: Path, locations: Locations) -> tuple[Lox24App, str]:

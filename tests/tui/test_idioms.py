@@ -11,17 +11,14 @@ import pytest
 from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
-from textual.widget import Widget
 
 from lox24tui.session.config import Locations
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.export import ExportScreen
+from tests.files_on_disk import damage, files_under, saved_list
+from tests.tui.dashboard_driver import WIDE, keys_panel_text, toasts
 
-from ..test_store import files_under
 from .conftest import main_of, settle, until
-from .test_dashboard import WIDE, toasts
-from .test_rough_edges import on_screen
-from .test_watchlist_file import damage, saved_list
 
 
 async def palette_search(pilot: Pilot[None], search: str) -> list[str]:
@@ -55,10 +52,6 @@ def palette_lines(app: App[None]) -> list[str]:
 async def close_palette(pilot: Pilot[None], app: Lox24App) -> None:
     await pilot.press("escape")
     await until(pilot, lambda: app.screen is main_of(app), "the palette never closed")
-
-
-def keys_panel_text(app: Lox24App) -> str:
-    return on_screen(app.screen.query_one("BindingsTable", Widget))
 
 
 async def test_a_palette_entry_names_the_key_of_its_binding(

@@ -13,10 +13,9 @@ from lox24tui.state.preferences import PreferencesFile
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.keys import catalogue
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
+from tests.tui.dashboard_driver import WIDE, by_label, cursor_to, keys_panel_text, toasts
 
 from .conftest import fake_of, main_of, settle, until
-from .test_dashboard import WIDE, by_label, cursor_to, toasts
-from .test_idioms import keys_panel_text
 
 README = Path(__file__).parents[2] / "README.md"
 

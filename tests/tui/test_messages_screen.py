@@ -20,9 +20,9 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens import messages as messages_module
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
+from tests.tui.dashboard_driver import toasts
 
 from .conftest import advance, fake_of, settle, until
-from .test_dashboard import toasts
 
 SIZE = (120, 35)
 LABEL = "Black Friday newsletter"

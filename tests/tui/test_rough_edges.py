@@ -9,7 +9,6 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from lox24tui.clock import VirtualClock
@@ -20,15 +19,15 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.cells import COLUMNS
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.widgets.summary_bar import SummaryBar
-
-from .conftest import advance, app_on, fake_of, main_of, settle, until
-from .test_dashboard import (
+from tests.tui.dashboard_driver import (
     WIDE,
     by_label,
     cell,
     column_shown,
     cursor_to,
+    footer_text,
     message_counts,
+    on_screen,
     pane_text,
     paste_into_add_dialog,
     shown_ids,
@@ -37,13 +36,10 @@ from .test_dashboard import (
     toasts_saying,
 )
 
+from .conftest import advance, app_on, fake_of, main_of, settle, until
+
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 WRONG_TOKEN = "1234567:" + "0" * 32
-
-
-def on_screen(widget: Widget) -> str:
-    """A widget's text as drawn, line by line."""
-    return "\n".join(strip.text for strip in widget.render_lines(widget.region.reset_offset))
 
 
 def header_of(app: Lox24App, title: str) -> str:
@@ -243,10 +239,6 @@ async def test_the_save_checkbox_shows_a_tick_only_when_ticked(
 
 
 # ------------------------------------------------------------------ 4. small things
-
-
-def footer_text(app: Lox24App) -> str:
-    return " ".join(str(key.render()) for key in app.screen.query("FooterKey"))
 
 
 async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(

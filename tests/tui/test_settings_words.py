@@ -18,9 +18,9 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.token import TokenScreen
+from tests.tui.dashboard_driver import WIDE, toasts
 
 from .conftest import app_on, main_of, settle, until
-from .test_dashboard import WIDE, toasts
 
 
 def tokenless(tmp_path: Path, locations: Locations) -> tuple[Lox24App, FakeLox24]:

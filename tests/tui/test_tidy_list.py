@@ -13,9 +13,9 @@ from lox24tui.fake.account import SimBulk, time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
+from tests.tui.dashboard_driver import WIDE, paste_into_add_dialog, shown_ids, summary_text, toasts
 
 from .conftest import advance, app_on, main_of, settle, until
-from .test_dashboard import WIDE, paste_into_add_dialog, shown_ids, summary_text, toasts
 
 
 async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(

@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from lox24tui.clock import VirtualClock
@@ -17,10 +16,10 @@ from lox24tui.fake.account import time_uuid
 from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
+from tests.tui.dashboard_driver import WIDE, cell, detail_of, toasts
+from tests.vocabulary_bulks import three_bulks
 
-from ..test_vocabulary import three_bulks
-from .conftest import advance, app_on, main_of, settle, until
-from .test_dashboard import WIDE, cell, pane_text, toasts
+from .conftest import advance, app_on, settle
 
 
 def dashboard(tmp_path: Path, locations: Locations) -> tuple[Lox24App, list[str]]:
@@ -33,19 +32,6 @@ def dashboard(tmp_path: Path, locations: Locations) -> tuple[Lox24App, list[str]
     watchlist = WatchList(tmp_path / "w.json")
     watchlist.add_many([(bulk.uuid, "") for bulk in bulks])
     return app_on(fake, watchlist, locations), [bulk.uuid for bulk in bulks]
-
-
-async def detail_of(app: Lox24App, pilot: Pilot[None], bulk_id: str) -> str:
-    """The detail pane's text for a bulk, one line however the pane wraps it."""
-    main_of(app).table.select(bulk_id)
-    if not main_of(app).pane.display:
-        await pilot.press("enter")
-    await until(
-        pilot,
-        lambda: bulk_id in pane_text(app) and "timeline" in pane_text(app),
-        "the pane showing the bulk's timeline",
-    )
-    return " ".join(pane_text(app).replace("▏", " ").split())
 
 
 async def test_the_table_and_the_export_say_the_same(tmp_path: Path, locations: Locations) -> None:

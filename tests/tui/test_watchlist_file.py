@@ -11,34 +11,18 @@ from textual.app import SystemCommand
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
-from lox24tui.clock import VirtualClock
 from lox24tui.fake import FakeLox24
 from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
+from tests.cli_process import lox24tui
+from tests.files_on_disk import A, B, C, damage, files_under, saved_list
+from tests.tui.dashboard_driver import WIDE, paste_into_add_dialog, shown_ids, toasts
 
-from ..test_cli import lox24tui
-from ..test_store import files_under
 from .conftest import app_on, settle, until
-from .test_dashboard import WIDE, paste_into_add_dialog, shown_ids, toasts
 
-A = "da0fa78c-4699-11ea-a637-96000028b339"
-B = "0e03b500-ca4a-11f0-8002-96000028b339"
-C = "00000000-0000-1000-8000-000000000003"
 D = "00000000-0000-1000-8000-000000000004"
-
-
-def saved_list(path: Path) -> dict[str, bytes]:
-    """Three bulks written through the store (so copies are kept) at the virtual clock's start;
-    returns every file beside the list."""
-    WatchList(path, now=VirtualClock().now).add_many([(A, "Black Friday"), (B, "Promo"), (C, "")])
-    return files_under(path.parent)
-
-
-def damage(path: Path) -> dict[str, bytes]:
-    path.write_bytes(path.read_bytes()[:-5])
-    return files_under(path.parent)
 
 
 def dialog_text(app: Lox24App) -> str:
