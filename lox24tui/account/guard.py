@@ -862,110 +862,39 @@ class AccountGuard:
         """Take in the answer to an admitted request (None: it succeeded)."""
         self._release(ticket)
         now = self._clock.now()
-        events: set[GuardEvent] = set()
-        token_works = (
-            outcome is None
-            or isinstance(outcome, BulkNotFound | WriteRefused)
-            or (outcome.http_status is not None and outcome.http_status < 400)
-        )
-        refused = isinstance(outcome, AccountError)
-        transient = isinstance(outcome, NetworkError | ServerError)
-        # an answer that never came: LOX24 may have got the request and refused it, proven
-        # token or not (it may have been revoked a moment before)
-        lost = isinstance(outcome, NetworkError) and not outcome.never_sent
-        counts = refused or lost or (not ticket.proven and isinstance(outcome, RateLimited))
-        if isinstance(outcome, AccountError):
-            self._auth_stop = outcome
-            events.add(GuardEvent.CHANGED)
-        if isinstance(outcome, RateLimited):
-            events.add(GuardEvent.CHANGED)
-        if transient:
-            self._failure_streak.append(ticket.sent_at)
-        elif outcome is None or token_works:
-            self._failure_streak.clear()
-            self._rate_limit_streak = 0
+        answer = Answer.of(outcome)
+        events = self._note_in_process(answer, outcome, ticket)
         state = self._state.read()
         was_fresh = self._fresh(now, state)
-        shared_proof = state.proven.get(self._fingerprint)
-        if refused:
+        if answer is Answer.REFUSED:
             self._seen_working = None
-        elif token_works and not state.refused_since(ticket.sent_at):
+        elif answer is Answer.WORKED and not state.refused_since(ticket.sent_at):
             self._seen_working = max(self._seen_working or ticket.sent_at, ticket.sent_at)
-        proof_due = token_works and (
-            shared_proof is None or not now - PROOF_WRITE_EVERY < shared_proof <= now
-        )
-        rate_wait = self._rate_limit_wait(outcome) if isinstance(outcome, RateLimited) else None
-        enters_unreachable = (
-            transient
+        plan = Settlement(
+            answer=answer,
+            counts=answer.counts_as_refused(proven=ticket.proven),
+            proof_due=answer is Answer.WORKED
+            and not _recent(state.proven.get(self._fingerprint), now, PROOF_WRITE_EVERY),
+            proof_to_drop=answer is Answer.REFUSED and self._fingerprint in state.proven,
+            rate_wait=self._rate_limit_wait(outcome) if isinstance(outcome, RateLimited) else None,
+            enters_unreachable=answer.is_trouble
             and state.unreachable_since is None
-            and len(self._failure_streak) >= UNREACHABLE_AFTER
+            and len(self._failure_streak) >= UNREACHABLE_AFTER,
+            recovers=answer is Answer.WORKED and state.unreachable_since is not None,
+            ticket=ticket,
         )
-        recovers = token_works and state.unreachable_since is not None
-        needs_write = (
-            ticket.attempt is not None
-            or counts
-            or proof_due
-            or (refused and shared_proof is not None)
-            or rate_wait is not None
-            or enters_unreachable
-            or recovers
-            or ticket.probe
+        decision = plan.decision or (
+            f"the token works (proven for every lox24tui for {PROVEN_FOR:g} s)"
+            if answer is Answer.WORKED and not was_fresh
+            else None
         )
-        decision = _decision(refused, rate_wait, enters_unreachable, recovers)
-        if decision is None and token_works and not was_fresh:
-            decision = f"the token works (proven for every lox24tui for {PROVEN_FOR:g} s)"
         if decision is not None:
             _log.debug("guard: %s", decision)
-        if needs_write:
-
-            def record(shared: ServerState) -> GuardEvent | None:
-                shared.forget_old(now)
-                if ticket.attempt is not None:
-                    shared.attempts = [a for a in shared.attempts if a.ticket != ticket.attempt]
-                if counts:
-                    shared.attempts.append(Attempt(ticket.sent_at, None, refused))
-                if refused:
-                    shared.proven.pop(self._fingerprint, None)
-                elif token_works and not shared.refused_since(ticket.sent_at):
-                    # the proof dates from when the request went out: LOX24 accepted the token
-                    # then, and a refusal sent later (by anyone) outranks it
-                    shared.proven[self._fingerprint] = max(
-                        shared.proven.get(self._fingerprint, ticket.sent_at), ticket.sent_at
-                    )
-                if rate_wait is not None and now + rate_wait > shared.blocked_until:
-                    shared.blocked_until = now + rate_wait
-                    shared.blocked_at = now
-                if ticket.probe:
-                    shared.probe_until = 0.0
-                event = None
-                if token_works and shared.unreachable_since is not None:
-                    shared.unreachable_since = None
-                    shared.probe_failures = 0
-                    shared.next_probe_at = 0.0
-                    event = GuardEvent.RECOVERED
-                elif transient and shared.unreachable_since is None and enters_unreachable:
-                    shared.unreachable_since = self._failure_streak[-UNREACHABLE_AFTER]
-                    shared.probe_failures = 0
-                    shared.next_probe_at = now + self._probe_wait(0)
-                    event = GuardEvent.CHANGED
-                elif transient and ticket.probe and shared.unreachable_since is not None:
-                    shared.probe_failures += 1
-                    shared.next_probe_at = now + self._probe_wait(shared.probe_failures)
-                    event = GuardEvent.CHANGED
-                return event
-
-            def record_or_count(shared: ServerState) -> GuardEvent | None:
-                """``record``, written late: meanwhile it counted as refused."""
-                event = record(shared)
-                if not counts:
-                    shared.attempts.append(Attempt(ticket.sent_at, None))
-                return event
-
-            written = self._write(record, keep=record_or_count)
-            event = None if isinstance(written, StateFault) else written
+        if plan.needs_write:
+            event = self._record(plan, now)
             if event is not None:
                 events.add(event)
-                if event == GuardEvent.CHANGED and enters_unreachable:
+                if event == GuardEvent.CHANGED and plan.enters_unreachable:
                     self._probed = True
         self._answered.set()
         self._answered = asyncio.Event()
@@ -974,6 +903,78 @@ class AccountGuard:
         for event in sorted(events):
             for listener in list(self._listeners):
                 listener(event)
+
+    def _note_in_process(
+        self, answer: Answer, outcome: Lox24Error | None, ticket: Ticket
+    ) -> set[GuardEvent]:
+        """What this process keeps of an answer: the stop after a refused token, and the
+        streaks of trouble and of 429s."""
+        events: set[GuardEvent] = set()
+        if isinstance(outcome, AccountError):
+            self._auth_stop = outcome
+            events.add(GuardEvent.CHANGED)
+        if isinstance(outcome, RateLimited):
+            events.add(GuardEvent.CHANGED)
+        if answer.is_trouble:
+            self._failure_streak.append(ticket.sent_at)
+        elif answer is Answer.WORKED:
+            self._failure_streak.clear()
+            self._rate_limit_streak = 0
+        return events
+
+    def _record(self, plan: Settlement, now: float) -> GuardEvent | None:
+        """Write what an answer changed for every process into the shared state; the event it
+        makes (LOX24 answers again, or became unreachable), None when the write failed."""
+        ticket = plan.ticket
+
+        def record(shared: ServerState) -> GuardEvent | None:
+            shared.forget_old(now)
+            if ticket.attempt is not None:
+                shared.attempts = [a for a in shared.attempts if a.ticket != ticket.attempt]
+            if plan.counts:
+                shared.attempts.append(Attempt(ticket.sent_at, None, plan.answer is Answer.REFUSED))
+            if plan.answer is Answer.REFUSED:
+                shared.proven.pop(self._fingerprint, None)
+            elif plan.answer is Answer.WORKED and not shared.refused_since(ticket.sent_at):
+                # the proof dates from when the request went out: LOX24 accepted the token
+                # then, and a refusal sent later (by anyone) outranks it
+                shared.proven[self._fingerprint] = max(
+                    shared.proven.get(self._fingerprint, ticket.sent_at), ticket.sent_at
+                )
+            if plan.rate_wait is not None and now + plan.rate_wait > shared.blocked_until:
+                shared.blocked_until = now + plan.rate_wait
+                shared.blocked_at = now
+            if ticket.probe:
+                shared.probe_until = 0.0
+            if plan.answer is Answer.WORKED and shared.unreachable_since is not None:
+                shared.unreachable_since = None
+                shared.probe_failures = 0
+                shared.next_probe_at = 0.0
+                return GuardEvent.RECOVERED
+            if (
+                plan.answer.is_trouble
+                and shared.unreachable_since is None
+                and plan.enters_unreachable
+            ):
+                shared.unreachable_since = self._failure_streak[-UNREACHABLE_AFTER]
+                shared.probe_failures = 0
+                shared.next_probe_at = now + self._probe_wait(0)
+                return GuardEvent.CHANGED
+            if plan.answer.is_trouble and ticket.probe and shared.unreachable_since is not None:
+                shared.probe_failures += 1
+                shared.next_probe_at = now + self._probe_wait(shared.probe_failures)
+                return GuardEvent.CHANGED
+            return None
+
+        def record_or_count(shared: ServerState) -> GuardEvent | None:
+            """``record``, written late: meanwhile it counted as refused."""
+            event = record(shared)
+            if not plan.counts:
+                shared.attempts.append(Attempt(ticket.sent_at, None))
+            return event
+
+        written = self._write(record, keep=record_or_count)
+        return None if isinstance(written, StateFault) else written
 
     def _write(
         self,
@@ -1141,19 +1142,96 @@ class GuardedClient:
 # --------------------------------------------------------------------- helpers
 
 
-def _decision(
-    refused: bool, rate_wait: float | None, enters_unreachable: bool, recovers: bool
-) -> str | None:
-    """What an answer changed for every request, as a line of the debug log; None: nothing."""
-    if refused:
-        return "LOX24 refused the token or the account; requests stop"
-    if rate_wait is not None:
-        return f"rate-limited: every request waits {rate_wait:g} s"
-    if enters_unreachable:
-        return "LOX24 unreachable: one probe at a time"
-    if recovers:
-        return "LOX24 answers again"
-    return None
+class Answer(StrEnum):
+    """What an answer says about the token and about LOX24: the one question each rule asks."""
+
+    WORKED = "the token works"
+    """A success, or any answer LOX24 gave after it accepted the token: a 404 (it looked the id
+    up), a write refused by read-only, anything below 400."""
+    REFUSED = "LOX24 refused the token or the account"
+    """A 401 or 403."""
+    RATE_LIMITED = "rate-limited"
+    LOST = "no answer after the request went out"
+    """LOX24 may have got it and refused it: it counts like a refusal, proven token or not."""
+    NOT_SENT = "no connection"
+    SERVER_ERROR = "a 5xx"
+    OTHER = "an answer that says nothing of the token"
+
+    @classmethod
+    def of(cls, outcome: Lox24Error | None) -> Answer:
+        if outcome is None or isinstance(outcome, BulkNotFound | WriteRefused):
+            return cls.WORKED
+        if outcome.http_status is not None and outcome.http_status < 400:
+            return cls.WORKED
+        if isinstance(outcome, AccountError):
+            return cls.REFUSED
+        if isinstance(outcome, RateLimited):
+            return cls.RATE_LIMITED
+        if isinstance(outcome, NetworkError):
+            return cls.NOT_SENT if outcome.never_sent else cls.LOST
+        if isinstance(outcome, ServerError):
+            return cls.SERVER_ERROR
+        return cls.OTHER
+
+    @property
+    def is_trouble(self) -> bool:
+        """LOX24 may be unreachable: counted towards the probe-only state."""
+        return self in {Answer.LOST, Answer.NOT_SENT, Answer.SERVER_ERROR}
+
+    def counts_as_refused(self, *, proven: bool) -> bool:
+        """Whether the request counts against :data:`REFUSED_ALLOWED` (a 429 does while the
+        token is unproven: LOX24 may have counted a refusal before it limited)."""
+        return self in {Answer.REFUSED, Answer.LOST} or (self is Answer.RATE_LIMITED and not proven)
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What one answer changes for every process, decided before the shared file is touched."""
+
+    answer: Answer
+    counts: bool
+    """It counts as a refused request."""
+    proof_due: bool
+    """The token worked and the shared proof is older than :data:`PROOF_WRITE_EVERY`."""
+    proof_to_drop: bool
+    """The token was refused and some process had proven it."""
+    rate_wait: float | None
+    """A 429's wait for every request."""
+    enters_unreachable: bool
+    recovers: bool
+    """LOX24 answers again after it was unreachable."""
+    ticket: Ticket
+
+    @property
+    def needs_write(self) -> bool:
+        return (
+            self.ticket.attempt is not None
+            or self.counts
+            or self.proof_due
+            or self.proof_to_drop
+            or self.rate_wait is not None
+            or self.enters_unreachable
+            or self.recovers
+            or self.ticket.probe
+        )
+
+    @property
+    def decision(self) -> str | None:
+        """What the answer changed for every request, as a line of the debug log."""
+        if self.answer is Answer.REFUSED:
+            return "LOX24 refused the token or the account; requests stop"
+        if self.rate_wait is not None:
+            return f"rate-limited: every request waits {self.rate_wait:g} s"
+        if self.enters_unreachable:
+            return "LOX24 unreachable: one probe at a time"
+        if self.recovers:
+            return "LOX24 answers again"
+        return None
+
+
+def _recent(at: float | None, now: float, within: float) -> bool:
+    """``at`` lies within the last ``within`` seconds (not in the future: a clock set back)."""
+    return at is not None and now - within < at <= now
 
 
 def _fingerprint(token: Token | str | None) -> str:
