@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import STOPPED, add_command, epilog
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import asyncio
 import sys
 from datetime import UTC, datetime
@@ -61,3 +69,32 @@ def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
     for label, value in rows:
         print_line(out, f"    {label:<13} {value}")
     return ExitCode.OK
+
+
+# The command line
+EXAMPLES = ("lox24tui account", "lox24tui account --json")
+
+EPILOG = f"""\
+exit status:
+  0  the account was printed
+  1  LOX24 answered with an error, or the answer could not be read
+{STOPPED}
+"""
+
+
+SUMMARY = "show the account's balance and services"
+
+DESCRIPTION = (
+    "Show the account (GET /me): balance, currency, when the balance last "
+    "changed, and the services it may use."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "account", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser.add_argument("--json", action="store_true", help="one JSON object, LOX24's field names")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_account(as_json=args.json)

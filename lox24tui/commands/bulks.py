@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.api import StatusCode
+from lox24tui.commands.arguments import STOPPED, add_command, epilog, positive
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import asyncio
 import sys
 from datetime import UTC, datetime
@@ -77,3 +86,56 @@ def _line(bulk: Bulk, now: datetime) -> str:
         f"{bulk.uuid or '—'}  {created}  {bulk.label_at(now):<14} "
         f"{humanize.count(bulk.msg_total_count):>9}  {humanize.money(bulk.price):>14}  {text}"
     )
+
+
+# The command line
+EXAMPLES = ("lox24tui bulks --since 24h", "lox24tui bulks --status 5 --json")
+
+EPILOG = f"""\
+exit status:
+  0  the list was printed
+  1  LOX24 answered with an error, or the answer could not be read
+{STOPPED}
+"""
+
+
+SUMMARY = "list the account's recent bulks"
+
+DESCRIPTION = "List the account's bulks, newest first (GET /bulks), to find ids."
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "bulks", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser.add_argument(
+        "--status",
+        type=_status_code,
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="only bulks with this status code (repeatable): 0 new, 5 in progress, "
+        "10 processed, 15 canceled, 20 system error, 201 no recipients",
+    )
+    parser.add_argument(
+        "--since", metavar="AGE", help="only bulks created within AGE, e.g. 24h, 7d"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--limit", type=positive, default=50, help="at most this many (%(default)s)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_bulks(statuses=args.status, since=args.since, as_json=args.json, limit=args.limit)
+
+
+def _status_code(text: str) -> int:
+    """A code of the contract (:class:`lox24tui.api.StatusCode`), else argparse's error."""
+    known = [int(code) for code in StatusCode]
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value not in known:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(map(str, known))}")
+    return value

@@ -4,6 +4,15 @@ changes something at LOX24, so it asks first on a terminal, refuses without a te
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import add_command, epilog
+from lox24tui.commands.completion import complete_watched_ids
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import asyncio
 import sys
 from collections.abc import Callable
@@ -88,3 +97,41 @@ def run_cancel(
         return ExitCode.OK if canceled == len(ids) else ExitCode.FAILED
 
     return asyncio.run(cancel_each())
+
+
+# The command line
+EXAMPLES = ("lox24tui cancel ID1 ID2", "lox24tui cancel ID --yes     # in scripts")
+
+EPILOG = """\
+exit status:
+  0  every bulk was canceled
+  1  an id was invalid, LOX24 refused or failed to cancel a bulk (it says why),
+     or you answered no
+  2  nothing (more) was canceled: lox24tui is read-only (--read-only or
+     read_only = true) or there was no terminal to ask on and no --yes (then no
+     request was made), or the requests were stopped (a refused token, an
+     inactive account, a rate limit, protecting your IP, LOX24 unreachable);
+     also: no token, a bad config file
+"""
+
+
+SUMMARY = "cancel bulks that have not finished sending"
+
+DESCRIPTION = (
+    "Cancel bulks (PUT /bulks/{id}/cancel): a new bulk, or one still sending, "
+    "stops and its unsent messages are not sent. Asks first on a terminal; one request at "
+    "a time, never retried."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "cancel", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    complete_watched_ids(
+        parser.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
+    )
+    parser.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_cancel(args.ids, yes=args.yes, read_only=args.read_only)

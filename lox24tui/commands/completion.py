@@ -1,6 +1,6 @@
 """Shell completion through argcomplete: the shell asks ``lox24tui`` itself what fits.
 
-argcomplete walks the very parser that :func:`lox24tui.cli.build_parser` builds, so subcommands
+argcomplete walks the very parser that :func:`lox24tui.cli.build_parser` assembles, so subcommands
 and options never drift from ``--help``. The generated scripts only call back into ``lox24tui``;
 what they offer for a bulk id comes from :func:`watched_ids`, which reads the saved watch list
 and nothing else: completing never sends a request to LOX24.
@@ -9,6 +9,14 @@ and nothing else: completing never sends a request to LOX24.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import add_command
+from lox24tui.commands.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import os
 from typing import Any, Final
 
@@ -63,3 +71,34 @@ def script(shell: str) -> str:
     from argcomplete.shell_integration import shellcode
 
     return shellcode([PROGRAM], shell=shell)
+
+
+# The command line
+
+
+SUMMARY = "print a shell completion script (bash, zsh or fish)"
+
+DESCRIPTION = (
+    "Print the script that makes your shell complete lox24tui's commands, "
+    "options and watched bulk ids (with their labels in zsh and fish). Completing reads "
+    "only the saved watch list; it never sends a request to LOX24."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(
+        commands,
+        "completion",
+        SUMMARY,
+        DESCRIPTION,
+        'bash:  eval "$(lox24tui completion bash)"    (in ~/.bashrc)\n'
+        'zsh:   eval "$(lox24tui completion zsh)"     (in ~/.zshrc)\n'
+        "fish:  lox24tui completion fish | source    (in ~/.config/fish/config.fish)",
+    )
+    parser.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(script(args.shell), end="")
+    return ExitCode.OK

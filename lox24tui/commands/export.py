@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import STOPPED, add_command, epilog
+from lox24tui.state.export import format_for
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import asyncio
 import sys
 from datetime import UTC, datetime
@@ -94,3 +103,42 @@ def _missing_folder(path: Path) -> Path | None:
     while not missing.parent.exists() and missing.parent != missing:
         missing = missing.parent
     return missing
+
+
+# The command line
+EXAMPLES = ("lox24tui export --output bulks.csv", "lox24tui export --format json > bulks.json")
+
+EPILOG = f"""\
+exit status:
+  0  every watched bulk was fetched and written
+  1  some bulks failed (the others are written; stderr names each and why),
+     every bulk failed (no file is written), the destination cannot be written
+     or its folder does not exist (folders are never created), or the
+     watch-list file cannot be read
+{STOPPED}; nothing is written then
+"""
+
+
+SUMMARY = "write the watch list with every status field as CSV or JSON"
+
+DESCRIPTION = (
+    "Fetch every watched bulk once and write one row per bulk: its label, "
+    "every status field, when it was checked and its last error. The token is never in it."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "export", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        default=None,
+        help="csv (default, or from the file name) or json",
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = args.format or (format_for(args.output) if args.output else "csv")
+    return run_export(fmt=fmt, output=args.output)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import add_command, fraction
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import errno
 import socket
 import sys
 import time
 
 from lox24tui.commands.exit_codes import ExitCode
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
-from lox24tui.fake.server import run
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, server
 from lox24tui.text import humanize
 
 
@@ -63,7 +70,7 @@ def run_fake_server(
             print(f"  {bulk_id}  {label}")
         print(f"\nTry: lox24tui status {featured[0][0]}\n")
     print("Ctrl+C stops it.", flush=True)
-    run(app, host=host, port=port, listener=listener)
+    server.run(app, host=host, port=port, listener=listener)
     return ExitCode.OK
 
 
@@ -80,3 +87,87 @@ def _listen(host: str, port: int) -> socket.socket:
         listener.close()
         raise
     return listener
+
+
+# The command line
+
+EPILOG = """\
+example:
+  lox24tui fake-server --port 8765 &
+  export LOX24_API_URL=http://127.0.0.1:8765 LOX24_TOKEN=<the token it prints>
+
+exit status:
+  0  the server was stopped (Ctrl+C)
+  2  it could not start: the address or port cannot be used (another program
+     listens on it)
+"""
+
+
+SUMMARY = "serve the simulated LOX24 API on this machine"
+
+DESCRIPTION = (
+    "Serve a simulated LOX24 API (the demo account) for trying lox24tui "
+    "without a LOX24 account. It prints the token it accepts."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "fake-server", SUMMARY, DESCRIPTION, EPILOG)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    parser.add_argument("--port", type=int, default=8765, help="port (%(default)s)")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds every answer waits (%(default)s)"
+    )
+    parser.add_argument(
+        "--bulks",
+        type=int,
+        default=None,
+        metavar="N",
+        help="serve N generated bulks instead of the demo account (for load tests)",
+    )
+    parser.add_argument(
+        "--final-fraction",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="with --bulks: the share of bulks already finished (%(default)s)",
+    )
+
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --bulks: N messages in every bulk (default: random, up to 50,000)",
+    )
+
+    parser.add_argument(
+        "--fields",
+        choices=("natural", "changing", "still"),
+        default="natural",
+        help="with --bulks: how the bulks still sending change between polls: natural, "
+        "changing (message count and price grow every second), still (nothing changes) "
+        "(%(default)s)",
+    )
+    parser.add_argument(
+        "--pending-forever",
+        type=fraction,
+        default=0.0,
+        metavar="F",
+        help="with --bulks: the share of each bulk's messages whose delivery report stays "
+        "submitted for ever, never final (%(default)s)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_fake_server(
+        host=args.host,
+        port=args.port,
+        latency=args.latency,
+        bulks=args.bulks,
+        final_fraction=args.final_fraction,
+        messages=args.messages,
+        fields=args.fields,
+        pending_forever=args.pending_forever,
+    )

@@ -3,6 +3,14 @@ history file every process writes (the dashboard and ``status --watch``). No req
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import add_command, epilog
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import sys
 import time
 from datetime import UTC, datetime
@@ -81,3 +89,37 @@ def _line(transition: StatusTransition, earlier: str | None) -> str:
     label = f"  {transition.label}" if transition.label else ""
     request = f"  (request {transition.request_id})" if transition.request_id else ""
     return f"{at}  {transition.bulk_id}{label}  {arrow} {transition.status}{request}"
+
+
+# The command line
+EXAMPLES = ("lox24tui history --since 36h", "lox24tui history ID --json")
+
+EPILOG = """\
+exit status:
+  0  the changes were printed (none, if lox24tui has seen none yet)
+  1  an id was invalid, or the history file could not be read (a damaged one is
+     kept aside and a new one started; stderr says where)
+  2  --since is not an age such as 90m, 36h or 7d, or the config file is bad
+
+The history is written by the dashboard and by `status --watch`; no request is sent.
+"""
+
+
+SUMMARY = "print the status changes lox24tui has seen"
+
+DESCRIPTION = (
+    "Print the status changes the dashboard and `status --watch` have seen "
+    "(kept for `history_days`, 90 by default), oldest first."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "history", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser.add_argument("ids", nargs="*", metavar="ID", help="only these bulks (default: all)")
+    parser.add_argument("--since", metavar="AGE", help="only changes within AGE: 90m, 36h, 7d")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_history(args.ids, since=args.since, as_json=args.json)

@@ -4,6 +4,15 @@ for them (``--mask`` hides all but the country code and the last four digits).""
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import STOPPED, add_command, epilog, positive
+from lox24tui.engine.delivery import OUTCOMES
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import asyncio
 import sys
 from typing import TextIO
@@ -108,4 +117,52 @@ def _line(message: Message, *, mask: bool) -> str:
         f"{message.uuid or '—'}  {phone:<16} {dlr_label(message.dlr_code):<18} "
         f"{sms_status_label(message.status_code):<22} created {created}  {sent}  "
         f"{parts}  price {price}"
+    )
+
+
+# The command line
+EXAMPLES = ("lox24tui messages ID --dlr rejected --mask",)
+
+EPILOG = f"""\
+exit status:
+  0  the messages were printed (none, if none match: stderr says so)
+  1  the id is invalid or LOX24 does not know that bulk, LOX24 answered with an
+     error, or the answer could not be read
+{STOPPED}
+
+Phone numbers are recipients' personal data: this is the only command that shows
+them (--mask hides all but the country code and the last four digits).
+"""
+
+
+SUMMARY = "list a bulk's messages with their delivery outcome"
+
+DESCRIPTION = (
+    "List a bulk's messages (GET /sms), oldest first, with their delivery report and status."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "messages", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser.add_argument("id", metavar="ID", help="the bulk's id (a UUID)")
+    parser.add_argument(
+        "--dlr",
+        choices=OUTCOMES,
+        metavar="OUTCOME",
+        help=f"only messages with this outcome: {', '.join(OUTCOMES)} (none: sent, no "
+        "report yet; not_sent: never sent, e.g. no funds or blocked)",
+    )
+    parser.add_argument("--mask", action="store_true", help="show phone numbers as +49 ••• 4567")
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per line, LOX24's field names"
+    )
+    parser.add_argument(
+        "--limit", type=positive, default=100, help="at most this many (%(default)s)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_messages(
+        args.id, outcome=args.dlr, mask=args.mask, as_json=args.json, limit=args.limit
     )

@@ -12,6 +12,14 @@ browser tab is easier to leave open, or to reach, than a terminal.
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import add_command, epilog
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import ipaddress
 import shlex
 import sys
@@ -111,3 +119,62 @@ def run_serve(
     )
     server.serve()
     return ExitCode.OK
+
+
+# The command line
+EXAMPLES = ("lox24tui serve --port 8000", "lox24tui serve --demo")
+
+EPILOG = """\
+exit status:
+  0  the server was stopped (Ctrl+C)
+  1  the address or port cannot be used
+  2  textual-serve is not installed, or the config file is bad
+"""
+
+
+SUMMARY = "serve the dashboard to a web browser"
+
+DESCRIPTION = (
+    "Serve the dashboard to a web browser (textual-serve): every browser tab "
+    "opens a dashboard of its own. It prints the address to open once, with an access key "
+    "in it; without the key the server answers 403 and starts nothing. After the first "
+    "visit the browser keeps the key in a cookie. Only this machine can reach it unless "
+    "--host says otherwise. Served dashboards are read-only (no cancel) unless "
+    "--allow-writes. The token stays in the environment, never in the page or its address. "
+    "Needs the `serve` extra: pip install 'lox24tui[serve]'."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "serve", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="port (%(default)s)")
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers open, when not http://HOST:PORT (with --host 0.0.0.0, or "
+        "behind a proxy); the page connects back to it",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        dest="serve_demo",
+        help="serve the dashboard on the simulated LOX24 account (no token, no network)",
+    )
+    parser.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="let the served dashboards cancel bulks (by default they are read-only)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_serve(
+        host=args.host,
+        port=args.port,
+        public_url=args.public_url,
+        demo=args.serve_demo,
+        allow_writes=args.allow_writes,
+        read_only=args.read_only,
+    )

@@ -4,6 +4,22 @@ Delivery counts (up to 7 more requests per bulk) only with ``--delivery``."""
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.account.guard import REFUSED_ALLOWED
+from lox24tui.commands.arguments import (
+    STOPPED,
+    UsageError,
+    add_command,
+    epilog,
+    positive,
+)
+from lox24tui.commands.completion import complete_watched_ids
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import asyncio
 import sys
 from datetime import UTC, datetime
@@ -149,3 +165,84 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
         rows.append((key, f"{value!r} (not in the contract)"))
     for label, value in rows:
         print_line(out, f"    {label:<13} {value}")
+
+
+# The command line
+EXAMPLES = (
+    "lox24tui status da0fa78c-4699-11ea-a637-96000028b339",
+    "lox24tui status ID1 ID2 --json",
+    'lox24tui status "$ID" --watch && echo delivered',
+)
+
+EPILOG = f"""\
+exit status:
+  0  every id was fetched
+  1  at least one id was invalid, unknown to LOX24, or could not be fetched, or
+     (with --delivery) a bulk's delivery could not be counted
+{STOPPED}
+
+exit status with --watch:
+  0  every bulk ended processed (10)
+  1  a bulk ended canceled (15), in a system error (20) or with no recipients
+     (201)
+  2  the watch was stopped: an invalid or unknown id, a refused token, an
+     inactive account, or a rate limit / IP block (also: no token, bad config
+     file)
+
+The token comes from LOX24_TOKEN (or the config file), never from the command line.
+"""
+
+
+SUMMARY = "look up bulks once and print their status"
+
+DESCRIPTION = (
+    "Look up the status of one or more bulks: one request per id, never "
+    "retried, under the same account rules as the dashboard (with a token not yet seen to "
+    "work, one request first; then at most --concurrency at a time). With --delivery, each "
+    "bulk found also has its messages counted by delivery outcome: at most one request per "
+    "outcome, seven per bulk."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "status", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    complete_watched_ids(
+        parser.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
+    parser.add_argument(
+        "--concurrency",
+        type=positive,
+        default=None,
+        metavar="N",
+        help=(
+            "at most N requests in flight at once (default: the `concurrency` setting, "
+            f"{REFUSED_ALLOWED}). Above {REFUSED_ALLOWED}, a key revoked mid-burst may cost N "
+            "refused requests, and LOX24 then blocks this IP for ten minutes"
+        ),
+    )
+    parser.add_argument(
+        "--delivery",
+        action="store_true",
+        help="also count each bulk's messages by delivery outcome (up to 7 more requests per "
+        "bulk; not with --watch)",
+    )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep refreshing until every bulk is final, printing each status change "
+        "(one JSON line per change with --json)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.watch and args.delivery:
+        raise UsageError("status: --delivery counts once; it does not go with --watch")
+    return run_status(
+        args.ids,
+        as_json=args.json,
+        watch=args.watch,
+        delivery=args.delivery,
+        concurrency=args.concurrency,
+    )

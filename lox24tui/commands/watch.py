@@ -8,6 +8,15 @@ starting from an empty list here would make every running dashboard drop the bul
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+from lox24tui.commands.arguments import UsageError, add_command, epilog, positive
+from lox24tui.commands.completion import complete_watched_ids
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
+
 import functools
 import sys
 from collections.abc import Callable
@@ -190,3 +199,129 @@ def _show_copies(watchlist: WatchList, out: TextIO) -> int:
             note = ""
         print_line(out, f"{copy.number:>2}  {copy.when}  {copy.size}{note}")
     return ExitCode.OK
+
+
+# The command line
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "watch": ("lox24tui watch add ID1 ID2 --label 'Black Friday'", "lox24tui watch list"),
+    "watch add": (
+        "lox24tui watch add ID1 ID2 --label 'Black Friday'",
+        "lox24tui bulks --since 2h --json | jq -r .id | lox24tui watch add -",
+    ),
+    "watch remove": ("lox24tui watch remove ID1 ID2",),
+    "watch list": ("lox24tui watch list", "lox24tui watch list --json | jq -r .id"),
+    "watch restore": ("lox24tui watch restore --list", "lox24tui watch restore 2"),
+}
+
+EPILOG = """\
+exit status:
+  0  done
+  1  an id was invalid or not on the list; the watch-list file cannot be read
+     (add, remove and list leave it untouched; restore brings back a good copy);
+     or restore found nothing to restore
+"""
+
+
+SUMMARY = "change the dashboard's watch list from the shell"
+
+DESCRIPTION = (
+    "Add, remove or list watched bulks, or bring back a kept copy of the list; "
+    "a running dashboard follows within seconds."
+)
+
+ADD_SUMMARY = "watch bulks ('-' reads ids from stdin)"
+
+ADD_DESCRIPTION = (
+    "Add bulks to the watch list, each once: a running dashboard shows them "
+    "within seconds. No request is sent; an id that is not a UUID is named and left out."
+)
+
+REMOVE_SUMMARY = "stop watching bulks"
+
+REMOVE_DESCRIPTION = (
+    "Take bulks off the watch list (a copy of the list before is kept: "
+    "`watch restore` brings it back). No request is sent; nothing changes at LOX24."
+)
+
+LIST_SUMMARY = "print the watch list"
+
+LIST_DESCRIPTION = "Print the watched bulks, one a line: the id and its label."
+
+RESTORE_SUMMARY = "bring back a kept copy of the watch list"
+
+RESTORE_DESCRIPTION = (
+    "Every change of the watch list keeps a copy in the backups folder beside "
+    "it (the newest ten). Without N, this brings back the newest copy that differs from the "
+    "list now: over a damaged file, simply the newest. A damaged file is kept aside, never "
+    "deleted. Exit status 0 when restored (or listed), 1 when there is nothing to restore."
+)
+
+
+def declare(commands: Subcommands) -> None:
+    parser = add_command(commands, "watch", SUMMARY, DESCRIPTION, epilog(EXAMPLES["watch"], EPILOG))
+    watch_commands = parser.add_subparsers(
+        dest="watch_command",
+        metavar="ACTION",
+        required=True,
+        help="one of these (lox24tui watch ACTION --help says more)",
+    )
+    watch_add = add_command(
+        watch_commands, "add", ADD_SUMMARY, ADD_DESCRIPTION, epilog(EXAMPLES["watch add"], EPILOG)
+    )
+    watch_add.add_argument(
+        "ids", nargs="+", metavar="ID", help="bulk ids (UUIDs); '-' reads them from stdin"
+    )
+    watch_add.add_argument("--label", default="", help="a label for the added bulks")
+    watch_remove = add_command(
+        watch_commands,
+        "remove",
+        REMOVE_SUMMARY,
+        REMOVE_DESCRIPTION,
+        epilog(EXAMPLES["watch remove"], EPILOG),
+    )
+    complete_watched_ids(
+        watch_remove.add_argument(
+            "ids", nargs="+", metavar="ID", help="watched bulk ids; '-' reads them from stdin"
+        )
+    )
+    watch_list = add_command(
+        watch_commands,
+        "list",
+        LIST_SUMMARY,
+        LIST_DESCRIPTION,
+        epilog(EXAMPLES["watch list"], EPILOG),
+    )
+    watch_list.add_argument("--json", action="store_true", help="one JSON object per line")
+    watch_restore = add_command(
+        watch_commands,
+        "restore",
+        RESTORE_SUMMARY,
+        RESTORE_DESCRIPTION,
+        epilog(EXAMPLES["watch restore"]),
+    )
+    watch_restore.add_argument(
+        "number",
+        nargs="?",
+        type=positive,
+        metavar="N",
+        help="the copy to bring back, as --list numbers them (1 is the newest)",
+    )
+    watch_restore.add_argument(
+        "--list",
+        action="store_true",
+        dest="show_list",
+        help="only show the copies, newest first, with their time and number of bulks",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.watch_command == "add":
+        return run_watch_add(args.ids, label=args.label)
+    if args.watch_command == "remove":
+        return run_watch_remove(args.ids)
+    if args.watch_command == "restore":
+        if args.show_list and args.number is not None:
+            raise UsageError("watch restore: give N or --list, not both")
+        return run_watch_restore(args.number, show_list=args.show_list)
+    return run_watch_list(as_json=args.json)
