@@ -165,7 +165,7 @@ def test_every_status_code_has_a_label_and_finality(code: int, label: str, final
 
 def test_unknown_service_codes_and_voice_languages_are_kept_as_strings() -> None:
     status = parse(json.dumps({**FULL, "service_code": "whatsapp", "voice_lang": "XX"}))
-    assert status.service_code == "whatsapp" and not status.is_known_service
+    assert status.service_code == "whatsapp"
     assert status.voice_lang == "XX"
     assert status.voice_language == "unknown (XX)"
 

@@ -63,6 +63,7 @@ from lox24tui.api import (
     Token,
     WriteRefused,
 )
+from lox24tui.api.protocol import Lox24Api
 from lox24tui.api.sms import ALL_MESSAGES, COUNT_PAGE_CAP, MessageFilters, count_messages
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.state.files import (
@@ -1046,36 +1047,12 @@ class AccountGuard:
 # --------------------------------------------------------------------- guarded calls
 
 
-class LoxClient(Protocol):
-    """The client calls lox24tui makes (:class:`lox24tui.api.Lox24ClientPool` has them)."""
-
-    async def get_bulk_status(self, bulk_id: str) -> StatusReply: ...
-
-    async def list_bulks(
-        self,
-        *,
-        page: int = 1,
-        status_codes: Sequence[int] = (),
-        created_since: datetime | None = None,
-    ) -> BulkPage: ...
-
-    async def check_token(self) -> dict[str, Any]: ...
-
-    async def list_messages(
-        self, bulk_id: str, *, page: int = 1, filters: MessageFilters = ALL_MESSAGES
-    ) -> MessagePage: ...
-
-    async def get_account(self) -> Account: ...
-
-    async def cancel_bulk(self, bulk_id: str) -> StatusReply: ...
-
-
 class GuardedClient:
     """A client whose every call asks the guard first and tells it the answer. Commands and
     screens only ever hold one of these; a call the guard stops raises :class:`GuardStopped`.
     With ``read_only`` every write raises :class:`WritesDisabled` before asking anything."""
 
-    def __init__(self, client: LoxClient, guard: AccountGuard, *, read_only: bool = False) -> None:
+    def __init__(self, client: Lox24Api, guard: AccountGuard, *, read_only: bool = False) -> None:
         self.client = client
         self.guard = guard
         self.read_only = read_only

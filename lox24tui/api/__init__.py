@@ -32,6 +32,7 @@ from lox24tui.api.models import (
     voice_language_with_code,
 )
 from lox24tui.api.pool import Lox24ClientPool
+from lox24tui.api.protocol import MessageSource
 from lox24tui.api.sms import (
     ACCOUNT_FIELDS,
     FINAL_DLR_CODES,
@@ -43,7 +44,6 @@ from lox24tui.api.sms import (
     MessageCount,
     MessageFilters,
     MessagePage,
-    MessageSource,
     SmsStatusCode,
     count_messages,
     dlr_label,

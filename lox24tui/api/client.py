@@ -153,12 +153,6 @@ class Lox24Client:
         status = BulkStatus.model_validate(_require_object(payload, response))
         return StatusReply(bulk_id, status, _request_id(response), response.text)
 
-    async def get_bulk(self, bulk_id: str) -> Bulk:
-        """``GET /bulks/{id}``: the full bulk, with text and recipients."""
-        bulk_id = parse_bulk_id(bulk_id)
-        response, payload = await self._get_json(f"/bulks/{bulk_id}", bulk_id=bulk_id)
-        return Bulk.model_validate(_require_object(payload, response))
-
     async def list_bulks(
         self,
         *,

@@ -130,9 +130,6 @@ def voice_language_with_code(code: str | None) -> str:
     return name if code is None or code.upper() not in VOICE_LANGUAGES else f"{name} ({code})"
 
 
-SERVICE_CODES: Final = frozenset({"direct", "text2speech", "text2speech_ssml", "economy", "pro"})
-
-
 LATEST_TIMESTAMP: Final = 32_503_680_000  # 3000-01-01: later "seconds" are a misreading
 MAX_PRICE_DIGITS: Final = 12
 """A price of a trillion or more is a misreading (and would overflow exact totals)."""
@@ -291,10 +288,6 @@ class BulkStatus(TolerantModel):
     @property
     def voice_language(self) -> str:
         return voice_language_name(self.voice_lang)
-
-    @property
-    def is_known_service(self) -> bool:
-        return self.service_code in SERVICE_CODES
 
 
 class Bulk(BulkStatus):

@@ -11,11 +11,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import Field
 
 from lox24tui.api.models import Integer, Price, Timestamp, TolerantModel
+
+if TYPE_CHECKING:
+    from lox24tui.api.protocol import MessageSource
 
 COUNT_PAGE_CAP: Final = 10
 """Pages a count reads at most when LOX24 sends no total: a bound on requests, not a count."""
@@ -196,15 +199,6 @@ class MessageCount:
     """Dlr codes of the messages on the pages read, with how many of each."""
     seen_status_codes: dict[int, int] = field(default_factory=dict)
     """The messages' status codes on the pages read, with how many of each."""
-
-
-class MessageSource(Protocol):
-    """Whatever lists a bulk's messages a page at a time: the client, the pool, the guarded
-    client (whose every page then asks the account guard)."""
-
-    async def list_messages(
-        self, bulk_id: str, *, page: int = 1, filters: MessageFilters = ALL_MESSAGES
-    ) -> MessagePage: ...
 
 
 async def count_messages(

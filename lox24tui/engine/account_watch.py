@@ -7,18 +7,15 @@ capacity status checks leave, charged one request to the side-work budget.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final, Protocol
+from typing import Final
 
 from lox24tui.api import Account, Lox24Error
+from lox24tui.api.protocol import AccountSource
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkUpdate, Change
 from lox24tui.engine.monitor import Monitor, MonitorEvent, SideJob
 
 MIN_INTERVAL: Final = 30.0
-
-
-class AccountSource(Protocol):
-    async def get_account(self) -> Account: ...
 
 
 class AccountWatch:

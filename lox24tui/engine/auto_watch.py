@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from typing import Final
 
 from lox24tui.api import Lox24Error, is_bulk_id, parse_bulk_id
+from lox24tui.api.protocol import BulkLister
 from lox24tui.clock import Clock
-from lox24tui.engine.discovery import BulkLister, BulkQuery, label_for, recent_bulks
+from lox24tui.engine.discovery import BulkQuery, label_for, recent_bulks
 from lox24tui.engine.monitor import SideJob
 
 LOOK_EVERY: Final = 120.0

@@ -24,10 +24,10 @@ from lox24tui.api import (
     DlrCode,
     MessageCount,
     MessageFilters,
-    MessageSource,
     SmsStatusCode,
     count_messages,
 )
+from lox24tui.api.protocol import MessageSource
 
 MAX_REQUESTS: Final = 7
 """One count of the not-sent messages and one per delivery report code: the cost of a

@@ -49,10 +49,10 @@ from lox24tui.api import (
     Lox24Error,
     MessageFilters,
     MessagePage,
-    MessageSource,
     StatusCode,
     count_messages,
 )
+from lox24tui.api.protocol import MessageSource
 from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change

@@ -4,12 +4,13 @@ first, page by page. Shared by ``lox24tui bulks`` and the dashboard's import scr
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Final, Protocol
+from typing import Final
 
-from lox24tui.api import Bulk, BulkPage
+from lox24tui.api import Bulk
+from lox24tui.api.protocol import BulkLister
 
 _DURATION: Final = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)", re.IGNORECASE)
 _UNIT_SECONDS: Final = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -22,16 +23,6 @@ def parse_age(text: str) -> timedelta:
         raise ValueError(f"{text!r} is not an age such as 30m, 24h, 7d or 2w")
     amount, unit = float(match.group(1)), match.group(2).lower()
     return timedelta(seconds=amount * _UNIT_SECONDS[unit])
-
-
-class BulkLister(Protocol):
-    async def list_bulks(
-        self,
-        *,
-        page: int = 1,
-        status_codes: Sequence[int] = (),
-        created_since: datetime | None = None,
-    ) -> BulkPage: ...
 
 
 @dataclass(frozen=True, slots=True)

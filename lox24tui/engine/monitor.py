@@ -52,6 +52,7 @@ from lox24tui.api import (
     UnreadableResponse,
     parse_bulk_id,
 )
+from lox24tui.api.protocol import StatusSource
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, Transition, bucket
 from lox24tui.engine.delivery import DeliveryBreakdown
@@ -104,12 +105,6 @@ class SideWork(Protocol):
         """The next job due at ``now`` (the engine runs it once the budget can pay for it:
         until then it is held, and no other side job overtakes it), or None."""
         ...
-
-
-class StatusSource(Protocol):
-    """What the engine needs from a client: :class:`lox24tui.api.Lox24Client` provides it."""
-
-    async def get_bulk_status(self, bulk_id: str) -> StatusReply: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -830,15 +825,8 @@ class Monitor:
         self._progress = asyncio.Event()
 
 
-class GuardedStatusSource(Protocol):
-    """A client whose calls go through the account guard
-    (:class:`lox24tui.account.guard.GuardedClient`)."""
-
-    async def get_bulk_status(self, bulk_id: str) -> StatusReply: ...
-
-
 async def check_each_once(
-    client: GuardedStatusSource,
+    client: StatusSource,
     ids: Iterable[str],
     *,
     concurrency: int = DEFAULT_CONCURRENCY,

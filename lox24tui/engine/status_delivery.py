@@ -8,7 +8,8 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-from lox24tui.api import Lox24Error, MessageSource, UnreadableResponse
+from lox24tui.api import Lox24Error, UnreadableResponse
+from lox24tui.api.protocol import MessageSource
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown, count_delivery
 from lox24tui.text import humanize

@@ -16,7 +16,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from lox24tui.api import SCHEDULED, Bulk, Lox24Error, StatusCode, label_with_code, status_info
-from lox24tui.engine.discovery import BulkLister, label_for
+from lox24tui.api.protocol import BulkLister
+from lox24tui.engine.discovery import label_for
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import STATUS_STYLES
 
