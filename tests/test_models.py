@@ -256,3 +256,23 @@ def test_a_time_of_zero_is_no_time_in_every_record() -> None:
     assert status.created_at is not None and status.unreadable_fields == {}
     message = Message.model_validate({"gateway_sent_at": 0, "delivery_at": 0.0})
     assert message.gateway_sent_at is None and message.delivery_at is None
+
+
+@pytest.mark.parametrize(
+    ("code", "failed", "sent", "cancelable"),
+    [
+        (0, False, False, True),
+        (5, False, False, True),
+        (10, False, True, False),
+        (15, False, False, False),
+        (20, True, False, False),
+        (201, True, False, False),
+        (7, False, False, False),
+        (None, False, False, False),
+    ],
+)
+def test_each_status_says_once_whether_it_failed_was_sent_or_can_be_canceled(
+    code: int | None, failed: bool, sent: bool, cancelable: bool
+) -> None:
+    status = status_info(code)
+    assert (status.is_failed, status.is_sent, status.is_cancelable) == (failed, sent, cancelable)

@@ -49,6 +49,21 @@ class StatusInfo:
     is_final: bool
     is_known: bool
 
+    @property
+    def is_failed(self) -> bool:
+        """Ended without sending, by LOX24's fault or for want of recipients (20, 201)."""
+        return self.code in FAILED_CODES
+
+    @property
+    def is_sent(self) -> bool:
+        """Ended with every message handed on (10): the one ending that is not a setback."""
+        return self.code == StatusCode.PROCESSED
+
+    @property
+    def is_cancelable(self) -> bool:
+        """Not yet sent in full (0, 5): LOX24 refuses to cancel anything else."""
+        return self.code in CANCELABLE_CODES
+
 
 _STATUS_TEXT: Final[dict[int, tuple[str, str]]] = {
     StatusCode.NEW: ("new", "new, not processed yet"),
@@ -63,6 +78,8 @@ SCHEDULED: Final = "scheduled"
 FINAL_CODES: Final = frozenset(
     {StatusCode.PROCESSED, StatusCode.CANCELED, StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS}
 )
+FAILED_CODES: Final = frozenset({StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS})
+CANCELABLE_CODES: Final = frozenset({StatusCode.NEW, StatusCode.IN_PROGRESS})
 
 
 def status_info(code: int | None) -> StatusInfo:

@@ -25,8 +25,8 @@ from lox24tui.api import (
     Lox24ClientPool,
     Lox24Error,
     RateLimited,
-    StatusCode,
     Token,
+    status_info,
     status_label,
 )
 from lox24tui.api.records import status_fields
@@ -100,7 +100,7 @@ async def _watch(
                     complain(f"{state.bulk_id}: {state.error} (retrying)")
                 states = monitor.states()
                 if all(s.is_final for s in states):
-                    failed = any(s.status_code != StatusCode.PROCESSED for s in states)
+                    failed = any(not status_info(s.status_code).is_sent for s in states)
                     finish(ExitCode.SOME_ENDED_BADLY if failed else ExitCode.ALL_PROCESSED)
                 return
             breaker = event.breaker

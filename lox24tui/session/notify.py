@@ -30,7 +30,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from lox24tui.api.models import StatusCode, status_info
+from lox24tui.api.models import status_info
 from lox24tui.text import humanize
 from lox24tui.text.sanitise import one_line
 
@@ -68,19 +68,19 @@ class Notice:
         return f"{APP}: {self.title}: {self.body}"
 
 
-_ENDED: Final[dict[int, str]] = {
-    StatusCode.PROCESSED: "Bulk finished",
-    StatusCode.CANCELED: "Bulk canceled",
-    StatusCode.SYSTEM_ERROR: "Bulk failed",
-    StatusCode.NO_RECIPIENTS: "Bulk failed",
-}
-
-
 def bulk_ended(bulk_id: str, label: str, code: int | None) -> Notice | None:
     """The notice for a bulk that reached a final status; None for any other status."""
-    if code not in _ENDED:
+    status = status_info(code)
+    if not status.is_final:
         return None
-    return Notice(_ENDED[code], f"{label or bulk_id}: {status_info(code).label}")
+    title = (
+        "Bulk finished"
+        if status.is_sent
+        else "Bulk failed"
+        if status.is_failed
+        else "Bulk canceled"
+    )
+    return Notice(title, f"{label or bulk_id}: {status.label}")
 
 
 def balance_low(balance: Decimal, currency: str = "EUR") -> Notice:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final, Literal, TypeVar
 
 from lox24tui.account.guard import Breaker, WritesDisabled
-from lox24tui.api import Account, StatusCode, StatusReply, is_bulk_id, status_label
+from lox24tui.api import Account, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, export_row, transition_from
 from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
@@ -252,10 +252,9 @@ class WatchSession:
             return f"Not canceled: {WritesDisabled()}"
         if state is None or state.reply is None:
             return "Its status is not known yet: it can be canceled once LOX24 has answered."
-        code = state.reply.status.status_code
-        if code in (StatusCode.NEW, StatusCode.IN_PROGRESS):
+        if state.reply.status.status.is_cancelable:
             return None
-        label = status_label(code, state.reply.status.delivery_at, self.now())
+        label = state.reply.status.label_at(self.now())
         return f"It cannot be canceled: it is {label}, and only a bulk not yet sent can be."
 
     def archived_count(self) -> int:
@@ -404,7 +403,7 @@ class WatchSession:
         if old is None or old.reply is None or new.reply is None:
             return
         seen = datetime.fromtimestamp(old.last_checked or self.clock.now(), UTC)
-        failed = new.reply.status.status_code in (StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS)
+        failed = new.reply.status.status.is_failed
         self._emit(
             StatusMoved(
                 bulk_id,

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from lox24tui.api import StatusCode
+from lox24tui.api.models import FAILED_CODES
 from lox24tui.state.files import locked
 
 T = TypeVar("T")
@@ -118,7 +119,7 @@ class StatusTransition:
 
 _OUTCOMES: Final[tuple[tuple[str, frozenset[int]], ...]] = (
     ("finished", frozenset({StatusCode.PROCESSED})),
-    ("failed", frozenset({StatusCode.SYSTEM_ERROR, StatusCode.NO_RECIPIENTS})),
+    ("failed", FAILED_CODES),
     ("canceled", frozenset({StatusCode.CANCELED})),
     ("started sending", frozenset({StatusCode.IN_PROGRESS})),
 )
