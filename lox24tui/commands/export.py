@@ -25,8 +25,7 @@ from lox24tui.commands.watch import load_or_explain
 from lox24tui.engine.bulk_state import BulkState, export_row
 from lox24tui.engine.monitor import check_each_once
 from lox24tui.session.config import Locations
-from lox24tui.state.export import render
-from lox24tui.state.files import write_atomically
+from lox24tui.state.export import render, why_not_written, write_export
 from lox24tui.state.store import WatchList
 from lox24tui.text import humanize
 
@@ -77,9 +76,9 @@ def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int
         out.write(render(rows, fmt))
     else:
         try:
-            write_atomically(Path(output), render(rows, fmt, for_file=True))
+            write_export(output, rows, fmt=fmt)
         except OSError as error:
-            complain(f"cannot write {output}: {error.strerror or type(error).__name__}")
+            complain(f"cannot write {output}: {why_not_written(error)}")
             return ExitCode.FAILED
         print_line(sys.stderr, f"Exported {humanize.plural(len(rows), 'bulk')} to {output}")
     _name_failures(watchlist, failed)

@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Final, Literal, TypeVar
 
 from lox24tui.account.guard import Breaker, WritesDisabled
@@ -25,8 +24,7 @@ from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, export_row, transition_from
 from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
 from lox24tui.session.tally import Tally
-from lox24tui.state.export import format_for, render
-from lox24tui.state.files import write_atomically
+from lox24tui.state.export import why_not_written, write_export
 from lox24tui.state.history import AwaySummary, History, StatusTransition
 from lox24tui.state.store import (
     Backup,
@@ -753,11 +751,9 @@ class WatchSession:
         now = self.now()
         rows = [export_row(self.label_of(b), self._states[b], now) for b in bulk_ids]
         try:
-            text = render(rows, format_for(path), for_file=True)
-            write_atomically(Path(path).expanduser(), text)
+            write_export(path, rows)
         except OSError as error:
-            why = error.strerror or type(error).__name__  # never the temporary file's name
-            self._notice(f"Cannot write {path}: {why}", "error")
+            self._notice(f"Cannot write {path}: {why_not_written(error)}", "error")
             return
         self._notice(f"Exported {humanize.plural(len(rows), 'bulk')} to {path}", timeout=5)
 

@@ -18,10 +18,12 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Final
 
 from lox24tui.api import MESSAGE_FIELDS, Message
 from lox24tui.api.records import CONTRACT_FIELDS
+from lox24tui.state.files import write_atomically
 from lox24tui.text import exact_json, sanitise
 from lox24tui.text.phones import mask_phone
 
@@ -113,6 +115,27 @@ def render(
     if fmt == "json":
         return to_json(rows)
     raise ValueError(f"unknown export format {fmt!r}: csv or json")
+
+
+def write_export(
+    path: str,
+    rows: list[dict[str, Any]],
+    *,
+    fmt: str | None = None,
+    columns: Sequence[str] = COLUMNS,
+    personal: bool = False,
+) -> None:
+    """Every export file, from every front end: ``rows`` to ``path`` (``~`` expanded) in
+    ``fmt`` or the format its name asks for, whole or not at all, readable by its owner only
+    when it holds ``personal`` data (phone numbers). Raises OSError; :func:`why_not_written`
+    says it in words."""
+    text = render(rows, fmt or format_for(path), for_file=True, columns=columns)
+    write_atomically(Path(path).expanduser(), text, mode=0o600 if personal else 0o644)
+
+
+def why_not_written(error: OSError) -> str:
+    """The reason in words, never the name of the temporary file the write went through."""
+    return error.strerror or type(error).__name__
 
 
 def format_for(path: str, default: str = "csv") -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Final
 
 from rich.text import Text
@@ -27,8 +26,7 @@ from lox24tui.account.guard import GuardedClient, GuardStopped
 from lox24tui.api import Lox24Error, Message, dlr_label, sms_status_label
 from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
-from lox24tui.state.export import format_for, message_columns, message_record, render
-from lox24tui.state.files import write_atomically
+from lox24tui.state.export import message_columns, message_record, why_not_written, write_export
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.export import ExportScreen
 
@@ -326,10 +324,9 @@ class MessagesScreen(Screen[None]):
         the count, never a number in it."""
         rows = [message_record(message) for message in self._messages]
         try:
-            text = render(rows, format_for(path), for_file=True, columns=message_columns(rows))
-            write_atomically(Path(path).expanduser(), text, mode=0o600)
+            write_export(path, rows, columns=message_columns(rows), personal=True)
         except OSError as error:
-            why = error.strerror or type(error).__name__  # never the temporary file's name
+            why = why_not_written(error)
             self.notify(f"Cannot write {path}: {why}", severity="error", markup=False)
             return
         self.notify(f"Exported {len(rows):,} messages to {path}", timeout=5, markup=False)
