@@ -13,6 +13,9 @@ from typing import Final
 
 WINDOW: Final = 60.0
 """Seconds over which the budget holds."""
+MIN_SIDE_INTERVAL: Final = 30.0
+"""The least time between two rounds of one kind of side work (delivery counts, the balance):
+a delivery count costs up to seven requests a bulk."""
 DEFAULT_REQUESTS_PER_MINUTE: Final = 30
 """Half the 60 requests a minute that lox24tui promises never to exceed in steady state, so
 status checks of bulks still sending keep room beside side work."""

@@ -25,6 +25,7 @@ from lox24tui.commands.output import (
     settings_or_exit,
 )
 from lox24tui.commands.stopped import stopped_by
+from lox24tui.session.config import below_low_balance
 from lox24tui.text import humanize
 
 
@@ -47,7 +48,7 @@ def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
         complain(f"stopped: {result}" if stopped else str(result))
         return ExitCode.STOPPED if stopped else ExitCode.FAILED
     low = settings.low_balance
-    is_low = bool(low) and result.balance_amount is not None and result.balance_amount < low
+    is_low = below_low_balance(result.balance_amount, low)
     if as_json:
         record = {name: getattr(result, name) for name in ACCOUNT_FIELDS}
         record.update(result.extra_fields)

@@ -7,15 +7,13 @@ capacity status checks leave, charged one request to the side-work budget.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
 
+from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.api import Account, Lox24Error
 from lox24tui.api.protocol import AccountSource
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkUpdate, Change
 from lox24tui.engine.monitor import Monitor, MonitorEvent, SideJob
-
-MIN_INTERVAL: Final = 30.0
 
 
 class AccountWatch:
@@ -34,7 +32,7 @@ class AccountWatch:
         self._client = client
         self._clock = clock
         self._on_account = on_account
-        self.interval = max(MIN_INTERVAL, interval)
+        self.interval = max(MIN_SIDE_INTERVAL, interval)
         self._due: float | None = clock.now()
         self._running = False
         self._again = False

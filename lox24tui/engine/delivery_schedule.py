@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final
 
+from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.api import (
     DlrCode,
     Lox24Error,
@@ -59,7 +60,6 @@ from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change
 from lox24tui.engine.delivery import MAX_REQUESTS, SETTLE_AFTER, count_delivery
 from lox24tui.engine.monitor import FirstPass, Monitor, MonitorEvent, SideJob
 
-MIN_INTERVAL: Final = 30.0
 BACKOFF_CAP: Final = 3600.0
 """The longest a bulk whose counts did not move waits for its next look: an hour."""
 OPEN_CODES: Final = (DlrCode.NONE, DlrCode.QUEUED, DlrCode.SUBMITTED)
@@ -139,7 +139,7 @@ class DeliverySchedule:
         self._monitor = monitor
         self._client = client
         self._clock = clock
-        self.interval = max(MIN_INTERVAL, interval)
+        self.interval = max(MIN_SIDE_INTERVAL, interval)
         self._due: dict[str, float] = {}
         self._counting: set[str] = set()
         self._full_next: dict[str, Fingerprint | None] = {}

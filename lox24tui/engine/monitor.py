@@ -60,7 +60,8 @@ from lox24tui.engine.delivery import DeliveryBreakdown
 _log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL: Final = 10.0
-MIN_INTERVAL: Final = 2.0
+MIN_REFRESH_INTERVAL: Final = 2.0
+"""The shortest refresh interval a person may set (``interval``)."""
 DEFAULT_CONCURRENCY: Final = REFUSED_ALLOWED
 """Requests in flight at once: when a key is revoked mid-burst, every one in flight is refused,
 so more than LOX24's three a minute would get the IP blocked for ten minutes."""
@@ -876,8 +877,8 @@ def _fields(reply: StatusReply) -> dict[str, object]:
 
 
 def _checked_interval(seconds: float) -> float:
-    if not math.isfinite(seconds) or seconds < MIN_INTERVAL:
-        raise ValueError(f"the refresh interval must be at least {MIN_INTERVAL:g} s")
+    if not math.isfinite(seconds) or seconds < MIN_REFRESH_INTERVAL:
+        raise ValueError(f"the refresh interval must be at least {MIN_REFRESH_INTERVAL:g} s")
     return float(seconds)
 
 

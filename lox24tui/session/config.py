@@ -31,7 +31,9 @@ from lox24tui.account.guard import REFUSED_ALLOWED
 from lox24tui.account.side_budget import (
     DEFAULT_REQUESTS_PER_MINUTE as DEFAULT_SIDE_REQUESTS_PER_MINUTE,
 )
+from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.api import DEFAULT_BASE_URL, Token
+from lox24tui.engine.monitor import MIN_REFRESH_INTERVAL
 from lox24tui.session.config_problems import describe, where
 from lox24tui.session.notify import NotifyMode
 from lox24tui.state.files import write_atomically
@@ -40,9 +42,6 @@ APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
 API_URL_ENV: Final = "LOX24_API_URL"
 LOG_ENV: Final = "LOX24TUI_LOG"
-MIN_INTERVAL: Final = 2.0
-MIN_DELIVERY_INTERVAL: Final = 30.0
-"""A delivery count costs up to seven requests per bulk: not more often than this."""
 
 
 class ConfigError(Exception):
@@ -106,6 +105,12 @@ class Locations:
         )
 
 
+def below_low_balance(balance: Decimal | None, threshold: Decimal) -> bool:
+    """The one rule for a low balance (``low_balance``): a threshold of 0 never warns, and a
+    balance not known yet is not low."""
+    return bool(threshold) and balance is not None and balance < threshold
+
+
 class Settings(BaseModel):
     """Everything a user can set. In the config file each field is a top-level key."""
 
@@ -115,7 +120,7 @@ class Settings(BaseModel):
     """The LOX24 API token (``LOX24_TOKEN`` overrides it)."""
     api_url: str = DEFAULT_BASE_URL
     """Base URL of the LOX24 API (``LOX24_API_URL`` overrides it)."""
-    interval: float = Field(10.0, ge=MIN_INTERVAL)
+    interval: float = Field(10.0, ge=MIN_REFRESH_INTERVAL)
     """Seconds between two refreshes of a bulk that can still change."""
     concurrency: int = Field(REFUSED_ALLOWED, ge=1, le=64)
     """Requests in flight at once at the most. Above 3, a key revoked mid-burst may cost that
@@ -152,10 +157,10 @@ class Settings(BaseModel):
     """Count each bulk's messages by delivery outcome in the dashboard (a recount asks first in
     one request; the breakdown, at most 7 more, only when that moved). ``status`` counts only
     with ``--delivery``."""
-    delivery_interval: float = Field(60.0, ge=MIN_DELIVERY_INTERVAL)
+    delivery_interval: float = Field(60.0, ge=MIN_SIDE_INTERVAL)
     """Seconds between two delivery counts of a bulk that can still change; a count that did
     not move waits twice as long each time, up to an hour."""
-    account_interval: float = Field(300.0, ge=MIN_DELIVERY_INTERVAL)
+    account_interval: float = Field(300.0, ge=MIN_SIDE_INTERVAL)
     """Seconds between two looks at the account's balance."""
     side_requests_per_minute: int = Field(DEFAULT_SIDE_REQUESTS_PER_MINUTE, ge=1, le=600)
     """Requests a minute that side work (delivery counts, the balance, auto-watch) may send

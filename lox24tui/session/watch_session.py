@@ -23,6 +23,7 @@ from lox24tui.api import Account, StatusReply, is_bulk_id, status_label
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, export_row, transition_from
 from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
+from lox24tui.session.config import below_low_balance
 from lox24tui.session.tally import Tally
 from lox24tui.state.export import why_not_written, write_export
 from lox24tui.state.history import AwaySummary, History, StatusTransition
@@ -487,7 +488,7 @@ class WatchSession:
     @property
     def balance_is_low(self) -> bool:
         balance = self.account.balance_amount if self.account is not None else None
-        return bool(self.low_balance) and balance is not None and balance < self.low_balance
+        return below_low_balance(balance, self.low_balance)
 
     @property
     def out_of_funds(self) -> bool:

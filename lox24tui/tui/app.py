@@ -544,7 +544,7 @@ class Lox24App(App[None]):
         balance = account.balance_amount
         if not threshold or balance is None:
             return
-        low = balance < threshold
+        low = self.session.balance_is_low
         if low and not self._balance_low:
             currency = account.currency
             self.notify(
