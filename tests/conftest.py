@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -99,3 +100,16 @@ def add_sending_bulk(
     )
     account.set_balance(TOPPED_UP, start)
     return uuid
+
+
+@pytest.fixture
+def package_logger() -> Iterator[logging.Logger]:
+    """The ``lox24tui`` logger, put back as it was after the test attached a log to it."""
+    logger = logging.getLogger("lox24tui")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    yield logger
+    for handler in logger.handlers[len(handlers) :]:
+        handler.close()
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,19 +69,6 @@ def test_redact_keeps_ids_support_needs() -> None:
         "to [phone], [phone] and [phone]."
     )
     assert redact(f"token={FAKE_TOKEN}") == "token=[token]"
-
-
-@pytest.fixture
-def package_logger() -> Iterator[logging.Logger]:
-    """The ``lox24tui`` logger, put back as it was after the test attached a log to it."""
-    logger = logging.getLogger("lox24tui")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    yield logger
-    for handler in logger.handlers[len(handlers) :]:
-        handler.close()
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-    logger.propagate = propagate
 
 
 def test_every_record_is_redacted_and_none_reaches_the_terminal(

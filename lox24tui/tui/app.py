@@ -8,6 +8,7 @@ as it arrives redraws the table every frame and starves the network loop (benchm
 from __future__ import annotations
 
 import difflib
+import logging
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.token import TokenChoice, TokenScreen
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import DetailPane
+from lox24tui.tui.workers import say_worker_failed
 
 FLUSH_SECONDS = 0.5
 """How often buffered updates reach the screen: at most 2.5 repaints a second."""
@@ -82,6 +84,9 @@ DEMO_SIDE_REQUESTS_PER_MINUTE = 600
 """The simulated account needs no politeness: its delivery counts keep up with the show."""
 WATCHLIST_POLL_SECONDS = 2.0
 """How often the watch-list file is checked for changes made outside (``lox24tui watch``)."""
+
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -275,7 +280,11 @@ class Lox24App(App[None]):
             self._use_token(self.setup.token)
             away = self.session.away_summary()
             if away is not None and away.since is not None:
-                self.run_worker(self._say_what_happened_while_away(away), exit_on_error=False)
+                self.run_worker(
+                    self._say_what_happened_while_away(away),
+                    name="telling what happened while lox24tui was closed",
+                    exit_on_error=False,
+                )
         else:
             self.session.wait_for_token()
             self.ask_for_token(
@@ -314,10 +323,15 @@ class Lox24App(App[None]):
         return lambda: tick() if self.is_running else None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed engine must not leave "Live" on screen: say so, with what to do."""
-        if event.worker.group != "engine" or event.state != WorkerState.ERROR:
+        """A failed engine must not leave "Live" on screen: say so, with what to do. Any
+        other work of the App says it failed like a screen's (:mod:`lox24tui.tui.workers`)."""
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.group != "engine":
+            say_worker_failed(self, event.worker)
             return
         error = event.worker.error
+        _log.error("the refresh engine stopped", exc_info=error)
         if isinstance(error, OSError):  # a fault of the machine, not of lox24tui: in words
             self._engine_stopped_by_the_machine(error)
             return
@@ -513,7 +527,9 @@ class Lox24App(App[None]):
         )
 
     def on_main_screen_cancel_confirmed(self, message: MainScreen.CancelConfirmed) -> None:
-        self.run_worker(self._cancel(message.bulk_id), group="cancel", exit_on_error=False)
+        self.run_worker(
+            self._cancel(message.bulk_id), name="canceling", group="cancel", exit_on_error=False
+        )
 
     async def _cancel(self, bulk_id: str) -> None:
         """Cancel at LOX24, through the guard (which also refuses read-only), then show the
@@ -644,7 +660,7 @@ class Lox24App(App[None]):
         self.session.token_ready()
         self.account_watch.soon()
         if old is not None:
-            self.run_worker(old.aclose(), exit_on_error=False)
+            self.run_worker(old.aclose(), name="closing the old connections", exit_on_error=False)
 
     # ------------------------------------------------------------ commands
 

@@ -20,6 +20,7 @@ from lox24tui.api.protocol import BulkLister
 from lox24tui.engine.discovery import label_for
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import STATUS_STYLES
+from lox24tui.tui.workers import SaysWorkerFailures
 
 
 def _status_choice(code: StatusCode) -> tuple[str, int]:
@@ -42,7 +43,7 @@ LOAD_MORE_WITHIN: Final = 5
 """Load the next page when the cursor comes this close to the last row."""
 
 
-class DiscoverScreen(Screen[list[tuple[str, str]]]):
+class DiscoverScreen(SaysWorkerFailures, Screen[list[tuple[str, str]]]):
     """Dismisses with the (id, label) pairs picked to watch (the label from the bulk's text)."""
 
     BINDINGS = [
@@ -139,7 +140,7 @@ class DiscoverScreen(Screen[list[tuple[str, str]]]):
         since = self._now() - timedelta(seconds=age) if isinstance(age, int) and age else None
         return codes, since
 
-    @work(exclusive=True, group="discover", exit_on_error=False)
+    @work(exclusive=True, group="discover", exit_on_error=False, name="loading bulks")
     async def _load_page(self) -> None:
         if self._next_page is None:
             return

@@ -29,6 +29,7 @@ from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
 from lox24tui.state.export import message_columns, message_record, why_not_written, write_export
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.export import ExportScreen
+from lox24tui.tui.workers import SaysWorkerFailures
 
 ALL: Final = "all"
 OUTCOME_NAMES: Final = {
@@ -95,7 +96,7 @@ class MessagesExportScreen(ExportScreen):
         self.load_all = event.value
 
 
-class MessagesScreen(Screen[None]):
+class MessagesScreen(SaysWorkerFailures, Screen[None]):
     """A bulk's messages: phone, status, delivery report, when sent, parts, price. Every request
     goes through the guarded client, so the account guard's rules hold here too."""
 
@@ -208,7 +209,7 @@ class MessagesScreen(Screen[None]):
         if event.cursor_row >= self.table.row_count - LOAD_MORE_WITHIN:
             self._load_more()
 
-    @work(exclusive=True, group="messages", exit_on_error=False)
+    @work(exclusive=True, group="messages", exit_on_error=False, name="loading the messages")
     async def _load(self, up_to: int = 0, then_export: str | None = None) -> None:
         """Load the next page, or pages until ``up_to`` messages are listed (for an export,
         written to ``then_export`` once loaded). A failure is said on the state line and stops

@@ -14,6 +14,7 @@ from lox24tui.api import InvalidToken, Lox24Error, Token
 from lox24tui.text import sanitise
 from lox24tui.tui.screens.dialogs import Dialog
 from lox24tui.tui.widgets.tick_box import TickBox
+from lox24tui.tui.workers import SaysWorkerFailures
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class TokenChoice:
 TokenCheck = Callable[[Token], Awaitable[Lox24Error | None]]
 
 
-class TokenScreen(Dialog[TokenChoice | None]):
+class TokenScreen(SaysWorkerFailures, Dialog[TokenChoice | None]):
     """Dismisses with the checked token, or None when the user gives up."""
 
     def __init__(self, check: TokenCheck, reason: str, *, can_save: bool = True) -> None:
@@ -77,7 +78,7 @@ class TokenScreen(Dialog[TokenChoice | None]):
         self.query_one("#use", Button).disabled = True
         self._verify(token)
 
-    @work(exclusive=True, exit_on_error=False)
+    @work(exclusive=True, exit_on_error=False, name="checking the token")
     async def _verify(self, token: Token) -> None:
         try:
             problem = await self._check(token)
