@@ -16,7 +16,7 @@ from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
-from lox24tui.session.watch_session import (
+from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
     ListChanged,
@@ -25,8 +25,8 @@ from lox24tui.session.watch_session import (
     SessionEvent,
     StatusMoved,
     UndoChanged,
-    WatchSession,
 )
+from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import History
 from lox24tui.state.store import WatchList
 
@@ -86,7 +86,7 @@ def test_undo_puts_a_removed_bulk_back_where_it_stood(path: Path, clock: Virtual
     assert IDS[2] in session.monitor.watched
     assert told.of(ListChanged)[-1] == ListChanged(select=IDS[2])
     assert told.of(UndoChanged)[-1] == UndoChanged(False)
-    assert not session.can_undo
+    assert not session.undo_removal.can_undo
 
 
 def test_undo_with_nothing_to_undo_says_so(path: Path, clock: VirtualClock) -> None:
@@ -127,7 +127,7 @@ def test_changes_made_by_another_process_are_followed_and_removals_can_be_undone
     other.remove_many([IDS[1], IDS[3]])
     other.add("00000000-0000-1000-8000-000000000009", "Added outside")
 
-    session.follow_file()
+    session.file.follow()
     assert session.ids == other.ids
     assert sorted(session.monitor.watched) == sorted(other.ids)
     assert told.of(ListChanged) == [ListChanged(removed=frozenset({IDS[1], IDS[3]}))]
@@ -144,7 +144,7 @@ def test_changes_made_by_another_process_are_followed_and_removals_can_be_undone
 def test_an_unchanged_file_is_not_read_again(path: Path, clock: VirtualClock) -> None:
     session = session_on(path, clock)
     told = Recorder(session)
-    session.follow_file()
+    session.file.follow()
     assert told.events == []
 
 
@@ -154,11 +154,11 @@ def test_a_damaged_file_keeps_the_list_shown_and_asks(path: Path, clock: Virtual
     told = Recorder(session)
     path.write_text("{ this is not json")
 
-    session.follow_file()
+    session.file.follow()
     [found] = told.of(DamageFound)
     assert isinstance(found, DamageFound)
     assert found.copy is not None and found.listed == len(IDS)
-    assert session.ids == IDS and session.damage is not None
+    assert session.ids == IDS and session.file.damage is not None
 
     told.events.clear()
     session.remove(IDS[0])  # refused: the store writes nothing over a damaged file
@@ -166,8 +166,8 @@ def test_a_damaged_file_keeps_the_list_shown_and_asks(path: Path, clock: Virtual
     assert path.read_text() == "{ this is not json"
     assert any("This change was not made." in text for text in told.notices())
 
-    session.restore(found.copy)
-    assert session.damage is None
+    session.file.restore(found.copy)
+    assert session.file.damage is None
     assert told.of(DamageCleared) == [DamageCleared()]
     assert json.loads(path.read_text())  # a good file again
     assert WatchList.load(path)[0].label_of(IDS[0]) == "Kept copy"
@@ -285,16 +285,16 @@ def test_putting_off_the_damage_question_says_nothing_is_written(
 ) -> None:
     session = session_on(path, clock)
     told = Recorder(session)
-    session.put_off_damage()
+    session.file.put_off()
     assert told.events == []  # nothing damaged, nothing to say
     path.write_text("not json")
-    session.follow_file()
+    session.file.follow()
     told.events.clear()
-    session.put_off_damage()
+    session.file.put_off()
     [notice] = told.events
     assert isinstance(notice, Notice) and notice.severity == "warning"
     assert str(path) in notice.message and "not saved until you decide" in notice.message
-    session.ask_about_damage()
+    session.file.ask_again()
     assert isinstance(told.events[-1], DamageFound)
 
 
@@ -302,9 +302,9 @@ def test_keeping_the_list_shown_over_a_damaged_file(path: Path, clock: VirtualCl
     session = session_on(path, clock)
     told = Recorder(session)
     path.write_text("not json")
-    session.follow_file()
-    session.keep_list_over_damaged()
-    assert session.damage is None and DamageCleared() in told.events
+    session.file.follow()
+    session.file.keep_list_shown()
+    assert session.file.damage is None and DamageCleared() in told.events
     assert WatchList.load(path)[0].ids == IDS
     assert any("damaged file was kept as" in text for text in told.notices())
 
@@ -315,7 +315,7 @@ def test_restoring_with_no_copy_says_so(path: Path, clock: VirtualClock, tmp_pat
     watchlist = WatchList(fresh, now=clock.now)
     session = WatchSession(watchlist, Monitor(Unused(), clock=clock), clock)  # type: ignore[arg-type]
     told = Recorder(session)
-    session.restore()
+    session.file.restore()
     [notice] = told.events
     assert isinstance(notice, Notice) and notice.severity == "error"
     assert notice.message.startswith("Nothing was restored: ")
@@ -427,11 +427,11 @@ def test_an_outside_addition_is_named_without_a_warning(path: Path, clock: Virtu
     told = Recorder(session)
     other = WatchList.load(path)[0]
     other.add("00000000-0000-1000-8000-000000000009", "Outside")
-    session.follow_file()
+    session.file.follow()
     assert told.of(Notice) == [
         Notice("The watch list changed outside this window: 1 added.", "information", 6)
     ]
-    assert not session.can_undo
+    assert not session.undo_removal.can_undo
 
 
 def test_restoring_says_which_copy_and_where_the_damaged_file_went(
@@ -440,11 +440,11 @@ def test_restoring_says_which_copy_and_where_the_damaged_file_went(
     session = session_on(path, clock)
     session.set_label(IDS[0], "Kept")
     path.write_text("not json")
-    session.follow_file()
+    session.file.follow()
     told = Recorder(session)
-    session.restore()
+    session.file.restore()
     first = told.of(Notice)[0]
     assert isinstance(first, Notice) and first.severity == "information"
     assert first.message.startswith("Restored ")
     assert " The damaged file was kept as " in first.message
-    assert session.damage is None
+    assert session.file.damage is None

@@ -44,8 +44,7 @@ from lox24tui.session.config import (
     save_token,
     where_set,
 )
-from lox24tui.session.notify import Notifier, Writer, balance_low, bulk_ended
-from lox24tui.session.watch_session import (
+from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
     EngineChanged,
@@ -55,8 +54,9 @@ from lox24tui.session.watch_session import (
     SessionEvent,
     StatusMoved,
     UndoChanged,
-    WatchSession,
 )
+from lox24tui.session.notify import Notifier, Writer, balance_low, bulk_ended
+from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.files import StateFault, os_reason
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.state.preferences import PreferencesFile
@@ -272,13 +272,13 @@ class Lox24App(App[None]):
             self.notify(risk, title="Concurrency", severity="warning", timeout=20, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.setup.damage is not None:  # after mounting, so the question is on top
-            self.call_after_refresh(self.session.ask_about_damage)
+            self.call_after_refresh(self.session.file.ask_again)
         self.set_interval(FLUSH_SECONDS, self._unless_closing(self.session.flush))
-        self.set_interval(WATCHLIST_POLL_SECONDS, self._unless_closing(self.session.follow_file))
+        self.set_interval(WATCHLIST_POLL_SECONDS, self._unless_closing(self.session.file.follow))
         self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
         if self.setup.token is not None:
             self._use_token(self.setup.token)
-            away = self.session.away_summary()
+            away = self.session.history.away_summary(self.session.ids)
             if away is not None and away.since is not None:
                 self.run_worker(
                     self._say_what_happened_while_away(away),
@@ -286,7 +286,7 @@ class Lox24App(App[None]):
                     exit_on_error=False,
                 )
         else:
-            self.session.wait_for_token()
+            self.session.engine.wait_for_token()
             self.ask_for_token(
                 "No LOX24 API token was found (LOX24_TOKEN, the system keyring or the config "
                 "file). Paste one to "
@@ -355,7 +355,7 @@ class Lox24App(App[None]):
 
     def _engine_stopped(self, rest: str, why: str) -> None:
         """The engine is gone: the bar says so for good, and a long toast says what to do."""
-        self.session.engine_failed(why)
+        self.session.engine.failed(why)
         self.notify(
             f"The refresh engine stopped{rest}",
             title="lox24tui",
@@ -490,11 +490,11 @@ class Lox24App(App[None]):
         def decided(choice: DamageChoice | None) -> None:
             self._asking_about_damage = False
             if choice is DamageChoice.RESTORE:
-                self.session.restore(found.copy)
+                self.session.file.restore(found.copy)
             elif choice is DamageChoice.KEEP:
-                self.session.keep_list_over_damaged()
+                self.session.file.keep_list_shown()
             elif choice is DamageChoice.LATER:
-                self.session.put_off_damage()
+                self.session.file.put_off()
 
         screen = DamagedListScreen(found.damage, found.copy, found.listed)
         # after the dialog that made the change has closed, or its dismissal would close this
@@ -522,7 +522,7 @@ class Lox24App(App[None]):
                 bulk_id,
                 self.session.label_of(bulk_id),
                 self.session.now,
-                currency=self.session.currency,
+                currency=self.session.balance.currency,
             )
         )
 
@@ -550,17 +550,17 @@ class Lox24App(App[None]):
             markup=False,
         )
         if bulk_id in self.session.states:  # unless it was removed meanwhile
-            self.session.refresh(bulk_id)  # the row shows it from LOX24's own status
+            self.session.engine.refresh(bulk_id)  # the row shows it from LOX24's own status
 
     def _account_seen(self, account: Account) -> None:
         """New figures from GET /me: the summary shows the balance; under ``low_balance`` a
         warning and a notification, once until the balance rises above it again."""
-        self.session.account_seen(account)
+        self.session.balance.seen(account)
         threshold = self.settings.low_balance
         balance = account.balance_amount
         if not threshold or balance is None:
             return
-        low = self.session.balance_is_low
+        low = self.session.balance.is_low
         if low and not self._balance_low:
             currency = account.currency
             self.notify(
@@ -603,7 +603,7 @@ class Lox24App(App[None]):
                 GuardedClient(self.client, self.monitor.guard),
                 lambda: set(session.ids),
                 session.now,
-                session.why_blocked,
+                session.engine.why_blocked,
             ),
             callback=picked,
         )
@@ -657,7 +657,7 @@ class Lox24App(App[None]):
         old = self.client
         self.client = self._client_for(token)
         self.monitor.use_source(self.client)
-        self.session.token_ready()
+        self.session.engine.token_ready()
         self.account_watch.soon()
         if old is not None:
             self.run_worker(old.aclose(), name="closing the old connections", exit_on_error=False)
@@ -696,11 +696,11 @@ class Lox24App(App[None]):
         yield from super().get_system_commands(screen)
         if not isinstance(screen, MainScreen):
             return
-        if self.session.damage is not None:
+        if self.session.file.damage is not None:
             yield SystemCommand(
                 "Damaged watch list",
                 "Restore a good copy, or keep the list shown",
-                self.session.ask_about_damage,
+                self.session.file.ask_again,
             )
         yield from screen.palette_commands()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from lox24tui.session.watch_session import EngineChanged, ListChanged, RowsChanged, UndoChanged
+from lox24tui.session.events import EngineChanged, ListChanged, RowsChanged, UndoChanged
 
 ScreenNews = RowsChanged | ListChanged | EngineChanged | UndoChanged
 """The session's events that screens show; the App itself handles the others (toasts, the

@@ -97,7 +97,7 @@ async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(
     app.notifier._writer = written.append
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(app, pilot)
-        account = app.session.account
+        account = app.session.balance.account
         assert account is not None and account.currency
         assert re.search(rf"balance [\d,.]+ {account.currency} ⚠ low", summary_text(app))
         assert (
@@ -208,7 +208,7 @@ async def test_running_out_of_funds_is_an_alert_in_the_summary(
             await advance(app, pilot, 30)
             if "no funds" in summary_text(app):
                 break
-        account = app.session.account
+        account = app.session.balance.account
         assert account is not None and account.balance_amount is not None
         assert account.balance_amount < Decimal("0.15")  # less than a sending bulk's message
         assert "messages not sent: no funds" in summary_text(app)

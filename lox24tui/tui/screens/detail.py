@@ -23,7 +23,7 @@ TIMES_SECONDS = 5.0
 
 def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
     """Fill ``pane`` with one bulk as the session knows it now."""
-    pane.currency = session.currency
+    pane.currency = session.balance.currency
     pane.show(
         session.label_of(bulk_id),
         session.states[bulk_id],

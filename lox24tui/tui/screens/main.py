@@ -300,7 +300,7 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def _tick_countdown(self) -> None:
-        if self.session.counting_down:
+        if self.session.engine.counting_down:
             self.show_summary()
 
     # ------------------------------------------------------------ drawing
@@ -370,7 +370,7 @@ class MainScreen(Screen[None]):
     def tell_what_is_seen(self) -> None:
         """The engine counts the delivery of the bulks on screen first, the selected one first
         of all: told at each cursor move and every few seconds (which also catches scrolling)."""
-        self.session.prioritise(self.table.visible_ids())
+        self.session.engine.prioritise(self.table.visible_ids())
 
     def _time_cells(self, bulk_id: str) -> dict[str, Cell]:
         state = self.session.states.get(bulk_id)
@@ -380,21 +380,21 @@ class MainScreen(Screen[None]):
         session = self.session
         shown = self.table.shown_count if self.filter_text else None
         archived = 0 if self.show_archived else session.archived_count()
-        self.table.show_currency(session.currency)
+        self.table.show_currency(session.balance.currency)
         self.query_one(SummaryBar).show(
             session.summary(archived=self.show_archived),
-            session.interval,
+            session.engine.interval,
             session.demo,
             shown=shown,
-            engine_failure=session.engine_failure,
+            engine_failure=session.engine.failure,
             archived=archived,
             balance=balance_text(
-                session.account.balance_amount if session.account else None,
-                session.currency,
-                low=session.balance_is_low,
-                out_of_funds=session.out_of_funds,
+                session.balance.account.balance_amount if session.balance.account else None,
+                session.balance.currency,
+                low=session.balance.is_low,
+                out_of_funds=session.balance.out_of_funds,
             ),
-            currency=session.currency,
+            currency=session.balance.currency,
             archive_shown=self.show_archived and bool(session.archive_after),
             key_name=session.key_name,
         )
@@ -531,7 +531,7 @@ class MainScreen(Screen[None]):
     @on(BulkTable.RefreshRequested)
     def _refresh_requested(self, event: BulkTable.RefreshRequested) -> None:
         """Within the engine's rules: a bulk the account guard holds back says why."""
-        why = self.session.refresh(event.bulk_id)
+        why = self.session.engine.refresh(event.bulk_id)
         if why is None:
             self.notify("Refreshing…", timeout=2)
         else:
@@ -590,19 +590,19 @@ class MainScreen(Screen[None]):
         self.session.undo()
 
     def action_refresh_all(self) -> None:
-        self.session.refresh_all()
+        self.session.engine.refresh_all()
         self.notify("Refreshing every bulk…", timeout=2)
 
     async def action_pause(self) -> None:
         session = self.session
-        if session.waiting_for_token:
+        if session.engine.waiting_for_token:
             await self.run_action("app.token")
             return
-        if session.held:
-            session.resume()
+        if session.engine.held:
+            session.engine.resume()
             self.notify("Polling resumed.", timeout=2)
         else:
-            session.pause()
+            session.engine.pause()
 
     def action_export(self) -> None:
         """Export what the table shows: the rows the filter lets through, in the order shown
@@ -651,7 +651,7 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":  # out of the footer while there is nothing to undo
-            return self.session.can_undo
+            return self.session.undo_removal.can_undo
         if action == "cancel_bulk":  # never offered read-only, nor for a finished bulk
             bulk_id = self.table.selected_id
             return bulk_id is not None and self.session.can_cancel(bulk_id)

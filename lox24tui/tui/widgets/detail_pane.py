@@ -24,7 +24,7 @@ from textual.widgets import Static
 from lox24tui.api import StatusReply, label_with_code, voice_language_with_code
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
-from lox24tui.session.watch_session import TimelineStep
+from lox24tui.session.status_history import TimelineStep
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import bar, status_text
 
