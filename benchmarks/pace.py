@@ -83,12 +83,10 @@ async def main(bulks: int, minutes: int, pending: float) -> None:
     def seen(_: Account) -> None:
         pass
 
-    monitor.add_side_work(
+    monitor.side.add(
         AccountWatch(monitor, guarded, clock, seen, interval=settings.account_interval)
     )
-    monitor.add_side_work(
-        DeliverySchedule(monitor, guarded, clock, interval=settings.delivery_interval)
-    )
+    monitor.side.add(DeliverySchedule(monitor, guarded, clock, interval=settings.delivery_interval))
     print(
         f"{bulks:,} processed bulks, {pending:.0%} of reports pending for ever; defaults: "
         f"interval {settings.interval:g} s, delivery_interval {settings.delivery_interval:g} s, "
@@ -98,7 +96,7 @@ async def main(bulks: int, minutes: int, pending: float) -> None:
     try:
         started = clock.now()
         await asyncio.wait_for(monitor.wait_idle(), 60)
-        while monitor.first_pass is not None or clock.now() - started < 60:
+        while monitor.side.first_pass is not None or clock.now() - started < 60:
             clock.advance(STEP)
             await asyncio.wait_for(monitor.wait_idle(), 60)
         first_pass = clock.now() - started

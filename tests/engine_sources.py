@@ -23,12 +23,8 @@ from lox24tui.api import (
 )
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.bulk_state import BulkState
-from lox24tui.engine.monitor import (
-    DEFAULT_CONCURRENCY,
-    DEFAULT_INTERVAL,
-    Monitor,
-    check_each_once,
-)
+from lox24tui.engine.cadence import DEFAULT_INTERVAL
+from lox24tui.engine.monitor import DEFAULT_CONCURRENCY, Monitor, check_each_once
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 
 WRONG = "1234567:00000000000000000000000000000000"

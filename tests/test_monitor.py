@@ -27,14 +27,8 @@ from lox24tui.api import (
 )
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.bulk_state import BulkUpdate, Change
-from lox24tui.engine.monitor import (
-    BACKOFF_CAP,
-    NOT_FOUND_RECHECK,
-    Monitor,
-    MonitorEvent,
-    Summary,
-    check_each_once,
-)
+from lox24tui.engine.cadence import BACKOFF_CAP, NOT_FOUND_RECHECK
+from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary, check_each_once
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve
 from tests.engine_sources import (

@@ -21,7 +21,8 @@ from lox24tui.clock import VirtualClock
 from lox24tui.engine.bulk_state import BulkUpdate, Change
 from lox24tui.engine.delivery import MAX_REQUESTS
 from lox24tui.engine.delivery_schedule import BACKOFF_CAP, DeliverySchedule
-from lox24tui.engine.monitor import FirstPass, Monitor, MonitorEvent, Summary
+from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
+from lox24tui.engine.side_work import FirstPass
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, LoggedRequest, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 
@@ -116,7 +117,7 @@ async def engine_for() -> AsyncIterator[Callable[..., Engine]]:
         schedule = DeliverySchedule(
             monitor, lambda: GuardedClient(client, monitor.guard), clock, interval=60
         )
-        monitor.add_side_work(schedule)
+        monitor.side.add(schedule)
         engine = Engine(clock, fake, monitor, schedule)
         monitor.listen(engine.events.append)
         monitor.start()
@@ -217,7 +218,7 @@ async def test_bulks_on_screen_are_counted_first_and_the_rest_still_get_their_tu
     before = counted_in_order()
     assert 0 < len(before) < 10
     seen = [bulk.uuid for bulk in reversed(bulks)][:3]  # scrolled to the end, cursor on the last
-    engine.monitor.prioritise(seen)
+    engine.monitor.side.prioritise(seen)
     await engine.run(20 * 60)
     after = counted_in_order()[len(before) :]
     # one count already waiting for the budget goes first, then the selected bulk; the bulks
@@ -229,7 +230,7 @@ async def test_bulks_on_screen_are_counted_first_and_the_rest_still_get_their_tu
     first_passes = [s.first_pass for s in progress if s.first_pass is not None]
     assert max(p.of for p in first_passes) == 30  # as their statuses arrived
     assert first_passes[-1] == FirstPass(29, 30)
-    assert engine.monitor.first_pass is None  # the first pass is over
+    assert engine.monitor.side.first_pass is None  # the first pass is over
 
 
 async def test_a_full_recount_that_finds_the_same_counts_redraws_nothing(
@@ -263,6 +264,6 @@ async def test_the_first_pass_finishes_each_bulk_before_asking_about_the_next(
     bulks = [processed_bulk(i, ago=8 * HOUR, pending_forever=0.05) for i in range(60)]
     engine = engine_for(bulks, side_requests_per_minute=16)  # two first counts a minute
     await engine.run(4 * 60)
-    progress = engine.monitor.first_pass
+    progress = engine.monitor.side.first_pass
     # not 60 questions first (nearly four minutes of the budget) and breakdowns after
     assert progress is not None and progress.of == 60 and progress.done >= 6

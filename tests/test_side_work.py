@@ -8,7 +8,8 @@ import asyncio
 from lox24tui.account.guard import AccountGuard
 from lox24tui.api import BulkStatus, InvalidToken, StatusReply
 from lox24tui.clock import VirtualClock
-from lox24tui.engine.monitor import Monitor, SideJob
+from lox24tui.engine.monitor import Monitor
+from lox24tui.engine.side_work import SideJob
 from tests.engine_sources import IDS, GatedSource, reply_for, settle_briefly
 
 
@@ -54,7 +55,7 @@ async def test_due_status_checks_go_before_side_work(clock: VirtualClock) -> Non
     monitor = Monitor(source, IDS[:4], concurrency=2, clock=clock)
     jobs = Jobs(clock, 1)
     jobs.source = source
-    monitor.add_side_work(jobs)
+    monitor.side.add(jobs)
     monitor.start()
     await source.wait_for_calls(1)
     await settle_briefly()
@@ -71,7 +72,7 @@ async def test_due_status_checks_go_before_side_work(clock: VirtualClock) -> Non
 async def test_side_work_takes_at_most_half_the_slots(clock: VirtualClock) -> None:
     monitor = Monitor(GatedSource(reply_for), [], concurrency=4, clock=clock)
     jobs = Jobs(clock, 5)
-    monitor.add_side_work(jobs)
+    monitor.side.add(jobs)
     monitor.start()
     await settle_briefly()
     assert jobs.started == 2
@@ -86,7 +87,7 @@ async def test_side_work_waits_while_paused(clock: VirtualClock) -> None:
     monitor.pause("by you")
     jobs = Jobs(clock, 1)
     jobs.gate.set()
-    monitor.add_side_work(jobs)
+    monitor.side.add(jobs)
     monitor.start()
     await settle_briefly()
     assert jobs.started == 0
@@ -104,7 +105,7 @@ async def test_side_work_is_held_when_the_guard_stops_requests(clock: VirtualClo
     source.gate.set()
     monitor = Monitor(source, IDS[:1], clock=clock)
     jobs = Jobs(clock, 1)
-    monitor.add_side_work(jobs)
+    monitor.side.add(jobs)
     monitor.start()
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert monitor.breaker is not None
@@ -116,11 +117,11 @@ async def test_side_work_falling_due_later_wakes_the_engine(clock: VirtualClock)
     monitor = Monitor(GatedSource(reply_for), [], clock=clock)
     jobs = Jobs(clock, 0)
     jobs.gate.set()
-    monitor.add_side_work(jobs)
+    monitor.side.add(jobs)
     monitor.start()
     await asyncio.wait_for(monitor.wait_idle(), 5)
     jobs.due.append(clock.now() + 30)
-    monitor.wake()
+    monitor.side.wake()
     await settle_briefly()
     assert jobs.started == 0
     clock.advance(30)
@@ -138,7 +139,7 @@ async def test_a_failing_side_job_does_not_stop_status_checks(clock: VirtualCloc
     monitor = Monitor(source, IDS[:1], interval=10, clock=clock)
     jobs = Jobs(clock, 1, fails=True)
     jobs.gate.set()
-    monitor.add_side_work(jobs)
+    monitor.side.add(jobs)
     monitor.start()
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert jobs.started == 1 and jobs.finished == 0
@@ -186,7 +187,7 @@ async def test_every_side_work_shares_one_budget_a_minute_and_status_checks_are_
     balance, counts = Jobs(clock, 3, requests=1), Jobs(clock, 3, requests=7)
     for jobs in (balance, counts):
         jobs.gate.set()
-        monitor.add_side_work(jobs)
+        monitor.side.add(jobs)
     monitor.start()
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert len(source.calls) == 4  # every status check went out, whatever the budget
@@ -212,7 +213,7 @@ async def test_side_works_take_turns_so_a_long_one_keeps_no_other_waiting(
     counts, balance = Jobs(clock, 100, requests=3), Jobs(clock, 1, requests=1)
     for jobs in (counts, balance):
         jobs.gate.set()
-        monitor.add_side_work(jobs)
+        monitor.side.add(jobs)
     monitor.start()
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert (counts.started, balance.started) == (2, 1)  # the balance had its turn at once

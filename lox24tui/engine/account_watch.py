@@ -13,7 +13,8 @@ from lox24tui.api import Account, Lox24Error
 from lox24tui.api.protocol import AccountSource
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkUpdate, Change
-from lox24tui.engine.monitor import Monitor, MonitorEvent, SideJob
+from lox24tui.engine.monitor import Monitor, MonitorEvent
+from lox24tui.engine.side_work import SideJob
 
 
 class AccountWatch:
@@ -45,7 +46,7 @@ class AccountWatch:
             self._again = True
         else:
             self._due = self._clock.now()
-            self._monitor.wake()
+            self._monitor.side.wake()
 
     def _on_engine_event(self, event: MonitorEvent) -> None:
         """A bulk that just finished has spent money: look at the balance now."""

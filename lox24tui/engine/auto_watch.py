@@ -18,7 +18,7 @@ from lox24tui.api import Lox24Error, is_bulk_id, parse_bulk_id
 from lox24tui.api.protocol import BulkLister
 from lox24tui.clock import Clock
 from lox24tui.engine.discovery import BulkQuery, label_for, recent_bulks
-from lox24tui.engine.monitor import SideJob
+from lox24tui.engine.side_work import SideJob
 
 LOOK_EVERY: Final = 120.0
 """Seconds between two looks at the account's new bulks: new bulks are rare, requests are not

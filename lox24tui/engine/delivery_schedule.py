@@ -58,7 +58,8 @@ from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change
 from lox24tui.engine.delivery import MAX_REQUESTS, SETTLE_AFTER, count_delivery
-from lox24tui.engine.monitor import FirstPass, Monitor, MonitorEvent, SideJob
+from lox24tui.engine.monitor import Monitor, MonitorEvent
+from lox24tui.engine.side_work import FirstPass, SideJob
 
 BACKOFF_CAP: Final = 3600.0
 """The longest a bulk whose counts did not move waits for its next look: an hour."""
@@ -197,7 +198,7 @@ class DeliverySchedule:
     def _next_in_line(self, due: list[tuple[float, str]]) -> str:
         """The prioritised bulk first (selected, then visible), then the oldest due; never two
         prioritised in a row while another bulk waits."""
-        rank = {bulk_id: n for n, bulk_id in enumerate(self._monitor.prioritised)}
+        rank = {bulk_id: n for n, bulk_id in enumerate(self._monitor.side.prioritised)}
         seen = [(rank[bulk_id], at, bulk_id) for at, bulk_id in due if bulk_id in rank]
         # a breakdown goes before a question due at the same time: a bulk's first count is
         # done before the next bulk's begins
@@ -227,14 +228,14 @@ class DeliverySchedule:
             if Change.STATUS in event.changes:  # it finished, say: look again now
                 self._waits.pop(bulk_id, None)
                 self._due[bulk_id] = self._clock.now()
-                self._monitor.wake()
+                self._monitor.side.wake()
             return
         if worth_counting(event.state):
             if event.state.delivery is None and bulk_id not in self._first_done:
                 self._first_outstanding.add(bulk_id)
             self._due[bulk_id] = self._clock.now()  # first count, or a bulk that started again
             self._tell_progress()
-            self._monitor.wake()
+            self._monitor.side.wake()
 
     def _forget(self, bulk_id: str) -> None:
         self._due.pop(bulk_id, None)
@@ -247,7 +248,7 @@ class DeliverySchedule:
         self._tell_progress()
 
     def _tell_progress(self) -> None:
-        self._monitor.report_first_pass(self.first_pass())
+        self._monitor.side.report_first_pass(self.first_pass())
 
     # ------------------------------------------------------------ the jobs
 

@@ -23,13 +23,12 @@ import decimal
 import heapq
 import itertools
 import logging
-import math
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Final, Protocol
+from typing import Final
 
 from lox24tui.account.guard import (
     REFUSED_ALLOWED,
@@ -40,13 +39,11 @@ from lox24tui.account.guard import (
     GuardStopped,
     Ticket,
 )
-from lox24tui.account.side_budget import DEFAULT_REQUESTS_PER_MINUTE, SideBudget
+from lox24tui.account.side_budget import DEFAULT_REQUESTS_PER_MINUTE
 from lox24tui.api import (
     AccountError,
-    BulkNotFound,
     Lox24Error,
     RateLimited,
-    StatusCode,
     StatusReply,
     TransientError,
     UnreadableResponse,
@@ -55,57 +52,15 @@ from lox24tui.api import (
 from lox24tui.api.protocol import StatusSource
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, Transition, bucket
+from lox24tui.engine.cadence import DEFAULT_INTERVAL, Cadence
 from lox24tui.engine.delivery import DeliveryBreakdown
+from lox24tui.engine.side_work import FirstPass, SideWorkRunner
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_INTERVAL: Final = 10.0
-MIN_REFRESH_INTERVAL: Final = 2.0
-"""The shortest refresh interval a person may set (``interval``)."""
 DEFAULT_CONCURRENCY: Final = REFUSED_ALLOWED
 """Requests in flight at once: when a key is revoked mid-burst, every one in flight is refused,
 so more than LOX24's three a minute would get the IP blocked for ten minutes."""
-SCHEDULED_RECHECK: Final = 300.0
-"""How often a bulk scheduled far ahead is looked at before its delivery time."""
-NOT_FOUND_RECHECK: Final = 600.0
-"""How often an id LOX24 does not know is tried again (it may have been a typo, later fixed)."""
-BACKOFF_CAP: Final = 300.0
-_JITTER: Final = 0.1
-
-
-@dataclass(frozen=True, slots=True)
-class SideJob:
-    """One piece of side work, and the most requests it may send: the engine charges that to
-    the side-work budget (:class:`lox24tui.account.side_budget.SideBudget`) before it runs it."""
-
-    run: Callable[[], Awaitable[None]]
-    requests: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class FirstPass:
-    """How far the first delivery count of the watched bulks has come: ``done`` of ``of``
-    bulks worth counting have been counted once."""
-
-    done: int
-    of: int
-
-
-class SideWork(Protocol):
-    """Requests the engine sends beside status checks (delivery counts, the account balance,
-    auto-watch), in the capacity status checks leave: under the same concurrency cap, paused
-    with it, held by the same guard, and within one request budget per minute shared by all
-    side work (``side_requests_per_minute``), which status checks are never charged to. Its
-    calls go through the guard themselves (a GuardedClient)."""
-
-    def due_at(self) -> float | None:
-        """When its next job is due; None when it has nothing to do."""
-        ...
-
-    def take(self, now: float) -> SideJob | None:
-        """The next job due at ``now`` (the engine runs it once the budget can pay for it:
-        until then it is held, and no other side job overtakes it), or None."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +131,7 @@ class Monitor:
     ) -> None:
         self._source = source
         self._clock: Clock = clock or SystemClock()
-        self._rng = rng or random.Random()
-        self._interval = _checked_interval(interval)
+        self._cadence = Cadence(interval, rng or random.Random())
         self._concurrency = _checked_concurrency(concurrency)
         self._tracked: dict[str, _Tracked] = {}
         self._queue: list[_Entry] = []
@@ -189,15 +143,10 @@ class Monitor:
         self._listeners: list[Listener] = []
         self._in_flight: set[str] = set()
         """Ids with a request on the wire (by id, so that re-watching one cannot double it)."""
-        self._side_work: list[SideWork] = []
-        self._side_in_flight = 0
-        self._side_budget = SideBudget(side_requests_per_minute)
-        self._side_turn = 0
-        """Which side work is asked first for the next job (they take turns)."""
-        self._held_side_job: SideJob | None = None
-        """Taken, but waiting for the budget: it goes first once the budget can pay for it."""
-        self._prioritised: tuple[str, ...] = ()
-        self._first_pass: FirstPass | None = None
+        self.side = SideWorkRunner(
+            side_requests_per_minute, self._tasks, self._poke, lambda: self._emit_summary()
+        )
+        """The work beside status checks (delivery counts, the balance, auto-watch)."""
         self._running = False
         self._requests_sent = 0
         self._guard = self._adopt(
@@ -215,19 +164,21 @@ class Monitor:
 
     @property
     def interval(self) -> float:
-        return self._interval
+        return self._cadence.interval
 
     @interval.setter
     def interval(self, seconds: float) -> None:
         """Takes effect at once: bulks due later than the new interval allows are pulled in."""
-        self._interval = _checked_interval(seconds)
-        self._guard.interval = self._interval
+        self._cadence.interval = seconds
+        self._guard.interval = self._cadence.interval
         for bulk_id, tracked in self._tracked.items():
             state = tracked.state
             if state.next_due is None or state.last_checked is None or bulk_id in self._in_flight:
                 continue
-            if state.error is None and not self._is_scheduled_far(state):
-                self._schedule(bulk_id, min(state.next_due, state.last_checked + self._interval))
+            if state.error is None and not self._cadence.is_scheduled_far(state):
+                self._schedule(
+                    bulk_id, min(state.next_due, state.last_checked + self._cadence.interval)
+                )
         self._poke()
 
     @property
@@ -275,39 +226,6 @@ class Monitor:
     def requests_sent(self) -> int:
         return self._requests_sent
 
-    @property
-    def side_requests_per_minute(self) -> int:
-        return self._side_budget.requests_per_minute
-
-    @side_requests_per_minute.setter
-    def side_requests_per_minute(self, value: int) -> None:
-        self._side_budget.requests_per_minute = value
-        self._poke()
-
-    @property
-    def prioritised(self) -> tuple[str, ...]:
-        """The bulks a person is looking at (selected first, then visible): side work serves
-        them first (see :meth:`prioritise`)."""
-        return self._prioritised
-
-    def prioritise(self, bulk_ids: Iterable[str]) -> None:
-        """The front end says which bulks are on screen, the selected one first: their side
-        work (delivery counts) goes before the rest's. Each call replaces the last."""
-        ids = tuple(dict.fromkeys(bulk_ids))
-        if ids != self._prioritised:
-            self._prioritised = ids
-            self._poke()
-
-    @property
-    def first_pass(self) -> FirstPass | None:
-        return self._first_pass
-
-    def report_first_pass(self, progress: FirstPass | None) -> None:
-        """Side work says how far its first pass has come (None: done); the summary shows it."""
-        if progress != self._first_pass:
-            self._first_pass = progress
-            self._emit_summary()
-
     def summary(self) -> Summary:
         now = self._clock.now()
         breaker = self.breaker
@@ -326,7 +244,7 @@ class Monitor:
             breaker=breaker,
             breaker_seconds_left=left,
             at=now,
-            first_pass=self._first_pass,
+            first_pass=self.side.first_pass,
         )
 
     # ----------------------------------------------------------------- output
@@ -405,11 +323,6 @@ class Monitor:
         self._launch(bulk_id, admitted)
         return None
 
-    def add_side_work(self, work: SideWork) -> None:
-        """Run ``work``'s jobs in the capacity status checks leave (see :class:`SideWork`)."""
-        self._side_work.append(work)
-        self._poke()
-
     def record_delivery(self, bulk_id: str, delivery: DeliveryBreakdown) -> None:
         """Keep a bulk's new delivery counts with its state, and tell the front ends only when
         they differ from the last ones apart from when they were taken: a count that did not
@@ -422,10 +335,6 @@ class Monitor:
         tracked.state = replace(tracked.state, delivery=delivery)
         if old is None or replace(old, taken_at=delivery.taken_at) != delivery:
             self._emit(BulkUpdate(tracked.state, frozenset({Change.DELIVERY})))
-
-    def wake(self) -> None:
-        """Something became due outside the engine's own schedule (side work): look again."""
-        self._poke()
 
     def pause(self, reason: str = "paused") -> None:
         _log.debug("engine paused: %s", reason)
@@ -451,7 +360,7 @@ class Monitor:
         self._poke()
 
     def _adopt(self, guard: AccountGuard) -> AccountGuard:
-        guard.interval = self._interval
+        guard.interval = self._cadence.interval
         guard.listen(lambda event: self._on_guard_event(guard, event))
         return guard
 
@@ -545,70 +454,12 @@ class Monitor:
             self._launch(entry.bulk_id, ticket)
         else:
             return  # every slot is taken
-        self._launch_side_work(now)
+        self.side.launch(
+            now, self._concurrency, self._free_slots, lambda: self._guard.blocked() is not None
+        )
 
     def _free_slots(self) -> int:
-        return self._concurrency - len(self._in_flight) - self._side_in_flight
-
-    def _side_slots(self) -> int:
-        """Side work never takes more than half the slots: a status check that falls due while
-        delivery counts run waits for at most half of them to end."""
-        return max(1, self._concurrency // 2)
-
-    def _launch_side_work(self, now: float) -> None:
-        """Side jobs in the slots and the budget left, the works taking turns; a job the budget
-        cannot pay for yet is held, and goes first once it can."""
-        while self._side_in_flight < self._side_slots() and self._free_slots() > 0:
-            if self._guard.blocked() is not None:
-                return
-            job = self._held_side_job or self._take_side_job(now)
-            if job is None:
-                return
-            if not self._side_budget.allows(job.requests, now):
-                self._held_side_job = job
-                return
-            self._held_side_job = None
-            self._side_budget.charge(job.requests, now)
-            self._side_in_flight += 1
-            task = asyncio.create_task(self._run_side_job(job))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    def _take_side_job(self, now: float) -> SideJob | None:
-        """The side works take turns: after one gave a job, the next is asked first, so a
-        long first pass of delivery counts cannot keep the balance or auto-watch waiting."""
-        works = self._side_work
-        for offset in range(len(works)):
-            index = (self._side_turn + offset) % len(works)
-            job = works[index].take(now)
-            if job is not None:
-                self._side_turn = index + 1
-                return job
-        return None
-
-    async def _run_side_job(self, job: SideJob) -> None:
-        try:
-            await job.run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a bug in side work must not stop status checks
-            _log.exception("side work failed")
-        finally:
-            self._side_in_flight -= 1
-            self._poke()
-
-    def _side_due(self) -> float | None:
-        """When the earliest side job falls due and the budget can pay for it, if a side slot
-        may take it."""
-        if self._side_in_flight >= self._side_slots():
-            return None
-        now = self._clock.now()
-        if self._held_side_job is not None:
-            return self._side_budget.free_at(self._held_side_job.requests, now)
-        due = [at for work in self._side_work if (at := work.due_at()) is not None]
-        if not due:
-            return None
-        return max(min(due), self._side_budget.free_at(1, now))
+        return self._concurrency - len(self._in_flight) - self.side.in_flight
 
     def _peek_due(self, now: float) -> _Entry | None:
         while self._queue and not self._is_current(self._queue[0]):
@@ -637,19 +488,24 @@ class Monitor:
             return None
         entry = self._peek_due(float("inf"))
         due = [
-            at for at in (None if entry is None else entry.due, self._side_due()) if at is not None
+            at
+            for at in (
+                None if entry is None else entry.due,
+                self.side.due(self._clock.now(), self._concurrency),
+            )
+            if at is not None
         ]
         return max(0.0, min(due) - now) if due else None
 
     def _is_idle(self) -> bool:
-        if self._in_flight or self._side_in_flight:
+        if self._in_flight or self.side.in_flight:
             return False
         if not self._running or self._paused_reason is not None:
             return True
         if self._guard.blocked() is not None:
             return True
         now = self._clock.now()
-        side_due = self._side_due()
+        side_due = self.side.due(now, self._concurrency)
         return self._peek_due(now) is None and (side_due is None or side_due > now)
 
     def _launch(self, bulk_id: str, ticket: Ticket) -> None:
@@ -720,7 +576,7 @@ class Monitor:
             history=history,
         )
         self._replace(tracked, new)
-        self._schedule(bulk_id, self._next_after_success(new, now))
+        self._schedule(bulk_id, self._cadence.after_success(new, now))
         self._emit(BulkUpdate(tracked.state, frozenset(changes)))
 
     def _on_error(self, request: _Request, error: Lox24Error) -> None:
@@ -741,40 +597,9 @@ class Monitor:
         if type(old.error) is not type(error) or str(old.error) != str(error):
             changes.add(Change.ERROR)
         self._replace(tracked, new)
-        if stopped_by_account or self._guard.breaker() is not None:
-            due = now  # first in line once the guard lets requests out again
-        elif isinstance(error, BulkNotFound):
-            due = now + NOT_FOUND_RECHECK
-        else:
-            due = now + self._backoff(failures)
-        self._schedule(bulk_id, due)
+        held = stopped_by_account or self._guard.breaker() is not None
+        self._schedule(bulk_id, self._cadence.after_error(error, failures, now, held=held))
         self._emit(BulkUpdate(tracked.state, frozenset(changes)))
-
-    def _next_after_success(self, state: BulkState, now: float) -> float | None:
-        if state.is_final:
-            return None
-        jittered = self._interval * (1 + self._rng.uniform(-_JITTER, _JITTER))
-        status = state.reply.status if state.reply else None
-        if status is not None and status.status_code == StatusCode.NEW and status.delivery_at:
-            delivery = status.delivery_at.timestamp()
-            if delivery - now > 2 * self._interval:
-                return max(now + self._interval, min(now + SCHEDULED_RECHECK, delivery + 1.0))
-        return now + jittered
-
-    def _is_scheduled_far(self, state: BulkState) -> bool:
-        if state.reply is None or state.last_checked is None:
-            return False
-        status = state.reply.status
-        return (
-            status.status_code == StatusCode.NEW
-            and status.delivery_at is not None
-            and status.delivery_at.timestamp() - state.last_checked > 2 * self._interval
-        )
-
-    def _backoff(self, failures: int) -> float:
-        """Exponential from the interval, capped, with "equal jitter" so retries do not align."""
-        ceiling = min(BACKOFF_CAP, self._interval * 2.0 ** min(failures - 1, 16))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     # ----------------------------------------------------------------- bookkeeping
 
@@ -874,12 +699,6 @@ async def check_each_once(
 
 def _fields(reply: StatusReply) -> dict[str, object]:
     return reply.status.model_dump()
-
-
-def _checked_interval(seconds: float) -> float:
-    if not math.isfinite(seconds) or seconds < MIN_REFRESH_INTERVAL:
-        raise ValueError(f"the refresh interval must be at least {MIN_REFRESH_INTERVAL:g} s")
-    return float(seconds)
 
 
 def _checked_concurrency(value: int) -> int:

@@ -33,7 +33,7 @@ from lox24tui.account.side_budget import (
 )
 from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.api import DEFAULT_BASE_URL, Token
-from lox24tui.engine.monitor import MIN_REFRESH_INTERVAL
+from lox24tui.engine.cadence import MIN_REFRESH_INTERVAL
 from lox24tui.session.config_problems import describe, where
 from lox24tui.session.notify import NotifyMode
 from lox24tui.state.files import write_atomically

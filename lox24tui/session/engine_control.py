@@ -90,7 +90,7 @@ class EngineControl:
 
     def prioritise(self, bulk_ids: Sequence[str]) -> None:
         """The bulks on screen, the selected one first: their side work goes first."""
-        self._monitor.prioritise(bulk_ids)
+        self._monitor.side.prioritise(bulk_ids)
 
     def refresh(self, bulk_id: str) -> str | None:
         """Fetch one bulk now, even while paused (a person asked); None when it is on its way,

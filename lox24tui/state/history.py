@@ -43,7 +43,7 @@ T = TypeVar("T")
 SAME_CHANGE_WINDOW: Final = 3600.0
 """Seconds apart that two processes may see a bulk arrive in a code and still be taken to have
 seen the same change. They see it a poll apart: a refresh interval, or at most a back-off
-(:data:`lox24tui.engine.monitor.BACKOFF_CAP`) or a scheduled bulk's recheck, all far below an hour.
+(:data:`lox24tui.engine.cadence.BACKOFF_CAP`) or a scheduled bulk's recheck, all far below an hour.
 LOX24's codes move forward only (0, 5, then a final one): a bulk arrives in a code once."""
 
 Migration = tuple["str | Callable[[sqlite3.Connection], None]", ...]

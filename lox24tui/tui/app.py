@@ -217,9 +217,9 @@ class Lox24App(App[None]):
             self._account_seen,
             interval=setup.settings.account_interval,
         )
-        self.monitor.add_side_work(self.account_watch)
+        self.monitor.side.add(self.account_watch)
         if setup.settings.delivery:
-            self.monitor.add_side_work(
+            self.monitor.side.add(
                 DeliverySchedule(
                     self.monitor,
                     self._guarded_client,
@@ -230,9 +230,7 @@ class Lox24App(App[None]):
         self._balance_low = False
         """The low-balance warning was given (again only once the balance rose above it)."""
         if setup.settings.auto_watch:
-            self.monitor.add_side_work(
-                AutoWatch(self._guarded_client, self._auto_adopt, self.clock)
-            )
+            self.monitor.side.add(AutoWatch(self._guarded_client, self._auto_adopt, self.clock))
         self.notifier = Notifier(
             setup.settings.notify,
             tmux=inside_tmux(),
