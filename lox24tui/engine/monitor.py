@@ -19,14 +19,10 @@ Front ends consume :class:`BulkUpdate` and :class:`Summary` through :meth:`Monit
 from __future__ import annotations
 
 import asyncio
-import decimal
-import heapq
-import itertools
 import logging
 import random
-from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final
 
@@ -51,10 +47,11 @@ from lox24tui.api import (
 )
 from lox24tui.api.protocol import StatusSource
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, Transition, bucket
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, Transition
 from lox24tui.engine.cadence import DEFAULT_INTERVAL, Cadence
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.engine.side_work import FirstPass, SideWorkRunner
+from lox24tui.engine.watched_bulks import WatchedBulks
 
 _log = logging.getLogger(__name__)
 
@@ -88,15 +85,6 @@ MonitorEvent = BulkUpdate | Summary
 Listener = Callable[[MonitorEvent], None]
 
 
-@dataclass
-class _Tracked:
-    state: BulkState
-    bucket: str = "pending"
-    """The summary label this bulk is counted under now."""
-    version: int = 0
-    """Bumped on every reschedule; queue entries of older versions are stale."""
-
-
 @dataclass(frozen=True, slots=True)
 class _Request:
     bulk_id: str
@@ -104,14 +92,6 @@ class _Request:
     guard: AccountGuard
     """The guard (so the token) it went out under: answers for an old token prove nothing."""
     ticket: Ticket
-
-
-@dataclass(order=True)
-class _Entry:
-    due: float
-    order: int
-    bulk_id: str = field(compare=False)
-    version: int = field(compare=False)
 
 
 class Monitor:
@@ -133,9 +113,7 @@ class Monitor:
         self._clock: Clock = clock or SystemClock()
         self._cadence = Cadence(interval, rng or random.Random())
         self._concurrency = _checked_concurrency(concurrency)
-        self._tracked: dict[str, _Tracked] = {}
-        self._queue: list[_Entry] = []
-        self._order = itertools.count()
+        self._bulks = WatchedBulks(self._clock)
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -154,9 +132,6 @@ class Monitor:
             or AccountGuard(getattr(source, "token", None), clock=self._clock, interval=interval)
         )
         self._paused_reason: str | None = None
-        self._buckets: Counter[str] = Counter()
-        self._total_messages = 0
-        self._total_price = Decimal(0)
         for bulk_id in ids:
             self.watch(bulk_id)
 
@@ -171,12 +146,12 @@ class Monitor:
         """Takes effect at once: bulks due later than the new interval allows are pulled in."""
         self._cadence.interval = seconds
         self._guard.interval = self._cadence.interval
-        for bulk_id, tracked in self._tracked.items():
-            state = tracked.state
+        for bulk_id in self._bulks:
+            state = self._bulks.state(bulk_id)
             if state.next_due is None or state.last_checked is None or bulk_id in self._in_flight:
                 continue
             if state.error is None and not self._cadence.is_scheduled_far(state):
-                self._schedule(
+                self._bulks.schedule(
                     bulk_id, min(state.next_due, state.last_checked + self._cadence.interval)
                 )
         self._poke()
@@ -192,13 +167,13 @@ class Monitor:
 
     @property
     def watched(self) -> list[str]:
-        return list(self._tracked)
+        return list(self._bulks)
 
     def state(self, bulk_id: str) -> BulkState:
-        return self._tracked[bulk_id].state
+        return self._bulks.state(bulk_id)
 
     def states(self) -> list[BulkState]:
-        return [tracked.state for tracked in self._tracked.values()]
+        return self._bulks.states()
 
     @property
     def guard(self) -> AccountGuard:
@@ -233,10 +208,10 @@ class Monitor:
         if breaker is not None and breaker.until is not None:
             left = max(0.0, breaker.until - now)
         return Summary(
-            by_status={label: n for label, n in self._buckets.items() if n},
-            total_messages=self._total_messages,
-            total_price=self._total_price,
-            watched=len(self._tracked),
+            by_status=self._bulks.by_status,
+            total_messages=self._bulks.messages,
+            total_price=self._bulks.price,
+            watched=len(self._bulks),
             in_flight=len(self._in_flight),
             requests_sent=self._requests_sent,
             paused=self.paused,
@@ -269,34 +244,29 @@ class Monitor:
     def watch(self, bulk_id: str) -> BulkState:
         """Start watching a bulk (fetched as soon as possible). Raises InvalidBulkId."""
         bulk_id = parse_bulk_id(bulk_id)
-        if bulk_id in self._tracked:
-            return self._tracked[bulk_id].state
-        state = BulkState(bulk_id)
-        tracked = self._tracked[bulk_id] = _Tracked(state)
-        self._count(tracked, +1)
-        self._schedule(bulk_id, self._clock.now())
+        if bulk_id in self._bulks:
+            return self._bulks.state(bulk_id)
+        state = self._bulks.add(bulk_id)
         self._emit_summary()
         self._poke()
         return state
 
     def unwatch(self, bulk_id: str) -> None:
-        tracked = self._tracked.pop(bulk_id, None)
-        if tracked is None:
+        state = self._bulks.remove(bulk_id)
+        if state is None:
             return
-        self._count(tracked, -1)
-        self._emit(BulkUpdate(tracked.state, frozenset({Change.REMOVED})))
+        self._emit(BulkUpdate(state, frozenset({Change.REMOVED})))
         self._emit_summary()
         self._poke()
 
     def refresh(self, bulk_id: str | None = None) -> None:
         """Fetch one bulk (or every bulk) now, final ones included, within the breakers' rules."""
-        ids = [bulk_id] if bulk_id is not None else list(self._tracked)
+        ids = [bulk_id] if bulk_id is not None else list(self._bulks)
         now = self._clock.now()
         for one in ids:
-            tracked = self._tracked.get(one)
-            if tracked is None or one in self._in_flight:
+            if one not in self._bulks or one in self._in_flight:
                 continue
-            self._schedule(one, now)
+            self._bulks.schedule(one, now)
         self._poke()
 
     def fetch_now(self, bulk_id: str) -> Breaker | None:
@@ -310,7 +280,7 @@ class Monitor:
         line for when requests go out again. Raises KeyError for a bulk not watched."""
         if bulk_id in self._in_flight:
             return None  # its answer is on the way
-        self._schedule(bulk_id, self._clock.now())
+        self._bulks.schedule(bulk_id, self._clock.now())
         self._poke()
         if self._paused_reason is None:  # the loop sends it; say only what holds it back
             blocked = self._guard.blocked()
@@ -328,13 +298,13 @@ class Monitor:
         they differ from the last ones apart from when they were taken: a count that did not
         change redraws nothing (the detail pane's "counted … ago" catches up at its next
         redraw)."""
-        tracked = self._tracked.get(bulk_id)
-        if tracked is None:
+        if bulk_id not in self._bulks:
             return
-        old = tracked.state.delivery
-        tracked.state = replace(tracked.state, delivery=delivery)
+        state = self._bulks.state(bulk_id)
+        old = state.delivery
+        self._bulks.set(bulk_id, replace(state, delivery=delivery))
         if old is None or replace(old, taken_at=delivery.taken_at) != delivery:
-            self._emit(BulkUpdate(tracked.state, frozenset({Change.DELIVERY})))
+            self._emit(BulkUpdate(self._bulks.state(bulk_id), frozenset({Change.DELIVERY})))
 
     def pause(self, reason: str = "paused") -> None:
         _log.debug("engine paused: %s", reason)
@@ -373,10 +343,10 @@ class Monitor:
         if event == GuardEvent.RECOVERED:
             # LOX24 is back: what failed meanwhile is due now, not at the end of its backoff
             now = self._clock.now()
-            for bulk_id, tracked in self._tracked.items():
-                failed = isinstance(tracked.state.error, TransientError)
+            for bulk_id in self._bulks:
+                failed = isinstance(self._bulks.state(bulk_id).error, TransientError)
                 if failed and bulk_id not in self._in_flight:
-                    self._schedule(bulk_id, now)
+                    self._bulks.schedule(bulk_id, now)
         self._emit_summary()
         self._poke()
 
@@ -444,14 +414,14 @@ class Monitor:
             return
         now = self._clock.now()
         while self._free_slots() > 0:
-            entry = self._peek_due(now)
-            if entry is None:
+            first = self._bulks.first_due(self._in_flight)
+            if first is None or first[1] > now:
                 break
             ticket = self._guard.admit()
             if isinstance(ticket, Breaker):
                 return
-            heapq.heappop(self._queue)
-            self._launch(entry.bulk_id, ticket)
+            self._bulks.take_first()
+            self._launch(first[0], ticket)
         else:
             return  # every slot is taken
         self.side.launch(
@@ -460,21 +430,6 @@ class Monitor:
 
     def _free_slots(self) -> int:
         return self._concurrency - len(self._in_flight) - self.side.in_flight
-
-    def _peek_due(self, now: float) -> _Entry | None:
-        while self._queue and not self._is_current(self._queue[0]):
-            heapq.heappop(self._queue)
-        if self._queue and self._queue[0].due <= now:
-            return self._queue[0]
-        return None
-
-    def _is_current(self, entry: _Entry) -> bool:
-        tracked = self._tracked.get(entry.bulk_id)
-        return (
-            tracked is not None
-            and tracked.version == entry.version
-            and entry.bulk_id not in self._in_flight
-        )
 
     def _next_wake_delay(self) -> float | None:
         """Seconds until something may be sent; None: until an answer or a user pokes."""
@@ -486,11 +441,11 @@ class Monitor:
             return None if blocked.until is None else max(0.0, blocked.until - now)
         if self._free_slots() <= 0:
             return None
-        entry = self._peek_due(float("inf"))
+        first = self._bulks.first_due(self._in_flight)
         due = [
             at
             for at in (
-                None if entry is None else entry.due,
+                None if first is None else first[1],
                 self.side.due(self._clock.now(), self._concurrency),
             )
             if at is not None
@@ -506,7 +461,8 @@ class Monitor:
             return True
         now = self._clock.now()
         side_due = self.side.due(now, self._concurrency)
-        return self._peek_due(now) is None and (side_due is None or side_due > now)
+        first = self._bulks.first_due(self._in_flight)
+        return (first is None or first[1] > now) and (side_due is None or side_due > now)
 
     def _launch(self, bulk_id: str, ticket: Ticket) -> None:
         self._in_flight.add(bulk_id)
@@ -524,8 +480,8 @@ class Monitor:
                     request.ticket, lambda: request.source.get_bulk_status(request.bulk_id)
                 )
             except asyncio.CancelledError:
-                if request.bulk_id in self._tracked:  # first in line when the engine runs again
-                    self._schedule(request.bulk_id, self._clock.now())
+                if request.bulk_id in self._bulks:  # first in line when the engine runs again
+                    self._bulks.schedule(request.bulk_id, self._clock.now())
                 raise
             except Lox24Error as error:
                 outcome = error
@@ -549,11 +505,10 @@ class Monitor:
 
     def _on_reply(self, request: _Request, reply: StatusReply) -> None:
         bulk_id = request.bulk_id
-        tracked = self._tracked.get(bulk_id)
-        if tracked is None:
+        if bulk_id not in self._bulks:
             return
         now = self._clock.now()
-        old = tracked.state
+        old = self._bulks.state(bulk_id)
         changes = {Change.CHECKED}
         code = reply.status.status_code
         history = old.history
@@ -575,61 +530,33 @@ class Monitor:
             failures=0,
             history=history,
         )
-        self._replace(tracked, new)
-        self._schedule(bulk_id, self._cadence.after_success(new, now))
-        self._emit(BulkUpdate(tracked.state, frozenset(changes)))
+        self._bulks.set(bulk_id, new)
+        self._bulks.schedule(bulk_id, self._cadence.after_success(new, now))
+        self._emit(BulkUpdate(self._bulks.state(bulk_id), frozenset(changes)))
 
     def _on_error(self, request: _Request, error: Lox24Error) -> None:
         bulk_id = request.bulk_id
         now = self._clock.now()
-        tracked = self._tracked.get(bulk_id)
+        watched = bulk_id in self._bulks
         stale = request.guard is not self._guard
-        if stale and tracked is not None and isinstance(error, AccountError | RateLimited):
-            self._schedule(bulk_id, now)  # said of the previous token, not of this one
+        if stale and watched and isinstance(error, AccountError | RateLimited):
+            self._bulks.schedule(bulk_id, now)  # said of the previous token, not of this one
             return
-        if tracked is None:
+        if not watched:
             return
-        old = tracked.state
+        old = self._bulks.state(bulk_id)
         stopped_by_account = isinstance(error, AccountError | RateLimited)
         failures = old.failures if stopped_by_account else old.failures + 1
         new = replace(old, error=error, last_checked=now, failures=failures)
         changes = {Change.CHECKED}
         if type(old.error) is not type(error) or str(old.error) != str(error):
             changes.add(Change.ERROR)
-        self._replace(tracked, new)
+        self._bulks.set(bulk_id, new)
         held = stopped_by_account or self._guard.breaker() is not None
-        self._schedule(bulk_id, self._cadence.after_error(error, failures, now, held=held))
-        self._emit(BulkUpdate(tracked.state, frozenset(changes)))
+        self._bulks.schedule(bulk_id, self._cadence.after_error(error, failures, now, held=held))
+        self._emit(BulkUpdate(self._bulks.state(bulk_id), frozenset(changes)))
 
     # ----------------------------------------------------------------- bookkeeping
-
-    def _schedule(self, bulk_id: str, due: float | None) -> None:
-        tracked = self._tracked[bulk_id]
-        tracked.version += 1
-        if due is None:
-            _log.debug("engine: %s needs no more checks", bulk_id)
-            self._replace(tracked, replace(tracked.state, next_due=None))
-            return
-        _log.debug("engine: next check of %s in %.1f s", bulk_id, max(0.0, due - self._clock.now()))
-        self._replace(tracked, replace(tracked.state, next_due=due))
-        heapq.heappush(self._queue, _Entry(due, next(self._order), bulk_id, tracked.version))
-
-    def _replace(self, tracked: _Tracked, new: BulkState) -> None:
-        self._count(tracked, -1)
-        tracked.state = new
-        tracked.bucket = bucket(new, self._clock.now())
-        self._count(tracked, +1)
-
-    def _count(self, tracked: _Tracked, sign: int) -> None:
-        """Add (+1) or take away (-1) a bulk's share of the summary's running totals, exactly:
-        prices are bounded by the model, and 60 digits hold any sum of them."""
-        self._buckets[tracked.bucket] += sign
-        state = tracked.state
-        if state.reply is not None:
-            status = state.reply.status
-            self._total_messages += sign * (status.msg_total_count or 0)
-            with decimal.localcontext(prec=60):
-                self._total_price += sign * (status.price or Decimal(0))
 
     def _emit(self, event: MonitorEvent) -> None:
         for listener in list(self._listeners):
