@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.commands.arguments import STOPPED, add_command, epilog
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import asyncio
 import sys
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.api import ACCOUNT_FIELDS, Account, Lox24Error
+from lox24tui.commands.arguments import STOPPED, add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import (
     complain,
@@ -27,6 +21,9 @@ from lox24tui.commands.output import (
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.session.config import below_low_balance
 from lox24tui.text import humanize
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 
 def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.api import StatusCode
-from lox24tui.commands.arguments import STOPPED, add_command, epilog, positive
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import asyncio
 import sys
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from lox24tui.api import Bulk, Lox24Error
+from lox24tui.api import Bulk, Lox24Error, StatusCode
 from lox24tui.api.records import status_fields
+from lox24tui.commands.arguments import STOPPED, add_command, epilog, positive
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import (
     complain,
@@ -29,6 +22,9 @@ from lox24tui.commands.output import (
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.engine.discovery import BulkQuery, parse_age, recent_bulks
 from lox24tui.text import humanize
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 
 def run_bulks(

@@ -5,25 +5,22 @@ changes something at LOX24, so it asks first on a terminal, refuses without a te
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.commands.arguments import add_command, epilog
-from lox24tui.commands.completion import complete_watched_ids
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import asyncio
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.account.guard import WritesDisabled
 from lox24tui.api import InvalidBulkId, Lox24Error, StatusCode, label_with_code, parse_bulk_id
+from lox24tui.commands.arguments import add_command, epilog
+from lox24tui.commands.completion import complete_watched_ids
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.text import humanize
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 
 def run_cancel(

@@ -9,16 +9,14 @@ and nothing else: completing never sends a request to LOX24.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any, Final
 
 from lox24tui.commands.arguments import add_command
 from lox24tui.commands.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
-
-import os
-from typing import Any, Final
 
 SHELLS: Final = ("bash", "zsh", "fish")
 PROGRAM: Final = "lox24tui"

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.commands.arguments import STOPPED, add_command, epilog
-from lox24tui.state.export import format_for
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.clock import SystemClock
+from lox24tui.commands.arguments import STOPPED, add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.commands.stopped import stopped_by
@@ -25,9 +18,12 @@ from lox24tui.commands.watch import load_or_explain
 from lox24tui.engine.bulk_state import BulkState, export_row
 from lox24tui.engine.monitor import check_each_once
 from lox24tui.session.config import Locations
-from lox24tui.state.export import render, why_not_written, write_export
+from lox24tui.state.export import format_for, render, why_not_written, write_export
 from lox24tui.state.store import WatchList
 from lox24tui.text import humanize
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 
 def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.commands.arguments import add_command, fraction
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import errno
 import socket
 import sys
 import time
+from typing import TYPE_CHECKING
 
+from lox24tui.commands.arguments import add_command, fraction
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, server
 from lox24tui.text import humanize
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 
 def run_fake_server(

@@ -4,25 +4,22 @@ history file every process writes (the dashboard and ``status --watch``). No req
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.commands.arguments import add_command, epilog
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import sys
 import time
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id, status_info
+from lox24tui.commands.arguments import add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.engine.discovery import parse_age
 from lox24tui.session.config import ConfigError, Locations, load_settings
 from lox24tui.state.history import History, StatusTransition
 from lox24tui.text import humanize
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 
 def run_history(

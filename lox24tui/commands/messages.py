@@ -5,17 +5,9 @@ for them (``--mask`` hides all but the country code and the last four digits).""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.commands.arguments import STOPPED, add_command, epilog, positive
-from lox24tui.engine.delivery import OUTCOMES
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import asyncio
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.api import (
     BulkNotFound,
@@ -27,6 +19,7 @@ from lox24tui.api import (
     parse_bulk_id,
     sms_status_label,
 )
+from lox24tui.commands.arguments import STOPPED, add_command, epilog, positive
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import (
     complain,
@@ -36,10 +29,13 @@ from lox24tui.commands.output import (
     settings_or_exit,
 )
 from lox24tui.commands.stopped import stopped_by
-from lox24tui.engine.delivery import OUTCOME_FILTERS
+from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
 from lox24tui.state.export import message_record
 from lox24tui.text import humanize
 from lox24tui.text.phones import mask_phone
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 
 def run_messages(

@@ -13,21 +13,19 @@ browser tab is easier to leave open, or to reach, than a terminal.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.commands.arguments import add_command, epilog
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import ipaddress
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from lox24tui.commands.arguments import add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain
 from lox24tui.session.config import ConfigError, load_settings
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 PAGE_FOLDER = Path(__file__).resolve().parent.parent / "web"
 """Our copy of textual-serve's page template: the same page without its outside font link, and

@@ -5,27 +5,12 @@ Delivery counts (up to 7 more requests per bulk) only with ``--delivery``."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.account.guard import REFUSED_ALLOWED
-from lox24tui.commands.arguments import (
-    STOPPED,
-    UsageError,
-    add_command,
-    epilog,
-    positive,
-)
-from lox24tui.commands.completion import complete_watched_ids
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import asyncio
 import sys
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from lox24tui.account.guard import GuardStopped, stops_everything
+from lox24tui.account.guard import REFUSED_ALLOWED, GuardStopped, stops_everything
 from lox24tui.api import (
     InvalidBulkId,
     Lox24Error,
@@ -34,6 +19,14 @@ from lox24tui.api import (
     voice_language_with_code,
 )
 from lox24tui.api.records import error_record, reply_record
+from lox24tui.commands.arguments import (
+    STOPPED,
+    UsageError,
+    add_command,
+    epilog,
+    positive,
+)
+from lox24tui.commands.completion import complete_watched_ids
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import (
     complain,
@@ -47,6 +40,9 @@ from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.monitor import check_each_once
 from lox24tui.engine.status_delivery import Delivery, deliveries, delivery_fields, delivery_text
 from lox24tui.text import humanize
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 
 def run_status(

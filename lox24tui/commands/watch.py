@@ -9,26 +9,23 @@ starting from an empty list here would make every running dashboard drop the bul
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from lox24tui.commands.arguments import UsageError, add_command, epilog, positive
-from lox24tui.commands.completion import complete_watched_ids
-
-if TYPE_CHECKING:
-    from lox24tui.commands.arguments import Subcommands
-
 import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TextIO
+from typing import TYPE_CHECKING, ParamSpec, TextIO
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
+from lox24tui.commands.arguments import UsageError, add_command, epilog, positive
+from lox24tui.commands.completion import complete_watched_ids
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.session.config import Locations
 from lox24tui.state.files import LOCK_WAIT, LockBusy, StateFault
 from lox24tui.state.store import NothingToRestore, WatchList, WatchListDamaged
+
+if TYPE_CHECKING:
+    from lox24tui.commands.arguments import Subcommands
 
 P = ParamSpec("P")
 
