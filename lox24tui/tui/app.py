@@ -63,7 +63,7 @@ from lox24tui.state.preferences import PreferencesFile
 from lox24tui.state.store import LoadProblem, WatchList, WatchListDamaged
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.keys import Groups, effective_keymap, keymap_problems, keys_of
-from lox24tui.tui.messages import message_for
+from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
 from lox24tui.tui.screens.detail import DetailScreen
@@ -435,7 +435,7 @@ class Lox24App(App[None]):
         match event:
             case RowsChanged() | ListChanged() | EngineChanged() | UndoChanged():
                 for screen in self.screen_stack:  # a message each: one is delivered once
-                    screen.post_message(message_for(event))
+                    screen.post_message(SessionNews(event))
             case StatusMoved():
                 self._announce(event)
             case Notice():

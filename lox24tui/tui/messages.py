@@ -1,8 +1,9 @@
-"""The watch session's events as Textual messages, for the screens that show the session.
+"""The watch session's news as one Textual message, for the screens that show the session.
 
-The App listens to the session and posts each of these to every screen in its stack; a screen
-that shows no such thing ignores it. They do not bubble: they are news for the screen, not for
-the App that sent them.
+The session's typed events (:mod:`lox24tui.session.events`) are the only vocabulary: the App
+listens to the session and posts a :class:`SessionNews` carrying the event to every screen in
+its stack, and a screen matches on the event it cares about. The message does not bubble: it is
+news for the screen, not for the App that sent it.
 """
 
 from __future__ import annotations
@@ -16,47 +17,7 @@ ScreenNews = RowsChanged | ListChanged | EngineChanged | UndoChanged
 damaged-list question)."""
 
 
-class SessionMessage(Message, bubble=False):
-    """Base of the session's messages."""
-
-
-class BulksChanged(SessionMessage):
-    """These bulks' states or labels changed."""
-
-    def __init__(self, bulk_ids: frozenset[str]) -> None:
+class SessionNews(Message, bubble=False):
+    def __init__(self, event: ScreenNews) -> None:
         super().__init__()
-        self.bulk_ids = bulk_ids
-
-
-class WatchListChanged(SessionMessage):
-    """Which bulks are watched, or their order, changed."""
-
-    def __init__(self, removed: frozenset[str], select: str | None) -> None:
-        super().__init__()
-        self.removed = removed
-        self.select = select
-
-
-class SummaryChanged(SessionMessage):
-    """The engine's state (paused, stopped, failed, new token) changed."""
-
-
-class UndoAvailable(SessionMessage):
-    """Whether u has something to put back changed."""
-
-    def __init__(self, can_undo: bool) -> None:
-        super().__init__()
-        self.can_undo = can_undo
-
-
-def message_for(event: ScreenNews) -> SessionMessage:
-    """A new message for a screen about ``event``."""
-    match event:
-        case RowsChanged(bulk_ids):
-            return BulksChanged(bulk_ids)
-        case ListChanged(removed, select):
-            return WatchListChanged(removed, select)
-        case EngineChanged():
-            return SummaryChanged()
-        case UndoChanged(can_undo):
-            return UndoAvailable(can_undo)
+        self.event = event

@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from lox24tui.session.events import ListChanged, RowsChanged
 from lox24tui.session.watch_session import WatchSession
-from lox24tui.tui.messages import BulksChanged, WatchListChanged
+from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.widgets.detail_pane import DetailPane
 
 PANE_BESIDE_FROM: Final = 120
@@ -64,15 +65,13 @@ class DetailScreen(Screen[str | None]):
         if self.bulk_id in self.session.states:
             show_bulk(self.pane, self.session, self.bulk_id)
 
-    @on(BulksChanged)
-    def _bulks_changed(self, message: BulksChanged) -> None:
-        if self.bulk_id in message.bulk_ids:
-            self._show()
-
-    @on(WatchListChanged)
-    def _list_changed(self, message: WatchListChanged) -> None:
-        if self.bulk_id in message.removed and self.is_active:
-            self.dismiss(None)
+    @on(SessionNews)
+    def _session_news(self, message: SessionNews) -> None:
+        match message.event:
+            case RowsChanged(bulk_ids) if self.bulk_id in bulk_ids:
+                self._show()
+            case ListChanged(removed) if self.bulk_id in removed and self.is_active:
+                self.dismiss(None)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width >= PANE_BESIDE_FROM and self.is_active:  # not again once leaving

@@ -16,11 +16,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
+from lox24tui.session.events import EngineChanged, ListChanged, RowsChanged, UndoChanged
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
-from lox24tui.tui.messages import BulksChanged, SummaryChanged, UndoAvailable, WatchListChanged
+from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.screens import detail
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import PANE_BESIDE_FROM, DetailScreen, show_bulk
@@ -279,25 +280,21 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------ the session's news
 
-    @on(BulksChanged)
-    def _bulks_changed(self, message: BulksChanged) -> None:
-        self.apply(message.bulk_ids)
-
-    @on(WatchListChanged)
-    def _list_changed(self, message: WatchListChanged) -> None:
-        if self.pane.bulk_id in message.removed:
-            self.pane_open = False
-        self.rebuild()
-        if message.select is not None:
-            self.table.select(message.select)
-
-    @on(SummaryChanged)
-    def _summary_changed(self) -> None:
-        self.show_summary()
-
-    @on(UndoAvailable)
-    def _undo_available(self) -> None:
-        self.refresh_bindings()
+    @on(SessionNews)
+    def _session_news(self, message: SessionNews) -> None:
+        match message.event:
+            case RowsChanged(bulk_ids):
+                self.apply(bulk_ids)
+            case ListChanged(removed, select):
+                if self.pane.bulk_id in removed:
+                    self.pane_open = False
+                self.rebuild()
+                if select is not None:
+                    self.table.select(select)
+            case EngineChanged():
+                self.show_summary()
+            case UndoChanged():
+                self.refresh_bindings()
 
     def _tick_countdown(self) -> None:
         if self.session.engine.counting_down:
