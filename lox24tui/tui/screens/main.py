@@ -29,7 +29,7 @@ from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen, default_export_name
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import DetailPane
-from lox24tui.tui.widgets.summary_bar import SummaryBar, balance_text
+from lox24tui.tui.widgets.summary_bar import BarContent, SummaryBar, balance_text
 
 PALETTE_BINDINGS: Final = (
     "main.add",
@@ -207,6 +207,8 @@ class MainScreen(Screen[None]):
 
         bulk_id: str
 
+    bar: reactive[BarContent | None] = reactive(None)
+    """What the summary bar shows (bound to it)."""
     show_archived: reactive[bool] = reactive(False)
     """Whether bulks that finished long ago are shown (the archive)."""
     pane_open: reactive[bool] = reactive(False, bindings=True)
@@ -223,7 +225,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield SummaryBar(id="summary")
+        yield SummaryBar(id="summary").data_bind(showing=MainScreen.bar)
         yield Input(
             placeholder="Filter: text or status (e.g. “in progress”), Esc clears", id="filter"
         )
@@ -378,7 +380,7 @@ class MainScreen(Screen[None]):
         shown = self.table.shown_count if self.filter_text else None
         archived = 0 if self.show_archived else session.archived_count()
         self.table.show_currency(session.balance.currency)
-        self.query_one(SummaryBar).show(
+        self.bar = BarContent(
             session.summary(archived=self.show_archived),
             session.engine.interval,
             session.demo,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from lox24tui.account.guard import REFUSED_ALLOWED, BreakerKind
@@ -224,57 +226,57 @@ def first_fitting(variants: Iterable[Text], width: int) -> Text:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class BarContent:
+    """Everything the summary bar shows, in one value: a screen binds it to the bar."""
+
+    summary: Summary
+    interval: float
+    demo: bool
+    shown: int | None = None
+    """How many bulks the filter lets through, if one is on."""
+    engine_failure: str | None = None
+    """Why the refresh engine stopped, if it did."""
+    archived: int = 0
+    """How many finished bulks the archive hides (``summary`` counts the rest)."""
+    balance: Text | None = None
+    currency: str | None = None
+    archive_shown: bool = False
+    """The archive is shown (then ``summary`` counts its bulks too)."""
+    key_name: Callable[[str], str] = DEFAULT_KEYS.__getitem__
+    """The key that runs a binding, as the keymap has it (the archive's, the token's, pause)."""
+
+
 class SummaryBar(Widget):
     """Counts per status, totals, and the engine's state: two lines, at any width. Where the
     full text would not fit, less important parts go (app.tcss crops what still does not fit),
     since a wrapped line would push the table down."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._showing: tuple[Summary, int | None, Text, bool, int, Text | None] | None = None
-        self._currency: str | None = None
-        self._archive_shown = False
-        self._archive_key = "A"
-
-    def show(
-        self,
-        summary: Summary,
-        interval: float,
-        demo: bool,
-        shown: int | None = None,
-        engine_failure: str | None = None,
-        archived: int = 0,
-        balance: Text | None = None,
-        currency: str | None = None,
-        archive_shown: bool = False,
-        key_name: Callable[[str], str] = DEFAULT_KEYS.__getitem__,
-    ) -> None:
-        """Show this summary. ``shown``: how many bulks the filter lets through, if one is on;
-        ``engine_failure``: why the refresh engine stopped, if it did; ``archived``: how many
-        finished bulks the archive hides (``summary`` counts the rest), or ``archive_shown``
-        when it is shown (then ``summary`` counts them too); ``key_name``: the key that runs a
-        binding, as the keymap has it (the archive's, the token's, pause)."""
-        self._archive_shown = archive_shown
-        self._archive_key = key_name("main.archived")
-        if engine_failure is None:
-            state = engine_line(summary, interval, key_name)
-        else:
-            state = failure_line(engine_failure)
-        self._showing = (summary, shown, state, demo, archived, balance)
-        self._currency = currency
-        self.refresh()
+    showing: reactive[BarContent | None] = reactive(None)
+    """What the bar shows; its screen binds it (``data_bind``), and each new value redraws it."""
 
     def render(self) -> Text:
-        if self._showing is None:
+        if self.showing is None:
             return Text()
-        summary, shown, state, demo, archived, balance = self._showing
+        content = self.showing
+        summary, shown, demo, archived, balance = (
+            content.summary,
+            content.shown,
+            content.demo,
+            content.archived,
+            content.balance,
+        )
+        if content.engine_failure is None:
+            state = engine_line(summary, content.interval, content.key_name)
+        else:
+            state = failure_line(content.engine_failure)
         width = self.content_size.width
         share = Text()
         if shown is not None:  # always there: it says why rows are missing
             share.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
-        key = self._archive_key
-        if archived or self._archive_shown:  # also always there: the rows are not gone
-            if self._archive_shown:
+        key = content.key_name("main.archived")
+        if archived or content.archive_shown:  # also always there: the rows are not gone
+            if content.archive_shown:
                 full = Text(f"   archive shown ({key} hides it)", "bold yellow")
                 short = Text(f" +archive ({key})", "bold yellow")
             else:
@@ -283,10 +285,10 @@ class SummaryBar(Widget):
             fits = (
                 share.cell_len
                 + full.cell_len
-                + min(t.cell_len for t in shorter_counts(summary, self._currency))
+                + min(t.cell_len for t in shorter_counts(summary, content.currency))
             )
             share.append_text(full if fits <= width else short)
         counts = (
-            first_fitting(shorter_counts(summary, self._currency), width - share.cell_len) + share
+            first_fitting(shorter_counts(summary, content.currency), width - share.cell_len) + share
         )
         return Text("\n").join([counts, first_fitting(shorter_states(state, demo, balance), width)])
