@@ -218,6 +218,127 @@ FIELDS_MODES: Final = ("natural", "changing", "still")
 """How the generated bulks still sending change between polls (SimulatedAccount.generated)."""
 
 
+_MINUTE, _HOUR, _DAY = 60.0, 3600.0, 86400.0
+
+
+def _demo(
+    created_ago: float, delivery_in: float, recipients: int, **kwargs: Any
+) -> tuple[float, float, int, dict[str, Any]]:
+    return created_ago, delivery_in, recipients, kwargs
+
+
+_DEMO_WATCHED: Final = (
+    _demo(
+        20 * _MINUTE,
+        -5 * _MINUTE,
+        12_000,
+        send_seconds=5 * _MINUTE + 45,
+        label="Black Friday newsletter",
+        text="BLACK FRIDAY: 30% off everything today only!",
+    ),
+    _demo(
+        10 * _MINUTE,
+        20,
+        800,
+        send_seconds=30,
+        label="Store opening reminder",
+        text="We open at 10:00 today. See you soon!",
+    ),
+    _demo(
+        30 * _MINUTE,
+        -2 * _MINUTE,
+        1_500,
+        send_seconds=8 * _MINUTE,
+        service_code="text2speech",
+        voice_lang="DE",
+        unit_price=Decimal("0.15"),
+        label="Appointment reminders (voice)",
+        text="Ihr Termin ist morgen um 9 Uhr.",
+    ),
+    _demo(
+        2 * _HOUR,
+        90,
+        400,
+        send_seconds=60,
+        service_code="text2speech_ssml",
+        voice_lang=None,
+        unit_price=Decimal("0.15"),
+        label="Hotline announcement (SSML)",
+        text="<speak>Our hotline is open again.</speak>",
+    ),
+    _demo(
+        3 * _HOUR,
+        18 * _HOUR,
+        25_000,
+        send_seconds=20 * _MINUTE,
+        label="Tomorrow's morning promo",
+        text="Good morning! Breakfast deals until 11.",
+    ),
+    _demo(
+        5 * _HOUR,
+        -4 * _HOUR,
+        3_200,
+        send_seconds=2 * _MINUTE,
+        is_unicode=True,
+        unit_price=Decimal("0.15"),
+        label="Password reset codes (Unicode)",
+        text="Dein Code: 4711 ✅",
+    ),
+    _demo(
+        6 * _HOUR,
+        -6 * _HOUR,
+        5_000,
+        send_seconds=_MINUTE,
+        is_dryrun=True,
+        label="Dry run: price check",
+    ),
+    _demo(
+        26 * _HOUR,
+        2 * _HOUR,
+        9_000,
+        outcome=CANCELED,
+        ends_at=-20 * _HOUR,
+        label="Winter sale (canceled)",
+    ),
+    _demo(
+        2 * _DAY,
+        -47 * _HOUR,
+        2_000,
+        send_seconds=10 * _MINUTE,
+        outcome=SYSTEM_ERROR,
+        ends_at=-47 * _HOUR + 4 * _MINUTE,
+        label="Partner import (failed)",
+    ),
+    _demo(3 * _DAY, -3 * _DAY + _MINUTE, 0, outcome=NO_RECIPIENTS, label="Empty segment test"),
+    _demo(
+        8 * _DAY,
+        -8 * _DAY + _HOUR,
+        640,
+        send_seconds=_MINUTE,
+        service_code="economy",
+        quirks=frozenset({"numbers_as_strings", "created_at_as_string", "extra_key"}),
+        label="Legacy economy campaign",
+    ),
+    _demo(
+        12 * _DAY,
+        -12 * _DAY + _HOUR,
+        1_200,
+        send_seconds=_MINUTE,
+        is_text_deleted=True,
+        label="Spring survey (text deleted)",
+    ),
+)
+"""The demo's bulks worth watching: (seconds since created, seconds to delivery, recipients,
+the rest of the bulk), every time relative to when the demo starts (``ends_at`` too)."""
+
+
+def _at_start(options: dict[str, Any], start: float) -> dict[str, Any]:
+    """A demo bulk's options with ``ends_at`` made absolute."""
+    if "ends_at" not in options:
+        return options
+    return {**options, "ends_at": start + options["ends_at"]}
+
+
 class SimulatedAccount:
     """The bulks of one simulated LOX24 account, by id, and its pre-paid balance, which goes
     down by what the bulks' messages cost as they are sent."""
@@ -312,7 +433,6 @@ class SimulatedAccount:
 
         Its ids are the same in every run (a demo watch list stays valid across restarts, and the
         README can name one), while its times follow ``start``."""
-        minute, hour, day = 60.0, 3600.0, 86400.0
         rng = random.Random(seed)
         seq = iter(range(1, 1_000_000))
 
@@ -327,110 +447,14 @@ class SimulatedAccount:
                 **kwargs,
             )
 
-        watched = [
-            bulk(
-                20 * minute,
-                -5 * minute,
-                12_000,
-                send_seconds=5 * minute + 45,
-                label="Black Friday newsletter",
-                text="BLACK FRIDAY: 30% off everything today only!",
-            ),
-            bulk(
-                10 * minute,
-                20,
-                800,
-                send_seconds=30,
-                label="Store opening reminder",
-                text="We open at 10:00 today. See you soon!",
-            ),
-            bulk(
-                30 * minute,
-                -2 * minute,
-                1_500,
-                send_seconds=8 * minute,
-                service_code="text2speech",
-                voice_lang="DE",
-                unit_price=Decimal("0.15"),
-                label="Appointment reminders (voice)",
-                text="Ihr Termin ist morgen um 9 Uhr.",
-            ),
-            bulk(
-                2 * hour,
-                90,
-                400,
-                send_seconds=60,
-                service_code="text2speech_ssml",
-                voice_lang=None,
-                unit_price=Decimal("0.15"),
-                label="Hotline announcement (SSML)",
-                text="<speak>Our hotline is open again.</speak>",
-            ),
-            bulk(
-                3 * hour,
-                18 * hour,
-                25_000,
-                send_seconds=20 * minute,
-                label="Tomorrow's morning promo",
-                text="Good morning! Breakfast deals until 11.",
-            ),
-            bulk(
-                5 * hour,
-                -4 * hour,
-                3_200,
-                send_seconds=2 * minute,
-                is_unicode=True,
-                unit_price=Decimal("0.15"),
-                label="Password reset codes (Unicode)",
-                text="Dein Code: 4711 ✅",
-            ),
-            bulk(
-                6 * hour,
-                -6 * hour,
-                5_000,
-                send_seconds=minute,
-                is_dryrun=True,
-                label="Dry run: price check",
-            ),
-            bulk(
-                26 * hour,
-                2 * hour,
-                9_000,
-                outcome=CANCELED,
-                ends_at=start - 20 * hour,
-                label="Winter sale (canceled)",
-            ),
-            bulk(
-                2 * day,
-                -47 * hour,
-                2_000,
-                send_seconds=10 * minute,
-                outcome=SYSTEM_ERROR,
-                ends_at=start - 47 * hour + 4 * minute,
-                label="Partner import (failed)",
-            ),
-            bulk(3 * day, -3 * day + minute, 0, outcome=NO_RECIPIENTS, label="Empty segment test"),
-            bulk(
-                8 * day,
-                -8 * day + hour,
-                640,
-                send_seconds=minute,
-                service_code="economy",
-                quirks=frozenset({"numbers_as_strings", "created_at_as_string", "extra_key"}),
-                label="Legacy economy campaign",
-            ),
-            bulk(
-                12 * day,
-                -12 * day + hour,
-                1_200,
-                send_seconds=minute,
-                is_text_deleted=True,
-                label="Spring survey (text deleted)",
-            ),
-        ]
-        account = cls(watched)
+        account = cls(
+            [
+                bulk(ago, delivery_in, recipients, **_at_start(options, start))
+                for ago, delivery_in, recipients, options in _DEMO_WATCHED
+            ]
+        )
         for index in range(history):
-            created_ago = 13 * day + index * 7 * hour + rng.uniform(0, 3 * hour)
+            created_ago = 13 * _DAY + index * 7 * _HOUR + rng.uniform(0, 3 * _HOUR)
             outcome = rng.choices([PROCESSED, CANCELED, SYSTEM_ERROR], weights=[90, 7, 3])[0]
             account.add(
                 bulk(
