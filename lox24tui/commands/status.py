@@ -54,21 +54,7 @@ def run_status(
     concurrency: int | None = None,
     out: TextIO = sys.stdout,
 ) -> int:
-    ids: list[str] = []
-    invalid: list[InvalidBulkId] = []
-    for text in texts:
-        try:
-            bulk_id = parse_bulk_id(text)
-        except InvalidBulkId as error:
-            invalid.append(error)
-            continue
-        if bulk_id not in ids:
-            ids.append(bulk_id)
-    for refused in invalid:
-        if as_json:
-            print_json(out, error_record(refused.text, refused))
-        else:
-            print_line(out, f"✗ {refused.message}")
+    ids, invalid = _refuse_invalid(texts, as_json=as_json, out=out)
     if watch and invalid:
         return ExitCode.WATCH_STOPPED
     if not ids:
@@ -129,6 +115,29 @@ def run_status(
         complain(f"stopped: {stopped.message}")
         return ExitCode.STOPPED
     return ExitCode.FAILED if failed else ExitCode.OK
+
+
+def _refuse_invalid(
+    texts: list[str], *, as_json: bool, out: TextIO
+) -> tuple[list[str], list[InvalidBulkId]]:
+    """The ids, each once, and those that are not bulk ids, each said on ``out`` before any
+    request goes out."""
+    ids: list[str] = []
+    invalid: list[InvalidBulkId] = []
+    for text in texts:
+        try:
+            bulk_id = parse_bulk_id(text)
+        except InvalidBulkId as error:
+            invalid.append(error)
+            continue
+        if bulk_id not in ids:
+            ids.append(bulk_id)
+    for refused in invalid:
+        if as_json:
+            print_json(out, error_record(refused.text, refused))
+        else:
+            print_line(out, f"✗ {refused.message}")
+    return ids, invalid
 
 
 def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
