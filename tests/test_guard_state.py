@@ -328,3 +328,23 @@ async def test_a_refused_token_is_said_as_refused_while_another_process_holds_th
             # no wait for the lock: the token stops it (a wait would never end on this clock)
             await asyncio.wait_for(process.guard.admission(), timeout=10)
         assert clock.now() == start
+
+
+def test_a_fault_that_begins_and_ends_while_reading_is_told_like_any_other(
+    shared: Path, clock: VirtualClock
+) -> None:
+    """The screens redraw the guard's state on CHANGED: a fault found and ended while reading
+    (a damaged file that cannot be moved aside, then can) must say so, or the bar keeps saying
+    "not sending" after requests go out again."""
+    damage(shared, "folder")
+    Path(f"{shared}.lock").touch()
+    process = Process(shared, clock)
+    events: list[GuardEvent] = []
+    process.guard.listen(events.append)
+    with immutable(shared.parent):
+        assert isinstance(process.request(None), Breaker)
+        assert events.count(GuardEvent.CHANGED) == 1  # the stop began
+    clock.advance(1.0)
+    process.request(None)
+    assert process.state.fault is None
+    assert events.count(GuardEvent.CHANGED) == 2  # and it ended

@@ -688,8 +688,13 @@ class AccountGuard:
 
     def _current(self, now: float) -> ServerState:
         """The shared state, with any time further ahead than the guard would set capped (and
-        the cap written, so every process then counts down to the same moment)."""
+        the cap written, so every process then counts down to the same moment). A fault of
+        the shared file may begin or end inside the read (damage moved aside, or not): told
+        like one met while writing, so the screens redraw."""
+        was = self._state.fault
         state = self._state.read()
+        if (was is None) != (self._state.fault is None):
+            self._tell(GuardEvent.CHANGED)
         # another process may run with a longer timeout: its probe slot is not too far ahead
         slot = max(self.timeout, PROBE_MAX_WAIT) + PROBE_SLOT_SLACK
         if not state.needs_capping(now, slot):
