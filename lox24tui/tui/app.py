@@ -55,9 +55,8 @@ from lox24tui.session.events import (
     StatusMoved,
     UndoChanged,
 )
-from lox24tui.session.notify import Notifier, Writer, balance_low, bulk_ended
+from lox24tui.session.notify import Notifier, Writer, balance_low
 from lox24tui.session.watch_session import WatchSession
-from lox24tui.state.files import StateFault, os_reason
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.state.store import LoadProblem, WatchList, WatchListDamaged
@@ -73,9 +72,10 @@ from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.token import TokenChoice, TokenScreen
+from lox24tui.tui.toasts import SessionToasts
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import DetailPane
-from lox24tui.tui.workers import say_worker_failed
+from lox24tui.tui.workers import engine_stop_words, say_worker_failed
 
 FLUSH_SECONDS = 0.5
 """How often buffered updates reach the screen: at most 2.5 repaints a second."""
@@ -231,12 +231,14 @@ class Lox24App(App[None]):
         """The low-balance warning was given (again only once the balance rose above it)."""
         if setup.settings.auto_watch:
             self.monitor.side.add(AutoWatch(self._guarded_client, self._auto_adopt, self.clock))
+        self.toasts = SessionToasts(self, self.session, bell=setup.settings.bell)
         self.notifier = Notifier(
             setup.settings.notify,
             tmux=inside_tmux(),
             writer=setup.notify_writer,
-            on_problem=self._notifier_problem,
+            on_problem=self.toasts.notifier_problem,
         )
+        self.toasts.notifier = self.notifier
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
         self.preferences = setup.preferences
@@ -258,7 +260,7 @@ class Lox24App(App[None]):
         if isinstance(self.setup.guard_state, FileGuardState):
             self.setup.guard_state.listen(self._tell_guard_state)
         if self.setup.load_problem is not None:
-            self._note(Notice(self.setup.load_problem.message, "error", 30))
+            self.toasts.note(Notice(self.setup.load_problem.message, "error", 30))
         if self.settings.theme not in self.available_themes:
             self._warn_of_unknown_theme()
         for problem in keymap_problems(self.settings.keys, self.binding_groups()):
@@ -328,39 +330,9 @@ class Lox24App(App[None]):
         if event.worker.group != "engine":
             say_worker_failed(self, event.worker)
             return
-        error = event.worker.error
-        _log.error("the refresh engine stopped", exc_info=error)
-        if isinstance(error, OSError):  # a fault of the machine, not of lox24tui: in words
-            self._engine_stopped_by_the_machine(error)
-            return
-        why = f"{type(error).__name__}: {error}" if error else "unknown error"
-        self._engine_stopped(
-            f"({why}): statuses are no longer refreshed. Restart lox24tui; if it happens "
-            "again, please report it.",
-            why,
-        )
-
-    def _engine_stopped_by_the_machine(self, error: OSError) -> None:
-        if isinstance(error, StateFault):
-            text = str(error)
-        else:
-            why, todo = os_reason(error)
-            text = f"{error.filename}: {why}; {todo}" if error.filename else f"{why}; {todo}"
-        self._engine_stopped(
-            f": {text}. Statuses are no longer refreshed; restart lox24tui once that is fixed.",
-            text,
-        )
-
-    def _engine_stopped(self, rest: str, why: str) -> None:
-        """The engine is gone: the bar says so for good, and a long toast says what to do."""
+        why, toast = engine_stop_words(event.worker.error)
         self.session.engine.failed(why)
-        self.notify(
-            f"The refresh engine stopped{rest}",
-            title="lox24tui",
-            severity="error",
-            timeout=60,
-            markup=False,
-        )
+        self.notify(toast, title="lox24tui", severity="error", timeout=60, markup=False)
 
     def _tell_guard_state(self, text: str) -> None:
         """The account guard's file was damaged and moved aside, or cannot be used: once."""
@@ -437,46 +409,14 @@ class Lox24App(App[None]):
                 for screen in self.screen_stack:  # a message each: one is delivered once
                     screen.post_message(SessionNews(event))
             case StatusMoved():
-                self._announce(event)
+                self.toasts.announce(event)
             case Notice():
-                self._note(event)
+                self.toasts.note(event)
             case DamageFound():
                 self._ask_about_damage(event)
             case DamageCleared():
                 if isinstance(self.screen, DamagedListScreen):  # only the top can be dismissed
                     self.screen.dismiss(None)
-
-    def _announce(self, moved: StatusMoved) -> None:
-        severity: SeverityLevel = "error" if moved.failed else "information"
-        self.notify(
-            f"{moved.before} → {moved.after}", title=moved.name, severity=severity, markup=False
-        )
-        if moved.final and self.settings.bell:
-            self.bell()
-        self.notifier.notify(
-            bulk_ended(moved.bulk_id, self.session.label_of(moved.bulk_id), moved.code)
-        )
-
-    def _notifier_problem(self, problem: str) -> None:
-        """The desktop notifier failed (it may say so from its own thread)."""
-        try:
-            self.call_from_thread(self._say_notifier_problem, problem)
-        except RuntimeError:  # said from the app's own thread
-            self._say_notifier_problem(problem)
-
-    def _say_notifier_problem(self, problem: str) -> None:
-        self.notify(problem, title="Notifications", severity="warning", markup=False)
-
-    def _note(self, notice: Notice) -> None:
-        """A toast about the watch list or the history, titled so; shown literally, since it
-        holds paths and labels."""
-        self.notify(
-            notice.message,
-            title=notice.about,
-            severity=notice.severity,
-            timeout=notice.timeout,
-            markup=False,
-        )
 
     def _ask_about_damage(self, found: DamageFound) -> None:
         """The watch-list file cannot be read: restore the newest good copy, keep the list shown

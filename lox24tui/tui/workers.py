@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState
 
+from lox24tui.state.files import StateFault, os_reason
+
 if TYPE_CHECKING:
     from textual.app import App
     from textual.dom import DOMNode
@@ -34,6 +36,28 @@ def say_worker_failed(app: App[Any], worker: Worker[Any]) -> None:
         severity="error",
         timeout=30,
         markup=False,
+    )
+
+
+def engine_stop_words(error: BaseException | None) -> tuple[str, str]:
+    """Why the refresh engine stopped, for the bar, and the toast that says what to do. A fault
+    of the machine (an unwritable folder, a full disk) is said in words, never as an errno;
+    anything else is a bug to report. The traceback goes to the debug log."""
+    _log.error("the refresh engine stopped", exc_info=error)
+    if isinstance(error, OSError):
+        if isinstance(error, StateFault):
+            text = str(error)
+        else:
+            why, todo = os_reason(error)
+            text = f"{error.filename}: {why}; {todo}" if error.filename else f"{why}; {todo}"
+        return text, (
+            f"The refresh engine stopped: {text}. Statuses are no longer refreshed; restart "
+            "lox24tui once that is fixed."
+        )
+    why = f"{type(error).__name__}: {error}" if error else "unknown error"
+    return why, (
+        f"The refresh engine stopped ({why}): statuses are no longer refreshed. Restart "
+        "lox24tui; if it happens again, please report it."
     )
 
 
