@@ -226,7 +226,9 @@ def test_the_fake_is_written_from_the_contract_not_from_the_client() -> None:
 
 def test_status_bodies_are_plain_json(fake: FakeLox24) -> None:
     for bulk in fake.account:
-        json.dumps(bulk.status_json(fake.clock.now()))
+        body = bulk.status_json(fake.clock.now())
+        assert json.loads(json.dumps(body)) == body  # nothing but JSON's own types
+        assert body["uuid"] == bulk.uuid
 
 
 async def test_odd_query_values_do_not_break_the_fake(fake: FakeLox24) -> None:
