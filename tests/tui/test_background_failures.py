@@ -9,11 +9,12 @@ from pathlib import Path
 
 import httpx
 
+from lox24tui.engine.side_work import SideJob
 from lox24tui.session.config import Settings
 from lox24tui.state.debuglog import start_log
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.messages import MessagesScreen
-from tests.tui.dashboard_driver import WIDE, toasts
+from tests.tui.dashboard_driver import WIDE, summary_text, toasts
 
 from .conftest import settle, until
 
@@ -55,3 +56,32 @@ async def test_a_failing_background_job_is_said_on_screen_and_logged(
     assert "background work failed: loading the messages" in text
     assert "RuntimeError: a bug while reading the page" in text
     assert "Traceback" in text
+
+
+class BrokenSideWork:
+    """Side work with a bug: asked for its next job, it raises (as a bug in the delivery
+    schedule or the balance watch would, inside the engine's own loop)."""
+
+    def due_at(self) -> float | None:
+        return 0.0
+
+    def take(self, now: float) -> SideJob | None:
+        raise RuntimeError("a bug in side work")
+
+
+async def test_an_engine_that_stops_says_so_on_the_bar_and_in_a_toast(
+    demo: Callable[..., Lox24App], package_logger: logging.Logger, tmp_path: Path
+) -> None:
+    log = tmp_path / "debug.log"
+    start_log(log)
+    app = demo()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        app.monitor.side.add(BrokenSideWork())
+        await until(pilot, lambda: "Not refreshing" in summary_text(app), "the bar says Live")
+        assert "the refresh engine failed (RuntimeError: a bug in side work)" in summary_text(app)
+        said = " ".join(toasts(app))
+        assert "The refresh engine stopped (RuntimeError: a bug in side work)" in said
+        assert "please report it" in said
+    text = log.read_text(encoding="utf-8")
+    assert "the refresh engine stopped" in text and "RuntimeError: a bug in side work" in text
