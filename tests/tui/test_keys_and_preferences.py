@@ -8,11 +8,14 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.widgets import Button
+
 from lox24tui.session.config import Locations, Settings, load_settings, save_token
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.keys import catalogue
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
+from lox24tui.tui.screens.dialogs import ConfirmScreen
 from tests.tui.dashboard_driver import WIDE, by_label, cursor_to, keys_panel_text, toasts
 
 from .conftest import fake_of, main_of, settle, until
@@ -147,3 +150,18 @@ async def test_unreadable_preferences_start_from_the_defaults_and_say_so(
         await pilot.press("s")
         await pilot.pause()
     assert json.loads(path.read_text())["sort_column"] == "label"
+
+
+async def test_a_dialog_names_the_keys_of_the_keymap_on_its_buttons(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo(settings=Settings(keys={"confirm.yes": "j", "confirm.no": "b"}))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")  # remove the bulk under the cursor: asks first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "no question")
+        labels = [str(button.label) for button in app.screen.query(Button)]
+        assert any(label.endswith("(j)") for label in labels), labels
+        assert "No (b)" in labels
+        await pilot.press("b")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "b did not answer")

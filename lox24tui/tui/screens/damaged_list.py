@@ -63,14 +63,17 @@ class DamagedListScreen(Dialog[DamageChoice]):
             with Vertical(id="choices"):
                 if self._copy is not None:
                     yield Button(
-                        f"Restore {self._copy.describe()} (r)", variant="primary", id="restore"
+                        f"Restore {self._copy.describe()} ({self.key_of('damaged.restore')})",
+                        variant="primary",
+                        id="restore",
                     )
                 else:
                     yield Static("No good copy of it is kept, so none can be restored.")
+                key = self.key_of("damaged.keep")
                 keep = (
-                    f"Keep the {humanize.plural(self._shown, 'bulk')} shown here (k)"
+                    f"Keep the {humanize.plural(self._shown, 'bulk')} shown here ({key})"
                     if self._shown
-                    else "Go on with an empty list (k)"
+                    else f"Go on with an empty list ({key})"
                 )
                 yield Button(keep, id="keep")
                 yield Button("Decide later, saving nothing meanwhile (Esc)", id="later")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +12,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 T = TypeVar("T")
+
+
+@runtime_checkable
+class NamesKeys(Protocol):
+    """An App that says which key runs a binding after the person's keymap."""
+
+    def key_name(self, binding_id: str) -> str: ...
 
 
 class Dialog(ModalScreen[T]):
@@ -31,6 +38,12 @@ class Dialog(ModalScreen[T]):
 
     def action_cancel(self) -> None:
         self.dismiss(self.no_answer())
+
+    def key_of(self, binding_id: str) -> str:
+        """The key a button names: the App's, after the person's keymap; else the binding's."""
+        if isinstance(self.app, NamesKeys):
+            return self.app.key_name(binding_id)
+        return next(b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id)
 
     def frame(self) -> VerticalScroll:
         """Compose the dialog's widgets inside this (``with self.frame():``)."""
@@ -58,8 +71,10 @@ class ConfirmScreen(Dialog[bool]):
         with self.frame():
             yield Static(self._question, markup=False)
             with self.button_row():
-                yield Button(f"{self._yes} (y)", variant="error", id="yes")
-                yield Button("No (n)", id="no")
+                yield Button(
+                    f"{self._yes} ({self.key_of('confirm.yes')})", variant="error", id="yes"
+                )
+                yield Button(f"No ({self.key_of('confirm.no')})", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
