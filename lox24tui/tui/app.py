@@ -170,42 +170,14 @@ class Lox24App(App[None]):
         self.clock = setup.clock
         self.settings = setup.settings
         self.client: Lox24ClientPool | None = None
-        interval = DEMO_INTERVAL if setup.demo else setup.settings.interval
-        self.monitor = Monitor(
-            _NoClient(),
-            interval=interval,
-            concurrency=setup.settings.concurrency,
-            side_requests_per_minute=(
-                DEMO_SIDE_REQUESTS_PER_MINUTE
-                if setup.demo
-                else setup.settings.side_requests_per_minute
-            ),
-            clock=setup.clock,
-            rng=random.Random(setup.seed) if setup.seed is not None else None,
-            guard=AccountGuard(
-                None,
-                state=setup.guard_state,
-                clock=setup.clock,
-                interval=interval,
-                timeout=setup.settings.timeout,
-            ),
-        )
-        history = (
-            History(
-                setup.history_file,
-                retention_days=setup.settings.history_days,
-                clock=setup.clock.now,
-            )
-            if setup.history_file is not None
-            else None
-        )
+        self.monitor = _engine_for(setup)
         self.session = WatchSession(
             setup.watchlist,
             self.monitor,
             setup.clock,
             demo=setup.demo,
             damage=setup.damage,
-            history=history,
+            history=_history_for(setup),
             archive_after=setup.settings.archive_after,
             low_balance=setup.settings.low_balance,
             read_only=setup.settings.read_only,
@@ -648,3 +620,34 @@ class _NoClient:
 
     async def get_bulk_status(self, bulk_id: str) -> StatusReply:
         raise InvalidToken()
+
+
+def _engine_for(setup: DashboardSetup) -> Monitor:
+    """The refresh engine as the settings ask (the demo polls faster, with a bigger side-work
+    budget), under a guard with no token yet: the engine is paused until one is known."""
+    interval = DEMO_INTERVAL if setup.demo else setup.settings.interval
+    return Monitor(
+        _NoClient(),
+        interval=interval,
+        concurrency=setup.settings.concurrency,
+        side_requests_per_minute=(
+            DEMO_SIDE_REQUESTS_PER_MINUTE if setup.demo else setup.settings.side_requests_per_minute
+        ),
+        clock=setup.clock,
+        rng=random.Random(setup.seed) if setup.seed is not None else None,
+        guard=AccountGuard(
+            None,
+            state=setup.guard_state,
+            clock=setup.clock,
+            interval=interval,
+            timeout=setup.settings.timeout,
+        ),
+    )
+
+
+def _history_for(setup: DashboardSetup) -> History | None:
+    if setup.history_file is None:
+        return None
+    return History(
+        setup.history_file, retention_days=setup.settings.history_days, clock=setup.clock.now
+    )
