@@ -8,17 +8,19 @@ import itertools
 import json
 import shutil
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from lox24tui.api import Lox24Client, Token
+from lox24tui.api import Account, Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
+    EngineChanged,
     ListChanged,
     Notice,
     RowsChanged,
@@ -448,3 +450,47 @@ def test_restoring_says_which_copy_and_where_the_damaged_file_went(
     assert first.message.startswith("Restored ")
     assert " The damaged file was kept as " in first.message
     assert session.file.damage is None
+
+
+def test_the_engine_controls_say_what_they_did_to_the_front_end(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    engine = session.engine
+    engine.wait_for_token()
+    assert engine.waiting_for_token and engine.held
+    assert session.summary().pause_reason == "no API token"
+    engine.token_ready()  # the engine goes on; the bar learns it at the next flush
+    assert not engine.waiting_for_token and not engine.held and not session.is_current
+    session.flush()
+    assert told.of(EngineChanged) == [EngineChanged()]
+    engine.pause()
+    assert engine.held and session.summary().pause_reason == "by you"
+    engine.resume()
+    assert not engine.held and session.summary().pause_reason is None
+    assert len(told.of(EngineChanged)) == 3  # paused, resumed: each said at once
+    assert engine.interval == session.monitor.interval and not engine.counting_down
+    assert engine.why_blocked() is None
+    engine.failed("RuntimeError: boom")
+    assert engine.failure == "RuntimeError: boom" and len(told.of(EngineChanged)) == 4
+
+
+def test_the_account_shown_warns_below_low_balance_and_its_currency_is_inert(
+    path: Path, clock: VirtualClock
+) -> None:
+    watchlist, _ = WatchList.load(path, now=clock.now)
+    monitor = Monitor(Unused(), clock=clock)  # type: ignore[arg-type]
+    session = WatchSession(watchlist, monitor, clock, low_balance=Decimal("100"))
+    told = Recorder(session)
+    balance = session.balance
+    assert balance.account is None and balance.currency is None
+    assert not balance.is_low and not balance.out_of_funds  # not known yet: not low
+    balance.seen(Account(balance_amount=Decimal("99.50"), currency="EUR\x1b[2J"))
+    assert balance.is_low and told.of(EngineChanged) == [EngineChanged()]
+    assert balance.currency is not None and balance.currency.startswith("EUR")
+    assert "\x1b" not in balance.currency  # LOX24's text cannot act on the terminal
+    balance.seen(Account(balance_amount=Decimal("100"), currency="EUR"))
+    assert not balance.is_low  # at the threshold is not below it
+    session.engine.token_ready()  # another token: the account shown was the old one's
+    assert balance.account is None and not balance.is_low
