@@ -133,9 +133,13 @@ def test_changes_made_by_another_process_are_followed_and_removals_can_be_undone
     assert session.ids == other.ids
     assert sorted(session.monitor.watched) == sorted(other.ids)
     assert told.of(ListChanged) == [ListChanged(removed=frozenset({IDS[1], IDS[3]}))]
-    assert told.notices() == [
-        "The watch list changed outside this window: 1 added, 2 removed. "
-        "Gone: “Bulk 2”, “Bulk 4”. u puts them back."
+    assert told.of(Notice) == [
+        Notice(
+            "The watch list changed outside this window: 1 added, 2 removed. "
+            "Gone: “Bulk 2”, “Bulk 4”. u puts them back.",
+            "warning",
+            30,  # long enough to read the names and reach for u
+        )
     ]
 
     session.undo()
@@ -294,8 +298,12 @@ def test_putting_off_the_damage_question_says_nothing_is_written(
     told.events.clear()
     session.file.put_off()
     [notice] = told.events
-    assert isinstance(notice, Notice) and notice.severity == "warning"
-    assert str(path) in notice.message and "not saved until you decide" in notice.message
+    assert notice == Notice(
+        f"Nothing was written: {path} stays as it is, and changes made here are not saved "
+        "until you decide (ctrl+p → Damaged watch list).",
+        "warning",
+        15,
+    )
     session.file.ask_again()
     assert isinstance(told.events[-1], DamageFound)
 
@@ -308,7 +316,11 @@ def test_keeping_the_list_shown_over_a_damaged_file(path: Path, clock: VirtualCl
     session.file.keep_list_shown()
     assert session.file.damage is None and DamageCleared() in told.events
     assert WatchList.load(path)[0].ids == IDS
-    assert any("damaged file was kept as" in text for text in told.notices())
+    [aside] = path.parent.glob(f"{path.name}.damaged-*")
+    assert told.of(Notice)[-1] == Notice(
+        f"The damaged file was kept as {aside}; the list shown is saved in its place."
+    )
+    assert aside.read_text() == "not json"  # kept aside, never deleted
 
 
 def test_restoring_with_no_copy_says_so(path: Path, clock: VirtualClock, tmp_path: Path) -> None:
@@ -319,7 +331,7 @@ def test_restoring_with_no_copy_says_so(path: Path, clock: VirtualClock, tmp_pat
     told = Recorder(session)
     session.file.restore()
     [notice] = told.events
-    assert isinstance(notice, Notice) and notice.severity == "error"
+    assert isinstance(notice, Notice) and notice.severity == "error" and notice.timeout == 15
     assert notice.message.startswith("Nothing was restored: ")
 
 
