@@ -506,3 +506,25 @@ def test_the_account_shown_warns_below_low_balance_and_its_currency_is_inert(
     assert not balance.is_low  # at the threshold is not below it
     session.engine.token_ready()  # another token: the account shown was the old one's
     assert balance.account is None and not balance.is_low
+
+
+async def test_the_summary_counts_the_rows_as_last_flushed_and_can_leave_the_archive_out(
+    fake: FakeLox24, client: Lox24Client, tmp_path: Path
+) -> None:
+    clock, watchlist = demo_watchlist(fake, tmp_path)
+    monitor = Monitor(client, interval=5, clock=clock)
+    session = WatchSession(watchlist, monitor, clock, archive_after=1)
+    waiting = session.summary()
+    assert waiting.watched == len(watchlist.ids)
+    assert waiting.by_status == {"pending": len(watchlist.ids)} and waiting.total_messages == 0
+    await run_for(monitor, session, clock, 1)
+    shown = session.summary()
+    replies = [s.reply.status for s in session.states.values() if s.reply is not None]
+    assert len(replies) == len(watchlist.ids)
+    assert sum(shown.by_status.values()) == shown.watched == len(watchlist.ids)
+    assert shown.total_messages == sum(status.msg_total_count or 0 for status in replies)
+    assert shown.total_price == sum(status.price or Decimal(0) for status in replies)
+    hidden = session.archived_count()
+    assert hidden >= 1  # the demo's bulks that ended days ago
+    assert session.summary(archived=False).watched == shown.watched - hidden
+    assert not any(session.is_archived(b) for b in watchlist.ids if not session.states[b].is_final)
