@@ -11,6 +11,7 @@ import pytest
 
 from lox24tui.api import (
     AccountNotActive,
+    BulkFilters,
     BulkNotFound,
     InvalidBulkId,
     InvalidToken,
@@ -294,7 +295,7 @@ async def test_the_token_is_in_no_network_error() -> None:
 async def test_list_bulks_reads_a_plain_array_and_asks_newest_first() -> None:
     recorder = answering(body=[{"uuid": BULK, "status_code": 10, "text": "hi"}])
     async with client_for(recorder) as client:
-        page = await client.list_bulks(page=2, status_codes=[0, 5])
+        page = await client.list_bulks(page=2, filters=BulkFilters(status_codes=(0, 5)))
     assert [item.uuid for item in page.items] == [BULK]
     assert page.items[0].text == "hi"
     assert page.next_page == 3 and page.total is None

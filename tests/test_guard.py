@@ -25,6 +25,7 @@ from lox24tui.account.guard import (
 )
 from lox24tui.api import (
     AccountNotActive,
+    BulkFilters,
     BulkNotFound,
     InvalidToken,
     NetworkError,
@@ -659,9 +660,9 @@ async def test_a_guarded_list_asks_for_what_was_asked(clock: VirtualClock) -> No
     guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
     since = datetime(2026, 11, 1, tzinfo=UTC)
     asked = await GuardedClient(Lister(), guard).list_bulks(  # type: ignore[arg-type]
-        page=3, status_codes=(5, 10), created_since=since
+        page=3, filters=BulkFilters(status_codes=(5, 10), created_since=since)
     )
-    assert asked == {"page": 3, "status_codes": (5, 10), "created_since": since}  # type: ignore[comparison-overlap]
+    assert asked == {"page": 3, "filters": BulkFilters((5, 10), since)}  # type: ignore[comparison-overlap]
 
 
 async def test_a_stopped_guarded_call_says_how_long_to_wait(clock: VirtualClock) -> None:

@@ -37,6 +37,7 @@ from lox24tui.api import (
     RateLimited,
     ServerError,
     Token,
+    count_messages,
 )
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
@@ -400,7 +401,7 @@ async def test_each_guarded_call_asks_lox24_what_was_asked(
         guarded = GuardedClient(client, AccountGuard(Token(FAKE_TOKEN), clock=clock))
         await guarded.get_account()
         await guarded.list_messages(bulk)
-        await guarded.count_messages(bulk, dlr_code=1, status_codes=[0], is_sent=True)
+        await count_messages(guarded, bulk, dlr_code=1, status_codes=[0], is_sent=True)
         await guarded.cancel_bulk(bulk)
     asked = [(entry.method, entry.path, entry.query) for entry in fake.log]
     assert asked[0][:2] == ("GET", "/me")

@@ -18,6 +18,7 @@ from lox24tui.api import (
     MessageFilters,
     Token,
     WriteRefused,
+    count_messages,
 )
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve
@@ -50,8 +51,8 @@ async def test_a_count_is_one_request_however_large_the_bulk(
     fake: FakeLox24, ld_client: Lox24Client, clock: VirtualClock
 ) -> None:
     clock.advance(600)
-    delivered = await ld_client.count_messages(BIG, dlr_code=DlrCode.DELIVERED)
-    everything = await ld_client.count_messages(BIG)
+    delivered = await count_messages(ld_client, BIG, dlr_code=DlrCode.DELIVERED)
+    everything = await count_messages(ld_client, BIG)
     assert everything.count == 50_000 and not everything.partial and everything.complete
     assert 0.8 * 50_000 < delivered.count < 50_000
     assert sms_requests(fake) == 2
@@ -62,10 +63,10 @@ async def test_without_a_total_the_count_pages_up_to_its_cap_and_says_so(
 ) -> None:
     fake.total_items = "absent"
     clock.advance(600)
-    capped = await ld_client.count_messages(BIG, max_pages=3)
+    capped = await count_messages(ld_client, BIG, max_pages=3)
     assert capped.count == 3 * fake.page_size
     assert capped.partial and not capped.complete and capped.requests == 3
-    whole = await ld_client.count_messages(SMALL, max_pages=3)
+    whole = await count_messages(ld_client, SMALL, max_pages=3)
     assert whole.count == 50 and whole.partial and whole.complete and whole.requests == 2
     assert sms_requests(fake) == 5
 
@@ -75,9 +76,9 @@ async def test_a_null_total_pages_and_a_string_total_is_read(
 ) -> None:
     clock.advance(600)
     fake.total_items = "null"
-    paged = await ld_client.count_messages(SMALL)
+    paged = await count_messages(ld_client, SMALL)
     fake.total_items = "string"
-    read = await ld_client.count_messages(BIG)
+    read = await count_messages(ld_client, BIG)
     assert paged.partial and paged.count == 50
     assert not read.partial and read.count == 50_000
 
@@ -87,7 +88,7 @@ async def test_a_plain_json_client_still_counts_in_one_request(
 ) -> None:
     clock.advance(600)
     async with Lox24Client(Token(FAKE_TOKEN), fake_url) as client:
-        counted = await client.count_messages(BIG)
+        counted = await count_messages(client, BIG)
     assert counted.count == 50_000 and not counted.partial and sms_requests(fake) == 1
 
 
@@ -166,7 +167,7 @@ async def test_a_guarded_count_asks_the_guard_for_every_page(
         return admit()
 
     guard.admit = counting_admit  # type: ignore[method-assign,assignment]
-    counted = await GuardedClient(ld_client, guard).count_messages(BIG, max_pages=4)
+    counted = await count_messages(GuardedClient(ld_client, guard), BIG, max_pages=4)
     assert counted.requests == 4 == admitted == sms_requests(fake)
 
 
@@ -177,5 +178,5 @@ async def test_counts_over_a_served_fake_with_many_bulks(clock: VirtualClock) ->
         serve(FakeLox24(account, clock=clock)) as url,
         Lox24Client(Token(FAKE_TOKEN), url, accept=LD) as client,
     ):
-        counts = [(await client.count_messages(b.uuid)).count for b in account]
+        counts = [(await count_messages(client, b.uuid)).count for b in account]
     assert counts == [b.state(clock.now())[1] for b in account]

@@ -40,7 +40,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -49,12 +49,13 @@ from typing import Any, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from lox24tui.api import (
+    ALL_BULKS,
     Account,
     AccountError,
+    BulkFilters,
     BulkNotFound,
     BulkPage,
     Lox24Error,
-    MessageCount,
     MessagePage,
     NetworkError,
     RateLimited,
@@ -64,7 +65,7 @@ from lox24tui.api import (
     WriteRefused,
 )
 from lox24tui.api.protocol import Lox24Api
-from lox24tui.api.sms import ALL_MESSAGES, COUNT_PAGE_CAP, MessageFilters, count_messages
+from lox24tui.api.sms import ALL_MESSAGES, MessageFilters
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.state.files import (
     LOCK_WAIT,
@@ -1069,18 +1070,8 @@ class GuardedClient:
     async def get_bulk_status(self, bulk_id: str) -> StatusReply:
         return await self._call(lambda: self.client.get_bulk_status(bulk_id))
 
-    async def list_bulks(
-        self,
-        *,
-        page: int = 1,
-        status_codes: Sequence[int] = (),
-        created_since: datetime | None = None,
-    ) -> BulkPage:
-        return await self._call(
-            lambda: self.client.list_bulks(
-                page=page, status_codes=status_codes, created_since=created_since
-            )
-        )
+    async def list_bulks(self, *, page: int = 1, filters: BulkFilters = ALL_BULKS) -> BulkPage:
+        return await self._call(lambda: self.client.list_bulks(page=page, filters=filters))
 
     async def check_token(self) -> dict[str, Any]:
         return await self._call(self.client.check_token)
@@ -1090,26 +1081,6 @@ class GuardedClient:
     ) -> MessagePage:
         return await self._call(
             lambda: self.client.list_messages(bulk_id, page=page, filters=filters)
-        )
-
-    async def count_messages(
-        self,
-        bulk_id: str,
-        *,
-        dlr_code: int | Sequence[int] | None = None,
-        status_codes: Sequence[int] = (),
-        is_sent: bool | None = None,
-        max_pages: int = COUNT_PAGE_CAP,
-    ) -> MessageCount:
-        """A count through the guard: each page it reads (one, when LOX24 sends a total) is a
-        guarded request of its own."""
-        return await count_messages(
-            self,
-            bulk_id,
-            dlr_code=dlr_code,
-            status_codes=status_codes,
-            is_sent=is_sent,
-            max_pages=max_pages,
         )
 
     async def get_account(self) -> Account:

@@ -43,12 +43,9 @@ from lox24tui.api.ids import parse_bulk_id
 from lox24tui.api.models import Bulk, BulkStatus
 from lox24tui.api.sms import (
     ALL_MESSAGES,
-    COUNT_PAGE_CAP,
     Account,
-    MessageCount,
     MessageFilters,
     MessagePage,
-    count_messages,
 )
 from lox24tui.api.token import Token
 
@@ -75,6 +72,17 @@ class StatusReply:
     request_id: str | None
     raw_json: str
     """The response body exactly as received."""
+
+
+@dataclass(frozen=True, slots=True)
+class BulkFilters:
+    """Which of the account's bulks ``GET /bulks`` lists; the empty filter lists them all."""
+
+    status_codes: tuple[int, ...] = ()
+    created_since: datetime | None = None
+
+
+ALL_BULKS: Final = BulkFilters()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,18 +161,12 @@ class Lox24Client:
         status = BulkStatus.model_validate(_require_object(payload, response))
         return StatusReply(bulk_id, status, _request_id(response), response.text)
 
-    async def list_bulks(
-        self,
-        *,
-        page: int = 1,
-        status_codes: Sequence[int] = (),
-        created_since: datetime | None = None,
-    ) -> BulkPage:
+    async def list_bulks(self, *, page: int = 1, filters: BulkFilters = ALL_BULKS) -> BulkPage:
         """``GET /bulks``: the account's bulks, newest first, optionally filtered."""
         params: list[tuple[str, str | int]] = [("_order[created_at]", "desc"), ("page", page)]
-        params += [("status_code[]", code) for code in status_codes]
-        if created_since is not None:
-            params.append(("created_at[gte]", int(created_since.timestamp())))
+        params += [("status_code[]", code) for code in filters.status_codes]
+        if filters.created_since is not None:
+            params.append(("created_at[gte]", int(filters.created_since.timestamp())))
         response, payload = await self._get_json("/bulks", params=params)
         members, next_page, total = _collection(payload, response, page, "bulks")
         items = [Bulk.model_validate(member) for member in members]
@@ -182,25 +184,6 @@ class Lox24Client:
         )
         members, next_page, total = _collection(payload, response, page, "messages")
         return MessagePage(members, page, next_page, total, _request_id(response))
-
-    async def count_messages(
-        self,
-        bulk_id: str,
-        *,
-        dlr_code: int | Sequence[int] | None = None,
-        status_codes: Sequence[int] = (),
-        is_sent: bool | None = None,
-        max_pages: int = COUNT_PAGE_CAP,
-    ) -> MessageCount:
-        """How many of a bulk's messages match (see :func:`lox24tui.api.sms.count_messages`)."""
-        return await count_messages(
-            self,
-            bulk_id,
-            dlr_code=dlr_code,
-            status_codes=status_codes,
-            is_sent=is_sent,
-            max_pages=max_pages,
-        )
 
     async def get_account(self) -> Account:
         """``GET /me``: balance, currency, services."""

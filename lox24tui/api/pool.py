@@ -9,17 +9,16 @@ connections). The pool hands each request to the least busy of a few small clien
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
 from lox24tui.api.client import (
+    ALL_BULKS,
     DEFAULT_BASE_URL,
-    JSON,
+    BulkFilters,
     BulkPage,
     Lox24Client,
     StatusReply,
@@ -31,6 +30,15 @@ CONNECTIONS_PER_CLIENT: Final = 5
 T = TypeVar("T")
 
 
+class ClientOptions(TypedDict, total=False):
+    """What the pool hands on to each of its clients (see :class:`Lox24Client`)."""
+
+    transport: httpx.AsyncBaseTransport | None
+    timeout: float
+    accept: str
+    now: Callable[[], float]
+
+
 class Lox24ClientPool:
     """Spreads requests over ``ceil(max_connections / 5)`` clients; same calls as a client."""
 
@@ -39,24 +47,13 @@ class Lox24ClientPool:
         token: Token,
         base_url: str = DEFAULT_BASE_URL,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = 10.0,
         max_connections: int = 10,
-        accept: str = JSON,
-        now: Callable[[], float] = time.time,
+        **options: Unpack[ClientOptions],
     ) -> None:
         count = max(1, math.ceil(max_connections / CONNECTIONS_PER_CLIENT))
         per_client = math.ceil(max_connections / count)
         self._clients = [
-            Lox24Client(
-                token,
-                base_url,
-                transport=transport,
-                timeout=timeout,
-                max_connections=per_client,
-                accept=accept,
-                now=now,
-            )
+            Lox24Client(token, base_url, max_connections=per_client, **options)
             for _ in range(count)
         ]
         self._busy = [0] * count
@@ -96,16 +93,8 @@ class Lox24ClientPool:
     async def check_token(self) -> dict[str, Any]:
         return await self._clients[0].check_token()
 
-    async def list_bulks(
-        self,
-        *,
-        page: int = 1,
-        status_codes: Sequence[int] = (),
-        created_since: datetime | None = None,
-    ) -> BulkPage:
-        return await self._clients[0].list_bulks(
-            page=page, status_codes=status_codes, created_since=created_since
-        )
+    async def list_bulks(self, *, page: int = 1, filters: BulkFilters = ALL_BULKS) -> BulkPage:
+        return await self._clients[0].list_bulks(page=page, filters=filters)
 
     async def aclose(self) -> None:
         for client in self._clients:

@@ -8,11 +8,9 @@ stand-in; :class:`Lox24Api` is all of them together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, Protocol
 
-from lox24tui.api.client import BulkPage, StatusReply
+from lox24tui.api.client import ALL_BULKS, BulkFilters, BulkPage, StatusReply
 from lox24tui.api.sms import ALL_MESSAGES, Account, MessageFilters, MessagePage
 
 
@@ -21,13 +19,7 @@ class StatusSource(Protocol):
 
 
 class BulkLister(Protocol):
-    async def list_bulks(
-        self,
-        *,
-        page: int = 1,
-        status_codes: Sequence[int] = (),
-        created_since: datetime | None = None,
-    ) -> BulkPage: ...
+    async def list_bulks(self, *, page: int = 1, filters: BulkFilters = ALL_BULKS) -> BulkPage: ...
 
 
 class MessageSource(Protocol):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from lox24tui.api import Bulk
+from lox24tui.api import Bulk, BulkFilters
 from lox24tui.api.protocol import BulkLister
 
 _DURATION: Final = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)", re.IGNORECASE)
@@ -51,9 +51,8 @@ async def recent_bulks(
     read = 0
     while page is not None and seen < limit and (max_pages is None or read < max_pages):
         read += 1
-        result = await client.list_bulks(
-            page=page, status_codes=query.status_codes, created_since=since
-        )
+        filters = BulkFilters(status_codes=tuple(query.status_codes), created_since=since)
+        result = await client.list_bulks(page=page, filters=filters)
         for bulk in result.items:
             if since is not None and bulk.created_at is not None and bulk.created_at < since:
                 continue  # the server filtered already; this guards against one that did not

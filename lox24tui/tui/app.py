@@ -30,7 +30,15 @@ from lox24tui.account.guard import (
     GuardStopped,
     concurrency_warning,
 )
-from lox24tui.api import Account, InvalidToken, Lox24ClientPool, Lox24Error, StatusReply, Token
+from lox24tui.api import (
+    Account,
+    BulkFilters,
+    InvalidToken,
+    Lox24ClientPool,
+    Lox24Error,
+    StatusReply,
+    Token,
+)
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.auto_watch import AutoWatch
@@ -273,7 +281,7 @@ class Lox24App(App[None]):
         if client is not None and away.since is not None:
             since = datetime.fromtimestamp(away.since, UTC)
             try:
-                page = await client.list_bulks(created_since=since)
+                page = await client.list_bulks(filters=BulkFilters(created_since=since))
             except Lox24Error:
                 page = None  # the guard has taken note; the toast says what is known
             if page is not None:

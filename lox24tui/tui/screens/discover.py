@@ -15,7 +15,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
-from lox24tui.api import SCHEDULED, Bulk, Lox24Error, StatusCode, label_with_code, status_info
+from lox24tui.api import (
+    SCHEDULED,
+    Bulk,
+    BulkFilters,
+    Lox24Error,
+    StatusCode,
+    label_with_code,
+    status_info,
+)
 from lox24tui.api.protocol import BulkLister
 from lox24tui.engine.discovery import label_for
 from lox24tui.text import humanize, sanitise
@@ -153,9 +161,8 @@ class DiscoverScreen(SaysWorkerFailures, Screen[list[tuple[str, str]]]):
         self._loading = True
         self._say(f"Loading page {page}…")
         try:
-            result = await self._client.list_bulks(
-                page=page, status_codes=codes, created_since=since
-            )
+            filters = BulkFilters(status_codes=tuple(codes), created_since=since)
+            result = await self._client.list_bulks(page=page, filters=filters)
         except Lox24Error as error:
             self._say(f"{error} Change a filter to try again.")
             self._next_page = None  # no automatic retries: the user decides
