@@ -9,15 +9,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.api import ACCOUNT_FIELDS, Account, Lox24Error
+from lox24tui.commands import output
 from lox24tui.commands.arguments import STOPPED, add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
-from lox24tui.commands.output import (
-    complain,
-    guarded_client,
-    print_json,
-    print_line,
-    settings_or_exit,
-)
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.session.config import below_low_balance
 from lox24tui.text import humanize
@@ -27,13 +21,13 @@ if TYPE_CHECKING:
 
 
 def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
-    loaded = settings_or_exit()
+    loaded = output.settings_or_exit()
     if isinstance(loaded, int):
         return loaded
     settings, token = loaded
 
     async def fetch() -> Account | Lox24Error:
-        async with guarded_client(settings, token, concurrency=1) as client:
+        async with output.guarded_client(settings, token, concurrency=1) as client:
             try:
                 return await client.get_account()
             except Lox24Error as error:
@@ -42,18 +36,18 @@ def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
     result = asyncio.run(fetch())
     if isinstance(result, Lox24Error):
         stopped = stopped_by([result]) is not None
-        complain(f"stopped: {result}" if stopped else str(result))
+        output.complain(f"stopped: {result}" if stopped else str(result))
         return ExitCode.STOPPED if stopped else ExitCode.FAILED
     low = settings.low_balance
     is_low = below_low_balance(result.balance_amount, low)
     if as_json:
         record = {name: getattr(result, name) for name in ACCOUNT_FIELDS}
         record.update(result.extra_fields)
-        print_json(out, record)
+        output.print_json(out, record)
         return ExitCode.OK
     currency = result.currency or "(no currency)"
     now = datetime.now(UTC)
-    print_line(out, f"● account {'—' if result.id is None else result.id}")
+    output.print_line(out, f"● account {'—' if result.id is None else result.id}")
     rows = [
         ("balance", humanize.money(result.balance_amount, currency)),
         ("changed", humanize.local_time_relative(result.balance_changed_at, now)),
@@ -65,7 +59,7 @@ def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
     for key, value in result.unreadable_fields.items():
         rows.append((key, f"unreadable: {value!r}"))
     for label, value in rows:
-        print_line(out, f"    {label:<13} {value}")
+        output.print_line(out, f"    {label:<13} {value}")
     return ExitCode.OK
 
 

@@ -10,15 +10,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.api import Bulk, Lox24Error, StatusCode
 from lox24tui.api.records import status_fields
+from lox24tui.commands import output
 from lox24tui.commands.arguments import STOPPED, add_command, epilog, positive
 from lox24tui.commands.exit_codes import ExitCode
-from lox24tui.commands.output import (
-    complain,
-    guarded_client,
-    print_json,
-    print_line,
-    settings_or_exit,
-)
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.engine.discovery import BulkQuery, parse_age, recent_bulks
 from lox24tui.text import humanize
@@ -33,9 +27,9 @@ def run_bulks(
     try:
         query = BulkQuery(tuple(statuses), parse_age(since) if since else None)
     except ValueError as error:
-        complain(str(error))
+        output.complain(str(error))
         return ExitCode.STOPPED
-    loaded = settings_or_exit()
+    loaded = output.settings_or_exit()
     if isinstance(loaded, int):
         return loaded
     settings, token = loaded
@@ -43,30 +37,30 @@ def run_bulks(
     async def fetch() -> Lox24Error | None:
         now = datetime.now(UTC)
         shown = 0
-        async with guarded_client(settings, token, concurrency=1) as client:
+        async with output.guarded_client(settings, token, concurrency=1) as client:
             try:
                 async for bulk in recent_bulks(client, query, limit=limit):
                     if as_json:
                         record = status_fields(bulk, now)
                         record.update(sender_id=bulk.sender_id, text=bulk.text)
-                        print_json(out, {"id": bulk.uuid, **record})
+                        output.print_json(out, {"id": bulk.uuid, **record})
                     else:
                         if shown == 0:
-                            print_line(out, HEADER)
-                        print_line(out, _line(bulk, now))
+                            output.print_line(out, HEADER)
+                        output.print_line(out, _line(bulk, now))
                     shown += 1
             except Lox24Error as error:
                 return error
         if shown == 0:
-            print_line(sys.stderr, "No bulk in the account matches.")
+            output.print_line(sys.stderr, "No bulk in the account matches.")
         return None
 
     problem = asyncio.run(fetch())
     if problem is not None:
         if as_json:
-            print_json(out, {"id": None, "error": problem.to_dict()})
+            output.print_json(out, {"id": None, "error": problem.to_dict()})
         stopped = stopped_by([problem]) is not None
-        complain(f"stopped: {problem}" if stopped else str(problem))
+        output.complain(f"stopped: {problem}" if stopped else str(problem))
         return ExitCode.STOPPED if stopped else ExitCode.FAILED
     return ExitCode.OK
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.account.guard import WritesDisabled
 from lox24tui.api import InvalidBulkId, Lox24Error, StatusCode, label_with_code, parse_bulk_id
+from lox24tui.commands import output
 from lox24tui.commands.arguments import add_command, epilog
-from lox24tui.commands.completion import complete_watched_ids
+from lox24tui.commands.completion import add_bulk_ids
 from lox24tui.commands.exit_codes import ExitCode
-from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.text import humanize
 
@@ -37,21 +37,21 @@ def run_cancel(
         try:
             bulk_id = parse_bulk_id(text)
         except InvalidBulkId as error:
-            complain(f"{error.message} Nothing was canceled.")
+            output.complain(f"{error.message} Nothing was canceled.")
             return ExitCode.FAILED
         if bulk_id not in ids:
             ids.append(bulk_id)
-    loaded = settings_or_exit(read_only=read_only)
+    loaded = output.settings_or_exit(read_only=read_only)
     if isinstance(loaded, int):
         return loaded
     settings, token = loaded
     if settings.read_only:
-        complain(WritesDisabled().message)
+        output.complain(WritesDisabled().message)
         return ExitCode.STOPPED
     if not yes:
         on_terminal = sys.stdin.isatty() if interactive is None else interactive
         if not on_terminal:
-            complain(
+            output.complain(
                 "cancel changes bulks at LOX24 and there is no terminal to ask on: "
                 "add --yes to cancel without asking. Nothing was canceled."
             )
@@ -65,32 +65,34 @@ def run_cancel(
             )
         answer = ask(question)
         if answer.strip().lower() not in ("y", "yes"):
-            print_line(out, "Nothing was canceled.")
+            output.print_line(out, "Nothing was canceled.")
             return ExitCode.FAILED
 
     async def cancel_each() -> int:
         canceled = 0
         outcomes: list[Lox24Error | None] = []
-        async with guarded_client(settings, token, concurrency=1) as client:
+        async with output.guarded_client(settings, token, concurrency=1) as client:
             for bulk_id in ids:  # one at a time: a write is never fired in a burst
                 try:
                     reply = await client.cancel_bulk(bulk_id)
                 except Lox24Error as error:
                     outcomes.append(error)
                     if stopped_by(outcomes) is not None:  # said once, on stderr
-                        print_line(out, f"✗ {bulk_id}  not canceled: {error.title}")
-                        complain(f"stopped: {error}")
+                        output.print_line(out, f"✗ {bulk_id}  not canceled: {error.title}")
+                        output.complain(f"stopped: {error}")
                         return ExitCode.STOPPED
-                    print_line(out, f"✗ {bulk_id}  {error.title}: {error}")
+                    output.print_line(out, f"✗ {bulk_id}  {error.title}: {error}")
                     continue
                 outcomes.append(None)
                 code = reply.status.status_code
                 shown = label_with_code(reply.status.status.label, code)
                 if code == StatusCode.CANCELED:
                     canceled += 1
-                    print_line(out, f"✓ {bulk_id}  {shown}")
+                    output.print_line(out, f"✓ {bulk_id}  {shown}")
                 else:
-                    print_line(out, f"✗ {bulk_id}  LOX24 answered {shown}, not canceled (15)")
+                    output.print_line(
+                        out, f"✗ {bulk_id}  LOX24 answered {shown}, not canceled (15)"
+                    )
         return ExitCode.OK if canceled == len(ids) else ExitCode.FAILED
 
     return asyncio.run(cancel_each())
@@ -123,9 +125,7 @@ DESCRIPTION = (
 
 def declare(commands: Subcommands) -> None:
     parser = add_command(commands, "cancel", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
-    complete_watched_ids(
-        parser.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
-    )
+    add_bulk_ids(parser)
     parser.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
     parser.set_defaults(run=run)
 

@@ -52,6 +52,11 @@ def complete_watched_ids(action: argparse.Action) -> argparse.Action:
     return action
 
 
+def add_bulk_ids(parser: argparse.ArgumentParser, help: str = "bulk ids (UUIDs)") -> None:
+    """The ``ID…`` argument of every command that takes bulk ids, completed from the watch list."""
+    complete_watched_ids(parser.add_argument("ids", nargs="+", metavar="ID", help=help))
+
+
 def complete_if_asked(parser: argparse.ArgumentParser) -> None:
     """Answer the shell and exit when this run is a completion request (argcomplete's
     ``_ARGCOMPLETE`` in the environment); otherwise return at once, without importing

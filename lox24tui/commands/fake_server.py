@@ -18,17 +18,9 @@ if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
 
 
-def run_fake_server(
-    *,
-    host: str,
-    port: int,
-    latency: float,
-    bulks: int | None,
-    final_fraction: float,
-    messages: int | None = None,
-    fields: str = "natural",
-    pending_forever: float = 0.0,
-) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Serves the simulated account until Ctrl+C."""
+    host, port, bulks = args.host, args.port, args.bulks
     try:
         listener = _listen(host, port)
     except OSError as error:
@@ -48,14 +40,14 @@ def run_fake_server(
         account = SimulatedAccount.generated(
             bulks,
             now,
-            final_fraction=final_fraction,
-            messages=messages,
-            fields=fields,
-            pending_forever=pending_forever,
+            final_fraction=args.final_fraction,
+            messages=args.messages,
+            fields=args.fields,
+            pending_forever=args.pending_forever,
         )
     else:
         account = SimulatedAccount.demo(now)
-    app = FakeLox24(account, latency=latency)
+    app = FakeLox24(account, latency=args.latency)
     url = f"http://{host}:{port}"
     print(f"Fake LOX24 serving {humanize.plural(len(account), 'simulated bulk')} on {url}")
     print("It accepts only this token (not a secret: it opens nothing but this fake):\n")
@@ -156,16 +148,3 @@ def declare(commands: Subcommands) -> None:
         "submitted for ever, never final (%(default)s)",
     )
     parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_fake_server(
-        host=args.host,
-        port=args.port,
-        latency=args.latency,
-        bulks=args.bulks,
-        final_fraction=args.final_fraction,
-        messages=args.messages,
-        fields=args.fields,
-        pending_forever=args.pending_forever,
-    )

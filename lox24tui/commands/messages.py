@@ -19,15 +19,9 @@ from lox24tui.api import (
     parse_bulk_id,
     sms_status_label,
 )
+from lox24tui.commands import output
 from lox24tui.commands.arguments import STOPPED, add_command, epilog, positive
 from lox24tui.commands.exit_codes import ExitCode
-from lox24tui.commands.output import (
-    complain,
-    guarded_client,
-    print_json,
-    print_line,
-    settings_or_exit,
-)
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
 from lox24tui.state.export import message_record
@@ -50,9 +44,9 @@ def run_messages(
     try:
         bulk_id = parse_bulk_id(text)
     except InvalidBulkId as error:
-        complain(error.message)
+        output.complain(error.message)
         return ExitCode.FAILED
-    loaded = settings_or_exit()
+    loaded = output.settings_or_exit()
     if isinstance(loaded, int):
         return loaded
     settings, token = loaded
@@ -61,15 +55,15 @@ def run_messages(
     async def fetch() -> Lox24Error | None:
         shown = 0
         page: int | None = 1
-        async with guarded_client(settings, token, concurrency=1) as client:
+        async with output.guarded_client(settings, token, concurrency=1) as client:
             try:
                 while page is not None and shown < limit:
                     result = await client.list_messages(bulk_id, page=page, filters=filters)
                     for message in result.items[: limit - shown]:
                         if as_json:
-                            print_json(out, message_record(message, mask=mask))
+                            output.print_json(out, message_record(message, mask=mask))
                         else:
-                            print_line(out, _line(message, mask=mask))
+                            output.print_line(out, _line(message, mask=mask))
                         shown += 1
                     more = result.next_page is not None and result.next_page > page
                     page = result.next_page if more and result.items else None
@@ -77,7 +71,7 @@ def run_messages(
                     # An empty list is also LOX24's answer for a bulk it does not know: ask
                     # for the bulk itself (one request) so a typo is not taken for "no messages".
                     await client.get_bulk_status(bulk_id)
-                    print_line(sys.stderr, _nothing_matches(bulk_id, outcome))
+                    output.print_line(sys.stderr, _nothing_matches(bulk_id, outcome))
             except Lox24Error as error:
                 return error
         return None
@@ -86,10 +80,10 @@ def run_messages(
     if problem is None:
         return ExitCode.OK
     if isinstance(problem, BulkNotFound):
-        complain(f"LOX24 does not know the bulk {bulk_id} on this account (404).")
+        output.complain(f"LOX24 does not know the bulk {bulk_id} on this account (404).")
         return ExitCode.FAILED
     stopped = stopped_by([problem]) is not None
-    complain(f"stopped: {problem}" if stopped else str(problem))
+    output.complain(f"stopped: {problem}" if stopped else str(problem))
     return ExitCode.STOPPED if stopped else ExitCode.FAILED
 
 

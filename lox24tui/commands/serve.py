@@ -75,19 +75,17 @@ def exposure_warning(host: str, *, demo: bool) -> str:
     )
 
 
-def run_serve(
-    *,
-    host: str,
-    port: int,
-    public_url: str | None = None,
-    demo: bool,
-    allow_writes: bool = False,
-    read_only: bool = False,
-) -> int:
-    """Serve until Ctrl+C. ``public_url`` is where browsers reach the server, which textual-serve
-    writes into the page for its scripts and websocket; by default ``http://host:port``, useless
-    to another machine when the host is 0.0.0.0. ``read_only`` is the ``--read-only`` flag, which
-    wins over ``allow_writes`` as the config file's ``read_only = true`` does."""
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl+C. ``--public-url`` is where browsers reach the server, which
+    textual-serve writes into the page for its scripts and websocket; by default
+    ``http://host:port``, useless to another machine when the host is 0.0.0.0. ``--read-only``
+    wins over ``--allow-writes`` as the config file's ``read_only = true`` does."""
+    host, demo, allow_writes, public_url = (
+        args.host,
+        args.serve_demo,
+        args.allow_writes,
+        args.public_url,
+    )
     try:
         from lox24tui.web.served import KeyedServer
     except ImportError:
@@ -98,7 +96,7 @@ def run_serve(
     except ConfigError as error:
         complain(str(error))
         return ExitCode.STOPPED
-    if allow_writes and (read_only or settings.read_only):
+    if allow_writes and (args.read_only or settings.read_only):
         complain(
             "--allow-writes is ignored: lox24tui is read-only here (--read-only or "
             "`read_only = true` in the config file)."
@@ -109,7 +107,7 @@ def run_serve(
     server = KeyedServer(
         served_command(demo=demo, read_only=not allow_writes),
         host=host,
-        port=port,
+        port=args.port,
         title="lox24tui (demo)" if demo else "lox24tui",
         public_url=public_url.rstrip("/") if public_url else None,
         templates_path=PAGE_FOLDER,
@@ -165,14 +163,3 @@ def declare(commands: Subcommands) -> None:
         help="let the served dashboards cancel bulks (by default they are read-only)",
     )
     parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_serve(
-        host=args.host,
-        port=args.port,
-        public_url=args.public_url,
-        demo=args.serve_demo,
-        allow_writes=args.allow_writes,
-        read_only=args.read_only,
-    )

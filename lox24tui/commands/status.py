@@ -19,6 +19,7 @@ from lox24tui.api import (
     voice_language_with_code,
 )
 from lox24tui.api.records import error_record, reply_record
+from lox24tui.commands import output
 from lox24tui.commands.arguments import (
     STOPPED,
     UsageError,
@@ -26,15 +27,8 @@ from lox24tui.commands.arguments import (
     epilog,
     positive,
 )
-from lox24tui.commands.completion import complete_watched_ids
+from lox24tui.commands.completion import add_bulk_ids
 from lox24tui.commands.exit_codes import ExitCode
-from lox24tui.commands.output import (
-    complain,
-    guarded_client,
-    print_json,
-    print_line,
-    settings_or_exit,
-)
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.monitor import check_each_once
@@ -59,7 +53,7 @@ def run_status(
         return ExitCode.WATCH_STOPPED
     if not ids:
         return ExitCode.FAILED
-    loaded = settings_or_exit()
+    loaded = output.settings_or_exit()
     if isinstance(loaded, int):
         return loaded
     settings, token = loaded
@@ -70,7 +64,7 @@ def run_status(
 
     async def fetch() -> tuple[list[BulkState], dict[str, Delivery]]:
         limit = concurrency or settings.concurrency
-        async with guarded_client(settings, token, concurrency=concurrency) as client:
+        async with output.guarded_client(settings, token, concurrency=concurrency) as client:
             states = await check_each_once(client, ids, concurrency=limit)
             if not delivery:
                 return states, {}
@@ -91,28 +85,30 @@ def run_status(
                 record = reply_record(state.reply, now)
                 if delivery:
                     record.update(delivery_fields(counted))
-                print_json(out, record)
+                output.print_json(out, record)
             else:
                 _print_human(out, state, now)
                 if counted is not None:
-                    print_line(out, f"    {'outcomes':<13} {delivery_text(counted)}")
+                    output.print_line(out, f"    {'outcomes':<13} {delivery_text(counted)}")
             continue
         assert state.error is not None
         failed = True
         if stops_everything(state.error):
             stopped = stopped or state.error
         if as_json:
-            print_json(out, error_record(state.bulk_id, state.error))
+            output.print_json(out, error_record(state.bulk_id, state.error))
         else:
             problem = state.error
             if isinstance(problem, GuardStopped) and stopped is not None and stopped is not problem:
                 # the stop is said once, in full, on stderr: each row held back says only that
-                print_line(out, f"✗ {state.bulk_id}  {problem.title}: held back by the stop above")
+                output.print_line(
+                    out, f"✗ {state.bulk_id}  {problem.title}: held back by the stop above"
+                )
             else:
-                print_line(out, f"✗ {state.bulk_id}  {problem.title}: {problem}")
+                output.print_line(out, f"✗ {state.bulk_id}  {problem.title}: {problem}")
     stopped = stopped or stopped_by(state.error for state in states)  # LOX24 unreachable
     if stopped is not None:
-        complain(f"stopped: {stopped.message}")
+        output.complain(f"stopped: {stopped.message}")
         return ExitCode.STOPPED
     return ExitCode.FAILED if failed else ExitCode.OK
 
@@ -134,9 +130,9 @@ def _refuse_invalid(
             ids.append(bulk_id)
     for refused in invalid:
         if as_json:
-            print_json(out, error_record(refused.text, refused))
+            output.print_json(out, error_record(refused.text, refused))
         else:
-            print_line(out, f"✗ {refused.message}")
+            output.print_line(out, f"✗ {refused.message}")
     return ids, invalid
 
 
@@ -146,7 +142,7 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
     info = status.status
     dry = "  [dry run]" if status.is_dryrun else ""
     shown = label_with_code(status.label_at(now), status.status_code)
-    print_line(out, f"● {state.bulk_id}  {shown}{dry}")
+    output.print_line(out, f"● {state.bulk_id}  {shown}{dry}")
     rows = [
         ("meaning", info.meaning),
         ("messages", humanize.count(status.msg_total_count)),
@@ -169,7 +165,7 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
     for key, value in status.extra_fields.items():
         rows.append((key, f"{value!r} (not in the contract)"))
     for label, value in rows:
-        print_line(out, f"    {label:<13} {value}")
+        output.print_line(out, f"    {label:<13} {value}")
 
 
 # The command line
@@ -211,9 +207,7 @@ DESCRIPTION = (
 
 def declare(commands: Subcommands) -> None:
     parser = add_command(commands, "status", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
-    complete_watched_ids(
-        parser.add_argument("ids", nargs="+", metavar="ID", help="bulk ids (UUIDs)")
-    )
+    add_bulk_ids(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
     parser.add_argument(
         "--concurrency",

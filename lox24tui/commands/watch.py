@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ParamSpec, TextIO
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
 from lox24tui.commands.arguments import UsageError, add_command, epilog, positive
-from lox24tui.commands.completion import complete_watched_ids
+from lox24tui.commands.completion import add_bulk_ids
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.session.config import Locations
@@ -276,11 +276,7 @@ def declare(commands: Subcommands) -> None:
         REMOVE_DESCRIPTION,
         epilog(EXAMPLES["watch remove"], EPILOG),
     )
-    complete_watched_ids(
-        watch_remove.add_argument(
-            "ids", nargs="+", metavar="ID", help="watched bulk ids; '-' reads them from stdin"
-        )
-    )
+    add_bulk_ids(watch_remove, help="watched bulk ids; '-' reads them from stdin")
     watch_list = add_command(
         watch_commands,
         "list",
