@@ -49,7 +49,6 @@ from typing import Any, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from lox24tui.api import (
-    ALL_BULKS,
     Account,
     AccountError,
     BulkFilters,
@@ -64,6 +63,7 @@ from lox24tui.api import (
     Token,
     WriteRefused,
 )
+from lox24tui.api.client import ALL_BULKS
 from lox24tui.api.protocol import Lox24Api
 from lox24tui.api.sms import ALL_MESSAGES, MessageFilters
 from lox24tui.clock import Clock, SystemClock

@@ -3,14 +3,7 @@
 Imports nothing from the rest of lox24tui, so it can be lifted out whole.
 """
 
-from lox24tui.api.client import (
-    ALL_BULKS,
-    DEFAULT_BASE_URL,
-    BulkFilters,
-    BulkPage,
-    Lox24Client,
-    StatusReply,
-)
+from lox24tui.api.client import DEFAULT_BASE_URL, BulkFilters, BulkPage, Lox24Client, StatusReply
 from lox24tui.api.errors import (
     AccountError,
     AccountNotActive,
@@ -60,7 +53,6 @@ from lox24tui.api.token import Token
 
 __all__ = [
     "ACCOUNT_FIELDS",
-    "ALL_BULKS",
     "DEFAULT_BASE_URL",
     "FINAL_DLR_CODES",
     "MESSAGE_FIELDS",

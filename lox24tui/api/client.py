@@ -74,6 +74,24 @@ class StatusReply:
     """The response body exactly as received."""
 
 
+class ClosesOnExit:
+    """``async with`` for a client: whatever the block does, its connections are closed."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, slots=True)
 class BulkFilters:
     """Which of the account's bulks ``GET /bulks`` lists; the empty filter lists them all."""
@@ -98,7 +116,7 @@ class BulkPage:
     request_id: str | None
 
 
-class Lox24Client:
+class Lox24Client(ClosesOnExit):
     """An open connection pool to LOX24, authenticated with one token.
 
     Use as ``async with Lox24Client(token) as client: ...``, or call :meth:`aclose` yourself.
@@ -139,17 +157,6 @@ class Lox24Client:
     @property
     def token(self) -> Token:
         return self._token
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Any, Final, Self, TypedDict, TypeVar, Unpack
+from typing import Any, Final, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -20,6 +19,7 @@ from lox24tui.api.client import (
     DEFAULT_BASE_URL,
     BulkFilters,
     BulkPage,
+    ClosesOnExit,
     Lox24Client,
     StatusReply,
 )
@@ -39,7 +39,7 @@ class ClientOptions(TypedDict, total=False):
     now: Callable[[], float]
 
 
-class Lox24ClientPool:
+class Lox24ClientPool(ClosesOnExit):
     """Spreads requests over ``ceil(max_connections / 5)`` clients; same calls as a client."""
 
     def __init__(
@@ -99,14 +99,3 @@ class Lox24ClientPool:
     async def aclose(self) -> None:
         for client in self._clients:
             await client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -37,15 +37,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
-from lox24tui.state.files import (
-    LOCK_WAIT,
-    LockBusy,
-    StateFault,
-    cannot_use,
-    file_signature,
-    locked,
-    write_atomically,
-)
+from lox24tui.state import files
+from lox24tui.state.files import LockBusy, StateFault
 
 FORMAT_VERSION: Final = 1
 LABEL_MAX: Final = 80
@@ -161,7 +154,7 @@ class WatchList:
     entries: list[WatchedBulk] = field(default_factory=list)
     now: TimeSource = field(default=time.time, repr=False, compare=False)
     """Stamps the copies kept in the backups folder."""
-    lock_wait: float = field(default=LOCK_WAIT, repr=False, compare=False)
+    lock_wait: float = field(default=files.LOCK_WAIT, repr=False, compare=False)
     """Seconds to wait for the lock another process holds (0: try once, never block)."""
     waiting: Callable[[LockBusy], None] | None = field(default=None, repr=False, compare=False)
     """Told once when a change has to wait for that lock (a command says so on stderr)."""
@@ -172,7 +165,7 @@ class WatchList:
 
     def __post_init__(self) -> None:
         self._reindex()
-        self._signature = file_signature(self.path)
+        self._signature = files.file_signature(self.path)
 
     def _reindex(self) -> None:
         self._labels = {entry.bulk_id: entry.label for entry in self.entries}
@@ -183,7 +176,9 @@ class WatchList:
     ) -> tuple[WatchList, LoadProblem | None]:
         """Read the list; a missing file is an empty list (and nothing is created). Raises
         :class:`WatchListDamaged`, leaving the file as it is, when it cannot be read."""
-        signature = file_signature(path)  # before reading: a write in between is noticed later
+        signature = files.file_signature(
+            path
+        )  # before reading: a write in between is noticed later
         contents = _read(path)
         watchlist = cls(path, contents.entries if contents else [], now)
         watchlist._signature = signature
@@ -271,7 +266,7 @@ class WatchList:
     def changed_on_disk(self) -> bool:
         """Whether someone else (``lox24tui watch``, another dashboard) wrote the file since
         this list last read or wrote it. A file that went missing is not a change."""
-        return file_signature(self.path) not in (None, self._signature)
+        return files.file_signature(self.path) not in (None, self._signature)
 
     def reload(self) -> WatchListDiff:
         """Take the list from disk as it is now; returns what changed. A missing file changes
@@ -279,7 +274,7 @@ class WatchList:
         file cannot be read: the list in memory stays, and that version of the file counts as
         seen (it is not reported again)."""
         with self._locked():
-            self._signature = file_signature(self.path)
+            self._signature = files.file_signature(self.path)
             contents = _read(self.path)
         return self._take(contents.entries) if contents else WatchListDiff()
 
@@ -360,9 +355,9 @@ class WatchList:
             counter += 1
             target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{counter}")
         try:
-            write_atomically(target, self.path.read_bytes())
+            files.write_atomically(target, self.path.read_bytes())
         except OSError as error:
-            raise cannot_use(WHAT, self.path, error, done="kept aside") from None
+            raise files.cannot_use(WHAT, self.path, error, done="kept aside") from None
         return target
 
     # --------------------------------------------------------- writing
@@ -386,7 +381,7 @@ class WatchList:
                     self._save(self._rendered(), replacing=on_disk)
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
-        return locked(self.path, what=WHAT, wait=self.lock_wait, waiting=self.waiting)
+        return files.locked(self.path, what=WHAT, wait=self.lock_wait, waiting=self.waiting)
 
     def _rendered(self) -> bytes:
         document = {
@@ -406,16 +401,16 @@ class WatchList:
                 copies.keep(replacing.raw)
             kept = copies.keep(raw)
             try:
-                write_atomically(self.path, raw)
+                files.write_atomically(self.path, raw)
             except OSError:
                 if kept is not None:
                     kept.unlink(missing_ok=True)
                 raise
         except OSError as error:
-            fault = cannot_use(WHAT, self.path, error)
+            fault = files.cannot_use(WHAT, self.path, error)
             raise StateFault(f"{fault}; the change was not saved", self.path) from None
         copies.prune()
-        self._signature = file_signature(self.path)
+        self._signature = files.file_signature(self.path)
 
 
 @dataclass
@@ -458,7 +453,7 @@ class _Copies:
                 saved_at, counter = newest_at, newest_counter + 1
         suffix = f"-{counter}" if counter > 1 else ""
         copy = self._folder / f"{self._stem}-{saved_at:{_STAMP}}Z{suffix}.json"
-        write_atomically(copy, raw)
+        files.write_atomically(copy, raw)
         return copy
 
     def prune(self) -> None:
@@ -502,7 +497,7 @@ def _read(path: Path) -> _Contents | None:
     except IsADirectoryError:
         raise WatchListDamaged(path, "a folder stands where the file should be") from None
     except OSError as exc:  # not damage: a fault of the machine (a folder that is a file…)
-        raise cannot_use(WHAT, path, exc, done="read") from None
+        raise files.cannot_use(WHAT, path, exc, done="read") from None
     try:
         entries, skipped = _entries_from(json.loads(raw.decode("utf-8")))
     except (ValueError, RecursionError) as exc:  # JSON and UTF-8 errors are ValueErrors
