@@ -24,6 +24,12 @@ settings.register_profile("dev", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    """Where the account guard's state file is shared by the "processes" of a test."""
+    return tmp_path / "state" / "account-guard.json"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test reads or writes the developer's config, watch list, state files or token."""

@@ -38,6 +38,7 @@ from lox24tui.api import (
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN
 from lox24tui.text import humanize
+from tests.admissions import stop, ticket
 
 WRONG = "1234567:00000000000000000000000000000bad"
 SERVER = "https://api.lox24.eu"
@@ -61,27 +62,10 @@ def unanswered() -> NetworkError:
     return NetworkError("no answer within 10 s")
 
 
-@pytest.fixture
-def shared(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "account-guard.json"
-
-
 def process(path: Path, clock: VirtualClock, token: str = FAKE_TOKEN) -> AccountGuard:
     """The guard a new lox24tui process would build."""
     state = FileGuardState(path, SERVER, clock=clock)
     return AccountGuard(Token(token), state=state, clock=clock)
-
-
-def ticket(guard: AccountGuard) -> Ticket:
-    admitted = guard.admit()
-    assert isinstance(admitted, Ticket), admitted
-    return admitted
-
-
-def stop(guard: AccountGuard) -> Breaker:
-    admitted = guard.admit()
-    assert isinstance(admitted, Breaker), admitted
-    return admitted
 
 
 def one_request(guard: AccountGuard, outcome: Exception | None) -> None:

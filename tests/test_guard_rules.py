@@ -19,7 +19,6 @@ from lox24tui.account.guard import (
     REFUSED_ALLOWED,
     REFUSED_WINDOW,
     AccountGuard,
-    Breaker,
     BreakerKind,
     FileGuardState,
     GuardedClient,
@@ -42,30 +41,14 @@ from lox24tui.api import (
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.text import humanize
+from tests.admissions import stop, ticket
 
 SERVER = "https://api.lox24.eu"
-
-
-@pytest.fixture
-def shared(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "account-guard.json"
 
 
 def process(path: Path, clock: VirtualClock, url: str = SERVER) -> AccountGuard:
     """The guard a new lox24tui process would build for ``url``."""
     return AccountGuard(Token(FAKE_TOKEN), state=FileGuardState(path, server_key(url)), clock=clock)
-
-
-def ticket(guard: AccountGuard) -> Ticket:
-    admitted = guard.admit()
-    assert isinstance(admitted, Ticket), admitted
-    return admitted
-
-
-def stop(guard: AccountGuard) -> Breaker:
-    admitted = guard.admit()
-    assert isinstance(admitted, Breaker), admitted
-    return admitted
 
 
 def write_state(path: Path, state: dict[str, object]) -> None:

@@ -34,11 +34,6 @@ WRONG = "1234567:00000000000000000000000000000bad"
 SERVER = "https://api.lox24.eu"
 
 
-@pytest.fixture
-def shared(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "account-guard.json"
-
-
 class Process:
     """What one lox24tui process holds: its view of the shared file, its guard, what it told."""
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -128,6 +129,15 @@ async def settle(app: Lox24App, pilot: Pilot[None]) -> None:
         pilot, lambda: app.screen_is_current, "the engine's updates never reached the screen"
     )
     await pilot.pause()
+
+
+@asynccontextmanager
+async def opened(app: Lox24App, size: tuple[int, int] = (180, 50)) -> AsyncIterator[Pilot[None]]:
+    """The dashboard as a person first sees it: running at ``size`` (wide by default), toasts
+    shown, and LOX24's first answers on screen."""
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(app, pilot)
+        yield pilot
 
 
 async def advance(app: Lox24App, pilot: Pilot[None], seconds: float) -> None:

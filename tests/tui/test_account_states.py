@@ -9,17 +9,16 @@ from lox24tui.clock import Timer, VirtualClock
 from lox24tui.session.config import Locations, Settings
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.setup import demo_setup
-from tests.tui.dashboard_driver import WIDE, summary_text, toasts
+from tests.tui.dashboard_driver import summary_text, toasts
 
-from .conftest import advance, fake_of, settle, until
+from .conftest import advance, fake_of, opened, until
 
 
 async def test_an_outage_reads_unreachable_not_live_and_clears_when_lox24_answers(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert "● Live" in summary_text(app)
         fake = fake_of(app)
         fake.fail("status", status=503)
@@ -49,8 +48,7 @@ class BreakingClock(VirtualClock):
 async def test_a_failed_engine_says_so_instead_of_live(demo: Callable[..., Lox24App]) -> None:
     clock = BreakingClock()
     app = Lox24App(demo_setup(Settings(), Locations.default(), clock=clock, seed=7))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         clock.armed = True
         await pilot.press("R")  # the engine wakes, and its loop breaks
         await until(pilot, lambda: "Not refreshing" in summary_text(app), "the failure shown")

@@ -30,7 +30,7 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import advance, app_on, main_of, settle, until
+from .conftest import advance, app_on, main_of, opened, settle, until
 
 
 async def test_escape_closes_the_keys_panel_and_then_means_back_again(
@@ -96,8 +96,7 @@ async def test_notices_name_the_keys_of_the_keymap(demo: Callable[..., Lox24App]
             archive_after=0, keys={"undo": "U", "main.archived": "H", "main.add": "plus"}
         )
     )
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "d did not ask")
         question = str(app.screen.query_one("Static").render())
@@ -146,8 +145,7 @@ async def test_status_sorts_in_lifecycle_order_and_a_dash_stays_last_both_ways(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press(*"sss")  # label, id, status
         steps = [
             next(i for i, word in enumerate(LIFECYCLE) if label.startswith(word))

@@ -14,9 +14,9 @@ from lox24tui.session.config import Settings
 from lox24tui.state.debuglog import start_log
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.messages import MessagesScreen
-from tests.tui.dashboard_driver import WIDE, summary_text, toasts
+from tests.tui.dashboard_driver import summary_text, toasts
 
-from .conftest import settle, until
+from .conftest import opened, until
 
 
 class MessagesBreak(httpx.AsyncBaseTransport):
@@ -40,8 +40,7 @@ async def test_a_failing_background_job_is_said_on_screen_and_logged(
     app = demo(settings=Settings(archive_after=0, delivery=False))
     assert app.setup.transport is not None
     app.setup.transport = MessagesBreak(app.setup.transport)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("m")
         await until(
             pilot, lambda: any("failed" in toast for toast in toasts(app)), "no toast said it"
@@ -75,8 +74,7 @@ async def test_an_engine_that_stops_says_so_on_the_bar_and_in_a_toast(
     log = tmp_path / "debug.log"
     start_log(log)
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         app.monitor.side.add(BrokenSideWork())
         await until(pilot, lambda: "Not refreshing" in summary_text(app), "the bar says Live")
         assert "the refresh engine failed (RuntimeError: a bug in side work)" in summary_text(app)

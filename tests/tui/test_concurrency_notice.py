@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from lox24tui.session.config import Locations, Settings
-from tests.tui.dashboard_driver import WIDE, toasts, two_bulks_ending_soon
+from tests.tui.dashboard_driver import toasts, two_bulks_ending_soon
 
-from .conftest import app_on, settle
+from .conftest import app_on, opened
 
 
 @pytest.mark.parametrize(("concurrency", "warned"), [(8, True), (3, False)])
@@ -20,8 +20,7 @@ async def test_a_raised_concurrency_is_said_once_at_start(
     fake, watchlist = two_bulks_ending_soon(tmp_path)
     settings = Settings(archive_after=0, concurrency=concurrency)
     app = app_on(fake, watchlist, locations, settings=settings)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app):
         said = [text for text in toasts(app) if "concurrency" in text]
         if warned:
             assert len(said) == 1, said

@@ -43,7 +43,7 @@ from tests.tui.dashboard_driver import (
     two_bulks_ending_soon,
 )
 
-from .conftest import advance, app_on, fake_of, main_of, settle, until
+from .conftest import advance, app_on, fake_of, main_of, opened, settle, until
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 
@@ -76,8 +76,7 @@ def bells(app: Lox24App, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 async def test_the_demo_opens_on_its_watched_bulks(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app):
         assert shown_ids(app) == app.session.watchlist.ids
         assert cell(app, by_label(app, "Black Friday newsletter"), "status") == "in progress"
         assert cell(app, by_label(app, "Tomorrow's morning promo"), "status") == "scheduled"
@@ -88,8 +87,7 @@ async def test_the_demo_opens_on_its_watched_bulks(demo: Callable[..., Lox24App]
 
 async def test_adding_valid_invalid_and_duplicate_ids(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         already = app.session.watchlist.ids[0]
         pasted = f"{UNKNOWN_ID}, ../me\n{already} not-a-uuid"
         dialog = await paste_into_add_dialog(pilot, app, pasted, "Pasted")
@@ -113,8 +111,7 @@ async def test_adding_valid_invalid_and_duplicate_ids(demo: Callable[..., Lox24A
 
 async def test_remove_asks_first_and_undo_puts_it_back(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         target = app.session.watchlist.ids[2]
         await cursor_to(pilot, app, target)
         await pilot.press("d", "n")
@@ -131,8 +128,7 @@ async def test_remove_asks_first_and_undo_puts_it_back(demo: Callable[..., Lox24
 
 async def test_the_detail_pane_shows_every_field(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         voice = by_label(app, "Appointment reminders (voice)")
         await cursor_to(pilot, app, voice)
         await pilot.press("enter")
@@ -154,8 +150,7 @@ async def test_the_detail_pane_shows_every_field(demo: Callable[..., Lox24App]) 
 
 async def test_the_pane_follows_its_bulk_through_updates(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         friday = by_label(app, "Black Friday newsletter")
         await cursor_to(pilot, app, friday)
         await pilot.press("enter", "s")  # sort by label: the row moves, the pane must not
@@ -167,8 +162,7 @@ async def test_the_pane_follows_its_bulk_through_updates(demo: Callable[..., Lox
 
 async def test_a_status_change_updates_the_row_and_toasts(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         store = by_label(app, "Store opening reminder")  # delivery 20 s after start
         assert cell(app, store, "status") == "scheduled"
         await advance(app, pilot, 6)
@@ -191,15 +185,13 @@ async def test_each_engine_state_shows_in_the_summary_bar(
     watchlist.add_many([(bulk_id, "") for bulk_id in ids])
 
     app = app_on(fake, watchlist, locations, token="1234567:" + "0" * 32)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert "Stopped" in summary_text(app) and "t enters a new token" in summary_text(app)
         assert len(fake.log) == 1
 
     fake.fail("status", status=429, times=1)
     app = app_on(fake, watchlist, locations)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert "Rate limited by LOX24 (429)" in summary_text(app)
         assert "10:00" in summary_text(app)
         await advance(app, pilot, 60)  # nothing is sent meanwhile: only the countdown moves
@@ -207,8 +199,7 @@ async def test_each_engine_state_shows_in_the_summary_bar(
         assert len(fake.log) == 2
 
     app = app_on(fake, watchlist, locations)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert "Live" in summary_text(app)
         await pilot.press("p")
         assert "Paused (by you)" in summary_text(app)
@@ -216,16 +207,14 @@ async def test_each_engine_state_shows_in_the_summary_bar(
 
 async def test_the_watch_list_survives_a_restart(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await paste_into_add_dialog(pilot, app, UNKNOWN_ID, "Kept")
         await cursor_to(pilot, app, app.session.watchlist.ids[0])
         await pilot.press("d", "y")
         await until(pilot, lambda: len(shown_ids(app)) == 12, "the removed row stayed")
     first_run = app.session.watchlist.ids
     again = demo()
-    async with again.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(again, pilot)
+    async with opened(again) as pilot:
         assert again.session.watchlist.ids == first_run
         assert shown_ids(again) == first_run
         assert again.session.watchlist.label_of(UNKNOWN_ID) == "Kept"
@@ -248,8 +237,7 @@ async def test_markup_and_escapes_from_the_server_are_shown_literally(
     watchlist = WatchList(tmp_path / "w.json")
     watchlist.add(odd.uuid, "[b]label[/b]")
     app = app_on(fake, watchlist, locations)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert cell(app, odd.uuid, "label") == "[b]label[/b]"
         await cursor_to(pilot, app, odd.uuid)
         await pilot.press("enter")
@@ -284,8 +272,7 @@ async def test_nulls_and_unknown_codes_have_readable_states(
     watchlist = WatchList(tmp_path / "w.json")
     watchlist.add_many([(bulk_id, "") for bulk_id in ids])
     app = app_on(fake, watchlist, locations, transport=httpx.MockTransport(respond))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert cell(app, ids[0], "status") == "no status"
         assert cell(app, ids[1], "status") == "unknown (42)"
         assert cell(app, ids[2], "status") == "LOX24 error"
@@ -303,8 +290,7 @@ async def test_a_narrow_terminal_opens_the_detail_as_a_screen(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (100, 30)) as pilot:
         await cursor_to(pilot, app, app.session.watchlist.ids[1])
         await pilot.press("enter")
         await pilot.pause()
@@ -318,8 +304,7 @@ async def test_a_narrow_terminal_opens_the_detail_as_a_screen(
 
 async def test_pasted_markup_is_echoed_literally(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         dialog = await paste_into_add_dialog(pilot, app, "not-an-id [/b] [@click=app.quit]x[/]")
         feedback = str(dialog.query_one("#feedback", Static).render())
         assert "[/b]" in feedback and "[@click=app.quit]x[/]" in feedback
@@ -330,8 +315,7 @@ async def test_a_watch_list_that_cannot_be_written_is_reported_not_fatal(
     demo: Callable[..., Lox24App], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         target = app.session.watchlist.ids[0]
 
         def full_disk(*_: object) -> None:
@@ -350,8 +334,7 @@ async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("slash", *"in progress", "enter")
         friday = by_label(app, "Black Friday newsletter")  # finishes 45 s in
         voice = by_label(app, "Appointment reminders (voice)")
@@ -366,8 +349,7 @@ async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(
 
 async def test_undo_right_after_remove_shows_the_bulk_again(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         done = by_label(app, "Dry run: price check")
         await cursor_to(pilot, app, done)
         await pilot.press("d", "y", "u")
@@ -414,8 +396,7 @@ async def test_x_exports_what_the_dashboard_shows(
     demo: Callable[..., Lox24App], tmp_path: Path
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("x")
         target = tmp_path / "now.json"
         app.screen.query_one(Input).value = str(target)
@@ -432,8 +413,7 @@ async def test_import_picks_recent_bulks_without_typing_an_id(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("i")
         screen = app.screen
         assert isinstance(screen, DiscoverScreen)
@@ -455,8 +435,7 @@ async def test_import_picks_recent_bulks_without_typing_an_id(
 
 async def test_import_filters_by_status(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("i")
         screen = app.screen
         assert isinstance(screen, DiscoverScreen)
@@ -476,8 +455,7 @@ async def test_import_with_a_revoked_token_stops_like_the_engine(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         fake = fake_of(app)
         fake.token = "7654321:" + "1" * 32  # the account's token was revoked meanwhile
         await pilot.press("i")
@@ -495,8 +473,7 @@ async def test_import_with_a_revoked_token_stops_like_the_engine(
 
 async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("i")
         screen = app.screen
         assert isinstance(screen, DiscoverScreen)
@@ -513,8 +490,7 @@ async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> N
 
 async def test_sorting_follows_the_values_of_a_column(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         labels = column_shown(app, "label")
         counts = message_counts(app)
         assert counts != sorted(counts)  # listed unsorted, so a sort has something to do
@@ -530,8 +506,7 @@ async def test_fields_changed_at_the_last_refresh_are_highlighted(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await cursor_to(pilot, app, by_label(app, "Black Friday newsletter"))  # sending
         await pilot.press("enter")
         assert highlighted_fields(app) == set()  # first sight: nothing to compare with
@@ -548,8 +523,7 @@ async def test_the_bell_rings_when_a_bulk_finishes_if_set(
     fake, watchlist = two_bulks_ending_soon(tmp_path)
     app = app_on(fake, watchlist, locations, settings=Settings(bell=bell))
     rings = bells(app, monkeypatch)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert column_shown(app, "status") == ["in progress", "in progress"]
         await advance(app, pilot, 30)
         assert column_shown(app, "status") == ["processed", "system error"]
@@ -559,8 +533,7 @@ async def test_the_bell_rings_when_a_bulk_finishes_if_set(
 async def test_a_bulk_failing_toasts_as_an_error(tmp_path: Path, locations: Locations) -> None:
     fake, watchlist = two_bulks_ending_soon(tmp_path)
     app = app_on(fake, watchlist, locations)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await advance(app, pilot, 30)
         failed = toasts_saying(app, "in progress → system error")
         done = toasts_saying(app, "in progress → processed")
@@ -570,8 +543,7 @@ async def test_a_bulk_failing_toasts_as_an_error(tmp_path: Path, locations: Loca
 
 async def test_escape_clears_the_filter(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("slash", *"scheduled", "enter")
         assert column_shown(app, "status") == ["scheduled"] * 3
         assert "filter: 3 of 12 shown" in summary_text(app)
@@ -584,8 +556,7 @@ async def test_escape_clears_the_filter(demo: Callable[..., Lox24App]) -> None:
 
 async def test_relative_times_age_between_checks(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         done = by_label(app, "Dry run: price check")  # final: it is not checked again
         assert cell(app, done, "fresh") == "just now"
         await advance(app, pilot, 90)
@@ -600,8 +571,7 @@ async def test_a_change_to_the_watch_list_file_shows_without_a_restart(
     demo: Callable[..., Lox24App], locations: Locations
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         outside, _ = WatchList.load(locations.demo_watchlist_file)  # as `lox24tui watch` does
         outside.add(UNKNOWN_ID, "From the shell")
         notice = "changed outside this window: 1 added"

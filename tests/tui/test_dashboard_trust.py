@@ -12,17 +12,16 @@ from lox24tui.fake import FAKE_TOKEN
 from lox24tui.session.config import Locations
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
-from tests.tui.dashboard_driver import WIDE, toasts
+from tests.tui.dashboard_driver import toasts
 
-from .conftest import main_of, settle, until
+from .conftest import main_of, opened, settle, until
 
 
 async def test_a_token_entered_in_the_demo_is_never_saved(
     demo: Callable[..., Lox24App], locations: Locations
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("t")
         screen = app.screen
         assert isinstance(screen, TokenScreen)
@@ -39,8 +38,7 @@ async def test_an_export_to_an_unwritable_place_names_that_place(
     demo: Callable[..., Lox24App], tmp_path: Path
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("x")
         app.screen.query_one(Input).value = str(tmp_path)  # a folder, not a file
         await pilot.press("enter")

@@ -31,7 +31,7 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import advance, app_on, fake_of, main_of, settle, until
+from .conftest import advance, app_on, fake_of, main_of, opened, settle, until
 
 
 async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., Lox24App]) -> None:
@@ -95,8 +95,7 @@ async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(
     written: list[str] = []
     app = demo(settings=Settings(archive_after=0, low_balance=Decimal(1_000_000)))
     app.notifier._writer = written.append
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         account = app.session.balance.account
         assert account is not None and account.currency
         assert re.search(rf"balance [\d,.]+ {account.currency} ⚠ low", summary_text(app))
@@ -115,8 +114,7 @@ async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(
 
 async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         promo = by_label(app, "Tomorrow's morning promo")
         await cursor_to(pilot, app, promo)
         await pilot.press("X")
@@ -162,16 +160,14 @@ async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await cursor_to(pilot, app, by_label(app, "Password reset codes (Unicode)"))
         await pilot.press("X")
         await until(pilot, lambda: bool(toasts_saying(app, "cannot be canceled")), "X was silent")
         assert app.screen is main_of(app)  # no question: a finished bulk cannot be canceled
         assert any("it is processed" in text for text in toasts(app))
     read_only = demo(settings=Settings(archive_after=0, read_only=True))
-    async with read_only.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(read_only, pilot)
+    async with opened(read_only) as pilot:
         await cursor_to(pilot, read_only, by_label(read_only, "Tomorrow's morning promo"))
         await pilot.press("X")
         await until(pilot, lambda: bool(toasts_saying(read_only, "read-only")), "X was silent")

@@ -17,7 +17,7 @@ from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.export import ExportScreen
 from tests.tui.dashboard_driver import shown_ids, toasts
 
-from .conftest import main_of, settle, until
+from .conftest import main_of, opened, until
 
 WIDE = (180, 50)
 NEW_IDS = [f"da0fa78c-4699-11ea-a637-96000000000{n}" for n in range(3)]
@@ -72,8 +72,7 @@ async def test_a_burst_of_ids_tab_label_and_submit_adds_every_id_with_its_label_
     demo: Callable[..., Lox24App], separator: str, submit: str
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         before = list(app.session.watchlist.ids)
         await pilot.press("a")
         burst(app, *separator.join(NEW_IDS), "tab", *"My label", submit)
@@ -87,8 +86,7 @@ async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
 ) -> None:
     app = demo()
     target = tmp_path / "scheduled.json"
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("slash", *"scheduled", "enter")
         shown = shown_ids(app)
         assert 0 < len(shown) < len(app.session.watchlist.ids)
@@ -101,8 +99,7 @@ async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
 async def test_x_exports_in_the_sorted_order(demo: Callable[..., Lox24App], tmp_path: Path) -> None:
     app = demo()
     target = tmp_path / "by-label.json"
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("s")  # by label, ascending
         shown = shown_ids(app)
         assert shown != app.session.watchlist.ids and sorted(shown) == sorted(
@@ -117,8 +114,7 @@ async def test_the_export_dialog_says_how_many_bulks_it_writes(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         dialog = await export_dialog(pilot, app)
         assert title_of(dialog) == f"Export all {len(app.session.watchlist.ids)} bulks"
         await pilot.press("escape", "slash", *"scheduled", "enter")
@@ -132,8 +128,7 @@ async def test_an_existing_file_is_kept_when_the_user_says_no(
     app = demo()
     target = tmp_path / "mine.json"
     target.write_bytes(b"\x00precious\r\n")
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await export_to(pilot, app, target)
         assert isinstance(app.screen, ConfirmScreen)
         question = str(app.screen.query_one(Static).render())
@@ -152,8 +147,7 @@ async def test_an_existing_file_is_replaced_when_the_user_says_yes(
     app = demo()
     target = tmp_path / "old.json"
     target.write_text("old export\n")
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await export_to(pilot, app, target)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")

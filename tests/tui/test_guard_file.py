@@ -16,7 +16,7 @@ from lox24tui.tui.setup import open_watchlist
 from tests.state_faults import lock_is_free, stopped_lock_holder
 from tests.tui.dashboard_driver import WIDE, summary_text, toasts
 
-from .conftest import _no_terminal, advance, settle, until, watchlist_path
+from .conftest import _no_terminal, advance, opened, until, watchlist_path
 
 URL = "http://fake.test"
 
@@ -69,8 +69,7 @@ async def test_a_folder_where_the_guard_file_should_be_is_moved_aside_not_a_cras
 ) -> None:
     (locations.guard_file / "inside").mkdir(parents=True)
     app = dashboard(fake, locations, tmp_path)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await until(pilot, lambda: any("moved aside" in t for t in toasts(app)), "the notice")
         told = [t for t in toasts(app) if "moved aside" in t]
         assert len(told) == 1 and "account-guard.json" in told[0]
@@ -85,8 +84,7 @@ async def test_a_held_watch_list_lock_never_freezes_the_dashboard(
     fake: FakeLox24, locations: Locations, tmp_path: Path
 ) -> None:
     app = dashboard(fake, locations, tmp_path)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         with stopped_lock_holder(watchlist_path(tmp_path)) as holder:
             await pilot.press("d", "y")  # remove the bulk under the cursor
             await until(

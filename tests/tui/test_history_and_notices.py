@@ -14,7 +14,7 @@ from lox24tui.state.history import History, StatusTransition
 from lox24tui.state.store import WatchList
 from tests.tui.dashboard_driver import WIDE, detail_of, toasts
 
-from .conftest import advance, app_on, settle, until
+from .conftest import advance, app_on, opened, settle, until
 
 
 def soon_bulk(now: float) -> SimBulk:
@@ -69,8 +69,7 @@ async def test_a_launch_says_what_changed_while_it_was_closed(
     now = clock.now()  # and someone created a bulk in the account meanwhile
     fake.account.add(SimBulk(time_uuid(now - 60, 5), now - 60, now + 600, 10, text="New"))
     again = app_on(fake, WatchList.load(tmp_path / "w.json")[0], locations)
-    async with again.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(again, pilot)
+    async with opened(again) as pilot:
         said = "While you were away: 1 bulk finished, 1 new in the account (i imports them)"
         await until(
             pilot, lambda: any(said in text for text in toasts(again)), f"not said: {toasts(again)}"
@@ -110,8 +109,7 @@ async def test_a_damaged_history_is_told_under_its_own_title(
     locations.history_file.parent.mkdir(parents=True, exist_ok=True)
     locations.history_file.write_bytes(b"not a database at all " * 100)
     app = app_on(fake, watching(tmp_path, bulk), locations)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await until(
             pilot,
             lambda: any("was damaged" in text for text in toasts(app)),

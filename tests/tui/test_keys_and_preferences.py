@@ -18,7 +18,7 @@ from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from tests.tui.dashboard_driver import WIDE, by_label, cursor_to, keys_panel_text, toasts
 
-from .conftest import fake_of, main_of, settle, until
+from .conftest import fake_of, main_of, opened, settle, until
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -50,8 +50,7 @@ async def test_u_remapped_still_says_there_is_nothing_to_undo(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo(settings=Settings(keys={"undo": "U"}))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("U")
         await until(
             pilot, lambda: any("Nothing to undo." in text for text in toasts(app)), "U said nothing"
@@ -63,8 +62,7 @@ async def test_x_remapped_still_says_that_read_only_cancels_nothing(
 ) -> None:
     settings = Settings(archive_after=0, read_only=True, keys={"main.cancel": "K"})
     app = demo(settings=settings)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await cursor_to(pilot, app, by_label(app, "Tomorrow's morning promo"))
         await pilot.press("K")
         await until(
@@ -79,8 +77,7 @@ async def test_an_unknown_id_and_a_clash_are_warned_of_at_start(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo(settings=Settings(keys={"main.ad": "plus", "main.export": "d"}))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app):
         shown = " ".join(toasts(app))
         assert "'main.ad' is not a binding of lox24tui" in shown
         assert "'d' is bound to both main.export and table.remove" in shown
@@ -143,8 +140,7 @@ async def test_unreadable_preferences_start_from_the_defaults_and_say_so(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("{ not json")
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert main_of(app).table.sort_column is None
         assert any("preferences" in text and "could not be read" in text for text in toasts(app))
         await pilot.press("s")

@@ -14,7 +14,7 @@ from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 
-from .conftest import main_of, settle
+from .conftest import main_of, opened, settle
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 
@@ -40,8 +40,7 @@ async def test_the_pane_scrolls_to_its_timeline_with_keys_at_80x24(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (80, 24)) as pilot:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
@@ -63,8 +62,7 @@ async def test_the_side_pane_scrolls_with_keys_once_focused(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=(120, 24), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (120, 24)) as pilot:
         await pilot.press("enter", "tab")
         await pilot.pause()
         pane = main_of(app).pane
@@ -79,8 +77,7 @@ async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=(200, 50), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (200, 50)) as pilot:
         bulk_id = app.session.watchlist.ids[1]
         main_of(app).table.select(bulk_id)
         await pilot.press("enter")
@@ -114,8 +111,7 @@ async def test_the_checked_column_is_entirely_visible_at_120_columns(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=(120, 35), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (120, 35)) as pilot:
         app.session.add([UNKNOWN_ID], "")  # a failure, explained in the Checked column
         await settle(app, pilot)
         assert table_lines(app)[0].endswith("Checked")
@@ -129,8 +125,7 @@ async def test_with_the_pane_open_at_120_columns_right_scrolls_to_the_checked_co
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=(120, 35), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (120, 35)) as pilot:
         await pilot.press("v")
         await pilot.pause()
         main = main_of(app)
@@ -152,8 +147,7 @@ async def test_a_long_label_is_shown_whole_at_200_columns(
 ) -> None:
     label = "Quarterly loyalty programme reminder, second wave"
     app = demo()
-    async with app.run_test(size=(200, 50), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (200, 50)) as pilot:
         app.session.add([UNKNOWN_ID], label)
         await settle(app, pilot)
         assert label in row_line(app, UNKNOWN_ID)
@@ -164,8 +158,7 @@ async def test_ids_sharing_their_first_8_characters_are_told_apart(
 ) -> None:
     twins = [UNKNOWN_ID, "da0fa78c-5123-11ea-a637-96000028b339"]
     app = demo()
-    async with app.run_test(size=(120, 35), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (120, 35)) as pilot:
         app.session.add(twins, "")
         await settle(app, pilot)
         shown = [main_of(app).table.get_cell(bulk_id, "id").plain for bulk_id in twins]
@@ -179,8 +172,7 @@ async def test_the_add_dialog_shows_its_feedback_and_buttons_at_60x20(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=(60, 20), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (60, 20)) as pilot:
         await pilot.press("a")
         await pilot.press(*"not-an-id")
         await pilot.press("ctrl+s")

@@ -36,7 +36,7 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import advance, app_on, fake_of, main_of, settle, until
+from .conftest import advance, app_on, fake_of, main_of, opened, settle, until
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 WRONG_TOKEN = "1234567:" + "0" * 32
@@ -88,8 +88,7 @@ async def test_s_steps_through_each_column_then_back_to_watch_list_order(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         listed = shown_ids(app)
         labels = column_shown(app, "label")
         assert arrows(app) == []
@@ -109,8 +108,7 @@ async def test_s_steps_through_each_column_then_back_to_watch_list_order(
 
 async def test_capital_s_reverses_the_sort(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         labels = column_shown(app, "label")
         await pilot.press("S")
         assert toasts_saying(app, "s sorts it by a column first")
@@ -127,8 +125,7 @@ async def test_the_palette_picks_a_column_or_the_watch_list_order(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         listed = shown_ids(app)
         counts = message_counts(app)
         await pilot.press("ctrl+p")
@@ -159,8 +156,7 @@ async def test_r_while_paused_fetches_that_bulk_and_only_that_one(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         store = by_label(app, "Store opening reminder")  # delivery 20 s after start
         await pilot.press("p")
         await advance(app, pilot, 25)
@@ -179,8 +175,7 @@ async def test_r_says_why_the_account_guard_holds_the_request(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         fake = fake_of(app)
         await pilot.press("p")
         fake.fail("status", status=429, times=1)
@@ -245,8 +240,7 @@ async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert "Undo" not in footer_text(app)
         await pilot.press("u")
         assert toasts_saying(app, "Nothing to undo")
@@ -263,8 +257,7 @@ async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
     watchlist = WatchList(tmp_path / "w.json")
     watchlist.add(UNKNOWN_ID, "Typo")
     app = app_on(fake, watchlist, locations)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("enter")
         await pilot.pause()
         match = re.search(r"request id\s+(\S+)", pane_text(app))
@@ -278,8 +271,7 @@ async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
 
 async def test_pausing_says_paused_once(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("p")
         assert "Paused (by you)" in summary_text(app)
         assert summary_text(app).lower().count("paused") == 1
@@ -289,8 +281,7 @@ async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await paste_into_add_dialog(pilot, app, UNKNOWN_ID, "Black Friday, 27.11.")
         await settle(app, pilot)
         await cursor_to(pilot, app, UNKNOWN_ID)
@@ -304,8 +295,7 @@ async def test_the_summary_keeps_to_its_two_lines_at_120_columns(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo()
-    async with app.run_test(size=(120, 35), notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (120, 35)) as pilot:
         await advance(app, pilot, 60)  # more statuses than at the start
         bar = main_of(app).query_one(SummaryBar)
 
@@ -346,8 +336,7 @@ async def test_a_misspelt_theme_is_named_at_start(
     locations.config_file.parent.mkdir(parents=True, exist_ok=True)
     locations.config_file.write_text('theme = "textual-drak"\n')
     app = demo(settings=load_settings(locations))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app):
         [warning] = [text for text in toasts(app) if "textual-drak" in text]
         assert f"(theme in {locations.config_file}, line 1)" in warning
         assert "Did you mean textual-dark" in warning

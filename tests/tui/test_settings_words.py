@@ -20,7 +20,7 @@ from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.token import TokenScreen
 from tests.tui.dashboard_driver import WIDE, toasts
 
-from .conftest import app_on, main_of, settle, until
+from .conftest import app_on, main_of, opened, until
 
 
 def tokenless(tmp_path: Path, locations: Locations) -> tuple[Lox24App, FakeLox24]:
@@ -73,8 +73,7 @@ async def test_with_a_keyring_that_keeps_nothing_the_toast_names_the_file(
 
 async def test_importing_one_bulk_says_one_more_bulk(demo: Callable[..., Lox24App]) -> None:
     app = demo()
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("i")
         screen = app.screen
         assert isinstance(screen, DiscoverScreen)

@@ -13,17 +13,16 @@ from lox24tui.fake.account import SimBulk, time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
-from tests.tui.dashboard_driver import WIDE, paste_into_add_dialog, shown_ids, summary_text, toasts
+from tests.tui.dashboard_driver import paste_into_add_dialog, shown_ids, summary_text, toasts
 
-from .conftest import advance, app_on, main_of, settle, until
+from .conftest import advance, app_on, main_of, opened, settle, until
 
 
 async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo(settings=Settings(archive_after=24))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         session = app.session
         archived = [b for b in session.ids if session.is_archived(b)]
         assert archived  # the demo has bulks that finished days ago
@@ -58,8 +57,7 @@ async def test_the_archive_marker_fits_at_80_columns_and_names_a_remapped_key(
 
 async def test_with_archive_after_0_nothing_is_hidden(demo: Callable[..., Lox24App]) -> None:
     app = demo(settings=Settings(archive_after=0))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert len(shown_ids(app)) == len(app.session.ids)
         await pilot.press("A")
         await until(
@@ -78,8 +76,7 @@ async def test_auto_watch_watches_bulks_created_while_it_runs(
     fake = FakeLox24(SimulatedAccount([old]), clock=clock)
     watchlist = WatchList(tmp_path / "w.json")
     app = app_on(fake, watchlist, locations, settings=Settings(auto_watch=True, archive_after=0))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         new = fake.account.add(
             SimBulk(time_uuid(now + 30, 2), now + 30, now + 600, 10, text="Flash sale tonight")
         )
@@ -104,8 +101,7 @@ async def test_a_finished_bulk_added_by_hand_stays_in_sight(
     demo: Callable[..., Lox24App],
 ) -> None:
     app = demo(settings=Settings(archive_after=24))
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         old = next(b for b in app.session.ids if app.session.is_archived(b))
         app.session.watchlist.remove(old)  # as another lox24tui would have: no undo here
         await until(pilot, lambda: old not in app.session.ids, "the removal was not followed")

@@ -16,10 +16,10 @@ from lox24tui.fake.account import time_uuid
 from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
-from tests.tui.dashboard_driver import WIDE, cell, detail_of, toasts
+from tests.tui.dashboard_driver import cell, detail_of, toasts
 from tests.vocabulary_bulks import three_bulks
 
-from .conftest import advance, app_on, settle
+from .conftest import advance, app_on, opened
 
 
 def dashboard(tmp_path: Path, locations: Locations) -> tuple[Lox24App, list[str]]:
@@ -37,8 +37,7 @@ def dashboard(tmp_path: Path, locations: Locations) -> tuple[Lox24App, list[str]
 async def test_the_table_and_the_export_say_the_same(tmp_path: Path, locations: Locations) -> None:
     app, (scheduled, new, odd, soon) = dashboard(tmp_path, locations)
     target = tmp_path / "now.json"
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         shown = {bulk_id: cell(app, bulk_id, "status") for bulk_id in (scheduled, new, odd, soon)}
         await pilot.press("x")
         app.screen.query_one(Input).value = str(target)
@@ -51,8 +50,7 @@ async def test_the_table_and_the_export_say_the_same(tmp_path: Path, locations: 
 
 async def test_the_detail_pane_names_each_code_once(tmp_path: Path, locations: Locations) -> None:
     app, (scheduled, new, odd, _) = dashboard(tmp_path, locations)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         panes = [await detail_of(app, pilot, bulk_id) for bulk_id in (scheduled, new, odd)]
     assert "status scheduled (0) — new, not processed yet" in panes[0]
     assert "status new (0) — new, not processed yet" in panes[1]
@@ -65,8 +63,7 @@ async def test_the_timeline_labels_each_step_as_it_read_then(
     tmp_path: Path, locations: Locations
 ) -> None:
     app, (_, new, _, soon) = dashboard(tmp_path, locations)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         for _ in range(3):  # checks every 10 s, give or take a second of jitter
             await advance(app, pilot, 10)
         assert cell(app, soon, "status") == "in progress"

@@ -20,7 +20,7 @@ from tests.cli_process import lox24tui
 from tests.files_on_disk import A, B, C, damage, files_under, saved_list
 from tests.tui.dashboard_driver import WIDE, paste_into_add_dialog, shown_ids, toasts
 
-from .conftest import app_on, settle, until
+from .conftest import app_on, opened, settle, until
 
 D = "00000000-0000-1000-8000-000000000004"
 
@@ -174,8 +174,7 @@ async def test_bulks_removed_outside_are_named_and_u_puts_them_back(
     running: tuple[Lox24App, Path],
 ) -> None:
     app, path = running
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert lox24tui("watch", "remove", A, C, token=None).returncode == 0
         await until(pilot, lambda: shown_ids(app) == [B], "the outside removal on screen")
         (note,) = [note for note in toasts(app) if "Gone:" in note]
