@@ -82,6 +82,7 @@ from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.token import TokenChoice, TokenScreen
 from lox24tui.tui.toasts import SessionToasts
 from lox24tui.tui.widgets.bulk_table import BulkTable
+from lox24tui.tui.widgets.bulk_view import BulkView
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.workers import engine_stop_words, say_worker_failed
 
@@ -153,8 +154,8 @@ class Lox24App(App[None]):
         """The nodes whose bindings are active together, by where a person meets them: the
         keymap check (:mod:`lox24tui.tui.keys`) finds a key that now means two things in one."""
         return {
-            "the watch list": [cls, MainScreen, BulkTable],
-            "the detail pane": [cls, MainScreen, DetailPane],
+            "the watch list": [cls, MainScreen, BulkView, BulkTable],
+            "the detail pane": [cls, MainScreen, BulkView, DetailPane],
             "the detail screen": [cls, DetailScreen, DetailPane],
             "the import screen": [cls, DiscoverScreen],
             "the messages screen": [cls, MessagesScreen],

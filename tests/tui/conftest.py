@@ -18,9 +18,9 @@ from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui import app as app_module
 from lox24tui.tui.app import DashboardSetup, Lox24App
-from lox24tui.tui.screens import detail as detail_module
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.setup import demo_setup
+from lox24tui.tui.widgets import detail_pane
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +106,7 @@ def _quick_timers(monkeypatch: pytest.MonkeyPatch) -> None:
     redraw of relative times or a look at the watch-list file, instead of seconds. What runs on
     the timers is production's; only how often it runs changes."""
     monkeypatch.setattr(app_module, "FLUSH_SECONDS", 0.05)
-    monkeypatch.setattr(detail_module, "TIMES_SECONDS", 0.2)
+    monkeypatch.setattr(detail_pane, "TIMES_SECONDS", 0.2)
     monkeypatch.setattr(app_module, "WATCHLIST_POLL_SECONDS", 0.2)
 
 

@@ -40,15 +40,15 @@ async def test_escape_closes_the_keys_panel_and_then_means_back_again(
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("v")  # the pane is open: Esc would close it
-        assert main_of(app).pane_open
+        assert main_of(app).pane.display
         await pilot.press("question_mark")
         await until(pilot, lambda: bool(app.screen.query("HelpPanel")), "no keys panel")
         await pilot.press("escape")
         await until(pilot, lambda: not app.screen.query("HelpPanel"), "Esc left the keys panel")
         assert isinstance(app.screen, MainScreen)
-        assert main_of(app).pane_open  # the first Esc was the panel's only
+        assert main_of(app).pane.display  # the first Esc was the panel's only
         await pilot.press("escape")
-        assert not main_of(app).pane_open
+        assert not main_of(app).pane.display
 
 
 async def test_the_pane_says_what_processed_at_is_and_why_fewer_messages_were_counted(

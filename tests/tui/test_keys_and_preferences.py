@@ -107,7 +107,7 @@ async def test_the_theme_picked_sort_and_pane_are_there_after_a_restart(
         app.theme = "nord"  # what the palette's theme picker does
         await pilot.press("s", "S", "v")  # by label, descending; the pane beside the table
         await pilot.pause()
-        assert main_of(app).pane_open
+        assert main_of(app).pane.display
     again = demo()
     async with again.run_test(size=WIDE) as pilot:
         await settle(again, pilot)
@@ -115,7 +115,7 @@ async def test_the_theme_picked_sort_and_pane_are_there_after_a_restart(
         assert again.theme == "nord"
         assert (main.table.sort_column, main.table.sort_reverse) == ("label", True)
         assert "▼" in str(main.table.columns[next(iter(main.table.columns))].label)
-        assert main.pane_open
+        assert main.pane.display
     assert not locations.preferences_file.exists()  # the demo keeps its own
 
 

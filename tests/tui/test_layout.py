@@ -129,14 +129,14 @@ async def test_with_the_pane_open_at_120_columns_right_scrolls_to_the_checked_co
         await pilot.press("v")
         await pilot.pause()
         main = main_of(app)
-        assert main.pane_open and "Checked" not in table_lines(app)[0]
+        assert main.pane.display and "Checked" not in table_lines(app)[0]
         for _ in range(60):
             await pilot.press("right")
             await pilot.pause()
             if "Checked" in table_lines(app)[0]:
                 break
         assert table_lines(app)[0].rstrip().endswith("Checked")
-        assert main.pane_open
+        assert main.pane.display
         await pilot.press("home")
         await pilot.pause()
         assert table_lines(app)[0].lstrip().startswith("Label")

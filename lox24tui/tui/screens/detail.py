@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,25 +11,8 @@ from textual.widgets import Footer, Header
 from lox24tui.session.events import ListChanged, RowsChanged
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.tui.messages import SessionNews
-from lox24tui.tui.widgets.detail_pane import DetailPane
-
-PANE_BESIDE_FROM: Final = 120
-"""Terminal columns from which the detail pane sits beside the table; narrower, it is this
-screen, over the table."""
-TIMES_SECONDS = 5.0
-"""How often relative times ("12 s ago") are redrawn."""
-
-
-def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
-    """Fill ``pane`` with one bulk as the session knows it now."""
-    pane.currency = session.balance.currency
-    pane.show(
-        session.label_of(bulk_id),
-        session.states[bulk_id],
-        session.previous_reply(bulk_id),
-        session.clock.now(),
-        session.timeline(bulk_id),
-    )
+from lox24tui.tui.widgets import detail_pane
+from lox24tui.tui.widgets.detail_pane import PANE_BESIDE_FROM, DetailPane, show_bulk
 
 
 class DetailScreen(Screen[str | None]):
@@ -59,7 +40,7 @@ class DetailScreen(Screen[str | None]):
 
     def on_mount(self) -> None:
         self.pane.focus()
-        self.set_interval(TIMES_SECONDS, self._show)
+        self.set_interval(detail_pane.TIMES_SECONDS, self._show)
 
     def _show(self) -> None:
         if self.bulk_id in self.session.states:

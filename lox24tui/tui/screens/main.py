@@ -10,7 +10,6 @@ from typing import Final
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -20,14 +19,13 @@ from lox24tui.session.events import EngineChanged, ListChanged, RowsChanged, Und
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.text import humanize, sanitise
-from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
 from lox24tui.tui.messages import SessionNews
-from lox24tui.tui.screens import detail
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
-from lox24tui.tui.screens.detail import PANE_BESIDE_FROM, DetailScreen, show_bulk
+from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen, default_export_name
 from lox24tui.tui.widgets.bulk_table import BulkTable
+from lox24tui.tui.widgets.bulk_view import BulkView
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import BarContent, SummaryBar, balance_text
 
@@ -101,22 +99,6 @@ class MainScreen(Screen[None]):
             "Detail",
             tooltip="Show or hide the selected bulk in full",
             id="main.detail",
-        ),
-        Binding(
-            "j",
-            "raw_json",
-            "Raw JSON",
-            tooltip="The detail pane: fields or raw JSON",
-            show=False,
-            id="main.raw_json",
-        ),
-        Binding(
-            "C",
-            "copy_request_id",
-            "Copy request id",
-            tooltip="From the detail pane",
-            show=False,
-            id="main.copy_request_id",
         ),
         Binding(
             "t",
@@ -209,11 +191,6 @@ class MainScreen(Screen[None]):
 
     bar: reactive[BarContent | None] = reactive(None)
     """What the summary bar shows (bound to it)."""
-    show_archived: reactive[bool] = reactive(False)
-    """Whether bulks that finished long ago are shown (the archive)."""
-    pane_open: reactive[bool] = reactive(False, bindings=True)
-    """Whether the detail pane shows beside the table. Its keys (j, C) and its palette entries
-    follow it, so changing it refreshes the bindings."""
 
     def __init__(self, session: WatchSession, preferences: PreferencesFile | None = None) -> None:
         super().__init__()
@@ -229,56 +206,23 @@ class MainScreen(Screen[None]):
         yield Input(
             placeholder="Filter: text or status (e.g. “in progress”), Esc clears", id="filter"
         )
-        with Horizontal(id="body"):
-            yield BulkTable(id="bulks")
-            yield DetailPane(id="pane", classes="-beside")
+        yield BulkView(self.session, self.preferences, self.show_summary, id="body")
         yield Footer()
 
     @property
+    def view(self) -> BulkView:
+        return self.query_one(BulkView)
+
+    @property
     def table(self) -> BulkTable:
-        return self.query_one(BulkTable)
+        return self.view.table
 
     @property
     def pane(self) -> DetailPane:
-        return self.query_one("#pane", DetailPane)
-
-    @property
-    def filter_text(self) -> str:
-        field = self.query_one("#filter", Input)
-        return field.value.strip().lower() if field.display else ""
+        return self.view.pane
 
     def on_mount(self) -> None:
-        self.table.time_cells = self._time_cells
-        self.table.key_name = self.session.key_name
-        self.rebuild()
-        self._restore_preferences()
-        self.set_interval(detail.TIMES_SECONDS, self.refresh_times)
         self.set_interval(1.0, self._tick_countdown)
-
-    def _restore_preferences(self) -> None:
-        """The sort and the pane as the person left them. The pane comes back only where it
-        fits beside the table: opened over it, it would hide the list they came to see."""
-        chosen = self.preferences.current
-        if chosen.sort_column in {column.key for column in COLUMNS}:
-            self.table.sort_by(chosen.sort_column, chosen.sort_reverse, scroll=False)
-        bulk_id = self.table.selected_id
-        if chosen.pane_open and bulk_id is not None and self.app.size.width >= PANE_BESIDE_FROM:
-            self.open_detail(bulk_id)
-
-    def _remember(self, **changes: object) -> None:
-        problem = self.preferences.update(**changes)
-        if problem is not None:
-            self.notify(problem, title="Preferences", severity="warning", markup=False)
-
-    @on(BulkTable.SortChanged)
-    def _sort_changed(self, event: BulkTable.SortChanged) -> None:
-        self._remember(sort_column=event.column, sort_reverse=event.reverse)
-
-    def watch_pane_open(self, pane_open: bool) -> None:
-        """Also runs on mount, hiding the pane until a bulk is opened. The pane's own display
-        style, not a class on the screen: a class takes effect at the next style update, and the
-        pane must be gone (or there, to take focus) at once."""
-        self.pane.display = pane_open
 
     # ------------------------------------------------------------ the session's news
 
@@ -286,11 +230,13 @@ class MainScreen(Screen[None]):
     def _session_news(self, message: SessionNews) -> None:
         match message.event:
             case RowsChanged(bulk_ids):
-                self.apply(bulk_ids)
+                self.view.apply(bulk_ids)
+                if self.table.selected_id in bulk_ids:
+                    self._offer_cancel_where_it_can()
             case ListChanged(removed, select):
                 if self.pane.bulk_id in removed:
-                    self.pane_open = False
-                self.rebuild()
+                    self.view.pane_open = False
+                self.view.rebuild()
                 if select is not None:
                     self.table.select(select)
             case EngineChanged():
@@ -302,86 +248,14 @@ class MainScreen(Screen[None]):
         if self.session.engine.counting_down:
             self.show_summary()
 
-    # ------------------------------------------------------------ drawing
-
-    def cells_for(self, bulk_id: str) -> dict[str, Cell]:
-        session = self.session
-        return row_cells(session.label_of(bulk_id), session.states[bulk_id], session.clock.now())
-
-    def matches(self, bulk_id: str, text: str | None = None) -> bool:
-        """Whether the table shows this bulk: not archived (unless shown), and matching the
-        filter's ``text`` (by default the filter as it reads now)."""
-        session = self.session
-        if not self.show_archived and session.is_archived(bulk_id):
-            return False
-        text = self.filter_text if text is None else text
-        if not text:
-            return True
-        label, _ = status_text(session.states[bulk_id], session.now())
-        haystack = " ".join([session.label_of(bulk_id), bulk_id, label]).lower()
-        return text in haystack
-
-    def rebuild(self) -> None:
-        """Show every watched bulk that matches the filter, in watch-list order."""
-        text = self.filter_text
-        self.table.set_rows(
-            [bulk_id for bulk_id in self.session.ids if self.matches(bulk_id, text)],
-            self.cells_for,
-        )
-        self.show_summary()
-        self.show_detail_of_selection()
-
-    def apply(self, changed: frozenset[str] | set[str]) -> None:
-        """Bring the rows of ``changed`` bulks up to date (and the pane, if it shows one)."""
-        table = self.table
-        states = self.session.states
-        resort = False
-        for bulk_id in self.session.ids:  # watch-list order, for rows added
-            if bulk_id not in changed or bulk_id not in states:
-                continue
-            visible = self.matches(bulk_id)
-            if visible and table.has(bulk_id):
-                cells = self.cells_for(bulk_id)
-                if table.update_bulk(bulk_id, cells) and table.sort_column is not None:
-                    resort = True
-            elif visible and self.filter_text:
-                self.rebuild()  # it now matches the filter: put it where it belongs
-                return
-            elif visible:
-                table.add_bulk(bulk_id, self.cells_for(bulk_id))
-                resort = True
-            elif table.has(bulk_id):
-                table.remove_bulk(bulk_id)
-        if resort:
-            table.sort_by(table.sort_column, table.sort_reverse, scroll=False)
-        self.show_summary()
-        self.show_detail_of_selection(only_if=changed)
-        if self.table.selected_id in changed:
-            self._offer_cancel_where_it_can()
-
-    def refresh_times(self) -> None:
-        """Relative times age: redraw the time cells whose text moved on, of the rows on screen
-        (rows scrolling into view catch up as they come: BulkTable.time_cells)."""
-        self.table.refresh_visible_times()
-        self.show_detail_of_selection()
-        self.tell_what_is_seen()
-
-    def tell_what_is_seen(self) -> None:
-        """The engine counts the delivery of the bulks on screen first, the selected one first
-        of all: told at each cursor move and every few seconds (which also catches scrolling)."""
-        self.session.engine.prioritise(self.table.visible_ids())
-
-    def _time_cells(self, bulk_id: str) -> dict[str, Cell]:
-        state = self.session.states.get(bulk_id)
-        return {} if state is None else time_cells(state, self.session.clock.now())
-
     def show_summary(self) -> None:
         session = self.session
-        shown = self.table.shown_count if self.filter_text else None
-        archived = 0 if self.show_archived else session.archived_count()
+        view = self.view
+        shown = self.table.shown_count if view.filter_text else None
+        archived = 0 if view.show_archived else session.archived_count()
         self.table.show_currency(session.balance.currency)
         self.bar = BarContent(
-            session.summary(archived=self.show_archived),
+            session.summary(archived=view.show_archived),
             session.engine.interval,
             session.demo,
             shown=shown,
@@ -394,75 +268,16 @@ class MainScreen(Screen[None]):
                 out_of_funds=session.balance.out_of_funds,
             ),
             currency=session.balance.currency,
-            archive_shown=self.show_archived and bool(session.archive_after),
+            archive_shown=view.show_archived and bool(session.archive_after),
             key_name=session.key_name,
         )
 
-    def watch_show_archived(self) -> None:
-        if self.is_mounted:
-            self.rebuild()
-
-    def action_toggle_archived(self) -> None:
-        if not self.session.archive_after:
-            self.notify("Nothing is archived: archive_after is 0 in the config.", timeout=4)
-            return
-        self.show_archived = not self.show_archived
-        hours = f"{self.session.archive_after:g} h"
-        key = self.session.key_name("main.archived")
-        if self.show_archived:
-            self.notify(f"Showing bulks that finished over {hours} ago too ({key} hides them).")
-        else:
-            self.notify(f"Bulks that finished over {hours} ago are hidden ({key} shows them).")
-
-    # ------------------------------------------------------------ detail
-
-    def show_detail_of_selection(self, only_if: frozenset[str] | set[str] | None = None) -> None:
-        """The pane beside the table follows the cursor."""
-        if not self.pane_open:
-            return
-        bulk_id = self.table.selected_id
-        if bulk_id is None or bulk_id not in self.session.states:
-            return
-        if only_if is not None and bulk_id not in only_if and self.pane.bulk_id == bulk_id:
-            return
-        show_bulk(self.pane, self.session, bulk_id)
-
-    def open_detail(self, bulk_id: str) -> None:
-        """Beside the table when the terminal is wide enough, else as a screen of its own."""
-        if self.app.size.width >= PANE_BESIDE_FROM:
-            self.pane_open = True
-            show_bulk(self.pane, self.session, bulk_id)
-            return
-
-        def reopen(beside: str | None) -> None:
-            """The terminal grew: the pane moves beside the table, on the same bulk."""
-            if beside is not None and beside in self.session.states:
-                self.open_detail(beside)
-
-        self.app.push_screen(DetailScreen(self.session, bulk_id), callback=reopen)
-
     def on_resize(self, event: events.Resize) -> None:
-        """The terminal shrank below room for the pane: it moves over the table, on its bulk.
-        Below COMPACT_FOOTER_BELOW columns the footer drops its padding, so that every key it
-        offers (X included, where a bulk can be canceled) still fits on its one line."""
+        """Below COMPACT_FOOTER_BELOW columns the footer drops its padding, so that every key it
+        offers (X included, where a bulk can be canceled) still fits on its one line. Below room
+        for the pane beside the table, the pane moves over it, on its bulk."""
         self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
-        bulk_id = self.pane.bulk_id
-        if self.pane_open and event.size.width < PANE_BESIDE_FROM and bulk_id is not None:
-            self.pane_open = False
-            self.table.focus()
-            self.open_detail(bulk_id)
-
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.open_detail(event.row_key.value)
-            self._remember_pane()
-
-    def _remember_pane(self) -> None:
-        """Whether the person keeps the pane open; only where it can sit beside the table
-        (below that width it is a screen of its own, opened for one look)."""
-        if self.app.size.width >= PANE_BESIDE_FROM:
-            self._remember(pane_open=self.pane_open)
+        self.view.fit_pane(event.size.width)
 
     def _offer_cancel_where_it_can(self) -> None:
         """X is offered for some bulks only: the footer is redrawn when the cursor reaches a
@@ -472,22 +287,26 @@ class MainScreen(Screen[None]):
             self._cancel_offered = cancel_offered
             self.refresh_bindings()
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._offer_cancel_where_it_can()
-        bulk_id = event.row_key.value
-        if self.pane_open and bulk_id is not None and bulk_id in self.session.states:
-            show_bulk(self.pane, self.session, bulk_id)
-        self.tell_what_is_seen()
+    @on(BulkView.TooNarrowForPane)
+    def _open_over_the_table(self, message: BulkView.TooNarrowForPane) -> None:
+        def reopen(beside: str | None) -> None:
+            """The terminal grew: the pane moves beside the table, on the same bulk."""
+            if beside is not None and beside in self.session.states:
+                self.view.open_detail(beside)
 
-    def action_toggle_detail(self) -> None:
-        if self.pane_open:
-            self.pane_open = False
-        elif self.table.selected_id is not None:
-            self.open_detail(self.table.selected_id)
-        self._remember_pane()
+        self.app.push_screen(DetailScreen(self.session, message.bulk_id), callback=reopen)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self._offer_cancel_where_it_can()
 
     # ------------------------------------------------------------ actions
+
+    def action_toggle_detail(self) -> None:
+        self.view.action_toggle_detail()
+
+    def action_toggle_archived(self) -> None:
+        self.view.toggle_archived()
 
     def action_add(self) -> None:
         session = self.session
@@ -614,7 +433,8 @@ class MainScreen(Screen[None]):
 
         suggestion = default_export_name(self.session.now().astimezone())
         self.app.push_screen(
-            ExportScreen(suggestion, len(shown), filtered=bool(self.filter_text)), callback=chosen
+            ExportScreen(suggestion, len(shown), filtered=bool(self.view.filter_text)),
+            callback=chosen,
         )
 
     def action_filter(self) -> None:
@@ -623,8 +443,8 @@ class MainScreen(Screen[None]):
         self.set_focus(field)  # at once, so keys typed right after "/" reach the filter
 
     @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self.rebuild()
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.view.filter_text = event.value.strip().lower()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -635,18 +455,10 @@ class MainScreen(Screen[None]):
         if field.display:
             field.value = ""
             field.display = False
-            self.rebuild()
+            self.view.filter_text = ""
             self.table.focus()
-        elif self.pane_open:
-            self.pane_open = False
-            self.table.focus()
-            self._remember_pane()
-
-    def action_raw_json(self) -> None:
-        self.pane.action_toggle_raw()
-
-    def action_copy_request_id(self) -> None:
-        self.pane.action_copy_request_id()
+        elif self.view.pane_open:
+            self.view.close_pane()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":  # out of the footer while there is nothing to undo
@@ -657,8 +469,6 @@ class MainScreen(Screen[None]):
         if action == "why_no_cancel":
             bulk_id = self.table.selected_id
             return bulk_id is None or not self.session.can_cancel(bulk_id)
-        if action in ("raw_json", "copy_request_id"):
-            return self.pane_open
         return True
 
     # ------------------------------------------------------------ command palette
@@ -675,7 +485,7 @@ class MainScreen(Screen[None]):
         )
         declared = {
             binding.id: (node, binding)
-            for node in (self, self.table)
+            for node in (self, self.view, self.table)
             for binding in node.BINDINGS
             if isinstance(binding, Binding)
         }

@@ -25,10 +25,17 @@ from lox24tui.api import StatusReply, label_with_code, voice_language_with_code
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.session.status_history import TimelineStep
+from lox24tui.session.watch_session import WatchSession
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import bar, status_text
 
 CHANGED_STYLE = "bold reverse"
+
+PANE_BESIDE_FROM: Final = 120
+"""Terminal columns from which the detail pane sits beside the table; narrower, it is this
+screen, over the table."""
+TIMES_SECONDS = 5.0
+"""How often relative times ("12 s ago") are redrawn."""
 
 
 def _at(timestamp: float) -> datetime:
@@ -361,3 +368,15 @@ def _pretty_json(raw: str) -> RenderableType:
     except ValueError:
         return Text(sanitise.one_line(raw))
     return Syntax(text, "json", word_wrap=True, theme="ansi_dark", background_color="default")
+
+
+def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
+    """Fill ``pane`` with one bulk as the session knows it now."""
+    pane.currency = session.balance.currency
+    pane.show(
+        session.label_of(bulk_id),
+        session.states[bulk_id],
+        session.previous_reply(bulk_id),
+        session.clock.now(),
+        session.timeline(bulk_id),
+    )
