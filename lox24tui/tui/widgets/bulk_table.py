@@ -13,22 +13,17 @@ rows still to come count as shown (``has``) and take their cells from the sessio
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from rich.cells import cell_len
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.command import SimpleCommand
 from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowDoesNotExist, RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from lox24tui.tui.cells import (
     COLUMNS,
@@ -36,10 +31,9 @@ from lox24tui.tui.cells import (
     Cell,
     distinct_prefix,
     id_cell,
-    reverse_sort_key,
     short_id,
-    sort_key,
 )
+from lox24tui.tui.widgets.sorted_table import SortedTable
 
 LABEL_MIN = next(column.min_width for column in COLUMNS if column.key == "label")
 FIRST_ROWS = 120
@@ -54,7 +48,7 @@ CellsOf = Callable[[str], dict[str, Cell]]
 """A bulk's cells as they read now, by its id (every cell but the id's)."""
 
 
-class BulkTable(DataTable[Cell]):
+class BulkTable(SortedTable):
     """Watched bulks. Row keys are bulk ids."""
 
     BINDINGS = [
@@ -135,20 +129,8 @@ class BulkTable(DataTable[Cell]):
     class RefreshRequested(BulkRequest):
         """Fetch the bulk now."""
 
-    @dataclass
-    class SortChanged(Message):
-        """The person sorted the table (not a re-sort after an update): worth remembering."""
-
-        table: BulkTable
-        column: str | None
-        reverse: bool
-
-        @property
-        def control(self) -> BulkTable:
-            return self.table
-
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row")
+        super().__init__(id=id)
         self._row_render_cache = LRUCache(LINES_KEPT)
         self._cell_render_cache = LRUCache(LINES_KEPT * len(COLUMNS))
         self._row_renderable_cache = LRUCache(LINES_KEPT)
@@ -161,16 +143,11 @@ class BulkTable(DataTable[Cell]):
         self._cells_of: CellsOf | None = None
         self._load = 0
         """Which list is being added: a chunk scheduled for an earlier one does nothing."""
-        self.sort_column: str | None = None
-        self.sort_reverse = False
         self._id_chars = ID_CHARS
         """Characters of each id shown: enough to tell the shown ids apart."""
         self._fit_due = False
         """An update outgrew its column: the columns are fitted again after this refresh."""
-        self._currency: str | None = None
         self.time_cells: Callable[[str], dict[str, Cell]] | None = None
-        self.key_name: Callable[[str], str] = lambda binding_id: binding_id
-        """The key that runs a binding now (the session's), for notices that name one."""
         """How a bulk's cells that age with the clock read now (set by the screen): the rows on
         screen are brought up to date by refresh_visible_times, and as they scroll into view."""
 
@@ -240,20 +217,6 @@ class BulkTable(DataTable[Cell]):
             self._id_chars = chars
             for bulk_id in self._shown:
                 self.update_cell(bulk_id, "id", id_cell(bulk_id, chars))
-
-    @property
-    def selected_id(self) -> str | None:
-        if self.row_count == 0:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except (RowDoesNotExist, KeyError, IndexError):
-            return None
-        return key.value
-
-    def select(self, bulk_id: str, *, scroll: bool = True) -> None:
-        with contextlib.suppress(RowDoesNotExist):
-            self.move_cursor(row=self.get_row_index(bulk_id), scroll=scroll)
 
     def has(self, bulk_id: str) -> bool:
         return bulk_id in self._shown or bulk_id in self._to_add
@@ -326,6 +289,9 @@ class BulkTable(DataTable[Cell]):
         self.fit_columns()
         if self.sort_column is not None:  # else they are in the order given already
             self._apply_sort()
+
+    def given_order(self) -> Iterable[str]:
+        return self._shown
 
     def _add_the_rest(self) -> None:
         """Add every row still to come now (a sort, or a jump to the last row, needs them)."""
@@ -431,97 +397,6 @@ class BulkTable(DataTable[Cell]):
         top = round(self.scroll_y)
         height = self.size.height - (self.header_height if self.show_header else 0)
         return range(top, min(self.row_count, top + max(0, height)))
-
-    def sort_by(self, column: str | None, reverse: bool = False, *, scroll: bool = True) -> None:
-        """Sort (None: the order the rows were given in, the watch list's); the sorted column's
-        header shows ▲ or ▼. The cursor follows its bulk, and the view follows the cursor only
-        when ``scroll`` (a user's sort), not on re-sorts after updates."""
-        self.sort_column, self.sort_reverse = column, reverse
-        self._title_columns()
-        self._add_the_rest()
-        selected = self.selected_id
-        self._apply_sort()  # a sort redraws the whole table, the headers too
-        if selected is not None:
-            self.select(selected, scroll=scroll)
-
-    def show_currency(self, currency: str | None) -> None:
-        """The account's currency, once known, heads the cost column (its cells are amounts
-        alone, which leaves room for the other columns at 120 terminal columns)."""
-        if currency != self._currency:
-            self._currency = currency
-            self._title_columns()
-            self.refresh()
-
-    def _title_columns(self) -> None:
-        arrow = " ▼" if self.sort_reverse else " ▲"
-        for spec in COLUMNS:
-            title = spec.title
-            if spec.key == "cost" and self._currency:
-                title += f" {self._currency}"
-            if spec.key == self.sort_column:
-                title += arrow
-            self.columns[ColumnKey(spec.key)].label = Text(title)
-
-    def _apply_sort(self) -> None:
-        if self.sort_column is not None:
-            key = reverse_sort_key if self.sort_reverse else sort_key
-            self.sort(self.sort_column, key=key, reverse=self.sort_reverse)
-            return
-        # Row keys are bulk ids, and so are the values the id column sorts by.
-        given = {bulk_id: index for index, bulk_id in enumerate(self._shown)}
-        self.sort("id", key=lambda cell: given[cell.sort_value])
-
-    def _say_sort(self) -> None:
-        self.post_message(self.SortChanged(self, self.sort_column, self.sort_reverse))
-        title = next((c.title for c in COLUMNS if c.key == self.sort_column), None)
-        order = "descending" if self.sort_reverse else "ascending"
-        self.notify(f"Sorted by {title}, {order}" if title else "Watch-list order", timeout=2)
-
-    def action_sort_next(self) -> None:
-        """The next column, ascending; after the last one, the watch list's own order."""
-        keys = [column.key for column in COLUMNS]
-        index = 0 if self.sort_column is None else keys.index(self.sort_column) + 1
-        self.sort_by(keys[index] if index < len(keys) else None)
-        self._say_sort()
-
-    def action_reverse_sort(self) -> None:
-        if self.sort_column is None:
-            key = self.key_name("sort.next")
-            self.notify(
-                f"The table is in watch-list order: {key} sorts it by a column first.",
-                markup=False,
-            )
-            return
-        self.sort_by(self.sort_column, not self.sort_reverse)
-        self._say_sort()
-
-    def action_pick_sort(self) -> None:
-        """The "Sort by…" picker: one entry per column, and the watch list's own order."""
-        choices = [
-            SimpleCommand(
-                column.title,
-                partial(self._sort_picked, column.key),
-                f"Sort by {column.title}, ascending (S reverses it)",
-            )
-            for column in COLUMNS
-        ]
-        choices.append(
-            SimpleCommand(
-                "Watch-list order", partial(self._sort_picked, None), "The order of the watch list"
-            )
-        )
-        self.app.search_commands(choices, placeholder="Sort by…")
-
-    def _sort_picked(self, column: str | None) -> None:
-        self.sort_by(column)
-        self._say_sort()
-
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        event.stop()
-        column = str(event.column_key.value)
-        reverse = self.sort_column == column and not self.sort_reverse
-        self.sort_by(column, reverse)
-        self.post_message(self.SortChanged(self, column, reverse))
 
     def _request(self, request: type[BulkRequest]) -> None:
         bulk_id = self.selected_id
