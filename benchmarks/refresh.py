@@ -48,7 +48,7 @@ async def engine_cycle(url: str, ids: list[str], concurrency: int) -> tuple[floa
         failed = [s for s in states if s.reply is None]
         if failed:
             raise SystemExit(f"{len(failed)} ids failed, e.g. {failed[0].error}")
-        return wall, monitor.requests_sent, cpu
+        return wall, monitor.summary().requests_sent, cpu
 
 
 def sequential_loop(url: str, ids: list[str]) -> tuple[float, int, float]:
@@ -72,9 +72,9 @@ async def steady_state(url: str, ids: list[str], interval: float, cycles: int) -
         monitor.start()
         counts = []
         for _ in range(cycles):
-            before = monitor.requests_sent
+            before = monitor.summary().requests_sent
             await asyncio.sleep(interval)
-            counts.append(monitor.requests_sent - before)
+            counts.append(monitor.summary().requests_sent - before)
         await monitor.stop()
         return counts
 

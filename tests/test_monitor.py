@@ -203,7 +203,7 @@ async def test_status_changes_are_reported_as_typed_updates_and_summaries(
     store = labelled(fake, "Store opening reminder")  # 0 -> 5 at +20 s -> 10 at +50 s
     events: list[MonitorEvent] = []
     async with running(fake, fake_url, [store], interval=5) as monitor:
-        monitor.listen(events.append)
+        monitor.updates.listen(events.append)
         await step(monitor, clock, 5, times=14)
         state = monitor.state(store)
     updates = [e for e in events if isinstance(e, BulkUpdate)]
@@ -391,7 +391,7 @@ async def test_a_late_answer_for_the_old_token_does_not_vouch_for_the_new_one(
     old.gate.set()  # the old token's answer arrives after the switch
     await new.wait_for_calls(1)
     await settle_briefly()
-    assert not monitor.token_verified
+    assert not monitor.guard.token_proven
     assert len(new.calls) == 1  # the new token is still tried alone
     new.gate.set()
     await settle(monitor)
@@ -444,7 +444,7 @@ async def test_a_200_with_a_broken_body_still_proves_the_token(
 ) -> None:
     fake.fail("malformed", times=1)
     async with running(fake, fake_url, ids_of(fake)[:6]) as monitor:
-        assert monitor.token_verified
+        assert monitor.guard.token_proven
         assert len(fake.log) == 6  # after the first answer, the rest fanned out
         assert sum(state.error is not None for state in monitor.states()) == 1
 
@@ -504,7 +504,7 @@ async def test_fetch_now_sends_one_bulk_while_paused_and_the_pause_holds(
         assert len(status_requests(fake, store)) == 2 and len(status_requests(fake, live)) == 1
         assert monitor.state(store).status_code == 5  # in progress
         await step(monitor, clock, 11, times=3)
-        assert len(fake.log) == 3 and monitor.paused
+        assert len(fake.log) == 3 and monitor.pause_reason is not None
 
 
 async def test_fetch_now_is_held_by_the_account_guard_paused_or_not(

@@ -318,7 +318,7 @@ async def test_a_refusal_for_the_old_token_arriving_after_a_switch_is_not_shown(
     new = ScriptedSource(clock, [reply_for(IDS[0])])
     monitor = Monitor(old, IDS[:1], clock=clock)
     events: list[MonitorEvent] = []
-    monitor.listen(events.append)
+    monitor.updates.listen(events.append)
     monitor.start()
     await old.wait_for_calls(1)
     monitor.use_source(new)
@@ -335,11 +335,11 @@ async def test_a_new_client_with_the_same_token_keeps_it_proven(
 ) -> None:
     ids = ids_of(fake)[:6]
     async with running(fake, fake_url, ids) as monitor:
-        assert monitor.token_verified
+        assert monitor.guard.token_proven
         same = Lox24Client(Token(FAKE_TOKEN), fake_url)
         try:
             monitor.use_source(same)
-            assert monitor.token_verified
+            assert monitor.guard.token_proven
             monitor.refresh()
             await settle(monitor)
         finally:
@@ -410,7 +410,7 @@ async def test_a_worker_running_the_engine_ends_cancelled_and_leaves_nothing_beh
     source = GatedSource(reply_for)  # its answers never come
     monitor = Monitor(source, IDS[:2], clock=clock)
     summaries: list[Summary] = []
-    monitor.listen(lambda e: summaries.append(e) if isinstance(e, Summary) else None)
+    monitor.updates.listen(lambda e: summaries.append(e) if isinstance(e, Summary) else None)
     before = asyncio.all_tasks()
     worker = asyncio.create_task(monitor.run())
     await source.wait_for_calls(1)
@@ -469,9 +469,9 @@ async def test_each_update_says_what_changed(clock: VirtualClock) -> None:
     source = ScriptedSource(clock, script)
     monitor = Monitor(source, [bulk], clock=clock)
     events: list[MonitorEvent] = []
-    monitor.listen(events.append)
+    monitor.updates.listen(events.append)
     in_flight: list[int] = []  # as a front end redrawing on each update sees it
-    monitor.listen(lambda e: in_flight.append(monitor.summary().in_flight))
+    monitor.updates.listen(lambda e: in_flight.append(monitor.summary().in_flight))
     monitor.start()
     await settle(monitor)
     for _ in script[1:]:
@@ -510,7 +510,7 @@ async def test_events_yields_updates_and_summaries(
 
     async def first(count: int) -> list[MonitorEvent]:
         received: list[MonitorEvent] = []
-        stream = cast(AsyncGenerator[MonitorEvent, None], monitor.events())
+        stream = cast(AsyncGenerator[MonitorEvent, None], monitor.updates.events())
         async with aclosing(stream):
             async for event in stream:
                 received.append(event)
@@ -537,7 +537,7 @@ async def test_unwatching_announces_the_removal_and_takes_the_bulk_out_of_the_to
         before = monitor.summary()
         removed = monitor.state(gone)
         events: list[MonitorEvent] = []
-        monitor.listen(events.append)
+        monitor.updates.listen(events.append)
         monitor.unwatch(gone)
         monitor.unwatch(gone)  # again: nothing happens
         monitor.unwatch(MISSING)  # never watched: nothing happens
@@ -557,7 +557,7 @@ async def test_unwatching_announces_the_removal_and_takes_the_bulk_out_of_the_to
 async def test_a_listener_that_stops_listening_hears_nothing_more(clock: VirtualClock) -> None:
     monitor = Monitor(GatedSource(reply_for), clock=clock)
     heard: list[MonitorEvent] = []
-    stop = monitor.listen(heard.append)
+    stop = monitor.updates.listen(heard.append)
     monitor.watch(IDS[0])
     stop()
     monitor.watch(IDS[1])
@@ -573,12 +573,12 @@ async def test_a_broken_listener_is_logged_and_the_others_still_hear(
 
     monitor = Monitor(GatedSource(reply_for), clock=clock)
     heard: list[MonitorEvent] = []
-    monitor.listen(broken)
-    monitor.listen(heard.append)
-    with caplog.at_level(logging.ERROR, logger="lox24tui.engine.monitor"):
+    monitor.updates.listen(broken)
+    monitor.updates.listen(heard.append)
+    with caplog.at_level(logging.ERROR, logger="lox24tui.engine"):
         monitor.watch(IDS[0])
     assert len(heard) == 1
-    assert [record.getMessage() for record in caplog.records] == ["a monitor listener failed"]
+    assert [record.getMessage() for record in caplog.records] == ["a listener of the engine failed"]
     assert "a front end bug" in caplog.text
 
 
@@ -588,7 +588,7 @@ async def test_summaries_tell_about_pausing_and_resuming(
     live = labelled(fake, LIVE)
     async with running(fake, fake_url, [live], interval=10) as monitor:
         summaries: list[Summary] = []
-        monitor.listen(lambda e: summaries.append(e) if isinstance(e, Summary) else None)
+        monitor.updates.listen(lambda e: summaries.append(e) if isinstance(e, Summary) else None)
         assert not monitor.summary().paused
         monitor.pause()
         paused = summaries[-1]

@@ -119,7 +119,7 @@ async def engine_for() -> AsyncIterator[Callable[..., Engine]]:
         )
         monitor.side.add(schedule)
         engine = Engine(clock, fake, monitor, schedule)
-        monitor.listen(engine.events.append)
+        monitor.updates.listen(engine.events.append)
         monitor.start()
         built.append((monitor, client))
         return engine
@@ -204,7 +204,7 @@ async def test_bulks_on_screen_are_counted_first_and_the_rest_still_get_their_tu
     bulks = [processed_bulk(i, ago=8 * HOUR, pending_forever=0.05) for i in range(30)]
     engine = engine_for(bulks, side_requests_per_minute=16)  # two first counts a minute
     progress: list[Summary] = []
-    engine.monitor.listen(lambda e: progress.append(e) if isinstance(e, Summary) else None)
+    engine.monitor.updates.listen(lambda e: progress.append(e) if isinstance(e, Summary) else None)
     await engine.run(60)
 
     def counted_in_order() -> list[str]:

@@ -110,7 +110,7 @@ async def _watch(
                 _report_error(out, None, breaker.error, as_json)  # once, however often told
                 finish(ExitCode.WATCH_STOPPED)
 
-        monitor.listen(on_event)
+        monitor.updates.listen(on_event)
         monitor.start()
         try:
             return await outcome

@@ -38,7 +38,7 @@ class AccountWatch:
         self._running = False
         self._again = False
         """A bulk finished while a look was on its way: look again at once."""
-        monitor.listen(self._on_engine_event)
+        monitor.updates.listen(self._on_engine_event)
 
     def soon(self) -> None:
         """Look as soon as a slot is free (a new token, say)."""

@@ -5,12 +5,12 @@ sees these types, so the engine can change what it keeps without touching the fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from lox24tui.api import BulkNotFound, Lox24Error, StatusReply
+from lox24tui.api import AccountError, BulkNotFound, Lox24Error, RateLimited, StatusReply
 from lox24tui.api.records import CONTRACT_FIELDS
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.state.export import COLUMNS
@@ -81,6 +81,46 @@ class BulkUpdate:
     @property
     def bulk_id(self) -> str:
         return self.state.bulk_id
+
+
+def after_reply(old: BulkState, reply: StatusReply, now: float) -> BulkUpdate:
+    """The bulk once LOX24 answered with its status: checked now, its error gone, its failures
+    forgiven; a new status code is a step in its history."""
+    changes = {Change.CHECKED}
+    code = reply.status.status_code
+    history = old.history
+    last_changed = old.last_changed
+    if old.reply is None or old.reply.status.status_code != code:
+        changes.add(Change.STATUS)
+        history = (*history, Transition(code, now))
+        last_changed = now
+    if old.reply is None or old.reply.status.model_dump() != reply.status.model_dump():
+        changes.add(Change.FIELDS)
+    if old.error is not None:
+        changes.add(Change.ERROR)
+    new = replace(
+        old,
+        reply=reply,
+        error=None,
+        last_checked=now,
+        last_changed=last_changed,
+        failures=0,
+        history=history,
+    )
+    return BulkUpdate(new, frozenset(changes))
+
+
+def after_error(old: BulkState, error: Lox24Error, now: float) -> BulkUpdate:
+    """The bulk once its check failed: the last answer is kept beside the error. A stop the
+    account caused (a refused token, a rate limit) is no failure of this bulk's, so it does
+    not lengthen its backoff."""
+    stopped_by_account = isinstance(error, AccountError | RateLimited)
+    failures = old.failures if stopped_by_account else old.failures + 1
+    changes = {Change.CHECKED}
+    if type(old.error) is not type(error) or str(old.error) != str(error):
+        changes.add(Change.ERROR)
+    new = replace(old, error=error, last_checked=now, failures=failures)
+    return BulkUpdate(new, frozenset(changes))
 
 
 def bucket(state: BulkState, now: float) -> str:

@@ -154,7 +154,7 @@ class DeliverySchedule:
         self._first_outstanding: set[str] = set()
         self._served_priority = False
         """The last job taken was a prioritised bulk's: the next goes to the rest, if one is due."""
-        monitor.listen(self._on_engine_event)
+        monitor.updates.listen(self._on_engine_event)
 
     # ------------------------------------------------------------ what the engine asks
 

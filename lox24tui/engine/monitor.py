@@ -12,8 +12,8 @@ minute (:mod:`lox24tui.account.side_budget`) that status checks are never charge
 :func:`check_each_once` is the engine's one-shot mode for commands: each id is asked for once,
 never retried.
 
-Front ends consume :class:`BulkUpdate` and :class:`Summary` through :meth:`Monitor.listen` or
-:meth:`Monitor.events`, and never reach into the engine's state otherwise.
+Front ends consume :class:`BulkUpdate` and :class:`Summary` through ``Monitor.updates`` (a
+:class:`~lox24tui.engine.broadcast.Broadcast`), and never reach into the engine's state otherwise.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final
@@ -47,7 +47,15 @@ from lox24tui.api import (
 )
 from lox24tui.api.protocol import StatusSource
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, Transition
+from lox24tui.engine.broadcast import Broadcast
+from lox24tui.engine.bulk_state import (
+    BulkState,
+    BulkUpdate,
+    Change,
+    Transition,
+    after_error,
+    after_reply,
+)
 from lox24tui.engine.cadence import DEFAULT_INTERVAL, Cadence
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.engine.side_work import FirstPass, SideWorkRunner
@@ -118,7 +126,8 @@ class Monitor:
         self._loop_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
-        self._listeners: list[Listener] = []
+        self.updates: Broadcast[MonitorEvent] = Broadcast()
+        """Every update of a bulk and every summary, to the front ends that listen."""
         self._in_flight: set[str] = set()
         """Ids with a request on the wire (by id, so that re-watching one cannot double it)."""
         self.side = SideWorkRunner(
@@ -186,20 +195,8 @@ class Monitor:
         return self._guard.breaker()
 
     @property
-    def paused(self) -> bool:
-        return self._paused_reason is not None
-
-    @property
     def pause_reason(self) -> str | None:
         return self._paused_reason
-
-    @property
-    def token_verified(self) -> bool:
-        return self._guard.token_proven
-
-    @property
-    def requests_sent(self) -> int:
-        return self._requests_sent
 
     def summary(self) -> Summary:
         now = self._clock.now()
@@ -214,30 +211,13 @@ class Monitor:
             watched=len(self._bulks),
             in_flight=len(self._in_flight),
             requests_sent=self._requests_sent,
-            paused=self.paused,
+            paused=self._paused_reason is not None,
             pause_reason=self._paused_reason,
             breaker=breaker,
             breaker_seconds_left=left,
             at=now,
             first_pass=self.side.first_pass,
         )
-
-    # ----------------------------------------------------------------- output
-
-    def listen(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` with every update and summary; returns a function that stops it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    async def events(self) -> AsyncIterator[MonitorEvent]:
-        """Every update and summary from now on, as an async iterator."""
-        queue: asyncio.Queue[MonitorEvent] = asyncio.Queue()
-        stop = self.listen(queue.put_nowait)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            stop()
 
     # ----------------------------------------------------------------- control
 
@@ -255,7 +235,7 @@ class Monitor:
         state = self._bulks.remove(bulk_id)
         if state is None:
             return
-        self._emit(BulkUpdate(state, frozenset({Change.REMOVED})))
+        self.updates.emit(BulkUpdate(state, frozenset({Change.REMOVED})))
         self._emit_summary()
         self._poke()
 
@@ -304,7 +284,7 @@ class Monitor:
         old = state.delivery
         self._bulks.set(bulk_id, replace(state, delivery=delivery))
         if old is None or replace(old, taken_at=delivery.taken_at) != delivery:
-            self._emit(BulkUpdate(self._bulks.state(bulk_id), frozenset({Change.DELIVERY})))
+            self.updates.emit(BulkUpdate(self._bulks.state(bulk_id), frozenset({Change.DELIVERY})))
 
     def pause(self, reason: str = "paused") -> None:
         _log.debug("engine paused: %s", reason)
@@ -489,13 +469,10 @@ class Monitor:
                 outcome = UnreadableResponse(f"the client failed to read it ({type(exc).__name__})")
             self._in_flight.discard(request.bulk_id)
             try:
-                if isinstance(outcome, Lox24Error):
-                    self._on_error(request, outcome)
-                else:
-                    self._on_reply(request, outcome)
+                self._settle(request, outcome)
             except Exception as exc:
                 reason = f"lox24tui failed to process it ({type(exc).__name__})"
-                self._on_error(request, UnreadableResponse(reason))
+                self._settle(request, UnreadableResponse(reason))
         finally:
             self._in_flight.discard(request.bulk_id)
             self._emit_summary()
@@ -503,71 +480,35 @@ class Monitor:
 
     # ----------------------------------------------------------------- results
 
-    def _on_reply(self, request: _Request, reply: StatusReply) -> None:
-        bulk_id = request.bulk_id
-        if bulk_id not in self._bulks:
-            return
-        now = self._clock.now()
-        old = self._bulks.state(bulk_id)
-        changes = {Change.CHECKED}
-        code = reply.status.status_code
-        history = old.history
-        last_changed = old.last_changed
-        if old.reply is None or old.reply.status.status_code != code:
-            changes.add(Change.STATUS)
-            history = (*history, Transition(code, now))
-            last_changed = now
-        if old.reply is None or _fields(old.reply) != _fields(reply):
-            changes.add(Change.FIELDS)
-        if old.error is not None:
-            changes.add(Change.ERROR)
-        new = replace(
-            old,
-            reply=reply,
-            error=None,
-            last_checked=now,
-            last_changed=last_changed,
-            failures=0,
-            history=history,
-        )
-        self._bulks.set(bulk_id, new)
-        self._bulks.schedule(bulk_id, self._cadence.after_success(new, now))
-        self._emit(BulkUpdate(self._bulks.state(bulk_id), frozenset(changes)))
-
-    def _on_error(self, request: _Request, error: Lox24Error) -> None:
+    def _settle(self, request: _Request, outcome: StatusReply | Lox24Error) -> None:
+        """Keep what an answer says of its bulk and when to ask again, and tell the front ends."""
         bulk_id = request.bulk_id
         now = self._clock.now()
         watched = bulk_id in self._bulks
-        stale = request.guard is not self._guard
-        if stale and watched and isinstance(error, AccountError | RateLimited):
+        account_said = isinstance(outcome, AccountError | RateLimited)
+        if account_said and watched and request.guard is not self._guard:
             self._bulks.schedule(bulk_id, now)  # said of the previous token, not of this one
             return
         if not watched:
             return
         old = self._bulks.state(bulk_id)
-        stopped_by_account = isinstance(error, AccountError | RateLimited)
-        failures = old.failures if stopped_by_account else old.failures + 1
-        new = replace(old, error=error, last_checked=now, failures=failures)
-        changes = {Change.CHECKED}
-        if type(old.error) is not type(error) or str(old.error) != str(error):
-            changes.add(Change.ERROR)
-        self._bulks.set(bulk_id, new)
-        held = stopped_by_account or self._guard.breaker() is not None
-        self._bulks.schedule(bulk_id, self._cadence.after_error(error, failures, now, held=held))
-        self._emit(BulkUpdate(self._bulks.state(bulk_id), frozenset(changes)))
+        due: float | None
+        if isinstance(outcome, Lox24Error):
+            update = after_error(old, outcome, now)
+            held = account_said or self._guard.breaker() is not None
+            due = self._cadence.after_error(outcome, update.state.failures, now, held=held)
+        else:
+            update = after_reply(old, outcome, now)
+            due = self._cadence.after_success(update.state, now)
+        self._bulks.set(bulk_id, update.state)
+        self._bulks.schedule(bulk_id, due)
+        self.updates.emit(BulkUpdate(self._bulks.state(bulk_id), update.changes))
 
     # ----------------------------------------------------------------- bookkeeping
 
-    def _emit(self, event: MonitorEvent) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:  # one broken front end must not stop the engine or the others
-                _log.exception("a monitor listener failed")
-
     def _emit_summary(self) -> None:
-        if self._listeners:
-            self._emit(self.summary())
+        if self.updates.heard:
+            self.updates.emit(self.summary())
 
     def _poke(self) -> None:
         self._wake.set()
@@ -622,10 +563,6 @@ async def check_each_once(
 
     await asyncio.gather(*(check(bulk_id) for bulk_id in ids))
     return [states[bulk_id] for bulk_id in ids]
-
-
-def _fields(reply: StatusReply) -> dict[str, object]:
-    return reply.status.model_dump()
 
 
 def _checked_concurrency(value: int) -> int:

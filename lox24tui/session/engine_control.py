@@ -45,7 +45,7 @@ class EngineControl:
     @property
     def held(self) -> bool:
         """Paused, or stopped by the account guard: resuming is what the person can do."""
-        return self._monitor.paused or self._monitor.breaker is not None
+        return self._monitor.pause_reason is not None or self._monitor.breaker is not None
 
     @property
     def counting_down(self) -> bool:

@@ -102,7 +102,7 @@ class WatchSession:
         for bulk_id in watchlist.ids:
             self._show_state(monitor.watch(bulk_id))
         self._order = list(watchlist.ids)
-        monitor.listen(self._on_engine_event)
+        monitor.updates.listen(self._on_engine_event)
 
     # ------------------------------------------------------------ reading
 
