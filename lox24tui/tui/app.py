@@ -11,11 +11,8 @@ import difflib
 import logging
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-import httpx
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -25,31 +22,21 @@ from textual.worker import Worker, WorkerState
 from lox24tui.account.guard import (
     AccountGuard,
     FileGuardState,
-    GuardedClient,
-    GuardState,
-    GuardStopped,
     concurrency_warning,
 )
 from lox24tui.api import (
     Account,
     BulkFilters,
     InvalidToken,
-    Lox24ClientPool,
     Lox24Error,
     StatusReply,
-    Token,
 )
-from lox24tui.clock import Clock, SystemClock
 from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.auto_watch import AutoWatch
 from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor
 from lox24tui.session.config import (
-    ConfigError,
-    Locations,
-    Settings,
     inside_tmux,
-    save_token,
     where_set,
 )
 from lox24tui.session.events import (
@@ -63,12 +50,11 @@ from lox24tui.session.events import (
     StatusMoved,
     UndoChanged,
 )
-from lox24tui.session.notify import Notifier, Writer, balance_low
+from lox24tui.session.notify import Notifier, balance_low
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
-from lox24tui.state.preferences import PreferencesFile
-from lox24tui.state.store import LoadProblem, WatchList, WatchListDamaged
 from lox24tui.text import humanize, sanitise
+from lox24tui.tui.connection import Connection
 from lox24tui.tui.keys import Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
@@ -79,7 +65,8 @@ from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
-from lox24tui.tui.screens.token import TokenChoice, TokenScreen
+from lox24tui.tui.screens.token import TokenScreen
+from lox24tui.tui.setup import DashboardSetup
 from lox24tui.tui.toasts import SessionToasts
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.bulk_view import BulkView
@@ -96,35 +83,6 @@ WATCHLIST_POLL_SECONDS = 2.0
 
 
 _log = logging.getLogger(__name__)
-
-
-@dataclass
-class DashboardSetup:
-    """Everything the dashboard runs on; the CLI, the demo and the tests each build one."""
-
-    settings: Settings
-    watchlist: WatchList
-    token: Token | None
-    api_url: str
-    locations: Locations
-    transport: httpx.AsyncBaseTransport | None = None
-    clock: Clock = field(default_factory=SystemClock)
-    demo: bool = False
-    load_problem: LoadProblem | None = None
-    damage: WatchListDamaged | None = None
-    """The watch-list file could not be read: the dashboard asks what to do, writing nothing
-    until the user chooses (``watchlist`` is then an empty list held in memory)."""
-    seed: int | None = None
-    """Seeds the engine's jitter, for repeatable snapshots."""
-    guard_state: GuardState | None = None
-    """What the account guard shares: the real account shares a file with every other lox24tui
-    process; the demo and tests keep it in memory."""
-    preferences: PreferencesFile = field(default_factory=lambda: PreferencesFile(None))
-    """What the person chose in the dashboard (theme, sort, pane); the demo has its own file."""
-    history_file: Path | None = None
-    """Where status changes are recorded (the demo has its own file); None keeps none."""
-    notify_writer: Writer | None = None
-    """How notifications reach the terminal (tests record them); None: the terminal itself."""
 
 
 class Lox24App(App[None]):
@@ -178,8 +136,8 @@ class Lox24App(App[None]):
         self.setup = setup
         self.clock = setup.clock
         self.settings = setup.settings
-        self.client: Lox24ClientPool | None = None
         self.monitor = _engine_for(setup)
+        self.connection = Connection(self, setup, self.monitor, self._token_in_use)
         self.session = WatchSession(
             setup.watchlist,
             self.monitor,
@@ -193,7 +151,7 @@ class Lox24App(App[None]):
         )
         self.account_watch = AccountWatch(
             self.monitor,
-            self._guarded_client,
+            self.connection.guarded,
             self.clock,
             self._account_seen,
             interval=setup.settings.account_interval,
@@ -203,7 +161,7 @@ class Lox24App(App[None]):
             self.monitor.side.add(
                 DeliverySchedule(
                     self.monitor,
-                    self._guarded_client,
+                    self.connection.guarded,
                     self.clock,
                     interval=setup.settings.delivery_interval,
                 )
@@ -211,7 +169,7 @@ class Lox24App(App[None]):
         self._balance_low = False
         """The low-balance warning was given (again only once the balance rose above it)."""
         if setup.settings.auto_watch:
-            self.monitor.side.add(AutoWatch(self._guarded_client, self._auto_adopt, self.clock))
+            self.monitor.side.add(AutoWatch(self.connection.guarded, self._auto_adopt, self.clock))
         self.toasts = SessionToasts(self, self.session, bell=setup.settings.bell)
         self.notifier = Notifier(
             setup.settings.notify,
@@ -258,7 +216,7 @@ class Lox24App(App[None]):
         self.set_interval(WATCHLIST_POLL_SECONDS, self._unless_closing(self.session.file.follow))
         self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
         if self.setup.token is not None:
-            self._use_token(self.setup.token)
+            self.connection.use(self.setup.token)
             away = self.session.history.away_summary(self.session.ids)
             if away is not None and away.since is not None:
                 self.run_worker(
@@ -268,7 +226,7 @@ class Lox24App(App[None]):
                 )
         else:
             self.session.engine.wait_for_token()
-            self.ask_for_token(
+            self.connection.ask_for_token(
                 "No LOX24 API token was found (LOX24_TOKEN, the system keyring or the config "
                 "file). Paste one to "
                 "start; it is checked with a single request."
@@ -278,7 +236,7 @@ class Lox24App(App[None]):
         """What changed since a dashboard last ran, from the history, and how many bulks were
         created in the account meanwhile (one GET /bulks, through the guard)."""
         parts = [away.text] if away.text else []
-        client = self._guarded_client()
+        client = self.connection.guarded()
         if client is not None and away.since is not None:
             since = datetime.fromtimestamp(away.since, UTC)
             try:
@@ -352,8 +310,7 @@ class Lox24App(App[None]):
         await self.monitor.stop()
         self.session.close()
         self.notifier.close(wait=False)
-        if self.client is not None:
-            await self.client.aclose()
+        await self.connection.close()
 
     def notify(
         self,
@@ -421,16 +378,9 @@ class Lox24App(App[None]):
 
     # ------------------------------------------------------------ import
 
-    def _guarded_client(self) -> GuardedClient | None:
-        """The client of the token in use, within the guard's rules (and read_only); None
-        before a token."""
-        if self.client is None:
-            return None
-        return GuardedClient(self.client, self.monitor.guard, read_only=self.settings.read_only)
-
     def on_main_screen_messages_wanted(self, message: MainScreen.MessagesWanted) -> None:
         """The bulk's messages, page by page, through the guard."""
-        client = self._guarded_client()
+        client = self.connection.guarded()
         if client is None:
             self._no_token_yet()
             return
@@ -454,7 +404,7 @@ class Lox24App(App[None]):
         """Cancel at LOX24, through the guard (which also refuses read-only), then show the
         bulk as LOX24 now has it."""
         name = self.session.name_of(bulk_id)
-        client = self._guarded_client()
+        client = self.connection.guarded()
         if client is None:
             self._no_token_yet()
             return
@@ -507,7 +457,8 @@ class Lox24App(App[None]):
 
     def action_discover(self) -> None:
         """The import screen, on the engine's client and within its rules."""
-        if self.client is None:
+        client = self.connection.guarded()
+        if client is None:
             self._no_token_yet()
             return
         session = self.session
@@ -519,7 +470,7 @@ class Lox24App(App[None]):
 
         self.push_screen(
             DiscoverScreen(
-                GuardedClient(self.client, self.monitor.guard),
+                client,
                 lambda: set(session.ids),
                 session.now,
                 session.engine.why_blocked,
@@ -530,56 +481,12 @@ class Lox24App(App[None]):
     # ------------------------------------------------------------ token
 
     def action_token(self) -> None:
-        self.ask_for_token("Enter the LOX24 API token to use from now on.")
+        self.connection.ask_for_token("Enter the LOX24 API token to use from now on.")
 
-    def ask_for_token(self, reason: str) -> None:
-        def chosen(choice: TokenChoice | None) -> None:
-            if choice is None:
-                return
-            self._use_token(choice.token)
-            if choice.save and not self.setup.demo:
-                try:
-                    saved = save_token(choice.token.reveal(), self.setup.locations)
-                except (ConfigError, OSError) as error:
-                    self.notify(f"The token was not saved: {error}", severity="error", markup=False)
-                else:
-                    self.notify(f"Token {saved.sentence}.", timeout=5, markup=False)
-
-        self.push_screen(
-            TokenScreen(self.check_token, reason, can_save=not self.setup.demo), callback=chosen
-        )
-
-    async def check_token(self, token: Token) -> Lox24Error | None:
-        """One request with a new token, under that token's guard (the refused-credential
-        count, the 429 window and an unreachable LOX24 apply to it as to every request)."""
-        async with self._client_for(token) as pool:
-            client = GuardedClient(pool, self.monitor.guard.for_token(token))
-            try:
-                await client.check_token()
-            except GuardStopped as stopped:
-                return stopped
-            except Lox24Error as error:
-                return error
-        return None
-
-    def _client_for(self, token: Token) -> Lox24ClientPool:
-        return Lox24ClientPool(
-            token,
-            self.setup.api_url,
-            transport=self.setup.transport,
-            timeout=self.settings.timeout,
-            max_connections=self.settings.concurrency,
-            now=self.clock.now,
-        )
-
-    def _use_token(self, token: Token) -> None:
-        old = self.client
-        self.client = self._client_for(token)
-        self.monitor.use_source(self.client)
+    def _token_in_use(self) -> None:
+        """A token was put to use: the engine sends again, and the balance is read soon."""
         self.session.engine.token_ready()
         self.account_watch.soon()
-        if old is not None:
-            self.run_worker(old.aclose(), name="closing the old connections", exit_on_error=False)
 
     # ------------------------------------------------------------ commands
 

@@ -3,20 +3,50 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from lox24tui.account.guard import FileGuardState, server_key
+from lox24tui.account.guard import FileGuardState, GuardState, server_key
 from lox24tui.api import Token
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.session.config import Locations, Settings
+from lox24tui.session.notify import Writer
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.state.store import LoadProblem, WatchList, WatchListDamaged
-from lox24tui.tui.app import DashboardSetup
 
 DEMO_URL = "http://demo.lox24.invalid"
+
+
+@dataclass
+class DashboardSetup:
+    """Everything the dashboard runs on; the CLI, the demo and the tests each build one."""
+
+    settings: Settings
+    watchlist: WatchList
+    token: Token | None
+    api_url: str
+    locations: Locations
+    transport: httpx.AsyncBaseTransport | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    demo: bool = False
+    load_problem: LoadProblem | None = None
+    damage: WatchListDamaged | None = None
+    """The watch-list file could not be read: the dashboard asks what to do, writing nothing
+    until the user chooses (``watchlist`` is then an empty list held in memory)."""
+    seed: int | None = None
+    """Seeds the engine's jitter, for repeatable snapshots."""
+    guard_state: GuardState | None = None
+    """What the account guard shares: the real account shares a file with every other lox24tui
+    process; the demo and tests keep it in memory."""
+    preferences: PreferencesFile = field(default_factory=lambda: PreferencesFile(None))
+    """What the person chose in the dashboard (theme, sort, pane); the demo has its own file."""
+    history_file: Path | None = None
+    """Where status changes are recorded (the demo has its own file); None keeps none."""
+    notify_writer: Writer | None = None
+    """How notifications reach the terminal (tests record them); None: the terminal itself."""
 
 
 def open_watchlist(

@@ -17,9 +17,9 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui import app as app_module
-from lox24tui.tui.app import DashboardSetup, Lox24App
+from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.main import MainScreen
-from lox24tui.tui.setup import demo_setup
+from lox24tui.tui.setup import DashboardSetup, demo_setup
 from lox24tui.tui.widgets import detail_pane
 
 

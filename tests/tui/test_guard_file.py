@@ -11,8 +11,8 @@ from lox24tui.api import Token
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
-from lox24tui.tui.app import DashboardSetup, Lox24App
-from lox24tui.tui.setup import open_watchlist
+from lox24tui.tui.app import Lox24App
+from lox24tui.tui.setup import DashboardSetup, open_watchlist
 from tests.state_faults import lock_is_free, stopped_lock_holder
 from tests.tui.dashboard_driver import WIDE, summary_text, toasts
 

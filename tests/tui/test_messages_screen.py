@@ -15,7 +15,6 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, Static
 
-from lox24tui.account.guard import GuardedClient
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens import messages as messages_module
 from lox24tui.tui.screens.dialogs import ConfirmScreen
@@ -37,8 +36,8 @@ async def open_messages(app: Lox24App, pilot: Pilot[None]) -> MessagesScreen:
     """The screen on the demo's bulk, once its first page is listed."""
     await settle(app, pilot)
     await advance(app, pilot, 60)  # reports arrive
-    assert app.client is not None
-    client = GuardedClient(app.client, app.monitor.guard)
+    client = app.connection.guarded()
+    assert client is not None
     screen = MessagesScreen(client, bulk_of(app), LABEL, app.session.now, currency="EUR")
     app.push_screen(screen)
     await until(pilot, lambda: screen.is_mounted and screen.table.row_count > 0, "no rows")
@@ -168,8 +167,8 @@ async def test_export_can_load_more_pages_first_up_to_its_cap(
 async def open_with_fault(app: Lox24App, pilot: Pilot[None], **fault: object) -> MessagesScreen:
     await settle(app, pilot)
     fake_of(app).fail(path="/sms", **fault)  # type: ignore[arg-type]
-    assert app.client is not None
-    client = GuardedClient(app.client, app.monitor.guard)
+    client = app.connection.guarded()
+    assert client is not None
     screen = MessagesScreen(client, bulk_of(app), LABEL, app.session.now)
     app.push_screen(screen)
     await until(pilot, lambda: screen.is_mounted, "never shown")
