@@ -60,7 +60,7 @@ def session_on(path: Path, clock: VirtualClock) -> WatchSession:
     watchlist, problem = WatchList.load(path, now=clock.now)
     assert problem is None
     session = WatchSession(watchlist, Monitor(Unused(), clock=clock), clock)  # type: ignore[arg-type]
-    session.key_name = {"undo": "u"}.__getitem__  # as the dashboard names its keys
+    session.key_name = {"undo": "u", "palette": "^p"}.__getitem__  # as the dashboard names its keys
     return session
 
 
@@ -300,7 +300,7 @@ def test_putting_off_the_damage_question_says_nothing_is_written(
     [notice] = told.events
     assert notice == Notice(
         f"Nothing was written: {path} stays as it is, and changes made here are not saved "
-        "until you decide (ctrl+p → Damaged watch list).",
+        "until you decide (^p → Damaged watch list).",
         "warning",
         15,
     )
@@ -498,12 +498,15 @@ def test_the_account_shown_warns_below_low_balance_and_its_currency_is_inert(
     balance = session.balance
     assert balance.account is None and balance.currency is None
     assert not balance.is_low and not balance.out_of_funds  # not known yet: not low
-    balance.seen(Account(balance_amount=Decimal("99.50"), currency="EUR\x1b[2J"))
-    assert balance.is_low and told.of(EngineChanged) == [EngineChanged()]
+    fell = balance.seen(Account(balance_amount=Decimal("99.50"), currency="EUR\x1b[2J"))
+    assert fell and balance.is_low and told.of(EngineChanged) == [EngineChanged()]
     assert balance.currency is not None and balance.currency.startswith("EUR")
     assert "\x1b" not in balance.currency  # LOX24's text cannot act on the terminal
-    balance.seen(Account(balance_amount=Decimal("100"), currency="EUR"))
+    assert not balance.seen(Account(balance_amount=Decimal("80"), currency="EUR"))  # said once
+    assert not balance.seen(Account(currency="EUR"))  # no balance in the answer: no news
+    assert not balance.seen(Account(balance_amount=Decimal("100"), currency="EUR"))
     assert not balance.is_low  # at the threshold is not below it
+    assert balance.seen(Account(balance_amount=Decimal("5"), currency="EUR"))  # fell again
     session.engine.token_ready()  # another token: the account shown was the old one's
     assert balance.account is None and not balance.is_low
 

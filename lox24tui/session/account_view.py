@@ -23,11 +23,20 @@ class AccountView:
         """The account as LOX24 last described it (balance, currency); None until then."""
         self._states = states
         self._events = events
+        self._low_said = False
+        """The balance was below ``low_balance`` at the last reading that had one."""
 
-    def seen(self, account: Account) -> None:
-        """New figures from GET /me."""
+    def seen(self, account: Account) -> bool:
+        """New figures from GET /me. True when the balance has just fallen below
+        ``low_balance``: the warning is given once, and again only after the balance rose above
+        it (a reading without a balance changes nothing)."""
         self.account = account
         self._events.emit(EngineChanged())
+        if account.balance_amount is None:
+            return False
+        fell = self.is_low and not self._low_said
+        self._low_said = self.is_low
+        return fell
 
     def forget(self) -> None:
         """A new token is in use: the account shown was the old token's."""

@@ -93,7 +93,7 @@ class ListFile:
             return
         self._events.notice(
             f"Nothing was written: {self.damage.path} stays as it is, and changes made here "
-            "are not saved until you decide (ctrl+p → Damaged watch list).",
+            f"are not saved until you decide ({self._key_name('palette')} → Damaged watch list).",
             "warning",
             15,
         )

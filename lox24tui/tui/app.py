@@ -36,7 +36,6 @@ from lox24tui.engine.auto_watch import AutoWatch
 from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor
 from lox24tui.session.config import (
-    inside_tmux,
     where_set,
 )
 from lox24tui.session.events import (
@@ -50,12 +49,12 @@ from lox24tui.session.events import (
     StatusMoved,
     UndoChanged,
 )
-from lox24tui.session.notify import Notifier, balance_low
+from lox24tui.session.notify import balance_low
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.connection import Connection
-from lox24tui.tui.keys import Groups, effective_keymap, keymap_problems, keys_of
+from lox24tui.tui.keys import PALETTE, Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
@@ -166,18 +165,15 @@ class Lox24App(App[None]):
                     interval=setup.settings.delivery_interval,
                 )
             )
-        self._balance_low = False
-        """The low-balance warning was given (again only once the balance rose above it)."""
         if setup.settings.auto_watch:
             self.monitor.side.add(AutoWatch(self.connection.guarded, self._auto_adopt, self.clock))
-        self.toasts = SessionToasts(self, self.session, bell=setup.settings.bell)
-        self.notifier = Notifier(
-            setup.settings.notify,
-            tmux=inside_tmux(),
-            writer=setup.notify_writer,
-            on_problem=self.toasts.notifier_problem,
+        self.toasts = SessionToasts(
+            self,
+            self.session,
+            bell=setup.settings.bell,
+            notify=setup.settings.notify,
+            notify_writer=setup.notify_writer,
         )
-        self.toasts.notifier = self.notifier
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
         self.preferences = setup.preferences
@@ -299,7 +295,8 @@ class Lox24App(App[None]):
         guess = f" Did you mean {' or '.join(close)}?" if close else ""
         self.notify(
             f"No theme is called “{wanted}” (theme in {where_set('theme', self.setup.locations)}),"
-            f" so the dashboard uses {self.theme}.{guess} ctrl+p → Theme lists them all.",
+            f" so the dashboard uses {self.theme}.{guess} {self.key_name(PALETTE)} → Theme lists"
+            " them all.",
             title="Settings",
             severity="warning",
             timeout=20,
@@ -309,7 +306,7 @@ class Lox24App(App[None]):
     async def on_unmount(self) -> None:
         await self.monitor.stop()
         self.session.close()
-        self.notifier.close(wait=False)
+        self.toasts.notifier.close(wait=False)
         await self.connection.close()
 
     def notify(
@@ -424,24 +421,18 @@ class Lox24App(App[None]):
     def _account_seen(self, account: Account) -> None:
         """New figures from GET /me: the summary shows the balance; under ``low_balance`` a
         warning and a notification, once until the balance rises above it again."""
-        self.session.balance.seen(account)
-        threshold = self.settings.low_balance
-        balance = account.balance_amount
-        if not threshold or balance is None:
+        if not self.session.balance.seen(account) or account.balance_amount is None:
             return
-        low = self.session.balance.is_low
-        if low and not self._balance_low:
-            currency = account.currency
-            self.notify(
-                f"The balance is {humanize.money(balance, currency)}, below your low_balance "
-                f"of {humanize.money(threshold, currency)}: bulks may stop sending.",
-                title="LOX24 account",
-                severity="warning",
-                timeout=30,
-                markup=False,
-            )
-            self.notifier.notify(balance_low(balance, currency or ""))
-        self._balance_low = low
+        balance, currency = account.balance_amount, account.currency
+        self.notify(
+            f"The balance is {humanize.money(balance, currency)}, below your low_balance "
+            f"of {humanize.money(self.settings.low_balance, currency)}: bulks may stop sending.",
+            title="LOX24 account",
+            severity="warning",
+            timeout=30,
+            markup=False,
+        )
+        self.toasts.notifier.notify(balance_low(balance, currency or ""))
 
     def _auto_adopt(self, items: Sequence[tuple[str, str]]) -> set[str]:
         """Watch what auto-watch found; returns the ids on the watch list now."""
@@ -497,7 +488,10 @@ class Lox24App(App[None]):
     def key_name(self, binding_id: str) -> str:
         """The key that runs a binding, as the footer shows it ("u", "?", "^s"), after the
         person's [keys]: every text that names a key takes it from here, never a letter
-        written into the sentence."""
+        written into the sentence. ``"palette"`` names the command palette's key, which Textual
+        binds itself."""
+        if binding_id == PALETTE:
+            return self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, ""))
         first = keys_of(binding_id, self.settings.keys, self.binding_groups()).split(",")[0].strip()
         return self.get_key_display(Binding(first, ""))
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+
+PALETTE: Final = "palette"
+"""What ``key_name`` takes for the command palette's key: Textual's own binding, with no id."""
 
 FOLLOWERS = {"undo": "undo.nothing", "main.cancel": "main.cancel.why"}
 """Bindings that share the key of another, by design: u answers "nothing to undo", and X says

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from textual.notifications import SeverityLevel
 
+from lox24tui.session.config import inside_tmux
 from lox24tui.session.events import Notice, StatusMoved
-from lox24tui.session.notify import Notifier, bulk_ended
+from lox24tui.session.notify import Notifier, NotifyMode, Writer, bulk_ended
 from lox24tui.session.watch_session import WatchSession
 
 if TYPE_CHECKING:
@@ -17,12 +18,25 @@ if TYPE_CHECKING:
 
 
 class SessionToasts:
-    def __init__(self, app: App[None], session: WatchSession, *, bell: bool) -> None:
+    """Toasts, the bell and desktop notifications for what the session says."""
+
+    def __init__(
+        self,
+        app: App[None],
+        session: WatchSession,
+        *,
+        bell: bool,
+        notify: NotifyMode,
+        notify_writer: Writer | None = None,
+    ) -> None:
         self._app = app
         self._session = session
         self._bell = bell
-        self.notifier: Notifier | None = None
-        """Set by the App once made (it needs :meth:`notifier_problem` first)."""
+        self.notifier = Notifier(
+            notify, tmux=inside_tmux(), writer=notify_writer, on_problem=self.notifier_problem
+        )
+        """Desktop and terminal notifications (``notify`` in the config); its failures are
+        said as toasts."""
 
     def announce(self, moved: StatusMoved) -> None:
         severity: SeverityLevel = "error" if moved.failed else "information"
@@ -31,10 +45,9 @@ class SessionToasts:
         )
         if moved.final and self._bell:
             self._app.bell()
-        if self.notifier is not None:
-            self.notifier.notify(
-                bulk_ended(moved.bulk_id, self._session.label_of(moved.bulk_id), moved.code)
-            )
+        self.notifier.notify(
+            bulk_ended(moved.bulk_id, self._session.label_of(moved.bulk_id), moved.code)
+        )
 
     def note(self, notice: Notice) -> None:
         """A toast about the watch list or the history, titled so; shown literally, since it

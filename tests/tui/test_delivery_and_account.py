@@ -93,8 +93,10 @@ async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(
     demo: Callable[..., Lox24App],
 ) -> None:
     written: list[str] = []
-    app = demo(settings=Settings(archive_after=0, low_balance=Decimal(1_000_000)))
-    app.notifier._writer = written.append
+    app = demo(
+        settings=Settings(archive_after=0, low_balance=Decimal(1_000_000)),
+        notify_writer=written.append,
+    )
     async with opened(app) as pilot:
         account = app.session.balance.account
         assert account is not None and account.currency

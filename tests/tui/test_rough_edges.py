@@ -340,4 +340,4 @@ async def test_a_misspelt_theme_is_named_at_start(
         [warning] = [text for text in toasts(app) if "textual-drak" in text]
         assert f"(theme in {locations.config_file}, line 1)" in warning
         assert "Did you mean textual-dark" in warning
-        assert "ctrl+p → Theme" in warning
+        assert "^p → Theme" in warning

@@ -203,8 +203,9 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield SummaryBar(id="summary").data_bind(showing=MainScreen.bar)
+        clear = self.session.key_name("main.escape")
         yield Input(
-            placeholder="Filter: text or status (e.g. “in progress”), Esc clears", id="filter"
+            placeholder=f"Filter: text or status (e.g. “in progress”), {clear} clears", id="filter"
         )
         yield BulkView(self.session, self.preferences, self.show_summary, id="body")
         yield Footer()
