@@ -10,13 +10,16 @@ import shutil
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
-from lox24tui.api import Account, Lox24Client, Token
+from lox24tui.account.guard import WritesDisabled
+from lox24tui.api import Account, Lox24Client, RateLimited, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.monitor import Monitor
-from lox24tui.fake import FAKE_TOKEN, FakeLox24
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.fake.server import serve
 from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
@@ -32,6 +35,8 @@ from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import History
 from lox24tui.state.store import WatchList
 
+Event = TypeVar("Event", bound=SessionEvent)
+
 IDS = [f"00000000-0000-1000-8000-00000000000{n}" for n in range(1, 6)]
 
 
@@ -42,7 +47,7 @@ class Recorder:
         self.events: list[SessionEvent] = []
         session.listen(self.events.append)
 
-    def of(self, kind: type[SessionEvent]) -> list[SessionEvent]:
+    def of(self, kind: type[Event]) -> list[Event]:
         return [event for event in self.events if isinstance(event, kind)]
 
     def notices(self) -> list[str]:
@@ -79,9 +84,10 @@ def test_undo_puts_a_removed_bulk_back_where_it_stood(path: Path, clock: Virtual
     assert IDS[2] not in session.monitor.watched
     assert told.of(ListChanged) == [ListChanged(removed=frozenset({IDS[2]}))]
     assert told.of(UndoChanged) == [UndoChanged(True)]
-    assert told.notices() == ["Stopped watching “Bulk 3” (u undoes it)."]
+    assert told.of(Notice) == [Notice("Stopped watching “Bulk 3” (u undoes it).", timeout=6)]
 
     session.undo()
+    assert told.of(Notice)[-1] == Notice("Watching “Bulk 3” again.", timeout=3)
     assert session.ids == IDS
     assert session.label_of(IDS[2]) == "Bulk 3"
     assert WatchList.load(path)[0].ids == IDS  # saved, in its place
@@ -89,6 +95,33 @@ def test_undo_puts_a_removed_bulk_back_where_it_stood(path: Path, clock: Virtual
     assert told.of(ListChanged)[-1] == ListChanged(select=IDS[2])
     assert told.of(UndoChanged)[-1] == UndoChanged(False)
     assert not session.undo_removal.can_undo
+
+
+def test_a_removal_of_many_names_five_and_counts_the_rest(path: Path, clock: VirtualClock) -> None:
+    more = [f"00000000-0000-1000-8000-00000000001{n}" for n in range(2)]
+    WatchList.load(path)[0].add_many([(bulk_id, "") for bulk_id in more])  # unlabelled
+    session = session_on(path, clock)
+    told = Recorder(session)
+    assert not session.remove("00000000-0000-1000-8000-000000000099")  # not watched
+    assert told.events == []
+    other = WatchList.load(path)[0]  # another process takes seven away
+    other.remove_many([*IDS[:4], *more])  # six: five named, one counted
+    session.file.follow()
+    [gone] = told.of(Notice)
+    assert isinstance(gone, Notice)
+    assert "Gone: “Bulk 1”, “Bulk 2”, “Bulk 3”, “Bulk 4”, " in gone.message
+    assert f"{more[0]} and 1 more. u puts them back." in gone.message
+    session.undo()
+    assert told.of(Notice)[-1] == Notice(
+        f"Watching “Bulk 1”, “Bulk 2”, “Bulk 3”, “Bulk 4”, {more[0]} and 1 more again.",
+        timeout=3,
+    )
+    assert session.ids == [*IDS, *more]
+    WatchList.load(path)[0].remove_many(IDS)  # five: every one named
+    session.file.follow()
+    assert told.notices()[-1].endswith(
+        "Gone: “Bulk 1”, “Bulk 2”, “Bulk 3”, “Bulk 4”, “Bulk 5”. u puts them back."
+    )
 
 
 def test_undo_with_nothing_to_undo_says_so(path: Path, clock: VirtualClock) -> None:
@@ -237,8 +270,19 @@ async def test_updates_are_taken_in_one_batch_and_status_changes_told(
         assert event.name == (watchlist.label_of(event.bulk_id) or event.bulk_id)
     last = {event.bulk_id: event for event in moved if isinstance(event, StatusMoved)}
     for bulk_id, event in last.items():
-        reply = session.states[bulk_id].reply
+        state = session.states[bulk_id]
+        reply = state.reply
         assert reply is not None and event.after == reply.status.label_at(session.now())
+        assert event.code == reply.status.status_code
+        assert (event.final, event.failed) == (state.is_final, reply.status.status.is_failed)
+        assert isinstance(event.before, str) and event.before
+    # the pane marks what changed: the answer before the last one whose fields differed
+    changed = [b for b in watchlist.ids if session.previous_reply(b) is not None]
+    assert changed
+    for bulk_id in changed:
+        before, now = session.previous_reply(bulk_id), session.states[bulk_id].reply
+        assert before is not None and now is not None
+        assert before.status.model_dump() != now.status.model_dump()
 
 
 # ------------------------------------------------------------------ more of the session's rules
@@ -281,9 +325,11 @@ def test_a_change_that_cannot_be_saved_holds_for_the_session_and_says_so(
         shutil.rmtree(folder)
     folder.write_text("a file where the copies' folder goes: nothing can be kept there")
     session.set_label(IDS[0], "Unsaved")
-    said = [text for text in told.notices() if "the change was not saved" in text]
-    assert said and f"{folder} is a file, not a folder" in said[0]
-    assert "holds for this session only" in said[0]
+    [said] = [e for e in told.of(Notice) if "the change was not saved" in e.message]
+    assert isinstance(said, Notice) and (said.severity, said.timeout) == ("error", 15)
+    assert f"{folder} is a file, not a folder" in said.message
+    assert said.message.endswith("It holds for this session only.")
+    assert said.message[0].isupper()  # the OS's words, made a sentence
 
 
 def test_putting_off_the_damage_question_says_nothing_is_written(
@@ -420,6 +466,15 @@ def test_ids_that_are_not_bulk_ids_are_left_out_and_named(path: Path, clock: Vir
     assert session.add_labelled([("../me", "x"), (new, "Fine")]) == [new]
     assert Notice("Not bulk ids, left out: ../me", "warning", 10) in told.events
     assert session.label_of(new) == "Fine"
+    told.events.clear()
+    other = "00000000-0000-1000-8000-000000000008"
+    assert session.add_labelled([(other, "")]) == [other]
+    assert told.of(Notice) == []  # every id fine: nothing to say
+    many = [(f"bad {n}", "") for n in range(7)]
+    assert session.add_labelled(many) == []
+    assert told.of(Notice) == [
+        Notice("Not bulk ids, left out: bad 0, bad 1, bad 2, bad 3, bad 4", "warning", 10)
+    ]
 
 
 def test_a_change_refused_over_a_damaged_file_says_so_exactly(
@@ -531,3 +586,139 @@ async def test_the_summary_counts_the_rows_as_last_flushed_and_can_leave_the_arc
     assert hidden >= 1  # the demo's bulks that ended days ago
     assert session.summary(archived=False).watched == shown.watched - hidden
     assert not any(session.is_archived(b) for b in watchlist.ids if not session.states[b].is_final)
+
+
+def test_a_damaged_history_is_told_once_to_the_first_listener(
+    path: Path, clock: VirtualClock, tmp_path: Path
+) -> None:
+    history_path = tmp_path / "history.sqlite3"
+    history_path.write_bytes(b"this is not a database" * 100)
+    watchlist, _ = WatchList.load(path, now=clock.now)
+    with History(history_path, clock=clock.now) as history:
+        session = WatchSession(
+            watchlist,
+            Monitor(Unused(), clock=clock),  # type: ignore[arg-type]
+            clock,
+            history=history,
+        )
+        assert session.timeline(IDS[0]) == []  # read before anyone listens: kept for later
+        told = Recorder(session)
+        away = session.history.away_summary(session.ids)
+        assert away is not None and away.since is None  # a new history: nothing seen before
+        [notice] = told.of(Notice)
+        assert notice == Notice(
+            f"The history {history_path} was damaged (file is not a database); it was kept "
+            f"aside as {next(tmp_path.glob('history.sqlite3.damaged-*')).name} and a new "
+            "history was started.",
+            "warning",
+            15,
+            about="History",
+        )
+        session.history.away_summary(session.ids)
+        assert told.of(Notice) == [notice]  # said once
+
+
+def test_without_a_history_file_nothing_is_recorded_or_summed_up(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    assert session.history.away_summary(session.ids) is None
+    assert session.history.timeline(IDS[0]) is None
+    session.history.pass_on_notices()
+    assert told.events == []
+
+
+async def fetched_once(
+    clock: VirtualClock, tmp_path: Path, bulks: list[SimBulk], archive_after: float = 0
+) -> WatchSession:
+    """A session watching ``bulks`` (the last one added by hand), each asked for once."""
+    watchlist = WatchList(tmp_path / "watch.json", now=clock.now)
+    watchlist.add_many([(bulk.uuid, "") for bulk in bulks[:-1]])
+    fake = FakeLox24(SimulatedAccount(bulks), clock=clock)
+    async with serve(fake) as url, Lox24Client(Token(FAKE_TOKEN), url) as client:
+        monitor = Monitor(client, interval=5, clock=clock)
+        session = WatchSession(watchlist, monitor, clock, archive_after=archive_after)
+        session.add_labelled([(bulks[-1].uuid, "")])  # by hand, now: stays in sight
+        await run_for(monitor, session, clock, 1)
+    return session
+
+
+async def test_a_bulk_is_archived_archive_after_hours_after_it_ended_or_was_added(
+    clock: VirtualClock, tmp_path: Path
+) -> None:
+    now = clock.now()
+    long_done, recent_done, sending, added_late = (
+        f"0e2b7a10-4699-11ea-a637-96000028b33{n}" for n in range(1, 5)
+    )
+    bulks = [
+        SimBulk(long_done, now - 36_000, now - 32_400, 10, send_seconds=60),
+        SimBulk(recent_done, now - 7_200, now - 3_600, 10, send_seconds=60),
+        SimBulk(sending, now - 120, now - 60, 100_000, send_seconds=36_000),
+        SimBulk(added_late, now - 36_000, now - 32_400, 10, send_seconds=60),
+    ]
+    session = await fetched_once(clock, tmp_path, bulks, archive_after=2)
+    assert [b for b in session.ids if session.is_archived(b)] == [long_done]
+    ended = now - 3_600 + 60  # recent_done's processed_at
+    clock.advance(ended + 2 * 3600 - clock.now())  # exactly archive_after hours after
+    assert not session.is_archived(recent_done)
+    clock.advance(1)
+    assert session.is_archived(recent_done) and not session.is_archived(added_late)
+    clock.advance(now + 2 * 3600 + 1 - clock.now())  # past archive_after since it was added
+    assert session.is_archived(added_late) and not session.is_archived(sending)
+    session.archive_after = 0  # 0: nothing is ever archived
+    assert not any(session.is_archived(b) for b in session.ids)
+
+
+class RateLimitedSource:
+    """LOX24 answering every status request with 429 and Retry-After: 120."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def get_bulk_status(self, bulk_id: str) -> object:
+        self.asked.append(bulk_id)
+        raise RateLimited(retry_after=120)
+
+
+async def test_a_refresh_the_guard_holds_back_says_why_and_sends_nothing(
+    path: Path, clock: VirtualClock
+) -> None:
+    source = RateLimitedSource()
+    watchlist, _ = WatchList.load(path, now=clock.now)
+    monitor = Monitor(source, clock=clock)  # type: ignore[arg-type]
+    session = WatchSession(watchlist, monitor, clock)
+    monitor.start()
+    try:
+        await asyncio.wait_for(monitor.wait_idle(), 10)
+    finally:
+        await monitor.stop()
+    assert source.asked == [IDS[0]]  # an unproven token: one request, then the 429 stops all
+    clock.advance(20)
+    why = session.engine.refresh(IDS[1])
+    assert why is not None and "(1:40 min)" in why  # the 429's wait, counted down from now
+    assert session.engine.why_blocked() == why
+    assert session.engine.held and session.engine.counting_down
+    assert source.asked == [IDS[0]]  # the refresh sent nothing
+
+
+async def test_why_a_bulk_cannot_be_canceled_is_said_in_words(
+    clock: VirtualClock, tmp_path: Path
+) -> None:
+    now = clock.now()
+    done, sending, unknown = (f"0e2b7a10-4699-11ea-a637-96000028b33{n}" for n in range(5, 8))
+    bulks = [
+        SimBulk(done, now - 7_200, now - 3_600, 10, send_seconds=60),
+        SimBulk(sending, now - 120, now - 60, 100_000, send_seconds=36_000),
+    ]
+    session = await fetched_once(clock, tmp_path, bulks)
+    assert session.why_no_cancel(sending) is None and session.can_cancel(sending)
+    assert session.why_no_cancel(done) == (
+        "It cannot be canceled: it is processed, and only a bulk not yet sent can be."
+    )
+    session.add_labelled([(unknown, "")])  # not asked for yet
+    assert session.why_no_cancel(unknown) == (
+        "Its status is not known yet: it can be canceled once LOX24 has answered."
+    )
+    session.read_only = True
+    assert session.why_no_cancel(sending) == f"Not canceled: {WritesDisabled()}"
