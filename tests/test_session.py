@@ -34,6 +34,7 @@ from lox24tui.session.events import (
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import History
 from lox24tui.state.store import WatchList
+from tests.state_faults import immutable
 
 Event = TypeVar("Event", bound=SessionEvent)
 
@@ -722,3 +723,43 @@ async def test_why_a_bulk_cannot_be_canceled_is_said_in_words(
     )
     session.read_only = True
     assert session.why_no_cancel(sending) == f"Not canceled: {WritesDisabled()}"
+
+
+def test_restoring_an_older_copy_over_a_sound_file_names_what_left(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    new = "00000000-0000-1000-8000-000000000009"
+    session.add_labelled([(new, "Added later")])
+    clock.advance(60)
+    session.set_label(IDS[0], "Renamed")
+    told = Recorder(session)
+    oldest = session.watchlist.backups()[-1]  # the list before either change
+    session.file.restore(oldest)
+    restored, changed = told.of(Notice)
+    assert restored == Notice(f"Restored {oldest.describe()}.")  # no damaged file to mention
+    assert changed == Notice(
+        "Restoring changed the list: 1 removed, 1 relabeled. Gone: “Added later”. "
+        "u puts them back.",
+        "warning",
+        30,
+    )
+    assert session.ids == IDS and session.label_of(IDS[0]) == "Bulk 1"
+    session.undo()
+    assert new in session.ids
+
+
+def test_keeping_the_list_shown_where_nothing_can_be_written_says_so_and_asks_again(
+    path: Path, clock: VirtualClock
+) -> None:
+    session = session_on(path, clock)
+    told = Recorder(session)
+    path.write_text("not json")
+    session.file.follow()
+    with immutable(path.parent):
+        session.file.keep_list_shown()
+    [notice] = told.of(Notice)
+    assert notice.message.startswith("The list could not be written: ")
+    assert (notice.severity, notice.timeout) == ("error", 15)
+    assert session.file.damage is not None  # still damaged: the question stands
+    assert path.read_text() == "not json"
