@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from lox24tui.commands.arguments import add_command, fraction
 from lox24tui.commands.exit_codes import ExitCode
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, server
 from lox24tui.text import humanize
 
 if TYPE_CHECKING:
@@ -19,7 +18,10 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serves the simulated account until Ctrl+C."""
+    """Serves the simulated account until Ctrl+C. The fake (and uvicorn) is imported here, not
+    when the command line is read: every other command starts without it."""
+    from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, server
+
     host, port, bulks = args.host, args.port, args.bulks
     try:
         listener = _listen(host, port)
