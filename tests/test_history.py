@@ -145,7 +145,7 @@ def test_a_damaged_file_is_kept_aside_and_a_new_history_started(path: Path) -> N
     path.parent.mkdir(parents=True)
     garbage = b"this is not a database, just bytes " * 200
     path.write_bytes(garbage)
-    stamp = datetime.fromtimestamp(NOW, UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.fromtimestamp(NOW, UTC).strftime("%Y%m%dT%H%M%SZ")
     with History(path, clock=lambda: NOW) as history:
         (notice,) = history.pop_notices()
         assert f"kept aside as history.sqlite3.damaged-{stamp}" in notice

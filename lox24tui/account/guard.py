@@ -42,7 +42,6 @@ import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar
@@ -71,6 +70,7 @@ from lox24tui.state.files import (
     LOCK_WAIT,
     LockBusy,
     StateFault,
+    aside_name,
     cannot_use,
     file_signature,
     locked,
@@ -536,12 +536,7 @@ class FileGuardState:
 
     def _put_aside(self, why: str) -> ServerState:
         """Move the damaged file aside (under the lock) and start from a full window."""
-        stamp = datetime.fromtimestamp(self._clock.now(), UTC).strftime("%Y%m%dT%H%M%SZ")
-        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
-        counter = 1
-        while aside.exists():
-            counter += 1
-            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{counter}")
+        aside = aside_name(self.path, self._clock.now())
         try:
             os.rename(self.path, aside)
         except OSError as error:

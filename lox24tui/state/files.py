@@ -13,6 +13,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, TextIO
 
@@ -195,6 +196,18 @@ def _take(
                 waiting(busy)
                 told = True
             time.sleep(LOCK_RETRY)
+
+
+def aside_name(path: Path, now: float) -> Path:
+    """Where a damaged ``path`` is kept: beside it, named for when it was found
+    (``watchlist.json.damaged-20251126T094000Z``), never over an earlier one."""
+    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    counter = 1
+    while aside.exists():
+        counter += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{counter}")
+    return aside
 
 
 def write_atomically(path: Path, text: str | bytes, mode: int = 0o644) -> None:

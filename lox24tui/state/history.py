@@ -36,7 +36,7 @@ from typing import Final, TypeVar
 
 from lox24tui.api import StatusCode
 from lox24tui.api.models import FAILED_CODES
-from lox24tui.state.files import locked
+from lox24tui.state.files import aside_name, locked
 
 T = TypeVar("T")
 
@@ -89,7 +89,6 @@ MAX_PENDING: Final = 100_000
 
 _DAMAGED: Final = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 _BUSY: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-_STAMP: Final = "%Y%m%dT%H%M%S"
 
 TimeSource = Callable[[], float]
 """Unix seconds now: ``time.time``, or a test's clock."""
@@ -345,8 +344,7 @@ class History:
     def _keep_damaged_aside(self, error: sqlite3.Error | OSError) -> None:
         """Move the damaged file (and its WAL) aside, unless another process did so first."""
         self.close()
-        stamp = datetime.fromtimestamp(self._clock(), UTC).strftime(_STAMP)
-        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        aside = aside_name(self.path, self._clock())
         with locked(self.path):
             if _sound(self.path):
                 return

@@ -348,12 +348,7 @@ class WatchList:
     def _keep_damaged_aside(self) -> Path:
         """A copy of the damaged file beside it, under a name of its own; the caller then
         replaces the file atomically, so no reader ever finds it missing."""
-        stamp = datetime.fromtimestamp(self.now(), UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
-        counter = 1
-        while target.exists():
-            counter += 1
-            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{counter}")
+        target = files.aside_name(self.path, self.now())
         try:
             files.write_atomically(target, self.path.read_bytes())
         except OSError as error:
