@@ -22,6 +22,7 @@ from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,6 +127,14 @@ def wait_for_text(driver: webdriver.Chrome, text: str, timeout: float = WAIT) ->
 def press(driver: webdriver.Chrome, keys: str) -> None:
     """Type into the terminal, as a user with the page focused does."""
     driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea").send_keys(keys)
+
+
+def filter_to(driver: webdriver.Chrome, text: str) -> None:
+    """/, ``text`` and Enter in the dashboard: once one bulk is left ("1 of …" in the bar)."""
+    press(driver, "/")
+    wait_for_text(driver, "Filter: text or status")
+    press(driver, text + Keys.ENTER)
+    wait_for_text(driver, "1 of")
 
 
 def resources(driver: webdriver.Chrome) -> list[str]:

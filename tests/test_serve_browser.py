@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from tests import browser
@@ -74,10 +73,7 @@ def test_a_served_dashboard_is_read_only_and_says_so(served: Served) -> None:
         mode = driver.find_element(By.ID, "mode").text
         assert mode.startswith("read-only: cancel is off") and "--allow-writes" in mode
         browser.wait_for_text(driver, "Tomorrow's morning promo")
-        browser.press(driver, "/")
-        browser.wait_for_text(driver, "Filter: text or status")
-        browser.press(driver, "morning" + Keys.ENTER)
-        browser.wait_for_text(driver, "1 of")
+        browser.filter_to(driver, "morning")
         browser.press(driver, "X")
         shown = browser.wait_for_text(driver, "Not canceled")
         assert "read-only" in shown and "at LOX24?" not in shown
@@ -91,10 +87,7 @@ def test_with_allow_writes_the_page_says_so_and_x_asks(tmp_path: Path) -> None:
         driver.get(served.open_url)
         assert driver.find_element(By.ID, "mode").text.startswith("writes allowed: cancel is on")
         browser.wait_for_text(driver, "Tomorrow's morning promo")
-        browser.press(driver, "/")
-        browser.wait_for_text(driver, "Filter: text or status")
-        browser.press(driver, "morning" + Keys.ENTER)
-        browser.wait_for_text(driver, "1 of")
+        browser.filter_to(driver, "morning")
         browser.press(driver, "X")
         browser.wait_for_text(driver, "at LOX24?")  # the question before a cancel
 

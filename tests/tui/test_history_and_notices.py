@@ -22,6 +22,13 @@ def soon_bulk(now: float) -> SimBulk:
     return SimBulk(time_uuid(now - 600, 9), now - 600, now + 15, 10, label="Soon")
 
 
+def one_soon_bulk() -> tuple[VirtualClock, SimBulk, FakeLox24]:
+    """A fresh clock, and LOX24 with one bulk about to send (:func:`soon_bulk`)."""
+    clock = VirtualClock()
+    bulk = soon_bulk(clock.now())
+    return clock, bulk, FakeLox24(SimulatedAccount([bulk]), clock=clock)
+
+
 def watching(tmp_path: Path, bulk: SimBulk) -> WatchList:
     watchlist = WatchList(tmp_path / "w.json")
     watchlist.add(bulk.uuid, "Soon")
@@ -29,9 +36,7 @@ def watching(tmp_path: Path, bulk: SimBulk) -> WatchList:
 
 
 async def test_the_timeline_survives_a_restart(tmp_path: Path, locations: Locations) -> None:
-    clock = VirtualClock()
-    bulk = soon_bulk(clock.now())
-    fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
+    clock, bulk, fake = one_soon_bulk()
     app = app_on(fake, watching(tmp_path, bulk), locations)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
@@ -55,9 +60,7 @@ async def test_the_timeline_survives_a_restart(tmp_path: Path, locations: Locati
 async def test_a_launch_says_what_changed_while_it_was_closed(
     tmp_path: Path, locations: Locations
 ) -> None:
-    clock = VirtualClock()
-    bulk = soon_bulk(clock.now())
-    fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
+    clock, bulk, fake = one_soon_bulk()
     app = app_on(fake, watching(tmp_path, bulk), locations)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
@@ -79,9 +82,7 @@ async def test_a_launch_says_what_changed_while_it_was_closed(
 async def test_a_finished_bulk_reaches_the_terminal_as_a_notification(
     tmp_path: Path, locations: Locations
 ) -> None:
-    clock = VirtualClock()
-    bulk = soon_bulk(clock.now())
-    fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
+    _, bulk, fake = one_soon_bulk()
     written: list[str] = []
     app = app_on(
         fake,
@@ -103,9 +104,7 @@ async def test_a_finished_bulk_reaches_the_terminal_as_a_notification(
 async def test_a_damaged_history_is_told_under_its_own_title(
     tmp_path: Path, locations: Locations
 ) -> None:
-    clock = VirtualClock()
-    bulk = soon_bulk(clock.now())
-    fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
+    _, bulk, fake = one_soon_bulk()
     locations.history_file.parent.mkdir(parents=True, exist_ok=True)
     locations.history_file.write_bytes(b"not a database at all " * 100)
     app = app_on(fake, watching(tmp_path, bulk), locations)
