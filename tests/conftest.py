@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -16,6 +17,12 @@ from keyring.backends import fail
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve, serve_in_thread
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # pytest started as a background job of a script ("cmd &" without job control) ignores
+    # Ctrl+C, and so would every lox24tui process a test starts: tests that stop one with
+    # Ctrl+C would wait for ever. A handled signal is reset to the default in a child.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
 """Repeatable and bounded: the same examples on every run, a few seconds in all."""
