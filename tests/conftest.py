@@ -24,6 +24,7 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     # Ctrl+C would wait for ever. A handled signal is reset to the default in a child.
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: two workers a core. Much of the suite waits, on lox24tui processes it
     started and on sockets, and a waiting worker leaves its core to another (on two cores:

@@ -17,6 +17,7 @@ from lox24tui.fake.account import SYSTEM_ERROR, time_uuid
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
+from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 
@@ -78,6 +79,22 @@ async def cursor_to(pilot: Pilot[None], app: Lox24App, bulk_id: str) -> None:
     steps = shown_ids(app).index(bulk_id) - main_of(app).table.cursor_row
     await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
     assert main_of(app).table.selected_id == bulk_id
+
+
+async def select(pilot: Pilot[None], app: Lox24App, label: str) -> str:
+    """Move the cursor onto the bulk labelled ``label``, as a person would; its id."""
+    bulk_id = by_label(app, label)
+    await cursor_to(pilot, app, bulk_id)
+    return bulk_id
+
+
+async def open_import(pilot: Pilot[None], app: Lox24App) -> DiscoverScreen:
+    """Press i and wait for the import screen's first page of the account's bulks."""
+    await pilot.press("i")
+    screen = app.screen
+    assert isinstance(screen, DiscoverScreen)
+    await until(pilot, lambda: screen.table.row_count == 30, "the first page never came")
+    return screen
 
 
 async def paste_into_add_dialog(

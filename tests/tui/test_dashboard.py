@@ -33,9 +33,11 @@ from tests.tui.dashboard_driver import (
     column_shown,
     cursor_to,
     message_counts,
+    open_import,
     pane_lines,
     pane_text,
     paste_into_add_dialog,
+    select,
     shown_ids,
     summary_text,
     toasts,
@@ -129,8 +131,7 @@ async def test_remove_asks_first_and_undo_puts_it_back(demo: Callable[..., Lox24
 async def test_the_detail_pane_shows_every_field(demo: Callable[..., Lox24App]) -> None:
     app = demo()
     async with opened(app) as pilot:
-        voice = by_label(app, "Appointment reminders (voice)")
-        await cursor_to(pilot, app, voice)
+        await select(pilot, app, "Appointment reminders (voice)")
         await pilot.press("enter")
         await pilot.pause()
         text = pane_text(app)
@@ -151,8 +152,7 @@ async def test_the_detail_pane_shows_every_field(demo: Callable[..., Lox24App]) 
 async def test_the_pane_follows_its_bulk_through_updates(demo: Callable[..., Lox24App]) -> None:
     app = demo()
     async with opened(app) as pilot:
-        friday = by_label(app, "Black Friday newsletter")
-        await cursor_to(pilot, app, friday)
+        friday = await select(pilot, app, "Black Friday newsletter")
         await pilot.press("enter", "s")  # sort by label: the row moves, the pane must not
         await advance(app, pilot, 6)
         assert main_of(app).table.selected_id == friday
@@ -350,8 +350,7 @@ async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(
 async def test_undo_right_after_remove_shows_the_bulk_again(demo: Callable[..., Lox24App]) -> None:
     app = demo()
     async with opened(app) as pilot:
-        done = by_label(app, "Dry run: price check")
-        await cursor_to(pilot, app, done)
+        done = await select(pilot, app, "Dry run: price check")
         await pilot.press("d", "y", "u")
         await settle(app, pilot)
         assert cell(app, done, "status") == "processed · dry run"
@@ -414,10 +413,7 @@ async def test_import_picks_recent_bulks_without_typing_an_id(
 ) -> None:
     app = demo()
     async with opened(app) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, DiscoverScreen)
-        await until(pilot, lambda: screen.table.row_count == 30, "the first page never came")
+        screen = await open_import(pilot, app)
         marks = [screen.table.get_cell_at(Coordinate(row, 0)).plain for row in range(30)]
         assert marks[:12] == ["watched"] * 12 and marks[12] == ""
         screen.table.move_cursor(row=12)
@@ -436,10 +432,7 @@ async def test_import_picks_recent_bulks_without_typing_an_id(
 async def test_import_filters_by_status(demo: Callable[..., Lox24App]) -> None:
     app = demo()
     async with opened(app) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, DiscoverScreen)
-        await until(pilot, lambda: screen.table.row_count == 30, "the first page never came")
+        screen = await open_import(pilot, app)
         screen.query_one("#status-filter", Select).value = 15
         await until(pilot, lambda: 0 < screen.table.row_count < 30, "the filter never applied")
         rows = range(screen.table.row_count)
@@ -474,10 +467,7 @@ async def test_import_with_a_revoked_token_stops_like_the_engine(
 async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> None:
     app = demo()
     async with opened(app) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, DiscoverScreen)
-        await until(pilot, lambda: screen.table.row_count == 30, "the first page never came")
+        screen = await open_import(pilot, app)
         screen.table.move_cursor(row=20)
         picked = picked_id(screen, 20)
         await pilot.press("space")

@@ -26,6 +26,7 @@ from tests.tui.dashboard_driver import (
     cursor_to,
     footer_text,
     pane_text,
+    select,
     summary_text,
     toasts,
     toasts_saying,
@@ -117,8 +118,7 @@ async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(
 async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Callable[..., Lox24App]) -> None:
     app = demo()
     async with opened(app) as pilot:
-        promo = by_label(app, "Tomorrow's morning promo")
-        await cursor_to(pilot, app, promo)
+        promo = await select(pilot, app, "Tomorrow's morning promo")
         await pilot.press("X")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "X did not ask")
         question = " ".join(str(app.screen.query_one("Static").render()).split())
@@ -184,8 +184,7 @@ async def test_m_opens_the_selected_bulks_messages(demo: Callable[..., Lox24App]
     app = demo()
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        sending = by_label(app, "Black Friday newsletter")
-        await cursor_to(pilot, app, sending)
+        sending = await select(pilot, app, "Black Friday newsletter")
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, MessagesScreen), "m opened nothing")
         screen = app.screen

@@ -16,9 +16,8 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.session.config import Locations, load_settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
-from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.token import TokenScreen
-from tests.tui.dashboard_driver import WIDE, toasts
+from tests.tui.dashboard_driver import WIDE, open_import, toasts
 
 from .conftest import app_on, main_of, opened, until
 
@@ -74,10 +73,7 @@ async def test_with_a_keyring_that_keeps_nothing_the_toast_names_the_file(
 async def test_importing_one_bulk_says_one_more_bulk(demo: Callable[..., Lox24App]) -> None:
     app = demo()
     async with opened(app) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, DiscoverScreen)
-        await until(pilot, lambda: screen.table.row_count == 30, "the first page never came")
+        screen = await open_import(pilot, app)
         said = " ".join(str(screen.query_one("#discover-state", Static).render()).split())
         assert said.startswith("30 bulks, newest first")
         screen.table.move_cursor(row=12)
