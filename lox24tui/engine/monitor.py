@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final
@@ -90,7 +90,6 @@ class Summary:
 
 
 MonitorEvent = BulkUpdate | Summary
-Listener = Callable[[MonitorEvent], None]
 
 
 @dataclass(frozen=True, slots=True)
