@@ -58,6 +58,7 @@ from lox24tui.engine.bulk_state import (
 )
 from lox24tui.engine.cadence import DEFAULT_INTERVAL, Cadence
 from lox24tui.engine.delivery import DeliveryBreakdown
+from lox24tui.engine.in_flight import Alarm, InFlight
 from lox24tui.engine.side_work import FirstPass, SideWorkRunner
 from lox24tui.engine.watched_bulks import WatchedBulks
 
@@ -121,20 +122,19 @@ class Monitor:
         self._cadence = Cadence(interval, rng or random.Random())
         self._concurrency = _checked_concurrency(concurrency)
         self._bulks = WatchedBulks(self._clock)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._wire = InFlight()
         self._loop_task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._progress = asyncio.Event()
+        self._alarm = Alarm()
         self.updates: Broadcast[MonitorEvent] = Broadcast()
         """Every update of a bulk and every summary, to the front ends that listen."""
-        self._in_flight: set[str] = set()
-        """Ids with a request on the wire (by id, so that re-watching one cannot double it)."""
         self.side = SideWorkRunner(
-            side_requests_per_minute, self._tasks, self._poke, lambda: self._emit_summary()
+            side_requests_per_minute,
+            self._wire.tasks,
+            self._alarm.poke,
+            lambda: self._emit_summary(),
         )
         """The work beside status checks (delivery counts, the balance, auto-watch)."""
         self._running = False
-        self._requests_sent = 0
         self._guard = self._adopt(
             guard
             or AccountGuard(getattr(source, "token", None), clock=self._clock, interval=interval)
@@ -156,13 +156,13 @@ class Monitor:
         self._guard.interval = self._cadence.interval
         for bulk_id in self._bulks:
             state = self._bulks.state(bulk_id)
-            if state.next_due is None or state.last_checked is None or bulk_id in self._in_flight:
+            if state.next_due is None or state.last_checked is None or bulk_id in self._wire.ids:
                 continue
             if state.error is None and not self._cadence.is_scheduled_far(state):
                 self._bulks.schedule(
                     bulk_id, min(state.next_due, state.last_checked + self._cadence.interval)
                 )
-        self._poke()
+        self._alarm.poke()
 
     @property
     def concurrency(self) -> int:
@@ -171,7 +171,7 @@ class Monitor:
     @concurrency.setter
     def concurrency(self, value: int) -> None:
         self._concurrency = _checked_concurrency(value)
-        self._poke()
+        self._alarm.poke()
 
     @property
     def watched(self) -> list[str]:
@@ -208,8 +208,8 @@ class Monitor:
             total_messages=self._bulks.messages,
             total_price=self._bulks.price,
             watched=len(self._bulks),
-            in_flight=len(self._in_flight),
-            requests_sent=self._requests_sent,
+            in_flight=len(self._wire.ids),
+            requests_sent=self._wire.sent,
             paused=self._paused_reason is not None,
             pause_reason=self._paused_reason,
             breaker=breaker,
@@ -227,7 +227,7 @@ class Monitor:
             return self._bulks.state(bulk_id)
         state = self._bulks.add(bulk_id)
         self._emit_summary()
-        self._poke()
+        self._alarm.poke()
         return state
 
     def unwatch(self, bulk_id: str) -> None:
@@ -236,17 +236,17 @@ class Monitor:
             return
         self.updates.emit(BulkUpdate(state, frozenset({Change.REMOVED})))
         self._emit_summary()
-        self._poke()
+        self._alarm.poke()
 
     def refresh(self, bulk_id: str | None = None) -> None:
         """Fetch one bulk (or every bulk) now, final ones included, within the breakers' rules."""
         ids = [bulk_id] if bulk_id is not None else list(self._bulks)
         now = self._clock.now()
         for one in ids:
-            if one not in self._bulks or one in self._in_flight:
+            if one not in self._bulks or one in self._wire.ids:
                 continue
             self._bulks.schedule(one, now)
-        self._poke()
+        self._alarm.poke()
 
     def fetch_now(self, bulk_id: str) -> Breaker | None:
         """Fetch one watched bulk at once, final or not, even while polling is paused: a person
@@ -257,14 +257,14 @@ class Monitor:
         request slot or another request's answer), or why it cannot go out now: the guard's
         breaker, or BUSY while paused with every request slot taken. The bulk is then first in
         line for when requests go out again. Raises KeyError for a bulk not watched."""
-        if bulk_id in self._in_flight:
+        if bulk_id in self._wire.ids:
             return None  # its answer is on the way
         self._bulks.schedule(bulk_id, self._clock.now())
-        self._poke()
+        self._alarm.poke()
         if self._paused_reason is None:  # the loop sends it; say only what holds it back
             blocked = self._guard.blocked()
             return None if blocked is None or blocked.kind == BreakerKind.BUSY else blocked
-        if len(self._in_flight) >= self._concurrency:
+        if len(self._wire.ids) >= self._concurrency:
             return Breaker(BreakerKind.BUSY)
         admitted = self._guard.admit()
         if isinstance(admitted, Breaker):
@@ -289,7 +289,7 @@ class Monitor:
         _log.debug("engine paused: %s", reason)
         self._paused_reason = reason
         self._emit_summary()
-        self._poke()
+        self._alarm.poke()
 
     def resume(self) -> None:
         """Resume polling; also lifts a bad-token stop, since the user says to try again (the
@@ -298,7 +298,7 @@ class Monitor:
         self._paused_reason = None
         self._guard.resume()
         self._emit_summary()
-        self._poke()
+        self._alarm.poke()
 
     def use_source(self, source: StatusSource, guard: AccountGuard | None = None) -> None:
         """Switch to another client (a new token), under that token's guard: the stop on the
@@ -306,7 +306,7 @@ class Monitor:
         self._source = source
         self._guard = self._adopt(guard or self._guard.for_token(getattr(source, "token", None)))
         self._emit_summary()
-        self._poke()
+        self._alarm.poke()
 
     def _adopt(self, guard: AccountGuard) -> AccountGuard:
         guard.interval = self._cadence.interval
@@ -317,17 +317,17 @@ class Monitor:
         if guard is not self._guard:
             return
         if event == GuardEvent.FREED:  # perhaps a screen's request held the engine back
-            self._poke()
+            self._alarm.poke()
             return
         if event == GuardEvent.RECOVERED:
             # LOX24 is back: what failed meanwhile is due now, not at the end of its backoff
             now = self._clock.now()
             for bulk_id in self._bulks:
                 failed = isinstance(self._bulks.state(bulk_id).error, TransientError)
-                if failed and bulk_id not in self._in_flight:
+                if failed and bulk_id not in self._wire.ids:
                     self._bulks.schedule(bulk_id, now)
         self._emit_summary()
-        self._poke()
+        self._alarm.poke()
 
     def start(self) -> None:
         """Run the engine in a task of its own (or await :meth:`run` in a worker instead)."""
@@ -342,7 +342,7 @@ class Monitor:
             await self._run()
         finally:
             self._running = False
-            await self._cancel_requests()
+            await self._wire.cancel_all()
 
     async def stop(self) -> None:
         """Stop the loop and every request in flight, leaving no task behind."""
@@ -350,38 +350,30 @@ class Monitor:
         if loop_task is not None:
             loop_task.cancel()
             await asyncio.wait([loop_task])
-        await self._cancel_requests()
-
-    async def _cancel_requests(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks)
-        self._tasks.clear()
-        self._in_flight.clear()
+        await self._wire.cancel_all()
 
     async def wait_idle(self) -> None:
         """Wait until nothing is in flight and nothing is due now (or the engine is stopped from
         sending by a pause or a breaker)."""
         while not self._is_idle():
-            progress = self._progress
-            await progress.wait()
+            await self._alarm.next_pulse()
 
     # ----------------------------------------------------------------- the loop
 
     async def _run(self) -> None:
         while True:
-            self._wake.clear()
+            self._alarm.wake.clear()
             self._launch_due()
-            self._pulse()
+            self._alarm.pulse()
             delay = self._next_wake_delay()
             if delay is not None and delay <= 0:
                 await asyncio.sleep(0)
                 continue
-            timer = self._clock.call_later(delay, self._wake.set) if delay is not None else None
+            timer = (
+                self._clock.call_later(delay, self._alarm.wake.set) if delay is not None else None
+            )
             try:
-                await self._wake.wait()
+                await self._alarm.wake.wait()
             finally:
                 if timer is not None:
                     timer.cancel()
@@ -393,7 +385,7 @@ class Monitor:
             return
         now = self._clock.now()
         while self._free_slots() > 0:
-            first = self._bulks.first_due(self._in_flight)
+            first = self._bulks.first_due(self._wire.ids)
             if first is None or first[1] > now:
                 break
             ticket = self._guard.admit()
@@ -408,7 +400,7 @@ class Monitor:
         )
 
     def _free_slots(self) -> int:
-        return self._concurrency - len(self._in_flight) - self.side.in_flight
+        return self._concurrency - len(self._wire.ids) - self.side.in_flight
 
     def _next_wake_delay(self) -> float | None:
         """Seconds until something may be sent; None: until an answer or a user pokes."""
@@ -420,7 +412,7 @@ class Monitor:
             return None if blocked.until is None else max(0.0, blocked.until - now)
         if self._free_slots() <= 0:
             return None
-        first = self._bulks.first_due(self._in_flight)
+        first = self._bulks.first_due(self._wire.ids)
         due = [
             at
             for at in (
@@ -432,7 +424,7 @@ class Monitor:
         return max(0.0, min(due) - now) if due else None
 
     def _is_idle(self) -> bool:
-        if self._in_flight or self.side.in_flight:
+        if self._wire.ids or self.side.in_flight:
             return False
         if not self._running or self._paused_reason is not None:
             return True
@@ -440,16 +432,11 @@ class Monitor:
             return True
         now = self._clock.now()
         side_due = self.side.due(now, self._concurrency)
-        first = self._bulks.first_due(self._in_flight)
+        first = self._bulks.first_due(self._wire.ids)
         return (first is None or first[1] > now) and (side_due is None or side_due > now)
 
     def _launch(self, bulk_id: str, ticket: Ticket) -> None:
-        self._in_flight.add(bulk_id)
-        self._requests_sent += 1
-        request = _Request(bulk_id, self._source, self._guard, ticket)
-        task = asyncio.create_task(self._check(request))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._wire.start(bulk_id, self._check(_Request(bulk_id, self._source, self._guard, ticket)))
 
     async def _check(self, request: _Request) -> None:
         try:
@@ -466,16 +453,16 @@ class Monitor:
                 outcome = error
             except Exception as exc:  # a bug must mark one row, not stop the engine
                 outcome = UnreadableResponse(f"the client failed to read it ({type(exc).__name__})")
-            self._in_flight.discard(request.bulk_id)
+            self._wire.ids.discard(request.bulk_id)
             try:
                 self._settle(request, outcome)
             except Exception as exc:
                 reason = f"lox24tui failed to process it ({type(exc).__name__})"
                 self._settle(request, UnreadableResponse(reason))
         finally:
-            self._in_flight.discard(request.bulk_id)
+            self._wire.ids.discard(request.bulk_id)
             self._emit_summary()
-            self._poke()
+            self._alarm.poke()
 
     # ----------------------------------------------------------------- results
 
@@ -508,14 +495,6 @@ class Monitor:
     def _emit_summary(self) -> None:
         if self.updates.heard:
             self.updates.emit(self.summary())
-
-    def _poke(self) -> None:
-        self._wake.set()
-        self._pulse()
-
-    def _pulse(self) -> None:
-        self._progress.set()
-        self._progress = asyncio.Event()
 
 
 async def check_each_once(
