@@ -68,8 +68,8 @@ async def steady_state(url: str, ids: list[str], interval: float, cycles: int) -
     """Requests sent in each interval after the first full cycle."""
     async with Lox24ClientPool(Token(FAKE_TOKEN), url, max_connections=20) as client:
         monitor = Monitor(client, ids, interval=interval, concurrency=20)
-        await monitor.check_once()
         monitor.start()
+        await monitor.wait_idle()  # the first full cycle
         counts = []
         for _ in range(cycles):
             before = monitor.summary().requests_sent

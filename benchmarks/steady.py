@@ -11,7 +11,7 @@ a process of its own (``_fake_process.py``). How each figure is taken:
 - headless: key-press and detail-pane latency, in this process (``App.run_test``), as
   benchmarks/dashboard.py does: the time from the key to its handler, and for the pane from the
   key to the first frame drawn with the pane open (or closed).
-- engine: one cycle of 1,000 ids through the engine (``Monitor.check_once``) at c=20 and at c=50
+- engine: one cycle of 1,000 ids through the engine (started, until it is idle) at c=20 and c=50
   (sharded over clients), and a bare ``httpx.AsyncClient.get`` loop for the CPU floor.
 
 - idle (target 2): 1,000 final bulks, CPU over a window from 65 s after start, once relative
