@@ -51,6 +51,15 @@ def process(path: Path, clock: VirtualClock, url: str = SERVER) -> AccountGuard:
     return AccountGuard(Token(FAKE_TOKEN), state=FileGuardState(path, server_key(url)), clock=clock)
 
 
+def proven_a_while_ago(path: Path, clock: VirtualClock) -> AccountGuard:
+    """A process whose token worked, long enough ago that its proof is due to be written
+    again."""
+    guard = process(path, clock)
+    guard.settle(ticket(guard), None)
+    clock.advance(PROOF_WRITE_EVERY + 1)
+    return guard
+
+
 def write_state(path: Path, state: dict[str, object]) -> None:
     """The shared file as another process (or an older lox24tui) left it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,9 +114,7 @@ def test_a_success_sent_before_a_refusal_does_not_prove_the_token_again(
     shared: Path, clock: VirtualClock
 ) -> None:
     """Revoked mid-burst: the first request's 2xx arrives after the second one's 401."""
-    guard = process(shared, clock)
-    guard.settle(ticket(guard), None)
-    clock.advance(PROOF_WRITE_EVERY + 1)
+    guard = proven_a_while_ago(shared, clock)
     early = ticket(guard)
     clock.advance(0.1)  # the key is revoked here
     late = ticket(guard)
@@ -303,9 +310,7 @@ def test_a_stop_counts_the_refused_requests_among_those_it_counts(
 def test_a_success_sent_at_the_same_moment_as_a_refusal_proves_nothing(
     shared: Path, clock: VirtualClock
 ) -> None:
-    guard = process(shared, clock)
-    guard.settle(ticket(guard), None)
-    clock.advance(PROOF_WRITE_EVERY + 1)
+    guard = proven_a_while_ago(shared, clock)
     early, late = ticket(guard), ticket(guard)
     guard.settle(late, InvalidToken(http_status=401))
     guard.settle(early, None)
