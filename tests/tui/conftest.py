@@ -22,6 +22,9 @@ from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.setup import DashboardSetup, demo_setup
 from lox24tui.tui.widgets import detail_pane
 
+WIDE = (180, 50)
+"""The terminal most dashboard tests run in: every column and the pane beside the table."""
+
 
 @pytest.fixture(autouse=True)
 def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

@@ -23,8 +23,6 @@ from lox24tui.tui.widgets.summary_bar import SummaryBar
 
 from .conftest import main_of, until
 
-WIDE = (180, 50)
-
 
 def cell(app: Lox24App, bulk_id: str, column: str) -> str:
     return main_of(app).table.get_cell(bulk_id, column).plain

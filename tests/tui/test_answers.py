@@ -20,7 +20,6 @@ from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.main import MainScreen
 from tests.tui.dashboard_driver import (
-    WIDE,
     by_label,
     column_shown,
     cursor_to,
@@ -30,7 +29,7 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import advance, app_on, main_of, opened, settle, until
+from .conftest import WIDE, advance, app_on, main_of, opened, settle, until
 
 
 async def test_escape_closes_the_keys_panel_and_then_means_back_again(

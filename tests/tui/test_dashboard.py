@@ -27,7 +27,6 @@ from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.token import TokenScreen
 from tests.tui.dashboard_driver import (
-    WIDE,
     by_label,
     cell,
     column_shown,
@@ -45,7 +44,7 @@ from tests.tui.dashboard_driver import (
     two_bulks_ending_soon,
 )
 
-from .conftest import advance, app_on, fake_of, main_of, opened, settle, until
+from .conftest import WIDE, advance, app_on, fake_of, main_of, opened, settle, until
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 

@@ -20,7 +20,6 @@ from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.messages import MessagesScreen
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 from tests.tui.dashboard_driver import (
-    WIDE,
     by_label,
     cell,
     cursor_to,
@@ -32,7 +31,7 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import advance, app_on, fake_of, main_of, opened, settle, until
+from .conftest import WIDE, advance, app_on, fake_of, main_of, opened, settle, until
 
 
 async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., Lox24App]) -> None:

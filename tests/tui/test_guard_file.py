@@ -14,9 +14,9 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.setup import DashboardSetup, open_watchlist
 from tests.state_faults import lock_is_free, stopped_lock_holder
-from tests.tui.dashboard_driver import WIDE, summary_text, toasts
+from tests.tui.dashboard_driver import summary_text, toasts
 
-from .conftest import _no_terminal, advance, opened, until, watchlist_path
+from .conftest import WIDE, _no_terminal, advance, opened, until, watchlist_path
 
 URL = "http://fake.test"
 

@@ -12,9 +12,9 @@ from lox24tui.fake.account import SimBulk, time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.history import History, StatusTransition
 from lox24tui.state.store import WatchList
-from tests.tui.dashboard_driver import WIDE, detail_of, toasts
+from tests.tui.dashboard_driver import detail_of, toasts
 
-from .conftest import advance, app_on, opened, settle, until
+from .conftest import WIDE, advance, app_on, opened, settle, until
 
 
 def soon_bulk(now: float) -> SimBulk:

@@ -19,9 +19,9 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.discover import DiscoverScreen
 from tests.hostile import HOSTILE, SHOWN, assert_inert
-from tests.tui.dashboard_driver import WIDE, cell, pane_text, toasts
+from tests.tui.dashboard_driver import cell, pane_text, toasts
 
-from .conftest import advance, app_on, main_of, settle, until
+from .conftest import WIDE, advance, app_on, main_of, settle, until
 
 
 def hostile_app(tmp_path: Path, locations: Locations) -> tuple[Lox24App, str]:

@@ -16,9 +16,9 @@ from lox24tui.session.config import Locations
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.export import ExportScreen
 from tests.files_on_disk import damage, files_under, saved_list
-from tests.tui.dashboard_driver import WIDE, keys_panel_text, toasts
+from tests.tui.dashboard_driver import keys_panel_text, toasts
 
-from .conftest import main_of, settle, until
+from .conftest import WIDE, main_of, settle, until
 
 
 async def palette_search(pilot: Pilot[None], search: str) -> list[str]:

@@ -16,9 +16,9 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.keys import catalogue
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
-from tests.tui.dashboard_driver import WIDE, by_label, cursor_to, keys_panel_text, toasts
+from tests.tui.dashboard_driver import by_label, cursor_to, keys_panel_text, toasts
 
-from .conftest import fake_of, main_of, opened, settle, until
+from .conftest import WIDE, fake_of, main_of, opened, settle, until
 
 README = Path(__file__).parents[2] / "README.md"
 

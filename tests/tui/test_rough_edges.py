@@ -20,7 +20,6 @@ from lox24tui.tui.cells import COLUMNS
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 from tests.tui.dashboard_driver import (
-    WIDE,
     by_label,
     cell,
     column_shown,
@@ -36,7 +35,7 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import advance, app_on, fake_of, main_of, opened, settle, until
+from .conftest import WIDE, advance, app_on, fake_of, main_of, opened, settle, until
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 WRONG_TOKEN = "1234567:" + "0" * 32

@@ -17,9 +17,9 @@ from lox24tui.session.config import Locations, load_settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
-from tests.tui.dashboard_driver import WIDE, open_import, toasts
+from tests.tui.dashboard_driver import open_import, toasts
 
-from .conftest import app_on, main_of, opened, until
+from .conftest import WIDE, app_on, main_of, opened, until
 
 
 def tokenless(tmp_path: Path, locations: Locations) -> tuple[Lox24App, FakeLox24]:

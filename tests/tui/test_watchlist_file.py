@@ -18,9 +18,9 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
 from tests.cli_process import lox24tui
 from tests.files_on_disk import A, B, C, damage, files_under, saved_list
-from tests.tui.dashboard_driver import WIDE, paste_into_add_dialog, shown_ids, toasts
+from tests.tui.dashboard_driver import paste_into_add_dialog, shown_ids, toasts
 
-from .conftest import app_on, opened, settle, until
+from .conftest import WIDE, app_on, opened, settle, until
 
 D = "00000000-0000-1000-8000-000000000004"
 
