@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from lox24tui.api.ids import BULK_ID_PATTERN
+
 
 class StatusCode(IntEnum):
     """The status codes the contract documents; others are kept as plain ints."""
@@ -236,7 +238,8 @@ _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 """One set of field names per shape of record, shared by every record of that shape."""
 SHARED_TEXT_CHARS: Final = 24
 """Text fields up to this long ("Bulk", "/contexts/Bulk", an IP address, a service code) are
-interned: they repeat from record to record; ids and free text are longer and do not."""
+interned: they repeat from record to record; free text is longer and does not. A bulk id (the
+``uuid``) is interned too: it is the very id the watch list already holds."""
 
 
 _CLEAN: Final[dict[str, Any]] = {"_unreadable": {}}
@@ -257,7 +260,9 @@ def _compact(model: M) -> M:
     object.__setattr__(model, "__pydantic_fields_set__", shared)
     values = model.__dict__
     for name, value in values.items():
-        if type(value) is str and len(value) <= SHARED_TEXT_CHARS:
+        if type(value) is str and (
+            len(value) <= SHARED_TEXT_CHARS or BULK_ID_PATTERN.fullmatch(value)
+        ):
             values[name] = sys.intern(value)
     return model
 
