@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lox24tui.api import (
     AccountNotActive,
@@ -89,6 +91,44 @@ async def test_a_status_request_carries_auth_user_agent_and_accept() -> None:
     assert reply.status.price == Decimal("1.5")
     assert reply.request_id == REQUEST_ID
     assert json.loads(reply.raw_json)["uuid"] == BULK
+
+
+AS_SENT = (
+    '{"uuid":"' + BULK + '",  "status_code": 10,\n "price": 1.50, "note": "Grüße 👋", '
+    '"x-new": [1, {"a": null}], "msg_total_count" : 3}'
+)
+"""A body as no serializer of ours would write it: spacing, key order, a price of 1.50,
+characters beyond ASCII, keys the contract does not know."""
+
+
+async def test_the_body_shown_is_the_one_lox24_sent_character_for_character() -> None:
+    async with client_for(answering(text=AS_SENT)) as client:
+        reply = await client.get_bulk_status(BULK)
+    assert reply.raw_json == AS_SENT
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(
+    fields=st.dictionaries(st.text(), json_values, max_size=8),
+    separators=st.sampled_from([(",", ":"), (", ", ": "), (" ,", " : ")]),
+    ascii_only=st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+async def test_any_status_body_is_kept_exactly(
+    fields: dict[str, object], separators: tuple[str, str], ascii_only: bool
+) -> None:
+    body = json.dumps(
+        {"uuid": BULK, "status_code": 5, **fields}, separators=separators, ensure_ascii=ascii_only
+    )
+    async with client_for(answering(text=body)) as client:
+        reply = await client.get_bulk_status(BULK)
+    assert reply.raw_json == body
 
 
 @pytest.mark.parametrize(

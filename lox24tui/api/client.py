@@ -15,7 +15,7 @@ import re
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from lox24tui import __version__
+from lox24tui.api import kept_body
 from lox24tui.api.errors import (
     AccountNotActive,
     BulkNotFound,
@@ -63,15 +64,28 @@ _log = logging.getLogger(__name__)
 could be filters or numbers; then the answer's status and request id."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class StatusReply:
-    """A bulk's status together with what support needs and the dashboard shows."""
+    """A bulk's status together with what support needs and the dashboard shows. The body is
+    kept deflated (:mod:`kept_body`): one is kept per watched bulk, and read only when shown."""
 
     bulk_id: str
     status: BulkStatus
     request_id: str | None
-    raw_json: str
-    """The response body exactly as received."""
+    deflated_body: bytes = field(repr=False)
+
+    def __init__(
+        self, bulk_id: str, status: BulkStatus, request_id: str | None, raw_json: str
+    ) -> None:
+        object.__setattr__(self, "bulk_id", bulk_id)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "deflated_body", kept_body.keep(raw_json))
+
+    @property
+    def raw_json(self) -> str:
+        """The response body exactly as received."""
+        return kept_body.read(self.deflated_body)
 
 
 class ClosesOnExit:
