@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -363,6 +362,10 @@ def _raw_answer(state: BulkState) -> RenderableType:
 
 
 def _pretty_json(raw: str) -> RenderableType:
+    """The body indented and coloured. Syntax brings Pygments (~1.4 MiB), so it is imported
+    the first time someone asks to see a body, not by every dashboard."""
+    from rich.syntax import Syntax
+
     try:
         text = json.dumps(json.loads(raw), indent=2, ensure_ascii=True)
     except ValueError:
