@@ -311,6 +311,19 @@ def test_three_failures_in_a_row_make_lox24_unreachable_then_one_probe_at_a_time
     assert stop(guard).until == clock.now() + 60
 
 
+def test_answers_on_the_wire_when_lox24_went_away_do_not_lengthen_the_wait(
+    clock: VirtualClock,
+) -> None:
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock, interval=10)
+    one_request(guard, None)
+    on_the_wire = [ticket(guard) for _ in range(2)]  # sent before the outage showed
+    for _ in range(3):
+        one_request(guard, lost())
+    for late in on_the_wire:
+        guard.settle(late, lost())  # no probes: the first probe still comes in 20 s
+    assert stop(guard).until == clock.now() + 20
+
+
 def test_a_success_between_failures_keeps_lox24_reachable(clock: VirtualClock) -> None:
     guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
     for outcome in [lost(), lost(), None, lost(), server_error(), None, lost()]:

@@ -348,6 +348,24 @@ def test_an_outage_written_by_a_clock_ahead_is_capped(shared: Path, clock: Virtu
     assert blocked.until == now + PROBE_MAX_WAIT + PROBE_SLOT_SLACK
 
 
+def test_an_outage_start_from_a_clock_ahead_is_capped_alone(
+    shared: Path, clock: VirtualClock
+) -> None:
+    """Another process's probe is on the wire (a sane slot); only "since" lies ahead."""
+    now = clock.now()
+    write_state(shared, {"unreachable_since": now + 10**6, "probe_until": now + 5})
+    blocked = stop(process(shared, clock))
+    assert blocked.kind == BreakerKind.UNREACHABLE
+    assert (blocked.since, blocked.until) == (now, now + 5)
+
+
+def test_a_probe_slot_from_a_clock_ahead_is_capped_alone(shared: Path, clock: VirtualClock) -> None:
+    now = clock.now()
+    write_state(shared, {"unreachable_since": now - 60, "probe_until": now + 10**6})
+    blocked = stop(process(shared, clock))
+    assert (blocked.since, blocked.until) == (now - 60, now + PROBE_MAX_WAIT + PROBE_SLOT_SLACK)
+
+
 def test_the_next_probe_written_by_a_clock_ahead_is_capped(
     shared: Path, clock: VirtualClock
 ) -> None:

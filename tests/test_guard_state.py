@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -91,19 +92,24 @@ def damage(path: Path, kind: str) -> None:
     ],
 )
 def test_a_damaged_file_is_moved_aside_told_once_and_the_window_counts_as_full(
-    shared: Path, clock: VirtualClock, kind: str, why: str
+    shared: Path, clock: VirtualClock, kind: str, why: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="lox24tui")
     damage(shared, kind)
     first = Process(shared, clock, WRONG)
     stopped = first.request(refused())
     assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.PROTECTING_IP
     assert stopped.until == clock.now() + REFUSED_WINDOW
+    # what the file held is unknown: every place of the window counts as possibly refused
+    assert "a refused or unproven token already went out 3 times" in stopped.reason(clock.now())
     aside = [p for p in shared.parent.iterdir() if p.name.startswith(shared.name + ".damaged-")]
     assert len(aside) == 1
     assert len(first.told) == 1
     assert str(shared) in first.told[0] and str(aside[0]) in first.told[0]
     assert f"was damaged {why}; it was moved aside" in first.told[0]
     assert f"wait until {humanize.clock_time(clock.now() + REFUSED_WINDOW)}," in first.told[0]
+    assert first.told[0].endswith("so that this IP cannot be blocked.")
+    assert first.told[0] in caplog.messages  # and the debug log has it, for support
     assert aside[0].name == f"{shared.name}.damaged-20251126T094000Z"  # the clock's start, UTC
     assert json.loads(shared.read_text("utf-8"))["version"] == 1
     assert "Errno" not in first.told[0]
@@ -149,19 +155,27 @@ def test_a_process_keeps_what_it_knew_when_the_file_is_deleted(
 
 
 def test_a_file_that_cannot_be_written_stops_every_request_and_says_why(
-    shared: Path, clock: VirtualClock
+    shared: Path, clock: VirtualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="lox24tui")
     proven = Process(shared, clock)
     assert isinstance(proven.request(None), Ticket)
     unproven = Process(shared, clock, WRONG)
     with immutable(shared.parent):
         stopped = unproven.request(refused())
         assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.STATE
+        assert stopped.until == clock.now() + STATE_RETRY  # when it is tried again
         reason = stopped.reason(clock.now())
         assert reason.startswith(f"the account guard file {shared} cannot be written (")
         assert "no request is sent until then" in reason and "Errno" not in reason
         assert unproven.told == [reason.removesuffix(".")]
     assert isinstance(unproven.request(refused()), Ticket)  # written again: the fault is over
+    logged = [m for m in caplog.messages if m.startswith("guard: the shared state")]
+    assert len(logged) == 2  # once when the fault began, once when it ended
+    assert logged[0].startswith(
+        f"guard: the shared state cannot be used: the account guard file {shared} cannot be"
+    )
+    assert logged[1] == "guard: the shared state can be used again"
 
 
 def test_an_answer_that_cannot_be_recorded_stops_everything_and_is_written_later(

@@ -724,13 +724,15 @@ class AccountGuard:
         now = self._clock.now()
         return self._blocked(now, self._current(now))
 
+    def _state_breaker(self, now: float, fault: StateFault) -> Breaker:
+        """Nothing goes out while the shared state cannot be used; it is tried again then."""
+        return Breaker(BreakerKind.STATE, StateUnusable(fault), until=max(now, self._retry_at))
+
     def _blocked(self, now: float, state: ServerState) -> Breaker | None:
         if self._auth_stop is not None:
             return Breaker(BreakerKind.AUTH, self._auth_stop)
-        fault = self._state.fault
-        if fault is not None:
-            retry = max(now, self._retry_at)
-            return Breaker(BreakerKind.STATE, StateUnusable(fault), until=retry)
+        if self._state.fault is not None:
+            return self._state_breaker(now, self._state.fault)
         if state.blocked_until > now:
             return Breaker(BreakerKind.RATE_LIMITED, self._rate_limit_error, state.blocked_until)
         if self._probe_in_flight:
@@ -787,7 +789,7 @@ class AccountGuard:
 
         admitted = self._write(take)
         if isinstance(admitted, StateFault):
-            return self._blocked(now, state) or Breaker(BreakerKind.STATE, StateUnusable(admitted))
+            return self._state_breaker(now, admitted)
         if isinstance(admitted, Ticket):
             if not admitted.proven or admitted.probe:
                 why = "the token is not proven yet" if not admitted.proven else "LOX24 probe"
