@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -60,6 +61,24 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     yield
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def lox24_knows_every_filter(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No fake a test made may have been sent a query parameter LOX24 does not know. API
+    Platform ignores an unknown filter silently and answers everything, so a client that
+    misspelled one would pass every test that does not check this."""
+    made: list[FakeLox24] = []
+    build = FakeLox24.__init__
+
+    def recorded(fake: FakeLox24, *args: Any, **options: Any) -> None:
+        build(fake, *args, **options)
+        made.append(fake)
+
+    monkeypatch.setattr(FakeLox24, "__init__", recorded)
+    yield
+    unknown = [entry for fake in made for entry in fake.unknown_filters]
+    assert unknown == [], f"parameters LOX24 would ignore were sent: {unknown}"
 
 
 @pytest.fixture

@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import random
 import re
 import secrets
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode
 
 from lox24tui.clock import Clock, SystemClock
+from lox24tui.fake import engagement
 from lox24tui.fake.account import SimBulk, SimulatedAccount
 from lox24tui.fake.faults import Fault, FaultKind
-from lox24tui.fake.messages import MessageFilter
+from lox24tui.fake.messages import BulkMessages, MessageFilter, Stage
+from lox24tui.fake.query import Collection, Query, is_integer
+from lox24tui.fake.query import read as read_query
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,6 +42,56 @@ BAD_CREDENTIALS_WINDOW: Final = 60.0
 BLOCK_SECONDS: Final = 600.0
 _BULK_PATH: Final = re.compile(r"/bulks/([^/]+)(/status|/cancel)?")
 TotalItems = Literal["number", "absent", "null", "string"]
+BULKS: Final = Collection(
+    "/bulks",
+    exact=frozenset({"status_code", "uuid"}),
+    ranges=frozenset({"created_at"}),
+    order=frozenset({"created_at"}),
+)
+"""``GET /bulks`` as the contract lists its filters."""
+MESSAGES: Final = Collection(
+    "/sms",
+    exact=frozenset({"bulk", "uuid", "iso2", "dlr_code", "status_code"}),
+    booleans=frozenset({"is_sent", "is_unicode"}),
+    ranges=frozenset({"gateway_sent_at", "delivery_at", "created_at"}),
+    order=frozenset({"created_at", "gateway_sent_at"}),
+)
+"""``GET /sms`` as the contract lists its filters (``bulk`` from LOX24's PHP client)."""
+INCOMINGS: Final = Collection(
+    "/incomings",
+    exact=frozenset({"msg_uuid"}),
+    partial=frozenset({"text", "from", "to"}),
+    order=frozenset({"received_at"}),
+    type="Incoming",
+    order_by=("received_at", True),
+)
+"""``GET /incomings``: replies and other inbound messages, newest first."""
+BLOCKED: Final = Collection(
+    "/blocked_numbers",
+    exact=frozenset({"type"}),
+    partial=frozenset({"number"}),
+    type="BlockedNumber",
+)
+"""``GET /blocked_numbers``: the account's opt-outs."""
+CLICKS: Final = Collection(
+    "/short_link_requests",
+    exact=frozenset({"country", "type"}),
+    partial=frozenset({"url", "user_agent", "referer", "browser", "os"}),
+    ranges=frozenset({"date"}),
+    order=frozenset({"date"}),
+    type="ShortLinkRequest",
+    order_by=("date", False),
+)
+"""Short-link clicks: of the account, of a bulk (``/bulks/{id}/requests``)."""
+_ENGAGEMENT_PATH: Final = re.compile(
+    r"(/incomings|/blocked_numbers|/short_link_requests)(?:/([^/]+))?|(/bulks/)([^/]+)/requests"
+)
+_ENGAGED_KEPT: Final = 1024
+"""Bulks whose clicks or replies are kept between requests (see FakeLox24._of_bulk)."""
+_PATTERN_FILTERS: Final = frozenset({"bulk", "dlr_code", "status_code", "is_sent"})
+"""The filters a bulk's message pattern counts without looking at each message."""
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +140,10 @@ class FakeLox24:
         """Seeded, it makes request ids repeatable (for snapshot tests); else they are random."""
         self.faults: list[Fault] = []
         self.log: list[LoggedRequest] = []
+        self._engaged: dict[tuple[Any, ...], list[Any]] = {}
+        self.unknown_filters: list[str] = []
+        """Query parameters a collection does not know ("/sms: itemsPerPage"): ignored, as LOX24
+        ignores them. The tests insist it stays empty."""
         self.in_flight = 0
         self.max_in_flight = 0
         self._bad_credentials: dict[str, deque[float]] = defaultdict(deque)
@@ -192,6 +250,10 @@ class FakeLox24:
             return 200, self._list(query, now, ld)
         if path == "/sms":
             return self._messages(query, now, ld)
+        engaged = _ENGAGEMENT_PATH.fullmatch(path)
+        if engaged is not None:
+            kind = engaged.group(1) or engaged.group(3)
+            return self._engagement(kind, engaged.group(2) or engaged.group(4), query, now, ld)
         match = _BULK_PATH.fullmatch(path)
         if match is None:
             return 404, f'No route found for "GET {path}".'
@@ -212,7 +274,7 @@ class FakeLox24:
         now = self.clock.now()
         changed = self.account.balance_changed_at(now)
         body: dict[str, Any] = {
-            "id": int(client_id) if _integer(client_id) else 0,
+            "id": int(client_id) if is_integer(client_id) else 0,
             "currency": self.account.currency,
             "balance_amount": float(self.account.balance(now)),
             "balance_changed_at": int(changed) if changed is not None else None,
@@ -225,21 +287,18 @@ class FakeLox24:
         return body
 
     def _list(self, query: str, now: float, ld: bool) -> Any:
-        params = parse_qsl(query, keep_blank_values=True)
-        codes = {int(v) for k, v in params if k in ("status_code", "status_code[]") and _integer(v)}
-        uuids = {v for k, v in params if k == "uuid[]"}
-        bounds = [(k[len("created_at[") : -1], v) for k, v in params if k.startswith("created_at[")]
-        page = next((int(v) for k, v in params if k == "page" and _integer(v) and int(v) > 0), 1)
-        ascending = dict(params).get("_order[created_at]", "desc").lower() == "asc"
+        asked = self._read(query, BULKS)
+        codes, uuids = asked.integers("status_code"), asked.texts("uuid")
+        page = asked.page
         bulks = self.account.newest_first()
-        if ascending:
+        if not asked.descending("created_at", default=True):
             bulks.reverse()
         selected = [
             b
             for b in bulks
-            if (not codes or b.state(now)[0] in codes)
-            and (not uuids or b.uuid in uuids)
-            and all(_within(b.created_at, op, value) for op, value in bounds)
+            if (codes is None or b.state(now)[0] in codes)
+            and (uuids is None or b.uuid in {u.lower() for u in uuids})
+            and asked.within("created_at", int(b.created_at))  # as LOX24 stores it
         ]
         start = (page - 1) * self.page_size
         members = [
@@ -266,30 +325,21 @@ class FakeLox24:
         """``GET /sms``: one bulk's messages (the fake knows no others: without ``bulk`` the
         list is empty), filtered, paged, oldest first unless ``_order[created_at]=desc``."""
         params = parse_qsl(query, keep_blank_values=True)
-        values: dict[str, list[str]] = defaultdict(list)
-        for key, value in params:
-            values[key].append(value)
-        dlr = [int(v) for v in values["dlr_code"] + values["dlr_code[]"] if _integer(v)]
-        status = [int(v) for v in values["status_code[]"] + values["status_code"] if _integer(v)]
-        sent = values["is_sent"][-1].lower() if values["is_sent"] else None
-        match = MessageFilter(
-            frozenset(dlr) if dlr else None,
-            frozenset(status) if status else None,
-            {"true": True, "1": True, "false": False, "0": False}.get(sent) if sent else None,
-        )
-        page = next((int(v) for v in values["page"] if _integer(v) and int(v) > 0), 1)
-        descending = (values["_order[created_at]"] or ["asc"])[-1].lower() == "desc"
-        bulk = self.account.get(values["bulk"][-1]) if values["bulk"] else None
+        asked = self._read(query, MESSAGES)
+        page = asked.page
+        bulk_ids = asked.values.get("bulk")
+        bulk = self.account.get(bulk_ids[-1]) if bulk_ids else None
         members: list[dict[str, Any]] = []
         total = 0
         if bulk is not None:
             messages = bulk.messages(now, self.account.funds_out_at())
-            total = messages.count(match)
-            for index, stage in messages.page(match, page, self.page_size, descending=descending):
-                item = bulk.message_json(index, stage)
-                if ld:
-                    item = {"@id": f"/sms/{item['uuid']}", "@type": "Sms", **item}
-                members.append(item)
+            if _counted_by_pattern(asked):
+                total, found = _by_pattern(asked, messages, page, self.page_size)
+                members = [bulk.message_json(index, stage) for index, stage in found]
+            else:
+                total, members = _one_by_one(asked, bulk, messages, page, self.page_size)
+            if ld:
+                members = [{"@id": f"/sms/{m['uuid']}", "@type": "Sms", **m} for m in members]
         if not ld:
             return 200, members
         last = max(1, -(-total // self.page_size))
@@ -323,6 +373,115 @@ class FakeLox24:
         elif self.total_items == "string":
             body["hydra:totalItems"] = str(total)
         return 200, body
+
+    def _engagement(
+        self, kind: str, item: str | None, query: str, now: float, ld: bool
+    ) -> tuple[int, Any]:
+        """Replies (``/incomings``), opt-outs (``/blocked_numbers``) and short-link clicks
+        (``/short_link_requests``, ``/bulks/{id}/requests``), as :mod:`engagement` makes them."""
+        if kind == "/bulks/":
+            bulk = self.account.get(item or "")
+            if bulk is None:
+                return 404, "Not Found"
+            collection, items = CLICKS, self._clicks([bulk], now)
+            path, id_key = f"/bulks/{bulk.uuid}/requests", "id"  # items named as below
+        elif kind == "/short_link_requests":
+            collection, items = CLICKS, self._clicks(self.account, now)
+            path, id_key = kind, "id"
+        elif kind == "/incomings":
+            collection, id_key, path = INCOMINGS, "uuid", kind
+            items = [answer for _, answer in self._replies(now)]
+        else:
+            collection, id_key, path = BLOCKED, "id", kind
+            opened = min((b.created_at for b in self.account), default=now) - 86_400
+            items = engagement.blocked_numbers((r for r, _ in self._replies(now)), opened)
+        if item is not None and kind != "/bulks/":
+            found = next((i for i in items if str(i[id_key]) == item), None)
+            if found is None:
+                return 404, "Not Found"
+            return 200, _as_ld(found, collection, id_key) if ld else found
+        asked = self._read(query, collection)
+        kept = [i for i in items if asked.accepts(i)]
+        default = collection.order_by
+        if default is not None:
+            kept.sort(key=_by(default[0]), reverse=default[1])
+        for prop, descending in reversed(asked.order):
+            kept.sort(key=_by(prop), reverse=descending)
+        return 200, self._page(kept, path, query, asked.page, ld, (id_key, collection))
+
+    def _clicks(self, bulks: Iterable[SimBulk], now: float) -> list[dict[str, Any]]:
+        return [click for bulk in bulks for click in self._of_bulk("clicks", bulk, now)]
+
+    def _replies(self, now: float) -> list[tuple[engagement.Reply, dict[str, Any]]]:
+        return [reply for bulk in self.account for reply in self._of_bulk("replies", bulk, now)]
+
+    def _of_bulk(self, what: str, bulk: SimBulk, now: float) -> list[Any]:
+        """A bulk's clicks (as JSON) or replies at ``now``, kept while nothing they follow
+        from changed: a client paging through them asks again for every page."""
+        out = self.account.funds_out_at()
+        key = (what, bulk.uuid, now, out, bulk.state(now)[1], bulk.quirks, bulk.text)
+        kept = self._engaged.get(key)
+        if kept is None:
+            if len(self._engaged) >= _ENGAGED_KEPT:
+                self._engaged.clear()
+            messages = bulk.messages(now, out)
+            kept = self._engaged[key] = (
+                [click.json() for click in engagement.clicks(bulk, messages, now)]
+                if what == "clicks"
+                else [(reply, reply.json()) for reply in engagement.replies(bulk, messages, now)]
+            )
+        return kept
+
+    def _page(
+        self,
+        items: list[dict[str, Any]],
+        path: str,
+        query: str,
+        page: int,
+        ld: bool,
+        named: tuple[str, Collection],
+    ) -> Any:
+        """One page of a collection: a plain list, or a hydra collection in JSON-LD."""
+        start = (page - 1) * self.page_size
+        members = items[start : start + self.page_size]
+        if not ld:
+            return members
+        id_key, collection = named
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "page"]
+
+        def link(number: int) -> str:
+            return f"{path}?" + urlencode([*kept, ("page", str(number))])
+
+        last = max(1, -(-len(items) // self.page_size))
+        view: dict[str, Any] = {
+            "@id": link(page),
+            "@type": "hydra:PartialCollectionView",
+            "hydra:first": link(1),
+            "hydra:last": link(last),
+        }
+        if page > 1:
+            view["hydra:previous"] = link(page - 1)
+        if page < last:
+            view["hydra:next"] = link(page + 1)
+        return {
+            "@context": f"/contexts/{collection.type}",
+            "@id": path,
+            "@type": "hydra:Collection",
+            "hydra:member": [_as_ld(m, collection, id_key) for m in members],
+            "hydra:totalItems": len(items),
+            "hydra:view": view,
+        }
+
+    def _read(self, query: str, collection: Collection) -> Query:
+        """The query as LOX24 reads it. A parameter LOX24 would ignore silently is ignored
+        here too, and noted: a client of ours must never send one."""
+        asked = read_query(query, collection)
+        for key in asked.unknown:
+            self.unknown_filters.append(f"{collection.path}: {key}")
+            _log.warning(
+                "%s: ignored the parameter %s, which LOX24 does not know", collection.path, key
+            )
+        return asked
 
     def _count_bad_credentials(self, client: str, now: float) -> bool:
         """Record a bad-credential request; True when it trips the block."""
@@ -387,34 +546,11 @@ class FakeLox24:
         )
 
 
-def _integer(text: str) -> bool:
-    """ASCII digits only: "²".isdigit() is true, and int("²") fails."""
-    digits = text.removeprefix("-")
-    return digits.isascii() and digits.isdigit() and len(digits) < 10
-
-
 def _query_bulk(path: str, query: str) -> str | None:
     """The bulk a ``GET /sms`` asks about, so a fault aimed at a bulk hits its messages too."""
     if path != "/sms":
         return None
     return next((v for k, v in parse_qsl(query) if k == "bulk"), None)
-
-
-def _within(created_at: float, op: str, value: str) -> bool:
-    try:
-        bound = float(value)
-    except ValueError:
-        return True
-    return {
-        "gte": created_at >= bound,
-        "after": created_at >= bound,
-        "gt": created_at > bound,
-        "strictly_after": created_at > bound,
-        "lte": created_at <= bound,
-        "before": created_at <= bound,
-        "lt": created_at < bound,
-        "strictly_before": created_at < bound,
-    }.get(op, True)
 
 
 def _with_ld(body: dict[str, Any], bulk: SimBulk, ld: bool) -> dict[str, Any]:
@@ -498,3 +634,54 @@ async def _lifespan(receive: Receive, send: Send) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+def _counted_by_pattern(asked: Query) -> bool:
+    return (
+        set(asked.values) <= _PATTERN_FILTERS
+        and not asked.bounds
+        and not asked.exists
+        and all(prop == "created_at" for prop, _ in asked.order)
+    )
+
+
+def _by_pattern(
+    asked: Query, messages: BulkMessages, page: int, size: int
+) -> tuple[int, list[tuple[int, Stage]]]:
+    """Counted and paged from the pattern: cheap for a bulk of 50,000."""
+    match = MessageFilter(
+        asked.integers("dlr_code"), asked.integers("status_code"), asked.boolean("is_sent")
+    )
+    descending = asked.descending("created_at", default=False)
+    return messages.count(match), list(messages.page(match, page, size, descending=descending))
+
+
+def _one_by_one(
+    asked: Query, bulk: SimBulk, messages: BulkMessages, page: int, size: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Every message read and filtered as LOX24's database would: for the filters the pattern
+    cannot count (a message's uuid, its country, times)."""
+    found = [
+        item
+        for item in (bulk.message_json(i, messages.stage_of(i)) for i in range(messages.total))
+        if asked.accepts(item, besides=("bulk",))
+    ]
+    for prop, descending in reversed(asked.order):  # the first order given sorts last
+        found.sort(key=_by(prop), reverse=descending)
+    start = (page - 1) * size
+    return len(found), found[start : start + size]
+
+
+def _by(prop: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
+    """A sort key as MySQL orders: no value first when ascending, last when descending."""
+
+    def key(item: dict[str, Any]) -> tuple[bool, Any]:
+        value = item.get(prop)
+        return value is not None, value if value is not None else 0
+
+    return key
+
+
+def _as_ld(item: dict[str, Any], collection: Collection, id_key: str) -> dict[str, Any]:
+    """An item with its IRI: where it is found alone, whichever list it came in."""
+    return {"@id": f"{collection.path}/{item[id_key]}", "@type": collection.type, **item}

@@ -167,6 +167,13 @@ class BulkMessages:
                 current = stage
         return current
 
+    def delivered_after(self, index: int) -> float | None:
+        """Seconds after its creation when message ``index`` is delivered (dlr 1), if ever."""
+        if index >= self.funded:
+            return None
+        stages = self._kinds[self.pattern[index % PATTERN]].stages
+        return next((stage.after for stage in stages if stage.dlr_code == 1), None)
+
     def page(
         self, match: MessageFilter, page: int, size: int, *, descending: bool = False
     ) -> Iterator[tuple[int, Stage]]:
