@@ -40,6 +40,13 @@ def clock_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).astimezone().strftime("%H:%M")
 
 
+def time_or_day(timestamp: float, now: float) -> str:
+    """The local time of day ("07:12") for today, the day ("04.12.") for an earlier one."""
+    when = datetime.fromtimestamp(timestamp, UTC).astimezone()
+    today = datetime.fromtimestamp(now, UTC).astimezone().date()
+    return when.strftime("%H:%M") if when.date() == today else when.strftime("%d.%m.")
+
+
 def local_time_relative(when: datetime | None, now: datetime) -> str:
     if when is None:
         return "—"

@@ -190,8 +190,12 @@ def freshness_text(state: BulkState, now_ts: float) -> tuple[str, str]:
         return "⚠ " + text, "red"
     if state.last_checked is None:
         return "not checked yet", "dim"
-    ago = humanize.relative(_at(state.last_checked), _at(now_ts))
-    return ago, "dim" if state.is_final else ""
+    if state.is_final:
+        # Nothing more will change it: a time of day, which never needs redrawing. "3 min
+        # ago" would redraw every row of a finished campaign each minute, all day: most of
+        # what an idle dashboard costs.
+        return humanize.time_or_day(state.last_checked, now_ts), "dim"
+    return humanize.relative(_at(state.last_checked), _at(now_ts)), ""
 
 
 def last_change(state: BulkState) -> float | None:

@@ -21,6 +21,7 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
+from lox24tui.text import humanize
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
@@ -546,14 +547,27 @@ async def test_escape_clears_the_filter(demo: Callable[..., Lox24App]) -> None:
 async def test_relative_times_age_between_checks(demo: Callable[..., Lox24App]) -> None:
     app = demo()
     async with opened(app) as pilot:
-        done = by_label(app, "Dry run: price check")  # final: it is not checked again
-        assert cell(app, done, "fresh") == "just now"
+        sending = next(i for i in shown_ids(app) if cell(app, i, "status") == "in progress")
+        assert cell(app, sending, "fresh") == "just now"
+        await pilot.press("p")  # paused: nothing is checked again
         await advance(app, pilot, 90)
         await until(
             pilot,
-            lambda: cell(app, done, "fresh") == "1 min ago",
-            f"'checked just now' never aged (still {cell(app, done, 'fresh')!r})",
+            lambda: cell(app, sending, "fresh") == "1 min ago",
+            f"'checked just now' never aged (still {cell(app, sending, 'fresh')!r})",
         )
+
+
+async def test_a_finished_bulk_says_when_it_was_checked_and_never_redraws_for_it(
+    demo: Callable[..., Lox24App],
+) -> None:
+    app = demo()
+    async with opened(app) as pilot:
+        done = by_label(app, "Dry run: price check")  # final: it is not checked again
+        checked = humanize.clock_time(app.clock.now())
+        assert cell(app, done, "fresh") == checked  # the time of day (TZ=UTC in these tests)
+        await advance(app, pilot, 150)
+        assert cell(app, done, "fresh") == checked
 
 
 async def test_a_change_to_the_watch_list_file_shows_without_a_restart(
