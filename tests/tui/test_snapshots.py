@@ -5,6 +5,7 @@ Update after an intended change of looks: pytest tests/tui/test_snapshots.py --s
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -223,13 +224,17 @@ def test_every_screen(
 
 @pytest.fixture
 def fixed_places(monkeypatch: pytest.MonkeyPatch) -> Iterator[Locations]:
-    """Folders whose names are the same in every run: the damaged-list dialog names its file."""
+    """Folders whose names are the same in every run: the damaged-list dialog names its file.
+    One test at a time uses them: under xdist, the 80×24 and 160×45 runs would otherwise see
+    each other's backup copies (and the dialog offers to restore one)."""
     root = Path(tempfile.gettempdir()) / "lox24tui-snapshot"
-    shutil.rmtree(root, ignore_errors=True)
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(name, str(root / name.lower()))
-    yield Locations.default()
-    shutil.rmtree(root, ignore_errors=True)
+    with open(Path(tempfile.gettempdir()) / "lox24tui-snapshot.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        shutil.rmtree(root, ignore_errors=True)
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+            monkeypatch.setenv(name, str(root / name.lower()))
+        yield Locations.default()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.mark.parametrize("size", NEWCOMER_SIZES)
