@@ -41,10 +41,11 @@ def clock_time(timestamp: float) -> str:
 
 
 def time_or_day(timestamp: float, now: float) -> str:
-    """The local time of day ("07:12") for today, the day ("04.12.") for an earlier one."""
+    """The local time of day ("07:12") for today, the day ("04 Dec", as the Delivery column
+    writes it) for another."""
     when = datetime.fromtimestamp(timestamp, UTC).astimezone()
     today = datetime.fromtimestamp(now, UTC).astimezone().date()
-    return when.strftime("%H:%M") if when.date() == today else when.strftime("%d.%m.")
+    return when.strftime("%H:%M") if when.date() == today else when.strftime("%d %b")
 
 
 def local_time_relative(when: datetime | None, now: datetime) -> str:

@@ -212,10 +212,16 @@ def last_change(state: BulkState) -> float | None:
 
 
 def time_cells(state: BulkState, now_ts: float) -> dict[str, Cell]:
-    """The cells that age with the clock ("12 s ago"), redrawn on their own every few seconds."""
+    """The cells that age with the clock ("12 s ago"), redrawn on their own every few seconds.
+    A finished bulk's say a time of day instead: its rows then never redraw."""
     fresh, fresh_style = freshness_text(state, now_ts)
     changed_at = last_change(state)
-    changed = "—" if changed_at is None else humanize.relative(_at(changed_at), _at(now_ts))
+    if changed_at is None:
+        changed = "—"
+    elif state.is_final:  # it ended then: a time of day, as for Checked, never redrawn
+        changed = humanize.time_or_day(changed_at, now_ts)
+    else:
+        changed = humanize.relative(_at(changed_at), _at(now_ts))
     return {
         "changed": Cell.of(changed, "", -changed_at if changed_at is not None else None),
         "fresh": Cell.of(fresh, fresh_style, state.last_checked),
