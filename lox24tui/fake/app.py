@@ -324,7 +324,6 @@ class FakeLox24:
     def _messages(self, query: str, now: float, ld: bool) -> tuple[int, Any]:
         """``GET /sms``: one bulk's messages (the fake knows no others: without ``bulk`` the
         list is empty), filtered, paged, oldest first unless ``_order[created_at]=desc``."""
-        params = parse_qsl(query, keep_blank_values=True)
         asked = self._read(query, MESSAGES)
         page = asked.page
         bulk_ids = asked.values.get("bulk")
@@ -342,29 +341,13 @@ class FakeLox24:
                 members = [{"@id": f"/sms/{m['uuid']}", "@type": "Sms", **m} for m in members]
         if not ld:
             return 200, members
-        last = max(1, -(-total // self.page_size))
-        kept = [(k, v) for k, v in params if k != "page"]
-
-        def link(number: int) -> str:
-            return "/sms?" + urlencode([*kept, ("page", str(number))])
-
-        view: dict[str, Any] = {
-            "@id": link(page),
-            "@type": "hydra:PartialCollectionView",
-            "hydra:first": link(1),
-            "hydra:last": link(last),
-        }
-        if page > 1:
-            view["hydra:previous"] = link(page - 1)
-        if page < last:
-            view["hydra:next"] = link(page + 1)
         body: dict[str, Any] = {
             "@context": "/contexts/Sms",
             "@id": "/sms",
             "@type": "hydra:Collection",
             "hydra:member": members,
             "hydra:totalItems": total,
-            "hydra:view": view,
+            "hydra:view": self._view("/sms", query, page, total),
         }
         if self.total_items == "absent":
             del body["hydra:totalItems"]
@@ -447,12 +430,24 @@ class FakeLox24:
         if not ld:
             return members
         id_key, collection = named
+        return {
+            "@context": f"/contexts/{collection.type}",
+            "@id": path,
+            "@type": "hydra:Collection",
+            "hydra:member": [_as_ld(m, collection, id_key) for m in members],
+            "hydra:totalItems": len(items),
+            "hydra:view": self._view(path, query, page, len(items)),
+        }
+
+    def _view(self, path: str, query: str, page: int, total: int) -> dict[str, Any]:
+        """``hydra:view``: links to the first, last, previous and next page, each with the
+        query as it was asked (its page aside)."""
         kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "page"]
 
         def link(number: int) -> str:
             return f"{path}?" + urlencode([*kept, ("page", str(number))])
 
-        last = max(1, -(-len(items) // self.page_size))
+        last = max(1, -(-total // self.page_size))
         view: dict[str, Any] = {
             "@id": link(page),
             "@type": "hydra:PartialCollectionView",
@@ -463,14 +458,7 @@ class FakeLox24:
             view["hydra:previous"] = link(page - 1)
         if page < last:
             view["hydra:next"] = link(page + 1)
-        return {
-            "@context": f"/contexts/{collection.type}",
-            "@id": path,
-            "@type": "hydra:Collection",
-            "hydra:member": [_as_ld(m, collection, id_key) for m in members],
-            "hydra:totalItems": len(items),
-            "hydra:view": view,
-        }
+        return view
 
     def _read(self, query: str, collection: Collection) -> Query:
         """The query as LOX24 reads it. A parameter LOX24 would ignore silently is ignored
