@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Footer, Header
 
 from lox24tui.session.events import EngineChanged, ListChanged, RowsChanged, UndoChanged
 from lox24tui.session.watch_session import WatchSession
@@ -27,6 +27,7 @@ from lox24tui.tui.screens.export import ExportScreen, default_export_name
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.bulk_view import BulkView
 from lox24tui.tui.widgets.detail_pane import DetailPane
+from lox24tui.tui.widgets.filter_field import FilterField
 from lox24tui.tui.widgets.summary_bar import BarContent, SummaryBar, balance_text
 
 PALETTE_BINDINGS: Final = (
@@ -204,10 +205,13 @@ class MainScreen(Screen[None]):
         yield Header()
         yield SummaryBar(id="summary").data_bind(showing=MainScreen.bar)
         clear = self.session.key_name("main.escape")
-        yield Input(
-            placeholder=f"Filter: text or status (e.g. “in progress”), {clear} clears", id="filter"
+        view = BulkView(self.session, self.preferences, self.show_summary, id="body")
+        yield FilterField(
+            view,
+            placeholder=f"Filter: text or status (e.g. “in progress”), {clear} clears",
+            id="filter",
         )
-        yield BulkView(self.session, self.preferences, self.show_summary, id="body")
+        yield view
         yield Footer()
 
     @property
@@ -439,26 +443,11 @@ class MainScreen(Screen[None]):
         )
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        self.set_focus(field)  # at once, so keys typed right after "/" reach the filter
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.view.filter_text = event.value.strip().lower()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.table.focus()
+        self.query_one(FilterField).open()
 
     def action_escape(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.display:
-            field.value = ""
-            field.display = False
-            self.view.filter_text = ""
-            self.table.focus()
-        elif self.view.pane_open:
+        """The filter first, if it is open; then the pane."""
+        if not self.query_one(FilterField).clear_away() and self.view.pane_open:
             self.view.close_pane()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
