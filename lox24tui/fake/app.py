@@ -289,6 +289,7 @@ class FakeLox24:
     def _list(self, query: str, now: float, ld: bool) -> Any:
         asked = self._read(query, BULKS)
         codes, uuids = asked.integers("status_code"), asked.texts("uuid")
+        wanted = None if uuids is None else {u.lower() for u in uuids}
         page = asked.page
         bulks = self.account.newest_first()
         if not asked.descending("created_at", default=True):
@@ -297,7 +298,7 @@ class FakeLox24:
             b
             for b in bulks
             if (codes is None or b.state(now)[0] in codes)
-            and (uuids is None or b.uuid in {u.lower() for u in uuids})
+            and (wanted is None or b.uuid in wanted)
             and asked.within("created_at", int(b.created_at))  # as LOX24 stores it
         ]
         start = (page - 1) * self.page_size
@@ -384,13 +385,8 @@ class FakeLox24:
                 return 404, "Not Found"
             return 200, _as_ld(found, collection, id_key) if ld else found
         asked = self._read(query, collection)
-        kept = [i for i in items if asked.accepts(i)]
-        default = collection.order_by
-        if default is not None:
-            kept.sort(key=_by(default[0]), reverse=default[1])
-        for prop, descending in reversed(asked.order):
-            kept.sort(key=_by(prop), reverse=descending)
-        return 200, self._page(kept, path, query, asked.page, ld, (id_key, collection))
+        kept = asked.ordered([i for i in items if asked.accepts(i)])
+        return 200, self._page(kept, path, query, asked.page, ld, id_key, collection)
 
     def _clicks(self, bulks: Iterable[SimBulk], now: float) -> list[dict[str, Any]]:
         return [click for bulk in bulks for click in self._of_bulk("clicks", bulk, now)]
@@ -422,14 +418,14 @@ class FakeLox24:
         query: str,
         page: int,
         ld: bool,
-        named: tuple[str, Collection],
+        id_key: str,
+        collection: Collection,
     ) -> Any:
         """One page of a collection: a plain list, or a hydra collection in JSON-LD."""
         start = (page - 1) * self.page_size
         members = items[start : start + self.page_size]
         if not ld:
             return members
-        id_key, collection = named
         return {
             "@context": f"/contexts/{collection.type}",
             "@id": path,
@@ -654,20 +650,9 @@ def _one_by_one(
         for item in (bulk.message_json(i, messages.stage_of(i)) for i in range(messages.total))
         if asked.accepts(item, besides=("bulk",))
     ]
-    for prop, descending in reversed(asked.order):  # the first order given sorts last
-        found.sort(key=_by(prop), reverse=descending)
+    asked.ordered(found)
     start = (page - 1) * size
     return len(found), found[start : start + size]
-
-
-def _by(prop: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
-    """A sort key as MySQL orders: no value first when ascending, last when descending."""
-
-    def key(item: dict[str, Any]) -> tuple[bool, Any]:
-        value = item.get(prop)
-        return value is not None, value if value is not None else 0
-
-    return key
 
 
 def _as_ld(item: dict[str, Any], collection: Collection, id_key: str) -> dict[str, Any]:

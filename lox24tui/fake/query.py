@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from collections.abc import Collection as Names
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import parse_qsl
@@ -95,6 +95,16 @@ class Query:
     def descending(self, prop: str, *, default: bool) -> bool:
         return next((desc for name, desc in self.order if name == prop), default)
 
+    def ordered(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``items`` sorted as asked (``_order``), after the collection's own order, as MySQL
+        sorts: no value first when ascending, last when descending."""
+        orders = list(self.order)
+        if self.collection.order_by is not None:
+            orders.append(self.collection.order_by)
+        for prop, descending in reversed(orders):  # the first order given sorts last
+            items.sort(key=_by(prop), reverse=descending)
+        return items
+
     def accepts(self, item: Mapping[str, Any], *, besides: Names[str] = ()) -> bool:
         """Whether an item of the collection (as JSON) passes every filter but ``besides``
         (those the caller applied itself), compared as LOX24's database would: numbers as
@@ -128,6 +138,14 @@ def read(query: str, collection: Collection) -> Query:
         if not _take(result, collection, key, value):
             result.unknown.append(key)
     return result
+
+
+def _by(prop: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
+    def key(item: dict[str, Any]) -> tuple[bool, Any]:
+        value = item.get(prop)
+        return value is not None, value if value is not None else 0
+
+    return key
 
 
 def _holds_all(value: Any, given: list[str]) -> bool:
