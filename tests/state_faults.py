@@ -28,6 +28,21 @@ with locked(Path(sys.argv[1])):
 stdout, and stops itself (SIGSTOP) with the lock held, as a suspended process would."""
 
 
+PLACE_HOLDER = """
+import os, signal, sys
+from pathlib import Path
+from lox24tui.account.guard import FileGuardState
+
+state = FileGuardState(Path(sys.argv[1]), sys.argv[2])
+places = [state.take_place() for _ in range(3)]
+assert None not in places, places
+print("holding", flush=True)
+os.kill(os.getpid(), signal.SIGSTOP)
+"""
+"""A lox24tui-like process with three requests to ``sys.argv[2]`` on the wire (every place for a
+request in flight taken), stopped (SIGSTOP) before any answer came."""
+
+
 @contextmanager
 def immutable(path: Path) -> Iterator[None]:
     """``path`` (a file or a folder) made immutable for the block. Skips where the file system
@@ -46,8 +61,22 @@ def immutable(path: Path) -> Iterator[None]:
 @contextmanager
 def stopped_lock_holder(path: Path) -> Iterator[int]:
     """A real process that holds ``path``'s lock and is stopped; yields its pid. Killed after."""
+    with stopped_process(HOLDER, str(path)) as pid:
+        yield pid
+
+
+@contextmanager
+def stopped_place_holder(guard_file: Path, server: str) -> Iterator[int]:
+    """A real process that holds every place for a request in flight to ``server`` and is
+    stopped; yields its pid. Killed after."""
+    with stopped_process(PLACE_HOLDER, str(guard_file), server) as pid:
+        yield pid
+
+
+@contextmanager
+def stopped_process(script: str, *args: str) -> Iterator[int]:
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout is not None

@@ -5,18 +5,21 @@ it received, and whether it blocked the IP."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from lox24tui.account.guard import RATE_LIMIT_MAX_WAIT, REFUSED_ALLOWED, server_key
-from lox24tui.fake import FakeLox24, SimulatedAccount
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.text import humanize
-from tests.cli_process import WRONG, lox24tui
+from tests.cli_process import WRONG, cli_env, lox24tui
 
 REVOKED_FOR = "1234567:feedfacefeedfacefeedfacefeedface"
 """The token the fake accepts once the one the user holds has been revoked."""
@@ -82,6 +85,84 @@ def test_a_token_revoked_right_after_it_worked_costs_at_most_the_default_concurr
     assert refusals(forty) <= REFUSED_ALLOWED
     assert forty.blocked_for() == 0
     assert all(entry.status != 429 for entry in forty.log)
+
+
+def started(*args: str, url: str) -> subprocess.Popen[str]:
+    """A command left running, as a second terminal would."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "lox24tui", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(url, FAKE_TOKEN),
+    )
+
+
+def wait_until(condition: Callable[[], bool], what: str, deadline: float = 30.0) -> None:
+    """Wait for something the fake or a process does (not for time to pass)."""
+    end = time.monotonic() + deadline
+    while not condition():
+        assert time.monotonic() < end, f"gave up waiting for {what}"
+        time.sleep(0.005)
+
+
+def test_two_commands_bursting_when_the_key_is_revoked_cost_three_refusals_together(
+    forty: FakeLox24, forty_url: str
+) -> None:
+    """The cap on requests in flight is the machine's, not each process's: two commands at the
+    default concurrency never have more than three requests on the wire together, so a key
+    revoked mid-burst costs at most three refusals, however many commands run."""
+    every = ids(forty)
+    assert lox24tui("status", every[0], url=forty_url).returncode == 0  # proven a moment ago
+    forty.latency = 0.4  # every answer takes a while: both commands keep their bursts going
+    first = started("status", *every[:20], url=forty_url)
+    second = started("status", *every[20:], url=forty_url)
+    try:
+        wait_until(lambda: len(forty.log) >= 1 + 9, "both commands to be bursting")
+        forty.token = REVOKED_FOR  # the key is rotated while requests are on the wire
+        for command in (first, second):
+            _, stderr = command.communicate(timeout=60)
+            assert command.returncode == 2, stderr
+    finally:
+        for command in (first, second):
+            command.kill()
+    assert forty.max_in_flight <= REFUSED_ALLOWED
+    assert refusals(forty) <= REFUSED_ALLOWED
+    assert forty.blocked_for() == 0
+
+
+def test_a_stopped_command_holding_every_place_is_named_and_a_killed_one_frees_them(
+    forty: FakeLox24, forty_url: str
+) -> None:
+    """A command suspended (ctrl+z) with its requests on the wire keeps its places: another
+    command waits as long as a request may take, then says whose they are and exits 2. Killed,
+    it lets go at once."""
+    every = ids(forty)
+    config = Locations.default().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("timeout = 1\n", "utf-8")  # the wait is a request's timeout + 5 s
+    assert lox24tui("status", every[0], url=forty_url).returncode == 0
+    forty.latency = 30.0
+    holder = started("status", *every[:3], url=forty_url)
+    try:
+        wait_until(lambda: forty.in_flight == REFUSED_ALLOWED, "three requests on the wire")
+        holder.send_signal(signal.SIGSTOP)
+        forty.latency = 0.0
+        began = time.monotonic()
+        done = lox24tui("status", every[5], url=forty_url)
+        waited = time.monotonic() - began
+        assert done.returncode == 2, done.stderr
+        assert f"have been taken for more than 6 s by process {holder.pid}" in done.stderr
+        assert "gave up after 6 s, nothing was sent" in done.stderr
+        assert waited >= 6
+        assert [e for e in forty.log if every[5] in e.path] == []
+        holder.kill()
+        holder.wait()
+        freed = lox24tui("status", every[5], url=forty_url)
+        assert freed.returncode == 0, freed.stderr
+    finally:
+        holder.kill()
+        holder.communicate()
 
 
 def test_one_server_spelled_three_ways_has_one_refused_count(

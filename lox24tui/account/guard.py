@@ -16,8 +16,12 @@ both around one call; :class:`GuardedClient` does it for every client call). The
   the last :data:`PROVEN_FOR` seconds is tried with one request at a time: at start, after an
   idle gap, after an outage or a 429 stop, and after a 401 or 403. A 2xx (or a 404: LOX24 looked
   the id up) proves it for every process. So a key revoked overnight costs one refused request,
-  not a burst of them; mid-burst the refusals equal the requests in flight (hence the default
-  concurrency of :data:`REFUSED_ALLOWED`).
+  not a burst of them.
+- **Requests in flight.** Mid-burst the refusals equal the requests in flight, so every request
+  holds a place (:mod:`lox24tui.account.in_flight`) from before it is admitted until its answer:
+  :data:`REFUSED_ALLOWED` places per server for every process together (a process configured
+  with a higher concurrency uses that many). Places held longer than a request may take
+  (:attr:`AccountGuard.place_patience`) are named, with the holder's pid.
 - **429.** Every request stops until its Retry-After (ten minutes without one), never less than
   the refresh interval, doubling on a streak. A wait read from the shared state is capped at
   :data:`RATE_LIMIT_MAX_WAIT` after it was written (a clock set forward, then back).
@@ -27,8 +31,9 @@ both around one call; :class:`GuardedClient` does it for every client call). The
 The counts, the 429 window, the unreachable state and which tokens are proven are shared by every
 lox24tui process on the machine through :class:`FileGuardState` (a small JSON file under a lock),
 so a script and a dashboard running side by side obey the rules together. They are kept per
-LOX24 server, however its URL is spelled (:func:`server_key`). Per process: the stop
-after a refused token (until the user acts) and the one-request-alone rule.
+LOX24 server, however its URL is spelled (:func:`server_key`), and so are the places for
+requests in flight. Per process: the stop after a refused token (until the user acts) and the
+one-request-alone rule.
 """
 
 from __future__ import annotations
@@ -41,12 +46,13 @@ import logging
 import os
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from lox24tui.account.in_flight import PLACES_FOLDER, PlacesTaken, SharedPlaces
 from lox24tui.api import (
     Account,
     AccountError,
@@ -114,6 +120,8 @@ STATE_RETRY: Final = 1.0
 """While the shared state cannot be used (a lock held, a full disk), how often it is tried
 again; commands try every :data:`LOCK_RETRY` for at most :data:`LOCK_WAIT`."""
 LOCK_RETRY: Final = 0.05
+PLACE_RETRY: Final = 0.1
+"""While other processes hold every place for a request in flight, how often one is tried."""
 GUARD_FILE: Final = "the account guard file"
 
 
@@ -203,7 +211,10 @@ class StateUnusable(Lox24Error):
     title = "guard file"
 
     def __init__(self, fault: StateFault, gave_up_after: float | None = None) -> None:
+        self.fault = fault
         then = "it is free" if isinstance(fault, LockBusy) else "then"
+        if isinstance(fault, PlacesTaken):
+            then = "one is free"
         if gave_up_after is not None:
             super().__init__(f"{fault}; gave up after {gave_up_after:g} s, nothing was sent.")
         else:
@@ -380,6 +391,17 @@ class GuardState(Protocol):
         the state cannot be written."""
         ...
 
+    def take_place(self) -> int | None:
+        """A place for one request in flight (see :mod:`lox24tui.account.in_flight`); None
+        while every place is taken. Raises :class:`StateFault` when places cannot be kept."""
+        ...
+
+    def free_place(self, place: int) -> None: ...
+
+    def places_taken(self, waited: float) -> StateFault:
+        """Why no place has been free for ``waited`` seconds, for people."""
+        ...
+
 
 class MemoryGuardState:
     """The state of one process (tests, the demo)."""
@@ -394,6 +416,16 @@ class MemoryGuardState:
 
     def update(self, change: Callable[[ServerState], T]) -> T:
         return change(self._state)
+
+    def take_place(self) -> int | None:
+        """One process: its own concurrency is the only cap on its requests in flight."""
+        return 0
+
+    def free_place(self, place: int) -> None:
+        pass
+
+    def places_taken(self, waited: float) -> StateFault:  # pragma: no cover - never taken
+        raise AssertionError("a process's own places are never all taken")
 
 
 class _Damaged(Exception):
@@ -427,11 +459,17 @@ class FileGuardState:
         clock: Clock | None = None,
         tell: Callable[[str], None] | None = None,
         lock_wait: float | None = None,
+        concurrency: int = REFUSED_ALLOWED,
     ) -> None:
         """``tell`` hears what people must be told (see :meth:`listen`); ``lock_wait``: how long
         the guard's user waits for a held lock (a command), for the words; None: it never
-        gives up (the dashboard)."""
+        gives up (the dashboard). Requests in flight to the server from every process
+        together are capped at :data:`REFUSED_ALLOWED`; a process's ``concurrency`` above that
+        (with its warning) widens the cap for that process's requests."""
         self.path = path
+        self._places = SharedPlaces(
+            path.parent / PLACES_FOLDER, server, max(REFUSED_ALLOWED, concurrency)
+        )
         self.lock_wait = lock_wait
         self.server = server
         self._clock: Clock = clock or SystemClock()
@@ -484,6 +522,15 @@ class FileGuardState:
             self.fault = None
             self._told.clear()
         return result
+
+    def take_place(self) -> int | None:
+        return self._places.take()
+
+    def free_place(self, place: int) -> None:
+        self._places.free(place)
+
+    def places_taken(self, waited: float) -> StateFault:
+        return self._places.taken(waited)
 
     def _update_locked(self, change: Callable[[ServerState], T]) -> T:
         try:
@@ -600,6 +647,8 @@ class Ticket:
     """The id of its entry in the refused-credential count, while it may still count."""
     probe: bool
     """Whether it is the one probe of an unreachable LOX24."""
+    place: int | None = None
+    """The place it holds among the requests in flight from every process (until settled)."""
 
 
 class GuardEvent(StrEnum):
@@ -651,6 +700,18 @@ class AccountGuard:
         self._unwritten: list[Callable[[ServerState], object]] = []
         """Changes the shared state could not take (a fault): written before the next one."""
         self._retry_at = 0.0
+        self._crowd: Breaker | None = None
+        """Why the last request found no place free (other processes hold them all), until
+        ``_crowd.until``; then the next request tries again."""
+        self._crowded_since: float | None = None
+        self._place_fault: StateFault | None = None
+        """Why places for requests in flight cannot be kept (tried again after ``_retry_at``)."""
+
+    @property
+    def place_patience(self) -> float:
+        """How long a request may wait for a place before the holders are named: longer than
+        any request may take."""
+        return self.timeout + PROBE_SLOT_SLACK
 
     def for_token(self, token: Token | str | None) -> AccountGuard:
         return AccountGuard(
@@ -712,10 +773,11 @@ class AccountGuard:
         now = self._clock.now()
         state = self._current(now)
         breaker = self._blocked(now, state)
-        if (
-            breaker is None or breaker.kind == BreakerKind.BUSY
-        ) and state.unreachable_since is not None:
-            return Breaker(BreakerKind.UNREACHABLE, since=state.unreachable_since)
+        if breaker is None or breaker.kind == BreakerKind.BUSY:
+            if self._place_fault is not None:  # between two tries
+                return self._state_breaker(now, self._place_fault)
+            if state.unreachable_since is not None:
+                return Breaker(BreakerKind.UNREACHABLE, since=state.unreachable_since)
         return None if breaker is None or breaker.kind == BreakerKind.BUSY else breaker
 
     def blocked(self) -> Breaker | None:
@@ -733,6 +795,10 @@ class AccountGuard:
             return Breaker(BreakerKind.AUTH, self._auth_stop)
         if self._state.fault is not None:
             return self._state_breaker(now, self._state.fault)
+        if self._place_fault is not None and now < self._retry_at:
+            return self._state_breaker(now, self._place_fault)
+        if self._crowd is not None and self._crowd.until is not None and now < self._crowd.until:
+            return self._crowd
         if state.blocked_until > now:
             return Breaker(BreakerKind.RATE_LIMITED, self._rate_limit_error, state.blocked_until)
         if self._probe_in_flight:
@@ -769,10 +835,13 @@ class AccountGuard:
             if breaker.kind != BreakerKind.BUSY:
                 _log.debug("guard holds a request back: %s", breaker.reason(now))
             return breaker
+        place = self._take_place(now)
+        if isinstance(place, Breaker):
+            return place
         proven = self._fresh(now, state)
         probing = state.unreachable_since is not None
         if proven and not probing:
-            return Ticket(now, True, None, False)  # the common case: nothing to write
+            return Ticket(now, True, None, False, place)  # the common case: nothing to write
         attempt = None if proven else f"{os.getpid()}-{next(_tickets)}"
 
         def take(shared: ServerState) -> Ticket | Breaker:
@@ -785,9 +854,11 @@ class AccountGuard:
             probe = shared.unreachable_since is not None
             if probe:
                 shared.probe_until = now + self.timeout + PROBE_SLOT_SLACK
-            return Ticket(now, proven, attempt, probe)
+            return Ticket(now, proven, attempt, probe, place)
 
         admitted = self._write(take)
+        if not isinstance(admitted, Ticket):
+            self._state.free_place(place)
         if isinstance(admitted, StateFault):
             return self._state_breaker(now, admitted)
         if isinstance(admitted, Ticket):
@@ -801,19 +872,66 @@ class AccountGuard:
                 self._probe_in_flight = True
         return admitted
 
+    def _take_place(self, now: float) -> int | Breaker:
+        """A place among the requests in flight from every process, or why there is none: BUSY
+        while others hold them all (tried again every :data:`PLACE_RETRY`), and after
+        :attr:`place_patience` a STATE breaker that names the holders; a STATE breaker when
+        places cannot be kept at all (a read-only folder…)."""
+        try:
+            place = self._state.take_place()
+        except StateFault as fault:
+            self._retry_at = now + STATE_RETRY
+            was, self._place_fault = self._place_fault, fault
+            if was is None:
+                _log.debug("guard: places for requests in flight cannot be kept: %s", fault)
+                self._tell(GuardEvent.CHANGED)
+            return self._state_breaker(now, fault)
+        if self._place_fault is not None:
+            self._place_fault = None
+            self._tell(GuardEvent.CHANGED)
+        if place is not None:
+            told = self._crowd is not None and self._crowd.kind == BreakerKind.STATE
+            self._crowd = self._crowded_since = None
+            if told:
+                self._tell(GuardEvent.CHANGED)
+            return place
+        last = self._crowd.until if self._crowd is not None else None
+        if self._crowded_since is None or last is None or now > last + STATE_RETRY:
+            self._crowded_since = now  # crowded again after a while: the wait starts anew
+        waited = now - self._crowded_since
+        until = now + PLACE_RETRY
+        if waited < self.place_patience:
+            self._crowd = Breaker(BreakerKind.BUSY, until=until)
+            return self._crowd
+        was_told = self._crowd is not None and self._crowd.kind == BreakerKind.STATE
+        taken = self._state.places_taken(self.place_patience)
+        self._crowd = Breaker(BreakerKind.STATE, StateUnusable(taken), until=until)
+        if not was_told:
+            _log.debug("guard: %s", taken)
+            self._tell(GuardEvent.CHANGED)
+        return self._crowd
+
     async def admission(self) -> Ticket:
-        """Wait while another request must be answered first (an unproven token, a probe);
-        raise :class:`GuardStopped` when the rules stop the request. A lock another process
-        holds is tried again for at most :data:`LOCK_WAIT` seconds."""
+        """Wait while another request must be answered first (an unproven token, a probe) or
+        every place for a request in flight is taken; raise :class:`GuardStopped` when the
+        rules stop the request. A lock another process holds is tried again for at most
+        :data:`LOCK_WAIT` seconds; places held by others, for :attr:`place_patience`."""
         lock_wait_from: float | None = None
         while True:
             admitted = self.admit()
             if isinstance(admitted, Ticket):
                 return admitted
-            if admitted.kind == BreakerKind.BUSY:
-                await self._answered.wait()
-                continue
             now = self._clock.now()
+            if admitted.kind == BreakerKind.BUSY:
+                if admitted.until is None:
+                    await self._answered.wait()
+                else:
+                    await self._answer_or_time(admitted.until - now)
+                continue
+            error = admitted.error
+            if isinstance(error, StateUnusable) and isinstance(error.fault, PlacesTaken):
+                gave_up = StateUnusable(error.fault, gave_up_after=self.place_patience)
+                raise GuardStopped(Breaker(BreakerKind.STATE, gave_up), now)
             fault = self._state.fault
             if admitted.kind == BreakerKind.STATE and isinstance(fault, LockBusy):
                 lock_wait_from = now if lock_wait_from is None else lock_wait_from
@@ -823,6 +941,25 @@ class AccountGuard:
                 gave_up = StateUnusable(fault, gave_up_after=LOCK_WAIT)
                 raise GuardStopped(Breaker(BreakerKind.STATE, gave_up), now)
             raise GuardStopped(admitted, now)
+
+    async def _answer_or_time(self, seconds: float) -> None:
+        """Until one of this process's requests is answered (its place is free) or ``seconds``
+        have passed (another process's may be). The timer is set before this yields, so a
+        clock that moves meanwhile wakes it."""
+        woken = asyncio.get_running_loop().create_future()
+
+        def wake(_: object = None) -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        timer = self._clock.call_later(max(0.0, seconds), wake)
+        answered = asyncio.ensure_future(self._answered.wait())
+        answered.add_done_callback(wake)
+        try:
+            await woken
+        finally:
+            timer.cancel()
+            answered.cancel()
 
     async def send(self, ticket: Ticket, call: Callable[[], Awaitable[T]]) -> T:
         """Make one admitted request and tell the guard how it went; whatever happens, the
@@ -841,6 +978,10 @@ class AccountGuard:
     # ------------------------------------------------------------------ answers
 
     def _release(self, ticket: Ticket) -> None:
+        if ticket.place is not None:
+            self._state.free_place(ticket.place)
+            if self._crowd is not None:  # the place just freed is for whoever waits, now
+                self._crowd = replace(self._crowd, until=self._clock.now())
         if not ticket.proven:
             self._unproven_in_flight = max(0, self._unproven_in_flight - 1)
         if ticket.probe:

@@ -54,6 +54,7 @@ def shared_guard(
             server_key(settings.api_url),
             tell=complain,
             lock_wait=lock_wait,
+            concurrency=settings.concurrency,
         ),
         interval=settings.interval,
         timeout=settings.timeout,

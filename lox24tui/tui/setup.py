@@ -74,7 +74,9 @@ def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
         clock=clock,
         load_problem=problem,
         damage=damage,
-        guard_state=FileGuardState(locations.guard_file, server_key(settings.api_url)),
+        guard_state=FileGuardState(
+            locations.guard_file, server_key(settings.api_url), concurrency=settings.concurrency
+        ),
         preferences=PreferencesFile(locations.preferences_file),
         history_file=locations.history_file,
     )

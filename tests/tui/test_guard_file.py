@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from pathlib import Path
+
+from textual.pilot import Pilot
 
 from lox24tui.account.guard import FileGuardState
 from lox24tui.api import Token
@@ -13,7 +16,7 @@ from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.setup import DashboardSetup, open_watchlist
-from tests.state_faults import lock_is_free, stopped_lock_holder
+from tests.state_faults import lock_is_free, stopped_lock_holder, stopped_place_holder
 from tests.tui.dashboard_driver import summary_text, toasts
 
 from .conftest import WIDE, _no_terminal, advance, opened, until, watchlist_path
@@ -44,22 +47,44 @@ def dashboard(fake: FakeLox24, locations: Locations, tmp_path: Path) -> Lox24App
     )
 
 
+async def waits_for_and_keys_work(app: Lox24App, pilot: Pilot[None], holder: str) -> None:
+    """The state line says nothing is sent and names ``holder``; a key still opens its panel."""
+    await until(pilot, lambda: holder in summary_text(app), "the wait on screen")
+    assert "Not sending" in summary_text(app)
+    await pilot.press("question_mark")
+    await until(pilot, lambda: bool(app.screen.query("BindingsTable")), "keys panel")
+
+
 async def test_a_held_guard_lock_is_shown_and_keys_still_work(
     fake: FakeLox24, locations: Locations, tmp_path: Path
 ) -> None:
     app = dashboard(fake, locations, tmp_path)
     with stopped_lock_holder(locations.guard_file) as holder:
         async with app.run_test(size=WIDE, notifications=True) as pilot:
-            await until(
-                pilot, lambda: f"process {holder}" in summary_text(app), "the wait on screen"
-            )
-            assert "Not sending" in summary_text(app)
+            await waits_for_and_keys_work(app, pilot, f"process {holder}")
             assert fake.log == []
-            await pilot.press("question_mark")  # keys work: the keys panel opens
-            await until(pilot, lambda: bool(app.screen.query("BindingsTable")), "keys panel")
             os.kill(holder, signal.SIGKILL)  # the holder is gone: its lock with it
             await until(pilot, lambda: lock_is_free(locations.guard_file), "the lock freed")
             await advance(app, pilot, 2)  # the guard tries the lock again on its clock
+            await until(pilot, lambda: "● Live" in summary_text(app), "live again")
+            assert fake.log
+
+
+async def test_places_held_by_a_stopped_process_are_shown_and_keys_still_work(
+    fake: FakeLox24, locations: Locations, tmp_path: Path
+) -> None:
+    """Another lox24tui suspended with three requests on the wire: the dashboard waits for a
+    place as long as a request may take, then names the process; killed, it frees them."""
+    app = dashboard(fake, locations, tmp_path)
+    with stopped_place_holder(locations.guard_file, URL) as holder:
+        async with app.run_test(size=WIDE, notifications=True) as pilot:
+            for _ in range(32):  # 16 s, in the steps the engine tries again in
+                await advance(app, pilot, 0.5)
+            await waits_for_and_keys_work(app, pilot, f"by process {holder}")
+            assert fake.log == []
+            os.kill(holder, signal.SIGKILL)  # the holder is gone: its places with it
+            await asyncio.to_thread(os.waitpid, holder, 0)  # gone, its files closed
+            await advance(app, pilot, 0.5)
             await until(pilot, lambda: "● Live" in summary_text(app), "live again")
             assert fake.log
 

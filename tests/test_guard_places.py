@@ -1,0 +1,231 @@
+"""The places for requests in flight: every lox24tui process on the machine together has at most
+three requests on the wire to one LOX24 server, so a key revoked mid-burst costs at most three
+refusals however many processes burst. Guards on their own FileGuardState of one file stand
+for processes (each opens its own lock files, which compete as two processes' would); the
+virtual clock stands for time. Real processes are in test_guard_cli.py."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from lox24tui.account.guard import (
+    PROBE_SLOT_SLACK,
+    REFUSED_ALLOWED,
+    AccountGuard,
+    Breaker,
+    BreakerKind,
+    FileGuardState,
+    GuardedClient,
+    GuardEvent,
+    GuardStopped,
+    Ticket,
+)
+from lox24tui.account.in_flight import PLACES_FOLDER
+from lox24tui.api import InvalidToken, Token
+from lox24tui.api.client import Lox24Client
+from lox24tui.clock import VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
+from lox24tui.fake.server import serve
+
+SERVER = "https://api.lox24.eu"
+
+
+class Process:
+    def __init__(self, path: Path, clock: VirtualClock, *, concurrency: int = 3) -> None:
+        self.state = FileGuardState(path, SERVER, clock=clock, concurrency=concurrency)
+        self.guard = AccountGuard(Token(FAKE_TOKEN), state=self.state, clock=clock)
+        self.heard: list[GuardEvent] = []
+        self.guard.listen(self.heard.append)
+
+    def burst(self, count: int) -> list[Ticket]:
+        """As many requests as the guard lets out, up to ``count``; they stay on the wire."""
+        tickets = []
+        for _ in range(count):
+            admitted = self.guard.admit()
+            if not isinstance(admitted, Ticket):
+                break
+            tickets.append(admitted)
+        return tickets
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "account-guard.json"
+
+
+def keeps_trying(process: Process, clock: VirtualClock, seconds: float) -> Ticket | Breaker:
+    """What a process waiting for a place meets after ``seconds`` of trying, as it does, every
+    fraction of a second."""
+    admitted = process.guard.admit()
+    for _ in range(int(seconds / 0.5)):
+        clock.advance(0.5)
+        admitted = process.guard.admit()
+    return admitted
+
+
+def proven(process: Process) -> None:
+    ticket = process.guard.admit()
+    assert isinstance(ticket, Ticket)
+    process.guard.settle(ticket, None)
+
+
+def test_two_processes_together_have_three_requests_in_flight_at_most(
+    path: Path, clock: VirtualClock
+) -> None:
+    dashboard, command = Process(path, clock), Process(path, clock)
+    proven(dashboard)
+    assert len(dashboard.burst(REFUSED_ALLOWED)) == REFUSED_ALLOWED
+    held = command.guard.admit()
+    assert isinstance(held, Breaker) and held.kind == BreakerKind.BUSY  # waits, quietly
+    assert command.guard.breaker() is None  # nothing to tell people: it is a moment
+    assert held.until is not None and held.until > clock.now()  # tried again soon
+
+
+def test_a_revoked_key_costs_the_places_not_the_processes_bursts(
+    path: Path, clock: VirtualClock
+) -> None:
+    """Three processes each bursting at the default concurrency when the key is revoked."""
+    processes = [Process(path, clock) for _ in range(3)]
+    proven(processes[0])
+    on_the_wire = [(p, t) for p in processes for t in p.burst(REFUSED_ALLOWED)]
+    assert len(on_the_wire) == REFUSED_ALLOWED
+    for process, ticket in on_the_wire:  # every one of them refused
+        process.guard.settle(ticket, InvalidToken(http_status=401))
+    for process in processes:  # and nothing more goes out from any of them
+        assert not isinstance(process.guard.admit(), Ticket)
+
+
+def test_an_answer_frees_its_place_for_another_process(path: Path, clock: VirtualClock) -> None:
+    first, second = Process(path, clock), Process(path, clock)
+    proven(first)
+    tickets = first.burst(REFUSED_ALLOWED)
+    assert isinstance(second.guard.admit(), Breaker)
+    first.guard.settle(tickets[0], None)
+    clock.advance(0.1)  # the other process tries again on its own time
+    assert isinstance(second.guard.admit(), Ticket)
+
+
+async def test_a_waiting_request_goes_as_soon_as_a_place_is_free(
+    path: Path, clock: VirtualClock
+) -> None:
+    first, second = Process(path, clock), Process(path, clock)
+    proven(first)
+    tickets = first.burst(REFUSED_ALLOWED)
+    waiting = asyncio.ensure_future(second.guard.admission())
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    first.guard.settle(tickets[0], None)
+    clock.advance(0.1)
+    ticket = await asyncio.wait_for(waiting, timeout=5)
+    assert isinstance(ticket, Ticket)
+
+
+def test_a_higher_concurrency_widens_the_places_for_that_process_only(
+    path: Path, clock: VirtualClock
+) -> None:
+    wide, default = Process(path, clock, concurrency=8), Process(path, clock)
+    proven(wide)
+    assert len(wide.burst(8)) == 8
+    assert default.burst(1) == []  # the default process still counts to three
+
+
+def test_places_held_longer_than_a_request_can_take_are_named_with_the_holder(
+    path: Path, clock: VirtualClock
+) -> None:
+    stuck, waiting = Process(path, clock), Process(path, clock)
+    proven(stuck)
+    stuck.burst(REFUSED_ALLOWED)  # and it is stopped: no answer ever comes
+    held = keeps_trying(waiting, clock, waiting.guard.place_patience - 1)
+    assert isinstance(held, Breaker) and held.kind == BreakerKind.BUSY  # not yet
+    held = keeps_trying(waiting, clock, 1)
+    assert isinstance(held, Breaker) and held.kind == BreakerKind.STATE
+    said = waiting.guard.breaker()
+    assert said is not None
+    reason = said.reason(clock.now())
+    assert f"taken for more than {10 + PROBE_SLOT_SLACK:g} s by process {os.getpid()}" in reason
+    assert str(path.parent / PLACES_FOLDER) in reason
+    assert GuardEvent.CHANGED in waiting.heard  # the screens redraw to say so
+
+
+def test_a_wait_after_a_quiet_while_starts_anew(path: Path, clock: VirtualClock) -> None:
+    """A process that found the places full a minute ago and tries again now has not been
+    waiting a minute: it is not told the holder is stuck."""
+    busy, other = Process(path, clock), Process(path, clock)
+    proven(busy)
+    tickets = busy.burst(REFUSED_ALLOWED)
+    assert isinstance(other.guard.admit(), Breaker)
+    for ticket in tickets:
+        busy.guard.settle(ticket, None)
+    clock.advance(60)
+    busy.burst(REFUSED_ALLOWED)
+    again = other.guard.admit()
+    assert isinstance(again, Breaker) and again.kind == BreakerKind.BUSY
+
+
+async def test_a_command_gives_up_on_places_held_too_long_and_sends_nothing(
+    path: Path, clock: VirtualClock, fake: FakeLox24
+) -> None:
+    stuck = Process(path, clock)
+    proven(stuck)
+    stuck.burst(REFUSED_ALLOWED)
+    command = Process(path, clock)
+    async with serve(fake) as url, Lox24Client(Token(FAKE_TOKEN), url) as client:
+        guarded = GuardedClient(client, command.guard)
+        call = asyncio.ensure_future(guarded.get_account())
+        while not call.done():  # the command's own clock runs on while it waits
+            await asyncio.sleep(0)
+            clock.advance(1)
+        with pytest.raises(GuardStopped) as stopped:
+            await call
+    said = str(stopped.value)
+    assert f"by process {os.getpid()}" in said
+    assert f"gave up after {10 + PROBE_SLOT_SLACK:g} s, nothing was sent" in said
+    assert fake.log == []
+
+
+def test_places_that_cannot_be_kept_stop_every_request_and_say_where(
+    path: Path, clock: VirtualClock
+) -> None:
+    process = Process(path, clock)
+    proven(process)
+    folder = path.parent / PLACES_FOLDER
+    for lock in folder.iterdir():
+        lock.unlink()
+    folder.rmdir()
+    folder.write_text("a file where the folder should be", "utf-8")
+    fresh = Process(path, clock)
+    held = fresh.guard.admit()
+    assert isinstance(held, Breaker) and held.kind == BreakerKind.STATE
+    said = fresh.guard.breaker()
+    assert said is not None
+    assert f"{folder} is a file, not a folder" in said.reason(clock.now())
+    folder.unlink()  # put right
+    clock.advance(1)
+    assert isinstance(fresh.guard.admit(), Ticket)
+    assert fresh.guard.breaker() is None
+
+
+async def test_a_request_cancelled_on_the_way_frees_its_place(
+    path: Path, clock: VirtualClock
+) -> None:
+    """A screen closed while its request is on the wire: the place is not lost with it."""
+    closed, other = Process(path, clock), Process(path, clock)
+    proven(closed)
+    never = asyncio.Event()
+    on_the_wire = [
+        asyncio.ensure_future(closed.guard.send(ticket, never.wait))
+        for ticket in closed.burst(REFUSED_ALLOWED)
+    ]
+    await asyncio.sleep(0)
+    assert isinstance(other.guard.admit(), Breaker)
+    on_the_wire[0].cancel()
+    await asyncio.gather(*on_the_wire[:1], return_exceptions=True)
+    clock.advance(0.1)
+    assert isinstance(other.guard.admit(), Ticket)
+    for request in on_the_wire[1:]:
+        request.cancel()
+    await asyncio.gather(*on_the_wire, return_exceptions=True)
