@@ -69,6 +69,7 @@ from lox24tui.api import (
     WriteRefused,
 )
 from lox24tui.api.client import ALL_BULKS
+from lox24tui.api.opt_outs import OptOutPage
 from lox24tui.api.protocol import Lox24Api
 from lox24tui.api.sms import ALL_MESSAGES, MessageFilters
 from lox24tui.clock import Clock, SystemClock
@@ -1223,6 +1224,9 @@ class GuardedClient:
 
     async def get_account(self) -> Account:
         return await self._call(self.client.get_account)
+
+    async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
+        return await self._call(lambda: self.client.list_opt_outs(page=page, number=number))
 
     async def cancel_bulk(self, bulk_id: str) -> StatusReply:
         if self.read_only:

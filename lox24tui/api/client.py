@@ -42,6 +42,7 @@ from lox24tui.api.errors import (
 )
 from lox24tui.api.ids import parse_bulk_id
 from lox24tui.api.models import Bulk, BulkStatus
+from lox24tui.api.opt_outs import OptOut, OptOutPage
 from lox24tui.api.sms import (
     ALL_MESSAGES,
     Account,
@@ -205,6 +206,19 @@ class Lox24Client(ClosesOnExit):
         )
         members, next_page, total = _collection(payload, response, page, "messages")
         return MessagePage(members, page, next_page, total, _request_id(response))
+
+    async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
+        """``GET /blocked_numbers``: one page of the account's opt-outs; ``number`` narrows it
+        to entries holding those digits (LOX24 matches it partially)."""
+        params: list[tuple[str, str | int]] = [("page", page)]
+        if number is not None:
+            params.insert(0, ("number", number))
+        response, payload = await self._request_json(
+            "GET", "/blocked_numbers", params=params, accept=JSON_LD
+        )
+        members, next_page, total = _collection(payload, response, page, "opt-outs")
+        items = [OptOut.model_validate(member) for member in members]
+        return OptOutPage(items, page, next_page, total, _request_id(response))
 
     async def get_account(self) -> Account:
         """``GET /me``: balance, currency, services."""

@@ -23,6 +23,7 @@ from lox24tui.api.client import (
     Lox24Client,
     StatusReply,
 )
+from lox24tui.api.opt_outs import OptOutPage
 from lox24tui.api.sms import ALL_MESSAGES, Account, MessageFilters, MessagePage
 from lox24tui.api.token import Token
 
@@ -86,6 +87,9 @@ class Lox24ClientPool(ClosesOnExit):
 
     async def get_account(self) -> Account:
         return await self._clients[0].get_account()
+
+    async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
+        return await self._clients[0].list_opt_outs(page=page, number=number)
 
     async def cancel_bulk(self, bulk_id: str) -> StatusReply:
         return await self._clients[0].cancel_bulk(bulk_id)
