@@ -61,9 +61,10 @@ class SharedPlaces:
         self.count = count
         self._stem = hashlib.sha256(server.encode("utf-8")).hexdigest()[:16]
         self._files: dict[int, BinaryIO] = {}
-        """Each place's lock file, opened once and kept open (a lock lives on an open file),
-        and closed when these places are no longer used."""
-        weakref.finalize(self, _close_all, self._files)
+        """Each place's lock file, opened once and kept open (a lock lives on an open file)."""
+        self._closing = contextlib.ExitStack()
+        """Closes every file opened, once these places are no longer used."""
+        weakref.finalize(self, self._closing.close)
         self._mine: set[int] = set()
 
     def path(self, place: int) -> Path:
@@ -136,6 +137,7 @@ class SharedPlaces:
         except OSError as error:
             raise cannot_use(WHAT, path, error) from None
         self._files[place] = handle
+        self._closing.callback(handle.close)
         return handle
 
     def _still_there(self, place: int, handle: BinaryIO) -> bool:
@@ -151,9 +153,3 @@ class SharedPlaces:
         if handle is not None:
             with contextlib.suppress(OSError):
                 handle.close()
-
-
-def _close_all(files: dict[int, BinaryIO]) -> None:
-    for handle in files.values():
-        with contextlib.suppress(OSError):
-            handle.close()

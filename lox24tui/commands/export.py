@@ -13,6 +13,7 @@ from lox24tui.clock import SystemClock
 from lox24tui.commands.arguments import STOPPED, add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, guarded_client, print_line, settings_or_exit
+from lox24tui.commands.retry import run_retry
 from lox24tui.commands.stopped import stopped_by
 from lox24tui.commands.watch import load_or_explain
 from lox24tui.engine.bulk_state import BulkState, export_row
@@ -101,7 +102,11 @@ def _missing_folder(path: Path) -> Path | None:
 
 
 # The command line
-EXAMPLES = ("lox24tui export --output bulks.csv", "lox24tui export --format json > bulks.json")
+EXAMPLES = (
+    "lox24tui export --output bulks.csv",
+    "lox24tui export --format json > bulks.json",
+    "lox24tui export --retry ID --output send-again.csv",
+)
 
 EPILOG = f"""\
 exit status:
@@ -111,6 +116,11 @@ exit status:
      or its folder does not exist (folders are never created), or the
      watch-list file cannot be read
 {STOPPED}; nothing is written then
+
+With --retry: 0 the file is written (stderr says how many numbers, and how many
+were left out: opted out, not a phone number, repeated); 1 the id is invalid (no
+request is made), LOX24 does not know the bulk, or the file cannot be written;
+2 the requests were stopped. No file is written unless the opt-outs were checked.
 """
 
 
@@ -131,9 +141,18 @@ def declare(commands: Subcommands) -> None:
         help="csv (default, or from the file name) or json",
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument(
+        "--retry",
+        metavar="ID",
+        help="instead, write the numbers of the bulk ID's failed messages (expired, rejected, "
+        "never sent) minus opted-out ones: a CSV of E.164 numbers under a `phone` header, "
+        "readable by you only; needs --output",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.retry is not None:
+        return run_retry(args.retry, args.output)
     fmt = args.format or (format_for(args.output) if args.output else "csv")
     return run_export(fmt=fmt, output=args.output)

@@ -252,31 +252,55 @@ def message_json(
     """An item of ``GET /sms`` as LOX24 sends it (``bulk`` is a :class:`SimBulk`)."""
     parts, chars = parts_and_chars(bulk.text, bool(bulk.is_unicode))
     price = unit_price * parts if stage.is_sent else Decimal(0)
-    return {
-        "uuid": message_uuid(bulk.uuid, index),
-        "text": None if bulk.is_text_deleted else bulk.text,
-        "sender_id": bulk.sender_id,
-        "phone": phone(bulk.uuid, index),
-        "delivery_at": int(bulk.delivery_at),
-        "status_code": stage.status_code,
-        "gateway_sent_at": int(created_at) if stage.is_sent else None,
-        "source": bulk.source,
-        "dlr_code": stage.dlr_code,
-        "ip": bulk.ip,
-        "created_at": int(created_at),
-        "is_unicode": bulk.is_unicode,
-        "iso2": "GB",
-        "voice_lang": bulk.voice_lang,
-        "parts_count": parts,
-        "chars_count": chars,
-        "callback_data": None,
-        "bulk_id": bulk.uuid,
-        "key_id": bulk.key_id,
-        "service_code": bulk.service_code,
-        "is_text_deleted": bulk.is_text_deleted,
-        "price": float(price),
-        "is_sent": stage.is_sent,
-    } | (_zero_times(stage) if "zero_times" in bulk.quirks else {})
+    return (
+        {
+            "uuid": message_uuid(bulk.uuid, index),
+            "text": None if bulk.is_text_deleted else bulk.text,
+            "sender_id": bulk.sender_id,
+            "phone": phone(bulk.uuid, index),
+            "delivery_at": int(bulk.delivery_at),
+            "status_code": stage.status_code,
+            "gateway_sent_at": int(created_at) if stage.is_sent else None,
+            "source": bulk.source,
+            "dlr_code": stage.dlr_code,
+            "ip": bulk.ip,
+            "created_at": int(created_at),
+            "is_unicode": bulk.is_unicode,
+            "iso2": "GB",
+            "voice_lang": bulk.voice_lang,
+            "parts_count": parts,
+            "chars_count": chars,
+            "callback_data": None,
+            "bulk_id": bulk.uuid,
+            "key_id": bulk.key_id,
+            "service_code": bulk.service_code,
+            "is_text_deleted": bulk.is_text_deleted,
+            "price": float(price),
+            "is_sent": stage.is_sent,
+        }
+        | (_zero_times(stage) if "zero_times" in bulk.quirks else {})
+        | (_odd_phone(bulk.uuid, index) if "odd_numbers" in bulk.quirks else {})
+    )
+
+
+ODD_NUMBERS: Final = (
+    "07700 900{n}",  # national, read with the message's iso2
+    "0044 7700 900{n}",  # international with 00
+    "+44 7700 900{n}",  # spaced
+    "12",  # too short to be anyone's
+    "call me",  # not a number at all
+    None,  # missing
+)
+"""How the ``odd_numbers`` quirk writes every tenth message's number (in turn): the forms a
+client must read, and some it cannot."""
+
+
+def _odd_phone(bulk_uuid: str, index: int) -> dict[str, Any]:
+    if index % 10:
+        return {}
+    form = ODD_NUMBERS[(index // 10) % len(ODD_NUMBERS)]
+    last = phone(bulk_uuid, index)[-3:]
+    return {"phone": None if form is None else form.format(n=last)}
 
 
 def _zero_times(stage: Stage) -> dict[str, Any]:

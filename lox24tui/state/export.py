@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -141,3 +142,20 @@ def why_not_written(error: OSError) -> str:
 def format_for(path: str, default: str = "csv") -> str:
     """The format a file name asks for: .json → json, anything else → csv."""
     return "json" if path.lower().endswith(".json") else default
+
+
+E164: Final = re.compile(r"\+[1-9][0-9]{3,14}")
+
+
+def write_number_list(path: str, numbers: Iterable[str]) -> None:
+    """A list of phone numbers for an SMS tool to import (the retry list): a ``phone`` header,
+    then one E.164 number a line; readable by its owner only. No byte order mark and no
+    spreadsheet escaping (a leading ``+`` would gain a quote): importers read the cells as
+    they are, and a number that is not E.164 is refused (ValueError) before anything is
+    written, so no cell can hold anything else. Raises OSError as :func:`write_export`."""
+    lines = ["phone"]
+    for number in numbers:
+        if not E164.fullmatch(number):
+            raise ValueError("not an E.164 phone number")
+        lines.append(number)
+    write_atomically(Path(path).expanduser(), "\n".join(lines) + "\n", mode=0o600)

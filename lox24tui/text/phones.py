@@ -41,3 +41,25 @@ def mask_phone(phone: str | None) -> str:
     if not international:
         return f"{HIDDEN} {digits[-4:]}"
     return f"+{country_code(digits)} {HIDDEN} {digits[-4:]}"
+
+
+def to_e164(phone: str | None, region: str | None = None) -> str | None:
+    """``phone`` in E.164 (``+447700900013``), the form SMS tools import; None when it cannot be
+    read as a phone number. ``region`` (ISO 3166 alpha-2, LOX24's ``iso2``) reads a national
+    number (``07700 900013`` in GB). Read by Google's libphonenumber (``phonenumbers``), never
+    by a prefix table of ours; imported on first use, as only the retry list and the countries
+    of failures need it."""
+    import phonenumbers
+
+    text = (phone or "").strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if not text:
+        return None
+    try:
+        number = phonenumbers.parse(text, (region or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

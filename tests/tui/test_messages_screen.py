@@ -18,7 +18,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens import messages as messages_module
 from lox24tui.tui.screens.dialogs import ConfirmScreen
-from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
+from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen, RetryExportScreen
 from tests.tui.dashboard_driver import toasts
 
 from .conftest import advance, fake_of, settle, until
@@ -197,3 +197,31 @@ async def test_a_failed_answer_says_what_lox24_answered(demo: Callable[..., Lox2
         fake_of(app).clear_faults()
         screen.query_one("#outcome-filter", Select).value = "delivered"  # the user tries again
         await until(pilot, lambda: screen.table.row_count > 0, "no second try")
+
+
+async def test_r_writes_the_numbers_to_send_again_and_the_toast_holds_none(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    target = tmp_path / "send-again.csv"
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_messages(app, pilot)
+        await advance(app, pilot, 3600)  # the bulk has sent, and some messages failed
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RetryExportScreen), "no dialog")
+        warning = str(app.screen.query_one("#personal-data", Static).render())
+        assert "personal data" in warning
+        path = app.screen.query_one("#path", Input)
+        path.value = str(target)
+        path.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen, "the dialog stayed")
+        await until(pilot, target.exists, "nothing written")
+        await until(pilot, lambda: any("to send again" in t for t in toasts(app)), "no toast")
+        lines = target.read_text("ascii").splitlines()
+        assert lines[0] == "phone" and len(lines) > 1
+        assert all(PHONE.match(line) for line in lines[1:])
+        assert target.stat().st_mode & 0o077 == 0
+        said = next(t for t in toasts(app) if "to send again" in t)
+        assert f"Wrote {len(lines) - 1} numbers to send again" in said
+        assert not any(number in t for t in toasts(app) for number in lines[1:])

@@ -22,6 +22,7 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
+from lox24tui.tui.screens.messages import RetryExportScreen
 from lox24tui.tui.setup import demo_setup
 
 from .conftest import main_of, settle, until
@@ -159,6 +160,13 @@ async def _messages(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def _send_again(pilot: Pilot[None]) -> None:
+    await _messages(pilot)
+    await pilot.press("r")
+    await until(pilot, lambda: isinstance(pilot.app.screen, RetryExportScreen), "r asked nothing")
+    await still_cursors(pilot)
+
+
 async def _discover(pilot: Pilot[None]) -> None:
     await steady(pilot)
     await pilot.press("i")
@@ -203,6 +211,7 @@ NEWCOMER_SCREENS = {
     "main": _main,
     "pane": _pane,
     "messages": _messages,
+    "send-again": _send_again,
     "import": _discover,
     "add": _add,
     "token": _token,

@@ -26,7 +26,14 @@ from lox24tui.account.guard import GuardedClient, GuardStopped
 from lox24tui.api import Lox24Error, Message, dlr_label, sms_status_label
 from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
-from lox24tui.state.export import message_columns, message_record, why_not_written, write_export
+from lox24tui.insight.retry_list import MOST_FAILURES, retry_list
+from lox24tui.state.export import (
+    message_columns,
+    message_record,
+    why_not_written,
+    write_export,
+    write_number_list,
+)
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.workers import SaysWorkerFailures
@@ -96,6 +103,22 @@ class MessagesExportScreen(ExportScreen):
         self.load_all = event.value
 
 
+class RetryExportScreen(ExportScreen):
+    """Where to write the numbers to send again; says first that the file holds personal data."""
+
+    HINT = (
+        "The numbers of the failed messages (expired, rejected, never sent) minus the account's "
+        f"opt-outs, each once: one E.164 number a line under a `phone` header, as SMS tools "
+        f"import them. At most the first {MOST_FAILURES:,} failures are read."
+    )
+
+    def __init__(self, suggestion: str) -> None:
+        super().__init__(suggestion, 0, filtered=True, scope="the numbers to send again")
+
+    def notices(self) -> Iterator[Widget]:
+        yield Static(PERSONAL_DATA, classes="warning", id="personal-data", markup=False)
+
+
 class MessagesScreen(SaysWorkerFailures, Screen[None]):
     """A bulk's messages: phone, status, delivery report, when sent, parts, price. Every request
     goes through the guarded client, so the account guard's rules hold here too."""
@@ -114,6 +137,13 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
             "Export",
             tooltip="Write the messages listed as CSV or JSON",
             id="messages.export",
+        ),
+        Binding(
+            "r",
+            "retry_list",
+            "Send again",
+            tooltip="Write the numbers of the failed messages, minus opt-outs, for a new bulk",
+            id="messages.retry_list",
         ),
         Binding(
             "slash",
@@ -331,6 +361,45 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
             self.notify(f"Cannot write {path}: {why}", severity="error", markup=False)
             return
         self.notify(f"Exported {len(rows):,} messages to {path}", timeout=5, markup=False)
+
+    def action_retry_list(self) -> None:
+        """Ask where, then read the failed messages and the opt-outs and write the list."""
+        stamp = f"{self._now().astimezone():%Y%m%d-%H%M%S}"
+        dialog = RetryExportScreen(f"lox24tui-send-again-{self._bulk_id[:8]}-{stamp}.csv")
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._write_retry_list(path)
+
+        self.app.push_screen(dialog, callback=chosen)
+
+    @work(exclusive=True, group="retry", exit_on_error=False, name="making the retry list")
+    async def _write_retry_list(self, path: str) -> None:
+        """The toast says how many numbers and what was left out, never a number."""
+        self.notify("Reading the failed messages and the opt-outs…", timeout=3)
+        try:
+            made = await retry_list(self._client, self._bulk_id)
+        except GuardStopped as error:
+            self.notify(
+                f"No file written: requests to LOX24 are held: {error}",
+                severity="error",
+                markup=False,
+            )
+            return
+        except Lox24Error as error:
+            self.notify(f"No file written: LOX24 answered: {error}", severity="error", markup=False)
+            return
+        try:
+            write_number_list(path, made.numbers)
+        except OSError as error:
+            why = why_not_written(error)
+            self.notify(f"Cannot write {path}: {why}", severity="error", markup=False)
+            return
+        said = sanitise.one_line(f"Wrote {made.summary()} to {path} (readable by you only)")
+        self.notify(said, timeout=8, markup=False)
+
+    def _no_file(self, why: str) -> None:
+        self.notify(sanitise.one_line(f"No file written: {why}"), severity="error", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
