@@ -98,11 +98,16 @@ def lox24tui_serve(
 
 
 def wait_until_listening(served: Served, port: int) -> None:
-    """Return once the port accepts a connection; fail at once if the server exited."""
+    """Return once this server has printed its address and the port accepts a connection; fail
+    at once if the server exited. (The port alone is not enough: a test on another worker may
+    have picked the same free port and be listening on it first.)"""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
             raise AssertionError(f"lox24tui serve exited early:\n{served.output()}")
+        if "?key=" not in served.output():
+            time.sleep(0.05)  # poll: the condition is the server's own words
+            continue
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
