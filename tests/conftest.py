@@ -16,6 +16,7 @@ import pytest
 from hypothesis import settings
 from keyring.backends import fail
 
+from lox24tui.api import Lox24Client, Token
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve, serve_in_thread
 
@@ -97,6 +98,13 @@ async def fake_url(fake: FakeLox24) -> AsyncIterator[str]:
     """The fake served over a real loopback socket."""
     async with serve(fake) as url:
         yield url
+
+
+@pytest.fixture
+async def client(fake_url: str) -> AsyncIterator[Lox24Client]:
+    """A client of the fake on loopback (no guard: what it asks is what the test counts)."""
+    async with Lox24Client(Token(FAKE_TOKEN), fake_url) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.fake.engagement import CUSTOMER_BLOCKED, REPLY_NUMBER, link_in
-from lox24tui.fake.messages import PHONE_PREFIX, message_uuid
+from lox24tui.fake.messages import NUMBERS_BY_COUNTRY, message_uuid
 from lox24tui.fake.server import serve
 
 HEADERS = {"X-LOX24-AUTH-TOKEN": FAKE_TOKEN, "Accept": "application/ld+json"}
@@ -45,7 +45,8 @@ async def test_replies_come_newest_first_and_name_the_message_they_answer(
     times = [r["received_at"] for r in replies]
     assert times == sorted(times, reverse=True)
     first = replies[0]
-    assert first["from"].startswith(PHONE_PREFIX) and first["to"] == REPLY_NUMBER
+    assert first["from"].startswith(tuple(NUMBERS_BY_COUNTRY.values()))
+    assert first["to"] == REPLY_NUMBER
     assert first["@id"] == f"/incomings/{first['uuid']}"
     now = fake.clock.now()
     assert any(  # the message it answers is one of the account's (the newest bulks first)

@@ -5,8 +5,6 @@ opt-out check) is checked against it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from lox24tui.api import NOT_SENT_CODES, DlrCode, Lox24Client, Token
@@ -15,6 +13,7 @@ from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.server import serve
 from lox24tui.insight.retry_list import RetryList, retry_list
+from tests.long_way import every_message, every_opt_out
 
 FAILED_CODES = {DlrCode.EXPIRED, DlrCode.REJECTED}
 
@@ -36,32 +35,6 @@ def account_with(clock: VirtualClock, recipients: int, **options: object) -> Sim
 
 
 BULK = "5e7d0c00-4699-11ea-a637-96000028b339"
-
-
-@pytest.fixture
-async def client(fake_url: str) -> AsyncIterator[Lox24Client]:
-    async with Lox24Client(Token(FAKE_TOKEN), fake_url) as opened:
-        yield opened
-
-
-async def every_message(client: Lox24Client, bulk_id: str) -> list[dict[str, object]]:
-    found = []
-    page: int | None = 1
-    while page is not None:
-        result = await client.list_messages(bulk_id, page=page)
-        found.extend(result.raw_items)
-        page = result.next_page if result.items else None
-    return found
-
-
-async def every_opt_out(client: Lox24Client) -> set[str]:
-    found = set()
-    page: int | None = 1
-    while page is not None:
-        result = await client.list_opt_outs(page=page)
-        found |= {entry.number for entry in result.items if entry.number}
-        page = result.next_page if result.items else None
-    return found
 
 
 def failed(message: dict[str, object]) -> bool:

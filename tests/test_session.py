@@ -7,7 +7,6 @@ import asyncio
 import itertools
 import json
 import shutil
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -211,13 +210,6 @@ def test_a_damaged_file_keeps_the_list_shown_and_asks(path: Path, clock: Virtual
     assert told.of(DamageCleared) == [DamageCleared()]
     assert json.loads(path.read_text())  # a good file again
     assert WatchList.load(path)[0].label_of(IDS[0]) == "Kept copy"
-
-
-@pytest.fixture
-async def client(fake_url: str) -> AsyncIterator[Lox24Client]:
-    client = Lox24Client(Token(FAKE_TOKEN), fake_url)
-    yield client
-    await client.aclose()
 
 
 def demo_watchlist(fake: FakeLox24, tmp_path: Path) -> tuple[VirtualClock, WatchList]:

@@ -71,6 +71,9 @@ class SimBulk:
     text: str = "Hello from the demo account."
     label: str = ""
     """A name for people (the demo watch list uses it); not part of the API."""
+    countries: tuple[tuple[str, int], ...] = ()
+    """Where its recipients live: (ISO 3166 alpha-2, weight) pairs, ``?DE`` for German numbers
+    whose messages carry no ``iso2``; empty: all in GB."""
     quirks: frozenset[str] = field(default_factory=frozenset)
     """``numbers_as_strings``, ``created_at_as_string``, ``extra_key``, ``zero_times`` (0 for
     "no time" in ``delivery_at``, ``processed_at`` and ``gateway_sent_at``): things the real
@@ -253,6 +256,7 @@ _DEMO_WATCHED: Final = (
         voice_lang="DE",
         unit_price=Decimal("0.15"),
         label="Appointment reminders (voice)",
+        countries=(("DE", 60), ("AT", 22), ("CH", 12), ("?DE", 6)),
         text="Ihr Termin ist morgen um 9 Uhr.",
     ),
     _demo(
@@ -282,6 +286,7 @@ _DEMO_WATCHED: Final = (
         is_unicode=True,
         unit_price=Decimal("0.15"),
         label="Password reset codes (Unicode)",
+        countries=(("DE", 45), ("GB", 25), ("FR", 15), ("AT", 10), ("?DE", 5)),
         text="Dein Code: 4711 ✅",
     ),
     _demo(

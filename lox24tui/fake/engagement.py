@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from lox24tui.fake.messages import PATTERN, BulkMessages, message_uuid, phone
+from lox24tui.fake.messages import PATTERN, BulkMessages, message_uuid, recipient
 
 if TYPE_CHECKING:
     from lox24tui.fake.account import SimBulk
@@ -120,7 +120,7 @@ class Reply:
         linked = "replies_unlinked" not in self.bulk.quirks
         return {
             "uuid": self.uuid,
-            "from": phone(self.bulk.uuid, self.index),
+            "from": recipient(self.bulk, self.index)[0],
             "to": REPLY_NUMBER,
             "received_at": int(self.at),
             "text": self.text,
@@ -159,7 +159,7 @@ def blocked_numbers(answers: Iterable[Reply], opened_at: float) -> list[dict[str
     entries = [(opened_at, number, 1) for number in CUSTOMER_BLOCKED]
     seen = set(CUSTOMER_BLOCKED)
     for reply in sorted((r for r in answers if r.unsubscribes), key=lambda r: r.at):
-        number = phone(reply.bulk.uuid, reply.index)
+        number = recipient(reply.bulk, reply.index)[0]
         if number not in seen:
             seen.add(number)
             entries.append((reply.at, number, 2))

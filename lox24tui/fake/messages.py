@@ -238,6 +238,38 @@ def phone(bulk_uuid: str, index: int) -> str:
     return f"{PHONE_PREFIX}{(offset + index * 7) % 1000:03d}"
 
 
+NUMBERS_BY_COUNTRY: Final = {
+    "GB": PHONE_PREFIX,
+    "DE": "+493023125",  # Berlin, a block used in examples
+    "FR": "+33639980",  # ARCEP's numbers reserved for fiction (06 39 98 …)
+    "AT": "+4315050",
+    "CH": "+41446681",
+}
+"""Where each country's fictional recipients live (the fake reaches nobody either way)."""
+UNNAMED: Final = "?"
+"""Before a country in ``SimBulk.countries``: its messages carry no ``iso2`` (LOX24 leaves it
+out at times); the number alone says the country."""
+
+
+def recipient(bulk: Any, index: int) -> tuple[str, str | None]:
+    """The message's number and ``iso2``: GB unless the bulk spreads over countries
+    (``SimBulk.countries``, weights per hundred), picked by a hash of the index so that every
+    country's messages are spread over the bulk, and over every delivery outcome."""
+    countries = getattr(bulk, "countries", ())
+    number = phone(bulk.uuid, index)
+    if not countries:
+        return number, "GB"
+    slot = (index * 2_654_435_761 >> 7) % sum(weight for _, weight in countries)
+    country = countries[-1][0]
+    for candidate, weight in countries:
+        if slot < weight:
+            country = candidate
+            break
+        slot -= weight
+    named = country.removeprefix(UNNAMED)
+    return NUMBERS_BY_COUNTRY[named] + number[-3:], None if country.startswith(UNNAMED) else named
+
+
 def parts_and_chars(text: str, unicode: bool) -> tuple[int, int]:
     """SMS parts by length: 160 (70 in Unicode) fit one part, longer texts go in parts of 153
     (67)."""
@@ -252,12 +284,13 @@ def message_json(
     """An item of ``GET /sms`` as LOX24 sends it (``bulk`` is a :class:`SimBulk`)."""
     parts, chars = parts_and_chars(bulk.text, bool(bulk.is_unicode))
     price = unit_price * parts if stage.is_sent else Decimal(0)
+    number, iso2 = recipient(bulk, index)
     return (
         {
             "uuid": message_uuid(bulk.uuid, index),
             "text": None if bulk.is_text_deleted else bulk.text,
             "sender_id": bulk.sender_id,
-            "phone": phone(bulk.uuid, index),
+            "phone": number,
             "delivery_at": int(bulk.delivery_at),
             "status_code": stage.status_code,
             "gateway_sent_at": int(created_at) if stage.is_sent else None,
@@ -266,7 +299,7 @@ def message_json(
             "ip": bulk.ip,
             "created_at": int(created_at),
             "is_unicode": bulk.is_unicode,
-            "iso2": "GB",
+            "iso2": iso2,
             "voice_lang": bulk.voice_lang,
             "parts_count": parts,
             "chars_count": chars,

@@ -1,10 +1,8 @@
 """Whom can I safely send again? The numbers of a bulk's failed messages, in E.164, minus every
 number on the account's opt-out list (blocked by the customer, or unsubscribed by its owner).
 
-Failed means what no later report will change: expired (8) or rejected (16) by the operator, or
-never sent at all (no funds, a blocked destination, no operator, stopped: the not-sent status
-codes). Only failed messages are read, never every message, and at most :data:`MOST_FAILURES` of
-them; a bulk with more says so.
+The failed messages are read as :mod:`failures` reads them (only those, at most
+:data:`~lox24tui.insight.failures.MOST_FAILURES`; a bulk with more says so).
 
 The opt-outs are checked the cheaper way: the whole list, page by page, when it is short; one
 filtered request per number (``GET /blocked_numbers?number=…``) when that costs fewer requests.
@@ -16,22 +14,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Protocol
 
-from lox24tui.api import NOT_SENT_CODES, DlrCode, Message, MessageFilters
 from lox24tui.api.opt_outs import OptOutPage
 from lox24tui.api.protocol import MessageSource
+from lox24tui.insight.failures import MOST_FAILURES, read_failures
 from lox24tui.text.phones import to_e164
-
-MOST_FAILURES: Final = 5000
-"""The most failed messages one retry list reads: about 170 requests at LOX24's page size of 30.
-A bulk with more gets the first ones and says so ("first 5,000 failures")."""
-FAILED: Final = (
-    MessageFilters(dlr_codes=(DlrCode.EXPIRED, DlrCode.REJECTED)),
-    MessageFilters(status_codes=NOT_SENT_CODES),
-)
-"""The two asks that list a bulk's failed messages: no message is in both (a message never sent
-has no delivery report)."""
 
 
 class RetrySource(MessageSource, Protocol):
@@ -78,26 +66,10 @@ async def retry_list(client: RetrySource, bulk_id: str, *, most: int = MOST_FAIL
     """The retry list of one bulk. Every request goes through ``client`` (a guarded client asks
     the account guard for each); a failure raises the client's ``Lox24Error`` and nothing is
     returned, so no list is ever written without its opt-outs checked."""
-    requests = 0
-    failures: list[Message] = []
-    capped = False
-    for filters in FAILED:
-        page: int | None = 1
-        while page is not None:
-            result = await client.list_messages(bulk_id, page=page, filters=filters)
-            requests += 1
-            room = most - len(failures)
-            failures.extend(result.items[:room])
-            if len(result.items) > room:  # one more than the cap was seen: there are more
-                capped = True
-                break
-            ended = result.next_page is None or result.next_page <= page or not result.items
-            page = None if ended else result.next_page
-        if capped:
-            break
+    failed = await read_failures(client, bulk_id, most=most)
     numbers: dict[str, None] = {}
     unreadable = repeated = 0
-    for message in failures:
+    for message in failed.messages:
         number = to_e164(message.phone, message.iso2)
         if number is None:
             unreadable += 1
@@ -109,12 +81,12 @@ async def retry_list(client: RetrySource, bulk_id: str, *, most: int = MOST_FAIL
     kept = tuple(number for number in numbers if number not in blocked)
     return RetryList(
         numbers=kept,
-        failures=len(failures),
+        failures=len(failed.messages),
         opted_out=len(numbers) - len(kept),
         unreadable=unreadable,
         repeated=repeated,
-        capped=capped,
-        requests=requests + asked,
+        capped=failed.capped,
+        requests=failed.requests + asked,
     )
 
 

@@ -63,3 +63,17 @@ def to_e164(phone: str | None, region: str | None = None) -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def country_of(phone: str | None) -> str | None:
+    """The country (ISO 3166 alpha-2) an international number belongs to, by its calling code
+    (``+44…`` → ``GB``; a code shared by several countries gives its main one); None when the
+    number cannot be read or names no country."""
+    import phonenumbers
+
+    number = to_e164(phone)
+    if number is None:
+        return None
+    code = phonenumbers.parse(number).country_code
+    region = phonenumbers.region_code_for_country_code(code) if code else None
+    return None if region in (None, "ZZ", "001") else region

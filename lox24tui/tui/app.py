@@ -62,8 +62,10 @@ from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.export import ExportScreen
+from lox24tui.tui.screens.failures import FailuresScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
+from lox24tui.tui.screens.one_bulk import OneBulk
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.setup import DashboardSetup
 from lox24tui.tui.toasts import SessionToasts
@@ -377,19 +379,28 @@ class Lox24App(App[None]):
 
     def on_main_screen_messages_wanted(self, message: MainScreen.MessagesWanted) -> None:
         """The bulk's messages, page by page, through the guard."""
+        bulk = self._one_bulk(message.bulk_id)
+        if bulk is not None:
+            self.push_screen(MessagesScreen(bulk))
+
+    def on_messages_screen_failures_wanted(self, message: MessagesScreen.FailuresWanted) -> None:
+        """The bulk's failures by reason and country, read once through the guard."""
+        bulk = self._one_bulk(message.bulk_id)
+        if bulk is not None:
+            self.push_screen(FailuresScreen(bulk))
+
+    def _one_bulk(self, bulk_id: str) -> OneBulk | None:
+        """What a screen about one bulk works with; None (and said) before a token is known."""
         client = self.connection.guarded()
         if client is None:
             self._no_token_yet()
-            return
-        bulk_id = message.bulk_id
-        self.push_screen(
-            MessagesScreen(
-                client,
-                bulk_id,
-                self.session.label_of(bulk_id),
-                self.session.now,
-                currency=self.session.balance.currency,
-            )
+            return None
+        return OneBulk(
+            client,
+            bulk_id,
+            self.session.label_of(bulk_id),
+            self.session.now,
+            self.session.balance.currency,
         )
 
     def on_main_screen_cancel_confirmed(self, message: MainScreen.CancelConfirmed) -> None:

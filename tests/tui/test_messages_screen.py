@@ -18,7 +18,9 @@ from textual.widgets import Checkbox, Input, Select, Static
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens import messages as messages_module
 from lox24tui.tui.screens.dialogs import ConfirmScreen
-from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen, RetryExportScreen
+from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
+from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.send_again import RetryExportScreen
 from tests.tui.dashboard_driver import toasts
 
 from .conftest import advance, fake_of, settle, until
@@ -32,15 +34,20 @@ def bulk_of(app: Lox24App, label: str = LABEL) -> str:
     return next(bulk.uuid for bulk in fake_of(app).account if bulk.label == label)
 
 
-async def open_messages(app: Lox24App, pilot: Pilot[None]) -> MessagesScreen:
-    """The screen on the demo's bulk, once its first page is listed."""
+async def open_messages(
+    app: Lox24App, pilot: Pilot[None], label: str = LABEL, *, rows: bool = True
+) -> MessagesScreen:
+    """The screen on a demo bulk, once its first page is listed (and has ``rows``)."""
     await settle(app, pilot)
     await advance(app, pilot, 60)  # reports arrive
     client = app.connection.guarded()
     assert client is not None
-    screen = MessagesScreen(client, bulk_of(app), LABEL, app.session.now, currency="EUR")
+    bulk = OneBulk(client, bulk_of(app, label), label, app.session.now, "EUR")
+    screen = MessagesScreen(bulk)
     app.push_screen(screen)
-    await until(pilot, lambda: screen.is_mounted and screen.table.row_count > 0, "no rows")
+    await until(pilot, lambda: screen.is_mounted and not screen._loading, "never loaded")
+    if rows:
+        await until(pilot, lambda: screen.table.row_count > 0, "no rows")
     return screen
 
 
@@ -169,7 +176,7 @@ async def open_with_fault(app: Lox24App, pilot: Pilot[None], **fault: object) ->
     fake_of(app).fail(path="/sms", **fault)  # type: ignore[arg-type]
     client = app.connection.guarded()
     assert client is not None
-    screen = MessagesScreen(client, bulk_of(app), LABEL, app.session.now)
+    screen = MessagesScreen(OneBulk(client, bulk_of(app), LABEL, app.session.now))
     app.push_screen(screen)
     await until(pilot, lambda: screen.is_mounted, "never shown")
     return screen

@@ -22,7 +22,8 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
-from lox24tui.tui.screens.messages import RetryExportScreen
+from lox24tui.tui.screens.failures import FailuresScreen
+from lox24tui.tui.screens.send_again import RetryExportScreen
 from lox24tui.tui.setup import demo_setup
 
 from .conftest import main_of, settle, until
@@ -167,6 +168,16 @@ async def _send_again(pilot: Pilot[None]) -> None:
     await still_cursors(pilot)
 
 
+async def _failures(pilot: Pilot[None]) -> None:
+    await _messages(pilot)
+    await pilot.press("f")
+    await until(pilot, lambda: isinstance(pilot.app.screen, FailuresScreen), "f opened nothing")
+    screen = pilot.app.screen
+    assert isinstance(screen, FailuresScreen)
+    await until(pilot, lambda: screen.failures is not None, "the failures never came")
+    await pilot.pause()
+
+
 async def _discover(pilot: Pilot[None]) -> None:
     await steady(pilot)
     await pilot.press("i")
@@ -212,6 +223,7 @@ NEWCOMER_SCREENS = {
     "pane": _pane,
     "messages": _messages,
     "send-again": _send_again,
+    "failures": _failures,
     "import": _discover,
     "add": _add,
     "token": _token,

@@ -9,7 +9,8 @@ Nothing else (toasts, the state line, logs, errors) ever carries one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -18,24 +19,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message as TextualMessage
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Footer, Header, Select, Static
 
-from lox24tui.account.guard import GuardedClient, GuardStopped
+from lox24tui.account.guard import GuardStopped
 from lox24tui.api import Lox24Error, Message, dlr_label, sms_status_label
 from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
-from lox24tui.insight.retry_list import MOST_FAILURES, retry_list
-from lox24tui.state.export import (
-    message_columns,
-    message_record,
-    why_not_written,
-    write_export,
-    write_number_list,
-)
+from lox24tui.state.export import message_columns, message_record, why_not_written, write_export
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.export import ExportScreen
+from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.send_again import PERSONAL_DATA, ask_and_write_retry_list
 from lox24tui.tui.workers import SaysWorkerFailures
 
 ALL: Final = "all"
@@ -60,10 +57,6 @@ LOAD_MORE_WITHIN: Final = 5
 """Load the next page when the cursor comes this close to the last row."""
 EXPORT_MAX: Final = 5000
 """The most messages an export loads first: a bound on the requests one key press sends."""
-PERSONAL_DATA: Final = (
-    "This file will hold recipients' phone numbers: personal data. Keep it where only those "
-    "allowed to see them can, and delete it when it is no longer needed."
-)
 
 
 def default_messages_name(now: datetime) -> str:
@@ -103,25 +96,24 @@ class MessagesExportScreen(ExportScreen):
         self.load_all = event.value
 
 
-class RetryExportScreen(ExportScreen):
-    """Where to write the numbers to send again; says first that the file holds personal data."""
+@dataclass(frozen=True)
+class ChosenMessages:
+    """Messages chosen elsewhere, and what they are in words ("rejected, to DE")."""
 
-    HINT = (
-        "The numbers of the failed messages (expired, rejected, never sent) minus the account's "
-        f"opt-outs, each once: one E.164 number a line under a `phone` header, as SMS tools "
-        f"import them. At most the first {MOST_FAILURES:,} failures are read."
-    )
-
-    def __init__(self, suggestion: str) -> None:
-        super().__init__(suggestion, 0, filtered=True, scope="the numbers to send again")
-
-    def notices(self) -> Iterator[Widget]:
-        yield Static(PERSONAL_DATA, classes="warning", id="personal-data", markup=False)
+    words: str
+    messages: tuple[Message, ...]
 
 
 class MessagesScreen(SaysWorkerFailures, Screen[None]):
     """A bulk's messages: phone, status, delivery report, when sent, parts, price. Every request
     goes through the guarded client, so the account guard's rules hold here too."""
+
+    @dataclass
+    class FailuresWanted(TextualMessage):
+        """The person asked for the bulk's failures by reason and country; the App opens them
+        (the failures screen lists its cells on this screen)."""
+
+        bulk_id: str
 
     BINDINGS = [
         Binding(
@@ -146,6 +138,13 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
             id="messages.retry_list",
         ),
         Binding(
+            "f",
+            "failures",
+            "Failures",
+            tooltip="The failed messages by reason and country, with what they cost",
+            id="messages.failures",
+        ),
+        Binding(
             "slash",
             "outcome",
             "Outcome",
@@ -155,21 +154,15 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         Binding("escape", "close", "Back", id="messages.close"),
     ]
 
-    def __init__(
-        self,
-        client: GuardedClient,
-        bulk_id: str,
-        label: str,
-        now: Callable[[], datetime],
-        *,
-        currency: str | None = None,
-    ) -> None:
+    def __init__(self, bulk: OneBulk, *, preset: ChosenMessages | None = None) -> None:
+        """``preset``: list these messages, already read elsewhere (a cell of the failures
+        screen), instead of asking LOX24 page by page; the outcome filter is then theirs."""
         super().__init__()
-        self._client = client
-        self._bulk_id = bulk_id
-        self._label = label
-        self._now = now
-        self._currency = currency
+        self.bulk = bulk
+        self._preset = preset
+        self._client = bulk.client
+        self._bulk_id = bulk.bulk_id
+        self._currency = bulk.currency
         self._messages: list[Message] = []
         """The messages listed, in the table's order (row ``i`` is message ``i``)."""
         self._next_page: int | None = 1
@@ -192,8 +185,7 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         yield Footer()
 
     def _title(self) -> str:
-        name = f"“{self._label}” ({self._bulk_id})" if self._label else self._bulk_id
-        return sanitise.one_line(f"Messages of {name}")
+        return f"Messages of {self.bulk.name}"
 
     @property
     def bulk_id(self) -> str:
@@ -210,6 +202,7 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         return value if isinstance(value, str) else ALL
 
     def on_mount(self) -> None:
+        self.query_one("#outcome-filter", Select).display = self._preset is None
         table = self.table
         for key, title, width in COLUMNS:
             table.add_column(title, key=key, width=width)
@@ -222,9 +215,16 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         self.table.focus()
 
     def _reload(self) -> None:
-        """From page 1 with the outcome chosen; a load still running is cancelled (exclusive)."""
+        """From page 1 with the outcome chosen; a load still running is cancelled (exclusive).
+        Preset messages are listed as they are: nothing is asked."""
         self._messages.clear()
         self.table.clear()
+        if self._preset is not None:
+            self._add(list(self._preset.messages))
+            self._next_page = None
+            self._total = len(self._preset.messages)
+            self._say(self._summary())
+            return
         self._next_page = 1
         self._total = None
         self._problem = None
@@ -299,6 +299,8 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         count = len(self._messages)
         total = f" of {self._total:,}" if self._total is not None else ""
         which = "" if self.outcome == ALL else f", {OUTCOME_NAMES[self.outcome]}"
+        if self._preset is not None:
+            which = f", {self._preset.words}"
         more = " · scroll for more" if self._next_page is not None else ""
         return f"{count:,}{total} messages{which}{more} · c copies a phone · x exports"
 
@@ -323,6 +325,13 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         self.app.copy_to_clipboard(message.phone)
         self.notify("Copied the phone number", timeout=2)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Preset messages have their outcome already: no filter to choose."""
+        return not (action == "outcome" and self._preset is not None)
+
+    def action_failures(self) -> None:
+        self.post_message(self.FailuresWanted(self._bulk_id))
+
     def action_outcome(self) -> None:
         select = self.query_one("#outcome-filter", Select)
         select.focus()
@@ -335,7 +344,7 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         which = "" if self.outcome == ALL else f" ({OUTCOME_NAMES[self.outcome]})"
         more = self._next_page is not None and self._problem is None
         dialog = MessagesExportScreen(
-            default_messages_name(self._now().astimezone()),
+            default_messages_name(self.bulk.now().astimezone()),
             f"the {count:,} {noun} listed{which}",
             more=more,
         )
@@ -363,43 +372,7 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         self.notify(f"Exported {len(rows):,} messages to {path}", timeout=5, markup=False)
 
     def action_retry_list(self) -> None:
-        """Ask where, then read the failed messages and the opt-outs and write the list."""
-        stamp = f"{self._now().astimezone():%Y%m%d-%H%M%S}"
-        dialog = RetryExportScreen(f"lox24tui-send-again-{self._bulk_id[:8]}-{stamp}.csv")
-
-        def chosen(path: str | None) -> None:
-            if path:
-                self._write_retry_list(path)
-
-        self.app.push_screen(dialog, callback=chosen)
-
-    @work(exclusive=True, group="retry", exit_on_error=False, name="making the retry list")
-    async def _write_retry_list(self, path: str) -> None:
-        """The toast says how many numbers and what was left out, never a number."""
-        self.notify("Reading the failed messages and the opt-outs…", timeout=3)
-        try:
-            made = await retry_list(self._client, self._bulk_id)
-        except GuardStopped as error:
-            self.notify(
-                f"No file written: requests to LOX24 are held: {error}",
-                severity="error",
-                markup=False,
-            )
-            return
-        except Lox24Error as error:
-            self.notify(f"No file written: LOX24 answered: {error}", severity="error", markup=False)
-            return
-        try:
-            write_number_list(path, made.numbers)
-        except OSError as error:
-            why = why_not_written(error)
-            self.notify(f"Cannot write {path}: {why}", severity="error", markup=False)
-            return
-        said = sanitise.one_line(f"Wrote {made.summary()} to {path} (readable by you only)")
-        self.notify(said, timeout=8, markup=False)
-
-    def _no_file(self, why: str) -> None:
-        self.notify(sanitise.one_line(f"No file written: {why}"), severity="error", markup=False)
+        ask_and_write_retry_list(self, self.bulk)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,27 @@
+"""What every screen about one bulk works with (its messages, its failures, its retry list)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from lox24tui.account.guard import GuardedClient
+from lox24tui.text import sanitise
+
+
+@dataclass(frozen=True)
+class OneBulk:
+    client: GuardedClient
+    """Every request of the screen goes through it, so the account guard's rules hold there."""
+    bulk_id: str
+    label: str
+    now: Callable[[], datetime]
+    currency: str | None = None
+    """The account's currency, once known."""
+
+    @property
+    def name(self) -> str:
+        """“Black Friday” (73f43a80-…), sanitised; the id alone without a label."""
+        named = f"“{self.label}” ({self.bulk_id})" if self.label else self.bulk_id
+        return sanitise.one_line(named)
