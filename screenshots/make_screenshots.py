@@ -89,6 +89,26 @@ async def messages(app: object, pilot: Pilot[None]) -> None:
             break
 
 
+async def failures(app: object, pilot: Pilot[None]) -> None:
+    await main_screen(app, pilot)
+    app.clock.advance(7 * 3600)  # type: ignore[attr-defined]  # expiries are in too
+    await settle(app, pilot)
+    label = "Password reset codes (Unicode)"
+    main_of(app).table.select(by_label(app, label))  # type: ignore[attr-defined]
+    await pilot.press("m")
+    for _ in range(50):
+        await pilot.pause(0.05)
+        if app.screen.table.row_count:  # type: ignore[attr-defined]
+            break
+    await pilot.press("f")
+    for _ in range(100):  # the failed messages, from the simulated LOX24
+        await pilot.pause(0.05)
+        if getattr(app.screen, "failures", None) is not None:
+            break
+    app.clear_notifications()  # type: ignore[attr-defined]  # seven hours of news
+    await pilot.pause(0.2)
+
+
 async def cancel_question(app: object, pilot: Pilot[None]) -> None:
     main_of(app).table.select(by_label(app, "Tomorrow's morning promo"))  # type: ignore[attr-defined]
     await pilot.press("X")
@@ -123,6 +143,7 @@ def main() -> None:
     asyncio.run(shoot("add-dialog", add_dialog))
     asyncio.run(shoot("rate-limited", rate_limited))
     asyncio.run(shoot("messages", messages))
+    asyncio.run(shoot("failures", failures))
     asyncio.run(shoot("cancel", cancel_question))
 
 
