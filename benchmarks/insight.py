@@ -1,5 +1,5 @@
-"""What campaign insight costs LOX24, in requests, for one big bulk: so far the retry list
-(``export --retry``, ``r`` on the messages screen).
+"""What campaign insight costs LOX24, in requests, for one big bulk: the failures by reason ×
+country (``f``) and the retry list (``export --retry``, ``r``).
 
 A bulk of 50,000 messages, every one final, at LOX24's page size (the fake's 30), read through the
 guarded client as the command does, against the fake LOX24 in process. The fake fails 6 % of its
@@ -25,6 +25,7 @@ from lox24tui.account.guard import AccountGuard, GuardedClient
 from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.insight.failures import failure_table, read_failures
 from lox24tui.insight.retry_list import retry_list
 
 BULK = "5e7d0c00-4699-11ea-a637-96000028b339"
@@ -41,6 +42,7 @@ async def measure(messages: int) -> None:
             recipients=messages,
             send_seconds=600,
             label="Big",
+            countries=(("DE", 50), ("GB", 20), ("FR", 15), ("AT", 10), ("?DE", 5)),
         )
     )
     account.set_balance(Decimal("1000000"), clock.now() - 31 * 3600)  # sent whole, none unpaid
@@ -51,11 +53,21 @@ async def measure(messages: int) -> None:
         await guarded.check_token()
         fake.log.clear()
         wall, cpu = time.perf_counter(), time.process_time()
+        table = failure_table(await read_failures(guarded, BULK))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        failures_asked = len(fake.log)
+        print(f"insight.py: a bulk of {messages:,} messages, all final, page size {fake.page_size}")
+        print(
+            f"  failures by reason × country: {failures_asked} requests for {table.total:,} "
+            f"failed messages, {len(table.reasons)} reasons × {len(table.countries)} countries; "
+            f"{wall:.2f} s wall, {cpu:.2f} s CPU (fake included)"
+        )
+        fake.log.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
         made = await retry_list(guarded, BULK)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     by_path = Counter(entry.path for entry in fake.log)
     page = fake.page_size
-    print(f"insight.py: a bulk of {messages:,} messages, all final, page size {page}")
     paths = ", ".join(f"{n} {p}" for p, n in by_path.items())
     print(
         f"  retry list: {made.requests} requests ({paths})"
@@ -67,7 +79,8 @@ async def measure(messages: int) -> None:
     opt_outs = made.requests - by_path.get("/sms", 0)
     print(
         f"  at 2 % failures ({0.02 * messages:,.0f}) the same reading takes about "
-        f"{at_two + opt_outs} requests ({at_two} pages of failures + {opt_outs} for the opt-outs)"
+        f"{at_two + opt_outs} requests ({at_two} pages of failures + {opt_outs} for the opt-outs); "
+        f"the failures table {at_two}"
     )
 
 
