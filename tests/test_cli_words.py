@@ -238,6 +238,7 @@ COMMANDS = [
     ["status"],
     ["bulks"],
     ["messages"],
+    ["failures"],
     ["account"],
     ["cancel"],
     ["watch"],

@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.api import (
     BulkNotFound,
-    InvalidBulkId,
     Lox24Error,
     Message,
     MessageFilters,
     dlr_label,
-    parse_bulk_id,
     sms_status_label,
 )
 from lox24tui.commands import output
@@ -41,15 +39,10 @@ def run_messages(
     limit: int,
     out: TextIO = sys.stdout,
 ) -> int:
-    try:
-        bulk_id = parse_bulk_id(text)
-    except InvalidBulkId as error:
-        output.complain(error.message)
-        return ExitCode.FAILED
-    loaded = output.settings_or_exit()
-    if isinstance(loaded, int):
-        return loaded
-    settings, token = loaded
+    asked = output.bulk_and_settings_or_exit(text)
+    if isinstance(asked, int):
+        return asked
+    bulk_id, settings, token = asked
     filters = OUTCOME_FILTERS[outcome] if outcome else MessageFilters()
 
     async def fetch() -> Lox24Error | None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from lox24tui.account.guard import AccountGuard, FileGuardState, GuardedClient, server_key
-from lox24tui.api import Lox24ClientPool, Token
+from lox24tui.api import InvalidBulkId, Lox24ClientPool, Token, parse_bulk_id
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.session.config import ConfigError, Locations, Settings, load_settings
 from lox24tui.state.files import LOCK_WAIT
@@ -38,6 +38,27 @@ def settings_or_exit(*, read_only: bool = False) -> tuple[Settings, Token] | int
         print_line(sys.stderr, NO_TOKEN)
         return ExitCode.STOPPED
     return settings, token
+
+
+def bulk_id_or_exit(text: str) -> str | int:
+    """``text`` as a bulk id, or the exit status after saying it is none (before any request)."""
+    try:
+        return parse_bulk_id(text)
+    except InvalidBulkId as error:
+        complain(error.message)
+        return ExitCode.FAILED
+
+
+def bulk_and_settings_or_exit(text: str) -> tuple[str, Settings, Token] | int:
+    """For a command about one bulk: its id (refused before any request), the settings and
+    the token; or the exit status after saying why not."""
+    bulk_id = bulk_id_or_exit(text)
+    if isinstance(bulk_id, int):
+        return bulk_id
+    loaded = settings_or_exit()
+    if isinstance(loaded, int):
+        return loaded
+    return bulk_id, *loaded
 
 
 def shared_guard(

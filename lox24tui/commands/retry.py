@@ -11,11 +11,9 @@ from pathlib import Path
 
 from lox24tui.api import (
     BulkNotFound,
-    InvalidBulkId,
     Lox24Error,
     MessageFilters,
     MessagePage,
-    parse_bulk_id,
 )
 from lox24tui.api.opt_outs import OptOutPage
 from lox24tui.api.sms import ALL_MESSAGES
@@ -35,11 +33,9 @@ def run_retry(text: str, destination: str | None) -> int:
     """Exit 0 when the file is written; 1 for an invalid id (before any request), a bulk LOX24
     does not know, an error answer, or a file that cannot be written; 2 when the requests were
     stopped. Nothing is written unless the whole list, its opt-outs checked, was made."""
-    try:
-        bulk_id = parse_bulk_id(text)
-    except InvalidBulkId as error:
-        output.complain(error.message)
-        return ExitCode.FAILED
+    bulk_id = output.bulk_id_or_exit(text)
+    if isinstance(bulk_id, int):
+        return bulk_id
     if destination is None or destination == "-":
         output.complain(NEEDS_A_FILE)
         return ExitCode.FAILED
