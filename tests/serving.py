@@ -97,15 +97,16 @@ def lox24tui_serve(
         stop(process)
 
 
-def wait_until_listening(served: Served, port: int) -> None:
-    """Return once this server has printed its address and the port accepts a connection; fail
-    at once if the server exited. (The port alone is not enough: a test on another worker may
-    have picked the same free port and be listening on it first.)"""
+def wait_until_listening(served: Served, port: int, says: str = "?key=") -> None:
+    """Return once this server has printed ``says`` (serve: its address with the key) and the
+    port accepts a connection; fail at once if the server exited. (The port alone is not
+    enough: a test on another worker may have picked the same free port and be listening on
+    it first.)"""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
             raise AssertionError(f"lox24tui serve exited early:\n{served.output()}")
-        if "?key=" not in served.output():
+        if says not in served.output():
             time.sleep(0.05)  # poll: the condition is the server's own words
             continue
         try:
