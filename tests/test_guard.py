@@ -213,7 +213,9 @@ def test_a_refused_proven_token_counts_and_is_unproven_for_everyone(
     dashboard, script = process(shared, clock), process(shared, clock)
     one_request(dashboard, None)
     assert script.token_proven
-    assert ticket(script).proven  # no waiting: another process proved it
+    going = ticket(script)
+    assert going.proven  # no waiting: another process proved it
+    script.settle(going, None)
     one_request(script, AccountNotActive(http_status=403))
     assert not dashboard.token_proven
     assert script.breaker() is not None and script.breaker().kind == BreakerKind.AUTH  # type: ignore[union-attr]

@@ -229,3 +229,23 @@ async def test_a_request_cancelled_on_the_way_frees_its_place(
     for request in on_the_wire[1:]:
         request.cancel()
     await asyncio.gather(*on_the_wire, return_exceptions=True)
+
+
+def test_a_refusal_mid_burst_holds_back_the_next_process_until_every_answer_is_in(
+    path: Path, clock: VirtualClock
+) -> None:
+    """The key is revoked while one process has three requests on the wire. The first comes
+    back refused and frees its place; another process must not send into the two still on
+    the wire, which will be refused too: three refusals in all, never four."""
+    burst, other = Process(path, clock), Process(path, clock)
+    proven(burst)
+    tickets = burst.burst(REFUSED_ALLOWED)
+    burst.guard.settle(tickets[0], InvalidToken(http_status=401))
+    clock.advance(0.1)
+    held = other.guard.admit()
+    assert isinstance(held, Breaker), "a fourth request could go out"
+    for ticket in tickets[1:]:
+        burst.guard.settle(ticket, InvalidToken(http_status=401))
+    clock.advance(0.1)
+    held = other.guard.admit()
+    assert isinstance(held, Breaker) and held.kind == BreakerKind.PROTECTING_IP

@@ -288,6 +288,14 @@ class ServerState:
         """Send times of possibly refused requests within the window, oldest first."""
         return sorted(a.at for a in self.attempts if a.at > now - REFUSED_WINDOW)
 
+    def may_be_refused(self, now: float, on_the_wire: int) -> int:
+        """Requests within the window that LOX24 may count as refused: those answered so (or
+        never answered), and the ``on_the_wire`` now, which a key revoked mid-burst would all
+        turn into refusals. An unproven request awaiting its answer is both in the count and
+        on the wire, so it is taken once; one whose process died is in the count alone."""
+        answered = sum(1 for a in self.attempts if a.ticket is None and a.at > now - REFUSED_WINDOW)
+        return max(len(self.counted(now)), answered + on_the_wire)
+
     def refused_in_window(self, now: float) -> int:
         """How many of the counted requests LOX24 actually refused."""
         return sum(1 for a in self.attempts if a.refused and a.at > now - REFUSED_WINDOW)
@@ -399,6 +407,10 @@ class GuardState(Protocol):
 
     def free_place(self, place: int) -> None: ...
 
+    def places_in_use(self) -> int:
+        """Requests on the wire now, this process's and every other's."""
+        ...
+
     def places_taken(self, waited: float) -> StateFault:
         """Why no place has been free for ``waited`` seconds, for people."""
         ...
@@ -411,6 +423,7 @@ class MemoryGuardState:
 
     def __init__(self) -> None:
         self._state = ServerState()
+        self._in_use = 0
 
     def read(self) -> ServerState:
         return self._state
@@ -420,10 +433,14 @@ class MemoryGuardState:
 
     def take_place(self) -> int | None:
         """One process: its own concurrency is the only cap on its requests in flight."""
+        self._in_use += 1
         return 0
 
     def free_place(self, place: int) -> None:
-        pass
+        self._in_use = max(0, self._in_use - 1)
+
+    def places_in_use(self) -> int:
+        return self._in_use
 
     def places_taken(self, waited: float) -> StateFault:  # pragma: no cover - never taken
         raise AssertionError("a process's own places are never all taken")
@@ -529,6 +546,9 @@ class FileGuardState:
 
     def free_place(self, place: int) -> None:
         self._places.free(place)
+
+    def places_in_use(self) -> int:
+        return self._places.in_use()
 
     def places_taken(self, waited: float) -> StateFault:
         return self._places.taken(waited)
@@ -839,16 +859,29 @@ class AccountGuard:
         place = self._take_place(now)
         if isinstance(place, Breaker):
             return place
+        # read again now that the place is ours: the answer that freed it is in the state by
+        # now (answers are recorded before their places are let go), a refusal included
+        state = self._current(now)
+        breaker = self._blocked(now, state)
+        if breaker is not None:
+            self._state.free_place(place)
+            return breaker
         proven = self._fresh(now, state)
         probing = state.unreachable_since is not None
         if proven and not probing:
             return Ticket(now, True, None, False, place)  # the common case: nothing to write
         attempt = None if proven else f"{os.getpid()}-{next(_tickets)}"
+        # every request on the wire may come back refused (a key revoked mid-burst), so one
+        # that may be refused goes only while they and the counted ones leave room; looked at
+        # before the state is read under the lock, so an answer let go meanwhile is counted
+        on_the_wire = 0 if proven else self._state.places_in_use()
 
         def take(shared: ServerState) -> Ticket | Breaker:
             again = self._blocked(now, shared)
             if again is not None:
                 return again
+            if attempt is not None and shared.may_be_refused(now, on_the_wire) > REFUSED_ALLOWED:
+                return Breaker(BreakerKind.BUSY, until=now + PLACE_RETRY)
             shared.forget_old(now)
             if attempt is not None:
                 shared.attempts.append(Attempt(now, attempt))
@@ -860,6 +893,8 @@ class AccountGuard:
         admitted = self._write(take)
         if not isinstance(admitted, Ticket):
             self._state.free_place(place)
+        if isinstance(admitted, Breaker) and admitted.kind == BreakerKind.BUSY:
+            self._crowd = admitted  # tried again shortly: the answers on the wire decide
         if isinstance(admitted, StateFault):
             return self._state_breaker(now, admitted)
         if isinstance(admitted, Ticket):
@@ -978,11 +1013,15 @@ class AccountGuard:
 
     # ------------------------------------------------------------------ answers
 
-    def _release(self, ticket: Ticket) -> None:
+    def _let_go(self, ticket: Ticket) -> None:
+        """Free the request's place, once its answer is in the shared state (never before: a
+        request waiting for the place reads the state once it has it)."""
         if ticket.place is not None:
             self._state.free_place(ticket.place)
             if self._crowd is not None:  # the place just freed is for whoever waits, now
                 self._crowd = replace(self._crowd, until=self._clock.now())
+
+    def _release(self, ticket: Ticket) -> None:
         if not ticket.proven:
             self._unproven_in_flight = max(0, self._unproven_in_flight - 1)
         if ticket.probe:
@@ -998,6 +1037,7 @@ class AccountGuard:
                 shared.probe_until = 0.0
 
             self._write(free_the_probe, keep=True)
+        self._let_go(ticket)
         self._answered.set()
         self._answered = asyncio.Event()
         if ticket.probe or not ticket.proven:
@@ -1042,6 +1082,7 @@ class AccountGuard:
                 events.add(event)
                 if event == GuardEvent.CHANGED and plan.enters_unreachable:
                     self._probed = True
+        self._let_go(ticket)
         self._answered.set()
         self._answered = asyncio.Event()
         if ticket.probe or not ticket.proven:

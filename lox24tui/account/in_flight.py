@@ -94,6 +94,28 @@ class SharedPlaces:
         except OSError:  # closing the file lets go of the lock as well
             self._forget(place)
 
+    def in_use(self) -> int:
+        """How many places are held now, by this instance and by others (each other place is
+        tried and let go at once)."""
+        held = len(self._mine)
+        for place in range(self.count):
+            if place not in self._mine and not self._free_now(place):
+                held += 1
+        return held
+
+    def _free_now(self, place: int) -> bool:
+        if fcntl is None:
+            return True
+        try:
+            handle = self._open(place)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        except OSError:  # cannot be kept: taking a place says so
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return True
+
     def holders(self) -> list[int]:
         """The pids of the processes that hold the places this instance does not."""
         pids: set[int] = set()
