@@ -68,6 +68,7 @@ from lox24tui.api import (
     Token,
     WriteRefused,
 )
+from lox24tui.api.clicks import ClickPage
 from lox24tui.api.client import ALL_BULKS
 from lox24tui.api.opt_outs import OptOutPage
 from lox24tui.api.protocol import Lox24Api
@@ -1265,6 +1266,9 @@ class GuardedClient:
 
     async def get_account(self) -> Account:
         return await self._call(self.client.get_account)
+
+    async def list_clicks(self, bulk_id: str, *, page: int = 1) -> ClickPage:
+        return await self._call(lambda: self.client.list_clicks(bulk_id, page=page))
 
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
         return await self._call(lambda: self.client.list_opt_outs(page=page, number=number))

@@ -27,6 +27,7 @@ import httpx
 
 from lox24tui import __version__
 from lox24tui.api import kept_body
+from lox24tui.api.clicks import Click, ClickPage
 from lox24tui.api.errors import (
     AccountNotActive,
     BulkNotFound,
@@ -206,6 +207,21 @@ class Lox24Client(ClosesOnExit):
         )
         members, next_page, total = _collection(payload, response, page, "messages")
         return MessagePage(members, page, next_page, total, _request_id(response))
+
+    async def list_clicks(self, bulk_id: str, *, page: int = 1) -> ClickPage:
+        """``GET /bulks/{id}/requests``: one page of the clicks on a bulk's short links, newest
+        first; ``total`` counts them all."""
+        bulk_id = parse_bulk_id(bulk_id)
+        response, payload = await self._request_json(
+            "GET",
+            f"/bulks/{bulk_id}/requests",
+            params=[("_order[date]", "desc"), ("page", page)],
+            bulk_id=bulk_id,
+            accept=JSON_LD,
+        )
+        members, next_page, total = _collection(payload, response, page, "clicks")
+        items = [Click.model_validate(member) for member in members]
+        return ClickPage(items, page, next_page, total, _request_id(response))
 
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
         """``GET /blocked_numbers``: one page of the account's opt-outs; ``number`` narrows it

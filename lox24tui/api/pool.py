@@ -14,6 +14,7 @@ from typing import Any, Final, TypedDict, TypeVar, Unpack
 
 import httpx
 
+from lox24tui.api.clicks import ClickPage
 from lox24tui.api.client import (
     ALL_BULKS,
     DEFAULT_BASE_URL,
@@ -87,6 +88,9 @@ class Lox24ClientPool(ClosesOnExit):
 
     async def get_account(self) -> Account:
         return await self._clients[0].get_account()
+
+    async def list_clicks(self, bulk_id: str, *, page: int = 1) -> ClickPage:
+        return await self._clients[0].list_clicks(bulk_id, page=page)
 
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
         return await self._clients[0].list_opt_outs(page=page, number=number)

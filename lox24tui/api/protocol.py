@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from lox24tui.api.clicks import ClickPage
 from lox24tui.api.client import ALL_BULKS, BulkFilters, BulkPage, StatusReply
 from lox24tui.api.opt_outs import OptOutPage
 from lox24tui.api.sms import ALL_MESSAGES, Account, MessageFilters, MessagePage
@@ -36,11 +37,17 @@ class AccountSource(Protocol):
     async def get_account(self) -> Account: ...
 
 
+class ClickSource(Protocol):
+    async def list_clicks(self, bulk_id: str, *, page: int = 1) -> ClickPage: ...
+
+
 class OptOutSource(Protocol):
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage: ...
 
 
-class Lox24Api(StatusSource, BulkLister, MessageSource, AccountSource, OptOutSource, Protocol):
+class Lox24Api(
+    StatusSource, BulkLister, MessageSource, AccountSource, OptOutSource, ClickSource, Protocol
+):
     """Every call lox24tui makes."""
 
     async def check_token(self) -> dict[str, Any]: ...

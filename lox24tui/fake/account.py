@@ -237,7 +237,7 @@ _DEMO_WATCHED: Final = (
         12_000,
         send_seconds=5 * _MINUTE + 45,
         label="Black Friday newsletter",
-        text="BLACK FRIDAY: 30% off everything today only!",
+        text="BLACK FRIDAY: 30% off everything today only! https://shop.example/bf",
     ),
     _demo(
         10 * _MINUTE,

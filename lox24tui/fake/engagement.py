@@ -24,7 +24,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from lox24tui.fake.messages import PATTERN, BulkMessages, message_uuid, recipient
+from lox24tui.fake.messages import (
+    PATTERN,
+    BulkMessages,
+    country_of_recipient,
+    message_uuid,
+    recipient,
+)
 
 if TYPE_CHECKING:
     from lox24tui.fake.account import SimBulk
@@ -78,7 +84,7 @@ class Click:
             "date": int(self.at),
             "url": link_in(self.bulk.text),
             "short_link": f"/short_links/{_hash(self.bulk.uuid, 'link') % 100_000}",
-            "country": "GB",
+            "country": country_of_recipient(self.bulk, self.index),
             "type": 1,
             "ip": f"198.51.100.{seed % 254 + 1}",
             "user_agent": f"Mozilla/5.0 ({system} {system_version}) {browser}/{version or '1'}",

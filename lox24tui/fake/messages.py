@@ -251,6 +251,17 @@ UNNAMED: Final = "?"
 out at times); the number alone says the country."""
 
 
+def country_of_recipient(bulk: Any, index: int) -> str:
+    """Where the message's recipient lives, whether or not its ``iso2`` says (a click is
+    located there)."""
+    countries = getattr(bulk, "countries", ())
+    number = recipient(bulk, index)[0]
+    for country, prefix in NUMBERS_BY_COUNTRY.items():
+        if countries and number.startswith(prefix):
+            return country
+    return "GB"
+
+
 def recipient(bulk: Any, index: int) -> tuple[str, str | None]:
     """The message's number and ``iso2``: GB unless the bulk spreads over countries
     (``SimBulk.countries``, weights per hundred), picked by a hash of the index so that every

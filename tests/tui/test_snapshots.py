@@ -178,6 +178,16 @@ async def _failures(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def _clicks(pilot: Pilot[None]) -> None:
+    await steady(pilot)
+    await _on_label(pilot, "Black Friday newsletter")
+    await pilot.press("m")
+    await _rows_in(pilot, "#messages-table")
+    await pilot.press("l")
+    await _rows_in(pilot, "#clicks-table")
+    await pilot.pause()
+
+
 async def _discover(pilot: Pilot[None]) -> None:
     await steady(pilot)
     await pilot.press("i")
@@ -224,6 +234,7 @@ NEWCOMER_SCREENS = {
     "messages": _messages,
     "send-again": _send_again,
     "failures": _failures,
+    "clicks": _clicks,
     "import": _discover,
     "add": _add,
     "token": _token,

@@ -30,6 +30,7 @@ from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
 from lox24tui.state.export import message_columns, message_record, why_not_written, write_export
 from lox24tui.text import humanize, sanitise
+from lox24tui.tui.screens.clicks import ClicksScreen
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
 from lox24tui.tui.screens.send_again import PERSONAL_DATA, ask_and_write_retry_list
@@ -136,6 +137,13 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
             "Send again",
             tooltip="Write the numbers of the failed messages, minus opt-outs, for a new bulk",
             id="messages.retry_list",
+        ),
+        Binding(
+            "l",
+            "clicks",
+            "Clicks",
+            tooltip="The clicks on the bulk's short links: when, where, which browser",
+            id="messages.clicks",
         ),
         Binding(
             "f",
@@ -331,6 +339,9 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
 
     def action_failures(self) -> None:
         self.post_message(self.FailuresWanted(self._bulk_id))
+
+    def action_clicks(self) -> None:
+        self.app.push_screen(ClicksScreen(self.bulk))
 
     def action_outcome(self) -> None:
         select = self.query_one("#outcome-filter", Select)
