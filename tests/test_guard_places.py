@@ -24,7 +24,7 @@ from lox24tui.account.guard import (
     GuardStopped,
     Ticket,
 )
-from lox24tui.account.in_flight import PLACES_FOLDER
+from lox24tui.account.in_flight import PLACES_FOLDER, PlacesTaken
 from lox24tui.api import InvalidToken, Token
 from lox24tui.api.client import Lox24Client
 from lox24tui.clock import VirtualClock
@@ -202,7 +202,9 @@ def test_places_that_cannot_be_kept_stop_every_request_and_say_where(
     assert isinstance(held, Breaker) and held.kind == BreakerKind.STATE
     said = fresh.guard.breaker()
     assert said is not None
-    assert f"{folder} is a file, not a folder" in said.reason(clock.now())
+    reason = said.reason(clock.now())
+    assert f"the places for requests in flight {folder}/" in reason
+    assert f"cannot be written: {folder} is a file, not a folder" in reason
     folder.unlink()  # put right
     clock.advance(1)
     assert isinstance(fresh.guard.admit(), Ticket)
@@ -249,3 +251,33 @@ def test_a_refusal_mid_burst_holds_back_the_next_process_until_every_answer_is_i
     clock.advance(0.1)
     held = other.guard.admit()
     assert isinstance(held, Breaker) and held.kind == BreakerKind.PROTECTING_IP
+
+
+def test_the_holders_are_named_one_or_several_or_as_other_processes(tmp_path: Path) -> None:
+    folder = tmp_path / PLACES_FOLDER
+    one = str(PlacesTaken(folder, 3, [4242], 15))
+    several = str(PlacesTaken(folder, 3, [4242, 4343], 15))
+    unknown = str(PlacesTaken(folder, 3, [], 15))
+    assert "all 3 places for requests to LOX24 have been taken for more than 15 s" in one
+    assert "by process 4242 (another lox24tui" in one
+    assert "by processes 4242, 4343 (" in several
+    assert "by other processes (" in unknown
+    assert f"their lock files are in {folder})" in one
+    assert PlacesTaken(folder, 3, [4242, 4343], 15).holders == [4242, 4343]
+
+
+def test_places_deleted_while_free_are_made_again_and_still_shared(
+    path: Path, clock: VirtualClock
+) -> None:
+    """Someone clears the state folder between two bursts: the next burst locks the new files,
+    not the old ones no one else can see, so other processes still count it."""
+    first, second = Process(path, clock), Process(path, clock)
+    proven(first)
+    for ticket in first.burst(REFUSED_ALLOWED):
+        first.guard.settle(ticket, None)
+    folder = path.parent / PLACES_FOLDER
+    for lock in folder.iterdir():
+        lock.unlink()
+    assert len(first.burst(REFUSED_ALLOWED)) == REFUSED_ALLOWED
+    assert sorted(lock.name for lock in folder.iterdir())  # made again
+    assert second.burst(1) == []
