@@ -78,3 +78,17 @@ def test_json_escapes_c1_and_del_and_keeps_the_value() -> None:
 
 def test_json_leaves_printable_text_alone() -> None:
     assert json_text('{"a": "\\u00a0~ \xa0"}') == '{"a": "\\u00a0~ \xa0"}'
+
+
+@pytest.mark.parametrize(
+    "mark", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"]
+)
+def test_a_bidirectional_override_becomes_visible_everywhere(mark: str) -> None:
+    """U+202E then "POTS" would read as "STOP": the mark is shown, not obeyed."""
+    shown = f"\\u{ord(mark):04x}"
+    assert one_line(f"{mark}POTS") == f"{shown}POTS"
+    assert csv_cell(f"{mark}POTS") == f"{shown}POTS"
+
+
+def test_right_to_left_text_itself_is_left_as_it_is() -> None:
+    assert one_line("שלום مرحبا") == "שלום مرحبا"

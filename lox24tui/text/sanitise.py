@@ -14,8 +14,12 @@ from __future__ import annotations
 import re
 from typing import Final
 
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_TAB_AND_NEWLINE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI: Final = "\u202a-\u202e\u2066-\u2069"
+"""Bidirectional embeddings, overrides and isolates: text after U+202E reads right to left, so a
+reply of U+202E then "POTS" would show as "STOP" and pass for what it is not. Made visible
+(``\\u202e``) like the control characters."""
+_CONTROL: Final = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
+_CONTROL_BUT_TAB_AND_NEWLINE: Final = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
 _RAW_IN_JSON: Final = re.compile(r"[\x7f-\x9f]")
 """What ``json.dumps(..., ensure_ascii=False)`` leaves unescaped although it is a control."""
 FORMULA_STARTS: Final = frozenset("=+-@\t\r")
@@ -23,12 +27,14 @@ FORMULA_STARTS: Final = frozenset("=+-@\t\r")
 
 
 def _visible(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def one_line(text: str) -> str:
     """Text for one line of a terminal, a table cell or a toast: every control character, tab
-    and newline included, becomes a visible escape (``\\x1b``, ``\\x09``, ``\\x0a``)."""
+    and newline included, becomes a visible escape (``\\x1b``, ``\\x09``, ``\\x0a``), and so
+    does every bidirectional override (``\\u202e``)."""
     return _CONTROL.sub(_visible, text)
 
 
