@@ -45,7 +45,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -72,6 +72,7 @@ from lox24tui.api.clicks import ClickPage
 from lox24tui.api.client import ALL_BULKS
 from lox24tui.api.opt_outs import OptOutPage
 from lox24tui.api.protocol import Lox24Api
+from lox24tui.api.replies import ReplyPage
 from lox24tui.api.sms import ALL_MESSAGES, MessageFilters
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.state.files import (
@@ -1269,6 +1270,9 @@ class GuardedClient:
 
     async def list_clicks(self, bulk_id: str, *, page: int = 1) -> ClickPage:
         return await self._call(lambda: self.client.list_clicks(bulk_id, page=page))
+
+    async def list_replies(self, *, page: int = 1, msg_uuids: Sequence[str] = ()) -> ReplyPage:
+        return await self._call(lambda: self.client.list_replies(page=page, msg_uuids=msg_uuids))
 
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
         return await self._call(lambda: self.client.list_opt_outs(page=page, number=number))

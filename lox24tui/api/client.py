@@ -44,6 +44,7 @@ from lox24tui.api.errors import (
 from lox24tui.api.ids import parse_bulk_id
 from lox24tui.api.models import Bulk, BulkStatus
 from lox24tui.api.opt_outs import OptOut, OptOutPage
+from lox24tui.api.replies import MOST_UUIDS_PER_ASK, Reply, ReplyPage
 from lox24tui.api.sms import (
     ALL_MESSAGES,
     Account,
@@ -222,6 +223,20 @@ class Lox24Client(ClosesOnExit):
         members, next_page, total = _collection(payload, response, page, "clicks")
         items = [Click.model_validate(member) for member in members]
         return ClickPage(items, page, next_page, total, _request_id(response))
+
+    async def list_replies(self, *, page: int = 1, msg_uuids: Sequence[str] = ()) -> ReplyPage:
+        """``GET /incomings``: one page of inbound messages, newest first; with ``msg_uuids``,
+        only the replies to those messages (at most :data:`MOST_UUIDS_PER_ASK` at a time)."""
+        if len(msg_uuids) > MOST_UUIDS_PER_ASK:
+            raise ValueError(f"at most {MOST_UUIDS_PER_ASK} message uuids per request")
+        params: list[tuple[str, str | int]] = [("msg_uuid[]", uuid) for uuid in msg_uuids]
+        params.append(("page", page))
+        response, payload = await self._request_json(
+            "GET", "/incomings", params=params, accept=JSON_LD
+        )
+        members, next_page, total = _collection(payload, response, page, "replies")
+        items = [Reply.model_validate(member) for member in members]
+        return ReplyPage(items, page, next_page, total, _request_id(response))
 
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
         """``GET /blocked_numbers``: one page of the account's opt-outs; ``number`` narrows it

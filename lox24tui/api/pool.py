@@ -9,7 +9,7 @@ connections). The pool hands each request to the least busy of a few small clien
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final, TypedDict, TypeVar, Unpack
 
 import httpx
@@ -25,6 +25,7 @@ from lox24tui.api.client import (
     StatusReply,
 )
 from lox24tui.api.opt_outs import OptOutPage
+from lox24tui.api.replies import ReplyPage
 from lox24tui.api.sms import ALL_MESSAGES, Account, MessageFilters, MessagePage
 from lox24tui.api.token import Token
 
@@ -91,6 +92,9 @@ class Lox24ClientPool(ClosesOnExit):
 
     async def list_clicks(self, bulk_id: str, *, page: int = 1) -> ClickPage:
         return await self._clients[0].list_clicks(bulk_id, page=page)
+
+    async def list_replies(self, *, page: int = 1, msg_uuids: Sequence[str] = ()) -> ReplyPage:
+        return await self._clients[0].list_replies(page=page, msg_uuids=msg_uuids)
 
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
         return await self._clients[0].list_opt_outs(page=page, number=number)

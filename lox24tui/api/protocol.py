@@ -8,11 +8,13 @@ stand-in; :class:`Lox24Api` is all of them together.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from lox24tui.api.clicks import ClickPage
 from lox24tui.api.client import ALL_BULKS, BulkFilters, BulkPage, StatusReply
 from lox24tui.api.opt_outs import OptOutPage
+from lox24tui.api.replies import ReplyPage
 from lox24tui.api.sms import ALL_MESSAGES, Account, MessageFilters, MessagePage
 
 
@@ -41,12 +43,23 @@ class ClickSource(Protocol):
     async def list_clicks(self, bulk_id: str, *, page: int = 1) -> ClickPage: ...
 
 
+class ReplySource(Protocol):
+    async def list_replies(self, *, page: int = 1, msg_uuids: Sequence[str] = ()) -> ReplyPage: ...
+
+
 class OptOutSource(Protocol):
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage: ...
 
 
 class Lox24Api(
-    StatusSource, BulkLister, MessageSource, AccountSource, OptOutSource, ClickSource, Protocol
+    StatusSource,
+    BulkLister,
+    MessageSource,
+    AccountSource,
+    OptOutSource,
+    ClickSource,
+    ReplySource,
+    Protocol,
 ):
     """Every call lox24tui makes."""
 

@@ -23,6 +23,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.failures import FailuresScreen
+from lox24tui.tui.screens.replies import RepliesScreen
 from lox24tui.tui.screens.send_again import RetryExportScreen
 from lox24tui.tui.setup import demo_setup
 
@@ -188,6 +189,16 @@ async def _clicks(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def _replies(pilot: Pilot[None]) -> None:
+    await _messages(pilot)
+    await pilot.press("a")
+    await until(pilot, lambda: isinstance(pilot.app.screen, RepliesScreen), "a opened nothing")
+    screen = pilot.app.screen
+    assert isinstance(screen, RepliesScreen)
+    await until(pilot, lambda: screen.checked > 0 and not screen.is_busy, "never checked")
+    await pilot.pause()
+
+
 async def _discover(pilot: Pilot[None]) -> None:
     await steady(pilot)
     await pilot.press("i")
@@ -235,6 +246,7 @@ NEWCOMER_SCREENS = {
     "send-again": _send_again,
     "failures": _failures,
     "clicks": _clicks,
+    "replies": _replies,
     "import": _discover,
     "add": _add,
     "token": _token,

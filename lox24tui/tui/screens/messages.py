@@ -33,6 +33,7 @@ from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.clicks import ClicksScreen
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.replies import RepliesScreen
 from lox24tui.tui.screens.send_again import PERSONAL_DATA, ask_and_write_retry_list
 from lox24tui.tui.workers import SaysWorkerFailures
 
@@ -144,6 +145,13 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
             "Clicks",
             tooltip="The clicks on the bulk's short links: when, where, which browser",
             id="messages.clicks",
+        ),
+        Binding(
+            "a",
+            "replies",
+            "Replies",
+            tooltip="The replies to the bulk's messages, checked a page at a time",
+            id="messages.replies",
         ),
         Binding(
             "f",
@@ -342,6 +350,9 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
 
     def action_clicks(self) -> None:
         self.app.push_screen(ClicksScreen(self.bulk))
+
+    def action_replies(self) -> None:
+        self.app.push_screen(RepliesScreen(self.bulk))
 
     def action_outcome(self) -> None:
         select = self.query_one("#outcome-filter", Select)
