@@ -3,9 +3,10 @@ click counted, newest first, and nothing personal kept."""
 
 from __future__ import annotations
 
-from lox24tui.api import Lox24Client
+from lox24tui.account.guard import AccountGuard, GuardedClient
+from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
-from lox24tui.fake import FakeLox24
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
 
 LINKED = "Black Friday newsletter"
 """The demo bulk whose text holds a link."""
@@ -20,11 +21,12 @@ async def test_every_click_is_listed_newest_first_with_nothing_personal_kept(
 ) -> None:
     clock.advance(3600)
     bulk = bulk_of(fake, LINKED)
+    guarded = GuardedClient(client, AccountGuard(Token(FAKE_TOKEN), clock=clock))  # as screens
     clicks = []
     page: int | None = 1
     total = None
     while page is not None:
-        result = await client.list_clicks(bulk, page=page)
+        result = await guarded.list_clicks(bulk, page=page)
         clicks.extend(result.items)
         total = result.total
         page = result.next_page if result.items else None

@@ -7,6 +7,7 @@ virtual clock stands for time. Real processes are in test_guard_cli.py."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from lox24tui.account.guard import (
     PROBE_SLOT_SLACK,
     REFUSED_ALLOWED,
+    STATE_RETRY,
     AccountGuard,
     Breaker,
     BreakerKind,
@@ -281,3 +283,44 @@ def test_places_deleted_while_free_are_made_again_and_still_shared(
     assert len(first.burst(REFUSED_ALLOWED)) == REFUSED_ALLOWED
     assert sorted(lock.name for lock in folder.iterdir())  # made again
     assert second.burst(1) == []
+
+
+def test_places_that_cannot_be_kept_are_told_once_and_tried_again_each_second(
+    path: Path, clock: VirtualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = path.parent / PLACES_FOLDER
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("a file where the folder should be", "utf-8")
+    process = Process(path, clock)
+    with caplog.at_level(logging.DEBUG, logger="lox24tui.account.guard"):
+        held = process.guard.admit()
+        assert isinstance(held, Breaker) and held.kind == BreakerKind.STATE
+        assert held.until == clock.now() + STATE_RETRY  # tried again in a second, not before
+        assert process.guard.blocked() is not None  # …and nothing goes meanwhile
+        clock.advance(STATE_RETRY + 0.5)
+        said = process.guard.breaker()  # between two tries, people are still told why
+        assert said is not None and str(folder) in said.reason(clock.now())
+        assert isinstance(process.guard.admit(), Breaker)  # tried again: still broken
+    assert process.heard.count(GuardEvent.CHANGED) == 1  # the screens redraw once
+    assert "places for requests in flight cannot be kept" in caplog.text
+
+
+def test_in_memory_a_refusal_mid_burst_holds_back_the_next_unproven_request(
+    clock: VirtualClock,
+) -> None:
+    """One process (the demo's memory state): its own requests on the wire count the same."""
+    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+    first = guard.admit()
+    assert isinstance(first, Ticket)
+    guard.settle(first, None)
+    tickets = [guard.admit() for _ in range(REFUSED_ALLOWED)]
+    assert all(isinstance(t, Ticket) for t in tickets)
+    guard.resume()  # the user says try again at once, as after a refusal
+    guard.settle(tickets[0], InvalidToken(http_status=401))  # type: ignore[arg-type]
+    guard.resume()
+    clock.advance(0.1)
+    assert isinstance(guard.admit(), Breaker)  # two more on the wire may be refused too
+    for ticket in tickets[1:]:
+        guard.settle(ticket, None)  # type: ignore[arg-type]
+    clock.advance(0.1)
+    assert isinstance(guard.admit(), Ticket)  # answered: room again, alone

@@ -3,6 +3,7 @@ loopback, checked against every reply of the account read the long way."""
 
 from __future__ import annotations
 
+from lox24tui.account.guard import AccountGuard, GuardedClient
 from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
@@ -44,11 +45,12 @@ async def test_every_reply_to_the_bulk_is_found_page_by_page(clock: VirtualClock
     async with serve(fake) as url, Lox24Client(Token(FAKE_TOKEN), url) as client:
         ours = {str(m["uuid"]) for m in await every_message(client, BULK)}
         expected = {str(r["uuid"]) for r in await every_reply(client) if r["msg_uuid"] in ours}
+        guarded = GuardedClient(client, AccountGuard(Token(FAKE_TOKEN), clock=clock))
         found: set[str] = set()
         page: int | None = 1
         checked = requests = 0
         while page is not None:
-            among = await replies_among(client, BULK, page=page)
+            among = await replies_among(guarded, BULK, page=page)
             found |= {str(reply.uuid) for reply in among.replies}
             checked += among.checked
             requests += among.requests

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from lox24tui.account.guard import AccountGuard, GuardedClient
 from lox24tui.api import NOT_SENT_CODES, DlrCode, Lox24Client, Token
 from lox24tui.api.errors import ServerError
 from lox24tui.clock import VirtualClock
@@ -107,7 +108,9 @@ async def test_a_long_opt_out_list_is_checked_number_by_number_when_that_costs_l
         opted_out = await every_opt_out(client)
         pages = len(fake.requests("/blocked_numbers"))
         fake.log.clear()
-        made = await retry_list(client, BULK)
+        made = await retry_list(
+            GuardedClient(client, AccountGuard(Token(FAKE_TOKEN), clock=clock)), BULK
+        )
     checks = fake.requests("/blocked_numbers")
     distinct = len(made.numbers) + made.opted_out
     assert 1 < len(checks) <= 1 + distinct  # the first page, then one per number at most
