@@ -247,6 +247,7 @@ COMMANDS = [
     ["watch", "list"],
     ["watch", "restore"],
     ["history"],
+    ["report"],
     ["export"],
     ["serve"],
     ["fake-server"],

@@ -91,3 +91,15 @@ def plural(amount: int, word: str, many: str | None = None) -> str:
     """ "1 bulk", "2 bulks", "1,200 messages": the count with the word that follows it, so no
     sentence says "1 bulks". ``many`` names an irregular plural ("copy", "copies")."""
     return f"{amount:,} {word if amount == 1 else (many or word + 's')}"
+
+
+def span(seconds: float) -> str:
+    """How long something took, in its two largest units: "45 s", "5 min 40 s", "3 h 2 min",
+    "1 d 1 h"."""
+    whole = max(0, round(seconds))
+    parts: list[str] = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1)):
+        amount, whole = divmod(whole, size)
+        if amount or (unit == "s" and not parts):
+            parts.append(f"{amount} {unit}")
+    return " ".join(parts[:2])
