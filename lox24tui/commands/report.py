@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from lox24tui.api import BulkNotFound, Lox24Error
@@ -20,9 +19,8 @@ from lox24tui.commands.stopped import stopped_by
 from lox24tui.insight.report import CampaignReport, gather_report
 from lox24tui.insight.report_formats import FORMATS, render
 from lox24tui.session.config import Locations
-from lox24tui.state.export import why_not_written
-from lox24tui.state.files import write_atomically
-from lox24tui.state.history import History, StatusTransition
+from lox24tui.state.export import why_not_written, write_report
+from lox24tui.state.history import History
 from lox24tui.state.store import WatchList, WatchListDamaged
 
 if TYPE_CHECKING:
@@ -85,7 +83,7 @@ def run_report(
         out.write(text)
         return ExitCode.OK
     try:
-        write_atomically(Path(destination).expanduser(), text)
+        write_report(destination, text)
     except OSError as error:
         output.complain(f"cannot write {destination}: {why_not_written(error)}")
         return ExitCode.FAILED
@@ -106,14 +104,15 @@ def _labels(locations: Locations) -> dict[str, str]:
 
 def _timelines(
     locations: Locations, ids: list[str], days: int
-) -> dict[str, list[StatusTransition]]:
+) -> dict[str, list[tuple[float, str]]]:
+    """The statuses lox24tui saw each bulk in, from the history file (no request)."""
     path = locations.history_file
     if not path.exists():  # nothing seen yet; reading must not create the file
         return {}
-    found: dict[str, list[StatusTransition]] = {}
+    found: dict[str, list[tuple[float, str]]] = {}
     with History(path, retention_days=days) as history:
         for change in history.transitions(ids):
-            found.setdefault(change.bulk_id, []).append(change)
+            found.setdefault(change.bulk_id, []).append((change.at, change.status))
     return found
 
 

@@ -21,7 +21,6 @@ from lox24tui.api import BulkStatus, StatusReply
 from lox24tui.api.protocol import ClickSource, MessageSource, StatusSource
 from lox24tui.engine.delivery import DeliveryBreakdown, count_delivery
 from lox24tui.insight.failures import FailureTable, failure_table, read_failures
-from lox24tui.state.history import StatusTransition
 
 
 class ReportSource(StatusSource, MessageSource, ClickSource, Protocol):
@@ -34,8 +33,9 @@ class CampaignReport:
     label: str
     status: BulkStatus
     request_id: str | None
-    timeline: tuple[StatusTransition, ...]
-    """The status changes lox24tui saw, oldest first (none when it never watched the bulk)."""
+    timeline: tuple[tuple[float, str], ...]
+    """The statuses lox24tui saw the bulk in, oldest first, as (unix time, label); none when it
+    never watched the bulk."""
     delivery: DeliveryBreakdown
     failures: FailureTable
     clicks: int | None
@@ -78,7 +78,7 @@ async def gather_report(
     bulk_id: str,
     *,
     label: str = "",
-    timeline: Sequence[StatusTransition] = (),
+    timeline: Sequence[tuple[float, str]] = (),
     currency: str | None = None,
     now: Callable[[], float],
 ) -> CampaignReport:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
@@ -64,6 +64,10 @@ def _status(report: CampaignReport) -> str:
     status = report.status
     label = status_label(status.status_code, status.delivery_at, report.made_at_utc)
     return label_with_code(label, status.status_code)
+
+
+def _utc(at: float) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
 
 
 def _when(value: datetime | None) -> str:
@@ -150,8 +154,8 @@ def to_markdown(report: CampaignReport) -> str:
             lines.append(f"| {sanitise.one_line(reason)} | {country} | {count:,} | {money} |")
     if report.timeline:
         lines += ["", "### Status as lox24tui saw it", ""]
-        for change in report.timeline:
-            lines.append(f"- {_when(change.at_utc)}: {sanitise.one_line(change.status)}")
+        for at, status in report.timeline:
+            lines.append(f"- {_when(_utc(at))}: {sanitise.one_line(status)}")
     lines += ["", f"_Made by lox24tui at {_when(report.made_at_utc)}._"]
     return "\n".join(lines)
 
@@ -178,10 +182,7 @@ def to_record(report: CampaignReport) -> dict[str, Any]:
         ],
         "failures_capped": report.failures.failed.capped,
         "clicks": report.clicks,
-        "timeline": [
-            {"at": change.at_utc, "status": change.status, "code": change.to_code}
-            for change in report.timeline
-        ],
+        "timeline": [{"at": _utc(at), "status": status} for at, status in report.timeline],
         "made_at": report.made_at_utc,
     }
 
@@ -227,8 +228,7 @@ def to_html(reports: Sequence[CampaignReport]) -> str:
             or '<tr><td colspan="4">None: nothing expired, was rejected or went unsent.</td></tr>'
         )
         timeline = "".join(
-            f"<li>{esc(_when(change.at_utc))}: {esc(change.status)}</li>"
-            for change in report.timeline
+            f"<li>{esc(_when(_utc(at)))}: {esc(status)}</li>" for at, status in report.timeline
         )
         sections.append(
             f"<section><h2>{esc(_name(report))}</h2><table>{facts}</table>"

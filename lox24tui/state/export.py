@@ -159,3 +159,9 @@ def write_number_list(path: str, numbers: Iterable[str]) -> None:
             raise ValueError("not an E.164 phone number")
         lines.append(number)
     write_atomically(Path(path).expanduser(), "\n".join(lines) + "\n", mode=0o600)
+
+
+def write_report(path: str, text: str) -> None:
+    """A campaign report (Markdown, JSON or HTML), whole or not at all. It holds nothing
+    personal, so it is readable as any document. Raises OSError as :func:`write_export`."""
+    write_atomically(Path(path).expanduser(), text)

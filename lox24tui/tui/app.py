@@ -401,6 +401,7 @@ class Lox24App(App[None]):
             self.session.label_of(bulk_id),
             self.session.now,
             self.session.balance.currency,
+            lambda: [(step.at, step.label) for step in self.session.timeline(bulk_id)],
         )
 
     def on_main_screen_cancel_confirmed(self, message: MainScreen.CancelConfirmed) -> None:

@@ -20,10 +20,11 @@ from lox24tui.tui.screens import messages as messages_module
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.report_file import ReportExportScreen
 from lox24tui.tui.screens.send_again import RetryExportScreen
 from tests.tui.dashboard_driver import toasts
 
-from .conftest import advance, fake_of, settle, until
+from .conftest import advance, fake_of, main_of, settle, until
 
 SIZE = (120, 35)
 LABEL = "Black Friday newsletter"
@@ -49,6 +50,20 @@ async def open_messages(
     if rows:
         await until(pilot, lambda: screen.table.row_count > 0, "no rows")
     return screen
+
+
+async def save_as(
+    app: Lox24App, pilot: Pilot[None], target: Path, *, back_to: object, said: str
+) -> None:
+    """Name ``target`` in the file dialog on top, press Enter (a toast may cover the button),
+    and wait for the file and the toast that says it was written."""
+    path = app.screen.query_one("#path", Input)
+    path.value = str(target)
+    path.focus()
+    await pilot.press("enter")
+    await until(pilot, lambda: app.screen is back_to, "the dialog stayed")
+    await until(pilot, target.exists, "nothing written")
+    await until(pilot, lambda: any(said in t for t in toasts(app)), "no toast")
 
 
 def column(screen: MessagesScreen, key: str) -> list[str]:
@@ -218,13 +233,7 @@ async def test_r_writes_the_numbers_to_send_again_and_the_toast_holds_none(
         await until(pilot, lambda: isinstance(app.screen, RetryExportScreen), "no dialog")
         warning = str(app.screen.query_one("#personal-data", Static).render())
         assert "personal data" in warning
-        path = app.screen.query_one("#path", Input)
-        path.value = str(target)
-        path.focus()
-        await pilot.press("enter")
-        await until(pilot, lambda: app.screen is screen, "the dialog stayed")
-        await until(pilot, target.exists, "nothing written")
-        await until(pilot, lambda: any("to send again" in t for t in toasts(app)), "no toast")
+        await save_as(app, pilot, target, back_to=screen, said="to send again")
         lines = target.read_text("ascii").splitlines()
         assert lines[0] == "phone" and len(lines) > 1
         assert all(PHONE.match(line) for line in lines[1:])
@@ -232,3 +241,23 @@ async def test_r_writes_the_numbers_to_send_again_and_the_toast_holds_none(
         said = next(t for t in toasts(app) if "to send again" in t)
         assert f"Wrote {len(lines) - 1} numbers to send again" in said
         assert not any(number in t for t in toasts(app) for number in lines[1:])
+
+
+async def test_p_writes_the_campaign_report_in_the_format_its_name_asks(
+    demo: Callable[..., Lox24App], tmp_path: Path
+) -> None:
+    app = demo()
+    target = tmp_path / "report.html"
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        main_of(app).table.select(bulk_of(app))  # m on the watch list, as a person opens it
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, MessagesScreen), "m opened nothing")
+        screen = app.screen
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, ReportExportScreen), "no dialog")
+        await save_as(app, pilot, target, back_to=screen, said="Wrote the report")
+    page = target.read_text("utf-8")
+    assert page.startswith("<!doctype html>") and "<svg" in page
+    assert LABEL in page and "Status as lox24tui saw it" in page  # the session's timeline
+    assert not re.search(r"\+447700900\d{3}", page)

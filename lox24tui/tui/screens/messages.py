@@ -34,6 +34,7 @@ from lox24tui.tui.screens.clicks import ClicksScreen
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
 from lox24tui.tui.screens.replies import RepliesScreen
+from lox24tui.tui.screens.report_file import ask_and_write_report
 from lox24tui.tui.screens.send_again import PERSONAL_DATA, ask_and_write_retry_list
 from lox24tui.tui.workers import SaysWorkerFailures
 
@@ -145,6 +146,13 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
             "Clicks",
             tooltip="The clicks on the bulk's short links: when, where, which browser",
             id="messages.clicks",
+        ),
+        Binding(
+            "p",
+            "report",
+            "Report",
+            tooltip="Write the campaign report: Markdown, JSON or one HTML page",
+            id="messages.report",
         ),
         Binding(
             "a",
@@ -353,6 +361,9 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
 
     def action_replies(self) -> None:
         self.app.push_screen(RepliesScreen(self.bulk))
+
+    def action_report(self) -> None:
+        ask_and_write_report(self, self.bulk)
 
     def action_outcome(self) -> None:
         select = self.query_one("#outcome-filter", Select)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,8 @@ class OneBulk:
     now: Callable[[], datetime]
     currency: str | None = None
     """The account's currency, once known."""
+    seen: Callable[[], Sequence[tuple[float, str]]] = lambda: ()
+    """The statuses lox24tui saw the bulk in, oldest first (unix time, label)."""
 
     @property
     def name(self) -> str:

@@ -13,13 +13,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from lox24tui.account.guard import GuardedClient, GuardStopped
+from lox24tui.account.guard import GuardStopped
 from lox24tui.api import Lox24Error
 from lox24tui.insight.failures import MOST_FAILURES
 from lox24tui.insight.retry_list import retry_list
 from lox24tui.state.export import why_not_written, write_number_list
 from lox24tui.text import sanitise
-from lox24tui.tui.screens.export import ExportScreen
+from lox24tui.tui.screens.export import ExportScreen, ask_then, say_no_file
 from lox24tui.tui.screens.one_bulk import OneBulk
 
 PERSONAL_DATA: Final = (
@@ -48,38 +48,23 @@ def ask_and_write_retry_list(screen: Screen[None], bulk: OneBulk) -> None:
     """The dialog on ``screen``; once a file is named, a worker of ``screen`` makes the list."""
     stamp = f"{bulk.now().astimezone():%Y%m%d-%H%M%S}"
     dialog = RetryExportScreen(f"lox24tui-send-again-{bulk.bulk_id[:8]}-{stamp}.csv")
-
-    def chosen(path: str | None) -> None:
-        if path:
-            screen.run_worker(
-                _write(screen, bulk.client, bulk.bulk_id, path),
-                group="retry",
-                exclusive=True,
-                exit_on_error=False,
-                name="making the retry list",
-            )
-
-    screen.app.push_screen(dialog, callback=chosen)
+    ask_then(screen, dialog, lambda path: _write(screen, bulk, path), name="making the retry list")
 
 
-async def _write(screen: Screen[None], client: GuardedClient, bulk_id: str, path: str) -> None:
+async def _write(screen: Screen[None], bulk: OneBulk, path: str) -> None:
     screen.notify("Reading the failed messages and the opt-outs…", timeout=3)
     try:
-        made = await retry_list(client, bulk_id)
+        made = await retry_list(bulk.client, bulk.bulk_id)
     except GuardStopped as error:
-        _no_file(screen, f"requests to LOX24 are held: {error}")
+        say_no_file(screen, "file", f"requests to LOX24 are held: {error}")
         return
     except Lox24Error as error:
-        _no_file(screen, f"LOX24 answered: {error}")
+        say_no_file(screen, "file", f"LOX24 answered: {error}")
         return
     try:
         write_number_list(path, made.numbers)
     except OSError as error:
-        _no_file(screen, f"cannot write {path}: {why_not_written(error)}")
+        say_no_file(screen, "file", f"cannot write {path}: {why_not_written(error)}")
         return
     said = f"Wrote {made.summary()} to {path} (readable by you only)"
     screen.notify(sanitise.one_line(said), timeout=8, markup=False)
-
-
-def _no_file(screen: Screen[None], why: str) -> None:
-    screen.notify(sanitise.one_line(f"No file written: {why}"), severity="error", markup=False)
