@@ -1,5 +1,6 @@
 """What campaign insight costs LOX24, in requests, for one big bulk: the failures by reason ×
-country (``f``) and the retry list (``export --retry``, ``r``).
+country (``f``), the retry list (``export --retry``, ``r``) and the report (``report``, ``p``,
+which includes the failures and the clicks).
 
 A bulk of 50,000 messages, every one final, at LOX24's page size (the fake's 30), read through the
 guarded client as the command does, against the fake LOX24 in process. The fake fails 6 % of its
@@ -26,6 +27,7 @@ from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.insight.failures import failure_table, read_failures
+from lox24tui.insight.report import gather_report
 from lox24tui.insight.retry_list import retry_list
 
 BULK = "5e7d0c00-4699-11ea-a637-96000028b339"
@@ -64,6 +66,16 @@ async def measure(messages: int) -> None:
         )
         fake.log.clear()
         wall, cpu = time.perf_counter(), time.process_time()
+        report = await gather_report(guarded, BULK, now=clock.now)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        report_asked = len(fake.log)
+        print(
+            f"  report: {report_asked} requests (status 1, delivery counts, the failures' pages, "
+            f"clicks 1: {report.clicks:,}), plus 1 for the currency per run; "
+            f"{wall:.2f} s wall, {cpu:.2f} s CPU (fake included)"
+        )
+        fake.log.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
         made = await retry_list(guarded, BULK)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     by_path = Counter(entry.path for entry in fake.log)
@@ -76,11 +88,12 @@ async def measure(messages: int) -> None:
         f"{made.repeated:,} repeated; {wall:.2f} s wall, {cpu:.2f} s CPU (fake included)"
     )
     at_two = math.ceil(0.02 * messages / page) + 1  # the pages of failures, and an empty last
+    report_at_two = at_two + report_asked - failures_asked + 1  # + the currency
     opt_outs = made.requests - by_path.get("/sms", 0)
     print(
         f"  at 2 % failures ({0.02 * messages:,.0f}) the same reading takes about "
         f"{at_two + opt_outs} requests ({at_two} pages of failures + {opt_outs} for the opt-outs); "
-        f"the failures table {at_two}"
+        f"the failures table {at_two}, the report about {report_at_two}"
     )
 
 
