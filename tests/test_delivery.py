@@ -45,7 +45,8 @@ async def test_a_bulk_of_50000_is_counted_in_seven_requests(
     clock.advance(300)  # half sent, reports on their way
     sending = await breakdown_of(fake, fake_url)
     assert sms_requests(fake) == MAX_REQUESTS
-    assert sending.total == 25_000 and not sending.partial and not sending.settled
+    assert sending.total == 50_000 and not sending.partial and not sending.settled
+    assert sending.waiting == 25_000 and sending.sent + sending.not_sent == 25_000
     assert sending.queued > 0 and sending.submitted > 0 and sending.delivered > 20_000
     assert sending.not_sent > 0 and sending.none >= 0
     parts = (
@@ -56,6 +57,7 @@ async def test_a_bulk_of_50000_is_counted_in_seven_requests(
         sending.rejected,
         sending.none,
         sending.not_sent,
+        sending.waiting,
     )
     assert sum(parts) == sending.total and sending.other == 0
 

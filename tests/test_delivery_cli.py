@@ -131,7 +131,7 @@ def test_status_with_delivery_carries_the_breakdown(live_fake: FakeLox24, live_u
     done = lox24tui("status", bulk, "--json", "--delivery", url=live_url)
     assert done.returncode == 0, done.stderr
     delivery = json.loads(done.stdout)["delivery"]
-    assert set(delivery) == {*OUTCOMES, "other", "total", "partial", "settled"}
+    assert set(delivery) == {*OUTCOMES, "waiting", "other", "total", "partial", "settled"}
     assert delivery["total"] > 0 and delivery["settled"] is False
     assert delivery["partial"] is False  # counts ask for ld+json, whose totals make them cheap
     assert len(live_fake.requests("/sms")) <= 7

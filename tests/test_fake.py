@@ -119,7 +119,7 @@ def test_the_demo_account_has_every_kind_of_bulk(clock: VirtualClock) -> None:
     changing_soon = [
         bulk
         for bulk in account
-        if (bulk.uuid, bulk.label) in watched and bulk.state(now)[0] != bulk.state(now + 60)[0]
+        if (bulk.uuid, bulk.label) in watched and bulk.state(now)[0] != bulk.state(now + 120)[0]
     ]
     assert len(changing_soon) >= 2
 

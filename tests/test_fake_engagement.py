@@ -52,7 +52,7 @@ async def test_replies_come_newest_first_and_name_the_message_they_answer(
     assert any(  # the message it answers is one of the account's (the newest bulks first)
         first["msg_uuid"] == message_uuid(b.uuid, i)
         for b in fake.account.newest_first()
-        for i in range(b.created_by(now))
+        for i in range(b.sent_by(now))
     )
     answered = await get(fake_url, f"/incomings?msg_uuid[]={first['msg_uuid']}")
     assert [r["uuid"] for r in answered["hydra:member"]] == [first["uuid"]]

@@ -79,7 +79,7 @@ async def test_a_filter_lox24_does_not_know_is_ignored_and_noted(
 def sending_bulk(fake: FakeLox24) -> str:
     """A bulk with many messages, some never sent (blocked, no operator)."""
     now = fake.clock.now()
-    return next(b.uuid for b in fake.account.newest_first() if b.created_by(now) >= 200)
+    return next(b.uuid for b in fake.account.newest_first() if b.sent_by(now) >= 200)
 
 
 async def test_messages_by_country_unicode_and_id(fake: FakeLox24, fake_url: str) -> None:
@@ -102,13 +102,16 @@ async def test_messages_by_time_sent_and_in_either_order(fake: FakeLox24, fake_u
     every = await total(fake_url, "/sms", f"bulk={bulk}")
     sim = fake.account.get(bulk)
     assert sim is not None
-    middle = int(sim.message_created_at(every // 2))
-    later = await collection(fake_url, "/sms", f"bulk={bulk}&created_at[gte]={middle}")
-    assert all(m["created_at"] >= middle for m in later["hydra:member"])
-    assert 0 < later["hydra:totalItems"] < every
     sent = await total(fake_url, "/sms", f"bulk={bulk}&gateway_sent_at[gte]=0")
     not_sent = await total(fake_url, "/sms", f"bulk={bulk}&is_sent=false")
     assert not_sent > 0 and sent + not_sent == every  # never sent: no gateway_sent_at
+    middle = int(sim.message_sent_at(sim.sent_by(fake.clock.now()) // 2))
+    later = await collection(fake_url, "/sms", f"bulk={bulk}&gateway_sent_at[gte]={middle}")
+    assert all(m["gateway_sent_at"] >= middle for m in later["hydra:member"])
+    assert 0 < later["hydra:totalItems"] < sent
+    started = int(sim.delivery_at)  # all its messages were created when it started sending
+    assert await total(fake_url, "/sms", f"bulk={bulk}&created_at[gte]={started}") == every
+    assert await total(fake_url, "/sms", f"bulk={bulk}&created_at[gt]={started}") == 0
     newest = await collection(fake_url, "/sms", f"bulk={bulk}&_order[gateway_sent_at]=desc")
     stamps = [m["gateway_sent_at"] for m in newest["hydra:member"]]
     assert None not in stamps  # the messages never sent come last

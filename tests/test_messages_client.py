@@ -108,8 +108,8 @@ async def test_messages_are_read_with_exact_prices_and_unknown_codes(
     assert delivered.phone not in repr(delivered)  # personal data stays out of logs
     assert "+447700900" not in repr(delivered_page)
     newest = await ld_client.list_messages(BIG, filters=MessageFilters(newest_first=True))
-    assert newest.items[0].created_at is not None and delivered.created_at is not None
-    assert newest.items[0].created_at > delivered.created_at
+    latest, first = newest.items[0].gateway_sent_at, delivered.gateway_sent_at
+    assert latest is not None and first is not None and latest > first
 
 
 def test_a_message_with_nulls_and_odd_values_still_reads() -> None:

@@ -85,6 +85,19 @@ class DeliveryBreakdown:
     no_funds: bool = False
     """The latest messages not sent include some LOX24 held back for want of funds (3000):
     the balance ran out while this bulk sent."""
+    waiting: int = 0
+    """Created and not sent yet: a bulk creates all its messages when it starts sending (its
+    ``msg_total_count``) and sends them over a while. Part of :attr:`total`."""
+
+    @property
+    def sent(self) -> int:
+        """The messages that went out to an operator: every one with a report, or none yet."""
+        return self.total - self.not_sent - self.waiting
+
+    @property
+    def failed(self) -> int:
+        """Expired, rejected or never sent: the messages that did not arrive and never will."""
+        return self.expired + self.rejected + self.not_sent
 
     def to_record(self) -> dict[str, Any]:
         """The breakdown as ``status --json`` writes it (``taken_at`` is the record's own)."""
@@ -130,7 +143,13 @@ async def count_delivery(
     if not_sent.partial:
         return await _tally_pages(client, bulk_id, MAX_REQUESTS - 1, status, now)
     counts = await _gather(
-        count_messages(client, bulk_id, dlr_code=code, max_pages=1)
+        count_messages(
+            client,
+            bulk_id,
+            dlr_code=code,
+            is_sent=True if code == DlrCode.NONE else None,
+            max_pages=1,
+        )
         for code in OUTCOME_CODES.values()
     )
     by_code = Counter(
@@ -174,6 +193,7 @@ async def _tally_pages(
     they show."""
     by_code: Counter[int] = Counter()
     not_sent = 0
+    waiting = 0
     no_funds = False
     page: int | None = 1
     read = 0
@@ -181,10 +201,12 @@ async def _tally_pages(
         result = await client.list_messages(bulk_id, page=page, filters=MessageFilters())
         read += 1
         for message in result.items:
-            if message.dlr_code is not None:
-                by_code[message.dlr_code] += 1
             if message.status_code in NOT_SENT_CODES:
                 not_sent += 1
+            elif message.is_sent is False:
+                waiting += 1
+            elif message.dlr_code is not None:
+                by_code[message.dlr_code] += 1
             no_funds = no_funds or message.status_code == SmsStatusCode.NO_FUNDS
         ended = result.next_page is None or result.next_page <= page or not result.items
         page = None if ended else result.next_page
@@ -198,6 +220,7 @@ async def _tally_pages(
         status=status,
         now=now,
         no_funds=no_funds,
+        waiting=waiting,
     )
 
 
@@ -211,11 +234,18 @@ def _breakdown(
     status: BulkStatus | None,
     now: Callable[[], float],
     no_funds: bool = False,
+    waiting: int | None = None,
 ) -> DeliveryBreakdown:
+    """``by_code``: the messages sent, by report code; ``waiting``: those not sent yet, when
+    counted (else what the bulk's ``msg_total_count`` leaves once every other is counted)."""
     taken_at = now()
     other = sum(n for code, n in seen.items() if code not in _KNOWN_DLR)
-    none = max(0, by_code[DlrCode.NONE] - not_sent)
-    open_messages = none + by_code[DlrCode.QUEUED] + by_code[DlrCode.SUBMITTED]
+    none = by_code[DlrCode.NONE]
+    counted = sum(by_code[code] for code in _KNOWN_DLR) + other + not_sent
+    if waiting is None:
+        created = status.msg_total_count if status is not None else None
+        waiting = max(0, created - counted) if created is not None and not partial else 0
+    open_messages = none + by_code[DlrCode.QUEUED] + by_code[DlrCode.SUBMITTED] + waiting
     settled = is_settled(
         open_messages=open_messages,
         counted_all=complete,
@@ -232,9 +262,10 @@ def _breakdown(
         none=none,
         not_sent=not_sent,
         other=other,
-        total=sum(by_code[code] for code in _KNOWN_DLR) + other,
+        total=counted + waiting,
         partial=partial,
         settled=settled,
         taken_at=taken_at,
         no_funds=no_funds,
+        waiting=waiting,
     )

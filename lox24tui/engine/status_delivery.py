@@ -65,6 +65,8 @@ def delivery_text(counted: Delivery) -> str:
         f"{humanize.count(counted.none)} no report yet",
         f"{humanize.count(counted.not_sent)} not sent",
     ]
+    if counted.waiting:
+        parts.append(f"{humanize.count(counted.waiting)} waiting to be sent")
     if counted.other:
         parts.append(f"{humanize.count(counted.other)} other")
     notes = [f"of {humanize.count(counted.total)}"]

@@ -6,6 +6,7 @@ final states), so the same account answers consistently whatever the time, real 
 
 from __future__ import annotations
 
+import math
 import random
 import uuid as uuid_module
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,10 @@ from typing import Any, Final
 
 from lox24tui.fake.messages import (
     KINDS,
+    NOT_DELIVERED,
     ODD_KINDS,
+    STOPPED_BY_API,
+    WAITING,
     BulkMessages,
     Stage,
     message_json,
@@ -27,6 +31,8 @@ _UUID_EPOCH_OFFSET: Final = 0x01B21DD213814000  # 100 ns ticks from 1582-10-15 t
 _NODE: Final = 0x96000028B339  # the node of LOX24's example id
 DEMO_ID_EPOCH: Final = 1_764_115_200.0
 """The time the demo account's (fixed) ids are stamped from: 2025-11-26."""
+PACE_WAVES: Final = 3
+"""How many times a bulk's send rate rises and falls while it sends (with ``pace_swing``)."""
 
 
 def time_uuid(at: float, sequence: int) -> str:
@@ -86,9 +92,16 @@ class SimBulk:
     bulks that are polled but do not change)."""
     pending_forever: float = 0.0
     """This fraction of its messages never get a final report (they stay submitted)."""
+    pace_swing: float = 0.0
+    """How far the send rate swings around its mean, as a share of it (0 to 1; 0: steady): a
+    real bulk's pace follows the operators'."""
+    pause: tuple[float, float] = (0.0, 0.0)
+    """(seconds into sending, for how long): a stretch in which nothing is sent, on top of
+    :attr:`send_seconds` (a stalled bulk)."""
 
     def state(self, now: float) -> tuple[int, int, float | None]:
-        """(status code, messages created, processed_at) at ``now``."""
+        """(status code, messages created, processed_at) at ``now``. A bulk creates all its
+        messages when it starts sending, and sends them over :attr:`send_seconds`."""
         if self.still_at is not None:
             now = self.still_at
         if self.status_code_override is not None:
@@ -98,65 +111,101 @@ class SimBulk:
             and self.ends_at is not None
             and now >= self.ends_at
         ):
-            return self.outcome, self._sent_by(self.ends_at), self.ends_at
+            created = self.recipients if self.ends_at > self.delivery_at else 0
+            return self.outcome, created, self.ends_at
         if now < self.delivery_at:
             return NEW, 0, None
         if self.outcome == NO_RECIPIENTS:
             return NO_RECIPIENTS, 0, self.delivery_at
-        finished = self.delivery_at + self.send_seconds
+        finished = self.delivery_at + self.send_seconds + self.pause[1]
         if now >= finished:
             return PROCESSED, self.recipients, finished
-        return IN_PROGRESS, self._sent_by(now), float(int(now))
+        return IN_PROGRESS, self.recipients, float(int(now))
 
-    def _sent_by(self, when: float) -> int:
-        if self.send_seconds <= 0:
-            return 0 if when < self.delivery_at else self.recipients
-        if when <= self.delivery_at:
+    def sent_by(self, when: float) -> int:
+        """How many of its messages it had gone through (sent, or held back) at ``when``."""
+        if self.still_at is not None:
+            when = min(when, self.still_at)
+        if self.status_code_override is not None:
+            return self.recipients
+        if self.outcome in (CANCELED, SYSTEM_ERROR) and self.ends_at is not None:
+            when = min(when, self.ends_at)
+        if self.outcome == NO_RECIPIENTS or when < self.delivery_at:
             return 0
-        progress = min(1.0, (when - self.delivery_at) / self.send_seconds)
-        return int(self.recipients * progress)
+        if self.send_seconds <= 0:
+            return self.recipients
+        return int(self.recipients * self._share_sent(when - self.delivery_at))
 
-    def messages(self, now: float, funds_out_at: float | None = None) -> BulkMessages:
-        """Its messages as they stand at ``now`` (see :mod:`lox24tui.fake.messages`); those
-        created after ``funds_out_at`` were never sent for want of money."""
-        kinds = pending_forever(
-            ODD_KINDS if "odd_codes" in self.quirks else KINDS, self.pending_forever
-        )
-        return BulkMessages(self.uuid, kinds, self.created_by, now, funds_out_at)
+    def _share_sent(self, elapsed: float) -> float:
+        """The share sent ``elapsed`` seconds into sending: the pace swings around its mean by
+        :attr:`pace_swing`, and stands still during :attr:`pause`."""
+        pause_from, pause_for = self.pause
+        if pause_for > 0 and elapsed > pause_from:
+            elapsed = max(pause_from, elapsed - pause_for)
+        return self._swung(min(1.0, elapsed / self.send_seconds))
 
-    def created_by(self, when: float) -> int:
-        """How many messages it had created at ``when``."""
-        return self.state(when)[1]
+    def _swung(self, steady: float) -> float:
+        """The share sent when a steady pace would have sent ``steady``: the same at the start
+        and the end, with the rate between 1 - swing and 1 + swing times its mean."""
+        turn = 2 * math.pi * PACE_WAVES
+        return min(1.0, max(0.0, steady + self.pace_swing * math.sin(turn * steady) / turn))
 
-    def message_created_at(self, index: int) -> float:
-        """When message ``index`` was created: the moment the sent count passed it."""
+    def message_sent_at(self, index: int) -> float:
+        """When message ``index`` was (or will be) sent: the moment the sent count passed it."""
         if self.status_code_override is not None:
             return self.created_at
         if self.send_seconds <= 0 or self.recipients <= 0:
             return self.delivery_at
-        return self.delivery_at + self.send_seconds * (index + 1) / self.recipients
+        wanted = (index + 1) / self.recipients
+        if self.pace_swing:  # the share sent never falls: bisect it
+            low, high = 0.0, 1.0
+            for _ in range(40):
+                middle = (low + high) / 2
+                low, high = (low, middle) if self._swung(middle) >= wanted else (middle, high)
+            wanted = high
+        elapsed = self.send_seconds * wanted
+        pause_from, pause_for = self.pause
+        return self.delivery_at + elapsed + (pause_for if elapsed > pause_from else 0.0)
+
+    def messages(self, now: float, funds_out_at: float | None = None) -> BulkMessages:
+        """Its messages as they stand at ``now`` (see :mod:`lox24tui.fake.messages`); those
+        sent after ``funds_out_at`` were held back for want of money."""
+        kinds = pending_forever(
+            ODD_KINDS if "odd_codes" in self.quirks else KINDS, self.pending_forever
+        )
+        code = self.state(now)[0]
+        unsent = {CANCELED: STOPPED_BY_API, SYSTEM_ERROR: NOT_DELIVERED}.get(code, WAITING)
+        return BulkMessages(
+            self.uuid,
+            kinds,
+            self.sent_by,
+            now,
+            funds_out_at,
+            created=self.state(now)[1],
+            unsent=unsent,
+        )
 
     def message_json(self, index: int, stage: Stage) -> dict[str, Any]:
         """An item of ``GET /sms``."""
-        return message_json(self, index, stage, self.message_created_at(index), self.unit_price)
+        return message_json(self, index, stage, self.message_sent_at(index), self.unit_price)
 
     def spent(self, now: float, funds_out_at: float | None = None) -> Decimal:
-        """What its messages cost so far: those created before the balance ran out."""
-        paid = self.created_by(now)
+        """What its messages cost so far: those sent before the balance ran out."""
+        paid = self.sent_by(now)
         if funds_out_at is not None:
-            paid = min(paid, self.created_by(funds_out_at))
+            paid = min(paid, self.sent_by(funds_out_at))
         return self.unit_price * paid
 
     def cancel(self, now: float) -> bool:
         """``PUT /bulks/{id}/cancel``: a new bulk (0), or one sending (5) with messages not yet
         sent, stops now and becomes canceled (15). False when it is too late."""
-        code, created, _ = self.state(now)
+        code, _, _ = self.state(now)
         if self.status_code_override is not None:
             if code not in (NEW, IN_PROGRESS):
                 return False
             self.status_code_override = CANCELED
             return True
-        if code == NEW or (code == IN_PROGRESS and created < self.recipients):
+        if code == NEW or (code == IN_PROGRESS and self.sent_by(now) < self.recipients):
             self.outcome = CANCELED
             self.ends_at = now
             return True
@@ -165,7 +214,7 @@ class SimBulk:
     def status_json(self, now: float) -> dict[str, Any]:
         """The fields of ``GET /bulks/{id}/status``, as LOX24 sends them."""
         code, count, processed_at = self.state(now)
-        price = (self.unit_price * count).quantize(Decimal("0.0001"))
+        price = (self.unit_price * self.sent_by(now)).quantize(Decimal("0.0001"))
         body: dict[str, Any] = {
             "uuid": self.uuid,
             "delivery_at": int(self.delivery_at),
@@ -252,6 +301,8 @@ _DEMO_WATCHED: Final = (
         -2 * _MINUTE,
         1_500,
         send_seconds=8 * _MINUTE,
+        pace_swing=0.5,
+        pause=(7 * _MINUTE, 30 * _MINUTE),  # stalls five minutes into the demo
         service_code="text2speech",
         voice_lang="DE",
         unit_price=Decimal("0.15"),
@@ -434,7 +485,7 @@ class SimulatedAccount:
     @classmethod
     def demo(cls, start: float, *, history: int = 60, seed: int = 24) -> SimulatedAccount:
         """A realistic account as it looks at ``start``: a dozen bulks worth watching, several of
-        which change state within the first minute, and weeks of finished ones behind them.
+        which change state within the first two minutes, and weeks of finished ones behind them.
 
         Its ids are the same in every run (a demo watch list stays valid across restarts, and the
         README can name one), while its times follow ``start``."""
@@ -474,8 +525,9 @@ class SimulatedAccount:
                     text=rng.choice(_HISTORY_TEXTS),
                 )
             )
-        # runs out six minutes in: a few messages get 3000, and the balance shows how low it is
-        account.set_balance(Decimal("400.00"), start)
+        # runs out about five minutes in: a few messages get 3000, and the balance shows how low
+        # it is
+        account.set_balance(Decimal("370.00"), start)
         return account
 
     @classmethod
@@ -493,8 +545,8 @@ class SimulatedAccount:
         """``count`` bulks for load tests: ``final_fraction`` of them long finished, the rest
         sending for the next hours; each of ``messages`` recipients (random up to 50,000 when
         None). ``fields`` of the bulks still sending: "natural" (counts grow as sending goes
-        on, small bulks slowly), "changing" (the message count and price grow every second, so
-        every poll shows new figures) or "still" (every field stays as at ``start``, so polls
+        on, small bulks slowly), "changing" (the price grows every second, so every poll shows
+        new figures) or "still" (every field stays as at ``start``, so polls
         find nothing new). ``pending_forever``: the fraction of every bulk's messages whose
         reports never come."""
         if fields not in FIELDS_MODES:

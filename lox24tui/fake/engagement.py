@@ -187,7 +187,7 @@ def _delivered(
                 return
             after = messages.delivered_after(index)
             if after is not None:
-                yield index, bulk.message_created_at(index) + after
+                yield index, bulk.message_sent_at(index) + after
 
 
 def _hash(*parts: object) -> int:

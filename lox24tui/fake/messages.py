@@ -3,9 +3,11 @@
 A bulk of 50,000 messages must answer ``GET /sms?bulk=…&dlr_code=1`` without building 50,000
 objects per request. So each bulk has a fixed pattern of :data:`PATTERN` outcome kinds, shuffled
 by a generator seeded with the bulk's id: message ``i`` has the kind ``pattern[i % PATTERN]``.
-A kind is a short timeline of delivery-report stages by the message's age. Messages are created
-in index order while the bulk sends, so the messages at least ``a`` seconds old are exactly the
-first ``created_by(now - a)`` of them, and every count is a handful of prefix sums.
+A kind is a short timeline of delivery-report stages by the time since the message was sent. A bulk
+creates all its messages when it starts sending (``msg_total_count`` says how many from then on)
+and sends them in index order, so the messages sent at least ``a`` seconds ago are exactly the
+first ``sent_by(now - a)`` of them, and every count is a handful of prefix sums. Those not sent
+yet wait with status 0 and ``is_sent`` false (a cancel stops them: 6000).
 
 Phone numbers come from Ofcom's range for drama, +44 7700 900000 to +44 7700 900999: numbers
 reserved for fiction, which reach nobody.
@@ -65,6 +67,15 @@ KINDS: Final = (
 rejected, a few never sent (208 blocked, 2000 no connection to a landline, 5000 no
 operator). Messages created after the
 account's balance ran out are never sent either (:data:`NO_FUNDS`)."""
+WAITING: Final = Stage(0, 0, 0, is_sent=False)
+"""A message created and not sent yet: status 0 (new), no report. A bulk creates all its messages
+when it starts sending, and sends them over a while."""
+STOPPED_BY_API: Final = Stage(0, 0, 6000, is_sent=False)
+"""Where the messages not sent yet stay once their bulk is canceled: 6000, stopped before
+transmission via the API."""
+NOT_DELIVERED: Final = Stage(0, 0, 400, is_sent=False)
+"""Where the messages not sent yet stay once their bulk failed (a system error): 400, not
+delivered during maintenance."""
 NO_FUNDS: Final = Stage(0, 0, 3000, is_sent=False)
 """Where every message created once the balance ran out stays: 3000, not enough money."""
 ODD_KINDS: Final = (
@@ -111,28 +122,35 @@ class MessageFilter:
 class BulkMessages:
     """The messages of one bulk, as seen at one moment.
 
-    ``created_by(t)`` is how many messages the bulk had created at time ``t`` (non-decreasing in
-    ``t``); ``created_at(i)`` when message ``i`` was created.
+    ``sent_by(t)`` is how many messages the bulk had sent at time ``t`` (non-decreasing in
+    ``t``).
     """
 
     def __init__(
         self,
         seed: str,
         kinds: tuple[Kind, ...],
-        created_by: Callable[[float], int],
+        sent_by: Callable[[float], int],
         now: float,
         funds_out_at: float | None = None,
+        *,
+        created: int | None = None,
+        unsent: Stage | None = None,
     ) -> None:
+        """``created``: how many messages the bulk holds (all of them exist once it starts
+        sending; by default as many as were sent); ``unsent``: where those not sent yet stand
+        (:data:`WAITING`, or a stop)."""
         self._kinds = kinds
         self.pattern, self._prefix = _pattern(seed, kinds)
-        self.total = created_by(now)
-        """Messages created so far."""
-        self.funded = (
-            self.total if funds_out_at is None else min(self.total, created_by(funds_out_at))
-        )
-        """Messages created before the balance ran out; the later ones are :data:`NO_FUNDS`."""
+        self.sent = sent_by(now)
+        """Messages sent so far (the first ``sent`` of them)."""
+        self.total = self.sent if created is None else max(created, self.sent)
+        """Messages the bulk holds, sent or not."""
+        self.unsent = WAITING if unsent is None else unsent
+        self.funded = self.sent if funds_out_at is None else min(self.sent, sent_by(funds_out_at))
+        """Messages sent before the balance ran out; the later ones are :data:`NO_FUNDS`."""
         self._bounds: dict[float, int] = {
-            stage.after: min(self.total, created_by(now - stage.after))
+            stage.after: min(self.sent, sent_by(now - stage.after))
             for kind in kinds
             for stage in kind.stages
         }
@@ -145,8 +163,11 @@ class BulkMessages:
     def count(self, match: MessageFilter, below: int | None = None) -> int:
         """How many of the first ``below`` messages (all by default) the filter accepts."""
         everything = self.total if below is None else min(below, self.total)
-        limit = min(everything, self.funded)
-        found = everything - limit if match.accepts(NO_FUNDS) else 0
+        sent = min(everything, self.sent)
+        limit = min(sent, self.funded)
+        found = sent - limit if match.accepts(NO_FUNDS) else 0
+        if match.accepts(self.unsent):
+            found += everything - sent
         for number, kind in enumerate(self._kinds):
             lower = 0
             for stage in reversed(kind.stages):  # the oldest messages are in the last stage
@@ -158,6 +179,8 @@ class BulkMessages:
 
     def stage_of(self, index: int) -> Stage:
         """Where message ``index`` stands now."""
+        if index >= self.sent:
+            return self.unsent
         if index >= self.funded:
             return NO_FUNDS
         stages = self._kinds[self.pattern[index % PATTERN]].stages
@@ -168,7 +191,8 @@ class BulkMessages:
         return current
 
     def delivered_after(self, index: int) -> float | None:
-        """Seconds after its creation when message ``index`` is delivered (dlr 1), if ever."""
+        """Seconds after it was sent when message ``index`` is delivered (dlr 1), if ever (and
+        if it has been sent)."""
         if index >= self.funded:
             return None
         stages = self._kinds[self.pattern[index % PATTERN]].stages
@@ -290,9 +314,10 @@ def parts_and_chars(text: str, unicode: bool) -> tuple[int, int]:
 
 
 def message_json(
-    bulk: Any, index: int, stage: Stage, created_at: float, unit_price: Decimal
+    bulk: Any, index: int, stage: Stage, sent_at: float, unit_price: Decimal
 ) -> dict[str, Any]:
-    """An item of ``GET /sms`` as LOX24 sends it (``bulk`` is a :class:`SimBulk`)."""
+    """An item of ``GET /sms`` as LOX24 sends it (``bulk`` is a :class:`SimBulk`): created when
+    the bulk started sending, sent at ``sent_at`` if it was."""
     parts, chars = parts_and_chars(bulk.text, bool(bulk.is_unicode))
     price = unit_price * parts if stage.is_sent else Decimal(0)
     number, iso2 = recipient(bulk, index)
@@ -304,11 +329,11 @@ def message_json(
             "phone": number,
             "delivery_at": int(bulk.delivery_at),
             "status_code": stage.status_code,
-            "gateway_sent_at": int(created_at) if stage.is_sent else None,
+            "gateway_sent_at": int(sent_at) if stage.is_sent else None,
             "source": bulk.source,
             "dlr_code": stage.dlr_code,
             "ip": bulk.ip,
-            "created_at": int(created_at),
+            "created_at": int(bulk.delivery_at),
             "is_unicode": bulk.is_unicode,
             "iso2": iso2,
             "voice_lang": bulk.voice_lang,

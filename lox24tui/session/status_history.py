@@ -9,11 +9,27 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from lox24tui.engine.bulk_state import BulkState, transition_from
+from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.session.events import EventBus, Notice
-from lox24tui.state.history import AwaySummary, History, StatusTransition
+from lox24tui.state.history import AwaySummary, History, ProgressSample, StatusTransition
 
 DASHBOARD_READER: Final = "dashboard"
 """Whose last look "While you were away" counts from, in the history."""
+SAMPLES_KEPT: Final = 2_000
+"""Progress samples kept in memory per bulk (the latest): a day at one a minute."""
+
+
+def sample_of(bulk_id: str, delivery: DeliveryBreakdown) -> ProgressSample:
+    """A delivery count as a point of the bulk's progress curve."""
+    return ProgressSample(
+        bulk_id,
+        delivery.taken_at,
+        delivery.total,
+        delivery.sent,
+        delivery.not_sent,
+        delivery.delivered,
+        delivery.failed,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +52,8 @@ class StatusHistory:
         self._recorded: dict[str, list[StatusTransition]] = {}
         self._unrecorded: list[StatusTransition] = []
         """Changes the history could not take yet (busy, or failing): tried again next flush."""
+        self._samples: dict[str, list[ProgressSample]] = {}
+        self._unrecorded_samples: list[ProgressSample] = []
 
     def load(self, ids: Sequence[str]) -> None:
         """Read the timelines of bulks this run has not read yet."""
@@ -66,7 +84,33 @@ class StatusHistory:
             transition = replace(transition, from_code=known[-1].to_code)
         return [transition]
 
-    def record(self, transitions: list[StatusTransition]) -> None:
+    def progress(self, bulk_id: str) -> list[ProgressSample]:
+        """The bulk's progress samples, oldest first: those of earlier runs and other processes
+        (read once), then this run's."""
+        known = self._samples.get(bulk_id)
+        if known is None:
+            known = self._samples[bulk_id] = [] if self.file is None else self.file.samples(bulk_id)
+        return known
+
+    def worth_sampling(self, state: BulkState) -> list[ProgressSample]:
+        """The bulk's new delivery count as a progress sample, while it has messages left to
+        send, and the one that finds them all gone through (the curve's end)."""
+        if state.delivery is None or state.delivery.partial:
+            return []
+        sample = sample_of(state.bulk_id, state.delivery)
+        known = self.progress(state.bulk_id)
+        if known and (known[-1].at >= sample.at or known[-1].same_counts(sample)):
+            return []
+        sending = sample.done < sample.total
+        if not sending and not (known and known[-1].done < known[-1].total):
+            return []
+        known.append(sample)
+        del known[:-SAMPLES_KEPT]
+        return [sample]
+
+    def record(
+        self, transitions: list[StatusTransition], samples: Sequence[ProgressSample] = ()
+    ) -> None:
         """One transaction per flush, however many bulks changed. What the history could not
         take is shown in the timeline all the same, and offered to it again next flush."""
         if self.file is None:
@@ -74,13 +118,14 @@ class StatusHistory:
         for transition in transitions:
             self._recorded.setdefault(transition.bulk_id, []).append(transition)
         batch = self._unrecorded + transitions
-        if not batch:
+        counts = self._unrecorded_samples + list(samples)
+        if not batch and not counts:
             return
-        if self.file.record(batch):
-            self._unrecorded = []
+        if self.file.record(batch, counts):
+            self._unrecorded, self._unrecorded_samples = [], []
             self.file.mark_seen(DASHBOARD_READER)
         else:
-            self._unrecorded = batch
+            self._unrecorded, self._unrecorded_samples = batch, counts[-SAMPLES_KEPT:]
         self.pass_on_notices()
 
     def away_summary(self, ids: Sequence[str]) -> AwaySummary | None:

@@ -34,11 +34,11 @@ from lox24tui.session.events import (
     StatusMoved,
 )
 from lox24tui.session.list_file import ListFile
-from lox24tui.session.status_history import StatusHistory, TimelineStep
+from lox24tui.session.status_history import StatusHistory, TimelineStep, sample_of
 from lox24tui.session.tally import Tally
 from lox24tui.session.undo import LastRemoval, names
 from lox24tui.state.export import why_not_written, write_export
-from lox24tui.state.history import History, StatusTransition
+from lox24tui.state.history import History, ProgressSample, StatusTransition
 from lox24tui.state.store import Removed, WatchList, WatchListDamaged
 from lox24tui.text import humanize, sanitise
 
@@ -136,6 +136,18 @@ class WatchSession:
             TimelineStep(step.at, status_label(step.code, delivery_at, _at(step.at)))
             for step in state.history
         ]
+
+    def progress(self, bulk_id: str) -> list[ProgressSample]:
+        """The bulk's progress while it sent, oldest first, ending with its latest count (which
+        confirms a stall, though it is recorded only when its counts moved)."""
+        samples = self.history.progress(bulk_id)
+        state = self._states.get(bulk_id)
+        delivery = state.delivery if state is not None else None
+        if delivery is None or delivery.partial or not samples:
+            return samples
+        if delivery.taken_at > samples[-1].at:
+            return [*samples, sample_of(bulk_id, delivery)]
+        return samples
 
     def can_cancel(self, bulk_id: str) -> bool:
         """Whether canceling is worth offering: not read-only, and the bulk not yet sent in full
@@ -244,6 +256,7 @@ class WatchSession:
         summary, self._pending_summary = self._pending_summary, False
         changed: set[str] = set()
         seen: list[StatusTransition] = []
+        sampled: list[ProgressSample] = []
         for bulk_id, changes in pending.items():
             if bulk_id not in self.watchlist:
                 continue
@@ -256,7 +269,9 @@ class WatchSession:
             if Change.STATUS in changes:
                 self._announce(bulk_id, old, new)
                 seen += self.history.worth_recording(new, self.label_of(bulk_id))
-        self.history.record(seen)
+            if Change.DELIVERY in changes:
+                sampled += self.history.worth_sampling(new)
+        self.history.record(seen, sampled)
         if changed:
             self.events.emit(RowsChanged(frozenset(changed)))
         elif summary:

@@ -72,9 +72,20 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         "CREATE INDEX transitions_by_arrival ON transitions (bulk_id, to_code, at)",
         lambda connection: _drop_repeats(connection),
     ),
-    # 3, next: delivery snapshots (sent / delivered / failed counts of a bulk over time) come as a
-    # new step here, e.g. "CREATE TABLE snapshots (bulk_id TEXT NOT NULL, at REAL NOT NULL, …)"
-    # with an index on (bulk_id, at); :meth:`History._delete_old` then trims that table too.
+    # 3: a sending bulk's progress over time (ProgressSample), for its rate and ETA.
+    (
+        """CREATE TABLE progress (
+            id INTEGER PRIMARY KEY,
+            bulk_id TEXT NOT NULL,
+            at REAL NOT NULL,
+            total INTEGER NOT NULL,
+            sent INTEGER NOT NULL,
+            not_sent INTEGER NOT NULL,
+            delivered INTEGER NOT NULL,
+            failed INTEGER NOT NULL
+        )""",
+        "CREATE INDEX progress_by_bulk ON progress (bulk_id, at)",
+    ),
 )
 """Each step turns a file of the version before it (its position) into the next one. Steps are
 only ever appended, never edited: files in the wild were made by the old ones."""
@@ -115,6 +126,43 @@ class StatusTransition:
     def at_utc(self) -> datetime:
         return datetime.fromtimestamp(self.at, UTC)
 
+
+@dataclass(frozen=True, slots=True)
+class ProgressSample:
+    """A bulk's counts at one moment while it sends (from a delivery count): kept so that its
+    pace, its ETA and its curve survive a restart, and show in ``history BULK_ID``."""
+
+    bulk_id: str
+    at: float
+    """Unix seconds when counted."""
+    total: int
+    """Messages the bulk holds (created when it started sending)."""
+    sent: int
+    """Gone out to an operator."""
+    not_sent: int
+    """Held back for good (no funds, blocked, no operator, stopped)."""
+    delivered: int
+    failed: int
+    """Expired, rejected or never sent."""
+
+    @property
+    def done(self) -> int:
+        """Gone through, one way or the other: what is left to send is ``total - done``."""
+        return self.sent + self.not_sent
+
+    def same_counts(self, other: ProgressSample) -> bool:
+        return (self.total, self.sent, self.not_sent, self.delivered, self.failed) == (
+            other.total,
+            other.sent,
+            other.not_sent,
+            other.delivered,
+            other.failed,
+        )
+
+
+MAX_SAMPLES_READ: Final = 2_000
+"""Samples read for one bulk at most (the latest): a day of one a minute, and more than a
+sparkline or an estimate needs."""
 
 _OUTCOMES: Final[tuple[tuple[str, frozenset[int]], ...]] = (
     ("finished", frozenset({StatusCode.PROCESSED})),
@@ -185,18 +233,24 @@ class History:
             notices, self._notices = self._notices, []
             return notices
 
-    def record(self, transitions: Iterable[StatusTransition]) -> bool:
-        """Store transitions in one transaction (all or none), each unless another process
-        recorded the same change already (:func:`_record_unless_known`). False when they could
-        not be stored (a notice says why); the caller may try again with the same ones."""
+    def record(
+        self, transitions: Iterable[StatusTransition], samples: Iterable[ProgressSample] = ()
+    ) -> bool:
+        """Store transitions and progress samples in one transaction (all or none), each unless
+        another process recorded the same already (:func:`_record_unless_known`,
+        :func:`_sample_unless_known`). False when they could not be stored (a notice says why);
+        the caller may try again with the same ones."""
         batch = list(transitions)
-        if not batch:
+        counts = list(samples)
+        if not batch and not counts:
             return True
 
         def insert(connection: sqlite3.Connection) -> bool:
             with _transaction(connection):
                 for transition in batch:
                     _record_unless_known(connection, transition)
+                for sample in counts:
+                    _sample_unless_known(connection, sample)
                 if self._clock() - self._trimmed_at >= TRIM_EVERY:
                     self._delete_old(connection)
             return True
@@ -223,6 +277,19 @@ class History:
 
         def select(connection: sqlite3.Connection) -> list[StatusTransition]:
             return [StatusTransition(*row) for row in connection.execute(query, parameters)]
+
+        return self._run(select, [])
+
+    def samples(self, bulk_id: str) -> list[ProgressSample]:
+        """A bulk's progress samples, oldest first (the latest :data:`MAX_SAMPLES_READ`)."""
+        query = (
+            "SELECT bulk_id, at, total, sent, not_sent, delivered, failed FROM progress"
+            " WHERE bulk_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?"
+        )
+
+        def select(connection: sqlite3.Connection) -> list[ProgressSample]:
+            rows = connection.execute(query, (bulk_id, self._oldest_kept(), MAX_SAMPLES_READ))
+            return [ProgressSample(*row) for row in reversed(rows.fetchall())]
 
         return self._run(select, [])
 
@@ -357,8 +424,9 @@ class History:
         )
 
     def _delete_old(self, connection: sqlite3.Connection) -> None:
-        """Retention: rows older than ``retention_days`` go (snapshots too, once they exist)."""
+        """Retention: rows older than ``retention_days`` go, progress samples too."""
         connection.execute("DELETE FROM transitions WHERE at < ?", (self._oldest_kept(),))
+        connection.execute("DELETE FROM progress WHERE at < ?", (self._oldest_kept(),))
         self._trimmed_at = self._clock()
 
     def _oldest_kept(self) -> float:
@@ -451,6 +519,46 @@ def _record_unless_known(connection: sqlite3.Connection, transition: StatusTrans
         "INSERT INTO transitions (bulk_id, from_code, to_code, status, at, request_id, label) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (t.bulk_id, from_code, t.to_code, t.status, t.at, t.request_id, t.label),
+    )
+    return True
+
+
+SAME_SAMPLE_WINDOW: Final = 120.0
+"""Seconds apart that two processes may count a bulk and still be taken to have seen the same
+counts: both count it about once a minute."""
+
+
+def _sample_unless_known(connection: sqlite3.Connection, sample: ProgressSample) -> bool:
+    """Insert ``sample`` unless another process recorded the same counts of the bulk close by
+    (two dashboards both count a sending bulk): one curve, however many watch it."""
+    known = connection.execute(
+        "SELECT 1 FROM progress WHERE bulk_id = ? AND at BETWEEN ? AND ? AND total = ?"
+        " AND sent = ? AND not_sent = ? AND delivered = ? AND failed = ? LIMIT 1",
+        (
+            sample.bulk_id,
+            sample.at - SAME_SAMPLE_WINDOW,
+            sample.at + SAME_SAMPLE_WINDOW,
+            sample.total,
+            sample.sent,
+            sample.not_sent,
+            sample.delivered,
+            sample.failed,
+        ),
+    ).fetchone()
+    if known is not None:
+        return False
+    connection.execute(
+        "INSERT INTO progress (bulk_id, at, total, sent, not_sent, delivered, failed)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            sample.bulk_id,
+            sample.at,
+            sample.total,
+            sample.sent,
+            sample.not_sent,
+            sample.delivered,
+            sample.failed,
+        ),
     )
     return True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -18,6 +18,8 @@ from rich.text import Text
 from lox24tui.api import SCHEDULED, StatusCode, status_info
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
+from lox24tui.insight.progress import Outlook, estimate
+from lox24tui.state.history import ProgressSample
 from lox24tui.text import humanize, sanitise
 
 _CODE_STYLES: Final[dict[StatusCode, str]] = {
@@ -251,20 +253,39 @@ def delivered_cell(state: BulkState) -> Cell:
     share = None if delivery is None else delivered_share(delivery)
     if delivery is None or share is None:
         return Cell.of("—", "dim", None, justify="right")
-    failed = delivery.expired + delivery.rejected + delivery.not_sent
+    failed = delivery.failed
     style = "red" if failed * 10 >= delivery.total else "green" if delivery.settled else ""
     approx = "~" if delivery.partial else ""
     return Cell.of(f"{approx}{share:.0%} {bar(share)}", style, share, justify="right")
 
 
-def row_cells(label: str, state: BulkState, now_ts: float) -> dict[str, Cell]:
+def sending_text(state: BulkState, samples: Sequence[ProgressSample], now_ts: float) -> str:
+    """How much of a bulk still sending has gone out, for its status cell: " · 62%", and
+    " · 62% stalled" once nothing moves (see :mod:`lox24tui.insight.progress`; the pane gives
+    the ETA). Empty when it is not sending or not counted yet. In the status column, not one
+    of its own: a tenth column pushed Checked off a 120-column screen."""
+    delivery = state.delivery
+    if state.status_code != StatusCode.IN_PROGRESS:
+        return ""
+    if delivery is None or delivery.partial or not delivery.total or not delivery.waiting:
+        return ""
+    share = (delivery.total - delivery.waiting) / delivery.total
+    stalled = estimate(samples, now_ts).outlook is Outlook.STALLED
+    return f" · {share:.0%}" + (" stalled" if stalled else "")
+
+
+def row_cells(
+    label: str, state: BulkState, now_ts: float, samples: Sequence[ProgressSample] = ()
+) -> dict[str, Cell]:
     """Every cell but the id's, which the table makes (its width depends on the other ids).
-    Amounts are shown alone: the cost column's header names the account's currency."""
+    Amounts are shown alone: the cost column's header names the account's currency.
+    ``samples``: the bulk's progress while it sends, for its ETA."""
     now = _at(now_ts)
     status_label, status_style = status_text(state, now)
     status = state.reply.status if state.reply else None
     code = status.status_code if status else None
     status_order = (_lifecycle_step(code, status_label), status_label)
+    status_label += sending_text(state, samples, now_ts)
     return {
         "label": Cell.of(label or "—", "" if label else "dim", label.lower() or None),
         "status": Cell.of(status_label, status_style, status_order),

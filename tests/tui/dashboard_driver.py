@@ -59,9 +59,15 @@ def summary_text(app: Lox24App) -> str:
 
 
 def pane_lines(app: Lox24App) -> list[Strip]:
-    """The detail pane beside the table, line by line as drawn (text and styles)."""
-    body = main_of(app).query_one("#pane", DetailPane).body
-    return body.render_lines(body.region.reset_offset)
+    """The detail pane beside the table, line by line as drawn (text and styles), from its
+    first line to its last, scrolled into view or not."""
+    pane = main_of(app).query_one("#pane", DetailPane)
+    return [
+        line
+        for part in pane.children
+        if part.display
+        for line in part.render_lines(part.region.reset_offset)
+    ]
 
 
 def pane_text(app: Lox24App) -> str:

@@ -200,7 +200,7 @@ async def test_running_out_of_funds_is_an_alert_in_the_summary(
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         assert "no funds" not in summary_text(app)
-        for _ in range(30):  # the demo's balance lasts about six minutes of sending
+        for _ in range(30):  # the demo's balance lasts about five minutes of sending
             await advance(app, pilot, 30)
             if "no funds" in summary_text(app):
                 break

@@ -20,11 +20,15 @@ UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 
 
 def line_of(pane: DetailPane, text: str) -> Region:
-    """Where on screen the pane's line holding ``text`` is drawn (its body is scrolled)."""
-    body = pane.body
-    lines = [strip.text for strip in body.render_lines(body.region.reset_offset)]
-    index = next(i for i, line in enumerate(lines) if text in line)
-    return Region(body.region.x, body.region.y + index, body.region.width, 1)
+    """Where on screen the pane's line holding ``text`` is drawn (its parts are scrolled)."""
+    for part in pane.children:
+        if not part.display:
+            continue
+        lines = [strip.text for strip in part.render_lines(part.region.reset_offset)]
+        index = next((i for i, line in enumerate(lines) if text in line), None)
+        if index is not None:
+            return Region(part.region.x, part.region.y + index, part.region.width, 1)
+    raise AssertionError(f"{text!r} is nowhere in the pane")
 
 
 def in_view(pane: DetailPane, text: str) -> bool:

@@ -135,7 +135,10 @@ class BulkView(Horizontal):
 
     def cells_for(self, bulk_id: str) -> dict[str, Cell]:
         session = self.session
-        return row_cells(session.label_of(bulk_id), session.states[bulk_id], session.clock.now())
+        state = session.states[bulk_id]
+        sending = state.delivery is not None and state.delivery.waiting > 0
+        samples = session.progress(bulk_id) if sending else ()
+        return row_cells(session.label_of(bulk_id), state, session.clock.now(), samples)
 
     def matches(self, bulk_id: str) -> bool:
         """Whether the table shows this bulk: not archived (unless shown), and matching the

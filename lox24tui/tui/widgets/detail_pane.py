@@ -18,13 +18,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widgets import Sparkline, Static
 
 from lox24tui.api import StatusReply, label_with_code, voice_language_with_code
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
+from lox24tui.insight.progress import estimate, rates, share_done
 from lox24tui.session.status_history import TimelineStep
 from lox24tui.session.watch_session import WatchSession
+from lox24tui.state.history import ProgressSample
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import bar, status_text
 
@@ -129,6 +131,13 @@ class DetailPane(VerticalScroll, can_focus=True):
     DetailPane > Static {
         height: auto;
     }
+    DetailPane > #progress {
+        margin-top: 1;
+    }
+    DetailPane > #rate {
+        height: 2;
+        margin: 0 0;
+    }
     DetailPane.-beside {
         width: 30%;
         min-width: 56;  /* a uuid after the longest field name, unbroken */
@@ -173,9 +182,17 @@ class DetailPane(VerticalScroll, can_focus=True):
         ) = None
         self._body = Static(markup=False)
         """Built now, so the pane can be filled before it is mounted."""
+        self._progress = Static(markup=False, id="progress")
+        self._rate = Sparkline([], id="rate")
+        """The send rate between each two samples: how the bulk's pace went."""
+        self._tail = Static(markup=False)
+        self._samples: Sequence[ProgressSample] = ()
 
     def compose(self) -> ComposeResult:
         yield self._body
+        yield self._progress
+        yield self._rate
+        yield self._tail
 
     @property
     def body(self) -> Static:
@@ -189,12 +206,26 @@ class DetailPane(VerticalScroll, can_focus=True):
         previous: StatusReply | None,
         now_ts: float,
         timeline: Sequence[TimelineStep] = (),
+        progress: Sequence[ProgressSample] = (),
     ) -> None:
         """``timeline``: each status the bulk was seen in, labelled as it read then (from the
-        history, so earlier runs count too)."""
+        history, so earlier runs count too); ``progress``: its counts while it sent."""
         self.bulk_id = state.bulk_id
         self._render_args = (label, state, previous, now_ts, timeline)
-        self._body.update(self._build())
+        self._samples = progress
+        self._redraw()
+
+    def _redraw(self) -> None:
+        body, tail = self._build()
+        self._body.update(body)
+        self._tail.update(tail)
+        args = self._render_args
+        words = None if self.show_raw or args is None else progress_words(self._samples, args[3])
+        self._progress.display = words is not None
+        self._progress.update(words or "")
+        curve = rates(self._samples)
+        self._rate.display = words is not None and len(curve) >= 2
+        self._rate.data = curve
 
     @property
     def request_id(self) -> str | None:
@@ -219,9 +250,10 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def watch_show_raw(self) -> None:
         if self._render_args is not None:
-            self._body.update(self._build())
+            self._redraw()
 
-    def _build(self) -> RenderableType:
+    def _build(self) -> tuple[RenderableType, RenderableType]:
+        """The pane's text above the progress section, and below it."""
         assert self._render_args is not None
         label, state, previous, now_ts, timeline = self._render_args
         now = _at(now_ts)
@@ -231,9 +263,10 @@ class DetailPane(VerticalScroll, can_focus=True):
             title, "\n", (state.bulk_id, "dim"), "\n", (status_label, status_style)
         )
         if self.show_raw:
-            return Group(
+            raw = Group(
                 header, Text(""), _raw_answer(state), Text("\nj: back to the fields", "dim")
             )
+            return raw, Text("")
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()
@@ -268,9 +301,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             parts += [grid, Text("")]
         if state.delivery is not None:
             expected = state.reply.status.msg_total_count if state.reply is not None else None
-            parts += [delivery_table(state.delivery, now, expected), Text("")]
-        parts += [about, Text("\nj raw JSON · C copy request id · v hide", style="dim")]
-        return Group(*parts)
+            parts += [delivery_table(state.delivery, now, expected)]
+        tail = Group(
+            Text(""), about, Text("\nj raw JSON · C copy request id · v hide", style="dim")
+        )
+        return Group(*parts), tail
 
 
 DELIVERY_ROWS: Final = (
@@ -281,6 +316,7 @@ DELIVERY_ROWS: Final = (
     ("expired", "expired", "red"),
     ("rejected", "rejected", "red"),
     ("not_sent", "not sent", "red"),
+    ("waiting", "waiting to be sent", "dim"),
     ("other", "other report", "yellow"),
 )
 """The outcomes of a delivery breakdown as the pane lists them (field name, words, style)."""
@@ -300,7 +336,7 @@ def delivery_table(
     total = delivery.total
     for field_name, words, style in DELIVERY_ROWS:
         count = getattr(delivery, field_name)
-        if not count and field_name in ("other", "not_sent"):
+        if not count and field_name in ("other", "not_sent", "waiting"):
             continue
         share = count / total if total else 0.0
         grid.add_row(
@@ -316,6 +352,30 @@ def delivery_table(
         about += " (LOX24 sent no totals: counted from the first pages, at least this many)"
     about += count_gap(total, expected, partial=delivery.partial)
     return Group(Text("delivery", style="bold"), grid, Text(about, style="dim"))
+
+
+def progress_words(samples: Sequence[ProgressSample], now_ts: float) -> Text | None:
+    """The progress section's words: the share sent, the pace and the ETA while the bulk sends
+    (see :mod:`lox24tui.insight.progress`), how long it was watched sending after the fact.
+    None when nothing was sampled."""
+    if not samples:
+        return None
+    last = samples[-1]
+    share = share_done(last)
+    if share is None:
+        return None
+    text = Text.assemble(("progress", "bold"), "\n")
+    if last.done < last.total:
+        outlook = estimate(samples, now_ts)
+        pace = outlook.per_minute
+        per_minute = f" · {humanize.count(round(pace))} a minute" if pace else ""
+        text.append(f"{share:.0%} sent{per_minute} · ETA {outlook.text}")
+    else:
+        text.append(f"all sent · watched sending for {humanize.span(last.at - samples[0].at)}")
+    if len(rates(samples)) >= 2:
+        counts = humanize.plural(len(samples), "count")
+        text.append(f"\nthe send rate, messages a minute, over {counts}:", style="dim")
+    return text
 
 
 def count_gap(counted: int, expected: int | None, *, partial: bool = False) -> str:
@@ -382,4 +442,5 @@ def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
         session.previous_reply(bulk_id),
         session.clock.now(),
         session.timeline(bulk_id),
+        session.progress(bulk_id),
     )
