@@ -14,7 +14,7 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
-from lox24tui.state.history import History, StatusTransition
+from lox24tui.state.history import History, ProgressSample, StatusTransition
 from tests.cli_process import HeldClock, cli_env, lox24tui
 from tests.lines import running
 
@@ -139,3 +139,23 @@ def test_two_watches_of_the_same_bulks_keep_each_change_once(
         assert set(codes) == {c["to"] for c in printed if c["id"] == bulk_id}
         assert codes[0] == 0 and codes[-1] == 10
     assert len(kept) < len(printed)
+
+
+def test_history_of_a_bulk_shows_how_it_sent_as_the_dashboard_counted_it() -> None:
+    now = seed()
+    samples = [
+        ProgressSample(BULK, now - 600 + 60 * minute, 6_000, sent, 0, sent - 10, 10)
+        for minute, sent in enumerate((600, 1_200, 2_400, 3_000, 6_000))
+    ]
+    with History(Locations.default().history_file) as history:
+        assert history.record([], samples)
+    done = lox24tui("history", BULK, token=None)
+    assert done.returncode == 0, done.stderr
+    curve = done.stdout.splitlines()[-1]
+    # 600 a minute, then 1,200, 600 and 3,000: the highest bar is the last minute's
+    assert curve == f"{BULK}  progress  10% → 100% in 4 min · 3,000 a minute at most ▂▄▂█"
+    as_json = lox24tui("history", BULK, "--json", token=None)
+    progress = json.loads(as_json.stdout.splitlines()[-1])["progress"]
+    assert [point["sent"] for point in progress] == [600, 1_200, 2_400, 3_000, 6_000]
+    everything = lox24tui("history", token=None)
+    assert "  progress  " not in everything.stdout  # curves only for the bulks named

@@ -1,5 +1,6 @@
 """``lox24tui history [ID…] [--since AGE] [--json]``: the status changes lox24tui saw, from the
-history file every process writes (the dashboard and ``status --watch``). No request is sent."""
+history file every process writes (the dashboard and ``status --watch``), and for the bulks
+named, how they sent (the dashboard's progress samples). No request is sent."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from lox24tui.commands.arguments import add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain, print_json, print_line
 from lox24tui.engine.discovery import parse_age
+from lox24tui.insight.progress import rates, share_done
 from lox24tui.session.config import ConfigError, Locations, load_settings
-from lox24tui.state.history import History, StatusTransition
+from lox24tui.state.history import History, ProgressSample, StatusTransition
 from lox24tui.text import humanize
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ def run_history(
         return ExitCode.FAILED if failed else ExitCode.OK
     with History(path, retention_days=settings.history_days) as history:
         transitions = history.transitions(ids, since=start)
+        curves = {bulk_id: history.samples(bulk_id) for bulk_id in ids}
         notices = history.pop_notices()
     for notice in notices:
         complain(notice)
@@ -60,7 +63,38 @@ def run_history(
         else:
             print_line(out, _line(transition, previous.get(transition.bulk_id)))
         previous[transition.bulk_id] = transition.status
+    for bulk_id, samples in curves.items():
+        if samples and as_json:
+            print_json(out, {"id": bulk_id, "progress": [_sample(s) for s in samples]})
+        elif samples:
+            print_line(out, f"{bulk_id}  progress  {curve_text(samples)}")
     return ExitCode.FAILED if failed or notices else ExitCode.OK
+
+
+def curve_text(samples: list[ProgressSample]) -> str:
+    """How a bulk sent, in one line: "12% → 100% in 18 min · 5,400 a minute at most ▂▅▇█▆▃▁"."""
+    first, last = samples[0], samples[-1]
+    shares = [share_done(s) for s in (first, last)]
+    took = humanize.span(last.at - first.at)
+    text = " → ".join(f"{share:.0%}" if share is not None else "—" for share in shares)
+    text += f" in {took}"
+    curve = rates(samples)
+    if curve:
+        text += (
+            f" · {humanize.count(round(max(curve)))} a minute at most {humanize.sparkline(curve)}"
+        )
+    return text
+
+
+def _sample(sample: ProgressSample) -> dict[str, object]:
+    return {
+        "at": datetime.fromtimestamp(sample.at, UTC).isoformat(),
+        "total": sample.total,
+        "sent": sample.sent,
+        "not_sent": sample.not_sent,
+        "delivered": sample.delivered,
+        "failed": sample.failed,
+    }
 
 
 def _record(transition: StatusTransition) -> dict[str, object]:
@@ -106,7 +140,8 @@ SUMMARY = "print the status changes lox24tui has seen"
 
 DESCRIPTION = (
     "Print the status changes the dashboard and `status --watch` have seen "
-    "(kept for `history_days`, 90 by default), oldest first."
+    "(kept for `history_days`, 90 by default), oldest first. For each ID named, then "
+    "how it sent, as the dashboard counted it: share sent, time taken, and the send rate."
 )
 
 

@@ -3,8 +3,10 @@ the dashboard, so both say the same thing the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
 
 
 def relative(when: datetime, now: datetime) -> str:
@@ -103,3 +105,16 @@ def span(seconds: float) -> str:
         if amount or (unit == "s" and not parts):
             parts.append(f"{amount} {unit}")
     return " ".join(parts[:2])
+
+
+SPARKS: Final = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], width: int = 40) -> str:
+    """Values as a line of bars, highest █ (the last ``width`` of them): a curve in one line
+    of text, for output that is not the dashboard (which has Textual's Sparkline)."""
+    shown = list(values)[-width:]
+    top = max(shown, default=0.0)
+    if top <= 0:
+        return SPARKS[0] * len(shown)
+    return "".join(SPARKS[min(7, int(value / top * 7.999))] for value in shown)
