@@ -141,8 +141,9 @@ class WatchSession:
         """The bulk's progress while it sent, oldest first, ending with its latest count (which
         confirms a stall, though it is recorded only when its counts moved)."""
         samples = self.history.progress(bulk_id)
-        state = self._states.get(bulk_id)
-        delivery = state.delivery if state is not None else None
+        # the engine's own state: a count that changed nothing is kept there, and not passed
+        # on (nothing to redraw), yet it is what proves a stall
+        delivery = self.monitor.state(bulk_id).delivery if bulk_id in self._states else None
         if delivery is None or delivery.partial or not samples:
             return samples
         if delivery.taken_at > samples[-1].at:
