@@ -7,6 +7,8 @@ virtual clock stands for time. Real processes are in test_guard_cli.py."""
 from __future__ import annotations
 
 import asyncio
+import errno
+import fcntl
 import logging
 import os
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from lox24tui.account.guard import (
+    PLACE_RETRY,
     PROBE_SLOT_SLACK,
     REFUSED_ALLOWED,
     STATE_RETRY,
@@ -27,7 +30,7 @@ from lox24tui.account.guard import (
     Ticket,
 )
 from lox24tui.account.in_flight import PLACES_FOLDER, PlacesTaken
-from lox24tui.api import InvalidToken, Token
+from lox24tui.api import InvalidToken, RateLimited, Token
 from lox24tui.api.client import Lox24Client
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24
@@ -84,7 +87,7 @@ def test_two_processes_together_have_three_requests_in_flight_at_most(
     held = command.guard.admit()
     assert isinstance(held, Breaker) and held.kind == BreakerKind.BUSY  # waits, quietly
     assert command.guard.breaker() is None  # nothing to tell people: it is a moment
-    assert held.until is not None and held.until > clock.now()  # tried again soon
+    assert held.until == clock.now() + PLACE_RETRY  # tried again soon
 
 
 def test_a_revoked_key_costs_the_places_not_the_processes_bursts(
@@ -136,14 +139,19 @@ def test_a_higher_concurrency_widens_the_places_for_that_process_only(
 
 
 def test_places_held_longer_than_a_request_can_take_are_named_with_the_holder(
-    path: Path, clock: VirtualClock
+    path: Path, clock: VirtualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     stuck, waiting = Process(path, clock), Process(path, clock)
     proven(stuck)
     stuck.burst(REFUSED_ALLOWED)  # and it is stopped: no answer ever comes
     held = keeps_trying(waiting, clock, waiting.guard.place_patience - 1)
     assert isinstance(held, Breaker) and held.kind == BreakerKind.BUSY  # not yet
-    held = keeps_trying(waiting, clock, 1)
+    assert GuardEvent.CHANGED not in waiting.heard  # a moment's wait redraws nothing
+    with caplog.at_level(logging.DEBUG, logger="lox24tui.account.guard"):
+        held = keeps_trying(waiting, clock, 1)
+    logged = [r.getMessage() for r in caplog.records if "places" in r.getMessage()]
+    assert len(logged) == 1 and logged[0].startswith("guard: all 3 places for requests")
+    assert f"by process {os.getpid()}" in logged[0]
     assert isinstance(held, Breaker) and held.kind == BreakerKind.STATE
     said = waiting.guard.breaker()
     assert said is not None
@@ -248,6 +256,8 @@ def test_a_refusal_mid_burst_holds_back_the_next_process_until_every_answer_is_i
     clock.advance(0.1)
     held = other.guard.admit()
     assert isinstance(held, Breaker), "a fourth request could go out"
+    assert held.kind == BreakerKind.BUSY and held.until == clock.now() + PLACE_RETRY  # a moment
+    assert other.guard.breaker() is None  # nothing to tell people yet
     for ticket in tickets[1:]:
         burst.guard.settle(ticket, InvalidToken(http_status=401))
     clock.advance(0.1)
@@ -302,7 +312,14 @@ def test_places_that_cannot_be_kept_are_told_once_and_tried_again_each_second(
         assert said is not None and str(folder) in said.reason(clock.now())
         assert isinstance(process.guard.admit(), Breaker)  # tried again: still broken
     assert process.heard.count(GuardEvent.CHANGED) == 1  # the screens redraw once
-    assert "places for requests in flight cannot be kept" in caplog.text
+    logged = [r.getMessage() for r in caplog.records if "places" in r.getMessage()]
+    assert len(logged) == 1  # once, with the reason, for whoever reads the debug log
+    opening = "guard: places for requests in flight cannot be kept: the places for requests in"
+    assert logged[0].startswith(f"{opening} flight {folder}/")
+    assert logged[0].endswith(
+        f"cannot be written: {folder} is a file, not a folder; move it "
+        "away, or point XDG_DATA_HOME / XDG_STATE_HOME at a folder"
+    )
 
 
 def test_in_memory_a_refusal_mid_burst_holds_back_the_next_unproven_request(
@@ -324,3 +341,41 @@ def test_in_memory_a_refusal_mid_burst_holds_back_the_next_unproven_request(
         guard.settle(ticket, None)  # type: ignore[arg-type]
     clock.advance(0.1)
     assert isinstance(guard.admit(), Ticket)  # answered: room again, alone
+
+
+def test_a_file_system_that_cannot_lock_stops_every_request_and_names_the_place(
+    path: Path, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder on a network file system mounted without locks: no place can be proven
+    held, so nothing goes, and people are told which file and why."""
+    process = Process(path, clock)
+
+    def no_locks(*_: object) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)  # as lox24tui.account.in_flight calls it
+    held = process.guard.admit()
+    assert isinstance(held, Breaker) and held.kind == BreakerKind.STATE
+    said = process.guard.breaker()
+    assert said is not None
+    reason = said.reason(clock.now())
+    folder = path.parent / PLACES_FOLDER
+    assert f"the places for requests in flight {folder}/" in reason
+    assert ".lock cannot be written (no locks available)" in reason
+    monkeypatch.undo()  # the mount is fixed
+    clock.advance(STATE_RETRY)
+    assert isinstance(process.guard.admit(), Ticket)
+
+
+def test_a_request_the_rules_stop_takes_no_place(path: Path, clock: VirtualClock) -> None:
+    blocked, other = Process(path, clock), Process(path, clock)
+    proven(blocked)
+    ticket = blocked.guard.admit()
+    assert isinstance(ticket, Ticket)
+    blocked.guard.settle(ticket, RateLimited(retry_after=60, http_status=429))
+    for _ in range(5):  # every try meets the rate limit, and lets its place go
+        stopped = blocked.guard.admit()
+        assert isinstance(stopped, Breaker) and stopped.kind == BreakerKind.RATE_LIMITED
+    clock.advance(60)
+    proven(other)
+    assert len(other.burst(REFUSED_ALLOWED)) == REFUSED_ALLOWED  # all three places are free

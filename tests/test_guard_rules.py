@@ -562,3 +562,31 @@ def test_the_debug_log_says_why_requests_wait_or_go_alone(
         f"blocked); no requests until {until} (60:00 min).",
     ]
     assert "guard: times in the shared state lie too far ahead; capped" in said
+
+
+def test_times_the_guard_itself_sets_are_read_never_rewritten(
+    shared: Path, clock: VirtualClock
+) -> None:
+    """Every wait at its longest and every time a second ahead (another process's clock):
+    all within what a guard writes, so reading them rewrites nothing. Each request of every
+    process reads the file: a needless write is a lock taken under every other process."""
+    now = clock.now()
+    slot = PROBE_MAX_WAIT + 5  # the longest probe slot a guard with a 10 s timeout takes
+    edge = now + 1  # one second ahead: the slack allowed between two processes' clocks
+    write_state(
+        shared,
+        {
+            "blocked_until": now + RATE_LIMIT_MAX_WAIT,
+            "blocked_at": now,
+            "attempts": [{"at": edge, "ticket": None, "refused": True}],
+            "next_probe_at": now + PROBE_MAX_WAIT,
+            "probe_until": now + slot,
+            "unreachable_since": edge,
+            "proven": {"0" * 16: edge},
+        },
+    )
+    before = shared.read_bytes()
+    assert stop(process(shared, clock)).until == now + RATE_LIMIT_MAX_WAIT
+    assert shared.read_bytes() == before
+    clock.advance(RATE_LIMIT_MAX_WAIT - 1)  # the block as written, not shortened
+    assert stop(process(shared, clock)).kind == BreakerKind.RATE_LIMITED

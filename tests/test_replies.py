@@ -67,3 +67,24 @@ async def test_replies_no_msg_uuid_ties_are_not_claimed(clock: VirtualClock) -> 
         assert await every_reply(client)  # the account has replies
         among = await replies_among(client, BULK)
     assert among.replies == () and among.checked == 30
+
+
+async def test_the_guarded_client_pages_replies_and_opt_outs_as_asked(clock: VirtualClock) -> None:
+    """Screens and the retry list page through the guarded client: a later page is that page,
+    not the first one again."""
+    fake = FakeLox24(account(clock), clock=clock)
+    fake.page_size = 3
+    async with serve(fake) as url, Lox24Client(Token(FAKE_TOKEN), url) as client:
+        guarded = GuardedClient(client, AccountGuard(Token(FAKE_TOKEN), clock=clock))
+        for page in (1, 2):
+            direct, through = (
+                await client.list_replies(page=page),
+                await guarded.list_replies(page=page),
+            )
+            assert through.items and through.items == direct.items
+            opt_outs = await guarded.list_opt_outs(page=page)
+            assert (
+                opt_outs.items and opt_outs.items == (await client.list_opt_outs(page=page)).items
+            )
+        first, second = await guarded.list_replies(page=1), await guarded.list_replies(page=2)
+        assert not {r.uuid for r in first.items} & {r.uuid for r in second.items}
