@@ -24,6 +24,7 @@ from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, export_row
 from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
 from lox24tui.session.account_view import AccountView
+from lox24tui.session.engagement_cache import Engaged, EngagementCache
 from lox24tui.session.engine_control import EngineControl
 from lox24tui.session.events import (
     EngineChanged,
@@ -75,6 +76,8 @@ class WatchSession:
         self.undo_removal = LastRemoval(self.events)
         self.history = StatusHistory(history, self.events)
         """The status history: timelines across restarts and processes."""
+        self.engagement = EngagementCache()
+        """Each bulk's clicks and replies, read when someone looks at it."""
         self.balance = AccountView(low_balance, self._states, self.events)
         self.engine = EngineControl(monitor, clock, self.events, self.balance, self._stale)
         self.file = ListFile(
@@ -136,6 +139,12 @@ class WatchSession:
             TimelineStep(step.at, status_label(step.code, delivery_at, _at(step.at)))
             for step in state.history
         ]
+
+    def keep_engagement(self, bulk_id: str, engaged: Engaged) -> None:
+        """A bulk's clicks and replies were read (or could not be): its row and pane redraw."""
+        self.engagement.keep(bulk_id, engaged)
+        if bulk_id in self._states:
+            self.events.emit(RowsChanged(frozenset({bulk_id})))
 
     def progress(self, bulk_id: str) -> list[ProgressSample]:
         """The bulk's progress while it sent, oldest first, ending with its latest count (which
@@ -385,6 +394,7 @@ class WatchSession:
             self._tally.drop(bulk_id)
             self._previous.pop(bulk_id, None)
             self._pending.pop(bulk_id, None)
+            self.engagement.forget(bulk_id)
         if listed != self._order or select is not None:
             self._order = list(listed)
             self.events.emit(ListChanged(removed, select))

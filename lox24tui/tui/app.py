@@ -54,6 +54,7 @@ from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.connection import Connection
+from lox24tui.tui.engagement import read_into
 from lox24tui.tui.keys import PALETTE, Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
@@ -388,6 +389,20 @@ class Lox24App(App[None]):
         bulk = self._one_bulk(message.bulk_id)
         if bulk is not None:
             self.push_screen(FailuresScreen(bulk))
+
+    def on_detail_pane_engagement_wanted(self, message: DetailPane.EngagementWanted) -> None:
+        """Someone looks at a bulk: its clicks and replies are read in the background, through
+        the guard, and fill the pane (and stay known for a while) when they come."""
+        client = self.connection.guarded()
+        if client is None:
+            return  # no token yet: the pane says nothing of clicks
+        self.session.engagement.asking(message.bulk_id)
+        self.run_worker(
+            read_into(self.session, client, message.bulk_id),
+            name="reading clicks and replies",
+            group="engagement",
+            exit_on_error=False,
+        )
 
     def _one_bulk(self, bulk_id: str) -> OneBulk | None:
         """What a screen about one bulk works with; None (and said) before a token is known."""

@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Sparkline, Static
 
@@ -24,6 +25,7 @@ from lox24tui.api import StatusReply, label_with_code, voice_language_with_code
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.insight.progress import estimate, rates, share_done
+from lox24tui.session.engagement_cache import Engaged
 from lox24tui.session.status_history import TimelineStep
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import ProgressSample
@@ -152,6 +154,13 @@ class DetailPane(VerticalScroll, can_focus=True):
     }
     """
 
+    class EngagementWanted(Message):
+        """Someone looks at a bulk whose clicks and replies are not known, or old."""
+
+        def __init__(self, bulk_id: str) -> None:
+            super().__init__()
+            self.bulk_id = bulk_id
+
     BINDINGS = [
         Binding(
             "j",
@@ -187,6 +196,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         """The send rate between each two samples: how the bulk's pace went."""
         self._tail = Static(markup=False)
         self._samples: Sequence[ProgressSample] = ()
+        self._engaged: Engaged | None = None
+        self._reading = False
 
     def compose(self) -> ComposeResult:
         yield self._body
@@ -207,12 +218,17 @@ class DetailPane(VerticalScroll, can_focus=True):
         now_ts: float,
         timeline: Sequence[TimelineStep] = (),
         progress: Sequence[ProgressSample] = (),
+        engaged: Engaged | None = None,
+        *,
+        reading: bool = False,
     ) -> None:
         """``timeline``: each status the bulk was seen in, labelled as it read then (from the
-        history, so earlier runs count too); ``progress``: its counts while it sent."""
+        history, so earlier runs count too); ``progress``: its counts while it sent;
+        ``engaged``: its clicks and replies, as last read (``reading``: being read again)."""
         self.bulk_id = state.bulk_id
         self._render_args = (label, state, previous, now_ts, timeline)
         self._samples = progress
+        self._engaged, self._reading = engaged, reading
         self._redraw()
 
     def _redraw(self) -> None:
@@ -276,6 +292,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         about = Table.grid(padding=(0, 1))
         about.add_column(style="dim", no_wrap=True)
         about.add_column()
+        for name, words in engagement_rows(self._engaged, self._reading):
+            about.add_row(Text(name), words)
         about.add_row(Text("request id"), Text(_value(self.request_id)))
         about.add_row(
             Text("last checked"),
@@ -352,6 +370,17 @@ def delivery_table(
         about += " (LOX24 sent no totals: counted from the first pages, at least this many)"
     about += count_gap(total, expected, partial=delivery.partial)
     return Group(Text("delivery", style="bold"), grid, Text(about, style="dim"))
+
+
+def engagement_rows(engaged: Engaged | None, reading: bool) -> list[tuple[str, Text]]:
+    """The pane's clicks and replies rows: the counts, "reading…", or why they are not known;
+    none for a bulk that has sent nothing."""
+    if engaged is None:
+        return [("clicks", Text("reading…", "dim")), ("replies", Text(""))] if reading else []
+    if engaged.engagement is None:
+        return [("clicks", Text(f"not read: {engaged.problem}", "red"))]
+    found = engaged.engagement
+    return [("clicks", Text(found.clicks_text)), ("replies", Text(found.replies_text))]
 
 
 def progress_words(samples: Sequence[ProgressSample], now_ts: float) -> Text | None:
@@ -434,13 +463,23 @@ def _pretty_json(raw: str) -> RenderableType:
 
 
 def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
-    """Fill ``pane`` with one bulk as the session knows it now."""
+    """Fill ``pane`` with one bulk as the session knows it now; ask for its clicks and replies
+    when they are not known, or old (the app reads them in the background)."""
     pane.currency = session.balance.currency
+    state = session.states[bulk_id]
+    now = session.clock.now()
+    wanted = session.engagement.wanted(state, now)
     pane.show(
         session.label_of(bulk_id),
-        session.states[bulk_id],
+        state,
         session.previous_reply(bulk_id),
-        session.clock.now(),
+        now,
         session.timeline(bulk_id),
         session.progress(bulk_id),
+        session.engagement.get(bulk_id),
+        reading=wanted,
     )
+    if wanted:
+        # made and posted by the pane itself: a message bubbles no further than the node it
+        # was made in (its sender), and this runs inside the table's handlers
+        pane.call_later(lambda: pane.post_message(DetailPane.EngagementWanted(bulk_id)))
