@@ -1,6 +1,6 @@
 """What campaign insight costs LOX24, in requests, for one big bulk: the failures by reason ×
-country (``f``), the retry list (``export --retry``, ``r``) and the report (``report``, ``p``,
-which includes the failures and the clicks).
+country (``f``), the retry list (``export --retry``, ``r``), the report (``report``, ``p``,
+which includes the failures and the clicks), the pane's clicks and replies, and progress.
 
 A bulk of 50,000 messages, every one final, at LOX24's page size (the fake's 30), read through the
 guarded client as the command does, against the fake LOX24 in process. The fake fails 6 % of its
@@ -26,6 +26,8 @@ from lox24tui.account.guard import AccountGuard, GuardedClient
 from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.engine.delivery import MAX_REQUESTS
+from lox24tui.insight.engagement import read_engagement
 from lox24tui.insight.failures import failure_table, read_failures
 from lox24tui.insight.report import gather_report
 from lox24tui.insight.retry_list import retry_list
@@ -75,6 +77,18 @@ async def measure(messages: int) -> None:
             f"{wall:.2f} s wall, {cpu:.2f} s CPU (fake included)"
         )
         fake.log.clear()
+        engaged = await read_engagement(guarded, BULK)
+        pane_asked = len(fake.log)
+        print(
+            f"  the pane's clicks and replies: {pane_asked} requests ({engaged.clicks:,} clicks; "
+            f"{engaged.replies} replies among the first {engaged.checked} sent messages), once "
+            "per bulk looked at in five minutes"
+        )
+        print(
+            f"  progress and ETA: 0 requests of their own (the engine's delivery counts, "
+            f"{MAX_REQUESTS} a minute while a bulk sends, are its samples)"
+        )
+        fake.log.clear()
         wall, cpu = time.perf_counter(), time.process_time()
         made = await retry_list(guarded, BULK)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -94,6 +108,10 @@ async def measure(messages: int) -> None:
         f"  at 2 % failures ({0.02 * messages:,.0f}) the same reading takes about "
         f"{at_two + opt_outs} requests ({at_two} pages of failures + {opt_outs} for the opt-outs); "
         f"the failures table {at_two}, the report about {report_at_two}"
+    )
+    print(
+        f"  together at 2 %: the report (failures and clicks included) {report_at_two} + the "
+        f"pane {pane_asked} + progress 0 = {report_at_two + pane_asked} requests (budget 50)"
     )
 
 

@@ -562,7 +562,8 @@ async def pane_latency(url: str, ids: list[str], times: int) -> tuple[list[float
         closed: list[float] = []
 
         def pane_open() -> bool:
-            return bool(getattr(app.screen, "pane_open", False))
+            view = getattr(app.screen, "view", None)  # the main screen's table and pane
+            return bool(getattr(view, "pane_open", False))
 
         async with app.run_test(size=(COLS, ROWS)) as pilot:
             await pilot.pause(3)  # the first answers are in; more are on the wire
