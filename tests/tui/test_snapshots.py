@@ -67,8 +67,12 @@ def test_detail_pane(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
         await steady(pilot)
         app = pilot.app
         assert isinstance(app, Lox24App)
-        main_of(app).table.select(app.session.watchlist.ids[2])
+        voice = app.session.watchlist.ids[2]
+        main_of(app).table.select(voice)
         await pilot.press("enter")
+        known = app.session.engagement.get
+        await until(pilot, lambda: known(voice) is not None, "its clicks and replies read")
+        await settled(pilot)
 
     assert snap_compare(demo(), terminal_size=(180, 45), run_before=open_voice_bulk)
 
