@@ -261,7 +261,7 @@ def delivered_cell(state: BulkState) -> Cell:
 
 def sending_text(state: BulkState, samples: Sequence[ProgressSample], now_ts: float) -> str:
     """How much of a bulk still sending has gone out, for its status cell: " · 62%", and
-    " · 62% stalled" once nothing moves (see :mod:`lox24tui.insight.progress`; the pane gives
+    " · stalled" once nothing moves (see :mod:`lox24tui.insight.progress`; the pane gives
     the ETA). Empty when it is not sending or not counted yet. In the status column, not one
     of its own: a tenth column pushed Checked off a 120-column screen."""
     delivery = state.delivery
@@ -269,9 +269,9 @@ def sending_text(state: BulkState, samples: Sequence[ProgressSample], now_ts: fl
         return ""
     if delivery is None or delivery.partial or not delivery.total or not delivery.waiting:
         return ""
-    share = (delivery.total - delivery.waiting) / delivery.total
-    stalled = estimate(samples, now_ts).outlook is Outlook.STALLED
-    return f" · {share:.0%}" + (" stalled" if stalled else "")
+    if estimate(samples, now_ts).outlook is Outlook.STALLED:
+        return " · stalled"  # the share is in the pane: the column has no room for both
+    return f" · {(delivery.total - delivery.waiting) / delivery.total:.0%}"
 
 
 def row_cells(
