@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -16,9 +17,11 @@ import pytest
 from lox24tui.account.guard import WritesDisabled
 from lox24tui.api import Account, Lox24Client, RateLimited, Token
 from lox24tui.clock import VirtualClock
+from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.server import serve
+from lox24tui.insight.progress import Outlook, estimate
 from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
@@ -755,3 +758,26 @@ def test_keeping_the_list_shown_where_nothing_can_be_written_says_so_and_asks_ag
     assert (notice.severity, notice.timeout) == ("error", 15)
     assert session.file.damage is not None  # still damaged: the question stands
     assert path.read_text() == "not json"
+
+
+def test_a_count_that_changes_nothing_still_proves_a_stall(path: Path, clock: VirtualClock) -> None:
+    """The engine keeps a count that found the same figures without telling anyone (nothing to
+    redraw); the estimate must still see it, or a stopped bulk keeps its old ETA for ever."""
+    session = session_on(path, clock)
+    bulk_id = IDS[0]
+    counted = DeliveryBreakdown(
+        delivered=400, queued=0, submitted=0, expired=0, rejected=0, none=100, not_sent=0,
+        other=0, total=1_000, partial=False, settled=False, taken_at=clock.now(), waiting=500,
+    )  # fmt: skip
+    session.monitor.record_delivery(bulk_id, counted)  # as the delivery schedule does
+    session.flush()
+    assert [s.done for s in session.progress(bulk_id)] == [500]
+    told = Recorder(session)
+    clock.advance(240)
+    session.monitor.record_delivery(bulk_id, replace(counted, taken_at=clock.now()))
+    session.flush()
+    assert told.of(RowsChanged) == []  # nothing changed on screen
+    samples = session.progress(bulk_id)
+    assert [s.at for s in samples] == [clock.now() - 240, clock.now()]
+    stalled = estimate(samples, clock.now())
+    assert stalled.outlook is Outlook.STALLED and stalled.text == "stalled 4 min"
