@@ -25,8 +25,8 @@ import httpx
 from lox24tui.account.guard import AccountGuard, GuardedClient
 from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.engine.delivery import MAX_REQUESTS
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.insight.engagement import read_engagement
 from lox24tui.insight.failures import failure_table, read_failures
 from lox24tui.insight.report import gather_report
