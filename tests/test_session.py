@@ -15,13 +15,14 @@ from typing import TypeVar
 import pytest
 
 from lox24tui.account.guard import WritesDisabled
-from lox24tui.api import Account, Lox24Client, RateLimited, Token
+from lox24tui.api import Account, BulkStatus, Lox24Client, RateLimited, StatusReply, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.server import serve
 from lox24tui.insight.progress import Outlook, estimate
+from lox24tui.session.engagement_cache import MAX_AGE, Engaged
 from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
@@ -781,3 +782,25 @@ def test_a_count_that_changes_nothing_still_proves_a_stall(path: Path, clock: Vi
     assert [s.at for s in samples] == [clock.now() - 240, clock.now()]
     stalled = estimate(samples, clock.now())
     assert stalled.outlook is Outlook.STALLED and stalled.text == "stalled 4 min"
+
+
+def test_a_bulk_is_asked_about_once_however_often_it_is_looked_at_meanwhile(
+    path: Path, clock: VirtualClock
+) -> None:
+    """The pane is redrawn with every engine news: each redraw while the clicks are read must
+    not read them again (nor, within five minutes, after they came)."""
+    session = session_on(path, clock)
+    bulk_id = IDS[0]
+    reply = StatusReply(bulk_id, BulkStatus(status_code=10, msg_total_count=5), "r" * 32, "{}")
+    state = replace(session.monitor.state(bulk_id), reply=reply)
+    cache = session.engagement
+    assert cache.claim(state, clock.now())
+    assert not cache.claim(state, clock.now()) and cache.reading(bulk_id)
+    session.keep_engagement(bulk_id, Engaged(clock.now(), None, "LOX24 had a problem"))
+    assert not cache.reading(bulk_id) and not cache.claim(state, clock.now() + MAX_AGE - 1)
+    assert cache.claim(state, clock.now() + MAX_AGE)
+    cache.release(bulk_id)  # no token: the next look asks again
+    assert cache.claim(state, clock.now() + MAX_AGE)
+    scheduled = StatusReply(IDS[1], BulkStatus(status_code=0, msg_total_count=0), "r" * 32, "{}")
+    nothing_sent = replace(state, bulk_id=IDS[1], reply=scheduled)
+    assert not cache.claim(nothing_sent, clock.now())

@@ -36,8 +36,16 @@ class EngagementCache:
     def get(self, bulk_id: str) -> Engaged | None:
         return self._known.get(bulk_id)
 
-    def wanted(self, state: BulkState, now: float) -> bool:
-        """Whether to read the bulk's clicks and replies now that someone looks at it."""
+    def claim(self, state: BulkState, now: float) -> bool:
+        """Whether to read the bulk's clicks and replies now that someone looks at it; if so,
+        it counts as being read from now on (one read at a time, however often the pane is
+        redrawn meanwhile), until :meth:`keep` or :meth:`release`."""
+        if not self._wanted(state, now):
+            return False
+        self._asking.add(state.bulk_id)
+        return True
+
+    def _wanted(self, state: BulkState, now: float) -> bool:
         if state.bulk_id in self._asking or state.reply is None:
             return False
         status = state.reply.status
@@ -46,8 +54,12 @@ class EngagementCache:
         known = self._known.get(state.bulk_id)
         return known is None or now - known.at >= MAX_AGE
 
-    def asking(self, bulk_id: str) -> None:
-        self._asking.add(bulk_id)
+    def reading(self, bulk_id: str) -> bool:
+        return bulk_id in self._asking
+
+    def release(self, bulk_id: str) -> None:
+        """Not read after all (no token yet): the next look asks again."""
+        self._asking.discard(bulk_id)
 
     def keep(self, bulk_id: str, engaged: Engaged) -> None:
         self._asking.discard(bulk_id)

@@ -394,9 +394,9 @@ class Lox24App(App[None]):
         """Someone looks at a bulk: its clicks and replies are read in the background, through
         the guard, and fill the pane (and stay known for a while) when they come."""
         client = self.connection.guarded()
-        if client is None:
-            return  # no token yet: the pane says nothing of clicks
-        self.session.engagement.asking(message.bulk_id)
+        if client is None:  # no token yet: the pane says nothing of clicks
+            self.session.engagement.release(message.bulk_id)
+            return
         self.run_worker(
             read_into(self.session, client, message.bulk_id),
             name="reading clicks and replies",

@@ -81,3 +81,5 @@ async def test_clicks_that_cannot_be_read_say_why_in_the_pane(
         await pilot.press("enter")
         await until(pilot, lambda: "not read" in pane_text(app), "the reason in the pane")
         assert "LOX24" in clicks_line(app) and app.is_running
+        await advance(app, pilot, 10)  # redrawn by the engine's news: still the one answer
+        assert "not read" in clicks_line(app) and asked_for_clicks(app, linked) == 1

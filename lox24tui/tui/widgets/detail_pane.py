@@ -468,7 +468,7 @@ def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
     pane.currency = session.balance.currency
     state = session.states[bulk_id]
     now = session.clock.now()
-    wanted = session.engagement.wanted(state, now)
+    wanted = session.engagement.claim(state, now)
     pane.show(
         session.label_of(bulk_id),
         state,
@@ -477,7 +477,7 @@ def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
         session.timeline(bulk_id),
         session.progress(bulk_id),
         session.engagement.get(bulk_id),
-        reading=wanted,
+        reading=session.engagement.reading(bulk_id),
     )
     if wanted:
         # made and posted by the pane itself: a message bubbles no further than the node it
