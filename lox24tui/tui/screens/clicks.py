@@ -12,17 +12,13 @@ from typing import Final
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable
 
-from lox24tui.account.guard import GuardStopped
-from lox24tui.api import Lox24Error
 from lox24tui.api.clicks import Click
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.one_bulk import OneBulk
-from lox24tui.tui.workers import SaysWorkerFailures
+from lox24tui.tui.screens.one_bulk_table import OneBulkTableScreen
 
 COLUMNS: Final = (
     ("when", "Clicked at", 19),
@@ -36,29 +32,22 @@ LOAD_MORE_WITHIN: Final = 5
 """Load the next page when the cursor comes this close to the last row."""
 
 
-class ClicksScreen(SaysWorkerFailures, Screen[None]):
-    """Every request goes through the guarded client; pages load as the cursor goes down."""
+class ClicksScreen(OneBulkTableScreen):
+    """Pages load as the cursor goes down."""
 
+    NAME = "clicks"
+    READING = "Reading the clicks…"
     BINDINGS = [Binding("escape", "close", "Back", id="clicks.close")]
 
     def __init__(self, bulk: OneBulk) -> None:
-        super().__init__()
-        self.bulk = bulk
+        super().__init__(bulk)
         self.clicks: list[Click] = []
         self.total: int | None = None
         self._next_page: int | None = 1
         self._loading = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(f"Clicks on the links of {self.bulk.name}", id="clicks-title", markup=False)
-        yield Static("Reading the clicks…", id="clicks-state", markup=False)
-        yield DataTable(id="clicks-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#clicks-table", DataTable)
+    def title_words(self) -> str:
+        return f"Clicks on the links of {self.bulk.name}"
 
     def on_mount(self) -> None:
         for key, title, width in COLUMNS:
@@ -79,22 +68,18 @@ class ClicksScreen(SaysWorkerFailures, Screen[None]):
             return
         self._loading = True
         try:
-            result = await self.bulk.client.list_clicks(self.bulk.bulk_id, page=page)
-        except GuardStopped as error:
-            self._say(f"Requests to LOX24 are held: {error}")
-            return
-        except Lox24Error as error:
-            self._say(f"LOX24 answered: {error}")
-            return
+            result = await self.asked(self.bulk.client.list_clicks(self.bulk.bulk_id, page=page))
         finally:
             self._loading = False
+        if result is None:
+            return
         for click in result.items:
             self.table.add_row(*_cells(click))
             self.clicks.append(click)
         more = result.next_page is not None and result.next_page > page and result.items
         self._next_page = result.next_page if more else None
         self.total = result.total if result.total is not None else self.total
-        self._say(self._summary())
+        self.say(self._summary())
 
     def _summary(self) -> str:
         shown = len(self.clicks)
@@ -109,12 +94,6 @@ class ClicksScreen(SaysWorkerFailures, Screen[None]):
             f"{total:,} {noun} on the short links (requests, not people){listed}{said} · "
             "IP addresses and user agents are personal data: never read"
         )
-
-    def _say(self, text: str) -> None:
-        self.query_one("#clicks-state", Static).update(sanitise.one_line(text))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 def _cells(click: Click) -> list[Text]:

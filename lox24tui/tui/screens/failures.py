@@ -11,19 +11,15 @@ from typing import Final
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable
 
-from lox24tui.account.guard import GuardStopped
-from lox24tui.api import Lox24Error
 from lox24tui.insight.failures import UNKNOWN_COUNTRY, FailureTable, failure_table, read_failures
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.messages import ChosenMessages, MessagesScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.one_bulk_table import OneBulkTableScreen
 from lox24tui.tui.screens.send_again import ask_and_write_retry_list
-from lox24tui.tui.workers import SaysWorkerFailures
 
 ALL: Final = "all"
 """The key of the "all" row (every reason) and column (every country)."""
@@ -31,8 +27,12 @@ SHARE: Final = "share"
 COST: Final = "cost"
 
 
-class FailuresScreen(SaysWorkerFailures, Screen[None]):
-    """Reasons down, countries across; every request goes through the guarded client."""
+class FailuresScreen(OneBulkTableScreen):
+    """Reasons down, countries across."""
+
+    NAME = "failures"
+    CURSOR = "cell"
+    READING = "Reading the failed messages…"
 
     BINDINGS = [
         Binding(
@@ -53,22 +53,13 @@ class FailuresScreen(SaysWorkerFailures, Screen[None]):
     ]
 
     def __init__(self, bulk: OneBulk) -> None:
-        super().__init__()
-        self.bulk = bulk
+        super().__init__(bulk)
         self._currency = bulk.currency or ""
         self.failures: FailureTable | None = None
         """The table, once read."""
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(f"Failures of {self.bulk.name}", id="failures-title", markup=False)
-        yield Static("Reading the failed messages…", id="failures-state", markup=False)
-        yield DataTable(id="failures-table", cursor_type="cell", zebra_stripes=True)
-        yield Footer()
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#failures-table", DataTable)
+    def title_words(self) -> str:
+        return f"Failures of {self.bulk.name}"
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -76,13 +67,8 @@ class FailuresScreen(SaysWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="failures", exit_on_error=False, name="reading the failures")
     async def _load(self) -> None:
-        try:
-            failed = await read_failures(self.bulk.client, self.bulk.bulk_id)
-        except GuardStopped as error:
-            self._say(f"Requests to LOX24 are held: {error}")
-            return
-        except Lox24Error as error:
-            self._say(f"LOX24 answered: {error}")
+        failed = await self.asked(read_failures(self.bulk.client, self.bulk.bulk_id))
+        if failed is None:
             return
         self.failures = failure_table(failed)
         self._fill(self.failures)
@@ -107,7 +93,7 @@ class FailuresScreen(SaysWorkerFailures, Screen[None]):
             money = humanize.money(failures.cost(of), self._currency, places=2)
             cells.append(Text(sanitise.one_line(money), justify="right"))
             table.add_row(*cells, key=reason)
-        self._say(self._summary(failures))
+        self.say(self._summary(failures))
 
     def _summary(self, failures: FailureTable) -> str:
         if not failures.total:
@@ -119,9 +105,6 @@ class FailuresScreen(SaysWorkerFailures, Screen[None]):
             said.append(f"country read from the number for {failures.from_number:,}")
         said.append("Enter lists the messages of a cell")
         return " · ".join(said)
-
-    def _say(self, text: str) -> None:
-        self.query_one("#failures-state", Static).update(sanitise.one_line(text))
 
     @on(DataTable.CellSelected)
     def _cell_chosen(self, event: DataTable.CellSelected) -> None:
@@ -157,6 +140,3 @@ class FailuresScreen(SaysWorkerFailures, Screen[None]):
 
     def action_retry_list(self) -> None:
         ask_and_write_retry_list(self, self.bulk)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

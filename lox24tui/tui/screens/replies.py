@@ -13,17 +13,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
-from lox24tui.account.guard import GuardStopped
-from lox24tui.api import Lox24Error
 from lox24tui.api.replies import Reply
 from lox24tui.insight.replies import replies_among
 from lox24tui.text import humanize, sanitise
 from lox24tui.text.phones import mask_phone
 from lox24tui.tui.screens.one_bulk import OneBulk
-from lox24tui.tui.workers import SaysWorkerFailures
+from lox24tui.tui.screens.one_bulk_table import OneBulkTableScreen
 
 COLUMNS: Final = (("when", "Received at", 19), ("from", "From", 16), ("text", "Reply", 60))
 PAGES_PER_CHECK: Final = 5
@@ -36,8 +33,11 @@ MATCHING: Final = (
 )
 
 
-class RepliesScreen(SaysWorkerFailures, Screen[None]):
-    """Every request goes through the guarded client."""
+class RepliesScreen(OneBulkTableScreen):
+    """The replies found so far, and the whole text of the one under the cursor below them."""
+
+    NAME = "replies"
+    READING = "Looking for replies…"
 
     BINDINGS = [
         Binding(
@@ -51,24 +51,17 @@ class RepliesScreen(SaysWorkerFailures, Screen[None]):
     ]
 
     def __init__(self, bulk: OneBulk) -> None:
-        super().__init__()
-        self.bulk = bulk
+        super().__init__(bulk)
         self.replies: list[Reply] = []
         self.checked = 0
         self.sent: int | None = None
         self._next_page: int | None = 1
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(f"Replies to {self.bulk.name}", id="replies-title", markup=False)
-        yield Static("Looking for replies…", id="replies-state", markup=False)
-        yield DataTable(id="replies-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="replies-text", markup=False)
-        yield Footer()
+    def title_words(self) -> str:
+        return f"Replies to {self.bulk.name}"
 
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#replies-table", DataTable)
+    def compose_below(self) -> ComposeResult:
+        yield Static("", id="replies-text", markup=False)
 
     def on_mount(self) -> None:
         for key, title, width in COLUMNS:
@@ -93,14 +86,9 @@ class RepliesScreen(SaysWorkerFailures, Screen[None]):
             page = self._next_page
             if page is None:
                 break
-            self._say(f"Looking for replies to page {page} of the sent messages…")
-            try:
-                found = await replies_among(self.bulk.client, self.bulk.bulk_id, page=page)
-            except GuardStopped as error:
-                self._say(f"Requests to LOX24 are held: {error}")
-                return
-            except Lox24Error as error:
-                self._say(f"LOX24 answered: {error}")
+            self.say(f"Looking for replies to page {page} of the sent messages…")
+            found = await self.asked(replies_among(self.bulk.client, self.bulk.bulk_id, page=page))
+            if found is None:
                 return
             self.checked += found.checked
             self.sent = found.sent if found.sent is not None else self.sent
@@ -110,7 +98,7 @@ class RepliesScreen(SaysWorkerFailures, Screen[None]):
                 self.replies.append(reply)
             if found.replies:
                 break
-        self._say(self._summary())
+        self.say(self._summary())
         self._show_text()
 
     def _summary(self) -> str:
@@ -128,11 +116,6 @@ class RepliesScreen(SaysWorkerFailures, Screen[None]):
         shown = sanitise.one_line(text) if text else ""
         self.query_one("#replies-text", Static).update(shown)
 
-    def _say(self, text: str) -> None:
-        self.query_one("#replies-state", Static).update(sanitise.one_line(text))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 def _newest_first(reply: Reply) -> float:
