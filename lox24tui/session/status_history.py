@@ -11,12 +11,18 @@ from typing import Final
 from lox24tui.engine.bulk_state import BulkState, transition_from
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.session.events import EventBus, Notice
-from lox24tui.state.history import AwaySummary, History, ProgressSample, StatusTransition
+from lox24tui.state.history import (
+    MAX_SAMPLES_READ,
+    AwaySummary,
+    History,
+    ProgressSample,
+    StatusTransition,
+)
 
 DASHBOARD_READER: Final = "dashboard"
 """Whose last look "While you were away" counts from, in the history."""
-SAMPLES_KEPT: Final = 2_000
-"""Progress samples kept in memory per bulk (the latest): a day at one a minute."""
+SAMPLES_KEPT: Final = MAX_SAMPLES_READ
+"""Progress samples kept in memory per bulk (the latest): as many as are read from the file."""
 
 
 def sample_of(bulk_id: str, delivery: DeliveryBreakdown) -> ProgressSample:

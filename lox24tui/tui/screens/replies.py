@@ -117,7 +117,6 @@ class RepliesScreen(OneBulkTableScreen):
         self.query_one("#replies-text", Static).update(shown)
 
 
-
 def _newest_first(reply: Reply) -> float:
     return -(reply.received_at.timestamp() if reply.received_at else 0.0)
 
