@@ -1,11 +1,17 @@
 """What campaign insight costs LOX24, in requests, for one big bulk: the failures by reason ×
 country (``f``), the retry list (``export --retry``, ``r``), the report (``report``, ``p``,
-which includes the failures and the clicks), the pane's clicks and replies, and progress.
+which includes the failures and the clicks), the pane's clicks and replies, and progress; and
+what the table's clicks and replies columns cost over a day when shown.
 
 A bulk of 50,000 messages, every one final, at LOX24's page size (the fake's 30), read through the
 guarded client as the command does, against the fake LOX24 in process. The fake fails 6 % of its
 messages (expired, rejected, never sent); the issue's budget is phrased for 2 %, so the script also
 prints what the same reading costs at 2 % (the requests grow with the failures: one page per 30).
+
+The columns' figure replays a day of their schedule, minute by minute, with the dashboard's own
+rules (:meth:`EngagementCache.due`, each read charged its three requests to the default
+side-work budget, which here nothing else shares, so it is an upper bound) for 1,000 processed
+bulks that ended at even steps over the last 30 days, and 10 still sending.
 
     python benchmarks/insight.py
     python benchmarks/insight.py --messages 10000
@@ -23,14 +29,19 @@ from decimal import Decimal
 import httpx
 
 from lox24tui.account.guard import AccountGuard, GuardedClient
-from lox24tui.api import Lox24Client, Token
+from lox24tui.account.side_budget import DEFAULT_REQUESTS_PER_MINUTE, SideBudget
+from lox24tui.api import BulkStatus, Lox24Client, StatusReply, Token
 from lox24tui.clock import VirtualClock
+from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import MAX_REQUESTS
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
-from lox24tui.insight.engagement import read_engagement
+from lox24tui.fake.account import time_uuid
+from lox24tui.insight.engagement import Engagement, read_engagement
 from lox24tui.insight.failures import failure_table, read_failures
 from lox24tui.insight.report import gather_report
 from lox24tui.insight.retry_list import retry_list
+from lox24tui.session.engagement_cache import Engaged, EngagementCache
+from lox24tui.session.engagement_rounds import REQUESTS
 
 BULK = "5e7d0c00-4699-11ea-a637-96000028b339"
 
@@ -115,10 +126,55 @@ async def measure(messages: int) -> None:
     )
 
 
+def columns_day(ended: int = 1000, sending: int = 10, days: int = 30) -> None:
+    """A day of the table's clicks and replies columns, shown all day."""
+    start = 1_700_000_000.0
+    bulks = [
+        SimBulk(time_uuid(start - age, i), start - age - 3600, start - age - 3600, 2000)
+        for i, age in enumerate(days * 86_400 * (k + 1) / ended for k in range(ended))
+    ]
+    bulks += [
+        SimBulk(time_uuid(start, ended + i), start - 60, start - 60, 10**6, send_seconds=10**6)
+        for i in range(sending)
+    ]
+
+    def state(bulk: SimBulk, now: float) -> BulkState:
+        body = bulk.status_json(now)
+        status = BulkStatus.model_validate(body)
+        return BulkState(bulk.uuid, StatusReply(bulk.uuid, status, None, str(body)))
+
+    processed = {bulk.uuid: state(bulk, start) for bulk in bulks[:ended]}  # they never change
+    cache = EngagementCache()
+    cache.show_in_table(True)
+    budget = SideBudget(DEFAULT_REQUESTS_PER_MINUTE)
+    read = Engagement(clicks=0, clicks_at_least=False, replies=0, checked=30, sent=None, requests=3)
+    reads: list[float] = []
+    for minute in range(24 * 60):
+        now = start + minute * 60
+        for bulk in bulks:
+            if not budget.allows(REQUESTS, now):
+                break
+            if cache.claim_due(processed.get(bulk.uuid) or state(bulk, now), now):
+                budget.charge(REQUESTS, now)
+                cache.keep(bulk.uuid, Engaged(now, read))
+                reads.append(now)
+    first_pass = reads[len(bulks) - 1] - start
+    settled = [at for at in reads if at >= start + 6 * 3600]
+    print(
+        f"  the table's clicks and replies columns, shown all day, for {ended:,} processed bulks "
+        f"(ended over the last {days} days) and {sending} sending: {len(reads) * REQUESTS:,} "
+        f"requests in 24 h ({len(reads):,} reads of {REQUESTS}); every bulk read once in the "
+        f"first {first_pass / 60:.0f} min (the default side-work budget, "
+        f"{DEFAULT_REQUESTS_PER_MINUTE} a minute, which nothing else shares here), then "
+        f"{len(settled) * REQUESTS / (18 * 60):.1f} requests a minute (hours 6-24)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=50_000)
     asyncio.run(measure(parser.parse_args().messages))
+    columns_day()
 
 
 if __name__ == "__main__":

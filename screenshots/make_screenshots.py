@@ -72,6 +72,26 @@ async def main_screen(app: object, pilot: Pilot[None]) -> None:
         await settle(app, pilot)
 
 
+async def clicks_and_replies(app: object, pilot: Pilot[None]) -> None:
+    """The palette's Show clicks and replies, as a person picks it, then the columns filled."""
+    from textual.command import CommandPalette
+
+    await pilot.press("ctrl+p")
+    while not isinstance(app.screen, CommandPalette):  # type: ignore[attr-defined]
+        await pilot.pause(0.05)
+    await pilot.press(*"Show clicks and replies")
+    await pilot.pause(0.5)  # the palette's search
+    await pilot.press("enter")
+    table = main_of(app).table  # type: ignore[attr-defined]
+    while "clicks" not in table.columns or any(
+        table.get_cell(row.key, "clicks").plain == "…" for row in table.ordered_rows
+    ):
+        app.clock.advance(5)  # type: ignore[attr-defined]
+        await settle(app, pilot)
+    app.clear_notifications()  # type: ignore[attr-defined]
+    await settle(app, pilot)
+
+
 async def detail_pane(app: object, pilot: Pilot[None]) -> None:
     """The voice reminders four minutes in: sent share, pace, ETA and the rate's curve."""
     clock = app.clock  # type: ignore[attr-defined]
@@ -149,6 +169,7 @@ def main() -> None:
     time.tzset()
     sys.path.insert(0, str(HERE.parent))
     asyncio.run(shoot("main-screen", main_screen))
+    asyncio.run(shoot("clicks-and-replies", clicks_and_replies))
     asyncio.run(shoot("detail-pane", detail_pane, (180, 52)))
     asyncio.run(shoot("add-dialog", add_dialog))
     asyncio.run(shoot("rate-limited", rate_limited))

@@ -35,8 +35,13 @@ class Engagement:
         return f"{at_least}{self.clicks:,} on its short links"
 
     @property
+    def replies_complete(self) -> bool:
+        """Every sent message's replies were asked for: the count is the bulk's whole."""
+        return self.sent is not None and self.checked >= self.sent
+
+    @property
     def replies_text(self) -> str:
-        if self.sent is not None and self.checked >= self.sent:
+        if self.replies_complete:
             return f"{self.replies:,} to its {self.checked:,} sent messages"
         return f"{self.replies:,} to the first {self.checked:,} sent messages (more: a on messages)"
 

@@ -76,7 +76,7 @@ class WatchSession:
         self.undo_removal = LastRemoval(self.events)
         self.history = StatusHistory(history, self.events)
         """The status history: timelines across restarts and processes."""
-        self.engagement = EngagementCache()
+        self.engagement = EngagementCache(monitor.side.wake)
         """Each bulk's clicks and replies, read when someone looks at it."""
         self.balance = AccountView(low_balance, self._states, self.events)
         self.engine = EngineControl(monitor, clock, self.events, self.balance, self._stale)

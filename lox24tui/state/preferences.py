@@ -1,5 +1,5 @@
 """What the person chose in the dashboard and expects to find again: the theme picked in the
-palette, the sort, whether the detail pane is open.
+palette, the sort, whether the detail pane is open, whether clicks and replies are shown.
 
 Kept in a state file (XDG_STATE_HOME), not in config.toml: the config is the person's to edit,
 and a dashboard writing into it would fight their edits. The config's ``theme`` is where a new
@@ -30,6 +30,8 @@ class Preferences:
     sort_reverse: bool = False
     pane_open: bool = False
     """Whether the detail pane was open beside the table when last closed or opened."""
+    engagement_columns: bool = False
+    """Whether the table shows each bulk's clicks and replies (read as side work when shown)."""
 
 
 class PreferencesFile:
@@ -83,4 +85,5 @@ def _from_document(document: object) -> Preferences:
         sort_column=column if isinstance(column, str) and column else None,
         sort_reverse=document.get("sort_reverse") is True,
         pane_open=document.get("pane_open") is True,
+        engagement_columns=document.get("engagement_columns") is True,
     )

@@ -38,6 +38,7 @@ from lox24tui.engine.monitor import Monitor
 from lox24tui.session.config import (
     where_set,
 )
+from lox24tui.session.engagement_rounds import EngagementRounds, read_into
 from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
@@ -54,7 +55,6 @@ from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.connection import Connection
-from lox24tui.tui.engagement import read_into
 from lox24tui.tui.keys import PALETTE, Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
@@ -170,6 +170,7 @@ class Lox24App(App[None]):
             )
         if setup.settings.auto_watch:
             self.monitor.side.add(AutoWatch(self.connection.guarded, self._auto_adopt, self.clock))
+        self.monitor.side.add(EngagementRounds(self.session, self.connection.guarded))
         self.toasts = SessionToasts(
             self,
             self.session,

@@ -19,6 +19,7 @@ from lox24tui.api import SCHEDULED, StatusCode, status_info
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.insight.progress import Outlook, estimate
+from lox24tui.session.engagement_cache import Engaged
 from lox24tui.state.history import ProgressSample
 from lox24tui.text import humanize, sanitise
 
@@ -131,6 +132,19 @@ COLUMNS: Final = (
     Column("changed", "Changed", 10),
     Column("fresh", "Checked", 10),
 )
+
+ENGAGEMENT_COLUMNS: Final = (Column("clicks", "Clicks", 8), Column("replies", "Replies", 9))
+"""Shown when the person asks (the palette): each read costs requests, at the side work's pace."""
+
+
+def table_columns(engagement: bool) -> tuple[Column, ...]:
+    """The table's columns; clicks and replies, when shown, after Delivered: did it arrive, then
+    did anyone act on it."""
+    if not engagement:
+        return COLUMNS
+    after = next(i for i, column in enumerate(COLUMNS) if column.key == "delivered") + 1
+    return COLUMNS[:after] + ENGAGEMENT_COLUMNS + COLUMNS[after:]
+
 
 ID_CHARS: Final = 8
 """Characters of a bulk id the table shows at least; more when watched ids share them."""
@@ -272,6 +286,25 @@ def sending_text(state: BulkState, samples: Sequence[ProgressSample], now_ts: fl
     if estimate(samples, now_ts).outlook is Outlook.STALLED:
         return " · stalled"  # the share is in the pane: the column has no room for both
     return f" · {(delivery.total - delivery.waiting) / delivery.total:.0%}"
+
+
+def engagement_cells(engaged: Engaged | None, coming: bool) -> dict[str, Cell]:
+    """The clicks and replies columns: counts once read ("12+" where LOX24 gave no total, or
+    only the first sent messages' replies were asked for), "…" until first read (``coming``),
+    "?" when they could not be read (the pane says why), "—" for a bulk that sent nothing."""
+    if engaged is None:
+        none = Cell.of("…" if coming else "—", "dim", None, justify="right")
+        return {"clicks": none, "replies": none}
+    found = engaged.engagement
+    if found is None:
+        unknown = Cell.of("?", "red", None, justify="right")
+        return {"clicks": unknown, "replies": unknown}
+    clicks = humanize.count(found.clicks) + ("+" if found.clicks_at_least else "")
+    replies = humanize.count(found.replies) + ("" if found.replies_complete else "+")
+    return {
+        "clicks": Cell.of(clicks, "", found.clicks, justify="right"),
+        "replies": Cell.of(replies, "", found.replies, justify="right"),
+    }
 
 
 def row_cells(

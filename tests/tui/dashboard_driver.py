@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.strip import Strip
@@ -162,3 +164,36 @@ async def detail_of(app: Lox24App, pilot: Pilot[None], bulk_id: str) -> str:
         "the pane showing the bulk's timeline",
     )
     return " ".join(pane_text(app).replace("▏", " ").split())
+
+
+async def palette_search(pilot: Pilot[None], search: str) -> list[str]:
+    """Open the command palette, type ``search`` and return what it lists, each entry's title
+    and help on one line."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    # typed before the palette is up, the letters would reach the main screen's keys
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette opening")
+    await pilot.press(*search)
+    await until(
+        pilot,
+        lambda: any(search.lower() in entry.lower() for entry in palette_lines(app)),
+        f"the palette never offered {search!r}",
+    )
+    return palette_lines(app)
+
+
+def palette_lines(app: App[None]) -> list[str]:
+    """What the open command palette lists so far (it fills in as its search runs)."""
+    lists = app.screen.query(CommandList)
+    if not lists:
+        return []
+    entries = lists.first()
+    return [
+        " ".join(str(entries.get_option_at_index(i).prompt).split())
+        for i in range(entries.option_count)
+    ]
+
+
+async def close_palette(pilot: Pilot[None], app: Lox24App) -> None:
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is main_of(app), "the palette never closed")

@@ -8,50 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.app import App
-from textual.command import CommandList, CommandPalette
-from textual.pilot import Pilot
 
 from lox24tui.session.config import Locations
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.export import ExportScreen
 from tests.files_on_disk import damage, files_under, saved_list
-from tests.tui.dashboard_driver import keys_panel_text, toasts
+from tests.tui.dashboard_driver import (
+    close_palette,
+    keys_panel_text,
+    palette_lines,
+    palette_search,
+    toasts,
+)
 
 from .conftest import WIDE, main_of, settle, until
-
-
-async def palette_search(pilot: Pilot[None], search: str) -> list[str]:
-    """Open the command palette, type ``search`` and return what it lists, each entry's title
-    and help on one line."""
-    app = pilot.app
-    await pilot.press("ctrl+p")
-    # typed before the palette is up, the letters would reach the main screen's keys
-    await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette opening")
-    await pilot.press(*search)
-    await until(
-        pilot,
-        lambda: any(search.lower() in entry.lower() for entry in palette_lines(app)),
-        f"the palette never offered {search!r}",
-    )
-    return palette_lines(app)
-
-
-def palette_lines(app: App[None]) -> list[str]:
-    """What the open command palette lists so far (it fills in as its search runs)."""
-    lists = app.screen.query(CommandList)
-    if not lists:
-        return []
-    entries = lists.first()
-    return [
-        " ".join(str(entries.get_option_at_index(i).prompt).split())
-        for i in range(entries.option_count)
-    ]
-
-
-async def close_palette(pilot: Pilot[None], app: Lox24App) -> None:
-    await pilot.press("escape")
-    await until(pilot, lambda: app.screen is main_of(app), "the palette never closed")
 
 
 async def test_a_palette_entry_names_the_key_of_its_binding(

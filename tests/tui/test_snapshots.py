@@ -26,6 +26,7 @@ from lox24tui.tui.screens.failures import FailuresScreen
 from lox24tui.tui.screens.replies import RepliesScreen
 from lox24tui.tui.screens.send_again import RetryExportScreen
 from lox24tui.tui.setup import demo_setup
+from tests.tui.dashboard_driver import column_shown, palette_search
 
 from .conftest import main_of, settle, until
 
@@ -154,6 +155,19 @@ async def _main(pilot: Pilot[None]) -> None:
     await steady(pilot)
 
 
+async def _clicks_and_replies(pilot: Pilot[None]) -> None:
+    """The table with its clicks and replies columns, shown from the palette and filled."""
+    app = pilot.app
+    assert isinstance(app, Lox24App)
+    await steady(pilot)
+    await palette_search(pilot, "Show clicks")
+    await pilot.press("enter")
+    await until(pilot, lambda: "clicks" in main_of(app).table.columns, "no clicks column")
+    await until(pilot, lambda: "…" not in column_shown(app, "clicks"), "clicks never filled in")
+    app.clear_notifications()
+    await steady(pilot)
+
+
 async def _pane(pilot: Pilot[None]) -> None:
     await open_first_bulk(pilot)
 
@@ -245,6 +259,7 @@ async def _keys(pilot: Pilot[None]) -> None:
 
 NEWCOMER_SCREENS = {
     "main": _main,
+    "clicks-and-replies": _clicks_and_replies,
     "pane": _pane,
     "messages": _messages,
     "send-again": _send_again,

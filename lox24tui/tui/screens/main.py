@@ -473,6 +473,13 @@ class MainScreen(Screen[None]):
         yield SystemCommand(
             "Sort by…", "Pick a column, or the watch-list order (s, S)", self.table.action_pick_sort
         )
+        shown = self.view.engagement_shown
+        yield SystemCommand(
+            "Hide clicks and replies" if shown else "Show clicks and replies",
+            "The table's clicks and replies columns"
+            + ("" if shown else ": read for every bulk that sent, at the side-work pace"),
+            self.view.toggle_engagement,
+        )
         declared = {
             binding.id: (node, binding)
             for node in (self, self.view, self.table)

@@ -29,6 +29,7 @@ from lox24tui.tui.cells import (
     COLUMNS,
     ID_CHARS,
     Cell,
+    Column,
     distinct_prefix,
     id_cell,
     short_id,
@@ -129,10 +130,11 @@ class BulkTable(SortedTable):
     class RefreshRequested(BulkRequest):
         """Fetch the bulk now."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, columns: tuple[Column, ...] = COLUMNS, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.specs = columns
         self._row_render_cache = LRUCache(LINES_KEPT)
-        self._cell_render_cache = LRUCache(LINES_KEPT * len(COLUMNS))
+        self._cell_render_cache = LRUCache(LINES_KEPT * len(columns))
         self._row_renderable_cache = LRUCache(LINES_KEPT)
         self._line_cache = LRUCache(LINES_KEPT)
         self._shown: dict[str, None] = {}
@@ -152,8 +154,30 @@ class BulkTable(SortedTable):
         screen are brought up to date by refresh_visible_times, and as they scroll into view."""
 
     def on_mount(self) -> None:
-        for column in COLUMNS:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for column in self.specs:
             self.add_column(column.title, width=column.min_width, key=column.key)
+
+    def show_columns(self, specs: tuple[Column, ...]) -> None:
+        """Show these columns instead (clicks and replies shown or hidden): the rows are made
+        again, by the cells function of the last :meth:`set_rows`, which must give a cell for
+        each; the cursor stays on its bulk. A sort by a column that goes away ends."""
+        if specs == self.specs:
+            return
+        selected, scroll_y = self.selected_id, self.scroll_y
+        bulk_ids = [*self._shown, *self._to_add]  # as given: the sort is applied again
+        self.specs = specs
+        self._cell_render_cache = LRUCache(LINES_KEPT * len(specs))
+        if self.sort_column is not None and self.sort_column not in {c.key for c in specs}:
+            self.sort_column, self.sort_reverse = None, False
+            self.post_message(self.SortChanged(self, None, False))
+        self.clear(columns=True)
+        self._add_columns()
+        self._title_columns()
+        if self._cells_of is not None:
+            self._put_rows(bulk_ids, self._cells_of, False, selected, scroll_y)
 
     def on_resize(self, _: events.Resize) -> None:
         self.fit_columns()
@@ -172,11 +196,11 @@ class BulkTable(SortedTable):
             column.key: max(
                 [column.min_width, *(_plain_width(row.get(ColumnKey(column.key))) for row in rows)]
             )
-            for column in COLUMNS
+            for column in self.specs
         }
         ids = (cell_len(short_id(bulk_id, self._id_chars)) for bulk_id in self._shown)
         widths["id"] = max([widths["id"], *ids])
-        padding = 2 * self.cell_padding * len(COLUMNS)
+        padding = 2 * self.cell_padding * len(self.specs)
         left = self._room() - padding - sum(w for key, w in widths.items() if key != "label")
         label = max(LABEL_MIN, min(left, widths["label"]))
         widths["label"] = label
@@ -207,7 +231,7 @@ class BulkTable(SortedTable):
 
     def _values(self, bulk_id: str, cells: dict[str, Cell]) -> list[Cell]:
         return [
-            id_cell(bulk_id, self._id_chars) if c.key == "id" else cells[c.key] for c in COLUMNS
+            id_cell(bulk_id, self._id_chars) if c.key == "id" else cells[c.key] for c in self.specs
         ]
 
     def _fit_ids(self) -> None:
@@ -243,8 +267,16 @@ class BulkTable(SortedTable):
         Into an empty table (at start), an unsorted long list is added in chunks: there is no
         cursor or scroll to keep. Otherwise every row is added now."""
         in_chunks = self.row_count == 0 and not self.adding_rows and self.sort_column is None
-        selected = self.selected_id
-        scroll_y = self.scroll_y
+        self._put_rows(bulk_ids, cells_of, in_chunks, self.selected_id, self.scroll_y)
+
+    def _put_rows(
+        self,
+        bulk_ids: Iterable[str],
+        cells_of: CellsOf,
+        in_chunks: bool,
+        selected: str | None,
+        scroll_y: float,
+    ) -> None:
         self.clear()
         self._shown.clear()
         self._to_add = dict.fromkeys(bulk_ids)

@@ -24,7 +24,14 @@ from textual.widgets import DataTable
 
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.preferences import PreferencesFile
-from lox24tui.tui.cells import COLUMNS, Cell, row_cells, status_text, time_cells
+from lox24tui.tui.cells import (
+    Cell,
+    engagement_cells,
+    row_cells,
+    status_text,
+    table_columns,
+    time_cells,
+)
 from lox24tui.tui.widgets import detail_pane
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import PANE_BESIDE_FROM, DetailPane, show_bulk
@@ -86,7 +93,8 @@ class BulkView(Horizontal):
         is redrawn at once, in the same frame as the rows."""
 
     def compose(self) -> ComposeResult:
-        yield BulkTable(id="bulks")
+        engagement = self.preferences.current.engagement_columns
+        yield BulkTable(columns=table_columns(engagement), id="bulks")
         yield DetailPane(id="pane", classes="-beside")
 
     @property
@@ -98,6 +106,7 @@ class BulkView(Horizontal):
         return self.query_one("#pane", DetailPane)
 
     def on_mount(self) -> None:
+        self.session.engagement.show_in_table(self.preferences.current.engagement_columns)
         self.table.time_cells = self._time_cells
         self.table.key_name = self.session.key_name
         self.rebuild()
@@ -110,7 +119,7 @@ class BulkView(Horizontal):
         """The sort and the pane as the person left them. The pane comes back only where it
         fits beside the table: opened over it, it would hide the list they came to see."""
         chosen = self.preferences.current
-        if chosen.sort_column in {column.key for column in COLUMNS}:
+        if chosen.sort_column in {column.key for column in self.table.specs}:
             self.table.sort_by(chosen.sort_column, chosen.sort_reverse, scroll=False)
         bulk_id = self.table.selected_id
         if chosen.pane_open and bulk_id is not None and self.app.size.width >= PANE_BESIDE_FROM:
@@ -138,7 +147,34 @@ class BulkView(Horizontal):
         state = session.states[bulk_id]
         sending = state.delivery is not None and state.delivery.waiting > 0
         samples = session.progress(bulk_id) if sending else ()
-        return row_cells(session.label_of(bulk_id), state, session.clock.now(), samples)
+        now = session.clock.now()
+        cells = row_cells(session.label_of(bulk_id), state, now, samples)
+        if session.engagement.in_table:
+            engagement = session.engagement
+            coming = engagement.reading(bulk_id) or engagement.due(state, now) is not None
+            cells |= engagement_cells(engagement.get(bulk_id), coming)
+        return cells
+
+    @property
+    def engagement_shown(self) -> bool:
+        return self.session.engagement.in_table
+
+    def toggle_engagement(self) -> None:
+        """Show or hide the clicks and replies columns, and remember it. Shown, every sent
+        bulk's are read as side work (the ones on screen first) and kept fresh; hidden, none
+        are read but for the bulk the pane shows."""
+        shown = not self.engagement_shown
+        self.session.engagement.show_in_table(shown)
+        self.table.show_columns(table_columns(shown))
+        self._shown()
+        self._remember(engagement_columns=shown)
+        if shown:
+            self.notify(
+                "Clicks and replies are read for every bulk that sent, those on screen first, "
+                "within the side-work budget: they fill in over the next minutes.",
+                title="Clicks and replies",
+                timeout=6,
+            )
 
     def matches(self, bulk_id: str) -> bool:
         """Whether the table shows this bulk: not archived (unless shown), and matching the

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
-from lox24tui.tui.cells import COLUMNS, Cell, reverse_sort_key, sort_key
+from lox24tui.tui.cells import COLUMNS, Cell, Column, reverse_sort_key, sort_key
 
 
 class SortedTable(DataTable[Cell]):
@@ -40,6 +40,8 @@ class SortedTable(DataTable[Cell]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row")
+        self.specs: tuple[Column, ...] = COLUMNS
+        """The columns shown, in order (the subclass may show more)."""
         self.sort_column: str | None = None
         self.sort_reverse = False
         self._currency: str | None = None
@@ -89,7 +91,7 @@ class SortedTable(DataTable[Cell]):
 
     def _title_columns(self) -> None:
         arrow = " ▼" if self.sort_reverse else " ▲"
-        for spec in COLUMNS:
+        for spec in self.specs:
             title = spec.title
             if spec.key == "cost" and self._currency:
                 title += f" {self._currency}"
@@ -108,13 +110,13 @@ class SortedTable(DataTable[Cell]):
 
     def _say_sort(self) -> None:
         self.post_message(self.SortChanged(self, self.sort_column, self.sort_reverse))
-        title = next((c.title for c in COLUMNS if c.key == self.sort_column), None)
+        title = next((c.title for c in self.specs if c.key == self.sort_column), None)
         order = "descending" if self.sort_reverse else "ascending"
         self.notify(f"Sorted by {title}, {order}" if title else "Watch-list order", timeout=2)
 
     def action_sort_next(self) -> None:
         """The next column, ascending; after the last one, the watch list's own order."""
-        keys = [column.key for column in COLUMNS]
+        keys = [column.key for column in self.specs]
         index = 0 if self.sort_column is None else keys.index(self.sort_column) + 1
         self.sort_by(keys[index] if index < len(keys) else None)
         self._say_sort()
@@ -138,7 +140,7 @@ class SortedTable(DataTable[Cell]):
                 partial(self._sort_picked, column.key),
                 f"Sort by {column.title}, ascending (S reverses it)",
             )
-            for column in COLUMNS
+            for column in self.specs
         ]
         choices.append(
             SimpleCommand(
