@@ -20,10 +20,11 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.discover import DiscoverScreen
+from lox24tui.tui.screens.messages import MessagesScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 
-from .conftest import main_of, until
+from .conftest import advance, fake_of, main_of, settle, until
 
 
 def cell(app: Lox24App, bulk_id: str, column: str) -> str:
@@ -197,3 +198,35 @@ def palette_lines(app: App[None]) -> list[str]:
 async def close_palette(pilot: Pilot[None], app: Lox24App) -> None:
     await pilot.press("escape")
     await until(pilot, lambda: app.screen is main_of(app), "the palette never closed")
+
+
+SENDING = "Black Friday newsletter"
+"""A demo bulk sending when the demo starts, with a link: its reports arrive as the clock goes."""
+
+
+def bulk_of(app: Lox24App, label: str = SENDING) -> str:
+    return next(bulk.uuid for bulk in fake_of(app).account if bulk.label == label)
+
+
+async def open_messages(
+    app: Lox24App, pilot: Pilot[None], label: str = SENDING, *, rows: bool = True
+) -> MessagesScreen:
+    """The messages screen on a demo bulk, opened with m on its row, once its first page is
+    listed (and has ``rows``), a minute after the demo started (reports have arrived)."""
+    await settle(app, pilot)
+    await advance(app, pilot, 60)
+    await cursor_to(pilot, app, bulk_of(app, label))
+    await pilot.press("m")
+    await until(pilot, lambda: isinstance(app.screen, MessagesScreen), "m opened no messages")
+    screen = app.screen
+    assert isinstance(screen, MessagesScreen)
+    await until(pilot, lambda: screen.is_mounted and not screen.reading_page, "never loaded")
+    if rows:
+        await until(pilot, lambda: screen.table.row_count > 0, "no rows")
+    return screen
+
+
+def column(screen: MessagesScreen, key: str) -> list[str]:
+    """One column of a screen's table, top to bottom."""
+    table = screen.table
+    return [table.get_cell(row.key, key).plain for row in table.ordered_rows]

@@ -8,9 +8,9 @@ from textual.widgets import Static
 
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.clicks import ClicksScreen
+from tests.tui.dashboard_driver import open_messages
 
 from .conftest import advance, until
-from .test_messages_screen import open_messages
 
 SIZE = (120, 35)
 

@@ -13,9 +13,9 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.failures import FailuresScreen
 from lox24tui.tui.screens.messages import MessagesScreen
 from lox24tui.tui.screens.send_again import RetryExportScreen
+from tests.tui.dashboard_driver import column, open_messages
 
 from .conftest import fake_of, until
-from .test_messages_screen import column, open_messages
 
 SIZE = (120, 35)
 SPREAD = "Password reset codes (Unicode)"

@@ -1,6 +1,5 @@
-"""The messages screen as a person uses it, pushed on the demo dashboard (the main screen's `m`
-is wired elsewhere): the demo's "Black Friday newsletter" is sending, and its reports arrive as
-the virtual clock goes on."""
+"""The messages screen as a person uses it, opened with `m` on the demo dashboard: the demo's
+"Black Friday newsletter" is sending, and its reports arrive as the virtual clock goes on."""
 
 from __future__ import annotations
 
@@ -22,34 +21,12 @@ from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
 from lox24tui.tui.screens.report_file import ReportExportScreen
 from lox24tui.tui.screens.send_again import RetryExportScreen
-from tests.tui.dashboard_driver import toasts
+from tests.tui.dashboard_driver import SENDING, bulk_of, column, open_messages, toasts
 
 from .conftest import advance, fake_of, main_of, settle, until
 
 SIZE = (120, 35)
-LABEL = "Black Friday newsletter"
 PHONE = re.compile(r"^\+447700900\d{3}$")
-
-
-def bulk_of(app: Lox24App, label: str = LABEL) -> str:
-    return next(bulk.uuid for bulk in fake_of(app).account if bulk.label == label)
-
-
-async def open_messages(
-    app: Lox24App, pilot: Pilot[None], label: str = LABEL, *, rows: bool = True
-) -> MessagesScreen:
-    """The screen on a demo bulk, once its first page is listed (and has ``rows``)."""
-    await settle(app, pilot)
-    await advance(app, pilot, 60)  # reports arrive
-    client = app.connection.guarded()
-    assert client is not None
-    bulk = OneBulk(client, bulk_of(app, label), label, app.session.now, "EUR")
-    screen = MessagesScreen(bulk)
-    app.push_screen(screen)
-    await until(pilot, lambda: screen.is_mounted and not screen._loading, "never loaded")
-    if rows:
-        await until(pilot, lambda: screen.table.row_count > 0, "no rows")
-    return screen
 
 
 async def save_as(
@@ -64,11 +41,6 @@ async def save_as(
     await until(pilot, lambda: app.screen is back_to, "the dialog stayed")
     await until(pilot, target.exists, "nothing written")
     await until(pilot, lambda: any(said in t for t in toasts(app)), "no toast")
-
-
-def column(screen: MessagesScreen, key: str) -> list[str]:
-    table = screen.table
-    return [table.get_cell(row.key, key).plain for row in table.ordered_rows]
 
 
 def state_line(screen: MessagesScreen) -> str:
@@ -114,7 +86,7 @@ async def test_more_pages_load_as_the_cursor_goes_down(demo: Callable[..., Lox24
     app = demo()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_messages(app, pilot)
-        await until(pilot, lambda: not screen._loading, "the first page never finished")
+        await until(pilot, lambda: not screen.reading_page, "the first page never finished")
         await pilot.press(*["down"] * 27)
         await until(pilot, lambda: screen.table.row_count == 60, "no second page")
         phones = column(screen, "phone")
@@ -142,7 +114,7 @@ async def test_export_warns_of_personal_data_and_writes_the_rows(
     target = tmp_path / "messages.csv"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_messages(app, pilot)
-        await until(pilot, lambda: not screen._loading, "the first page never finished")
+        await until(pilot, lambda: not screen.reading_page, "the first page never finished")
         for attempt in ("write", "replace"):
             await pilot.press("x")
             await until(pilot, lambda: isinstance(app.screen, MessagesExportScreen), "no dialog")
@@ -191,7 +163,7 @@ async def open_with_fault(app: Lox24App, pilot: Pilot[None], **fault: object) ->
     fake_of(app).fail(path="/sms", **fault)  # type: ignore[arg-type]
     client = app.connection.guarded()
     assert client is not None
-    screen = MessagesScreen(OneBulk(client, bulk_of(app), LABEL, app.session.now))
+    screen = MessagesScreen(OneBulk(client, bulk_of(app), SENDING, app.session.now))
     app.push_screen(screen)
     await until(pilot, lambda: screen.is_mounted, "never shown")
     return screen
@@ -259,5 +231,5 @@ async def test_p_writes_the_campaign_report_in_the_format_its_name_asks(
         await save_as(app, pilot, target, back_to=screen, said="Wrote the report")
     page = target.read_text("utf-8")
     assert page.startswith("<!doctype html>") and "<svg" in page
-    assert LABEL in page and "Status as lox24tui saw it" in page  # the session's timeline
+    assert SENDING in page and "Status as lox24tui saw it" in page  # the session's timeline
     assert not re.search(r"\+447700900\d{3}", page)

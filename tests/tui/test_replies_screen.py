@@ -10,12 +10,13 @@ from textual.widgets import Static
 from lox24tui.fake import SimBulk
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.replies import RepliesScreen
+from tests.tui.dashboard_driver import open_messages, paste_into_add_dialog
 
-from .conftest import fake_of, until
-from .test_messages_screen import open_messages
+from .conftest import fake_of, main_of, until
 
 SIZE = (120, 35)
 HOSTILE = "Answered by pranksters"
+HOSTILE_BULK = "5e7d0c00-4699-11ea-a637-96000028b339"
 
 
 def with_hostile_replies(app: Lox24App) -> None:
@@ -23,7 +24,7 @@ def with_hostile_replies(app: Lox24App) -> None:
     now = fake.clock.now()
     fake.account.add(
         SimBulk(
-            uuid="5e7d0c00-4699-11ea-a637-96000028b339",
+            uuid=HOSTILE_BULK,
             created_at=now - 3 * 86_400,
             delivery_at=now - 3 * 86_400,
             recipients=900,
@@ -40,6 +41,8 @@ async def test_a_replies_text_shows_as_text_and_its_number_masked(
     app = demo()
     with_hostile_replies(app)
     async with app.run_test(size=SIZE) as pilot:
+        await paste_into_add_dialog(pilot, app, HOSTILE_BULK, HOSTILE)  # watched, as a person does
+        await until(pilot, lambda: app.screen is main_of(app), "the add dialog stayed open")
         await open_messages(app, pilot, HOSTILE)
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, RepliesScreen), "a opened nothing")

@@ -194,6 +194,11 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
         self._loading = False
         self._problem: str | None = None
 
+    @property
+    def reading_page(self) -> bool:
+        """A page is being read (the state line says so)."""
+        return self._loading
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="messages-bar"):
