@@ -7,7 +7,6 @@ as it arrives redraws the table every frame and starves the network loop (benchm
 
 from __future__ import annotations
 
-import difflib
 import logging
 import random
 from collections.abc import Callable, Iterable, Sequence
@@ -25,7 +24,6 @@ from lox24tui.account.guard import (
     concurrency_warning,
 )
 from lox24tui.api import (
-    Account,
     BulkFilters,
     InvalidToken,
     Lox24Error,
@@ -35,9 +33,6 @@ from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.auto_watch import AutoWatch
 from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor
-from lox24tui.session.config import (
-    where_set,
-)
 from lox24tui.session.engagement_rounds import EngagementRounds, read_into
 from lox24tui.session.events import (
     DamageCleared,
@@ -50,7 +45,6 @@ from lox24tui.session.events import (
     StatusMoved,
     UndoChanged,
 )
-from lox24tui.session.notify import balance_low
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.text import humanize, sanitise
@@ -69,7 +63,7 @@ from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.setup import DashboardSetup
-from lox24tui.tui.toasts import SessionToasts
+from lox24tui.tui.toasts import SessionToasts, unknown_theme_words
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.bulk_view import BulkView
 from lox24tui.tui.widgets.detail_pane import DetailPane
@@ -151,11 +145,18 @@ class Lox24App(App[None]):
             low_balance=setup.settings.low_balance,
             read_only=setup.settings.read_only,
         )
+        self.toasts = SessionToasts(
+            self,
+            self.session,
+            bell=setup.settings.bell,
+            notify=setup.settings.notify,
+            notify_writer=setup.notify_writer,
+        )
         self.account_watch = AccountWatch(
             self.monitor,
             self.connection.guarded,
             self.clock,
-            self._account_seen,
+            self.toasts.account_seen,
             interval=setup.settings.account_interval,
         )
         self.monitor.side.add(self.account_watch)
@@ -171,13 +172,6 @@ class Lox24App(App[None]):
         if setup.settings.auto_watch:
             self.monitor.side.add(AutoWatch(self.connection.guarded, self._auto_adopt, self.clock))
         self.monitor.side.add(EngagementRounds(self.session, self.connection.guarded))
-        self.toasts = SessionToasts(
-            self,
-            self.session,
-            bell=setup.settings.bell,
-            notify=setup.settings.notify,
-            notify_writer=setup.notify_writer,
-        )
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
         self.preferences = setup.preferences
@@ -197,11 +191,23 @@ class Lox24App(App[None]):
     def on_mount(self) -> None:
         self.session.listen(self._on_session_event)
         if isinstance(self.setup.guard_state, FileGuardState):
-            self.setup.guard_state.listen(self._tell_guard_state)
+            self.setup.guard_state.listen(self.toasts.guard_state)
         if self.setup.load_problem is not None:
             self.toasts.note(Notice(self.setup.load_problem.message, "error", 30))
         if self.settings.theme not in self.available_themes:
-            self._warn_of_unknown_theme()
+            self.notify(
+                unknown_theme_words(
+                    self.settings.theme,
+                    self.available_themes,
+                    self.theme,
+                    self.key_name(PALETTE),
+                    self.setup.locations,
+                ),
+                title="Settings",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
         for problem in keymap_problems(self.settings.keys, self.binding_groups()):
             self.notify(problem, title="Keys", severity="warning", timeout=20, markup=False)
         if self.preferences.problem is not None:
@@ -209,7 +215,7 @@ class Lox24App(App[None]):
         risk = concurrency_warning(self.settings.concurrency)
         if risk is not None and not self.setup.demo:
             self.notify(risk, title="Concurrency", severity="warning", timeout=20, markup=False)
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.theme_changed_signal.subscribe(self, lambda _: self._remember(theme=self.theme))
         if self.setup.damage is not None:  # after mounting, so the question is on top
             self.call_after_refresh(self.session.file.ask_again)
         self.set_interval(FLUSH_SECONDS, self._unless_closing(self.session.flush))
@@ -273,39 +279,11 @@ class Lox24App(App[None]):
         self.session.engine.failed(why)
         self.notify(toast, title="lox24tui", severity="error", timeout=60, markup=False)
 
-    def _tell_guard_state(self, text: str) -> None:
-        """The account guard's file was damaged and moved aside, or cannot be used: once."""
-        self.notify(
-            text[:1].upper() + text[1:] + ".",
-            title="Account guard",
-            severity="warning",
-            timeout=30,
-            markup=False,
-        )
-
-    def _remember_theme(self, theme: object) -> None:
-        """A theme picked in the palette holds from now on, over the config's starting one."""
-        self._remember(theme=self.theme)
-
     def _remember(self, **changes: object) -> None:
+        """A theme picked in the palette holds from now on, over the config's starting one."""
         problem = self.preferences.update(**changes)
         if problem is not None:
             self.notify(problem, title="Preferences", severity="warning", markup=False)
-
-    def _warn_of_unknown_theme(self) -> None:
-        """A misspelt ``theme`` in the config file would otherwise be ignored without a word."""
-        wanted = self.settings.theme
-        close = difflib.get_close_matches(wanted, list(self.available_themes), n=3)
-        guess = f" Did you mean {' or '.join(close)}?" if close else ""
-        self.notify(
-            f"No theme is called “{wanted}” (theme in {where_set('theme', self.setup.locations)}),"
-            f" so the dashboard uses {self.theme}.{guess} {self.key_name(PALETTE)} → Theme lists"
-            " them all.",
-            title="Settings",
-            severity="warning",
-            timeout=20,
-            markup=False,
-        )
 
     async def on_unmount(self) -> None:
         await self.monitor.stop()
@@ -445,22 +423,6 @@ class Lox24App(App[None]):
         )
         if bulk_id in self.session.states:  # unless it was removed meanwhile
             self.session.engine.refresh(bulk_id)  # the row shows it from LOX24's own status
-
-    def _account_seen(self, account: Account) -> None:
-        """New figures from GET /me: the summary shows the balance; under ``low_balance`` a
-        warning and a notification, once until the balance rises above it again."""
-        if not self.session.balance.seen(account) or account.balance_amount is None:
-            return
-        balance, currency = account.balance_amount, account.currency
-        self.notify(
-            f"The balance is {humanize.money(balance, currency)}, below your low_balance "
-            f"of {humanize.money(self.settings.low_balance, currency)}: bulks may stop sending.",
-            title="LOX24 account",
-            severity="warning",
-            timeout=30,
-            markup=False,
-        )
-        self.toasts.notifier.notify(balance_low(balance, currency or ""))
 
     def _auto_adopt(self, items: Sequence[tuple[str, str]]) -> set[str]:
         """Watch what auto-watch found; returns the ids on the watch list now."""

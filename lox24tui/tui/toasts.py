@@ -1,17 +1,22 @@
 """What the watch session says to the person while the dashboard runs: a status that moved (a
 toast, the bell when a bulk ends, a desktop notice), a notice about the list or the history,
-and the desktop notifier's own problems."""
+the balance below ``low_balance``, the account guard's file, and the desktop notifier's own
+problems; and at start, a theme the config names that does not exist."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual.notifications import SeverityLevel
 
-from lox24tui.session.config import inside_tmux
+from lox24tui.api import Account
+from lox24tui.session.config import Locations, inside_tmux, where_set
 from lox24tui.session.events import Notice, StatusMoved
-from lox24tui.session.notify import Notifier, NotifyMode, Writer, bulk_ended
+from lox24tui.session.notify import Notifier, NotifyMode, Writer, balance_low, bulk_ended
 from lox24tui.session.watch_session import WatchSession
+from lox24tui.text import humanize
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -60,6 +65,33 @@ class SessionToasts:
             markup=False,
         )
 
+    def account_seen(self, account: Account) -> None:
+        """New figures from GET /me: the summary shows the balance; under ``low_balance`` a
+        warning and a notification, once until the balance rises above it again."""
+        view = self._session.balance
+        if not view.seen(account) or account.balance_amount is None:
+            return
+        balance, currency = account.balance_amount, account.currency
+        self._app.notify(
+            f"The balance is {humanize.money(balance, currency)}, below your low_balance "
+            f"of {humanize.money(view.low_balance, currency)}: bulks may stop sending.",
+            title="LOX24 account",
+            severity="warning",
+            timeout=30,
+            markup=False,
+        )
+        self.notifier.notify(balance_low(balance, currency or ""))
+
+    def guard_state(self, text: str) -> None:
+        """The account guard's file was damaged and moved aside, or cannot be used: once."""
+        self._app.notify(
+            text[:1].upper() + text[1:] + ".",
+            title="Account guard",
+            severity="warning",
+            timeout=30,
+            markup=False,
+        )
+
     def notifier_problem(self, problem: str) -> None:
         """The desktop notifier failed (it may say so from its own thread)."""
         try:
@@ -69,3 +101,15 @@ class SessionToasts:
 
     def _say_notifier_problem(self, problem: str) -> None:
         self._app.notify(problem, title="Notifications", severity="warning", markup=False)
+
+
+def unknown_theme_words(
+    wanted: str, themes: Iterable[str], used: str, palette_key: str, locations: Locations
+) -> str:
+    """A misspelt ``theme`` in the config file would otherwise be ignored without a word."""
+    close = difflib.get_close_matches(wanted, list(themes), n=3)
+    guess = f" Did you mean {' or '.join(close)}?" if close else ""
+    return (
+        f"No theme is called “{wanted}” (theme in {where_set('theme', locations)}), so the "
+        f"dashboard uses {used}.{guess} {palette_key} → Theme lists them all."
+    )
