@@ -18,6 +18,7 @@ from typing import Final
 from lox24tui import __version__
 from lox24tui.commands import (
     account,
+    alerts,
     bulks,
     cancel,
     completion,
@@ -47,6 +48,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
     history,
     report,
     export,
+    alerts,
     serve,
     fake_server,
     completion,

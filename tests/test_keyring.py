@@ -4,6 +4,7 @@ none or it fails; and which one wins when loading."""
 from __future__ import annotations
 
 import stat
+import textwrap
 from collections.abc import Iterator
 
 import keyring
@@ -140,3 +141,24 @@ def test_a_malformed_token_in_the_keyring_is_refused_naming_the_keyring(
     said = str(caught.value)
     assert said.startswith("the token in the system keyring cannot be used: ")
     assert "abc" not in said
+
+
+def test_saving_a_token_keeps_the_alerts_and_comments_as_written() -> None:
+    text = """\
+        # mine
+        interval = 10  # fast
+
+        [[alerts]]
+        name = "done"  # tell the team
+        when = "status"
+        status = "processed"
+        command = ["/usr/bin/logger", "done"]
+        """
+    write_config(textwrap.dedent(text))
+    path = Locations.default().config_file
+    save_token(SECRET)  # no keyring in the tests: into the file
+    written = path.read_text(encoding="utf-8")
+    kept = textwrap.dedent(text)
+    assert written == kept.replace("# fast\n", f'# fast\ntoken = "{SECRET}"\n')
+    settings = load_settings(environ={})
+    assert [rule.name for rule in settings.alerts] == ["done"] and settings.api_token

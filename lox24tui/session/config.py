@@ -7,7 +7,6 @@ would land in shell history and ``ps``), and is held as a secret that never prin
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Final
 
 import platformdirs
+import tomlkit
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,12 +26,14 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from tomlkit.exceptions import TOMLKitError
 
 from lox24tui.account.guard import REFUSED_ALLOWED
 from lox24tui.account.side_budget import (
     DEFAULT_REQUESTS_PER_MINUTE as DEFAULT_SIDE_REQUESTS_PER_MINUTE,
 )
 from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
+from lox24tui.alerts.rules import AlertRule, unique_names
 from lox24tui.api import DEFAULT_BASE_URL, Token
 from lox24tui.engine.cadence import MIN_REFRESH_INTERVAL
 from lox24tui.session.config_problems import describe, where
@@ -170,6 +172,13 @@ class Settings(BaseModel):
     read_only: bool = False
     """Change nothing at LOX24: every action that writes (cancel) is refused. The watch list,
     which is local, still changes. The ``--read-only`` flag sets it for one run."""
+    alerts: tuple[AlertRule, ...] = ()
+    """The ``[[alerts]]`` tables: what to do when a condition holds (:mod:`lox24tui.alerts`)."""
+
+    @field_validator("alerts")
+    @classmethod
+    def _alerts_named_once(cls, value: tuple[AlertRule, ...]) -> tuple[AlertRule, ...]:
+        return unique_names(value)
 
     @field_validator("token")
     @classmethod
@@ -236,8 +245,9 @@ def save_token(token: str, locations: Locations | None = None) -> SavedToken:
     """Store the token in the system keyring where there is one, else in the config file.
 
     In the keyring, a token already in the config file is taken out of it (the keyring wins at
-    loading anyway, and a stale secret should not stay on disk). In the file, its other keys
-    are kept, and the file is made readable by its owner only (0600), since it holds a secret.
+    loading anyway, and a stale secret should not stay on disk). In the file, the rest of it
+    stays as the person wrote it (comments, order, ``[[alerts]]`` and every table), and the
+    file is made readable by its owner only (0600), since it holds a secret.
     """
     from lox24tui.account.keyring_store import write_token
 
@@ -247,58 +257,28 @@ def save_token(token: str, locations: Locations | None = None) -> SavedToken:
     keyring = write_token(token)
     if keyring is not None:
         try:
-            values = _file_values(path, "the token was saved in the keyring")
+            document = _config_document(path, "the token was saved in the keyring")
         except ConfigError:
-            values = {}
-        if values.pop("token", None) is not None:
-            write_atomically(path, _to_toml(values), mode=0o600)
+            return SavedToken(keyring, None)
+        if "token" in document:
+            del document["token"]
+            write_atomically(path, tomlkit.dumps(document), mode=0o600)
         return SavedToken(keyring, None)
-    values = _file_values(path, "the token was not saved")
-    values["token"] = token
-    write_atomically(path, _to_toml(values), mode=0o600)
+    document = _config_document(path, "the token was not saved")
+    document["token"] = token  # a new top-level key goes before the first table, as it must
+    write_atomically(path, tomlkit.dumps(document), mode=0o600)
     return SavedToken(None, path)
 
 
-def _file_values(path: Path, consequence: str) -> dict[str, object]:
-    """The config file's keys ({} when there is no file); ConfigError when it cannot be read."""
+def _config_document(path: Path, consequence: str) -> tomlkit.TOMLDocument:
+    """The config file as written, to change a key and keep the rest (an empty one when there
+    is no file); ConfigError when it cannot be read."""
     if not path.exists():
-        return {}
+        return tomlkit.document()
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
         raise ConfigError(f"{path} cannot be read, so {consequence}: {exc}") from None
-
-
-def _to_toml(values: Mapping[str, object]) -> str:
-    """Top-level scalars, then tables of scalars (``[keys]``): all the config file holds."""
-    lines = [
-        f"{_toml_key(key)} = {_toml_scalar(key, value)}"
-        for key, value in values.items()
-        if not isinstance(value, Mapping)
-    ]
-    for table, entries in values.items():
-        if isinstance(entries, Mapping):
-            lines += ["", f"[{_toml_key(table)}]"]
-            lines += [
-                f"{_toml_key(key)} = {_toml_scalar(f'{table}.{key}', value)}"
-                for key, value in entries.items()
-            ]
-    return "\n".join(lines) + "\n"
-
-
-def _toml_key(key: str) -> str:
-    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
-    return key if bare else json.dumps(key, ensure_ascii=False)
-
-
-def _toml_scalar(key: str, value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    raise ConfigError(f"the config key {key!r} holds a value lox24tui cannot write back")
 
 
 def where_set(key: str, locations: Locations | None = None) -> str:
@@ -360,6 +340,7 @@ def load_settings(
             text,
             known=Settings.model_fields,
             from_environment=from_environment,
+            known_in={"alerts": AlertRule.model_fields},
         )
         raise ConfigError(problems) from None
     if token is None:

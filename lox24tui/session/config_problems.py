@@ -17,6 +17,8 @@ from typing import Any
 from pydantic_core import ErrorDetails
 
 _TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_ARRAY = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(?:#.*)?$")
+"""An array of tables' header, ``[[alerts]]``: each starts the next of its list."""
 _KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 
 _KINDS: Mapping[str, str] = {
@@ -36,10 +38,21 @@ _KINDS: Mapping[str, str] = {
 
 
 def line_of(text: str, key: tuple[str, ...]) -> int | None:
-    """The 1-based line where ``key`` (``("interval",)`` or ``("keys", "main.add")``) is set in
-    the TOML ``text``, or None when the scan cannot find it (an inline table, say)."""
+    """The 1-based line where ``key`` (``("interval",)``, ``("keys", "main.add")``, or
+    ``("alerts", "1", "when")`` for the second ``[[alerts]]``) is set in the TOML ``text``, or
+    None when the scan cannot find it (an inline table, say)."""
     table: tuple[str, ...] = ()
+    arrays: dict[str, int] = {}
+    """Tables seen so far of each array: ``[[alerts]]`` number i is ``("alerts", "i")``."""
     for number, line in enumerate(text.splitlines(), start=1):
+        array = _ARRAY.match(line)
+        if array is not None:
+            name = _unquote(array.group(1))
+            table = (name, str(arrays.get(name, 0)))
+            arrays[name] = arrays.get(name, 0) + 1
+            if table == key:
+                return number
+            continue
         header = _TABLE.match(line)
         if header is not None:
             table = tuple(_unquote(part) for part in _split_dotted(header.group(1)))
@@ -72,8 +85,9 @@ def where(path: Path, text: str | None, key: tuple[str, ...]) -> str:
     return f"{path}, line {line}" if line is not None else str(path)
 
 
-def in_our_words(error: ErrorDetails, known: Collection[str]) -> str:
-    """What the value must be (or that the key is unknown, with the name it may have meant)."""
+def in_our_words(error: ErrorDetails, known: Collection[str], owner: str = "lox24tui") -> str:
+    """What the value must be (or that ``owner`` has no such key, with the name it may have
+    meant)."""
     kind = error["type"]
     context: dict[str, Any] = dict(error.get("ctx") or {})
     loc = error["loc"]
@@ -81,7 +95,7 @@ def in_our_words(error: ErrorDetails, known: Collection[str]) -> str:
         name = str(loc[-1]) if loc else "?"
         close = difflib.get_close_matches(name, list(known), n=1)
         guess = f"; did you mean {close[0]}?" if close else ""
-        return f"lox24tui has no setting called {name}{guess}"
+        return f"{owner} has no setting called {name}{guess}"
     bounds = {
         "greater_than_equal": "must be at least {ge}",
         "greater_than": "must be more than {gt}",
@@ -105,15 +119,20 @@ def describe(
     *,
     known: Collection[str],
     from_environment: Mapping[str, str],
+    known_in: Mapping[str, Collection[str]] | None = None,
 ) -> str:
     """One sentence per problem, ``<where>: <key> <what>.``, on one line. A key set by the
-    environment (``from_environment``: key → variable) names the variable, not the file."""
+    environment (``from_environment``: key → variable) names the variable, not the file.
+    ``known_in``: the keys of each array of tables (``alerts``), for a misspelt one there."""
     sentences = []
     named_file = False
     for error in errors:
         key = tuple(str(part) for part in error["loc"])
-        shown = ".".join(key) or "the settings"
-        said = in_our_words(error, known)
+        shown = _shown(key)
+        if len(key) > 2 and key[1].isdigit() and known_in and key[0] in known_in:
+            said = in_our_words(error, known_in[key[0]], _shown(key[:2]).rstrip(":"))
+        else:
+            said = in_our_words(error, known)
         if key and key[0] in from_environment:
             place = f"the environment variable {from_environment[key[0]]}"
         else:
@@ -128,3 +147,11 @@ def describe(
     return " ".join(
         sentence if sentence.endswith("?") else f"{sentence}." for sentence in sentences
     )
+
+
+def _shown(key: tuple[str, ...]) -> str:
+    """A key as a person finds it: ``interval``, ``keys.main.add``, ``when of alert 2``."""
+    if len(key) >= 2 and key[1].isdigit():
+        what = f"alert {int(key[1]) + 1}" if key[0] == "alerts" else f"{key[0]} {int(key[1]) + 1}"
+        return f"{'.'.join(key[2:])} of {what}" if len(key) > 2 else f"{what}:"
+    return ".".join(key) or "the settings"

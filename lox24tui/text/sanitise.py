@@ -38,6 +38,12 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(_visible, text)
 
 
+def lines(text: str) -> str:
+    """Text of several lines (a program's output): newlines and tabs stay, every other control
+    character and bidirectional override becomes a visible escape."""
+    return _CONTROL_BUT_TAB_AND_NEWLINE.sub(_visible, text)
+
+
 def csv_cell(text: str) -> str:
     """A CSV cell: a formula-like start gets a leading quote (a label like ``=HYPERLINK(…)``
     must not run in a spreadsheet), then every control character but tab and newline, which a
