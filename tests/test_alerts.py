@@ -10,12 +10,19 @@ import os
 import sys
 import textwrap
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from lox24tui.alerts.command import OUTPUT_KEPT, command_environment, run_command
+from lox24tui.alerts.conditions import account_holds, bulk_holds
+from lox24tui.alerts.rules import AlertRule
+from lox24tui.api import BulkStatus, StatusCode, StatusReply
+from lox24tui.engine.bulk_state import BulkState
+from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.session.config import ConfigError, Locations, load_settings
+from lox24tui.state.history import ProgressSample
 from tests.cli_process import lox24tui
 
 TOKEN = "1234567:abcdefabcdefabcdefabcdefabcdefab"
@@ -225,3 +232,75 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except OSError:
         return False
+
+
+# ---------------------------------------------------------------- conditions, at their thresholds
+
+BULK = "5e7d0c00-4699-11ea-a637-96000028b339"
+NOW = 1_764_150_000.0
+
+
+def rule(**fields: object) -> AlertRule:
+    return AlertRule.model_validate({"name": "r", **fields})
+
+
+def bulk(code: int, *, delivered: int = 0, failed: int = 0, settled: bool = False) -> BulkState:
+    body = {"uuid": BULK, "status_code": code, "msg_total_count": 1000, "created_at": NOW - 600}
+    reply = StatusReply(BULK, BulkStatus.model_validate(body), None, json.dumps(body))
+    delivery = DeliveryBreakdown(
+        delivered=delivered,
+        queued=0,
+        submitted=0,
+        expired=failed,
+        rejected=0,
+        none=0,
+        not_sent=0,
+        other=0,
+        total=delivered + failed,
+        partial=False,
+        settled=settled,
+        taken_at=NOW,
+    )
+    return BulkState(BULK, reply, delivery=delivery)
+
+
+def sample(at: float, done: int) -> ProgressSample:
+    return ProgressSample(BULK, at, 1000, done, 0, done, 0)
+
+
+@pytest.mark.parametrize(
+    ("delivered", "failed", "holds"),
+    [(90, 10, False), (89, 11, True), (0, 0, False), (40, 10, False)],  # 10 % is not past 10 %
+)
+def test_the_failure_rate_holds_past_its_share_once_enough_reports_are_in(
+    delivered: int, failed: int, holds: bool
+) -> None:
+    failures = rule(when="failure_rate", above=10, after=100)
+    state = bulk(StatusCode.IN_PROGRESS, delivered=delivered, failed=failed)
+    assert bulk_holds(failures, state, (), NOW) is holds
+
+
+@pytest.mark.parametrize(("quiet_minutes", "holds"), [(14.9, False), (15, True), (40, True)])
+def test_a_stall_holds_once_nothing_went_out_for_its_minutes(
+    quiet_minutes: float, holds: bool
+) -> None:
+    moved = NOW - quiet_minutes * 60
+    samples = [sample(moved - 120, 100), sample(moved, 200), sample(NOW - 1, 200)]
+    stalled = rule(when="stalled", minutes=15)
+    assert bulk_holds(stalled, bulk(StatusCode.IN_PROGRESS), samples, NOW) is holds
+    assert bulk_holds(stalled, bulk(StatusCode.PROCESSED), samples, NOW) is False
+
+
+def test_status_and_counted_hold_as_the_bulk_says() -> None:
+    processed = rule(when="status", status="processed")
+    assert bulk_holds(processed, bulk(StatusCode.PROCESSED), (), NOW)
+    assert not bulk_holds(processed, bulk(StatusCode.IN_PROGRESS), (), NOW)
+    counted = rule(when="counted")
+    assert bulk_holds(counted, bulk(StatusCode.PROCESSED, delivered=1000, settled=True), (), NOW)
+    assert not bulk_holds(counted, bulk(StatusCode.PROCESSED, delivered=990), (), NOW)
+
+
+@pytest.mark.parametrize(("balance", "holds"), [("49.99", True), ("50", False), (None, False)])
+def test_the_balance_holds_below_its_amount(balance: str | None, holds: bool) -> None:
+    low = rule(when="balance_below", amount=50)
+    assert account_holds(low, None if balance is None else Decimal(balance)) is holds

@@ -86,6 +86,17 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         )""",
         "CREATE INDEX progress_by_bulk ON progress (bulk_id, at)",
     ),
+    # 4: the alerts that fired, one row per rule and subject (a bulk, or the account) while its
+    # condition holds: the row is the claim, so one process fires it, once, until it clears.
+    (
+        """CREATE TABLE alerts_fired (
+            rule TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            at REAL NOT NULL,
+            outcome TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (rule, subject)
+        )""",
+    ),
 )
 """Each step turns a file of the version before it (its position) into the next one. Steps are
 only ever appended, never edited: files in the wild were made by the old ones."""
@@ -343,6 +354,56 @@ class History:
                 )
 
         self._run(mark, None)
+
+    def claim_alert(self, rule: str, subject: str, at: float) -> bool | None:
+        """Claim the firing of ``rule`` for ``subject``: True for the one process that gets it,
+        False when it was claimed already (by this process or another, and not cleared since),
+        None when the file could not be used (a notice says why)."""
+
+        def claim(connection: sqlite3.Connection) -> bool:
+            with _transaction(connection):
+                cursor = connection.execute(
+                    "INSERT OR IGNORE INTO alerts_fired (rule, subject, at) VALUES (?, ?, ?)",
+                    (rule, subject, at),
+                )
+                return cursor.rowcount == 1
+
+        return self._run(claim, None)
+
+    def clear_alert(self, rule: str, subject: str) -> None:
+        """The condition no longer holds: the next time it does, the rule fires again."""
+
+        def clear(connection: sqlite3.Connection) -> None:
+            with _transaction(connection):
+                connection.execute(
+                    "DELETE FROM alerts_fired WHERE rule = ? AND subject = ?", (rule, subject)
+                )
+
+        self._run(clear, None)
+
+    def alert_outcome(self, rule: str, subject: str, outcome: str) -> None:
+        """What the firing's actions returned (the command's exit, say), for the alerts list."""
+
+        def note(connection: sqlite3.Connection) -> None:
+            with _transaction(connection):
+                connection.execute(
+                    "UPDATE alerts_fired SET outcome = ? WHERE rule = ? AND subject = ?",
+                    (outcome, rule, subject),
+                )
+
+        self._run(note, None)
+
+    def fired_alerts(self) -> list[tuple[str, str, float, str]]:
+        """(rule, subject, when, outcome) of the alerts whose condition still holds, newest
+        first."""
+
+        def select(connection: sqlite3.Connection) -> list[tuple[str, str, float, str]]:
+            rows = connection.execute(
+                "SELECT rule, subject, at, outcome FROM alerts_fired ORDER BY at DESC"
+            )
+            return [(str(r), str(s), float(a), str(o)) for r, s, a, o in rows]
+
+        return self._run(select, [])
 
     def writer(
         self,

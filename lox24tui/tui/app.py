@@ -24,6 +24,7 @@ from lox24tui.account.guard import (
     concurrency_warning,
 )
 from lox24tui.api import (
+    Account,
     BulkFilters,
     InvalidToken,
     Lox24Error,
@@ -33,6 +34,7 @@ from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.auto_watch import AutoWatch
 from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor
+from lox24tui.session.alert_watch import AlertWatch
 from lox24tui.session.engagement_rounds import EngagementRounds, read_into
 from lox24tui.session.events import (
     DamageCleared,
@@ -48,6 +50,7 @@ from lox24tui.session.events import (
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.text import humanize, sanitise
+from lox24tui.tui.alert_actions import SWEEP_SECONDS, AlertActions
 from lox24tui.tui.connection import Connection
 from lox24tui.tui.keys import PALETTE, Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
@@ -134,13 +137,14 @@ class Lox24App(App[None]):
         self.settings = setup.settings
         self.monitor = _engine_for(setup)
         self.connection = Connection(self, setup, self.monitor, self._token_in_use)
+        history = _history_for(setup)
         self.session = WatchSession(
             setup.watchlist,
             self.monitor,
             setup.clock,
             demo=setup.demo,
             damage=setup.damage,
-            history=_history_for(setup),
+            history=history,
             archive_after=setup.settings.archive_after,
             low_balance=setup.settings.low_balance,
             read_only=setup.settings.read_only,
@@ -152,11 +156,24 @@ class Lox24App(App[None]):
             notify=setup.settings.notify,
             notify_writer=setup.notify_writer,
         )
+        self.alert_actions = AlertActions(
+            self,
+            self.session,
+            self.toasts,
+            AlertWatch(setup.settings.alerts, history, setup.clock),
+            history,
+        )
+        """Alert rules, checked as the engine's updates come, acting when they fire."""
+
+        def account_seen(account: Account) -> None:
+            self.toasts.account_seen(account)
+            self.alert_actions.account_seen(account)
+
         self.account_watch = AccountWatch(
             self.monitor,
             self.connection.guarded,
             self.clock,
-            self.toasts.account_seen,
+            account_seen,
             interval=setup.settings.account_interval,
         )
         self.monitor.side.add(self.account_watch)
@@ -219,6 +236,8 @@ class Lox24App(App[None]):
         if self.setup.damage is not None:  # after mounting, so the question is on top
             self.call_after_refresh(self.session.file.ask_again)
         self.set_interval(FLUSH_SECONDS, self._unless_closing(self.session.flush))
+        if self.alert_actions.watch.bulk_rules:  # stalls come with time, not with updates
+            self.set_interval(SWEEP_SECONDS, self._unless_closing(self.alert_actions.sweep))
         self.set_interval(WATCHLIST_POLL_SECONDS, self._unless_closing(self.session.file.follow))
         self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
         if self.setup.token is not None:
@@ -321,6 +340,8 @@ class Lox24App(App[None]):
     # ------------------------------------------------------------ session → screens
 
     def _on_session_event(self, event: SessionEvent) -> None:
+        if isinstance(event, RowsChanged):
+            self.alert_actions.bulks_changed(event.bulk_ids)
         match event:
             case RowsChanged() | ListChanged() | EngineChanged() | UndoChanged():
                 for screen in self.screen_stack:  # a message each: one is delivered once
