@@ -25,6 +25,8 @@ from lox24tui.state.history import History, ProgressSample
 
 ACCOUNT: Final = "account"
 """The subject of the account's conditions."""
+HELD_AT_START: Final = "held when first seen: not fired"
+"""The outcome kept for a condition claimed without firing (no storm on start-up)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ class AlertWatch:
         self.held_at_start = 0
         """Conditions that held when first seen, claimed without firing."""
         if history is not None:
-            self._claimed.update((rule, subject) for rule, subject, _, _ in history.fired_alerts())
+            self._claimed.update(history.alerts_holding())
 
     @property
     def bulk_rules(self) -> tuple[AlertRule, ...]:
@@ -100,7 +102,7 @@ class AlertWatch:
             if key in self._claimed:
                 self._claimed.discard(key)
                 if self._history is not None:
-                    self._history.clear_alert(rule, subject)
+                    self._history.clear_alert(rule, subject, now)
             return False
         if key in self._claimed:
             return False
@@ -110,5 +112,7 @@ class AlertWatch:
             return False
         if key not in self._seen_clear:  # held when first seen: no storm on start-up
             self.held_at_start += 1
+            if self._history is not None:
+                self._history.alert_outcome(rule, subject, HELD_AT_START)
             return False
         return True  # claimed (or the history cannot be used: fired once here, said elsewhere)

@@ -86,16 +86,21 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         )""",
         "CREATE INDEX progress_by_bulk ON progress (bulk_id, at)",
     ),
-    # 4: the alerts that fired, one row per rule and subject (a bulk, or the account) while its
-    # condition holds: the row is the claim, so one process fires it, once, until it clears.
+    # 4: the alerts that fired. A row without cleared_at is the claim of a rule for a subject (a
+    # bulk, or the account) while its condition holds: one process fires it, once, until it
+    # clears; cleared rows stay, for the list of what fired.
     (
         """CREATE TABLE alerts_fired (
+            id INTEGER PRIMARY KEY,
             rule TEXT NOT NULL,
             subject TEXT NOT NULL,
             at REAL NOT NULL,
             outcome TEXT NOT NULL DEFAULT '',
-            PRIMARY KEY (rule, subject)
+            cleared_at REAL
         )""",
+        "CREATE UNIQUE INDEX alerts_holding ON alerts_fired (rule, subject) "
+        "WHERE cleared_at IS NULL",
+        "CREATE INDEX alerts_by_time ON alerts_fired (at)",
     ),
 )
 """Each step turns a file of the version before it (its position) into the next one. Steps are
@@ -181,6 +186,20 @@ _OUTCOMES: Final[tuple[tuple[str, frozenset[int]], ...]] = (
     ("canceled", frozenset({StatusCode.CANCELED})),
     ("started sending", frozenset({StatusCode.IN_PROGRESS})),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class FiredAlert:
+    """One firing of an alert rule, as the alerts screen lists it."""
+
+    rule: str
+    subject: str
+    """The bulk's id, or "account"."""
+    at: float
+    outcome: str
+    """What its actions returned ("command ran, exit 0"); "" while they run."""
+    cleared_at: float | None
+    """When its condition stopped holding; None while it holds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,13 +389,15 @@ class History:
 
         return self._run(claim, None)
 
-    def clear_alert(self, rule: str, subject: str) -> None:
+    def clear_alert(self, rule: str, subject: str, at: float) -> None:
         """The condition no longer holds: the next time it does, the rule fires again."""
 
         def clear(connection: sqlite3.Connection) -> None:
             with _transaction(connection):
                 connection.execute(
-                    "DELETE FROM alerts_fired WHERE rule = ? AND subject = ?", (rule, subject)
+                    "UPDATE alerts_fired SET cleared_at = ? "
+                    "WHERE rule = ? AND subject = ? AND cleared_at IS NULL",
+                    (at, rule, subject),
                 )
 
         self._run(clear, None)
@@ -387,21 +408,35 @@ class History:
         def note(connection: sqlite3.Connection) -> None:
             with _transaction(connection):
                 connection.execute(
-                    "UPDATE alerts_fired SET outcome = ? WHERE rule = ? AND subject = ?",
+                    "UPDATE alerts_fired SET outcome = ? "
+                    "WHERE rule = ? AND subject = ? AND cleared_at IS NULL",
                     (outcome, rule, subject),
                 )
 
         self._run(note, None)
 
-    def fired_alerts(self) -> list[tuple[str, str, float, str]]:
-        """(rule, subject, when, outcome) of the alerts whose condition still holds, newest
-        first."""
+    def alerts_holding(self) -> list[tuple[str, str]]:
+        """(rule, subject) of the firings whose condition still holds (claimed, not cleared)."""
 
-        def select(connection: sqlite3.Connection) -> list[tuple[str, str, float, str]]:
+        def select(connection: sqlite3.Connection) -> list[tuple[str, str]]:
             rows = connection.execute(
-                "SELECT rule, subject, at, outcome FROM alerts_fired ORDER BY at DESC"
+                "SELECT rule, subject FROM alerts_fired WHERE cleared_at IS NULL"
             )
-            return [(str(r), str(s), float(a), str(o)) for r, s, a, o in rows]
+            return [(str(rule), str(subject)) for rule, subject in rows]
+
+        return self._run(select, [])
+
+    def alert_log(self, limit: int = 500) -> list[FiredAlert]:
+        """What fired, newest first (at most ``limit``), by every process; what fired at one
+        moment in the order of its rule and subject, so the list reads the same every time."""
+
+        def select(connection: sqlite3.Connection) -> list[FiredAlert]:
+            rows = connection.execute(
+                "SELECT rule, subject, at, outcome, cleared_at FROM alerts_fired "
+                "ORDER BY at DESC, rule, subject LIMIT ?",
+                (limit,),
+            )
+            return [FiredAlert(*row) for row in rows]
 
         return self._run(select, [])
 
@@ -488,6 +523,7 @@ class History:
         """Retention: rows older than ``retention_days`` go, progress samples too."""
         connection.execute("DELETE FROM transitions WHERE at < ?", (self._oldest_kept(),))
         connection.execute("DELETE FROM progress WHERE at < ?", (self._oldest_kept(),))
+        connection.execute("DELETE FROM alerts_fired WHERE cleared_at < ?", (self._oldest_kept(),))
         self._trimmed_at = self._clock()
 
     def _oldest_kept(self) -> float:

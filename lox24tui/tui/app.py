@@ -55,6 +55,7 @@ from lox24tui.tui.connection import Connection
 from lox24tui.tui.keys import PALETTE, Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
+from lox24tui.tui.screens.alerts import AlertsScreen
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
 from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
@@ -116,6 +117,7 @@ class Lox24App(App[None]):
             "the detail screen": [cls, DetailScreen, DetailPane],
             "the import screen": [cls, DiscoverScreen],
             "the messages screen": [cls, MessagesScreen],
+            "the alerts screen": [cls, AlertsScreen],
             **{
                 f"the {name} dialog": [cls, dialog]
                 for name, dialog in (
@@ -481,6 +483,15 @@ class Lox24App(App[None]):
         )
 
     # ------------------------------------------------------------ token
+
+    def action_alerts(self) -> None:
+        """What the alert rules fired (kept in the history, by every process)."""
+        session = self.session
+        self.push_screen(
+            AlertsScreen(
+                self.settings.alerts, session.history.file, session.name_of, self.clock.now
+            )
+        )
 
     def action_token(self) -> None:
         self.connection.ask_for_token("Enter the LOX24 API token to use from now on.")

@@ -8,10 +8,13 @@ import json
 import sys
 from pathlib import Path
 
+from textual.widgets import DataTable
+
 from lox24tui.alerts.rules import AlertRule
 from lox24tui.clock import VirtualClock
 from lox24tui.session.config import Locations, Settings
 from lox24tui.tui.app import Lox24App
+from lox24tui.tui.screens.alerts import AlertsScreen
 from tests.tui.dashboard_driver import toasts, toasts_saying, two_bulks_ending_soon
 
 from .conftest import advance, app_on, opened, until
@@ -53,6 +56,13 @@ async def test_a_rule_fires_once_when_its_bulk_reaches_the_status(
         assert any("finishing: a bulk reaches processed" in text for text in toasts(app))
         await advance(app, pilot, 60)
         assert len(events_in(log)) == 1  # once, however often the bulk is checked again
+        await pilot.press("exclamation_mark")  # what fired, and what it returned
+        await until(pilot, lambda: isinstance(app.screen, AlertsScreen), "! opened nothing")
+        table = app.screen.query_one("#alerts-table", DataTable)
+        await until(pilot, lambda: table.row_count == 1, "the firing is not listed")
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[1:] == ["done", "finishing", "holds", "command ran, exit 0"]
+        await pilot.press("escape")
 
     again = app_on(fake, watchlist, locations, settings=settings)  # a restart, same history
     async with opened(again) as pilot:

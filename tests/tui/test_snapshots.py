@@ -16,6 +16,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from lox24tui.alerts.rules import AlertRule
 from lox24tui.clock import VirtualClock
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
@@ -250,6 +251,15 @@ async def _cancel(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def _alerts(pilot: Pilot[None]) -> None:
+    """The alerts screen of a demo whose rule held at start for the finished bulks."""
+    await steady(pilot)
+    await pilot.press("exclamation_mark")
+    await _rows_in(pilot, "#alerts-table")
+    pilot.app.clear_notifications()  # the start's toast counts them; its timing is not a look
+    await pilot.pause()
+
+
 async def _keys(pilot: Pilot[None]) -> None:
     await steady(pilot)
     await pilot.press("question_mark")
@@ -273,6 +283,8 @@ NEWCOMER_SCREENS = {
     "cancel": _cancel,
     "keys": _keys,
 }
+WITH_ALERTS = {"alerts": _alerts}
+"""Screens of a demo with alert rules (the newcomer's demo has none)."""
 
 
 @pytest.mark.parametrize("size", NEWCOMER_SIZES)
@@ -283,6 +295,18 @@ def test_every_screen(
     assert snap_compare(
         demo(), terminal_size=NEWCOMER_SIZES[size], run_before=NEWCOMER_SCREENS[screen]
     )
+
+
+@pytest.mark.parametrize("size", NEWCOMER_SIZES)
+@pytest.mark.parametrize("screen", WITH_ALERTS)
+def test_every_alerts_screen(
+    snap_compare: Any, demo: Callable[..., Lox24App], screen: str, size: str
+) -> None:
+    rule = AlertRule.model_validate(
+        {"name": "finished", "when": "status", "status": "processed", "bell": True}
+    )
+    app = demo(settings=Settings(archive_after=0, alerts=(rule,)))
+    assert snap_compare(app, terminal_size=NEWCOMER_SIZES[size], run_before=WITH_ALERTS[screen])
 
 
 @pytest.fixture

@@ -49,6 +49,7 @@ PALETTE_BINDINGS: Final = (
     "main.cancel",
     "main.raw_json",
     "main.copy_request_id",
+    "main.alerts",
 )
 """The main screen's and the watch table's bindings offered in the command palette, in its
 order. Each entry's title, help and key come from the binding itself (see palette_commands)."""
@@ -67,6 +68,14 @@ class MainScreen(Screen[None]):
         # The footer shows the primary keys only (it is one line, 80 columns at least); the
         # rest are in ? help and the command palette.
         Binding("a", "add", "Add", tooltip="Watch one or more bulks", id="main.add"),
+        Binding(
+            "exclamation_mark",
+            "app.alerts",
+            "Alerts",
+            tooltip="What the alert rules fired, and what their actions returned",
+            show=False,
+            id="main.alerts",
+        ),
         Binding("u", "undo", "Undo", tooltip="Put back the last bulk removed", id="undo"),
         Binding(
             "u",
