@@ -1,13 +1,14 @@
-"""Alerts in the dashboard: after each flush of the engine's updates (and every half minute, for
-stalls, which come with time, not with an update) the alert rules are checked, and what fires
-acts: a toast, the bell, a desktop notification, a command run in a worker whose result is shown
-when it fails and kept with the firing in the history."""
+"""What a firing does, wherever the engine runs (the dashboard, the headless monitor): its words
+said (a toast, or a log line), the bell, a desktop notification, and its command run in the
+background, whose result is kept with the firing in the history and said when it failed. The
+front end gives the ways to say, ring and run; the rules are checked here after each flush of
+the engine's updates, and every :data:`SWEEP_SECONDS` for stalls, which come with time."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, Final, Protocol
 
 from lox24tui.alerts.command import command_environment, run_command
 from lox24tui.api import Account
@@ -16,10 +17,6 @@ from lox24tui.session.notify import Notice
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import History
 from lox24tui.text import humanize
-from lox24tui.tui.toasts import SessionToasts
-
-if TYPE_CHECKING:
-    from textual.app import App
 
 _log = logging.getLogger(__name__)
 
@@ -27,24 +24,34 @@ SWEEP_SECONDS: Final = 30.0
 """How often every bulk is checked for the conditions that come with time (a stall)."""
 
 
+class Say(Protocol):
+    def __call__(self, text: str, *, title: str, warning: bool) -> None: ...
+
+
 class AlertActions:
     def __init__(
         self,
-        app: App[None],
         session: WatchSession,
-        toasts: SessionToasts,
         watch: AlertWatch,
         history: History | None,
+        *,
+        say: Say,
+        bell: Callable[[], None],
+        notify: Callable[[Notice], None],
+        spawn: Callable[[Coroutine[Any, Any, None], str], object],
     ) -> None:
-        self._app = app
         self._session = session
-        self._toasts = toasts
         self.watch = watch
         self._history = history
+        self._say = say
+        self._bell = bell
+        self._notify = notify
+        self._spawn = spawn
+        """Runs a command's coroutine in the background (a worker, a task), named."""
         self._told_start = False
 
     def bulks_changed(self, bulk_ids: Iterable[str]) -> None:
-        """Check the rules for these bulks (their rows just changed)."""
+        """Check the rules for these bulks (their states just changed)."""
         if not self.watch.bulk_rules:
             return
         states = self._session.states
@@ -64,11 +71,11 @@ class AlertActions:
         held = self.watch.held_at_start
         if held and not self._told_start and self._session.is_current:
             self._told_start = True
-            self._app.notify(
+            self._say(
                 f"{humanize.plural(held, 'alert condition')} held already when first seen: "
                 "not fired (an alert fires when its condition starts to hold).",
                 title="Alerts",
-                timeout=10,
+                warning=False,
             )
 
     def _act(self, firings: list[Firing]) -> None:
@@ -76,20 +83,13 @@ class AlertActions:
             rule, event = firing.rule, firing.event
             _log.info("alert %s fired for %s: %s", rule.name, firing.subject, event.text)
             if rule.toast:
-                self._app.notify(
-                    event.text, title=f"Alert: {rule.name}", severity="warning", markup=False
-                )
+                self._say(event.text, title=f"Alert: {rule.name}", warning=True)
             if rule.bell:
-                self._app.bell()
+                self._bell()
             if rule.desktop:
-                self._toasts.notifier.notify(Notice(f"Alert: {rule.name}", event.text))
+                self._notify(Notice(f"Alert: {rule.name}", event.text))
             if rule.command is not None:
-                self._app.run_worker(
-                    self._command(firing),
-                    name=f"alert {rule.name}",
-                    group="alerts",
-                    exit_on_error=False,
-                )
+                self._spawn(self._command(firing), f"alert {rule.name}")
             elif self._history is not None:
                 self._history.alert_outcome(rule.name, firing.subject, ", ".join(rule.actions))
 
@@ -102,11 +102,9 @@ class AlertActions:
         if self._history is not None:
             self._history.alert_outcome(rule.name, firing.subject, f"command {result.words}")
         if not result.ok:
-            self._app.notify(
-                f"The command of alert {rule.name} {result.words}."
-                + (f" It said: {result.output.splitlines()[0]}" if result.output else ""),
+            said = f" It said: {result.output.splitlines()[0]}" if result.output else ""
+            self._say(
+                f"The command of alert {rule.name} {result.words}.{said}",
                 title="Alerts",
-                severity="warning",
-                timeout=20,
-                markup=False,
+                warning=True,
             )

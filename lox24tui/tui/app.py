@@ -34,6 +34,7 @@ from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.auto_watch import AutoWatch
 from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor
+from lox24tui.session.alert_actions import SWEEP_SECONDS, AlertActions
 from lox24tui.session.alert_watch import AlertWatch
 from lox24tui.session.engagement_rounds import EngagementRounds, read_into
 from lox24tui.session.events import (
@@ -50,7 +51,6 @@ from lox24tui.session.events import (
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.text import humanize, sanitise
-from lox24tui.tui.alert_actions import SWEEP_SECONDS, AlertActions
 from lox24tui.tui.connection import Connection
 from lox24tui.tui.keys import PALETTE, Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
@@ -159,11 +159,17 @@ class Lox24App(App[None]):
             notify_writer=setup.notify_writer,
         )
         self.alert_actions = AlertActions(
-            self,
             self.session,
-            self.toasts,
             AlertWatch(setup.settings.alerts, history, setup.clock),
             history,
+            say=lambda text, *, title, warning: self.notify(
+                text, title=title, severity="warning" if warning else "information", markup=False
+            ),
+            bell=self.bell,
+            notify=self.toasts.notifier.notify,
+            spawn=lambda work, name: self.run_worker(
+                work, name=name, group="alerts", exit_on_error=False
+            ),
         )
         """Alert rules, checked as the engine's updates come, acting when they fire."""
 
