@@ -32,7 +32,7 @@ from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
 from lox24tui.session.alert_actions import SWEEP_SECONDS, AlertActions
 from lox24tui.session.alert_watch import AlertWatch
 from lox24tui.session.config import Locations, Settings, below_low_balance, inside_tmux
-from lox24tui.session.events import Notice, SessionEvent, StatusMoved
+from lox24tui.session.events import Notice, RowsChanged, SessionEvent, StatusMoved
 from lox24tui.session.notify import Notifier
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import History
@@ -89,15 +89,7 @@ async def _monitor(
 
     loop.add_signal_handler(signal.SIGTERM, stop, int(ExitCode.OK))
     loop.add_signal_handler(signal.SIGINT, stop, int(ExitCode.INTERRUPTED))
-    clock = SystemClock()
     history = History(locations.history_file, retention_days=settings.history_days)
-    tasks: set[asyncio.Task[None]] = set()
-
-    def spawn(work: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.create_task(work, name=name)
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
     async with Lox24ClientPool(
         token, settings.api_url, timeout=settings.timeout, max_connections=settings.concurrency
     ) as client:
@@ -108,39 +100,64 @@ async def _monitor(
             side_requests_per_minute=settings.side_requests_per_minute,
             guard=output.shared_guard(settings, token, locations, lock_wait=None),
         )
-        guarded = GuardedClient(client, monitor.guard, read_only=True)
-        session = WatchSession(
-            watchlist,
+        headless = Headless(
+            settings,
             monitor,
-            clock,
-            history=history,
-            archive_after=settings.archive_after,
-            low_balance=settings.low_balance,
-            read_only=True,
+            GuardedClient(client, monitor.guard, read_only=True),
+            WatchSession(
+                watchlist,
+                monitor,
+                SystemClock(),
+                history=history,
+                archive_after=settings.archive_after,
+                low_balance=settings.low_balance,
+                read_only=True,
+            ),
+            history,
         )
-        notifier = Notifier(settings.notify, tmux=inside_tmux())
-        alerts = AlertActions(
+        say(
+            f"monitoring {humanize.plural(len(watchlist.ids), 'bulk')} of "
+            f"{locations.watchlist_file} every {settings.interval:g} s, "
+            f"{humanize.plural(len(settings.alerts), 'alert rule')}"
+        )
+        try:
+            await headless.run_until(stopped)
+        finally:
+            await headless.close()
+            history.close()
+    say("stopped")
+    return stopped.result()
+
+
+class Headless:
+    """The engine, the watch session and the alerts, wired for a process without a screen:
+    what the dashboard's App does with toasts and workers, said in log lines and run as tasks."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        monitor: Monitor,
+        guarded: GuardedClient,
+        session: WatchSession,
+        history: History,
+    ) -> None:
+        self._settings = settings
+        self._monitor = monitor
+        self._session = session
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._notifier = Notifier(settings.notify, tmux=inside_tmux())
+        self._alerts = AlertActions(
             session,
-            AlertWatch(settings.alerts, history, clock),
+            AlertWatch(settings.alerts, history, session.clock),
             history,
             say=say,
             bell=lambda: None,  # no terminal to ring
-            notify=notifier.notify,
-            spawn=spawn,
+            notify=self._notifier.notify,
+            spawn=self._spawn,
         )
-
-        def account_seen(account: Account) -> None:
-            if session.balance.seen(account) and below_low_balance(
-                account.balance_amount, settings.low_balance
-            ):
-                say(
-                    f"balance {humanize.money(account.balance_amount, account.currency)}, "
-                    "below low_balance",
-                    title="LOX24 account",
-                    warning=True,
-                )
-            alerts.account_seen(account)
-
+        self._engine_lines = EngineStateLines(lambda text: say(text))
+        self._retry: asyncio.TimerHandle | None = None
+        clock = session.clock
         if settings.delivery:
             monitor.side.add(
                 DeliverySchedule(
@@ -149,67 +166,79 @@ async def _monitor(
             )
         monitor.side.add(
             AccountWatch(
-                monitor, lambda: guarded, clock, account_seen, interval=settings.account_interval
+                monitor,
+                lambda: guarded,
+                clock,
+                self._account_seen,
+                interval=settings.account_interval,
             )
         )
-        engine_lines = EngineStateLines(lambda text: say(text))
-        retry: asyncio.TimerHandle | None = None
+        monitor.updates.listen(self._on_engine)
+        session.listen(self._on_session)
 
-        def on_engine(event: MonitorEvent) -> None:
-            nonlocal retry
-            if not isinstance(event, Summary):
-                return
-            engine_lines.see(event.breaker, event.at)
-            refused = event.breaker is not None and event.breaker.kind == BreakerKind.AUTH
-            if refused and retry is None:
-                say(f"the token is tried again in {humanize.span(AUTH_RETRY)}, alone")
-                retry = loop.call_later(AUTH_RETRY, tried_again)
-
-        def tried_again() -> None:
-            nonlocal retry
-            retry = None
-            monitor.resume()
-
-        def on_session(event: SessionEvent) -> None:
-            match event:
-                case StatusMoved():
-                    say(f"{event.before} → {event.after}", title=event.name, warning=event.failed)
-                case Notice():
-                    say(event.message, title=event.about, warning=event.severity != "information")
-            alerts.bulks_changed(getattr(event, "bulk_ids", ()))
-
-        monitor.updates.listen(on_engine)
-        session.listen(on_session)
-        say(
-            f"monitoring {humanize.plural(len(session.ids), 'bulk')} of {locations.watchlist_file}"
-            f" every {settings.interval:g} s, {humanize.plural(len(settings.alerts), 'alert rule')}"
-        )
-        monitor.start()
+    async def run_until(self, stopped: asyncio.Future[int]) -> None:
+        """Flush the engine's updates at the dashboard's pace, follow the watch-list file, and
+        look for stalls, until ``stopped``."""
+        self._monitor.start()
         since_follow = since_sweep = 0.0
-        try:
-            while not stopped.done():
-                await asyncio.wait([stopped], timeout=TICK)
-                session.flush()
-                since_follow += TICK
-                since_sweep += TICK
-                if since_follow >= FOLLOW_EVERY:
-                    since_follow = 0.0
-                    session.file.follow()
-                if since_sweep >= SWEEP_SECONDS:
-                    since_sweep = 0.0
-                    alerts.sweep()
-        finally:
-            if retry is not None:
-                retry.cancel()
-            await monitor.stop()
-            session.flush()
-            if tasks:  # a command still running is given its time to end
-                await asyncio.wait(tasks)
-            session.close()
-            notifier.close(wait=False)
-            history.close()
-        say("stopped")
-        return stopped.result()
+        while not stopped.done():
+            await asyncio.wait([stopped], timeout=TICK)
+            self._session.flush()
+            since_follow += TICK
+            since_sweep += TICK
+            if since_follow >= FOLLOW_EVERY:
+                since_follow = 0.0
+                self._session.file.follow()
+            if since_sweep >= SWEEP_SECONDS:
+                since_sweep = 0.0
+                self._alerts.sweep()
+
+    async def close(self) -> None:
+        """Stop the engine; a command still running is given its time to end."""
+        if self._retry is not None:
+            self._retry.cancel()
+        await self._monitor.stop()
+        self._session.flush()
+        if self._tasks:
+            await asyncio.wait(self._tasks)
+        self._session.close()
+        self._notifier.close(wait=False)
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _account_seen(self, account: Account) -> None:
+        low = self._settings.low_balance
+        if self._session.balance.seen(account) and below_low_balance(account.balance_amount, low):
+            money = humanize.money(account.balance_amount, account.currency)
+            say(f"balance {money}, below low_balance", title="LOX24 account", warning=True)
+        self._alerts.account_seen(account)
+
+    def _on_engine(self, event: MonitorEvent) -> None:
+        """Each change of what holds requests back, in a line; a refused token tried again."""
+        if not isinstance(event, Summary):
+            return
+        self._engine_lines.see(event.breaker, event.at)
+        refused = event.breaker is not None and event.breaker.kind == BreakerKind.AUTH
+        if refused and self._retry is None:
+            say(f"the token is tried again in {humanize.span(AUTH_RETRY)}, alone")
+            loop = asyncio.get_running_loop()
+            self._retry = loop.call_later(AUTH_RETRY, self._try_again)
+
+    def _try_again(self) -> None:
+        self._retry = None
+        self._monitor.resume()
+
+    def _on_session(self, event: SessionEvent) -> None:
+        match event:
+            case StatusMoved():
+                say(f"{event.before} → {event.after}", title=event.name, warning=event.failed)
+            case Notice():
+                say(event.message, title=event.about, warning=event.severity != "information")
+            case RowsChanged():
+                self._alerts.bulks_changed(event.bulk_ids)
 
 
 SUMMARY = "watch the watch list without a screen, with alerts (for a server)"
