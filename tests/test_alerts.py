@@ -18,11 +18,10 @@ import pytest
 from lox24tui.alerts.command import OUTPUT_KEPT, command_environment, run_command
 from lox24tui.alerts.conditions import account_holds, bulk_holds
 from lox24tui.alerts.rules import AlertRule
-from lox24tui.api import BulkStatus, StatusCode, StatusReply
+from lox24tui.api import StatusCode
 from lox24tui.engine.bulk_state import BulkState
-from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.session.config import ConfigError, Locations, load_settings
-from lox24tui.state.history import ProgressSample
+from tests.bulk_states import BULK, NOW, bulk, sample
 from tests.cli_process import lox24tui
 
 TOKEN = "1234567:abcdefabcdefabcdefabcdefabcdefab"
@@ -236,36 +235,9 @@ def _zombie(pid: int) -> bool:
 
 # ---------------------------------------------------------------- conditions, at their thresholds
 
-BULK = "5e7d0c00-4699-11ea-a637-96000028b339"
-NOW = 1_764_150_000.0
-
 
 def rule(**fields: object) -> AlertRule:
     return AlertRule.model_validate({"name": "r", **fields})
-
-
-def bulk(code: int, *, delivered: int = 0, failed: int = 0, settled: bool = False) -> BulkState:
-    body = {"uuid": BULK, "status_code": code, "msg_total_count": 1000, "created_at": NOW - 600}
-    reply = StatusReply(BULK, BulkStatus.model_validate(body), None, json.dumps(body))
-    delivery = DeliveryBreakdown(
-        delivered=delivered,
-        queued=0,
-        submitted=0,
-        expired=failed,
-        rejected=0,
-        none=0,
-        not_sent=0,
-        other=0,
-        total=delivered + failed,
-        partial=False,
-        settled=settled,
-        taken_at=NOW,
-    )
-    return BulkState(BULK, reply, delivery=delivery)
-
-
-def sample(at: float, done: int) -> ProgressSample:
-    return ProgressSample(BULK, at, 1000, done, 0, done, 0)
 
 
 @pytest.mark.parametrize(
@@ -295,6 +267,14 @@ def test_status_and_counted_hold_as_the_bulk_says() -> None:
     processed = rule(when="status", status="processed")
     assert bulk_holds(processed, bulk(StatusCode.PROCESSED), (), NOW)
     assert not bulk_holds(processed, bulk(StatusCode.IN_PROGRESS), (), NOW)
+    assert not bulk_holds(processed, BulkState(BULK), (), NOW)  # not checked yet
+    scheduled = rule(when="status", status="scheduled")  # status 0, its delivery still ahead
+    assert bulk_holds(scheduled, bulk(StatusCode.NEW, delivery_at=NOW + 600), (), NOW)
+    assert not bulk_holds(scheduled, bulk(StatusCode.NEW, delivery_at=NOW - 600), (), NOW)
+    failures = rule(when="failure_rate", above=5)
+    assert not bulk_holds(failures, BulkState(BULK, bulk(StatusCode.PROCESSED).reply), (), NOW)
+    low = rule(when="balance_below", amount=50)
+    assert not bulk_holds(low, bulk(StatusCode.PROCESSED), (), NOW)  # about the account
     counted = rule(when="counted")
     assert bulk_holds(counted, bulk(StatusCode.PROCESSED, delivered=1000, settled=True), (), NOW)
     assert not bulk_holds(counted, bulk(StatusCode.PROCESSED, delivered=990), (), NOW)

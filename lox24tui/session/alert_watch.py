@@ -90,11 +90,6 @@ class AlertWatch:
             and self._fires(rule.name, ACCOUNT, account_holds(rule, balance), now)
         ]
 
-    def forget(self, bulk_id: str) -> None:
-        """The bulk is no longer watched: what was seen of it goes (its claims stay, so adding
-        it back does not fire again what fired already)."""
-        self._seen_clear = {key for key in self._seen_clear if key[1] != bulk_id}
-
     def _fires(self, rule: str, subject: str, holds: bool, now: float) -> bool:
         key = (rule, subject)
         if not holds:
