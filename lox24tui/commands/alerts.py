@@ -23,11 +23,10 @@ from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import count_delivery
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.session.config import ConfigError, Locations, Settings, load_settings
+from lox24tui.tui.setup import DEMO_URL
 
 if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
-
-DEMO_URL = "http://demo.lox24.invalid"
 
 
 def run_check(*, out: TextIO = sys.stdout) -> int:
@@ -93,7 +92,7 @@ async def _demo_event(rule: AlertRule) -> AlertEvent:
     async with Lox24Client(
         Token(FAKE_TOKEN), DEMO_URL, transport=httpx.ASGITransport(app=fake)
     ) as client:
-        bulk_id, label = _demo_bulk(rule, fake.account)
+        bulk_id, label = _demo_bulk(rule, fake.account, now)
         try:
             reply = await client.get_bulk_status(bulk_id)
             delivery = await count_delivery(client, bulk_id, status=reply.status, now=time.time)
@@ -102,10 +101,9 @@ async def _demo_event(rule: AlertRule) -> AlertEvent:
     return bulk_event(rule, BulkState(bulk_id, reply, delivery=delivery), label, now, test=True)
 
 
-def _demo_bulk(rule: AlertRule, account: SimulatedAccount) -> tuple[str, str]:
+def _demo_bulk(rule: AlertRule, account: SimulatedAccount, now: float) -> tuple[str, str]:
     """The demo bulk the rule covers that best shows its condition; any it covers else; the
     first demo bulk when it covers none (its ids are not the demo's)."""
-    now = time.time()
     demo = account.watched_demo_ids()
     covered = [(bulk_id, label) for bulk_id, label in demo if rule.covers(bulk_id, label)] or demo
     by_id = {bulk.uuid: bulk for bulk in account}
