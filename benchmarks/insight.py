@@ -1,7 +1,8 @@
 """What campaign insight costs LOX24, in requests, for one big bulk: the failures by reason ×
 country (``f``), the retry list (``export --retry``, ``r``), the report (``report``, ``p``,
 which includes the failures and the clicks), the pane's clicks and replies, and progress; and
-what the table's clicks and replies columns cost over a day when shown.
+what the table's clicks and replies columns cost over a day when shown; and a day of the spend
+forecast.
 
 A bulk of 50,000 messages, every one final, at LOX24's page size (the fake's 30), read through the
 guarded client as the command does, against the fake LOX24 in process. The fake fails 6 % of its
@@ -38,10 +39,12 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.insight.engagement import Engagement, read_engagement
 from lox24tui.insight.failures import failure_table, read_failures
+from lox24tui.insight.forecast import read_forecast
 from lox24tui.insight.report import gather_report
 from lox24tui.insight.retry_list import retry_list
 from lox24tui.session.engagement_cache import Engaged, EngagementCache
 from lox24tui.session.engagement_rounds import REQUESTS
+from lox24tui.session.forecast_rounds import FORECAST_EVERY, PRICES_FOR
 
 BULK = "5e7d0c00-4699-11ea-a637-96000028b339"
 
@@ -170,11 +173,33 @@ def columns_day(ended: int = 1000, sending: int = 10, days: int = 30) -> None:
     )
 
 
+async def forecast_cost() -> None:
+    """What one reading of the spend forecast costs on the demo account (measured, through the
+    client against the fake), and a quiet day of them at the dashboard's schedule."""
+    clock = VirtualClock()
+    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+    transport = httpx.ASGITransport(app=fake)
+    async with Lox24Client(Token(FAKE_TOKEN), "http://fake.test", transport=transport) as client:
+        first = await read_forecast(client)
+        with_prices = len(fake.log)
+        await read_forecast(client, first.prices)
+        kept = len(fake.log) - with_prices
+    readings = 86_400 / FORECAST_EVERY
+    day = readings * kept + 86_400 / PRICES_FOR * (with_prices - kept)
+    print(
+        f"  the spend forecast: {with_prices} requests a reading with the recent prices, {kept} "
+        f"with them kept ({len(first.bulks)} bulks waiting); a quiet day at one reading every "
+        f"{FORECAST_EVERY / 60:.0f} min and the prices every {PRICES_FOR / 3600:.0f} h: "
+        f"{day:.0f} requests, plus one reading per watched bulk that starts or ends"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=50_000)
     asyncio.run(measure(parser.parse_args().messages))
     columns_day()
+    asyncio.run(forecast_cost())
 
 
 if __name__ == "__main__":

@@ -283,4 +283,4 @@ def test_status_and_counted_hold_as_the_bulk_says() -> None:
 @pytest.mark.parametrize(("balance", "holds"), [("49.99", True), ("50", False), (None, False)])
 def test_the_balance_holds_below_its_amount(balance: str | None, holds: bool) -> None:
     low = rule(when="balance_below", amount=50)
-    assert account_holds(low, None if balance is None else Decimal(balance)) is holds
+    assert account_holds(low, None if balance is None else Decimal(balance), None) is holds

@@ -110,9 +110,12 @@ async def test_an_undocumented_code_counts_as_other_when_a_page_shows_it(
 
 
 async def test_a_bulk_without_messages_costs_no_request(fake: FakeLox24, fake_url: str) -> None:
-    scheduled = next(b.uuid for b in fake.account if b.label == "Tomorrow's morning promo")
+    scheduled = next(b.uuid for b in fake.account if b.label == "Store opening reminder")
     nothing = await breakdown_of(fake, fake_url, bulk=scheduled)
     assert nothing.total == 0 and not nothing.settled
+    sized = next(b.uuid for b in fake.account if b.label == "Tomorrow's morning promo")
+    waiting = await breakdown_of(fake, fake_url, bulk=sized)  # created, none sent yet
+    assert waiting.total == waiting.waiting == 25_000 and not waiting.settled
     assert sms_requests(fake) == 0
 
 

@@ -63,12 +63,19 @@ def test_account_shows_balance_currency_and_a_low_balance_warning(live_url: str)
     as_json = lox24tui("account", "--json", url=live_url)
     assert as_json.returncode == 0, as_json.stderr
     record = json.loads(as_json.stdout, parse_float=Decimal)
-    assert set(record) == set(ACCOUNT_FIELDS) and record["currency"] == "EUR"
+    assert set(record) == {*ACCOUNT_FIELDS, "forecast"} and record["currency"] == "EUR"
     assert isinstance(record["balance_amount"], Decimal)
+    spend = record["forecast"]  # the demo: tomorrow's promo estimated, next week's priced
+    assert spend["estimated"] and spend["over_balance"] and Decimal(spend["cost"]) > 2000
+    assert {bulk["basis"] for bulk in spend["bulks"]} >= {"priced", "estimate"}
     set_config("low_balance = 1000\n")
     human = lox24tui("account", url=live_url)
     assert human.returncode == 0
     assert "EUR" in human.stdout and "below your low_balance of 1,000.00 EUR" in human.stdout
+    lines = {line.split(maxsplit=1)[0]: line for line in human.stdout.splitlines()}
+    assert "scheduled bulks need at least" in lines["scheduled"]  # one starts in 20 s: no size
+    assert "1 bulk priced by LOX24; estimate at the price per message" in lines["basis"]
+    assert "would cost more than the balance" in human.stdout
 
 
 def test_cancel_without_a_terminal_needs_yes(live_fake: FakeLox24, live_url: str) -> None:

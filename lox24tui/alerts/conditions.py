@@ -1,6 +1,6 @@
 """Whether a rule's condition holds now: for a bulk, from its state as the engine last saw it and
-its progress samples; for the account, from its balance. Pure decisions, no side effect: what
-fires and when is :mod:`lox24tui.session.alert_watch`'s."""
+its progress samples; for the account, from its balance and the spend forecast. Pure decisions,
+no side effect: what fires and when is :mod:`lox24tui.session.alert_watch`'s."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from decimal import Decimal
 from lox24tui.alerts.rules import AlertRule, Condition
 from lox24tui.api import StatusCode
 from lox24tui.engine.bulk_state import BulkState
+from lox24tui.insight.forecast import Forecast
 from lox24tui.insight.progress import Outlook, estimate
 from lox24tui.state.history import ProgressSample
 
@@ -51,12 +52,22 @@ def observed(rule: AlertRule, state: BulkState) -> bool:
     return state.reply is not None
 
 
-def account_holds(rule: AlertRule, balance: Decimal | None) -> bool:
-    """Whether ``rule``'s condition holds for the account. ``spend_over_balance`` needs the
-    spend forecast, which is not built yet: it never holds until then."""
+def account_holds(rule: AlertRule, balance: Decimal | None, forecast: Forecast | None) -> bool:
+    """Whether ``rule``'s condition holds for the account: its balance, or what its scheduled
+    bulks would cost against it (the bulks whose cost is known)."""
     if rule.when is Condition.BALANCE_BELOW:
         return balance is not None and rule.amount is not None and balance < rule.amount
+    if rule.when is Condition.SPEND_OVER_BALANCE:
+        return forecast is not None and forecast.exceeds(balance)
     return False
+
+
+def account_observed(rule: AlertRule, balance: Decimal | None, forecast: Forecast | None) -> bool:
+    """Whether enough of the account is known to say if the condition holds: the balance, and
+    for the spend the forecast too."""
+    if rule.when is Condition.SPEND_OVER_BALANCE:
+        return balance is not None and forecast is not None
+    return balance is not None
 
 
 def _at(timestamp: float) -> datetime:

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from lox24tui.alerts.rules import AlertRule
+from lox24tui.alerts.rules import AlertRule, Condition
 from lox24tui.engine.bulk_state import BulkState
+from lox24tui.insight.forecast import Forecast
 from lox24tui.text import sanitise
 
 VERSION = 1
@@ -37,6 +38,9 @@ class AlertEvent:
     balance: str | None = None
     """The account's balance, as LOX24 gave it (exact), for the account's conditions."""
     currency: str | None = None
+    scheduled_spend: str | None = None
+    """What the scheduled bulks would cost (exact; the bulks whose cost is known), for the
+    spend condition."""
     test: bool = False
     """Fired by ``alerts test``, not by a condition that holds."""
 
@@ -88,16 +92,28 @@ def bulk_event(
 
 
 def account_event(
-    rule: AlertRule, balance: Decimal | None, currency: str | None, at: float, *, test: bool = False
+    rule: AlertRule,
+    balance: Decimal | None,
+    currency: str | None,
+    at: float,
+    *,
+    forecast: Forecast | None = None,
+    test: bool = False,
 ) -> AlertEvent:
     """The event of a rule about the account (its balance, its scheduled spend)."""
     amount = "unknown" if balance is None else f"{balance} {currency or ''}".strip()
+    text = f"LOX24 account: {rule.threshold_words} (balance {amount})"
+    spend = None
+    if rule.when is Condition.SPEND_OVER_BALANCE and forecast is not None:
+        text = f"LOX24 account: {forecast.sentence(balance, currency)}"
+        spend = str(forecast.cost)
     return AlertEvent(
         rule=rule.name,
         condition=str(rule.when),
-        text=sanitise.one_line(f"LOX24 account: {rule.threshold_words} (balance {amount})"),
+        text=sanitise.one_line(text),
         at=at,
         balance=None if balance is None else str(balance),
         currency=currency,
+        scheduled_spend=spend,
         test=test,
     )

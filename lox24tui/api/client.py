@@ -191,7 +191,9 @@ class Lox24Client(ClosesOnExit):
         params += [("status_code[]", code) for code in filters.status_codes]
         if filters.created_since is not None:
             params.append(("created_at[gte]", int(filters.created_since.timestamp())))
-        response, payload = await self._get_json("/bulks", params=params)
+        # ld+json: its hydra:view says which page is the last, so the last costs no request
+        # for an empty page after it (a plain JSON array cannot say)
+        response, payload = await self._request_json("GET", "/bulks", params=params, accept=JSON_LD)
         members, next_page, total = _collection(payload, response, page, "bulks")
         items = [Bulk.model_validate(member) for member in members]
         return BulkPage(items, page, next_page, total, _request_id(response))

@@ -1,4 +1,5 @@
-"""``lox24tui account``: the balance, its currency, when it last changed, and the services."""
+"""``lox24tui account``: the balance, its currency, when it last changed, the services, and what
+the scheduled bulks will cost against it (the spend forecast, in one or two more requests)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from lox24tui.commands import output
 from lox24tui.commands.arguments import STOPPED, add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.stopped import stopped_by
+from lox24tui.insight.forecast import Forecast, forecast_json, read_forecast
 from lox24tui.session.config import below_low_balance
 from lox24tui.text import humanize
 
@@ -26,23 +28,33 @@ def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
         return loaded
     settings, token = loaded
 
-    async def fetch() -> Account | Lox24Error:
+    async def fetch() -> tuple[Account, Forecast | Lox24Error] | Lox24Error:
         async with output.guarded_client(settings, token, concurrency=1) as client:
             try:
-                return await client.get_account()
+                account = await client.get_account()
             except Lox24Error as error:
                 return error
+            try:
+                return account, await read_forecast(client)
+            except Lox24Error as error:  # the account is known: say it, and why no forecast
+                return account, error
 
-    result = asyncio.run(fetch())
-    if isinstance(result, Lox24Error):
-        stopped = stopped_by([result]) is not None
-        output.complain(f"stopped: {result}" if stopped else str(result))
+    fetched = asyncio.run(fetch())
+    if isinstance(fetched, Lox24Error):
+        stopped = stopped_by([fetched]) is not None
+        output.complain(f"stopped: {fetched}" if stopped else str(fetched))
         return ExitCode.STOPPED if stopped else ExitCode.FAILED
+    result, forecast = fetched
     low = settings.low_balance
     is_low = below_low_balance(result.balance_amount, low)
     if as_json:
-        record = {name: getattr(result, name) for name in ACCOUNT_FIELDS}
+        record: dict[str, object] = {name: getattr(result, name) for name in ACCOUNT_FIELDS}
         record.update(result.extra_fields)
+        record["forecast"] = (
+            forecast_json(forecast, result.balance_amount)
+            if isinstance(forecast, Forecast)
+            else {"error": str(forecast)}
+        )
         output.print_json(out, record)
         return ExitCode.OK
     currency = result.currency or "(no currency)"
@@ -56,6 +68,14 @@ def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
     ]
     if is_low:
         rows.append(("warning", f"below your low_balance of {humanize.money(low, currency)}"))
+    if isinstance(forecast, Forecast):
+        rows.append(("scheduled", forecast.sentence(None, currency)))
+        if forecast.bulks:
+            rows.append(("basis", forecast.basis(currency)))
+        if forecast.exceeds(result.balance_amount):
+            rows.append(("warning", "the scheduled bulks would cost more than the balance"))
+    else:
+        rows.append(("scheduled", f"not known: {forecast}"))
     for key, value in result.unreadable_fields.items():
         rows.append((key, f"unreadable: {value!r}"))
     for label, value in rows:
@@ -74,11 +94,13 @@ exit status:
 """
 
 
-SUMMARY = "show the account's balance and services"
+SUMMARY = "show the account's balance, services and scheduled spend"
 
 DESCRIPTION = (
     "Show the account (GET /me): balance, currency, when the balance last "
-    "changed, and the services it may use."
+    "changed, the services it may use, and what the scheduled bulks will cost "
+    "(their own price where LOX24 gives one, else an estimate from the price per "
+    "message of recent bulks; never a dry run)."
 )
 
 

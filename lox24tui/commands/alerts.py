@@ -22,6 +22,7 @@ from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import count_delivery
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.insight.forecast import read_forecast
 from lox24tui.session.config import ConfigError, Locations, Settings, load_settings
 from lox24tui.tui.setup import DEMO_URL
 
@@ -86,12 +87,16 @@ async def _demo_event(rule: AlertRule) -> AlertEvent:
     """The event the rule would send for the demo bulk it suits best (or the demo account)."""
     now = time.time()
     fake = FakeLox24(SimulatedAccount.demo(now))
-    if rule.when in ACCOUNT_WIDE:
-        account = fake.account
-        return account_event(rule, account.balance(now), account.currency, now, test=True)
     async with Lox24Client(
         Token(FAKE_TOKEN), DEMO_URL, transport=httpx.ASGITransport(app=fake)
     ) as client:
+        if rule.when in ACCOUNT_WIDE:
+            account = fake.account
+            forecast = None
+            if rule.when is Condition.SPEND_OVER_BALANCE:
+                forecast = await read_forecast(client)
+            balance = account.balance(now)
+            return account_event(rule, balance, account.currency, now, forecast=forecast, test=True)
         bulk_id, label = _demo_bulk(rule, fake.account, now)
         try:
             reply = await client.get_bulk_status(bulk_id)

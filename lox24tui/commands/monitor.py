@@ -29,10 +29,12 @@ from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
+from lox24tui.insight.forecast import Forecast
 from lox24tui.session.alert_actions import SWEEP_SECONDS, AlertActions
 from lox24tui.session.alert_watch import AlertWatch
 from lox24tui.session.config import Locations, Settings, below_low_balance, inside_tmux
 from lox24tui.session.events import Notice, RowsChanged, SessionEvent, StatusMoved
+from lox24tui.session.forecast_rounds import ForecastRounds
 from lox24tui.session.notify import Notifier
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import History
@@ -173,6 +175,7 @@ class Headless:
                 interval=settings.account_interval,
             )
         )
+        monitor.side.add(ForecastRounds(monitor, lambda: guarded, clock, self._forecast_seen))
         monitor.updates.listen(self._on_engine)
         session.listen(self._on_session)
 
@@ -214,7 +217,17 @@ class Headless:
         if self._session.balance.seen(account) and below_low_balance(account.balance_amount, low):
             money = humanize.money(account.balance_amount, account.currency)
             say(f"balance {money}, below low_balance", title="LOX24 account", warning=True)
-        self._alerts.account_seen(account)
+        self._spend_checked()
+
+    def _forecast_seen(self, forecast: Forecast) -> None:
+        self._session.balance.forecast_seen(forecast)
+        self._spend_checked()
+
+    def _spend_checked(self) -> None:
+        view = self._session.balance
+        if view.newly_over():
+            say(view.spend_words(), title="scheduled spend over the balance", warning=True)
+        self._alerts.account_seen()
 
     def _on_engine(self, event: MonitorEvent) -> None:
         """Each change of what holds requests back, in a line; a refused token tried again."""

@@ -14,10 +14,10 @@ from lox24tui.api.protocol import AccountSource
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkUpdate, Change
 from lox24tui.engine.monitor import Monitor, MonitorEvent
-from lox24tui.engine.side_work import SideJob
+from lox24tui.engine.side_work import PeriodicLook
 
 
-class AccountWatch:
+class AccountWatch(PeriodicLook):
     """Side work that keeps the account (balance, currency) fresh."""
 
     def __init__(
@@ -29,24 +29,13 @@ class AccountWatch:
         *,
         interval: float = 300.0,
     ) -> None:
+        super().__init__(
+            clock, monitor.side.wake, interval=max(MIN_SIDE_INTERVAL, interval), requests=1
+        )
         self._monitor = monitor
         self._client = client
-        self._clock = clock
         self._on_account = on_account
-        self.interval = max(MIN_SIDE_INTERVAL, interval)
-        self._due: float | None = clock.now()
-        self._running = False
-        self._again = False
-        """A bulk finished while a look was on its way: look again at once."""
         monitor.updates.listen(self._on_engine_event)
-
-    def soon(self) -> None:
-        """Look as soon as a slot is free (a new token, say)."""
-        if self._running:
-            self._again = True
-        else:
-            self._due = self._clock.now()
-            self._monitor.side.wake()
 
     def _on_engine_event(self, event: MonitorEvent) -> None:
         """A bulk that just finished has spent money: look at the balance now."""
@@ -58,30 +47,14 @@ class AccountWatch:
         ):
             self.soon()
 
-    def due_at(self) -> float | None:
-        return self._due
-
-    def take(self, now: float) -> SideJob | None:
-        if self._due is None or self._due > now:
-            return None
-        self._due = None
-        self._running = True
-        self._again = False
-        return SideJob(self._look, requests=1)
-
-    async def _look(self) -> None:
+    async def look(self) -> None:
+        client = self._client()
+        if client is None:
+            return
+        guard = self._monitor.guard
         try:
-            client = self._client()
-            if client is None:
-                return
-            guard = self._monitor.guard
-            try:
-                account = await client.get_account()
-            except Lox24Error:
-                return  # the guard has taken note; the next look tries again
-            if self._monitor.guard is guard:  # not the account of a token no longer in use
-                self._on_account(account)
-        finally:
-            self._running = False
-            now = self._clock.now()
-            self._due = now if self._again else now + self.interval
+            account = await client.get_account()
+        except Lox24Error:
+            return  # the guard has taken note; the next look tries again
+        if self._monitor.guard is guard:  # not the account of a token no longer in use
+            self._on_account(account)

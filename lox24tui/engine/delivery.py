@@ -25,6 +25,7 @@ from lox24tui.api import (
     MessageCount,
     MessageFilters,
     SmsStatusCode,
+    StatusCode,
     count_messages,
 )
 from lox24tui.api.protocol import MessageSource
@@ -132,8 +133,9 @@ async def count_delivery(
     """Count a bulk's messages by outcome in at most :data:`MAX_REQUESTS` requests, each
     through ``client`` (a guarded client asks the account guard for every one). ``status``, when
     known, decides whether the breakdown is settled and spares the requests for a bulk that
-    created no messages. A failure raises the client's ``Lox24Error``."""
-    if status is not None and status.msg_total_count == 0:
+    created no messages, or that has not started sending (status 0: every message it created
+    waits). A failure raises the client's ``Lox24Error``."""
+    if status is not None and (status.msg_total_count == 0 or status.status_code == StatusCode.NEW):
         return _breakdown(
             Counter(), 0, Counter(), partial=False, complete=True, status=status, now=now
         )

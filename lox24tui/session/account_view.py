@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from lox24tui.api import Account
 from lox24tui.engine.bulk_state import BulkState
+from lox24tui.insight.forecast import Forecast
 from lox24tui.session.config import below_low_balance
 from lox24tui.session.events import EngineChanged, EventBus
 from lox24tui.text import sanitise
@@ -23,7 +24,12 @@ class AccountView:
         """The account as LOX24 last described it (balance, currency); None until then."""
         self._states = states
         self._events = events
+        self.forecast: Forecast | None = None
+        """What the bulks waiting to send will cost, as last read; None until then."""
         self._low_said = False
+        self._over_said: bool | None = None
+        """The scheduled spend was over the balance at the last look (:meth:`newly_over`);
+        None before both were known."""
         """The balance was below ``low_balance`` at the last reading that had one."""
 
     def seen(self, account: Account) -> bool:
@@ -38,9 +44,42 @@ class AccountView:
         self._low_said = self.is_low
         return fell
 
+    def forecast_seen(self, forecast: Forecast) -> None:
+        self.forecast = forecast
+        self._events.emit(EngineChanged())
+
     def forget(self) -> None:
         """A new token is in use: the account shown was the old token's."""
         self.account = None
+        self.forecast = None
+        self._over_said = None
+
+    def newly_over(self) -> bool:
+        """True once when the scheduled spend has just gone over the balance (after a reading
+        of either); again only after it was back within it. Over at the first sight of both
+        is not news (the bar says it in red; no storm of warnings at start)."""
+        if self.forecast is None or self.balance_amount is None:
+            return False
+        over, was = self.over_balance, self._over_said
+        self._over_said = over
+        return over and was is False
+
+    def spend_words(self) -> str:
+        """The forecast against the balance, with its basis, for a toast or a log line."""
+        if self.forecast is None:
+            return "the scheduled spend is not known yet"
+        currency = self.currency
+        sentence = self.forecast.sentence(self.balance_amount, currency)
+        return f"{sentence[:1].upper()}{sentence[1:]} ({self.forecast.basis(currency)})."
+
+    @property
+    def balance_amount(self) -> Decimal | None:
+        return self.account.balance_amount if self.account is not None else None
+
+    @property
+    def over_balance(self) -> bool:
+        """The scheduled bulks would cost more than the balance (both known)."""
+        return self.forecast is not None and self.forecast.exceeds(self.balance_amount)
 
     @property
     def is_low(self) -> bool:

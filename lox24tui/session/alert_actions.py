@@ -11,7 +11,6 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Final, Protocol
 
 from lox24tui.alerts.command import command_environment, run_command
-from lox24tui.api import Account
 from lox24tui.session.alert_watch import AlertWatch, Firing
 from lox24tui.session.notify import Notice
 from lox24tui.session.watch_session import WatchSession
@@ -64,8 +63,12 @@ class AlertActions:
         """Every bulk, for the conditions that come with time."""
         self.bulks_changed(list(self._session.states))
 
-    def account_seen(self, account: Account) -> None:
-        self._act(self.watch.check_account(account.balance_amount, account.currency))
+    def account_seen(self) -> None:
+        """The balance or the spend forecast was read again (the session holds both)."""
+        balance = self._session.balance
+        self._act(
+            self.watch.check_account(balance.balance_amount, balance.currency, balance.forecast)
+        )
 
     def _tell_what_held_at_start(self) -> None:
         held = self.watch.held_at_start

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from lox24tui.alerts.conditions import account_holds, bulk_holds, observed
+from lox24tui.alerts.conditions import account_holds, account_observed, bulk_holds, observed
 from lox24tui.alerts.events import AlertEvent, account_event, bulk_event
 from lox24tui.alerts.rules import ACCOUNT_WIDE, AlertRule, Condition
 from lox24tui.api import StatusCode
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState
+from lox24tui.insight.forecast import Forecast
 from lox24tui.state.history import History, ProgressSample
 
 ACCOUNT: Final = "account"
@@ -78,16 +79,18 @@ class AlertWatch:
                     fired.append(Firing(rule, state.bulk_id, bulk_event(rule, state, label, now)))
         return fired
 
-    def check_account(self, balance: Decimal | None, currency: str | None) -> list[Firing]:
-        """The firings among the account's conditions, at a new reading of the balance."""
-        if balance is None:
-            return []
+    def check_account(
+        self, balance: Decimal | None, currency: str | None, forecast: Forecast | None = None
+    ) -> list[Firing]:
+        """The firings among the account's conditions, at a new reading of the balance or of
+        the spend forecast."""
         now = self._clock.now()
         return [
-            Firing(rule, ACCOUNT, account_event(rule, balance, currency, now))
+            Firing(rule, ACCOUNT, account_event(rule, balance, currency, now, forecast=forecast))
             for rule in self.rules
             if rule.when in ACCOUNT_WIDE
-            and self._fires(rule.name, ACCOUNT, account_holds(rule, balance), now)
+            and account_observed(rule, balance, forecast)
+            and self._fires(rule.name, ACCOUNT, account_holds(rule, balance, forecast), now)
         ]
 
     def _fires(self, rule: str, subject: str, holds: bool, now: float) -> bool:

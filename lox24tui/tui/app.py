@@ -34,6 +34,7 @@ from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.auto_watch import AutoWatch
 from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor
+from lox24tui.insight.forecast import Forecast
 from lox24tui.session.alert_actions import SWEEP_SECONDS, AlertActions
 from lox24tui.session.alert_watch import AlertWatch
 from lox24tui.session.engagement_rounds import EngagementRounds, read_into
@@ -48,6 +49,7 @@ from lox24tui.session.events import (
     StatusMoved,
     UndoChanged,
 )
+from lox24tui.session.forecast_rounds import ForecastRounds
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.text import humanize, sanitise
@@ -175,7 +177,13 @@ class Lox24App(App[None]):
 
         def account_seen(account: Account) -> None:
             self.toasts.account_seen(account)
-            self.alert_actions.account_seen(account)
+            self.toasts.spend_checked()
+            self.alert_actions.account_seen()
+
+        def forecast_seen(forecast: Forecast) -> None:
+            self.session.balance.forecast_seen(forecast)
+            self.toasts.spend_checked()
+            self.alert_actions.account_seen()
 
         self.account_watch = AccountWatch(
             self.monitor,
@@ -197,6 +205,9 @@ class Lox24App(App[None]):
         if setup.settings.auto_watch:
             self.monitor.side.add(AutoWatch(self.connection.guarded, self._auto_adopt, self.clock))
         self.monitor.side.add(EngagementRounds(self.session, self.connection.guarded))
+        self.monitor.side.add(
+            ForecastRounds(self.monitor, self.connection.guarded, self.clock, forecast_seen)
+        )
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
         self.preferences = setup.preferences

@@ -82,6 +82,19 @@ class SessionToasts:
         )
         self.notifier.notify(balance_low(balance, currency or ""))
 
+    def spend_checked(self) -> None:
+        """After a reading of the balance or the forecast: a warning, once, when the scheduled
+        bulks have just come to cost more than the balance."""
+        view = self._session.balance
+        if view.newly_over():
+            self._app.notify(
+                view.spend_words(),
+                title="Scheduled spend over the balance",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
+
     def guard_state(self, text: str) -> None:
         """The account guard's file was damaged and moved aside, or cannot be used: once."""
         self._app.notify(

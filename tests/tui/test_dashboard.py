@@ -416,10 +416,11 @@ async def test_import_picks_recent_bulks_without_typing_an_id(
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
         marks = [screen.table.get_cell_at(Coordinate(row, 0)).plain for row in range(30)]
-        assert marks[:12] == ["watched"] * 12 and marks[12] == ""
-        screen.table.move_cursor(row=12)
+        # the demo's twelve among the newest, with one not watched: next week's newsletter
+        assert marks[:13].count("watched") == 12 and marks[13] == ""
+        screen.table.move_cursor(row=13)
         await pilot.press("space", "space")  # pick two older bulks
-        picked = [picked_id(screen, row) for row in (12, 13)]
+        picked = [picked_id(screen, row) for row in (13, 14)]
         screen.table.move_cursor(row=29)  # near the end: the next page loads
         await until(pilot, lambda: screen.table.row_count > 30, "the next page never came")
         await pilot.press("w")
@@ -452,6 +453,7 @@ async def test_import_with_a_revoked_token_stops_like_the_engine(
     async with opened(app) as pilot:
         fake = fake_of(app)
         fake.token = "7654321:" + "1" * 32  # the account's token was revoked meanwhile
+        before = len(fake.log)
         await pilot.press("i")
         screen = app.screen
         assert isinstance(screen, DiscoverScreen)
@@ -459,7 +461,7 @@ async def test_import_with_a_revoked_token_stops_like_the_engine(
         for status in (5, 10, 15):
             screen.query_one("#status-filter", Select).value = status
             await pilot.pause()
-        listing = [entry.status for entry in fake.log if entry.path == "/bulks"]
+        listing = [entry.status for entry in fake.log[before:] if entry.path == "/bulks"]
         assert listing in ([401], [])  # one refused list request at most, then nothing
         await settle(app, pilot)
         assert "Stopped" in summary_text(app) and "t enters a new token" in summary_text(app)

@@ -75,8 +75,8 @@ async def test_importing_one_bulk_says_one_more_bulk(demo: Callable[..., Lox24Ap
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
         said = " ".join(str(screen.query_one("#discover-state", Static).render()).split())
-        assert said.startswith("30 bulks, newest first")
-        screen.table.move_cursor(row=12)
+        assert said.startswith("30 bulks of 73, newest first")  # LOX24 says how many in all
+        screen.table.move_cursor(row=13)  # the first older bulk, not watched yet
         await pilot.press("space", "w")
         await until(pilot, lambda: app.screen is main_of(app), "the import screen stayed open")
         await until(pilot, lambda: any("Watching" in t for t in toasts(app)), "no toast")

@@ -28,7 +28,7 @@ from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.bulk_view import BulkView
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.filter_field import FilterField
-from lox24tui.tui.widgets.summary_bar import BarContent, SummaryBar, balance_text
+from lox24tui.tui.widgets.summary_bar import BarContent, SummaryBar, balance_text, spend_text
 
 PALETTE_BINDINGS: Final = (
     "main.add",
@@ -281,6 +281,9 @@ class MainScreen(Screen[None]):
                 low=session.balance.is_low,
                 out_of_funds=session.balance.out_of_funds,
             ),
+            spend=spend_text(
+                session.balance.forecast, session.balance.over_balance, session.balance.currency
+            ),
             currency=session.balance.currency,
             archive_shown=view.show_archived and bool(session.archive_after),
             key_name=session.key_name,
@@ -472,6 +475,10 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------ command palette
 
+    def say_spend(self) -> None:
+        """The forecast in words (the bar has room for its figure only)."""
+        self.notify(self.session.balance.spend_words(), title="Scheduled spend", markup=False)
+
     def palette_commands(self) -> Iterator[SystemCommand]:
         """The sort picker, then a palette entry per binding in PALETTE_BINDINGS, written from
         the binding: its description, its tooltip and the key that runs it now (the keymap's,
@@ -489,6 +496,12 @@ class MainScreen(Screen[None]):
             + ("" if shown else ": read for every bulk that sent, at the side-work pace"),
             self.view.toggle_engagement,
         )
+        if self.session.balance.forecast is not None:
+            yield SystemCommand(
+                "Scheduled spend",
+                "What the bulks waiting to send will cost, against the balance, and on what basis",
+                self.say_spend,
+            )
         declared = {
             binding.id: (node, binding)
             for node in (self, self.view, self.table)

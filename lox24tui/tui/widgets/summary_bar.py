@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -14,6 +14,7 @@ from textual.widget import Widget
 from lox24tui.account.guard import REFUSED_ALLOWED, BreakerKind
 from lox24tui.api import SCHEDULED, StatusCode, status_info
 from lox24tui.engine.monitor import Summary
+from lox24tui.insight.forecast import Forecast
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import ERROR_STYLE, STATUS_STYLES
 
@@ -181,9 +182,11 @@ def shorter_counts(summary: Summary, currency: str | None = None) -> Iterator[Te
     yield counts_line(summary, foldable, totals=False)
 
 
-def shorter_states(state: Text, demo: bool, balance: Text | None = None) -> Iterator[Text]:
-    """The engine's state, in the demo after a badge, then the balance; shorter where space is
-    short (the badge's words first, the balance last)."""
+def shorter_states(
+    state: Text, demo: bool, balance: Text | None = None, spend: Sequence[Text] = ()
+) -> Iterator[Text]:
+    """The engine's state, in the demo after a badge, then the balance and the scheduled spend;
+    shorter where space is short (the badge's words first, then the spend, the balance last)."""
     badges = (
         [
             Text.assemble(("DEMO ", "reverse bold"), " simulated LOX24 account · "),
@@ -192,6 +195,10 @@ def shorter_states(state: Text, demo: bool, balance: Text | None = None) -> Iter
         if demo
         else [Text()]
     )
+    if balance is not None:
+        for said in spend:
+            for badge in badges:
+                yield Text.assemble(badge, state, "   ", balance, " · ", said)
     for badge in badges:
         if balance is not None:
             yield Text.assemble(badge, state, "   ", balance)
@@ -217,6 +224,22 @@ def balance_text(
     return text
 
 
+def spend_text(forecast: Forecast | None, over_balance: bool, currency: str | None) -> list[Text]:
+    """ "scheduled ~2,025.00 EUR": what the bulks waiting to send will cost ("~" an estimate,
+    "≥" some not counted), in alarm colours when more than the balance, then shorter; nothing
+    when no scheduled bulk has a cost to tell (what does not matter is not said)."""
+    if forecast is None or not forecast.known:
+        return []
+    shown = humanize.money(forecast.cost, currency, places=humanize.COLUMN_PLACES)
+    mark = "≥" if forecast.unknown or not forecast.complete else "~" if forecast.estimated else ""
+    if not over_balance:
+        return [Text.assemble("scheduled ", (f"{mark}{shown}", "bold"))]
+    return [
+        Text.assemble(("scheduled ", "bold red"), (f"{mark}{shown} ⚠ over balance", "bold red")),
+        Text.assemble(("⚠ scheduled ", "bold red"), (f"{mark}{shown}", "bold red")),
+    ]
+
+
 def first_fitting(variants: Iterable[Text], width: int) -> Text:
     """The first of ``variants`` that fits in ``width`` cells, else the last one."""
     text = Text()
@@ -240,6 +263,8 @@ class BarContent:
     archived: int = 0
     """How many finished bulks the archive hides (``summary`` counts the rest)."""
     balance: Text | None = None
+    spend: Sequence[Text] = ()
+    """What the scheduled bulks will cost, when any has a cost to tell; shorter and shorter."""
     currency: str | None = None
     archive_shown: bool = False
     """The archive is shown (then ``summary`` counts its bulks too)."""
@@ -291,4 +316,6 @@ class SummaryBar(Widget):
         counts = (
             first_fitting(shorter_counts(summary, content.currency), width - share.cell_len) + share
         )
-        return Text("\n").join([counts, first_fitting(shorter_states(state, demo, balance), width)])
+        return Text("\n").join(
+            [counts, first_fitting(shorter_states(state, demo, balance, content.spend), width)]
+        )

@@ -1,0 +1,85 @@
+"""The spend forecast kept fresh as side work of the engine: read at start, every
+:data:`FORECAST_EVERY`, and soon after a watched bulk leaves "scheduled" or finishes (what
+waits, and what the balance holds, changed). Through the account guard and the side-work
+budget, like every request beside status checks. The price per message it needs for an
+estimate is read once per :data:`PRICES_FOR` at the most."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
+from lox24tui.api import Lox24Error
+from lox24tui.api.protocol import BulkLister
+from lox24tui.clock import Clock
+from lox24tui.engine.bulk_state import BulkUpdate, Change
+from lox24tui.engine.monitor import Monitor, MonitorEvent
+from lox24tui.engine.side_work import PeriodicLook
+from lox24tui.insight.forecast import (
+    NO_PRICES,
+    REQUESTS,
+    Forecast,
+    Prices,
+    forecast_of,
+    needs_prices,
+    read_prices,
+    read_waiting,
+)
+
+FORECAST_EVERY: Final = 15 * 60.0
+"""Seconds between two readings: bulks are booked by people, rarely minute by minute."""
+PRICES_FOR: Final = 3600.0
+"""Seconds the price per message of the recent bulks is kept: it moves with a price list."""
+SOON: Final = MIN_SIDE_INTERVAL
+"""After a watched bulk changed, the next reading comes no sooner than this (a burst of
+changes is one reading)."""
+
+
+class ForecastRounds(PeriodicLook):
+    """Side work (:class:`~lox24tui.engine.side_work.SideWork`) that reads the forecast and
+    hands it to ``on_forecast``."""
+
+    def __init__(
+        self,
+        monitor: Monitor,
+        client: Callable[[], BulkLister | None],
+        clock: Clock,
+        on_forecast: Callable[[Forecast], None],
+    ) -> None:
+        super().__init__(
+            clock, monitor.side.wake, interval=FORECAST_EVERY, requests=REQUESTS, again_after=SOON
+        )
+        self._monitor = monitor
+        self._client = client
+        self._on_forecast = on_forecast
+        self._prices: Prices | None = None
+        self._prices_at = 0.0
+        monitor.updates.listen(self._on_engine_event)
+
+    def _on_engine_event(self, event: MonitorEvent) -> None:
+        """A watched bulk started sending, was canceled or finished: what waits has changed."""
+        if (
+            isinstance(event, BulkUpdate)
+            and Change.STATUS in event.changes
+            and len(event.state.history) > 1  # a change seen, not a bulk first seen
+        ):
+            self.soon(SOON)
+
+    async def look(self) -> None:
+        client = self._client()
+        if client is None:
+            return
+        guard = self._monitor.guard
+        try:
+            waiting, complete = await read_waiting(client)
+            now = self._clock.now()
+            if any(needs_prices(bulk) for bulk in waiting) and (
+                self._prices is None or now - self._prices_at >= PRICES_FOR
+            ):
+                self._prices, self._prices_at = await read_prices(client), now
+        except Lox24Error:
+            return  # the guard has taken note; the next round tries again
+        if self._monitor.guard is guard:  # not a forecast of a token no longer in use
+            prices = self._prices or NO_PRICES
+            self._on_forecast(forecast_of(waiting, prices, complete=complete))
