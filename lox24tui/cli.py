@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         "answers, request ids and the engine's decisions; tokens and phone numbers redacted",
     )
     parser.add_argument(
+        "--account",
+        metavar="NAME",
+        help="use the [accounts.NAME] of the config: its server, its token and its own watch "
+        "list (also LOX24TUI_ACCOUNT=NAME); without it, the default account",
+    )
+    parser.add_argument(
         "--read-only",
         action="store_true",
         help="change nothing at LOX24: every action that writes (cancel) is refused; the "
@@ -110,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitCode.STOPPED
+    if args.account:
+        from lox24tui.session.config import use_account
+
+        use_account(args.account)
     try:
         _start_log(args.log)
         run = getattr(args, "run", None)

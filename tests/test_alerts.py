@@ -141,10 +141,17 @@ def test_alerts_check_says_how_each_rule_reads_and_refuses_a_broken_one() -> Non
     assert "Traceback" not in broken.stderr
 
 
-def test_alerts_test_sends_a_real_child_the_event_and_no_token(tmp_path: Path) -> None:
+def test_alerts_test_sends_a_real_child_the_event_and_no_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     argv, seen = recorder(tmp_path)
+    shop_token = "7654321:" + "5" * 32
+    monkeypatch.setenv("SHOP_TOKEN", shop_token)  # an account's token, where the config says
     write_config(
         f"""
+        [accounts.shop]
+        token_env = "SHOP_TOKEN"
+
         [[alerts]]
         name = "failures"
         when = "failure_rate"
@@ -163,8 +170,9 @@ def test_alerts_test_sends_a_real_child_the_event_and_no_token(tmp_path: Path) -
     assert event["messages"] == 3200 and event["failed"] > 0 and event["version"] == 1
     assert got["env"]["LOX24TUI_RULE"] == "failures"
     assert got["env"]["LOX24TUI_BULK_ID"] == event["bulk_id"]
-    assert "LOX24_TOKEN" not in got["env"]
+    assert "LOX24_TOKEN" not in got["env"] and "SHOP_TOKEN" not in got["env"]
     assert TOKEN not in json.dumps(got)  # in no variable, under no name
+    assert shop_token not in json.dumps(got)
 
 
 def test_alerts_test_names_the_rules_when_one_is_not_there() -> None:

@@ -28,10 +28,12 @@ def watching(tmp_path: Path, rule: str) -> tuple[FakeLox24, str, Path]:
     watchlist = WatchList(Locations.default().watchlist_file)
     watchlist.add_many([(bulk.uuid, "Spring sale")])
     events = tmp_path / "events.jsonl"
+    environment = tmp_path / "environment.json"  # what the command's environment held
     command = [
         sys.executable,
         "-c",
-        f"import sys; open({str(events)!r}, 'a').write(sys.stdin.read())",
+        f"import json, os, sys; open({str(events)!r}, 'a').write(sys.stdin.read()); "
+        f"json.dump(dict(os.environ), open({str(environment)!r}, 'w'))",
     ]
     config = Locations.default().config_file
     config.parent.mkdir(parents=True, exist_ok=True)
@@ -53,9 +55,12 @@ def test_the_monitor_fires_the_rules_as_bulks_change_and_stops_on_sigterm(tmp_pa
     fake, bulk, events = watching(
         tmp_path, '[[alerts]]\nname = "done"\nwhen = "status"\nstatus = "processed"\n'
     )
+    with Locations.default().config_file.open("a") as config:  # an account's token variable
+        config.write('\n[accounts.shop]\ntoken_env = "SHOP_TOKEN"\n')
+    shop_token = "7654321:" + "5" * 32
     with (
         serve_in_thread(fake) as url,
-        running("monitor", env=cli_env(url, FAKE_TOKEN)) as monitor,
+        running("monitor", env=cli_env(url, FAKE_TOKEN) | {"SHOP_TOKEN": shop_token}) as monitor,
     ):
         monitor.stderr.wait_for_line("monitoring 1 bulk")
         moved = monitor.stderr.wait_for_line("Spring sale: in progress → processed")
@@ -67,6 +72,8 @@ def test_the_monitor_fires_the_rules_as_bulks_change_and_stops_on_sigterm(tmp_pa
         assert monitor.wait() == 0
     event = json.loads(events.read_text())
     assert event["bulk_id"] == bulk and event["rule"] == "done" and event["test"] is False
+    held = (tmp_path / "environment.json").read_text()
+    assert FAKE_TOKEN not in held and shop_token not in held  # no token, under any name
     lines = monitor.stderr.lines
     assert lines[-1].endswith("stopped") and all(line[:2].isdigit() for line in lines)
     assert "Traceback" not in monitor.stderr.text

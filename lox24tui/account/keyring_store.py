@@ -21,12 +21,13 @@ ACCOUNT: Final = "LOX24 API token"
 _log = logging.getLogger(__name__)
 
 
-def read_token() -> str | None:
-    """The token saved in the keyring, or None (none saved, or no keyring to ask)."""
+def read_token(entry: str = ACCOUNT) -> str | None:
+    """The token saved in the keyring under ``entry`` (an account's own, or the default one),
+    or None (none saved, or no keyring to ask)."""
     try:
         import keyring
 
-        return keyring.get_password(SERVICE, ACCOUNT) or None
+        return keyring.get_password(SERVICE, entry) or None
     except Exception as error:  # any backend's failure means "not there": fall back quietly
         _log.debug("no token from the keyring: %s", type(error).__name__)
         return None

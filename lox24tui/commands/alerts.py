@@ -69,7 +69,7 @@ def run_test(name: str, *, out: TextIO = sys.stdout) -> int:
         output.print_line(out, f"  desktop: a notification ({settings.notify} in the config)")
     if rule.command is None:
         return ExitCode.OK
-    environment = command_environment(event.variables())
+    environment = command_environment(event.variables(), secrets=settings.token_variables)
     result = asyncio.run(run_command(rule.command, event.json(), environment, seconds=rule.timeout))
     _print_result(out, result)
     return ExitCode.OK if result.ok else ExitCode.FAILED

@@ -156,6 +156,7 @@ class Headless:
             bell=lambda: None,  # no terminal to ring
             notify=self._notifier.notify,
             spawn=self._spawn,
+            withheld=settings.token_variables,
         )
         self._engine_lines = EngineStateLines(lambda text: say(text))
         self._retry: asyncio.TimerHandle | None = None

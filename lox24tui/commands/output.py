@@ -35,7 +35,12 @@ def settings_or_exit(*, read_only: bool = False) -> tuple[Settings, Token] | int
         settings = settings.model_copy(update={"read_only": True})
     token = settings.api_token
     if token is None:
-        print_line(sys.stderr, NO_TOKEN)
+        if settings.account is not None:  # it says where its token is: say that place
+            complain(
+                f"no token for the account {settings.account}: {settings.token_source} holds none."
+            )
+        else:
+            print_line(sys.stderr, NO_TOKEN)
         return ExitCode.STOPPED
     return settings, token
 

@@ -38,6 +38,7 @@ class AlertActions:
         bell: Callable[[], None],
         notify: Callable[[Notice], None],
         spawn: Callable[[Coroutine[Any, Any, None], str], object],
+        withheld: Iterable[str] = (),
     ) -> None:
         self._session = session
         self.watch = watch
@@ -47,6 +48,9 @@ class AlertActions:
         self._notify = notify
         self._spawn = spawn
         """Runs a command's coroutine in the background (a worker, a task), named."""
+        self._withheld = frozenset(withheld)
+        """Variables that may hold a token (``LOX24_TOKEN`` is always among them, and each one
+        an account names): never in a command's environment."""
         self._told_start = False
 
     def bulks_changed(self, bulk_ids: Iterable[str]) -> None:
@@ -99,7 +103,7 @@ class AlertActions:
     async def _command(self, firing: Firing) -> None:
         rule, event = firing.rule, firing.event
         assert rule.command is not None
-        environment = command_environment(event.variables())
+        environment = command_environment(event.variables(), secrets=self._withheld)
         result = await run_command(rule.command, event.json(), environment, seconds=rule.timeout)
         _log.info("alert %s: command %s: %s", rule.name, result.program, result.words)
         if self._history is not None:

@@ -36,6 +36,7 @@ from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.alerts.rules import AlertRule, unique_names
 from lox24tui.api import DEFAULT_BASE_URL, Token
 from lox24tui.engine.cadence import MIN_REFRESH_INTERVAL
+from lox24tui.session.accounts import AccountConfig, check_names, http_url, read_account_token
 from lox24tui.session.config_problems import describe, where
 from lox24tui.session.notify import NotifyMode
 from lox24tui.state.files import write_atomically
@@ -44,6 +45,9 @@ APP_NAME: Final = "lox24tui"
 TOKEN_ENV: Final = "LOX24_TOKEN"
 API_URL_ENV: Final = "LOX24_API_URL"
 LOG_ENV: Final = "LOX24TUI_LOG"
+ACCOUNT_ENV: Final = "LOX24TUI_ACCOUNT"
+"""The ``[accounts.NAME]`` a run uses (``--account NAME`` sets it, so a child process, the
+dashboard that ``serve`` starts, uses the same)."""
 
 
 class ConfigError(Exception):
@@ -58,6 +62,8 @@ class Locations:
     config_dir: Path
     data_dir: Path
     state_dir: Path
+    account: str | None = None
+    """The ``[accounts.NAME]`` in use: it has a watch list of its own (None: the default one)."""
 
     @property
     def config_file(self) -> Path:
@@ -65,6 +71,9 @@ class Locations:
 
     @property
     def watchlist_file(self) -> Path:
+        """The watch list of the account in use: one per account, so lists never mix."""
+        if self.account is not None:
+            return self.data_dir / f"watchlist-{self.account}.json"
         return self.data_dir / "watchlist.json"
 
     @property
@@ -104,7 +113,19 @@ class Locations:
             config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
             data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
             state_dir=Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
+            account=account_in_use(),
         )
+
+
+def account_in_use(environ: Mapping[str, str] | None = None) -> str | None:
+    """The account a run uses (``--account``, ``LOX24TUI_ACCOUNT``), or None: the default."""
+    environ = os.environ if environ is None else environ
+    return environ.get(ACCOUNT_ENV, "").strip() or None
+
+
+def use_account(name: str) -> None:
+    """``--account NAME``: this run, and every process it starts, uses that account."""
+    os.environ[ACCOUNT_ENV] = name
 
 
 def below_low_balance(balance: Decimal | None, threshold: Decimal) -> bool:
@@ -174,6 +195,20 @@ class Settings(BaseModel):
     which is local, still changes. The ``--read-only`` flag sets it for one run."""
     alerts: tuple[AlertRule, ...] = ()
     """The ``[[alerts]]`` tables: what to do when a condition holds (:mod:`lox24tui.alerts`)."""
+    accounts: dict[str, AccountConfig] = Field(default_factory=dict)
+    """The ``[accounts.NAME]`` tables (:mod:`lox24tui.session.accounts`); none: one account, as
+    ``token`` and ``api_url`` say."""
+
+    @field_validator("accounts")
+    @classmethod
+    def _accounts_named(cls, value: dict[str, AccountConfig]) -> dict[str, AccountConfig]:
+        return check_names(value)
+
+    @property
+    def token_variables(self) -> frozenset[str]:
+        """Every environment variable that may hold a token: withheld from alert commands."""
+        named = {a.token_env for a in self.accounts.values() if a.token_env is not None}
+        return frozenset({TOKEN_ENV, *named})
 
     @field_validator("alerts")
     @classmethod
@@ -190,11 +225,19 @@ class Settings(BaseModel):
     @field_validator("api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return http_url(value)
 
     _token_source: str | None = PrivateAttr(default=None)
+    _account: str | None = PrivateAttr(default=None)
+
+    @property
+    def account(self) -> str | None:
+        """The ``[accounts.NAME]`` this run uses (None: the default account)."""
+        return self._account
+
+    @account.setter
+    def account(self, name: str | None) -> None:
+        self._account = name
 
     @property
     def token_source(self) -> str | None:
@@ -343,17 +386,47 @@ def load_settings(
             known_in={"alerts": AlertRule.model_fields},
         )
         raise ConfigError(problems) from None
+    account = account_in_use(environ)
+    if account is not None:
+        return _with_account(settings, account, path, environ)
     if token is None:
         return settings
     if not isinstance(token, str):
         raise ConfigError(
             f'{token_source}: token must be text in quotes, like "1234567:e3f3a759…".'
         )
-    try:
-        settings.token = SecretStr(token)
-    except ValidationError as exc:
-        # Our validator's words (Token's), never the value: the token is a secret.
-        why = exc.errors(include_input=False)[0]["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"the token in {token_source} cannot be used: {why}.") from None
-    settings.token_source = token_source
+    _take_token(settings, token, token_source)
+    return settings
+
+
+def _take_token(settings: Settings, token: str | None, source: str | None) -> None:
+    """Give ``settings`` the token from ``source``, refused in our words when it cannot be a
+    token (never with its value: it is a secret)."""
+    if token is not None:
+        try:
+            settings.token = SecretStr(token)
+        except ValidationError as exc:  # Token's own words
+            why = exc.errors(include_input=False)[0]["msg"].removeprefix("Value error, ")
+            raise ConfigError(f"the token in {source} cannot be used: {why}.") from None
+    settings.token_source = source
+
+
+def _with_account(
+    settings: Settings, name: str, path: Path, environ: Mapping[str, str]
+) -> Settings:
+    """The settings of ``[accounts.NAME]``: its server and its token, from where it says (never
+    ``LOX24_TOKEN``, the default keyring entry or ``token``, which are the default account's)."""
+    from lox24tui.account.keyring_store import read_token
+
+    account = settings.accounts.get(name)
+    if account is None:
+        known = ", ".join(sorted(settings.accounts)) or "none"
+        raise ConfigError(
+            f"there is no account called {name!r} in {path} (its accounts: {known}); "
+            f"add an [accounts.{name}] table, or pick another with --account."
+        )
+    token, source = read_account_token(name, account, environ, read_token)
+    settings = settings.model_copy(update={"api_url": account.api_url, "token": None})
+    _take_token(settings, token, source)
+    settings.account = name
     return settings

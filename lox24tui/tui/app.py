@@ -172,6 +172,7 @@ class Lox24App(App[None]):
             spawn=lambda work, name: self.run_worker(
                 work, name=name, group="alerts", exit_on_error=False
             ),
+            withheld=setup.settings.token_variables,
         )
         """Alert rules, checked as the engine's updates come, acting when they fire."""
 
