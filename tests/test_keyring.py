@@ -143,7 +143,7 @@ def test_a_malformed_token_in_the_keyring_is_refused_naming_the_keyring(
     assert "abc" not in said
 
 
-def test_saving_a_token_keeps_the_alerts_and_comments_as_written() -> None:
+def test_saving_a_token_keeps_the_alerts_accounts_and_comments_as_written() -> None:
     text = """\
         # mine
         interval = 10  # fast
@@ -153,6 +153,10 @@ def test_saving_a_token_keeps_the_alerts_and_comments_as_written() -> None:
         when = "status"
         status = "processed"
         command = ["/usr/bin/logger", "done"]
+
+        [accounts.swiss]  # the Zurich shop
+        token_env = "SWISS_TOKEN"
+        colour = "magenta"
         """
     write_config(textwrap.dedent(text))
     path = Locations.default().config_file
@@ -162,3 +166,17 @@ def test_saving_a_token_keeps_the_alerts_and_comments_as_written() -> None:
     assert written == kept.replace("# fast\n", f'# fast\ntoken = "{SECRET}"\n')
     settings = load_settings(environ={})
     assert [rule.name for rule in settings.alerts] == ["done"] and settings.api_token
+    assert settings.accounts["swiss"].colour == "magenta"
+
+
+def test_an_account_can_keep_its_token_in_a_keyring_entry_of_its_own(
+    memory_keyring: MemoryKeyring,
+) -> None:
+    other = "7654321:" + "9" * 32
+    memory_keyring.set_password(SERVICE, ACCOUNT, SECRET)  # the default account's
+    memory_keyring.set_password(SERVICE, "swiss", other)
+    write_config('[accounts.swiss]\nkeyring = "swiss"\n')
+    settings = load_settings(environ={"LOX24TUI_ACCOUNT": "swiss"})
+    assert settings.api_token is not None and settings.api_token.reveal() == other
+    assert settings.token_source == "the system keyring entry 'swiss' (account swiss)"
+    assert load_settings(environ={}).api_token.reveal() == SECRET  # type: ignore[union-attr]

@@ -50,7 +50,7 @@ class Connection:
             if choice is None:
                 return
             self.use(choice.token)
-            if choice.save and not self._setup.demo:
+            if choice.save and self._can_save:
                 try:
                     saved = save_token(choice.token.reveal(), self._setup.locations)
                 except (ConfigError, OSError) as error:
@@ -61,8 +61,14 @@ class Connection:
                     self._app.notify(f"Token {saved.sentence}.", timeout=5, markup=False)
 
         self._app.push_screen(
-            TokenScreen(self.check_token, reason, can_save=not self._setup.demo), callback=chosen
+            TokenScreen(self.check_token, reason, can_save=self._can_save), callback=chosen
         )
+
+    @property
+    def _can_save(self) -> bool:
+        """A token entered here is saved as the default account's: never a demo token, and
+        never one of an ``[accounts.NAME]``, which keeps its token where its table says."""
+        return not self._setup.demo and self._setup.settings.account is None
 
     async def check_token(self, token: Token) -> Lox24Error | None:
         """One request with a new token, under that token's guard (the refused-credential

@@ -8,13 +8,15 @@ from pathlib import Path
 
 from textual.widgets import Checkbox, Input
 
-from lox24tui.fake import FAKE_TOKEN
-from lox24tui.session.config import Locations
+from lox24tui.clock import VirtualClock
+from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.session.config import Locations, Settings
+from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
 from tests.tui.dashboard_driver import toasts
 
-from .conftest import main_of, opened, settle, until
+from .conftest import app_on, main_of, opened, settle, until
 
 
 async def test_a_token_entered_in_the_demo_is_never_saved(
@@ -32,6 +34,23 @@ async def test_a_token_entered_in_the_demo_is_never_saved(
         await settle(app, pilot)
     assert not locations.config_file.exists()
     assert not locations.guard_file.exists()  # the demo's account rules stay in memory
+
+
+async def test_a_token_entered_for_a_named_account_is_never_saved_as_the_default(
+    tmp_path: Path, locations: Locations
+) -> None:
+    clock = VirtualClock()
+    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+    settings = Settings(archive_after=0)
+    settings.account = "shop"  # as `--account shop` with SHOP_TOKEN unset
+    app = app_on(fake, WatchList(tmp_path / "w.json"), locations, token=None, settings=settings)
+    async with app.run_test(notifications=True) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, TokenScreen), "no token asked for")
+        assert not app.screen.query(Checkbox)  # its token stays where its table says
+        app.screen.query_one("#token", Input).value = FAKE_TOKEN
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is main_of(app), "the main screen")
+    assert not locations.config_file.exists()  # the default account's token is untouched
 
 
 async def test_an_export_to_an_unwritable_place_names_that_place(

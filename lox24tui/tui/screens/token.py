@@ -34,7 +34,8 @@ class TokenScreen(SaysWorkerFailures, Dialog[TokenChoice | None]):
         self._check = check
         self._reason = reason
         self._can_save = can_save
-        """False in demo mode: a demo token must never reach the user's real config file."""
+        """False in demo mode (a demo token must never reach the user's real config file) and
+        for a named account (its token stays where its table says)."""
 
     def compose(self) -> ComposeResult:
         with self.frame():
