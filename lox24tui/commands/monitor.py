@@ -26,15 +26,12 @@ from lox24tui.commands import output
 from lox24tui.commands.arguments import add_command, epilog
 from lox24tui.commands.engine_lines import EngineStateLines
 from lox24tui.commands.exit_codes import ExitCode
-from lox24tui.engine.account_watch import AccountWatch
-from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
-from lox24tui.insight.forecast import Forecast
+from lox24tui.session.account_work import start_side_work
 from lox24tui.session.alert_actions import SWEEP_SECONDS, AlertActions
 from lox24tui.session.alert_watch import AlertWatch
-from lox24tui.session.config import Locations, Settings, below_low_balance, inside_tmux
+from lox24tui.session.config import Locations, Settings, inside_tmux
 from lox24tui.session.events import Notice, RowsChanged, SessionEvent, StatusMoved
-from lox24tui.session.forecast_rounds import ForecastRounds
 from lox24tui.session.notify import Notifier
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import History
@@ -160,23 +157,16 @@ class Headless:
         )
         self._engine_lines = EngineStateLines(lambda text: say(text))
         self._retry: asyncio.TimerHandle | None = None
-        clock = session.clock
-        if settings.delivery:
-            monitor.side.add(
-                DeliverySchedule(
-                    monitor, lambda: guarded, clock, interval=settings.delivery_interval
-                )
-            )
-        monitor.side.add(
-            AccountWatch(
-                monitor,
-                lambda: guarded,
-                clock,
-                self._account_seen,
-                interval=settings.account_interval,
-            )
+        start_side_work(
+            session,
+            settings,
+            lambda: guarded,
+            self._alerts,
+            low_balance=self._low_balance,
+            spend_over=lambda words: say(
+                words, title="scheduled spend over the balance", warning=True
+            ),
         )
-        monitor.side.add(ForecastRounds(monitor, lambda: guarded, clock, self._forecast_seen))
         monitor.updates.listen(self._on_engine)
         session.listen(self._on_session)
 
@@ -213,22 +203,9 @@ class Headless:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _account_seen(self, account: Account) -> None:
-        low = self._settings.low_balance
-        if self._session.balance.seen(account) and below_low_balance(account.balance_amount, low):
-            money = humanize.money(account.balance_amount, account.currency)
-            say(f"balance {money}, below low_balance", title="LOX24 account", warning=True)
-        self._spend_checked()
-
-    def _forecast_seen(self, forecast: Forecast) -> None:
-        self._session.balance.forecast_seen(forecast)
-        self._spend_checked()
-
-    def _spend_checked(self) -> None:
-        view = self._session.balance
-        if view.newly_over():
-            say(view.spend_words(), title="scheduled spend over the balance", warning=True)
-        self._alerts.account_seen()
+    def _low_balance(self, account: Account) -> None:
+        money = humanize.money(account.balance_amount, account.currency)
+        say(f"balance {money}, below low_balance", title="LOX24 account", warning=True)
 
     def _on_engine(self, event: MonitorEvent) -> None:
         """Each change of what holds requests back, in a line; a refused token tried again."""

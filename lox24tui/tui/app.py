@@ -24,17 +24,15 @@ from lox24tui.account.guard import (
     concurrency_warning,
 )
 from lox24tui.api import (
-    Account,
     BulkFilters,
     InvalidToken,
     Lox24Error,
     StatusReply,
 )
-from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.auto_watch import AutoWatch
-from lox24tui.engine.delivery_schedule import DeliverySchedule
 from lox24tui.engine.monitor import Monitor
-from lox24tui.insight.forecast import Forecast
+from lox24tui.engine.side_work import SideWork
+from lox24tui.session.account_work import start_side_work
 from lox24tui.session.alert_actions import SWEEP_SECONDS, AlertActions
 from lox24tui.session.alert_watch import AlertWatch
 from lox24tui.session.engagement_rounds import EngagementRounds, read_into
@@ -49,7 +47,6 @@ from lox24tui.session.events import (
     StatusMoved,
     UndoChanged,
 )
-from lox24tui.session.forecast_rounds import ForecastRounds
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary, History
 from lox24tui.text import humanize, sanitise
@@ -176,38 +173,18 @@ class Lox24App(App[None]):
         )
         """Alert rules, checked as the engine's updates come, acting when they fire."""
 
-        def account_seen(account: Account) -> None:
-            self.toasts.account_seen(account)
-            self.toasts.spend_checked()
-            self.alert_actions.account_seen()
-
-        def forecast_seen(forecast: Forecast) -> None:
-            self.session.balance.forecast_seen(forecast)
-            self.toasts.spend_checked()
-            self.alert_actions.account_seen()
-
-        self.account_watch = AccountWatch(
-            self.monitor,
-            self.connection.guarded,
-            self.clock,
-            account_seen,
-            interval=setup.settings.account_interval,
-        )
-        self.monitor.side.add(self.account_watch)
-        if setup.settings.delivery:
-            self.monitor.side.add(
-                DeliverySchedule(
-                    self.monitor,
-                    self.connection.guarded,
-                    self.clock,
-                    interval=setup.settings.delivery_interval,
-                )
-            )
+        also: list[SideWork] = []
         if setup.settings.auto_watch:
-            self.monitor.side.add(AutoWatch(self.connection.guarded, self._auto_adopt, self.clock))
-        self.monitor.side.add(EngagementRounds(self.session, self.connection.guarded))
-        self.monitor.side.add(
-            ForecastRounds(self.monitor, self.connection.guarded, self.clock, forecast_seen)
+            also.append(AutoWatch(self.connection.guarded, self._auto_adopt, self.clock))
+        also.append(EngagementRounds(self.session, self.connection.guarded))
+        self.account_watch = start_side_work(
+            self.session,
+            setup.settings,
+            self.connection.guarded,
+            self.alert_actions,
+            low_balance=self.toasts.low_balance,
+            spend_over=self.toasts.spend_over,
+            also=also,
         )
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""

@@ -65,35 +65,31 @@ class SessionToasts:
             markup=False,
         )
 
-    def account_seen(self, account: Account) -> None:
-        """New figures from GET /me: the summary shows the balance; under ``low_balance`` a
-        warning and a notification, once until the balance rises above it again."""
-        view = self._session.balance
-        if not view.seen(account) or account.balance_amount is None:
-            return
+    def low_balance(self, account: Account) -> None:
+        """The balance has just fallen below ``low_balance``: a warning and a notification,
+        once until it rises above it again (the session decides when)."""
         balance, currency = account.balance_amount, account.currency
         self._app.notify(
             f"The balance is {humanize.money(balance, currency)}, below your low_balance "
-            f"of {humanize.money(view.low_balance, currency)}: bulks may stop sending.",
+            f"of {humanize.money(self._session.balance.low_balance, currency)}: bulks may stop "
+            "sending.",
             title="LOX24 account",
             severity="warning",
             timeout=30,
             markup=False,
         )
-        self.notifier.notify(balance_low(balance, currency or ""))
+        if balance is not None:
+            self.notifier.notify(balance_low(balance, currency or ""))
 
-    def spend_checked(self) -> None:
-        """After a reading of the balance or the forecast: a warning, once, when the scheduled
-        bulks have just come to cost more than the balance."""
-        view = self._session.balance
-        if view.newly_over():
-            self._app.notify(
-                view.spend_words(),
-                title="Scheduled spend over the balance",
-                severity="warning",
-                timeout=30,
-                markup=False,
-            )
+    def spend_over(self, words: str) -> None:
+        """The scheduled bulks have just come to cost more than the balance: once."""
+        self._app.notify(
+            words,
+            title="Scheduled spend over the balance",
+            severity="warning",
+            timeout=30,
+            markup=False,
+        )
 
     def guard_state(self, text: str) -> None:
         """The account guard's file was damaged and moved aside, or cannot be used: once."""
