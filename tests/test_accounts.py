@@ -92,14 +92,23 @@ def test_an_account_needs_exactly_one_place_for_its_token() -> None:
 
 
 def test_an_account_is_refused_for_a_bad_name_colour_or_setting() -> None:
-    assert "must be lower-case letters, digits, - or _" in refused(
-        '[accounts."Shop EUR"]\ntoken_env = "A"\n'
+    assert "must be lower-case letters, digits, - or _ (it names the account's watch-list " in (
+        refused('[accounts."Shop EUR"]\ntoken_env = "A"\n')
     )
     assert "'blurple' is not a colour" in refused(
         '[accounts.shop]\ntoken_env = "A"\ncolour = "blurple"\n'
     )
     said = refused('[accounts.shop]\ntoken_env = "A"\ntoken = "1234567:abc"\n')
     assert "token" in said and "config.toml, line 3" in said
+
+
+def test_an_account_s_server_is_written_as_it_is_used() -> None:
+    write_config('[accounts.shop]\napi_url = "https://lox24.example/api/"\ntoken_env = "A"\n')
+    settings = load_settings(environ={"LOX24TUI_ACCOUNT": "shop", "A": FAKE_TOKEN})
+    assert settings.api_url == "https://lox24.example/api" and settings.account == "shop"
+    assert "must start with http:// or https://" in refused(
+        '[accounts.shop]\napi_url = "lox24.example"\ntoken_env = "A"\n'
+    )
 
 
 def test_an_unknown_account_names_the_ones_there_are() -> None:
