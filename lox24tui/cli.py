@@ -18,6 +18,7 @@ from typing import Final
 from lox24tui import __version__
 from lox24tui.commands import (
     account,
+    accounts,
     alerts,
     bulks,
     cancel,
@@ -44,6 +45,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
     messages,
     failures,
     account,
+    accounts,
     cancel,
     watch,
     history,

@@ -259,3 +259,31 @@ def test_an_unreachable_server_holds_back_only_its_own_account(tmp_path: Path) -
                 "the reachable account stopped refreshing while the other server was down",
             )
             assert "LOX24 unreachable" not in up.stderr.text
+
+
+def test_accounts_lists_each_account_offline_with_its_token_masked(
+    configured: tuple[FakeLox24, FakeLox24], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eur, chf = configured
+    shop_id = eur.account.watched_demo_ids()[0][0]
+    assert lox24tui("--account", "shop", "watch", "add", shop_id).returncode == 0
+    before = len(eur.log) + len(chf.log)
+    listed = lox24tui("accounts", token=None)
+    assert listed.returncode == 0, listed.stderr
+    text = listed.stdout
+    assert "● shop  Shop EUR" in text and "● swiss" in text and "● (default)" in text
+    assert "1234567:0a1b…, from the environment variable SHOP_TOKEN (account shop)" in text
+    assert FAKE_TOKEN not in text and OTHER_TOKEN not in text  # masked, never whole
+    assert "1 bulk (" in text and "watchlist-shop.json" in text
+    rows = [json.loads(line) for line in lox24tui("accounts", "--json").stdout.splitlines()]
+    assert [(r["name"], r["watched"], r["colour"]) for r in rows] == [
+        ("(default)", 0, None),
+        ("shop", 1, "cyan"),
+        ("swiss", 0, "#ff00ff"),
+    ]
+    assert len(eur.log) + len(chf.log) == before  # no request went out
+    monkeypatch.setenv("SHOP_TOKEN", "1234567:not-a-token")
+    broken = lox24tui("accounts", token=None)
+    assert broken.returncode == 0  # one unusable token does not hide the others
+    assert "unusable: the token in the environment variable SHOP_TOKEN" in broken.stdout
+    assert "not-a-token" not in broken.stdout and "7654321:7777…" in broken.stdout

@@ -3,6 +3,7 @@ them for a half-typed command line, read from an isolated watch list."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from tests.cli_process import CLI_TIMEOUT, cli_env, lox24tui
 
 FRIDAY = "da0fa78c-4699-11ea-a637-96000028b339"
 REMINDERS = "73f43a80-ca52-11f0-8001-96000028b339"
+SHOP_BULK = "0e03b500-ca4a-11f0-8002-96000028b339"
 BIN = Path(sys.executable).parent
 
 
@@ -126,3 +128,11 @@ def test_completing_sends_no_request(watched: Path, live_fake: FakeLox24, live_u
     assert FRIDAY in complete("lox24tui status ", url=live_url)
     assert complete("lox24tui watch remove ", url=live_url)
     assert live_fake.requests() == []
+
+
+def test_after_account_the_ids_of_that_account_s_list_complete(watched: Path) -> None:
+    shop = dataclasses.replace(Locations.default(), account="shop").watchlist_file
+    WatchList(shop).add_many([(SHOP_BULK, "Shop sale")])
+    ours = complete("lox24tui --account shop status ")
+    assert SHOP_BULK in ours and FRIDAY not in ours and REMINDERS not in ours
+    assert SHOP_BULK not in complete("lox24tui status ")  # the default account's list

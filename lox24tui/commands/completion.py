@@ -27,14 +27,21 @@ def watched_ids(
 ) -> dict[str, str]:
     """Watched bulk ids starting with ``prefix``, each with its label (zsh and fish show it).
 
-    Ids already on the command line are left out. A watch list that is missing, unreadable or
-    damaged completes nothing: a Tab press must never print a traceback into the prompt.
+    Ids already on the command line are left out; after ``--account NAME``, that account's
+    list is read. A watch list that is missing, unreadable or damaged completes nothing: a Tab
+    press must never print a traceback into the prompt.
     """
+    import dataclasses
+
     from lox24tui.session.config import Locations
     from lox24tui.state.store import WatchList, WatchListDamaged
 
+    locations = Locations.default()
+    account = getattr(parsed_args, "account", None)
+    if account:
+        locations = dataclasses.replace(locations, account=account)
     try:
-        watchlist, _problem = WatchList.load(Locations.default().watchlist_file)
+        watchlist, _problem = WatchList.load(locations.watchlist_file)
     except (WatchListDamaged, OSError):
         return {}
     typed = set(getattr(parsed_args, "ids", None) or ())

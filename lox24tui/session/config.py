@@ -411,6 +411,12 @@ def _take_token(settings: Settings, token: str | None, source: str | None) -> No
     settings.token_source = source
 
 
+def settings_of_account(name: str, locations: Locations | None = None) -> Settings:
+    """The settings as ``--account NAME`` gives them, whichever account this run uses."""
+    environ = {**os.environ, ACCOUNT_ENV: name}
+    return load_settings(locations, environ)
+
+
 def _with_account(
     settings: Settings, name: str, path: Path, environ: Mapping[str, str]
 ) -> Settings:
