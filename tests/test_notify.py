@@ -61,7 +61,9 @@ def test_what_each_event_says() -> None:
     assert bulk_ended("id-1", "Promo", 201) == Notice("Bulk failed", "Promo: no recipients")
     assert bulk_ended("id-1", "Promo", 15) == Notice("Bulk canceled", "Promo: canceled")
     assert bulk_ended("id-1", "Promo", 5) is None and bulk_ended("id-1", "Promo", None) is None
-    assert balance_low(Decimal("3.2")) == Notice("Balance low", "your LOX24 balance is 3.20 EUR")
+    assert balance_low(Decimal("3.2"), "CHF") == Notice(
+        "Balance low", "your LOX24 balance is 3.20 CHF"
+    )
     written: list[str] = []
     Notifier("terminal", writer=written.append).notify(bulk_ended("id-1", "Promo", 5))
     assert written == []

@@ -65,7 +65,7 @@ def run_bulks(
     return ExitCode.OK
 
 
-HEADER = f"{'ID':<36}  {'CREATED':<19}  {'STATUS':<14} {'MESSAGES':>9}  {'PRICE':>14}  TEXT"
+HEADER = f"{'ID':<36}  {'CREATED':<19}  {'STATUS':<14} {'MESSAGES':>9}  {'PRICE':>10}  TEXT"
 """The columns of the lines for people, as :func:`_line` lays them out."""
 
 
@@ -74,7 +74,7 @@ def _line(bulk: Bulk, now: datetime) -> str:
     text = (bulk.text or "").replace("\n", " ")[:40]
     return (
         f"{bulk.uuid or '—'}  {created}  {bulk.label_at(now):<14} "
-        f"{humanize.count(bulk.msg_total_count):>9}  {humanize.money(bulk.price):>14}  {text}"
+        f"{humanize.count(bulk.msg_total_count):>9}  {humanize.money(bulk.price, None):>10}  {text}"
     )
 
 

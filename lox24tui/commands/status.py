@@ -146,7 +146,7 @@ def _print_human(out: TextIO, state: BulkState, now: datetime) -> None:
     rows = [
         ("meaning", info.meaning),
         ("messages", humanize.count(status.msg_total_count)),
-        ("price", humanize.money(status.price)),
+        ("price", humanize.money(status.price, None)),
         ("delivery", humanize.local_time_relative(status.delivery_at, now)),
         ("created", humanize.local_time_relative(status.created_at, now)),
         ("processed", humanize.local_time_relative(status.processed_at, now)),

@@ -175,7 +175,7 @@ def _report(out: TextIO, state: BulkState, as_json: bool) -> None:
         out,
         f"{humanize.local_time(at)}  {state.bulk_id}  {arrow} {label}"
         f"  ({humanize.count(status.msg_total_count)} messages, "
-        f"{humanize.money(status.price)})",
+        f"{humanize.money(status.price, None)})",
     )
 
 

@@ -83,7 +83,7 @@ def bulk_ended(bulk_id: str, label: str, code: int | None) -> Notice | None:
     return Notice(title, f"{label or bulk_id}: {status.label}")
 
 
-def balance_low(balance: Decimal, currency: str = "EUR") -> Notice:
+def balance_low(balance: Decimal, currency: str) -> Notice:
     return Notice("Balance low", f"your LOX24 balance is {humanize.money(balance, currency)}")
 
 

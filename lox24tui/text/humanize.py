@@ -62,9 +62,7 @@ PRICE_PLACES = 4
 """Decimals of one message's price in a column (LOX24 prices in fractions of a cent)."""
 
 
-def money(
-    amount: Decimal | None, currency: str | None = "EUR", *, places: int | None = None
-) -> str:
+def money(amount: Decimal | None, currency: str | None, *, places: int | None = None) -> str:
     """Two decimals, or up to four where LOX24 prices in fractions of a cent; never rounded away.
     ``currency`` None (not known yet) shows the amount alone. ``places`` fixes the decimals, for
     a column whose amounts must line up (834.08 above 12.50, not 834.075 above 12.5): rounded

@@ -473,6 +473,7 @@ class Lox24App(App[None]):
                 lambda: set(session.ids),
                 session.now,
                 session.engine.why_blocked,
+                session.balance.currency,
             ),
             callback=picked,
         )

@@ -78,9 +78,12 @@ class DiscoverScreen(SaysWorkerFailures, Screen[list[tuple[str, str]]]):
         watched: Callable[[], set[str]],
         now: Callable[[], datetime],
         blocked: Callable[[], str | None],
+        currency: str | None = None,
     ) -> None:
         super().__init__()
         self._client = client
+        self._currency = currency
+        """The account's, once known (never assumed: an amount shows alone until then)."""
         self._watched = watched
         self._now = now
         self._blocked = blocked
@@ -192,7 +195,9 @@ class DiscoverScreen(SaysWorkerFailures, Screen[list[tuple[str, str]]]):
             Text(humanize.local_time(bulk.created_at)[:16] if bulk.created_at else "—"),
             Text(label, style=STATUS_STYLES.get(label, "")),
             Text(humanize.count(bulk.msg_total_count).rjust(9)),
-            Text(humanize.money(bulk.price, places=humanize.COLUMN_PLACES).rjust(14)),
+            Text(
+                humanize.money(bulk.price, self._currency, places=humanize.COLUMN_PLACES).rjust(14)
+            ),
             Text(
                 sanitise.one_line((bulk.text or "").replace("\n", " ")),
                 no_wrap=True,
