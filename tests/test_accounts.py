@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.fake import FAKE_TOKEN, SWISS_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import ConfigError, Locations, load_settings
@@ -287,3 +287,34 @@ def test_accounts_lists_each_account_offline_with_its_token_masked(
     assert broken.returncode == 0  # one unusable token does not hide the others
     assert "unusable: the token in the environment variable SHOP_TOKEN" in broken.stdout
     assert "not-a-token" not in broken.stdout and "7654321:7777…" in broken.stdout
+
+
+def test_two_accounts_on_one_server_each_see_their_own_bulks_and_currency(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = time.time()
+    swiss = SimulatedAccount.swiss_demo(now)
+    fake = FakeLox24(SimulatedAccount.demo(now), more_accounts={SWISS_TOKEN: swiss})
+    with serve_in_thread(fake) as url:
+        write_config(
+            f'[accounts.shop]\napi_url = "{url}"\ntoken_env = "SHOP_TOKEN"\n'
+            f'[accounts.swiss]\napi_url = "{url}"\ntoken_env = "SWISS_TOKEN"\n'
+        )
+        monkeypatch.setenv("SHOP_TOKEN", FAKE_TOKEN)
+        monkeypatch.setenv("SWISS_TOKEN", SWISS_TOKEN)
+        listed = {
+            name: lox24tui("--account", name, "bulks", "--json", token=None)
+            for name in ("shop", "swiss")
+        }
+        ids = {
+            name: {json.loads(line)["uuid"] for line in done.stdout.splitlines()}
+            for name, done in listed.items()
+        }
+        assert ids["swiss"] and not ids["swiss"] & ids["shop"]  # never each other's
+        assert ids["swiss"] <= {bulk.uuid for bulk in swiss}
+        people = lox24tui("--account", "swiss", "bulks", token=None).stdout
+        spend = lox24tui("--account", "swiss", "account", token=None).stdout
+    assert "Zürich store opening" not in people  # labels are ours, not LOX24's
+    assert "EUR" not in people and "EUR" not in spend  # an amount is never given a currency
+    assert next(line for line in spend.splitlines() if "balance" in line).endswith(" CHF")
+    assert "1 scheduled bulk needs 108.00 CHF" in spend

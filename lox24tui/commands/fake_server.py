@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def run(args: argparse.Namespace) -> int:
     """Serves the simulated account until Ctrl+C. The fake (and uvicorn) is imported here, not
     when the command line is read: every other command starts without it."""
-    from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount, server
+    from lox24tui.fake import FAKE_TOKEN, SWISS_TOKEN, FakeLox24, SimulatedAccount, server
 
     host, port, bulks = args.host, args.port, args.bulks
     try:
@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         account = SimulatedAccount.demo(now)
-    app = FakeLox24(account, latency=args.latency)
+    swiss = SimulatedAccount.swiss_demo(now) if bulks is None else None
+    more = {SWISS_TOKEN: swiss} if swiss is not None else {}
+    app = FakeLox24(account, latency=args.latency, more_accounts=more)
     url = f"http://{host}:{port}"
     print(f"Fake LOX24 serving {humanize.plural(len(account), 'simulated bulk')} on {url}")
     print("It accepts only this token (not a secret: it opens nothing but this fake):\n")
@@ -61,6 +63,17 @@ def run(args: argparse.Namespace) -> int:
         for bulk_id, label in featured:
             print(f"  {bulk_id}  {label}")
         print(f"\nTry: lox24tui status {featured[0][0]}\n")
+    if swiss is not None:
+        print(
+            f"A second account in CHF ({humanize.plural(len(swiss), 'bulk')}) answers its own "
+            "token; for both as [accounts.NAME], in config.toml:\n"
+        )
+        for name in ("shop", "swiss"):
+            print(
+                f'  [accounts.{name}]\n  api_url = "{url}"\n  token_env = "{name.upper()}_TOKEN"\n'
+            )
+        print(f"  export SHOP_TOKEN={FAKE_TOKEN} SWISS_TOKEN={SWISS_TOKEN}")
+        print("  lox24tui --account swiss bulks\n")
     print("Ctrl+C stops it.", flush=True)
     server.run(app, host=host, port=port, listener=listener)
     return ExitCode.OK

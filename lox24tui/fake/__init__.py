@@ -6,11 +6,12 @@ able to catch a client model that misreads the contract, so it imports nothing f
 
 from lox24tui.clock import Clock, SystemClock, VirtualClock
 from lox24tui.fake.account import SimBulk, SimulatedAccount
-from lox24tui.fake.app import FAKE_TOKEN, FakeLox24, LoggedRequest
+from lox24tui.fake.app import FAKE_TOKEN, SWISS_TOKEN, FakeLox24, LoggedRequest
 from lox24tui.fake.faults import Fault, FaultKind
 
 __all__ = [
     "FAKE_TOKEN",
+    "SWISS_TOKEN",
     "Clock",
     "FakeLox24",
     "Fault",

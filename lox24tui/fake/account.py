@@ -30,6 +30,8 @@ NEW, IN_PROGRESS, PROCESSED, CANCELED, SYSTEM_ERROR, NO_RECIPIENTS = 0, 5, 10, 1
 _UUID_EPOCH_OFFSET: Final = 0x01B21DD213814000  # 100 ns ticks from 1582-10-15 to 1970-01-01
 _NODE: Final = 0x96000028B339  # the node of LOX24's example id
 DEMO_ID_EPOCH: Final = 1_764_115_200.0
+SWISS_ID_EPOCH: Final = DEMO_ID_EPOCH - 400 * 86_400.0
+"""The Swiss demo account's ids lie a year and more before the demo's: the two never share one."""
 """The time the demo account's (fixed) ids are stamped from: 2025-11-26."""
 PACE_WAVES: Final = 3
 """How many times a bulk's send rate rises and falls while it sends (with ``pace_swing``)."""
@@ -552,6 +554,72 @@ class SimulatedAccount:
         # runs out about five minutes in: a few messages get 3000, and the balance shows how low
         # it is
         account.set_balance(Decimal("370.00"), start)
+        return account
+
+    @classmethod
+    def swiss_demo(cls, start: float, *, seed: int = 41) -> SimulatedAccount:
+        """A second, smaller account in CHF beside the demo's (a shop's Swiss branch): its own
+        ids (never one of the demo's), a bulk sending, one scheduled and priced, and a month of
+        finished ones, so two accounts can be told apart side by side."""
+        rng = random.Random(seed)
+        seq = iter(range(1, 1_000_000))
+        unit = Decimal("0.09")
+
+        def bulk(created_ago: float, delivery_in: float, recipients: int, **kwargs: Any) -> SimBulk:
+            number = next(seq)
+            return SimBulk(
+                uuid=time_uuid(SWISS_ID_EPOCH - number * 3607.0, number),
+                created_at=start - created_ago,
+                delivery_at=start + delivery_in,
+                recipients=recipients,
+                unit_price=unit,
+                countries=(("CH", 90), ("LI", 10)),
+                sender_id="ShopCH",
+                **kwargs,
+            )
+
+        account = cls(
+            [
+                bulk(
+                    15 * _MINUTE,
+                    -3 * _MINUTE,
+                    3_000,
+                    send_seconds=6 * _MINUTE,
+                    label="Zürich store opening",
+                    text="Grüezi! Neu in Zürich: 20% auf alles, nur heute.",
+                ),
+                bulk(
+                    _HOUR,
+                    2 * _DAY,
+                    1_200,
+                    quirks=frozenset({"sized_when_scheduled", "priced_when_scheduled"}),
+                    label="Geneva autumn sale (scheduled)",
+                    text="Soldes d'automne à Genève dès demain.",
+                ),
+                bulk(
+                    4 * _HOUR,
+                    -4 * _HOUR,
+                    800,
+                    send_seconds=_MINUTE,
+                    label="Basel loyalty codes",
+                    text="Ihr Treuecode: 2411",
+                ),
+            ],
+            currency="CHF",
+        )
+        for index in range(20):
+            created_ago = 2 * _DAY + index * 30 * _HOUR + rng.uniform(0, 3 * _HOUR)
+            account.add(
+                bulk(
+                    created_ago,
+                    -created_ago + 600,
+                    rng.randint(100, 4_000),
+                    send_seconds=rng.uniform(30, 600),
+                    label=f"Campaign #{20 - index}",
+                    text=rng.choice(_HISTORY_TEXTS),
+                )
+            )
+        account.set_balance(Decimal("180.00"), start)
         return account
 
     @classmethod

@@ -17,7 +17,7 @@ import random
 import re
 import secrets
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode
@@ -36,6 +36,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 FAKE_TOKEN: Final = "1234567:0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+SWISS_TOKEN: Final = "7654321:9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+"""The token of the Swiss demo account that ``fake-server`` serves beside the demo's (not a
+secret either: it opens nothing but the fake)."""
 """The token the fake accepts unless given another one. Not a secret: it only opens the fake."""
 BAD_CREDENTIALS_LIMIT: Final = 3
 BAD_CREDENTIALS_WINDOW: Final = 60.0
@@ -122,10 +125,17 @@ class FakeLox24:
         page_size: int = 30,
         rng: random.Random | None = None,
         total_items: TotalItems = "number",
+        more_accounts: Mapping[str, SimulatedAccount] | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.account = account if account is not None else SimulatedAccount.demo(self.clock.now())
         self.token = token
+        self.more_accounts: dict[str, SimulatedAccount] = dict(more_accounts or {})
+        """Other accounts on the same server, by their tokens: each request sees the account of
+        its token (its bulks, its balance); what protects the IP is the server's, shared."""
+        self._serving = self.account
+        """The account of the request being answered (set before each synchronous route)."""
+        self._token_served = token
         self.latency = latency
         """Seconds (real time) every request waits before it is answered."""
         self.account_active = account_active
@@ -191,7 +201,9 @@ class FakeLox24:
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         now = self.clock.now()
-        authorized = headers.get("x-lox24-auth-token") == self.token
+        given = headers.get("x-lox24-auth-token")
+        accounts = {**self.more_accounts, self.token: self.account}
+        authorized = given in accounts
 
         def log(status: int) -> None:
             self.log.append(
@@ -230,7 +242,9 @@ class FakeLox24:
             if status is not None:
                 log(status)
                 return
-        status, body = self._route(path, query, ld)
+        self._serving = accounts[given or ""]
+        self._token_served = given or ""
+        status, body = self._route(path, query, ld)  # no await inside: _serving stays its own
         log(status)
         if status == 200:
             await reply.json(200, body)
@@ -257,11 +271,11 @@ class FakeLox24:
         match = _BULK_PATH.fullmatch(path)
         if match is None:
             return 404, f'No route found for "GET {path}".'
-        bulk = self.account.get(match.group(1))
+        bulk = self._serving.get(match.group(1))
         if bulk is None:
             return 404, "Not Found"
         if match.group(2) == "/cancel":
-            if not self.account.cancel(bulk, now):
+            if not self._serving.cancel(bulk, now):
                 code = bulk.state(now)[0]
                 return 400, f"The bulk cannot be canceled any more (status_code {code})."
             return 200, _with_ld(bulk.status_json(now), bulk, ld)
@@ -270,16 +284,16 @@ class FakeLox24:
         return 200, _with_ld(bulk.bulk_json(now), bulk, ld)
 
     def _me(self, ld: bool) -> dict[str, Any]:
-        client_id = self.token.partition(":")[0]
+        client_id = self._token_served.partition(":")[0]
         now = self.clock.now()
-        changed = self.account.balance_changed_at(now)
+        changed = self._serving.balance_changed_at(now)
         body: dict[str, Any] = {
             "id": int(client_id) if is_integer(client_id) else 0,
-            "currency": self.account.currency,
-            "balance_amount": float(self.account.balance(now)),
+            "currency": self._serving.currency,
+            "balance_amount": float(self._serving.balance(now)),
             "balance_changed_at": int(changed) if changed is not None else None,
-            "is_text_deleted": self.account.is_text_deleted,
-            "services": list(self.account.services),
+            "is_text_deleted": self._serving.is_text_deleted,
+            "services": list(self._serving.services),
             "groups": {"1": "/groups/1"},
         }
         if ld:
@@ -291,7 +305,7 @@ class FakeLox24:
         codes, uuids = asked.integers("status_code"), asked.texts("uuid")
         wanted = None if uuids is None else {u.lower() for u in uuids}
         page = asked.page
-        bulks = self.account.newest_first()
+        bulks = self._serving.newest_first()
         if not asked.descending("created_at", default=True):
             bulks.reverse()
         selected = [
@@ -328,11 +342,11 @@ class FakeLox24:
         asked = self._read(query, MESSAGES)
         page = asked.page
         bulk_ids = asked.values.get("bulk")
-        bulk = self.account.get(bulk_ids[-1]) if bulk_ids else None
+        bulk = self._serving.get(bulk_ids[-1]) if bulk_ids else None
         members: list[dict[str, Any]] = []
         total = 0
         if bulk is not None:
-            messages = bulk.messages(now, self.account.funds_out_at())
+            messages = bulk.messages(now, self._serving.funds_out_at())
             if _counted_by_pattern(asked):
                 total, found = _by_pattern(asked, messages, page, self.page_size)
                 members = [bulk.message_json(index, stage) for index, stage in found]
@@ -364,20 +378,20 @@ class FakeLox24:
         """Replies (``/incomings``), opt-outs (``/blocked_numbers``) and short-link clicks
         (``/short_link_requests``, ``/bulks/{id}/requests``), as :mod:`engagement` makes them."""
         if kind == "/bulks/":
-            bulk = self.account.get(item or "")
+            bulk = self._serving.get(item or "")
             if bulk is None:
                 return 404, "Not Found"
             collection, items = CLICKS, self._clicks([bulk], now)
             path, id_key = f"/bulks/{bulk.uuid}/requests", "id"  # items named as below
         elif kind == "/short_link_requests":
-            collection, items = CLICKS, self._clicks(self.account, now)
+            collection, items = CLICKS, self._clicks(self._serving, now)
             path, id_key = kind, "id"
         elif kind == "/incomings":
             collection, id_key, path = INCOMINGS, "uuid", kind
             items = [answer for _, answer in self._replies(now)]
         else:
             collection, id_key, path = BLOCKED, "id", kind
-            opened = min((b.created_at for b in self.account), default=now) - 86_400
+            opened = min((b.created_at for b in self._serving), default=now) - 86_400
             items = engagement.blocked_numbers((r for r, _ in self._replies(now)), opened)
         if item is not None and kind != "/bulks/":
             found = next((i for i in items if str(i[id_key]) == item), None)
@@ -392,12 +406,12 @@ class FakeLox24:
         return [click for bulk in bulks for click in self._of_bulk("clicks", bulk, now)]
 
     def _replies(self, now: float) -> list[tuple[engagement.Reply, dict[str, Any]]]:
-        return [reply for bulk in self.account for reply in self._of_bulk("replies", bulk, now)]
+        return [reply for bulk in self._serving for reply in self._of_bulk("replies", bulk, now)]
 
     def _of_bulk(self, what: str, bulk: SimBulk, now: float) -> list[Any]:
         """A bulk's clicks (as JSON) or replies at ``now``, kept while nothing they follow
         from changed: a client paging through them asks again for every page."""
-        out = self.account.funds_out_at()
+        out = self._serving.funds_out_at()
         key = (what, bulk.uuid, now, out, bulk.state(now)[1], bulk.quirks, bulk.text)
         kept = self._engaged.get(key)
         if kept is None:
