@@ -318,3 +318,37 @@ def test_two_accounts_on_one_server_each_see_their_own_bulks_and_currency(
     assert "EUR" not in people and "EUR" not in spend  # an amount is never given a currency
     assert next(line for line in spend.splitlines() if "balance" in line).endswith(" CHF")
     assert "1 scheduled bulk needs 108.00 CHF" in spend
+
+
+def test_an_account_s_token_is_read_from_where_its_table_says(tmp_path: Path) -> None:
+    from lox24tui.session.accounts import AccountConfig, read_account_token
+
+    def keyring(entry: str) -> str | None:
+        return {"swiss": OTHER_TOKEN}.get(entry)
+
+    by_env = AccountConfig(token_env="SHOP_TOKEN")
+    assert read_account_token("shop", by_env, {"SHOP_TOKEN": f" {FAKE_TOKEN}\n"}, keyring) == (
+        FAKE_TOKEN,
+        "the environment variable SHOP_TOKEN (account shop)",
+    )
+    assert read_account_token("shop", by_env, {"SHOP_TOKEN": "  "}, keyring)[0] is None
+    assert read_account_token("shop", by_env, {}, keyring)[0] is None
+    file = tmp_path / "swiss.token"
+    by_file = AccountConfig(token_file=file)
+    assert read_account_token("swiss", by_file, {}, keyring) == (
+        None,
+        f"{file} (account swiss), which cannot be read",
+    )
+    file.write_text(f"{OTHER_TOKEN}\nsecond line\n", encoding="utf-8")
+    assert read_account_token("swiss", by_file, {}, keyring) == (
+        OTHER_TOKEN,
+        f"{file} (account swiss)",
+    )
+    file.write_text("", encoding="utf-8")
+    assert read_account_token("swiss", by_file, {}, keyring)[0] is None
+    by_keyring = AccountConfig(keyring="swiss")
+    assert read_account_token("swiss", by_keyring, {}, keyring) == (
+        OTHER_TOKEN,
+        "the system keyring entry 'swiss' (account swiss)",
+    )
+    assert read_account_token("x", AccountConfig(keyring="x"), {}, keyring)[0] is None

@@ -3,6 +3,7 @@ loopback as the dashboard, ``monitor`` and ``account`` read it, and the words pe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from lox24tui.insight.forecast import (
     Basis,
     Forecast,
     ScheduledCost,
+    forecast_json,
     read_forecast,
     recent_prices,
 )
@@ -84,6 +86,23 @@ async def test_a_bulk_priced_by_lox24_costs_its_own_price_in_one_request(
         "1 scheduled bulk needs 150.00 EUR; balance 100.00 EUR"
     )
     assert len(bulk_requests(fake)) == 1  # no estimate needed: no prices read
+    assert forecast_json(forecast, Decimal("100")) == {
+        "scheduled_bulks": 1,
+        "cost": "150.0",
+        "estimated": False,
+        "unknown_size": 0,
+        "complete": True,
+        "over_balance": True,
+        "bulks": [
+            {
+                "uuid": "11111111-0000-1000-8000-000000000001",
+                "delivery_at": datetime.fromtimestamp(start + 24 * HOUR, UTC).isoformat(),
+                "messages": 2_000,
+                "cost": "150.0",
+                "basis": "priced",
+            }
+        ],
+    }
 
 
 async def test_a_sized_bulk_is_estimated_at_recent_prices_of_its_service(
