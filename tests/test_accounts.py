@@ -314,6 +314,9 @@ def test_two_accounts_on_one_server_each_see_their_own_bulks_and_currency(
         assert ids["swiss"] <= {bulk.uuid for bulk in swiss}
         people = lox24tui("--account", "swiss", "bulks", token=None).stdout
         spend = lox24tui("--account", "swiss", "account", token=None).stdout
+        sending = next(b.uuid for b in swiss if b.label == "Zürich store opening")
+        counted = lox24tui("--account", "swiss", "status", "--delivery", sending, token=None)
+        assert counted.returncode == 0, counted.stderr  # its messages are there to count
     assert "Zürich store opening" not in people  # labels are ours, not LOX24's
     assert "EUR" not in people and "EUR" not in spend  # an amount is never given a currency
     assert next(line for line in spend.splitlines() if "balance" in line).endswith(" CHF")

@@ -573,7 +573,7 @@ class SimulatedAccount:
                 delivery_at=start + delivery_in,
                 recipients=recipients,
                 unit_price=unit,
-                countries=(("CH", 90), ("LI", 10)),
+                countries=(("CH", 80), ("DE", 12), ("FR", 8)),
                 sender_id="ShopCH",
                 **kwargs,
             )

@@ -240,6 +240,14 @@ class Settings(BaseModel):
         self._account = name
 
     @property
+    def account_label(self) -> str | None:
+        """What people call the account in use (its label, else its name); None: the default."""
+        if self._account is None:
+            return None
+        config = self.accounts.get(self._account)
+        return (config.label if config is not None else None) or self._account
+
+    @property
     def token_source(self) -> str | None:
         """Where the token came from, for a person: the environment variable, the system
         keyring, or the config file and its line (None: given in code)."""

@@ -194,6 +194,8 @@ class Lox24App(App[None]):
             self.theme = picked
         elif setup.settings.theme in self.available_themes:
             self.theme = setup.settings.theme
+        if setup.settings.account_label is not None:  # which of several accounts this is
+            self.sub_title = f"{setup.settings.account_label} · {self.SUB_TITLE}"
         self.set_keymap(effective_keymap(setup.settings.keys))
         self.session.key_name = self.key_name
 

@@ -10,6 +10,7 @@ from textual.widgets import Checkbox, Input
 
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.session.accounts import AccountConfig
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
@@ -41,7 +42,8 @@ async def test_a_token_entered_for_a_named_account_is_never_saved_as_the_default
 ) -> None:
     clock = VirtualClock()
     fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
-    settings = Settings(archive_after=0)
+    shop = AccountConfig(token_env="SHOP_TOKEN", label="Shop EUR")
+    settings = Settings(archive_after=0, accounts={"shop": shop})
     settings.account = "shop"  # as `--account shop` with SHOP_TOKEN unset
     app = app_on(fake, WatchList(tmp_path / "w.json"), locations, token=None, settings=settings)
     async with app.run_test(notifications=True) as pilot:
@@ -50,6 +52,7 @@ async def test_a_token_entered_for_a_named_account_is_never_saved_as_the_default
         app.screen.query_one("#token", Input).value = FAKE_TOKEN
         await pilot.press("enter")
         await until(pilot, lambda: app.screen is main_of(app), "the main screen")
+        assert "Shop EUR · LOX24 bulks, live" in app.sub_title  # which account this is
     assert not locations.config_file.exists()  # the default account's token is untouched
 
 
