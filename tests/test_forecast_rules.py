@@ -77,6 +77,13 @@ def test_a_waiting_bulk_is_costed_by_its_own_price_its_service_or_all_services()
     assert unknown == ScheduledCost("u", WHEN, None, None, Basis.UNKNOWN, "direct")
     unpriced = scheduled_cost(bulk(uuid="n", msg_total_count=5, **waiting), NO_PRICES)
     assert unpriced == ScheduledCost("n", WHEN, 5, None, Basis.UNKNOWN, "direct")
+    said = Forecast((priced, unpriced), NO_PRICES)
+    assert (
+        said.sentence(None, "CHF") == "2 scheduled bulks need at least 12.00 CHF (1 not costed yet)"
+    )
+    assert said.basis("CHF") == (
+        "1 bulk priced by LOX24; 1 not counted: no recent processed bulk to price a message by"
+    )
 
 
 def test_going_over_the_balance_is_news_once_and_never_at_first_sight() -> None:

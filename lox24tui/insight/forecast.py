@@ -185,7 +185,8 @@ class Forecast:
             need = "needs" if len(self.bulks) == 1 else "need"
             text = f"{waiting} {need} {self.amount(currency)}"
             if self.unknown:
-                text += f" ({self.unknown} of a size not known yet)"
+                why = "of a size not known yet" if not self._unpriced else "not costed yet"
+                text += f" ({self.unknown} {why})"
         if balance is not None:
             text += f"; balance {humanize.money(balance, currency, places=2)}"
         return text
@@ -210,9 +211,19 @@ class Forecast:
                 f"estimate at the price per message of the last "
                 f"{humanize.plural(self.prices.bulks, 'processed bulk')} ({each})"
             )
-        if self.unknown:
-            parts.append(f"{self.unknown} not counted: LOX24 gives no size or price before sending")
+        sizeless = self.unknown - self._unpriced
+        if sizeless:
+            parts.append(f"{sizeless} not counted: LOX24 gives no size or price before sending")
+        if self._unpriced:
+            parts.append(
+                f"{self._unpriced} not counted: no recent processed bulk to price a message by"
+            )
         return "; ".join(parts) or "nothing scheduled"
+
+    @property
+    def _unpriced(self) -> int:
+        """Bulks of a known size that no recent price per message can cost."""
+        return sum(1 for b in self.bulks if b.basis is Basis.UNKNOWN and b.messages is not None)
 
 
 def forecast_json(forecast: Forecast, balance: Decimal | None) -> dict[str, object]:
