@@ -20,6 +20,7 @@ from lox24tui.insight.forecast import (
     Basis,
     Forecast,
     ScheduledCost,
+    forecast_json,
     forecast_of,
     recent_prices,
     scheduled_cost,
@@ -77,6 +78,20 @@ def test_a_waiting_bulk_is_costed_by_its_own_price_its_service_or_all_services()
     assert unknown == ScheduledCost("u", WHEN, None, None, Basis.UNKNOWN, "direct")
     unpriced = scheduled_cost(bulk(uuid="n", msg_total_count=5, **waiting), NO_PRICES)
     assert unpriced == ScheduledCost("n", WHEN, 5, None, Basis.UNKNOWN, "direct")
+    assert Forecast((one,), prices).amount("EUR") == "about 0.07 EUR"  # a column's 2 places
+    alone = Forecast((unknown,), prices)
+    assert alone.sentence(Decimal("5.5"), "EUR") == (
+        "1 scheduled bulk, of a size LOX24 has not said yet; balance 5.50 EUR"
+    )
+    assert forecast_json(alone, None)["bulks"] == [
+        {
+            "uuid": "u",
+            "delivery_at": WHEN.isoformat(),
+            "messages": None,
+            "cost": None,
+            "basis": "unknown",
+        }
+    ]
     said = Forecast((priced, unpriced), NO_PRICES)
     assert (
         said.sentence(None, "CHF") == "2 scheduled bulks need at least 12.00 CHF (1 not costed yet)"
