@@ -27,7 +27,7 @@ from lox24tui.insight.forecast import (
 )
 from lox24tui.session.account_view import AccountView
 from lox24tui.session.events import EventBus
-from lox24tui.session.forecast_rounds import FORECAST_EVERY, PRICES_FOR, ForecastRounds
+from lox24tui.session.forecast_rounds import FORECAST_EVERY, PRICES_FOR, SOON, ForecastRounds
 
 WHEN = datetime(2026, 12, 24, 9, 0, tzinfo=UTC)
 
@@ -180,3 +180,41 @@ async def until_read(seen: list[Forecast], count: int) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"reading {count} never came")
+
+
+async def test_a_watched_bulk_that_starts_sending_has_the_forecast_read_again_soon() -> None:
+    clock = VirtualClock()
+    now = clock.now()
+    starts = SimBulk(
+        "11111111-0000-1000-8000-000000000002",
+        now - 60,
+        now + 100,
+        100,
+        send_seconds=3_600,
+        quirks=frozenset({"sized_when_scheduled", "priced_when_scheduled"}),
+    )
+    fake = FakeLox24(SimulatedAccount([starts]), clock=clock)
+    fake.account.set_balance(Decimal("1000"), now)
+    transport = httpx.ASGITransport(app=fake)
+    async with Lox24Client(Token(FAKE_TOKEN), "http://fake.test", transport=transport) as client:
+        monitor = Monitor(client, [starts.uuid], clock=clock)
+        seen: list[Forecast] = []
+        monitor.side.add(ForecastRounds(monitor, lambda: client, clock, seen.append))
+        monitor.start()
+        try:
+            await until_read(seen, 1)
+            assert [b.bulk_id for b in seen[0].bulks] == [starts.uuid]  # waiting, priced
+            for _ in range(9):  # status checks every 10 s: nothing new, no reading
+                clock.advance(10)
+                await asyncio.wait_for(monitor.wait_idle(), 5)
+            assert len(seen) == 1
+            clock.advance(15)  # it starts sending: the status check sees it
+            await asyncio.wait_for(monitor.wait_idle(), 5)
+            assert len(seen) == 1  # not at once: a burst of changes is one reading
+            clock.advance(SOON)
+            await until_read(seen, 2)
+            assert seen[1].bulks == ()  # nothing waits any more
+            read_at = [e.at for e in fake.log if "status_code%5B%5D=0" in e.query]
+            assert read_at[1] - read_at[0] < FORECAST_EVERY  # sooner than the quarter hour
+        finally:
+            await monitor.stop()
