@@ -475,10 +475,6 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------ command palette
 
-    def say_spend(self) -> None:
-        """The forecast in words (the bar has room for its figure only)."""
-        self.notify(self.session.balance.spend_words(), title="Scheduled spend", markup=False)
-
     def palette_commands(self) -> Iterator[SystemCommand]:
         """The sort picker, then a palette entry per binding in PALETTE_BINDINGS, written from
         the binding: its description, its tooltip and the key that runs it now (the keymap's,
@@ -496,11 +492,12 @@ class MainScreen(Screen[None]):
             + ("" if shown else ": read for every bulk that sent, at the side-work pace"),
             self.view.toggle_engagement,
         )
-        if self.session.balance.forecast is not None:
+        balance = self.session.balance
+        if balance.forecast is not None:  # in words: the bar has room for its figure only
             yield SystemCommand(
                 "Scheduled spend",
                 "What the bulks waiting to send will cost, against the balance, and on what basis",
-                self.say_spend,
+                lambda: self.notify(balance.spend_words(), title="Scheduled spend", markup=False),
             )
         declared = {
             binding.id: (node, binding)
