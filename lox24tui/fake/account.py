@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import random
 import uuid as uuid_module
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
@@ -397,6 +397,24 @@ _DEMO_WATCHED: Final = (
 the rest of the bulk), every time relative to when the demo starts (``ends_at`` too)."""
 
 
+def _numbered(start: float, epoch: float, **defaults: Any) -> Callable[..., SimBulk]:
+    """What makes a demo account's bulks: times relative to ``start``, ids numbered back from
+    ``epoch`` in the order they are made (the same ids in every run), ``defaults`` for each."""
+    numbers = iter(range(1, 1_000_000))
+
+    def bulk(created_ago: float, delivery_in: float, recipients: int, **options: Any) -> SimBulk:
+        number = next(numbers)
+        return SimBulk(
+            uuid=time_uuid(epoch - number * 3607.0, number),
+            created_at=start - created_ago,
+            delivery_at=start + delivery_in,
+            recipients=recipients,
+            **(defaults | options),
+        )
+
+    return bulk
+
+
 def _at_start(options: dict[str, Any], start: float) -> dict[str, Any]:
     """A demo bulk's options with ``ends_at`` made absolute."""
     if "ends_at" not in options:
@@ -503,18 +521,7 @@ class SimulatedAccount:
         Its ids are the same in every run (a demo watch list stays valid across restarts, and the
         README can name one), while its times follow ``start``."""
         rng = random.Random(seed)
-        seq = iter(range(1, 1_000_000))
-
-        def bulk(created_ago: float, delivery_in: float, recipients: int, **kwargs: Any) -> SimBulk:
-            created = start - created_ago
-            number = next(seq)
-            return SimBulk(
-                uuid=time_uuid(DEMO_ID_EPOCH - number * 3607.0, number),
-                created_at=created,
-                delivery_at=start + delivery_in,
-                recipients=recipients,
-                **kwargs,
-            )
+        bulk = _numbered(start, DEMO_ID_EPOCH)
 
         account = cls(
             [
@@ -562,21 +569,13 @@ class SimulatedAccount:
         ids (never one of the demo's), a bulk sending, one scheduled and priced, and a month of
         finished ones, so two accounts can be told apart side by side."""
         rng = random.Random(seed)
-        seq = iter(range(1, 1_000_000))
-        unit = Decimal("0.09")
-
-        def bulk(created_ago: float, delivery_in: float, recipients: int, **kwargs: Any) -> SimBulk:
-            number = next(seq)
-            return SimBulk(
-                uuid=time_uuid(SWISS_ID_EPOCH - number * 3607.0, number),
-                created_at=start - created_ago,
-                delivery_at=start + delivery_in,
-                recipients=recipients,
-                unit_price=unit,
-                countries=(("CH", 80), ("DE", 12), ("FR", 8)),
-                sender_id="ShopCH",
-                **kwargs,
-            )
+        bulk = _numbered(
+            start,
+            SWISS_ID_EPOCH,
+            unit_price=Decimal("0.09"),
+            countries=(("CH", 80), ("DE", 12), ("FR", 8)),
+            sender_id="ShopCH",
+        )
 
         account = cls(
             [
