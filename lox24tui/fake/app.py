@@ -133,9 +133,6 @@ class FakeLox24:
         self.more_accounts: dict[str, SimulatedAccount] = dict(more_accounts or {})
         """Other accounts on the same server, by their tokens: each request sees the account of
         its token (its bulks, its balance); what protects the IP is the server's, shared."""
-        self._serving = self.account
-        """The account of the request being answered (set before each synchronous route)."""
-        self._token_served = token
         self.latency = latency
         """Seconds (real time) every request waits before it is answered."""
         self.account_active = account_active
@@ -242,9 +239,7 @@ class FakeLox24:
             if status is not None:
                 log(status)
                 return
-        self._serving = accounts[given or ""]
-        self._token_served = given or ""
-        status, body = self._route(path, query, ld)  # no await inside: _serving stays its own
+        status, body = self._route(accounts[given or ""], given or "", path, query, ld)
         log(status)
         if status == 200:
             await reply.json(200, body)
@@ -256,26 +251,30 @@ class FakeLox24:
             return secrets.token_hex(16)
         return f"{self._rng.getrandbits(128):032x}"
 
-    def _route(self, path: str, query: str, ld: bool) -> tuple[int, Any]:
+    def _route(
+        self, account: SimulatedAccount, token: str, path: str, query: str, ld: bool
+    ) -> tuple[int, Any]:
+        """The answer to an authorized request, from the account of its token."""
         now = self.clock.now()
         if path == "/me":
-            return 200, self._me(ld)
+            return 200, self._me(account, token, ld)
         if path == "/bulks":
-            return 200, self._list(query, now, ld)
+            return 200, self._list(account, query, now, ld)
         if path == "/sms":
-            return self._messages(query, now, ld)
+            return self._messages(account, query, now, ld)
         engaged = _ENGAGEMENT_PATH.fullmatch(path)
         if engaged is not None:
             kind = engaged.group(1) or engaged.group(3)
-            return self._engagement(kind, engaged.group(2) or engaged.group(4), query, now, ld)
+            item = engaged.group(2) or engaged.group(4)
+            return self._engagement(account, kind, item, query, now, ld)
         match = _BULK_PATH.fullmatch(path)
         if match is None:
             return 404, f'No route found for "GET {path}".'
-        bulk = self._serving.get(match.group(1))
+        bulk = account.get(match.group(1))
         if bulk is None:
             return 404, "Not Found"
         if match.group(2) == "/cancel":
-            if not self._serving.cancel(bulk, now):
+            if not account.cancel(bulk, now):
                 code = bulk.state(now)[0]
                 return 400, f"The bulk cannot be canceled any more (status_code {code})."
             return 200, _with_ld(bulk.status_json(now), bulk, ld)
@@ -283,29 +282,29 @@ class FakeLox24:
             return 200, _with_ld(bulk.status_json(now), bulk, ld)
         return 200, _with_ld(bulk.bulk_json(now), bulk, ld)
 
-    def _me(self, ld: bool) -> dict[str, Any]:
-        client_id = self._token_served.partition(":")[0]
+    def _me(self, account: SimulatedAccount, token: str, ld: bool) -> dict[str, Any]:
+        client_id = token.partition(":")[0]
         now = self.clock.now()
-        changed = self._serving.balance_changed_at(now)
+        changed = account.balance_changed_at(now)
         body: dict[str, Any] = {
             "id": int(client_id) if is_integer(client_id) else 0,
-            "currency": self._serving.currency,
-            "balance_amount": float(self._serving.balance(now)),
+            "currency": account.currency,
+            "balance_amount": float(account.balance(now)),
             "balance_changed_at": int(changed) if changed is not None else None,
-            "is_text_deleted": self._serving.is_text_deleted,
-            "services": list(self._serving.services),
+            "is_text_deleted": account.is_text_deleted,
+            "services": list(account.services),
             "groups": {"1": "/groups/1"},
         }
         if ld:
             body = {"@context": "/contexts/User", "@id": "/me", "@type": "User", **body}
         return body
 
-    def _list(self, query: str, now: float, ld: bool) -> Any:
+    def _list(self, account: SimulatedAccount, query: str, now: float, ld: bool) -> Any:
         asked = self._read(query, BULKS)
         codes, uuids = asked.integers("status_code"), asked.texts("uuid")
         wanted = None if uuids is None else {u.lower() for u in uuids}
         page = asked.page
-        bulks = self._serving.newest_first()
+        bulks = account.newest_first()
         if not asked.descending("created_at", default=True):
             bulks.reverse()
         selected = [
@@ -336,17 +335,19 @@ class FakeLox24:
             "hydra:view": view,
         }
 
-    def _messages(self, query: str, now: float, ld: bool) -> tuple[int, Any]:
+    def _messages(
+        self, account: SimulatedAccount, query: str, now: float, ld: bool
+    ) -> tuple[int, Any]:
         """``GET /sms``: one bulk's messages (the fake knows no others: without ``bulk`` the
         list is empty), filtered, paged, oldest first unless ``_order[created_at]=desc``."""
         asked = self._read(query, MESSAGES)
         page = asked.page
         bulk_ids = asked.values.get("bulk")
-        bulk = self._serving.get(bulk_ids[-1]) if bulk_ids else None
+        bulk = account.get(bulk_ids[-1]) if bulk_ids else None
         members: list[dict[str, Any]] = []
         total = 0
         if bulk is not None:
-            messages = bulk.messages(now, self._serving.funds_out_at())
+            messages = bulk.messages(now, account.funds_out_at())
             if _counted_by_pattern(asked):
                 total, found = _by_pattern(asked, messages, page, self.page_size)
                 members = [bulk.message_json(index, stage) for index, stage in found]
@@ -373,26 +374,33 @@ class FakeLox24:
         return 200, body
 
     def _engagement(
-        self, kind: str, item: str | None, query: str, now: float, ld: bool
+        self,
+        account: SimulatedAccount,
+        kind: str,
+        item: str | None,
+        query: str,
+        now: float,
+        ld: bool,
     ) -> tuple[int, Any]:
         """Replies (``/incomings``), opt-outs (``/blocked_numbers``) and short-link clicks
         (``/short_link_requests``, ``/bulks/{id}/requests``), as :mod:`engagement` makes them."""
         if kind == "/bulks/":
-            bulk = self._serving.get(item or "")
+            bulk = account.get(item or "")
             if bulk is None:
                 return 404, "Not Found"
-            collection, items = CLICKS, self._clicks([bulk], now)
+            collection, items = CLICKS, self._clicks(account, [bulk], now)
             path, id_key = f"/bulks/{bulk.uuid}/requests", "id"  # items named as below
         elif kind == "/short_link_requests":
-            collection, items = CLICKS, self._clicks(self._serving, now)
+            collection, items = CLICKS, self._clicks(account, account, now)
             path, id_key = kind, "id"
         elif kind == "/incomings":
             collection, id_key, path = INCOMINGS, "uuid", kind
-            items = [answer for _, answer in self._replies(now)]
+            items = [answer for _, answer in self._replies(account, now)]
         else:
             collection, id_key, path = BLOCKED, "id", kind
-            opened = min((b.created_at for b in self._serving), default=now) - 86_400
-            items = engagement.blocked_numbers((r for r, _ in self._replies(now)), opened)
+            opened = min((b.created_at for b in account), default=now) - 86_400
+            replies = (reply for reply, _ in self._replies(account, now))
+            items = engagement.blocked_numbers(replies, opened)
         if item is not None and kind != "/bulks/":
             found = next((i for i in items if str(i[id_key]) == item), None)
             if found is None:
@@ -402,16 +410,22 @@ class FakeLox24:
         kept = asked.ordered([i for i in items if asked.accepts(i)])
         return 200, self._page(kept, path, query, asked.page, ld, id_key, collection)
 
-    def _clicks(self, bulks: Iterable[SimBulk], now: float) -> list[dict[str, Any]]:
-        return [click for bulk in bulks for click in self._of_bulk("clicks", bulk, now)]
+    def _clicks(
+        self, account: SimulatedAccount, bulks: Iterable[SimBulk], now: float
+    ) -> list[dict[str, Any]]:
+        return [click for bulk in bulks for click in self._of_bulk(account, "clicks", bulk, now)]
 
-    def _replies(self, now: float) -> list[tuple[engagement.Reply, dict[str, Any]]]:
-        return [reply for bulk in self._serving for reply in self._of_bulk("replies", bulk, now)]
+    def _replies(
+        self, account: SimulatedAccount, now: float
+    ) -> list[tuple[engagement.Reply, dict[str, Any]]]:
+        return [r for bulk in account for r in self._of_bulk(account, "replies", bulk, now)]
 
-    def _of_bulk(self, what: str, bulk: SimBulk, now: float) -> list[Any]:
+    def _of_bulk(
+        self, account: SimulatedAccount, what: str, bulk: SimBulk, now: float
+    ) -> list[Any]:
         """A bulk's clicks (as JSON) or replies at ``now``, kept while nothing they follow
         from changed: a client paging through them asks again for every page."""
-        out = self._serving.funds_out_at()
+        out = account.funds_out_at()
         key = (what, bulk.uuid, now, out, bulk.state(now)[1], bulk.quirks, bulk.text)
         kept = self._engaged.get(key)
         if kept is None:
