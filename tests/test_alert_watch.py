@@ -64,6 +64,21 @@ def test_two_processes_on_one_history_fire_once_and_a_restart_does_not_fire_agai
         assert fired(restarted, "40") == ["low"]
 
 
+def test_two_accounts_on_one_history_each_fire_for_their_own_balance(tmp_path: Path) -> None:
+    """Two accounts below their low balance are two alerts: one account's claim must not keep
+    the other's from firing (they share the history, as every process does)."""
+    clock = VirtualClock()
+    path = tmp_path / "history.sqlite3"
+    with History(path, clock=clock.now) as mine, History(path, clock=clock.now) as theirs:
+        shop = AlertWatch([LOW], mine, clock, account="shop")
+        swiss = AlertWatch([LOW], theirs, clock, account="swiss")
+        assert fired(shop, "60") == [] and fired(swiss, "60") == []
+        assert fired(shop, "40") == ["low"]
+        assert fired(swiss, "40") == ["low"]
+        subjects = {entry.subject for entry in mine.alert_log()}
+        assert subjects == {"account:shop", "account:swiss"}
+
+
 def test_without_a_history_it_fires_once_in_this_process() -> None:
     clock = VirtualClock()
     watch = AlertWatch([LOW], None, clock)

@@ -147,7 +147,7 @@ class Headless:
         self._notifier = Notifier(settings.notify, tmux=inside_tmux())
         self._alerts = AlertActions(
             session,
-            AlertWatch(settings.alerts, history, session.clock),
+            AlertWatch(settings.alerts, history, session.clock, account=settings.account),
             history,
             say=say,
             bell=lambda: None,  # no terminal to ring

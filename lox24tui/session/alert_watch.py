@@ -25,7 +25,8 @@ from lox24tui.insight.forecast import Forecast
 from lox24tui.state.history import History, ProgressSample
 
 ACCOUNT: Final = "account"
-"""The subject of the account's conditions."""
+"""The subject of the default account's conditions; ``account:NAME`` an ``[accounts.NAME]``'s,
+so that two accounts' low balances are two firings, not one claimed by whichever came first."""
 HELD_AT_START: Final = "held when first seen: not fired"
 """The outcome kept for a condition claimed without firing (no storm on start-up)."""
 
@@ -38,8 +39,17 @@ class Firing:
 
 
 class AlertWatch:
-    def __init__(self, rules: Sequence[AlertRule], history: History | None, clock: Clock) -> None:
+    def __init__(
+        self,
+        rules: Sequence[AlertRule],
+        history: History | None,
+        clock: Clock,
+        *,
+        account: str | None = None,
+    ) -> None:
         self.rules = tuple(rules)
+        self.account_subject = ACCOUNT if account is None else f"{ACCOUNT}:{account}"
+        """What the account's conditions are claimed for, in the history every process shares."""
         self._history = history
         self._clock = clock
         self._claimed: set[tuple[str, str]] = set()
@@ -85,12 +95,13 @@ class AlertWatch:
         """The firings among the account's conditions, at a new reading of the balance or of
         the spend forecast."""
         now = self._clock.now()
+        subject = self.account_subject
         return [
-            Firing(rule, ACCOUNT, account_event(rule, balance, currency, now, forecast=forecast))
+            Firing(rule, subject, account_event(rule, balance, currency, now, forecast=forecast))
             for rule in self.rules
             if rule.when in ACCOUNT_WIDE
             and account_observed(rule, balance, forecast)
-            and self._fires(rule.name, ACCOUNT, account_holds(rule, balance, forecast), now)
+            and self._fires(rule.name, subject, account_holds(rule, balance, forecast), now)
         ]
 
     def _fires(self, rule: str, subject: str, holds: bool, now: float) -> bool:

@@ -89,7 +89,12 @@ class AlertsScreen(Screen[None]):
         self.query_one("#alerts-state", Static).update(state)
 
     def _cells(self, fired: FiredAlert, now: float) -> list[str]:
-        subject = "the account" if fired.subject == ACCOUNT else self._name_of(fired.subject)
+        if fired.subject == ACCOUNT:
+            subject = "the account"
+        elif fired.subject.startswith(f"{ACCOUNT}:"):
+            subject = f"the account {fired.subject.removeprefix(f'{ACCOUNT}:')}"
+        else:
+            subject = self._name_of(fired.subject)
         holds = (
             "holds"
             if fired.cleared_at is None
