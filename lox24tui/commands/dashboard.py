@@ -3,32 +3,43 @@
 from __future__ import annotations
 
 import gc
+import os
 
 from lox24tui.commands.exit_codes import ExitCode
 from lox24tui.commands.output import complain
-from lox24tui.session.config import ConfigError, Locations, load_settings
+from lox24tui.session.config import ACCOUNT_ENV, ConfigError, Locations, Settings, load_settings
 
 GC_YOUNG_THRESHOLD = 20_000
 """Allocations between young-generation collections (Python's default is 700)."""
 
 
 def run_dashboard(*, demo: bool, read_only: bool = False) -> int:
+    """The dashboard of the account ``--account`` picks, else of every account side by side;
+    the demo's simulated accounts with ``--demo`` (``--account`` picks one of those)."""
     locations = Locations.default()
-    try:
-        settings = load_settings(locations)
-    except ConfigError as error:
-        complain(str(error))
-        return ExitCode.STOPPED
-    if read_only:  # --read-only: the dashboard offers no action that writes to LOX24
-        settings = settings.model_copy(update={"read_only": True})
     from lox24tui.tui.app import Lox24App
     from lox24tui.tui.setup import demo_setup, real_setup
 
-    setup = demo_setup(settings, locations) if demo else real_setup(settings, locations)
+    try:
+        if demo:  # the demo's accounts are its own, never the config's
+            environ = {k: v for k, v in os.environ.items() if k != ACCOUNT_ENV}
+            settings = _read_only(load_settings(locations, environ), read_only)
+            setup = demo_setup(settings, locations, account=locations.account)
+        else:
+            settings = _read_only(load_settings(locations), read_only)
+            setup = real_setup(settings, locations)
+    except ConfigError as error:
+        complain(str(error))
+        return ExitCode.STOPPED
     app = Lox24App(setup)
     calm_the_garbage_collector()  # after start-up's allocations, for the whole process
     app.run()
     return ExitCode.OK
+
+
+def _read_only(settings: Settings, read_only: bool) -> Settings:
+    """--read-only: the dashboard offers no action that writes to LOX24."""
+    return settings.model_copy(update={"read_only": True}) if read_only else settings
 
 
 def calm_the_garbage_collector() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from lox24tui.account.guard import Breaker
+from lox24tui.account.guard import Breaker, BreakerKind
 from lox24tui.clock import Clock
 from lox24tui.engine.monitor import Monitor
 from lox24tui.session.account_view import AccountView
@@ -52,6 +52,18 @@ class EngineControl:
         """A guard's stop that lifts by itself is on: the summary shows the time left."""
         breaker = self._monitor.breaker
         return breaker is not None and breaker.until is not None
+
+    @property
+    def row_stop(self) -> str | None:
+        """Why none of this account's rows is being checked, in the words a row can show
+        ("token refused", "no token"); None while they are (or while a stop that is the
+        server's, a 429 or an outage, holds every account: the bar says those)."""
+        breaker = self._monitor.breaker
+        if breaker is not None and breaker.kind is BreakerKind.AUTH:
+            return "token refused"
+        if self.waiting_for_token:
+            return "no token"
+        return None
 
     def why_blocked(self) -> str | None:
         """Why no request may go out now (the guard's word), or None."""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from lox24tui.account.guard import WritesDisabled
 from lox24tui.api import StatusReply, is_bulk_id, status_label
@@ -405,13 +405,20 @@ class WatchSession:
         """Write what the session knows now (no extra requests) of ``bulk_ids``, in that order,
         to ``path``, whole or not at all."""
         now = self.now()
-        rows = [export_row(self.label_of(b), self._states[b], now) for b in bulk_ids]
-        try:
-            write_export(path, rows)
-        except OSError as error:
-            self.events.notice(f"Cannot write {path}: {why_not_written(error)}", "error")
-            return
-        self.events.notice(f"Exported {humanize.plural(len(rows), 'bulk')} to {path}", timeout=5)
+        write_rows(path, [self.export_row(b, now) for b in bulk_ids], self.events)
+
+    def export_row(self, bulk_id: str, now: datetime) -> dict[str, Any]:
+        return export_row(self.label_of(bulk_id), self._states[bulk_id], now)
+
+
+def write_rows(path: str, rows: list[dict[str, Any]], events: EventBus) -> None:
+    """Write an export of the rows shown, and say how it went (a session's notice)."""
+    try:
+        write_export(path, rows)
+    except OSError as error:
+        events.notice(f"Cannot write {path}: {why_not_written(error)}", "error")
+        return
+    events.notice(f"Exported {humanize.plural(len(rows), 'bulk')} to {path}", timeout=5)
 
 
 def capitalised(text: str) -> str:

@@ -8,9 +8,9 @@ as it arrives redraws the table every frame and starves the network loop (benchm
 from __future__ import annotations
 
 import logging
-import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -19,23 +19,17 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from lox24tui.account.guard import (
-    AccountGuard,
     FileGuardState,
     concurrency_warning,
 )
 from lox24tui.api import (
     BulkFilters,
-    InvalidToken,
     Lox24Error,
-    StatusReply,
 )
-from lox24tui.engine.auto_watch import AutoWatch
 from lox24tui.engine.monitor import Monitor
-from lox24tui.engine.side_work import SideWork
-from lox24tui.session.account_work import start_side_work
-from lox24tui.session.alert_actions import SWEEP_SECONDS, AlertActions
-from lox24tui.session.alert_watch import AlertWatch
-from lox24tui.session.engagement_rounds import EngagementRounds, read_into
+from lox24tui.session.alert_actions import SWEEP_SECONDS
+from lox24tui.session.all_accounts import AllAccounts
+from lox24tui.session.engagement_rounds import read_into
 from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
@@ -48,11 +42,13 @@ from lox24tui.session.events import (
     UndoChanged,
 )
 from lox24tui.session.watch_session import WatchSession
-from lox24tui.state.history import AwaySummary, History
+from lox24tui.state.history import AwaySummary
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.connection import Connection
+from lox24tui.tui.desk import Desk
 from lox24tui.tui.keys import PALETTE, Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
+from lox24tui.tui.screens.account_picker import AccountPicker
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.alerts import AlertsScreen
 from lox24tui.tui.screens.damaged_list import DamageChoice, DamagedListScreen
@@ -66,7 +62,7 @@ from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.setup import DashboardSetup
-from lox24tui.tui.toasts import SessionToasts, unknown_theme_words
+from lox24tui.tui.toasts import unknown_theme_words
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.bulk_view import BulkView
 from lox24tui.tui.widgets.detail_pane import DetailPane
@@ -74,9 +70,6 @@ from lox24tui.tui.workers import engine_stop_words, say_worker_failed
 
 FLUSH_SECONDS = 0.5
 """How often buffered updates reach the screen: at most 2.5 repaints a second."""
-DEMO_INTERVAL = 5.0
-DEMO_SIDE_REQUESTS_PER_MINUTE = 600
-"""The simulated account needs no politeness: its delivery counts keep up with the show."""
 WATCHLIST_POLL_SECONDS = 2.0
 """How often the watch-list file is checked for changes made outside (``lox24tui watch``)."""
 
@@ -120,6 +113,7 @@ class Lox24App(App[None]):
             **{
                 f"the {name} dialog": [cls, dialog]
                 for name, dialog in (
+                    ("account", AccountPicker),
                     ("add", AddBulksScreen),
                     ("confirm", ConfirmScreen),
                     ("label", LabelScreen),
@@ -136,56 +130,11 @@ class Lox24App(App[None]):
         self.setup = setup
         self.clock = setup.clock
         self.settings = setup.settings
-        self.monitor = _engine_for(setup)
-        self.connection = Connection(self, setup, self.monitor, self._token_in_use)
-        history = _history_for(setup)
-        self.session = WatchSession(
-            setup.watchlist,
-            self.monitor,
-            setup.clock,
-            demo=setup.demo,
-            damage=setup.damage,
-            history=history,
-            archive_after=setup.settings.archive_after,
-            low_balance=setup.settings.low_balance,
-            read_only=setup.settings.read_only,
-        )
-        self.toasts = SessionToasts(
-            self,
-            self.session,
-            bell=setup.settings.bell,
-            notify=setup.settings.notify,
-            notify_writer=setup.notify_writer,
-        )
-        self.alert_actions = AlertActions(
-            self.session,
-            AlertWatch(setup.settings.alerts, history, setup.clock),
-            history,
-            say=lambda text, *, title, warning: self.notify(
-                text, title=title, severity="warning" if warning else "information", markup=False
-            ),
-            bell=self.bell,
-            notify=self.toasts.notifier.notify,
-            spawn=lambda work, name: self.run_worker(
-                work, name=name, group="alerts", exit_on_error=False
-            ),
-            withheld=setup.settings.token_variables,
-        )
-        """Alert rules, checked as the engine's updates come, acting when they fire."""
-
-        also: list[SideWork] = []
-        if setup.settings.auto_watch:
-            also.append(AutoWatch(self.connection.guarded, self._auto_adopt, self.clock))
-        also.append(EngagementRounds(self.session, self.connection.guarded))
-        self.account_watch = start_side_work(
-            self.session,
-            setup.settings,
-            self.connection.guarded,
-            self.alert_actions,
-            low_balance=self.toasts.low_balance,
-            spend_over=self.toasts.spend_over,
-            also=also,
-        )
+        several = bool(setup.others)
+        self.desks = [Desk(self, account, several=several) for account in setup.accounts]
+        """One per account shown: its engine, session, token and side work."""
+        self.watching = AllAccounts([desk.account for desk in self.desks])
+        """Every account's rows as one list: what the screens show and act on."""
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
         self.preferences = setup.preferences
@@ -194,22 +143,52 @@ class Lox24App(App[None]):
             self.theme = picked
         elif setup.settings.theme in self.available_themes:
             self.theme = setup.settings.theme
-        if setup.settings.account_label is not None:  # which of several accounts this is
+        if several:  # the accounts side by side
+            labels = ", ".join(desk.tag.label for desk in self.desks)
+            self.sub_title = f"{labels} · {self.SUB_TITLE}"
+        elif setup.settings.account_label is not None:  # which of several accounts this is
             self.sub_title = f"{setup.settings.account_label} · {self.SUB_TITLE}"
         self.set_keymap(effective_keymap(setup.settings.keys))
-        self.session.key_name = self.key_name
+        self.watching.key_name = self.key_name
+
+    @property
+    def desk(self) -> Desk:
+        """The first account's (the only one's, without ``[accounts]``)."""
+        return self.desks[0]
+
+    @property
+    def session(self) -> WatchSession:
+        """The first account's watch session (the only one's, without ``[accounts]``)."""
+        return self.desk.session
+
+    @property
+    def monitor(self) -> Monitor:
+        return self.desk.monitor
+
+    @property
+    def connection(self) -> Connection:
+        return self.desk.connection
+
+    def desk_of(self, bulk_id: str) -> Desk:
+        """The desk of the account that watches ``bulk_id``."""
+        session = self.watching.session_of(bulk_id)
+        return next(desk for desk in self.desks if desk.session is session)
 
     # ------------------------------------------------------------ lifecycle
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.session, self.preferences)
+        return MainScreen(self.watching, self.preferences)
 
     def on_mount(self) -> None:
-        self.session.listen(self._on_session_event)
-        if isinstance(self.setup.guard_state, FileGuardState):
-            self.setup.guard_state.listen(self.toasts.guard_state)
-        if self.setup.load_problem is not None:
-            self.toasts.note(Notice(self.setup.load_problem.message, "error", 30))
+        for desk in self.desks:
+            desk.session.listen(partial(self._on_session_event, desk))
+        guard_states = {id(d.setup.guard_state): d.setup.guard_state for d in self.desks}
+        for guard_state in guard_states.values():  # one per server: said once
+            if isinstance(guard_state, FileGuardState):
+                guard_state.listen(self.desk.toasts.guard_state)
+        for desk in self.desks:
+            if desk.setup.load_problem is not None:
+                desk.toasts.note(Notice(desk.setup.load_problem.message, "error", 30))
         if self.settings.theme not in self.available_themes:
             self.notify(
                 unknown_theme_words(
@@ -232,35 +211,44 @@ class Lox24App(App[None]):
         if risk is not None and not self.setup.demo:
             self.notify(risk, title="Concurrency", severity="warning", timeout=20, markup=False)
         self.theme_changed_signal.subscribe(self, lambda _: self._remember(theme=self.theme))
-        if self.setup.damage is not None:  # after mounting, so the question is on top
-            self.call_after_refresh(self.session.file.ask_again)
-        self.set_interval(FLUSH_SECONDS, self._unless_closing(self.session.flush))
-        if self.alert_actions.watch.bulk_rules:  # stalls come with time, not with updates
-            self.set_interval(SWEEP_SECONDS, self._unless_closing(self.alert_actions.sweep))
-        self.set_interval(WATCHLIST_POLL_SECONDS, self._unless_closing(self.session.file.follow))
-        self.run_worker(self.monitor.run(), name="engine", group="engine", exit_on_error=False)
-        if self.setup.token is not None:
-            self.connection.use(self.setup.token)
-            away = self.session.history.away_summary(self.session.ids)
+        self.set_interval(FLUSH_SECONDS, self._unless_closing(self.watching.flush))
+        for desk in self.desks:
+            self._start(desk)
+
+    def _start(self, desk: Desk) -> None:
+        """One account's timers and engine; its token put to use, or asked for."""
+        session = desk.session
+        if desk.setup.damage is not None:  # after mounting, so the question is on top
+            self.call_after_refresh(session.file.ask_again)
+        if desk.alert_actions.watch.bulk_rules:  # stalls come with time, not with updates
+            self.set_interval(SWEEP_SECONDS, self._unless_closing(desk.alert_actions.sweep))
+        self.set_interval(WATCHLIST_POLL_SECONDS, self._unless_closing(session.file.follow))
+        self.run_worker(
+            desk.monitor.run(), name=desk.engine_worker, group="engine", exit_on_error=False
+        )
+        if desk.setup.token is not None:
+            desk.connection.use(desk.setup.token)
+            away = session.history.away_summary(session.ids)
             if away is not None and away.since is not None:
                 self.run_worker(
-                    self._say_what_happened_while_away(away),
+                    self._say_what_happened_while_away(desk, away),
                     name="telling what happened while lox24tui was closed",
                     exit_on_error=False,
                 )
-        else:
-            self.session.engine.wait_for_token()
-            self.connection.ask_for_token(
-                "No LOX24 API token was found (LOX24_TOKEN, the system keyring or the config "
-                "file). Paste one to "
-                "start; it is checked with a single request."
-            )
+            return
+        session.engine.wait_for_token()
+        if len(self.desks) > 1:  # no dialog per account at start: its line says it waits
+            return
+        desk.connection.ask_for_token(
+            "No LOX24 API token was found (LOX24_TOKEN, the system keyring or the config "
+            "file). Paste one to start; it is checked with a single request."
+        )
 
-    async def _say_what_happened_while_away(self, away: AwaySummary) -> None:
+    async def _say_what_happened_while_away(self, desk: Desk, away: AwaySummary) -> None:
         """What changed since a dashboard last ran, from the history, and how many bulks were
         created in the account meanwhile (one GET /bulks, through the guard)."""
         parts = [away.text] if away.text else []
-        client = self.connection.guarded()
+        client = desk.connection.guarded()
         if client is not None and away.since is not None:
             since = datetime.fromtimestamp(away.since, UTC)
             try:
@@ -268,7 +256,7 @@ class Lox24App(App[None]):
             except Lox24Error:
                 page = None  # the guard has taken note; the toast says what is known
             if page is not None:
-                watched = set(self.session.ids)
+                watched = set(desk.session.ids)
                 new = [b for b in page.items if b.uuid and b.uuid.lower() not in watched]
                 if new:
                     more = "+" if page.total is not None and page.total > len(page.items) else ""
@@ -278,7 +266,8 @@ class Lox24App(App[None]):
             text = ", ".join(parts)
             if not away.text:
                 text = f"While you were away: {text}"
-            self.notify(text, title="lox24tui", timeout=20, markup=False)
+            title = desk.tag.label if len(self.desks) > 1 else "lox24tui"
+            self.notify(text, title=title, timeout=20, markup=False)
 
     def _unless_closing(self, tick: Callable[[], None]) -> Callable[[], None]:
         """``tick`` for a timer, skipped once the app is closing: Textual tears the screens down
@@ -294,7 +283,9 @@ class Lox24App(App[None]):
             say_worker_failed(self, event.worker)
             return
         why, toast = engine_stop_words(event.worker.error)
-        self.session.engine.failed(why)
+        for desk in self.desks:
+            if desk.engine_worker == event.worker.name:
+                desk.session.engine.failed(why)
         self.notify(toast, title="lox24tui", severity="error", timeout=60, markup=False)
 
     def _remember(self, **changes: object) -> None:
@@ -304,10 +295,11 @@ class Lox24App(App[None]):
             self.notify(problem, title="Preferences", severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
-        await self.monitor.stop()
-        self.session.close()
-        self.toasts.notifier.close(wait=False)
-        await self.connection.close()
+        for desk in self.desks:
+            await desk.monitor.stop()
+            desk.session.close()
+            desk.toasts.notifier.close(wait=False)
+            await desk.connection.close()
 
     def notify(
         self,
@@ -331,51 +323,52 @@ class Lox24App(App[None]):
 
     @property
     def screen_is_current(self) -> bool:
-        """Whether every update the engine reported has left for the screens (none waits for
+        """Whether every update the engines reported has left for the screens (none waits for
         the next flush). Tests wait on it, so that the flush timer, not the test, puts updates
         on screen."""
-        return self.session.is_current
+        return self.watching.is_current
 
     # ------------------------------------------------------------ session → screens
 
-    def _on_session_event(self, event: SessionEvent) -> None:
+    def _on_session_event(self, desk: Desk, event: SessionEvent) -> None:
         if isinstance(event, RowsChanged):
-            self.alert_actions.bulks_changed(event.bulk_ids)
+            desk.alert_actions.bulks_changed(event.bulk_ids)
         match event:
             case RowsChanged() | ListChanged() | EngineChanged() | UndoChanged():
                 for screen in self.screen_stack:  # a message each: one is delivered once
                     screen.post_message(SessionNews(event))
             case StatusMoved():
-                self.toasts.announce(event)
+                desk.toasts.announce(event)
             case Notice():
-                self.toasts.note(event)
+                desk.toasts.note(event)
             case DamageFound():
-                self._ask_about_damage(event)
+                self._ask_about_damage(desk, event)
             case DamageCleared():
                 if isinstance(self.screen, DamagedListScreen):  # only the top can be dismissed
                     self.screen.dismiss(None)
 
-    def _ask_about_damage(self, found: DamageFound) -> None:
-        """The watch-list file cannot be read: restore the newest good copy, keep the list shown
+    def _ask_about_damage(self, desk: Desk, found: DamageFound) -> None:
+        """A watch-list file cannot be read: restore the newest good copy, keep the list shown
         (the damaged file goes aside), or decide later. Asked once at a time."""
         if self._asking_about_damage:
             return
         self._asking_about_damage = True
+        file = desk.session.file
 
         def decided(choice: DamageChoice | None) -> None:
             self._asking_about_damage = False
             if choice is DamageChoice.RESTORE:
-                self.session.file.restore(found.copy)
+                file.restore(found.copy)
             elif choice is DamageChoice.KEEP:
-                self.session.file.keep_list_shown()
+                file.keep_list_shown()
             elif choice is DamageChoice.LATER:
-                self.session.file.put_off()
+                file.put_off()
 
         screen = DamagedListScreen(found.damage, found.copy, found.listed)
         # after the dialog that made the change has closed, or its dismissal would close this
         self.call_after_refresh(self.push_screen, screen, decided)
 
-    # ------------------------------------------------------------ import
+    # ------------------------------------------------------------ one bulk
 
     def on_main_screen_messages_wanted(self, message: MainScreen.MessagesWanted) -> None:
         """The bulk's messages, page by page, through the guard."""
@@ -391,31 +384,36 @@ class Lox24App(App[None]):
 
     def on_detail_pane_engagement_wanted(self, message: DetailPane.EngagementWanted) -> None:
         """Someone looks at a bulk: its clicks and replies are read in the background, through
-        the guard, and fill the pane (and stay known for a while) when they come."""
-        client = self.connection.guarded()
+        the guard of its account, and fill the pane (and stay known for a while) when they
+        come."""
+        desk = self.desk_of(message.bulk_id)
+        client = desk.connection.guarded()
         if client is None:  # no token yet: the pane says nothing of clicks
-            self.session.engagement.release(message.bulk_id)
+            desk.session.engagement.release(message.bulk_id)
             return
         self.run_worker(
-            read_into(self.session, client, message.bulk_id),
+            read_into(desk.session, client, message.bulk_id),
             name="reading clicks and replies",
             group="engagement",
             exit_on_error=False,
         )
 
     def _one_bulk(self, bulk_id: str) -> OneBulk | None:
-        """What a screen about one bulk works with; None (and said) before a token is known."""
-        client = self.connection.guarded()
+        """What a screen about one bulk works with: its account's client (None, and said,
+        before that account has a token)."""
+        desk = self.desk_of(bulk_id)
+        client = desk.connection.guarded()
         if client is None:
-            self._no_token_yet()
+            self._no_token_yet(desk)
             return None
+        session = desk.session
         return OneBulk(
             client,
             bulk_id,
-            self.session.label_of(bulk_id),
-            self.session.now,
-            self.session.balance.currency,
-            lambda: [(step.at, step.label) for step in self.session.timeline(bulk_id)],
+            session.label_of(bulk_id),
+            session.now,
+            session.balance.currency,
+            lambda: [(step.at, step.label) for step in session.timeline(bulk_id)],
         )
 
     def on_main_screen_cancel_confirmed(self, message: MainScreen.CancelConfirmed) -> None:
@@ -424,12 +422,14 @@ class Lox24App(App[None]):
         )
 
     async def _cancel(self, bulk_id: str) -> None:
-        """Cancel at LOX24, through the guard (which also refuses read-only), then show the
-        bulk as LOX24 now has it."""
-        name = self.session.name_of(bulk_id)
-        client = self.connection.guarded()
+        """Cancel at LOX24, through the guard of the bulk's account (which also refuses
+        read-only), then show the bulk as LOX24 now has it."""
+        desk = self.desk_of(bulk_id)
+        session = desk.session
+        name = session.name_of(bulk_id)
+        client = desk.connection.guarded()
         if client is None:
-            self._no_token_yet()
+            self._no_token_yet(desk)
             return
         try:
             reply = await client.cancel_bulk(bulk_id)
@@ -437,32 +437,45 @@ class Lox24App(App[None]):
             self.notify(f"Not canceled: {error}", title=name, severity="error", markup=False)
             return
         self.notify(
-            f"Canceled: LOX24 now says {reply.status.label_at(self.session.now())}.",
+            f"Canceled: LOX24 now says {reply.status.label_at(session.now())}.",
             title=name,
             markup=False,
         )
-        if bulk_id in self.session.states:  # unless it was removed meanwhile
-            self.session.engine.refresh(bulk_id)  # the row shows it from LOX24's own status
+        if bulk_id in session.states:  # unless it was removed meanwhile
+            session.engine.refresh(bulk_id)  # the row shows it from LOX24's own status
 
-    def _auto_adopt(self, items: Sequence[tuple[str, str]]) -> set[str]:
-        """Watch what auto-watch found; returns the ids on the watch list now."""
-        added = self.session.add_labelled(items)
-        if added:
-            self.notify(
-                f"Auto-watch: watching {humanize.plural(len(added), 'new bulk')} created in "
-                "the account.",
-                title="Watch list",
-                timeout=8,
-            )
-        return set(self.session.ids)
+    # ------------------------------------------------------------ an account's
+
+    def for_an_account(self, why: str, then: Callable[[Desk], object]) -> None:
+        """Run ``then`` for the account the person picks, asked only when there are several
+        (the one under the cursor first)."""
+        if len(self.desks) == 1:
+            then(self.desk)
+            return
+        main = self._main_screen()
+        selected = main.table.selected_id if main is not None else None
+        first = self.desk_of(selected) if selected is not None else self.desk
+        desks = sorted(self.desks, key=lambda desk: desk is not first)
+
+        def picked(index: int | None) -> None:
+            if index is not None:
+                then(desks[index])
+
+        self.push_screen(AccountPicker(why, [desk.tag for desk in desks]), callback=picked)
+
+    def _main_screen(self) -> MainScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
 
     def action_discover(self) -> None:
-        """The import screen, on the engine's client and within its rules."""
-        client = self.connection.guarded()
+        self.for_an_account("Import bulks from which account?", self._discover)
+
+    def _discover(self, desk: Desk) -> None:
+        """The import screen, on the account's client and within its rules."""
+        client = desk.connection.guarded()
         if client is None:
-            self._no_token_yet()
+            self._no_token_yet(desk)
             return
-        session = self.session
+        session = desk.session
 
         def picked(items: list[tuple[str, str]] | None) -> None:
             if items:
@@ -480,30 +493,48 @@ class Lox24App(App[None]):
             callback=picked,
         )
 
-    # ------------------------------------------------------------ token
+    def on_main_screen_add_wanted(self) -> None:
+        """The add dialog, for the account the person picks when there are several."""
+        self.for_an_account("Watch bulks in which account?", self._add_to)
+
+    def _add_to(self, desk: Desk) -> None:
+        session = desk.session
+        watching = self.watching
+
+        def added(count: int | None) -> None:
+            main = self._main_screen()
+            if count and main is not None:
+                main.table.focus()
+
+        where = f" in {desk.tag.label}" if len(self.desks) > 1 else ""
+        self.push_screen(
+            AddBulksScreen(lambda: set(watching.ids), session.add, where=where), callback=added
+        )
 
     def action_alerts(self) -> None:
         """What the alert rules fired (kept in the history, by every process)."""
-        session = self.session
         self.push_screen(
             AlertsScreen(
-                self.settings.alerts, session.history.file, session.name_of, self.clock.now
+                self.settings.alerts,
+                self.session.history.file,
+                self.watching.name_of,
+                self.clock.now,
             )
         )
 
     def action_token(self) -> None:
-        self.connection.ask_for_token("Enter the LOX24 API token to use from now on.")
+        self.for_an_account("Enter a token for which account?", self._ask_for_token)
 
-    def _token_in_use(self) -> None:
-        """A token was put to use: the engine sends again, and the balance is read soon."""
-        self.session.engine.token_ready()
-        self.account_watch.soon()
+    def _ask_for_token(self, desk: Desk) -> None:
+        where = f" of {desk.tag.label}" if len(self.desks) > 1 else ""
+        desk.connection.ask_for_token(f"Enter the LOX24 API token{where} to use from now on.")
 
     # ------------------------------------------------------------ commands
 
-    def _no_token_yet(self) -> None:
+    def _no_token_yet(self, desk: Desk) -> None:
         key = self.key_name("main.token")
-        self.notify(f"Enter a LOX24 token first ({key}).", severity="warning", markup=False)
+        where = f" for {desk.tag.label}" if len(self.desks) > 1 else ""
+        self.notify(f"Enter a LOX24 token{where} first ({key}).", severity="warning", markup=False)
 
     def key_name(self, binding_id: str) -> str:
         """The key that runs a binding, as the footer shows it ("u", "?", "^s"), after the
@@ -536,48 +567,12 @@ class Lox24App(App[None]):
         yield from super().get_system_commands(screen)
         if not isinstance(screen, MainScreen):
             return
-        if self.session.file.damage is not None:
-            yield SystemCommand(
-                "Damaged watch list",
-                "Restore a good copy, or keep the list shown",
-                self.session.file.ask_again,
-            )
+        for desk in self.desks:
+            if desk.session.file.damage is not None:
+                of = f" of {desk.tag.label}" if len(self.desks) > 1 else ""
+                yield SystemCommand(
+                    f"Damaged watch list{of}",
+                    "Restore a good copy, or keep the list shown",
+                    desk.session.file.ask_again,
+                )
         yield from screen.palette_commands()
-
-
-class _NoClient:
-    """Stands in until a token is known; the engine is paused meanwhile, so it is never called."""
-
-    async def get_bulk_status(self, bulk_id: str) -> StatusReply:
-        raise InvalidToken()
-
-
-def _engine_for(setup: DashboardSetup) -> Monitor:
-    """The refresh engine as the settings ask (the demo polls faster, with a bigger side-work
-    budget), under a guard with no token yet: the engine is paused until one is known."""
-    interval = DEMO_INTERVAL if setup.demo else setup.settings.interval
-    return Monitor(
-        _NoClient(),
-        interval=interval,
-        concurrency=setup.settings.concurrency,
-        side_requests_per_minute=(
-            DEMO_SIDE_REQUESTS_PER_MINUTE if setup.demo else setup.settings.side_requests_per_minute
-        ),
-        clock=setup.clock,
-        rng=random.Random(setup.seed) if setup.seed is not None else None,
-        guard=AccountGuard(
-            None,
-            state=setup.guard_state,
-            clock=setup.clock,
-            interval=interval,
-            timeout=setup.settings.timeout,
-        ),
-    )
-
-
-def _history_for(setup: DashboardSetup) -> History | None:
-    if setup.history_file is None:
-        return None
-    return History(
-        setup.history_file, retention_days=setup.settings.history_days, clock=setup.clock.now
-    )

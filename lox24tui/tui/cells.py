@@ -19,6 +19,7 @@ from lox24tui.api import SCHEDULED, StatusCode, status_info
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.insight.progress import Outlook, estimate
+from lox24tui.session.all_accounts import AccountTag
 from lox24tui.session.engagement_cache import Engaged
 from lox24tui.state.history import ProgressSample
 from lox24tui.text import humanize, sanitise
@@ -137,13 +138,23 @@ ENGAGEMENT_COLUMNS: Final = (Column("clicks", "Clicks", 8), Column("replies", "R
 """Shown when the person asks (the palette): each read costs requests, at the side work's pace."""
 
 
-def table_columns(engagement: bool) -> tuple[Column, ...]:
+ACCOUNT_COLUMN: Final = Column("account", "Account", 9)
+"""First, when the dashboard shows several accounts: whose bulk it is, in its colour."""
+
+
+def table_columns(engagement: bool, *, accounts: bool = False) -> tuple[Column, ...]:
     """The table's columns; clicks and replies, when shown, after Delivered: did it arrive, then
-    did anyone act on it."""
+    did anyone act on it. The account first, when there are several."""
+    columns = (ACCOUNT_COLUMN, *COLUMNS) if accounts else COLUMNS
     if not engagement:
-        return COLUMNS
-    after = next(i for i, column in enumerate(COLUMNS) if column.key == "delivered") + 1
-    return COLUMNS[:after] + ENGAGEMENT_COLUMNS + COLUMNS[after:]
+        return columns
+    after = next(i for i, column in enumerate(columns) if column.key == "delivered") + 1
+    return columns[:after] + ENGAGEMENT_COLUMNS + columns[after:]
+
+
+def account_cell(tag: AccountTag) -> Cell:
+    """The account's label in its colour (sorted by label)."""
+    return Cell.of(tag.label, tag.colour or "", tag.label.lower())
 
 
 ID_CHARS: Final = 8
@@ -244,6 +255,15 @@ def time_cells(state: BulkState, now_ts: float) -> dict[str, Cell]:
     }
 
 
+def stopped_cells(stop: str, state: BulkState) -> dict[str, Cell]:
+    """A row whose account checks nothing now (its token refused): Checked says so, and a
+    status never read says it instead of "checking…" (nothing is)."""
+    cells = {"fresh": Cell.of(f"⚠ {stop}", "red", state.last_checked)}
+    if state.reply is None:
+        cells["status"] = Cell.of(stop, ERROR_STYLE, (_lifecycle_step(None, stop), stop))
+    return cells
+
+
 BAR_WIDTH: Final = 5
 _EIGHTHS: Final = " ▏▎▍▌▋▊▉"
 
@@ -308,10 +328,16 @@ def engagement_cells(engaged: Engaged | None, coming: bool) -> dict[str, Cell]:
 
 
 def row_cells(
-    label: str, state: BulkState, now_ts: float, samples: Sequence[ProgressSample] = ()
+    label: str,
+    state: BulkState,
+    now_ts: float,
+    samples: Sequence[ProgressSample] = (),
+    *,
+    currency: str | None = None,
 ) -> dict[str, Cell]:
     """Every cell but the id's, which the table makes (its width depends on the other ids).
-    Amounts are shown alone: the cost column's header names the account's currency.
+    Amounts are shown alone: the cost column's header names the account's currency, unless
+    ``currency`` is given (accounts in different currencies side by side).
     ``samples``: the bulk's progress while it sends, for its ETA."""
     now = _at(now_ts)
     status_label, status_style = status_text(state, now)
@@ -329,7 +355,9 @@ def row_cells(
         ),
         "delivered": delivered_cell(state),
         "cost": Cell.of(
-            humanize.money(status.price, None, places=humanize.COLUMN_PLACES) if status else "—",
+            humanize.money(status.price, currency, places=humanize.COLUMN_PLACES)
+            if status
+            else "—",
             sort_value=status.price if status else None,
             justify="right",
         ),

@@ -1,23 +1,28 @@
-"""Building what the dashboard runs on: the user's account, or the demo's simulated one."""
+"""Building what the dashboard runs on: the user's accounts, or the demo's simulated ones."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
 
-from lox24tui.account.guard import FileGuardState, GuardState, server_key
+from lox24tui.account.guard import FileGuardState, GuardState, MemoryGuardState, server_key
 from lox24tui.api import Token
 from lox24tui.clock import Clock, SystemClock
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
-from lox24tui.session.config import Locations, Settings
+from lox24tui.fake import FAKE_TOKEN, SWISS_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.session.all_accounts import AccountTag
+from lox24tui.session.config import ConfigError, Locations, Settings, settings_of_account
 from lox24tui.session.notify import Writer
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.state.store import LoadProblem, WatchList, WatchListDamaged
 
 DEMO_URL = "http://demo.lox24.invalid"
+DEMO_SHOP = AccountTag("shop", "Shop", "cyan")
+DEMO_SWISS = AccountTag("swiss", "Swiss branch", "magenta")
+"""The demo's two simulated accounts, in EUR and in CHF (``--demo --account NAME``: one)."""
+DEFAULT_TAG = AccountTag(None, "default")
 
 
 @dataclass
@@ -47,6 +52,15 @@ class DashboardSetup:
     """Where status changes are recorded (the demo has its own file); None keeps none."""
     notify_writer: Writer | None = None
     """How notifications reach the terminal (tests record them); None: the terminal itself."""
+    tag: AccountTag = DEFAULT_TAG
+    """How the dashboard names this account beside its rows, when it shows several."""
+    others: list[DashboardSetup] = field(default_factory=list)
+    """The other accounts shown beside this one, each with its own list, token and server
+    (``[accounts.NAME]`` tables, when no ``--account`` picks one)."""
+
+    @property
+    def accounts(self) -> list[DashboardSetup]:
+        return [self, *self.others]
 
 
 def open_watchlist(
@@ -63,6 +77,35 @@ def open_watchlist(
 
 
 def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
+    """The account ``--account`` picked, or the default one; without ``--account``, every
+    ``[accounts.NAME]`` side by side (and the default account too, when it has a token)."""
+    if settings.account is not None or not settings.accounts:
+        return account_setup(settings, locations, _tag_of(settings, settings.account))
+    setups = [
+        account_setup(
+            settings_of_account(name, locations),
+            replace(locations, account=name),
+            _tag_of(settings, name),
+        )
+        for name in settings.accounts
+    ]
+    if settings.api_token is not None:
+        setups.insert(0, account_setup(settings, locations, DEFAULT_TAG))
+    first, *others = setups
+    first.others = others
+    return first
+
+
+def _tag_of(settings: Settings, name: str | None) -> AccountTag:
+    if name is None:
+        return DEFAULT_TAG
+    config = settings.accounts.get(name)
+    if config is None:
+        raise ConfigError(f"there is no account called {name!r}")
+    return AccountTag(name, config.label or name, config.colour)
+
+
+def account_setup(settings: Settings, locations: Locations, tag: AccountTag) -> DashboardSetup:
     clock = SystemClock()
     watchlist, problem, damage = open_watchlist(locations.watchlist_file, clock)
     return DashboardSetup(
@@ -79,6 +122,7 @@ def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
         ),
         preferences=PreferencesFile(locations.preferences_file),
         history_file=locations.history_file,
+        tag=tag,
     )
 
 
@@ -95,31 +139,75 @@ def demo_setup(
     *,
     clock: Clock | None = None,
     seed: int | None = None,
+    account: str | None = None,
 ) -> DashboardSetup:
-    """The simulated account inside this process (no token, no network, no port), and a watch
-    list of its own, seeded on first use with bulks that change within the first minute.
+    """The demo's two simulated accounts (a shop in EUR, its Swiss branch in CHF) on one
+    simulated LOX24 inside this process (no token, no network, no port); ``account`` names one
+    to show alone (``--demo --account shop``). Each has a watch list of its own, seeded on
+    first use with bulks that change within the first minute.
 
     ``clock`` and ``seed`` make it repeatable, for snapshot tests and the screenshots."""
     clock = clock or SystemClock()
-    account = SimulatedAccount.demo(clock.now())
-    fake = FakeLox24(account, clock=clock, rng=random.Random(seed) if seed is not None else None)
-    path = locations.demo_watchlist_file
+    shop = SimulatedAccount.demo(clock.now())
+    swiss = SimulatedAccount.swiss_demo(clock.now())
+    rng = random.Random(seed) if seed is not None else None
+    fake = FakeLox24(shop, clock=clock, rng=rng, more_accounts={SWISS_TOKEN: swiss})
     forget_demo_history(locations)
+    server = _DemoServer(httpx.ASGITransport(app=fake), MemoryGuardState())
+    simulated = {DEMO_SHOP: (shop, FAKE_TOKEN), DEMO_SWISS: (swiss, SWISS_TOKEN)}
+    if account is not None:
+        picked = [tag for tag in simulated if tag.short == account]
+        if not picked:
+            known = ", ".join(tag.short for tag in simulated)
+            raise ConfigError(f"the demo has no account called {account!r} (it has {known})")
+    else:
+        picked = list(simulated)
+    first, *others = [
+        _demo_account(settings, locations, clock, seed, server, tag, *simulated[tag])
+        for tag in picked  # only those shown: nothing is written for the other
+    ]
+    first.others = others
+    return first
+
+
+@dataclass(frozen=True, slots=True)
+class _DemoServer:
+    """What the demo's accounts share, being on one (simulated) server."""
+
+    transport: httpx.AsyncBaseTransport
+    guard_state: GuardState
+
+
+def _demo_account(
+    settings: Settings,
+    locations: Locations,
+    clock: Clock,
+    seed: int | None,
+    server: _DemoServer,
+    tag: AccountTag,
+    simulated: SimulatedAccount,
+    token: str,
+) -> DashboardSetup:
+    path = locations.demo_watchlist_file
+    if tag != DEMO_SHOP:  # the shop's list is the demo's of old
+        path = path.with_name(f"{path.stem}-{tag.short}{path.suffix}")
     watchlist, problem, damage = open_watchlist(path, clock)
     if not path.exists():
-        watchlist.add_many(account.watched_demo_ids())
+        watchlist.add_many(simulated.watched_demo_ids())
     return DashboardSetup(
         settings=settings,
         watchlist=watchlist,
-        token=Token(FAKE_TOKEN),
+        token=Token(token),
         api_url=DEMO_URL,
         locations=locations,
-        transport=httpx.ASGITransport(app=fake),
+        transport=server.transport,
         clock=clock,
         demo=True,
         load_problem=problem,
         damage=damage,
         seed=seed,
+        guard_state=server.guard_state,
         preferences=PreferencesFile(locations.demo_preferences_file),
         history_file=locations.demo_history_file,
+        tag=tag,
     )

@@ -33,9 +33,12 @@ class SessionToasts:
         bell: bool,
         notify: NotifyMode,
         notify_writer: Writer | None = None,
+        account: str | None = None,
     ) -> None:
         self._app = app
         self._session = session
+        self._account = account
+        """The account's label, in every title, when the dashboard shows several."""
         self._bell = bell
         self.notifier = Notifier(
             notify, tmux=inside_tmux(), writer=notify_writer, on_problem=self.notifier_problem
@@ -46,7 +49,10 @@ class SessionToasts:
     def announce(self, moved: StatusMoved) -> None:
         severity: SeverityLevel = "error" if moved.failed else "information"
         self._app.notify(
-            f"{moved.before} → {moved.after}", title=moved.name, severity=severity, markup=False
+            f"{moved.before} → {moved.after}",
+            title=self._titled(moved.name),
+            severity=severity,
+            markup=False,
         )
         if moved.final and self._bell:
             self._app.bell()
@@ -73,7 +79,7 @@ class SessionToasts:
             f"The balance is {humanize.money(balance, currency)}, below your low_balance "
             f"of {humanize.money(self._session.balance.low_balance, currency)}: bulks may stop "
             "sending.",
-            title="LOX24 account",
+            title=self._titled("LOX24 account"),
             severity="warning",
             timeout=30,
             markup=False,
@@ -85,11 +91,14 @@ class SessionToasts:
         """The scheduled bulks have just come to cost more than the balance: once."""
         self._app.notify(
             words,
-            title="Scheduled spend over the balance",
+            title=self._titled("Scheduled spend over the balance"),
             severity="warning",
             timeout=30,
             markup=False,
         )
+
+    def _titled(self, title: str) -> str:
+        return title if self._account is None else f"{self._account} · {title}"
 
     def guard_state(self, text: str) -> None:
         """The account guard's file was damaged and moved aside, or cannot be used: once."""

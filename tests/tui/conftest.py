@@ -43,11 +43,15 @@ def locations() -> Locations:
 
 @pytest.fixture
 def demo(locations: Locations) -> Callable[..., Lox24App]:
-    """A demo dashboard on a fresh virtual clock (same clock for the app, engine and fake)."""
+    """A demo dashboard on a fresh virtual clock (same clock for the app, engine and fake), of
+    the demo's shop account alone, as ``lox24tui --demo --account shop`` shows it (the tests of
+    both accounts side by side build theirs)."""
 
     def build(**setup_changes: object) -> Lox24App:
         # every demo bulk on screen, however old (tests of the archive set archive_after)
-        setup = demo_setup(Settings(archive_after=0), locations, clock=VirtualClock(), seed=7)
+        setup = demo_setup(
+            Settings(archive_after=0), locations, clock=VirtualClock(), seed=7, account="shop"
+        )
         setup.notify_writer = _no_terminal  # unless a test records them
         for name, value in setup_changes.items():
             setattr(setup, name, value)
@@ -127,7 +131,8 @@ async def settle(app: Lox24App, pilot: Pilot[None]) -> None:
     """Let the engine finish what is due, then wait until the app's flush timer has put every
     update it reported on screen (tests never flush by hand: the timer is part of what they
     check)."""
-    await asyncio.wait_for(app.monitor.wait_idle(), timeout=PATIENCE)
+    for desk in app.desks:  # each account's engine
+        await asyncio.wait_for(desk.monitor.wait_idle(), timeout=PATIENCE)
     await until(
         pilot, lambda: app.screen_is_current, "the engine's updates never reached the screen"
     )

@@ -47,7 +47,7 @@ class BreakingClock(VirtualClock):
 
 async def test_a_failed_engine_says_so_instead_of_live(demo: Callable[..., Lox24App]) -> None:
     clock = BreakingClock()
-    app = Lox24App(demo_setup(Settings(), Locations.default(), clock=clock, seed=7))
+    app = Lox24App(demo_setup(Settings(), Locations.default(), clock=clock, seed=7, account="shop"))
     async with opened(app) as pilot:
         clock.armed = True
         await pilot.press("R")  # the engine wakes, and its loop breaks

@@ -329,7 +329,9 @@ def test_the_damaged_list_dialog(snap_compare: Any, fixed_places: Locations, siz
     path = fixed_places.demo_watchlist_file
     WatchList(path, now=VirtualClock().now).add_many([(DEMO_FIRST, "Black Friday")])
     path.write_bytes(path.read_bytes()[:-5])
-    setup = demo_setup(Settings(archive_after=0), fixed_places, clock=VirtualClock(), seed=7)
+    setup = demo_setup(
+        Settings(archive_after=0), fixed_places, clock=VirtualClock(), seed=7, account="shop"
+    )
     setup.notify_writer = lambda text: None
 
     async def asked(pilot: Pilot[None]) -> None:
@@ -338,3 +340,13 @@ def test_the_damaged_list_dialog(snap_compare: Any, fixed_places: Locations, siz
         await still_cursors(pilot)
 
     assert snap_compare(Lox24App(setup), terminal_size=NEWCOMER_SIZES[size], run_before=asked)
+
+
+@pytest.mark.parametrize("size", NEWCOMER_SIZES)
+def test_two_accounts_side_by_side(snap_compare: Any, locations: Locations, size: str) -> None:
+    """The demo as ``lox24tui --demo`` shows it: the shop (EUR) and its Swiss branch (CHF),
+    an account column, and a line each in the summary bar."""
+    setup = demo_setup(Settings(archive_after=0), locations, clock=VirtualClock(), seed=7)
+    for account in setup.accounts:
+        account.notify_writer = lambda text: None
+    assert snap_compare(Lox24App(setup), terminal_size=NEWCOMER_SIZES[size], run_before=steady)

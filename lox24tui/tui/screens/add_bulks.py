@@ -60,16 +60,23 @@ class AddBulksScreen(Dialog[int]):
     ]
 
     def __init__(
-        self, watched: Callable[[], set[str]], add: Callable[[list[str], str], object]
+        self,
+        watched: Callable[[], set[str]],
+        add: Callable[[list[str], str], object],
+        *,
+        where: str = "",
     ) -> None:
         super().__init__()
         self._watched = watched
+        """Every id watched, in any account: a bulk is one row, under one account."""
         self._add = add
+        self._where = where
+        """ " in Shop": the account they are added to, when there are several."""
         self._added = 0
 
     def compose(self) -> ComposeResult:
         with self.frame():
-            yield Label("Watch bulks", classes="title")
+            yield Label(f"Watch bulks{self._where}", classes="title", markup=False)
             yield Static(
                 "Paste one or more bulk ids: one per line, or separated by commas or spaces. "
                 "Tab moves to the label; Ctrl+S or Enter in the label adds them.",

@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from lox24tui.session.all_accounts import AllAccounts
 from lox24tui.session.events import ListChanged, RowsChanged
-from lox24tui.session.watch_session import WatchSession
 from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.widgets import detail_pane
 from lox24tui.tui.widgets.detail_pane import PANE_BESIDE_FROM, DetailPane, show_bulk
@@ -22,7 +22,7 @@ class DetailScreen(Screen[str | None]):
 
     BINDINGS = [Binding("escape,v", "close", "Back", id="detail.close")]
 
-    def __init__(self, session: WatchSession, bulk_id: str) -> None:
+    def __init__(self, session: AllAccounts, bulk_id: str) -> None:
         super().__init__()
         self.session = session
         self.bulk_id = bulk_id

@@ -15,12 +15,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
+from lox24tui.session.all_accounts import AccountTag, AllAccounts
 from lox24tui.session.events import EngineChanged, ListChanged, RowsChanged, UndoChanged
-from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.messages import SessionNews
-from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen, default_export_name
@@ -28,7 +27,13 @@ from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.bulk_view import BulkView
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.filter_field import FilterField
-from lox24tui.tui.widgets.summary_bar import BarContent, SummaryBar, balance_text, spend_text
+from lox24tui.tui.widgets.summary_bar import (
+    BarContent,
+    SummaryBar,
+    account_balance_text,
+    account_lines,
+    account_spend_text,
+)
 
 PALETTE_BINDINGS: Final = (
     "main.add",
@@ -193,6 +198,10 @@ class MainScreen(Screen[None]):
 
         bulk_id: str
 
+    class AddWanted(Message):
+        """The person asked to watch more bulks; the App asks which account, if there are
+        several, and opens the add dialog for it."""
+
     @dataclass
     class MessagesWanted(Message):
         """The person asked for a bulk's messages; the App opens them (it holds the client)."""
@@ -202,10 +211,12 @@ class MainScreen(Screen[None]):
     bar: reactive[BarContent | None] = reactive(None)
     """What the summary bar shows (bound to it)."""
 
-    def __init__(self, session: WatchSession, preferences: PreferencesFile | None = None) -> None:
+    def __init__(self, session: AllAccounts, preferences: PreferencesFile | None = None) -> None:
         super().__init__()
         self.session = session
         self.preferences = preferences or PreferencesFile(None)
+        self._stops: dict[AccountTag, str | None] = {}
+        """Each account's stop, as its rows last showed it."""
         self._cancel_offered: bool | None = None
         """Whether X was offered at the last cursor move: the footer is redrawn only when
         that changes, not at every move."""
@@ -254,9 +265,19 @@ class MainScreen(Screen[None]):
                 if select is not None:
                     self.table.select(select)
             case EngineChanged():
+                self._redraw_stopped_accounts()
                 self.show_summary()
             case UndoChanged():
                 self.refresh_bindings()
+
+    def _redraw_stopped_accounts(self) -> None:
+        """An account's token was refused, or works again: its rows say so at once."""
+        stops = self.session.stops()
+        changed = {tag for tag, stop in stops.items() if self._stops.get(tag) != stop}
+        self._stops = stops
+        if changed and self.session.several:
+            accounts = [a for a in self.session.accounts if a.tag in changed]
+            self.view.apply({b for account in accounts for b in account.session.ids})
 
     def _tick_countdown(self) -> None:
         if self.session.engine.counting_down:
@@ -267,7 +288,9 @@ class MainScreen(Screen[None]):
         view = self.view
         shown = self.table.shown_count if view.filter_text else None
         archived = 0 if view.show_archived else session.archived_count()
-        self.table.show_currency(session.balance.currency)
+        currency = session.currency
+        self.table.show_currency(currency)
+        first = session.accounts[0].session.balance
         self.bar = BarContent(
             session.summary(archived=view.show_archived),
             session.engine.interval,
@@ -275,18 +298,21 @@ class MainScreen(Screen[None]):
             shown=shown,
             engine_failure=session.engine.failure,
             archived=archived,
-            balance=balance_text(
-                session.balance.account.balance_amount if session.balance.account else None,
-                session.balance.currency,
-                low=session.balance.is_low,
-                out_of_funds=session.balance.out_of_funds,
-            ),
-            spend=spend_text(
-                session.balance.forecast, session.balance.over_balance, session.balance.currency
-            ),
-            currency=session.balance.currency,
+            balance=None if session.several else account_balance_text(first),
+            spend=() if session.several else account_spend_text(first),
+            currency=currency,
             archive_shown=view.show_archived and bool(session.archive_after),
             key_name=session.key_name,
+            accounts=tuple(
+                account_lines(
+                    account.tag,
+                    account.session.summary(archived=view.show_archived),
+                    account.session.balance,
+                )
+                for account in session.accounts
+            )
+            if session.several
+            else (),
         )
 
     def on_resize(self, event: events.Resize) -> None:
@@ -326,13 +352,7 @@ class MainScreen(Screen[None]):
         self.view.toggle_archived()
 
     def action_add(self) -> None:
-        session = self.session
-
-        def added(count: int | None) -> None:
-            if count:
-                self.table.focus()
-
-        self.app.push_screen(AddBulksScreen(lambda: set(session.ids), session.add), callback=added)
+        self.post_message(self.AddWanted())
 
     @on(BulkTable.RemoveRequested)
     def _remove_requested(self, event: BulkTable.RemoveRequested) -> None:
@@ -464,7 +484,7 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":  # out of the footer while there is nothing to undo
-            return self.session.undo_removal.can_undo
+            return self.session.can_undo
         if action == "cancel_bulk":  # never offered read-only, nor for a finished bulk
             bulk_id = self.table.selected_id
             return bulk_id is not None and self.session.can_cancel(bulk_id)
@@ -492,13 +512,24 @@ class MainScreen(Screen[None]):
             + ("" if shown else ": read for every bulk that sent, at the side-work pace"),
             self.view.toggle_engagement,
         )
-        balance = self.session.balance
-        if balance.forecast is not None:  # in words: the bar has room for its figure only
+        for account in self.session.accounts:
+            balance = account.session.balance
+            if balance.forecast is None:  # in words: the bar has room for its figure only
+                continue
+            of = f" of {account.tag.label}" if self.session.several else ""
             yield SystemCommand(
-                "Scheduled spend",
+                f"Scheduled spend{of}",
                 "What the bulks waiting to send will cost, against the balance, and on what basis",
-                lambda: self.notify(balance.spend_words(), title="Scheduled spend", markup=False),
+                partial(self.notify, balance.spend_words(), title=f"Scheduled spend{of}"),
             )
+        if self.session.several:
+            field = self.query_one(FilterField)
+            for account in self.session.accounts:
+                yield SystemCommand(
+                    f"Show only {account.tag.label}",
+                    f"Filter the table by account: @{account.tag.short} (Esc shows all)",
+                    partial(field.open, f"@{account.tag.short}"),
+                )
         declared = {
             binding.id: (node, binding)
             for node in (self, self.view, self.table)

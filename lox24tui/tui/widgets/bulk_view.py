@@ -22,13 +22,16 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
-from lox24tui.session.watch_session import WatchSession
+from lox24tui.session.all_accounts import AllAccounts
 from lox24tui.state.preferences import PreferencesFile
 from lox24tui.tui.cells import (
     Cell,
+    Column,
+    account_cell,
     engagement_cells,
     row_cells,
     status_text,
+    stopped_cells,
     table_columns,
     time_cells,
 )
@@ -79,7 +82,7 @@ class BulkView(Horizontal):
 
     def __init__(
         self,
-        session: WatchSession,
+        session: AllAccounts,
         preferences: PreferencesFile,
         shown: Callable[[], None],
         *,
@@ -94,7 +97,7 @@ class BulkView(Horizontal):
 
     def compose(self) -> ComposeResult:
         engagement = self.preferences.current.engagement_columns
-        yield BulkTable(columns=table_columns(engagement), id="bulks")
+        yield BulkTable(columns=self._columns(engagement), id="bulks")
         yield DetailPane(id="pane", classes="-beside")
 
     @property
@@ -142,13 +145,24 @@ class BulkView(Horizontal):
 
     # ------------------------------------------------------------ rows
 
+    def _columns(self, engagement: bool) -> tuple[Column, ...]:
+        return table_columns(engagement, accounts=self.session.several)
+
     def cells_for(self, bulk_id: str) -> dict[str, Cell]:
         session = self.session
         state = session.states[bulk_id]
         sending = state.delivery is not None and state.delivery.waiting > 0
         samples = session.progress(bulk_id) if sending else ()
         now = session.clock.now()
-        cells = row_cells(session.label_of(bulk_id), state, now, samples)
+        tag = session.tag_of(bulk_id)
+        # amounts alone where the cost column's header names the one currency
+        currency = None if tag is None or session.currency else session.currency_of(bulk_id)
+        cells = row_cells(session.label_of(bulk_id), state, now, samples, currency=currency)
+        if tag is not None:
+            cells["account"] = account_cell(tag)
+            stop = session.stop_of(bulk_id)
+            if stop is not None:
+                cells |= stopped_cells(stop, state)
         if session.engagement.in_table:
             engagement = session.engagement
             coming = engagement.reading(bulk_id) or engagement.due(state, now) is not None
@@ -165,7 +179,7 @@ class BulkView(Horizontal):
         are read but for the bulk the pane shows."""
         shown = not self.engagement_shown
         self.session.engagement.show_in_table(shown)
-        self.table.show_columns(table_columns(shown))
+        self.table.show_columns(self._columns(shown))
         self._shown()
         self._remember(engagement_columns=shown)
         if shown:
@@ -184,9 +198,18 @@ class BulkView(Horizontal):
             return False
         if not self.filter_text:
             return True
+        text = self.filter_text
+        tag = session.tag_of(bulk_id)
+        if text.startswith("@"):  # @shop: that account's rows (then the rest of the filter)
+            short, _, text = text[1:].partition(" ")
+            if tag is None or tag.short != short:
+                return False
+            text = text.strip()
         label, _ = status_text(session.states[bulk_id], session.now())
-        haystack = " ".join([session.label_of(bulk_id), bulk_id, label]).lower()
-        return self.filter_text in haystack
+        words = [session.label_of(bulk_id), bulk_id, label]
+        if tag is not None:
+            words.append(tag.label)
+        return text in " ".join(words).lower()
 
     def rebuild(self) -> None:
         """Show every watched bulk that matches the filter, in watch-list order."""
@@ -242,7 +265,12 @@ class BulkView(Horizontal):
 
     def _time_cells(self, bulk_id: str) -> dict[str, Cell]:
         state = self.session.states.get(bulk_id)
-        return {} if state is None else time_cells(state, self.session.clock.now())
+        if state is None:
+            return {}
+        stop = self.session.stop_of(bulk_id)
+        if stop is not None:
+            return stopped_cells(stop, state)
+        return time_cells(state, self.session.clock.now())
 
     def toggle_archived(self) -> None:
         if not self.session.archive_after:

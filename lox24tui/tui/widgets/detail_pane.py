@@ -25,9 +25,9 @@ from lox24tui.api import StatusReply, label_with_code, voice_language_with_code
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.insight.progress import estimate, rates, share_done
+from lox24tui.session.all_accounts import AllAccounts
 from lox24tui.session.engagement_cache import Engaged
 from lox24tui.session.status_history import TimelineStep
-from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import ProgressSample
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import bar, status_text
@@ -462,10 +462,10 @@ def _pretty_json(raw: str) -> RenderableType:
     return Syntax(text, "json", word_wrap=True, theme="ansi_dark", background_color="default")
 
 
-def show_bulk(pane: DetailPane, session: WatchSession, bulk_id: str) -> None:
+def show_bulk(pane: DetailPane, session: AllAccounts, bulk_id: str) -> None:
     """Fill ``pane`` with one bulk as the session knows it now; ask for its clicks and replies
     when they are not known, or old (the app reads them in the background)."""
-    pane.currency = session.balance.currency
+    pane.currency = session.currency_of(bulk_id)
     state = session.states[bulk_id]
     now = session.clock.now()
     wanted = session.engagement.claim(state, now)

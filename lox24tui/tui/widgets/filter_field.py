@@ -16,9 +16,16 @@ class FilterField(Input):
         super().__init__(placeholder=placeholder, id=id)
         self._view = view
 
-    def open(self) -> None:
+    def open(self, text: str | None = None) -> None:
+        """Show it for typing; with ``text`` (the palette's "Show only Shop"), filter by it at
+        once and leave the keys with the table."""
         self.display = True
-        self.screen.set_focus(self)  # at once, so keys typed right after the key reach it
+        if text is None:
+            self.screen.set_focus(self)  # at once, so keys typed right after the key reach it
+            return
+        self.value = text
+        self._view.filter_text = text.strip().lower()
+        self._view.table.focus()
 
     def clear_away(self) -> bool:
         """Empty and hide it, and show every row; whether it was shown."""

@@ -15,6 +15,8 @@ from lox24tui.account.guard import REFUSED_ALLOWED, BreakerKind
 from lox24tui.api import SCHEDULED, StatusCode, status_info
 from lox24tui.engine.monitor import Summary
 from lox24tui.insight.forecast import Forecast
+from lox24tui.session.account_view import AccountView
+from lox24tui.session.all_accounts import AccountTag
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import ERROR_STYLE, STATUS_STYLES
 
@@ -173,12 +175,15 @@ def counts_line(
     return text
 
 
-def shorter_counts(summary: Summary, currency: str | None = None) -> Iterator[Text]:
+def shorter_counts(
+    summary: Summary, currency: str | None = None, *, totals: bool = True
+) -> Iterator[Text]:
     """The counts line, then ever shorter: counts that need no attention fold into "N other"
-    one by one, then the totals go."""
+    one by one, then the totals go. (No totals at all where accounts in different currencies
+    are counted together: they do not add up.)"""
     foldable = [label for label in FOLD_FIRST if label in summary.by_status]
     for count in range(len(foldable) + 1):
-        yield counts_line(summary, foldable[:count], currency=currency)
+        yield counts_line(summary, foldable[:count], currency=currency, totals=totals)
     yield counts_line(summary, foldable, totals=False)
 
 
@@ -240,6 +245,67 @@ def spend_text(forecast: Forecast | None, over_balance: bool, currency: str | No
     ]
 
 
+def account_balance_text(account: AccountView) -> Text | None:
+    """The balance of one account as the bar shows it (see :func:`balance_text`)."""
+    known = account.account
+    return balance_text(
+        known.balance_amount if known else None,
+        account.currency,
+        low=account.is_low,
+        out_of_funds=account.out_of_funds,
+    )
+
+
+def account_spend_text(account: AccountView) -> list[Text]:
+    return spend_text(account.forecast, account.over_balance, account.currency)
+
+
+def account_state(summary: Summary) -> Text | None:
+    """A few words when an account's engine is not refreshing (its rows say so too); None
+    while it is. A refused token stops its own account; a 429 or an outage every account on
+    that server, and each line says it."""
+    breaker = summary.breaker
+    words = {
+        BreakerKind.AUTH: "token refused",
+        BreakerKind.RATE_LIMITED: "rate limited (429)",
+        BreakerKind.UNREACHABLE: "LOX24 unreachable",
+        BreakerKind.PROTECTING_IP: "protecting your IP",
+        BreakerKind.STATE: "not sending",
+    }
+    if breaker is not None:
+        return Text(f"⚠ {words.get(breaker.kind, 'stopped')}", ERROR_STYLE)
+    if summary.paused:
+        return Text(f"Ⅱ {sanitise.one_line(summary.pause_reason or 'paused')}", "bold yellow")
+    return None
+
+
+def account_lines(tag: AccountTag, summary: Summary, account: AccountView) -> tuple[Text, ...]:
+    """One account's line, when the dashboard shows several: its mark in its colour, what
+    stops it, its counts and totals in its own currency, its balance and scheduled spend;
+    then shorter (the totals go, then the spend, then the counts but the number watched)."""
+    mark = Text.assemble(("■ ", tag.colour or ""), (sanitise.one_line(tag.label), "bold"))
+    state = account_state(summary)
+    head = Text(" · ").join([mark, state]) if state is not None else mark
+    currency = account.currency
+    watched = Text(f"{summary.watched} watched")
+    totals = Text.assemble(
+        f"{humanize.count(summary.total_messages)} messages · ",
+        humanize.money(summary.total_price, currency, places=humanize.COLUMN_PLACES),
+    )
+    balance = account_balance_text(account)
+    spend = account_spend_text(account)
+    money = [balance] if balance is not None else []
+    variants = []
+    for said in [*spend[:1], *spend[-1:], None]:
+        tail = [*money, *([said] if said is not None else [])]
+        if summary.watched and currency is not None:  # amounts say their currency
+            variants.append(Text(" · ").join([head, watched, totals, *tail]))
+        variants.append(Text(" · ").join([head, watched, *tail]))
+    variants.append(Text(" · ").join([head, *money]))
+    variants.append(head)
+    return tuple(variants)
+
+
 def first_fitting(variants: Iterable[Text], width: int) -> Text:
     """The first of ``variants`` that fits in ``width`` cells, else the last one."""
     text = Text()
@@ -270,6 +336,9 @@ class BarContent:
     """The archive is shown (then ``summary`` counts its bulks too)."""
     key_name: Callable[[str], str] = DEFAULT_KEYS.__getitem__
     """The key that runs a binding, as the keymap has it (the archive's, the token's, pause)."""
+    accounts: Sequence[Sequence[Text]] = ()
+    """A line per account when there are several (:func:`account_lines`), each longest
+    first; then ``currency`` is None unless they share one, and the totals are theirs."""
 
 
 class SummaryBar(Widget):
@@ -296,6 +365,7 @@ class SummaryBar(Widget):
         else:
             state = failure_line(content.engine_failure)
         width = self.content_size.width
+        totals = not content.accounts or content.currency is not None
         share = Text()
         if shown is not None:  # always there: it says why rows are missing
             share.append(f"   filter: {shown} of {summary.watched} shown", "bold yellow")
@@ -307,15 +377,17 @@ class SummaryBar(Widget):
             else:
                 full = Text(f"   +{archived} archived ({key} shows)", "yellow")
                 short = Text(f" +{archived} ({key})", "yellow")
-            fits = (
-                share.cell_len
-                + full.cell_len
-                + min(t.cell_len for t in shorter_counts(summary, content.currency))
+            least = min(
+                t.cell_len for t in shorter_counts(summary, content.currency, totals=totals)
             )
-            share.append_text(full if fits <= width else short)
-        counts = (
-            first_fitting(shorter_counts(summary, content.currency), width - share.cell_len) + share
+            share.append_text(full if share.cell_len + full.cell_len + least <= width else short)
+        counts = first_fitting(
+            shorter_counts(summary, content.currency, totals=totals), width - share.cell_len
         )
         return Text("\n").join(
-            [counts, first_fitting(shorter_states(state, demo, balance, content.spend), width)]
+            [
+                counts + share,
+                first_fitting(shorter_states(state, demo, balance, content.spend), width),
+                *(first_fitting(lines, width) for lines in content.accounts),
+            ]
         )
