@@ -21,8 +21,13 @@ SIZE = (160, 36)
 
 
 async def shoot(
-    name: str, drive: Callable[[object, Pilot[None]], Awaitable[None]], size: tuple[int, int] = SIZE
+    name: str,
+    drive: Callable[[object, Pilot[None]], Awaitable[None]],
+    size: tuple[int, int] = SIZE,
+    account: str | None = "shop",
 ) -> None:
+    """One picture of the demo: of its shop account alone (``--demo --account shop``), unless
+    ``account`` is None: both accounts side by side, as ``lox24tui --demo`` opens."""
     from lox24tui.clock import VirtualClock
     from lox24tui.session.config import Locations, Settings
     from lox24tui.tui.app import Lox24App
@@ -35,7 +40,8 @@ async def shoot(
             state_dir=Path(data) / "state",
         )
         clock = VirtualClock(1_764_150_000.0)
-        app = Lox24App(demo_setup(Settings(), locations, clock=clock, seed=24))
+        setup = demo_setup(Settings(), locations, clock=clock, seed=24, account=account)
+        app = Lox24App(setup)
         async with app.run_test(size=size, notifications=True) as pilot:
             await settle(app, pilot)
             await pilot.hover("#summary")
@@ -49,8 +55,9 @@ async def settle(app: object, pilot: Pilot[None]) -> None:
     from lox24tui.tui.app import Lox24App
 
     assert isinstance(app, Lox24App)
-    await asyncio.wait_for(app.monitor.wait_idle(), timeout=10)
-    app.session.flush()
+    for desk in app.desks:  # each account's engine
+        await asyncio.wait_for(desk.monitor.wait_idle(), timeout=10)
+    app.watching.flush()
     await pilot.pause()
 
 
@@ -169,6 +176,7 @@ def main() -> None:
     time.tzset()
     sys.path.insert(0, str(HERE.parent))
     asyncio.run(shoot("main-screen", main_screen))
+    asyncio.run(shoot("two-accounts", main_screen, (160, 30), account=None))
     asyncio.run(shoot("clicks-and-replies", clicks_and_replies))
     asyncio.run(shoot("detail-pane", detail_pane, (180, 52)))
     asyncio.run(shoot("add-dialog", add_dialog))
