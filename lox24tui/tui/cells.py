@@ -152,6 +152,14 @@ def table_columns(engagement: bool, *, accounts: bool = False) -> tuple[Column, 
     return columns[:after] + ENGAGEMENT_COLUMNS + columns[after:]
 
 
+def account_text(tag: AccountTag) -> Text:
+    """ "■ Shop  @shop": the account's mark in its colour, its label, and its filter word."""
+    text = Text("■ ", style=tag.colour or "")
+    text.append(sanitise.one_line(tag.label))
+    text.append(f"  @{tag.short}", "dim")
+    return text
+
+
 def account_cell(tag: AccountTag) -> Cell:
     """The account's label in its colour (sorted by label)."""
     return Cell.of(tag.label, tag.colour or "", tag.label.lower())

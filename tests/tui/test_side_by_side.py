@@ -34,6 +34,7 @@ from tests.cli_process import WRONG
 from tests.tui.dashboard_driver import (
     cell,
     palette_search,
+    pane_text,
     shown_ids,
     summary_text,
 )
@@ -300,3 +301,16 @@ async def test_an_account_on_a_server_that_is_down_leaves_the_other_refreshing(
                 "the shop's rows filled",
             )
             assert "unreachable" not in account_line(app, "shop")
+
+
+async def test_the_pane_names_the_account_of_its_bulk(locations: Locations) -> None:
+    app = both_accounts(locations)
+    async with opened(app, BOTH) as pilot:
+        await settle(app, pilot)
+        _, swiss_ids = lists_of(fake_of(app))
+        bulk_id = sorted(swiss_ids)[0]
+        main_of(app).table.select(bulk_id)
+        await pilot.press("enter")
+        await until(pilot, lambda: main_of(app).pane.bulk_id == bulk_id, "the pane open")
+        assert "■ Swiss branch  @swiss" in pane_text(app)
+        assert "CHF" in pane_text(app)  # its price in its own currency

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from lox24tui.session.all_accounts import AccountTag
-from lox24tui.text import sanitise
+from lox24tui.tui.cells import account_text
 from lox24tui.tui.screens.dialogs import Dialog
 
 
@@ -39,11 +38,3 @@ class AccountPicker(Dialog[int | None]):
 
     def no_answer(self) -> None:
         return None
-
-
-def account_text(tag: AccountTag) -> Text:
-    """ "■ Shop (@shop)": the account's mark in its colour, its label, and its filter word."""
-    text = Text("■ ", style=tag.colour or "")
-    text.append(sanitise.one_line(tag.label))
-    text.append(f"  @{tag.short}", "dim")
-    return text

@@ -25,12 +25,12 @@ from lox24tui.api import StatusReply, label_with_code, voice_language_with_code
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.insight.progress import estimate, rates, share_done
-from lox24tui.session.all_accounts import AllAccounts
+from lox24tui.session.all_accounts import AccountTag, AllAccounts
 from lox24tui.session.engagement_cache import Engaged
 from lox24tui.session.status_history import TimelineStep
 from lox24tui.state.history import ProgressSample
 from lox24tui.text import humanize, sanitise
-from lox24tui.tui.cells import bar, status_text
+from lox24tui.tui.cells import account_text, bar, status_text
 
 CHANGED_STYLE = "bold reverse"
 
@@ -186,6 +186,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.bulk_id: str | None = None
         self.currency: str | None = None
         """The account's currency, once known (GET /me)."""
+        self.account: AccountTag | None = None
+        """The bulk's account, when the dashboard shows several (its label, in its colour)."""
         self._render_args: (
             tuple[str, BulkState, StatusReply | None, float, Sequence[TimelineStep]] | None
         ) = None
@@ -275,8 +277,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         now = _at(now_ts)
         title = Text(sanitise.one_line(label) or "(no label)", style="bold")
         status_label, status_style = status_text(state, now)
-        header = Text.assemble(
-            title, "\n", (state.bulk_id, "dim"), "\n", (status_label, status_style)
+        account = [account_text(self.account)] if self.account is not None else []
+        header = Text("\n").join(
+            [title, *account, Text(state.bulk_id, "dim"), Text(status_label, status_style)]
         )
         if self.show_raw:
             raw = Group(
@@ -466,6 +469,7 @@ def show_bulk(pane: DetailPane, session: AllAccounts, bulk_id: str) -> None:
     """Fill ``pane`` with one bulk as the session knows it now; ask for its clicks and replies
     when they are not known, or old (the app reads them in the background)."""
     pane.currency = session.currency_of(bulk_id)
+    pane.account = session.tag_of(bulk_id)
     state = session.states[bulk_id]
     now = session.clock.now()
     wanted = session.engagement.claim(state, now)
