@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual import events
 from textual.coordinate import Coordinate
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
@@ -545,6 +546,24 @@ async def test_escape_clears_the_filter(demo: Callable[..., Lox24App]) -> None:
         assert "filter:" not in summary_text(app)
         await pilot.press("slash")
         assert main_of(app).query_one("#filter", Input).value == ""
+
+
+async def test_keys_typed_right_after_slash_reach_the_filter_and_a_slash_in_it_is_text(
+    demo: Callable[..., Lox24App],
+) -> None:
+    """A burst (fast typing, a paste, a remote terminal catching up) arrives before the filter
+    has opened: every key after / must land in it, not in the table that had the focus. The
+    keys are posted back to back, as a terminal's driver posts them (``pilot.press`` waits for
+    the app between keys, so it cannot show this)."""
+    app = demo()
+    async with opened(app) as pilot:
+        for key, character in [("slash", "/"), ("i", "i"), ("n", "n"), ("slash", "/")]:
+            app.post_message(events.Key(key, character))
+        field = main_of(app).query_one("#filter", Input)
+        await until(pilot, lambda: field.value == "in/", "the keys in the filter")
+        assert shown_ids(app) == []  # nothing is "in/"
+        await pilot.press("backspace")
+        await until(pilot, lambda: bool(shown_ids(app)), "rows matching 'in'")
 
 
 async def test_relative_times_age_between_checks(demo: Callable[..., Lox24App]) -> None:

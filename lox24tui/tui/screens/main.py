@@ -101,11 +101,16 @@ class MainScreen(Screen[None]):
         Binding(
             "p", "pause", "Pause", tooltip="Stop or restart polling", show=False, id="main.pause"
         ),
+        # A priority binding: it runs as soon as the app reads the key, so the keys typed
+        # right after it (a burst from a fast typist or a remote terminal) reach the field it
+        # opens, not the table that had the focus when they arrived. Off while the field has
+        # the focus, so that a / typed there is text.
         Binding(
             "slash",
             "filter",
             "Filter",
             tooltip="Show only bulks matching a text or status",
+            priority=True,
             id="main.filter",
         ),
         Binding(
@@ -483,6 +488,8 @@ class MainScreen(Screen[None]):
             self.view.close_pane()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter":
+            return not isinstance(self.focused, FilterField)
         if action == "undo":  # out of the footer while there is nothing to undo
             return self.session.can_undo
         if action == "cancel_bulk":  # never offered read-only, nor for a finished bulk
