@@ -34,6 +34,7 @@ from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import DashboardSetup, Lox24App
 from lox24tui.tui.screens.messages import MessagesScreen
+from lox24tui.tui.screens.one_bulk import OneBulk
 
 
 class Timed(GuardedClient):
@@ -59,12 +60,11 @@ async def measure(url: str, bulk_id: str, openings: int) -> list[float]:
         shown: list[float] = []
         async with app.run_test(size=(160, 45)) as pilot:
             await pilot.pause(1)
-            assert app.client is not None
+            assert app.desk.connection.client is not None
             for _ in range(openings):
                 Timed.answered.clear()
-                screen = MessagesScreen(
-                    Timed(app.client, app.monitor.guard), bulk_id, "Measured", app.session.now
-                )
+                client = Timed(app.desk.connection.client, app.desk.monitor.guard)
+                screen = MessagesScreen(OneBulk(client, bulk_id, "Measured", app.session.now))
                 await app.push_screen(screen)
                 while not screen.table.row_count:  # noqa: ASYNC110 - no event says "rows added"
                     await asyncio.sleep(0.001)
