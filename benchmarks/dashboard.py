@@ -77,7 +77,7 @@ async def refresh_cycle(
     update reached the screen."""
     cycle_start = time.time()
     cpu, wall = time.process_time(), time.perf_counter()
-    app.monitor.refresh()
+    app.desk.monitor.refresh()
     while not all_checked(app, cycle_start):
         if while_running is not None:
             await while_running()
@@ -113,7 +113,7 @@ async def press_down(app: Lox24App, latencies: list[float]) -> None:
 def all_checked(app: Lox24App, since: float) -> bool:
     return all(
         state.last_checked is not None and state.last_checked >= since
-        for state in app.monitor.states()
+        for state in app.desk.monitor.states()
     )
 
 

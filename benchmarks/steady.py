@@ -517,7 +517,7 @@ async def keys_during_cycle(url: str, ids: list[str], seconds: float) -> list[fl
         latencies: list[float] = []
         async with app.run_test(size=(COLS, ROWS)) as pilot:
             await pilot.pause(2)
-            app.monitor.refresh()  # a cycle of every bulk
+            app.desk.monitor.refresh()  # a cycle of every bulk
             end = time.perf_counter() + seconds
             while time.perf_counter() < end:
                 await press_down(app, latencies)
@@ -568,7 +568,7 @@ async def pane_latency(url: str, ids: list[str], times: int) -> tuple[list[float
         async with app.run_test(size=(COLS, ROWS)) as pilot:
             await pilot.pause(3)  # the first answers are in; more are on the wire
             for n in range(times):
-                app.monitor.refresh()  # keep requests in flight (2 s latency)
+                app.desk.monitor.refresh()  # keep requests in flight (2 s latency)
                 await pilot.press("down")
                 await pilot.pause(0.2)
                 opened.append(await key_to_frame(app, "v", pane_open))

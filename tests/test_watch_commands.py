@@ -109,7 +109,7 @@ async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
         assert on_disk == set(from_shell) | set(from_app)
         assert set(app.session.watchlist.ids) == on_disk
         assert main_of(app).table.row_count == 30 + len(from_app)
-        assert set(app.monitor.watched) == on_disk
+        assert set(app.desk.monitor.watched) == on_disk
         removed = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -127,7 +127,7 @@ async def test_watch_commands_racing_a_running_dashboard_lose_nothing() -> None:
             lambda: main_of(app).table.row_count == 28 + len(from_app),
             "the removal on screen",
         )
-        assert from_app[0] not in app.monitor.watched
+        assert from_app[0] not in app.desk.monitor.watched
     assert all(WatchList.load(path)[0].label_of(i) == "mine" for i in from_app[1:])
 
 

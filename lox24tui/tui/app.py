@@ -26,10 +26,8 @@ from lox24tui.api import (
     BulkFilters,
     Lox24Error,
 )
-from lox24tui.engine.monitor import Monitor
 from lox24tui.session.alert_actions import SWEEP_SECONDS
 from lox24tui.session.all_accounts import AllAccounts
-from lox24tui.session.engagement_rounds import read_into
 from lox24tui.session.events import (
     DamageCleared,
     DamageFound,
@@ -43,9 +41,9 @@ from lox24tui.session.events import (
 )
 from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import AwaySummary
-from lox24tui.text import humanize, sanitise
-from lox24tui.tui.connection import Connection
+from lox24tui.text import sanitise
 from lox24tui.tui.desk import Desk
+from lox24tui.tui.desk_actions import DeskActions
 from lox24tui.tui.keys import PALETTE, Groups, effective_keymap, keymap_problems, keys_of
 from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.screens.account_picker import AccountPicker
@@ -59,7 +57,6 @@ from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.failures import FailuresScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
-from lox24tui.tui.screens.one_bulk import OneBulk
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.setup import DashboardSetup
 from lox24tui.tui.toasts import unknown_theme_words
@@ -135,6 +132,8 @@ class Lox24App(App[None]):
         """One per account shown: its engine, session, token and side work."""
         self.watching = AllAccounts([desk.account for desk in self.desks])
         """Every account's rows as one list: what the screens show and act on."""
+        self.actions = DeskActions(self, self.desks, self.watching, self.key_name)
+        """What the dashboard does with an account's client: import, add, a token, one bulk."""
         self._asking_about_damage = False
         """The damaged-list question is on screen, or about to be."""
         self.preferences = setup.preferences
@@ -160,19 +159,6 @@ class Lox24App(App[None]):
     def session(self) -> WatchSession:
         """The first account's watch session (the only one's, without ``[accounts]``)."""
         return self.desk.session
-
-    @property
-    def monitor(self) -> Monitor:
-        return self.desk.monitor
-
-    @property
-    def connection(self) -> Connection:
-        return self.desk.connection
-
-    def desk_of(self, bulk_id: str) -> Desk:
-        """The desk of the account that watches ``bulk_id``."""
-        session = self.watching.session_of(bulk_id)
-        return next(desk for desk in self.desks if desk.session is session)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -368,148 +354,39 @@ class Lox24App(App[None]):
         # after the dialog that made the change has closed, or its dismissal would close this
         self.call_after_refresh(self.push_screen, screen, decided)
 
-    # ------------------------------------------------------------ one bulk
+    # ------------------------------------------------------------ what needs an account's client
 
     def on_main_screen_messages_wanted(self, message: MainScreen.MessagesWanted) -> None:
         """The bulk's messages, page by page, through the guard."""
-        bulk = self._one_bulk(message.bulk_id)
+        bulk = self.actions.one_bulk(message.bulk_id)
         if bulk is not None:
             self.push_screen(MessagesScreen(bulk))
 
     def on_messages_screen_failures_wanted(self, message: MessagesScreen.FailuresWanted) -> None:
         """The bulk's failures by reason and country, read once through the guard."""
-        bulk = self._one_bulk(message.bulk_id)
+        bulk = self.actions.one_bulk(message.bulk_id)
         if bulk is not None:
             self.push_screen(FailuresScreen(bulk))
 
     def on_detail_pane_engagement_wanted(self, message: DetailPane.EngagementWanted) -> None:
-        """Someone looks at a bulk: its clicks and replies are read in the background, through
-        the guard of its account, and fill the pane (and stay known for a while) when they
-        come."""
-        desk = self.desk_of(message.bulk_id)
-        client = desk.connection.guarded()
-        if client is None:  # no token yet: the pane says nothing of clicks
-            desk.session.engagement.release(message.bulk_id)
-            return
-        self.run_worker(
-            read_into(desk.session, client, message.bulk_id),
-            name="reading clicks and replies",
-            group="engagement",
-            exit_on_error=False,
-        )
-
-    def _one_bulk(self, bulk_id: str) -> OneBulk | None:
-        """What a screen about one bulk works with: its account's client (None, and said,
-        before that account has a token)."""
-        desk = self.desk_of(bulk_id)
-        client = desk.connection.guarded()
-        if client is None:
-            self._no_token_yet(desk)
-            return None
-        session = desk.session
-        return OneBulk(
-            client,
-            bulk_id,
-            session.label_of(bulk_id),
-            session.now,
-            session.balance.currency,
-            lambda: [(step.at, step.label) for step in session.timeline(bulk_id)],
-        )
+        self.actions.read_engagement(message.bulk_id)
 
     def on_main_screen_cancel_confirmed(self, message: MainScreen.CancelConfirmed) -> None:
         self.run_worker(
-            self._cancel(message.bulk_id), name="canceling", group="cancel", exit_on_error=False
+            self.actions.cancel(message.bulk_id),
+            name="canceling",
+            group="cancel",
+            exit_on_error=False,
         )
-
-    async def _cancel(self, bulk_id: str) -> None:
-        """Cancel at LOX24, through the guard of the bulk's account (which also refuses
-        read-only), then show the bulk as LOX24 now has it."""
-        desk = self.desk_of(bulk_id)
-        session = desk.session
-        name = session.name_of(bulk_id)
-        client = desk.connection.guarded()
-        if client is None:
-            self._no_token_yet(desk)
-            return
-        try:
-            reply = await client.cancel_bulk(bulk_id)
-        except Lox24Error as error:
-            self.notify(f"Not canceled: {error}", title=name, severity="error", markup=False)
-            return
-        self.notify(
-            f"Canceled: LOX24 now says {reply.status.label_at(session.now())}.",
-            title=name,
-            markup=False,
-        )
-        if bulk_id in session.states:  # unless it was removed meanwhile
-            session.engine.refresh(bulk_id)  # the row shows it from LOX24's own status
-
-    # ------------------------------------------------------------ an account's
-
-    def for_an_account(self, why: str, then: Callable[[Desk], object]) -> None:
-        """Run ``then`` for the account the person picks, asked only when there are several
-        (the one under the cursor first)."""
-        if len(self.desks) == 1:
-            then(self.desk)
-            return
-        main = self._main_screen()
-        selected = main.table.selected_id if main is not None else None
-        first = self.desk_of(selected) if selected is not None else self.desk
-        desks = sorted(self.desks, key=lambda desk: desk is not first)
-
-        def picked(index: int | None) -> None:
-            if index is not None:
-                then(desks[index])
-
-        self.push_screen(AccountPicker(why, [desk.tag for desk in desks]), callback=picked)
-
-    def _main_screen(self) -> MainScreen | None:
-        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
 
     def action_discover(self) -> None:
-        self.for_an_account("Import bulks from which account?", self._discover)
-
-    def _discover(self, desk: Desk) -> None:
-        """The import screen, on the account's client and within its rules."""
-        client = desk.connection.guarded()
-        if client is None:
-            self._no_token_yet(desk)
-            return
-        session = desk.session
-
-        def picked(items: list[tuple[str, str]] | None) -> None:
-            if items:
-                session.add_labelled(items)
-                self.notify(f"Watching {humanize.plural(len(items), 'more bulk')}.", timeout=4)
-
-        self.push_screen(
-            DiscoverScreen(
-                client,
-                lambda: set(session.ids),
-                session.now,
-                session.engine.why_blocked,
-                session.balance.currency,
-            ),
-            callback=picked,
-        )
+        self.actions.for_an_account("Import bulks from which account?", self.actions.discover)
 
     def on_main_screen_add_wanted(self) -> None:
-        """The add dialog, for the account the person picks when there are several."""
-        self.for_an_account("Watch bulks in which account?", self._add_to)
+        self.actions.for_an_account("Watch bulks in which account?", self.actions.add_to)
 
-    def _add_to(self, desk: Desk) -> None:
-        session = desk.session
-        watching = self.watching
-
-        def added(count: int | None) -> None:
-            main = self._main_screen()
-            if count and main is not None:
-                main.table.focus()
-
-        where = f" in {desk.tag.label}" if len(self.desks) > 1 else ""
-        self.push_screen(
-            AddBulksScreen(lambda: set(watching.ids), session.add, where=where), callback=added
-        )
+    def action_token(self) -> None:
+        self.actions.for_an_account("Enter a token for which account?", self.actions.ask_for_token)
 
     def action_alerts(self) -> None:
         """What the alert rules fired (kept in the history, by every process)."""
@@ -522,19 +399,7 @@ class Lox24App(App[None]):
             )
         )
 
-    def action_token(self) -> None:
-        self.for_an_account("Enter a token for which account?", self._ask_for_token)
-
-    def _ask_for_token(self, desk: Desk) -> None:
-        where = f" of {desk.tag.label}" if len(self.desks) > 1 else ""
-        desk.connection.ask_for_token(f"Enter the LOX24 API token{where} to use from now on.")
-
-    # ------------------------------------------------------------ commands
-
-    def _no_token_yet(self, desk: Desk) -> None:
-        key = self.key_name("main.token")
-        where = f" for {desk.tag.label}" if len(self.desks) > 1 else ""
-        self.notify(f"Enter a LOX24 token{where} first ({key}).", severity="warning", markup=False)
+    # ------------------------------------------------------------ keys
 
     def key_name(self, binding_id: str) -> str:
         """The key that runs a binding, as the footer shows it ("u", "?", "^s"), after the

@@ -75,7 +75,7 @@ async def test_an_engine_that_stops_says_so_on_the_bar_and_in_a_toast(
     start_log(log)
     app = demo()
     async with opened(app) as pilot:
-        app.monitor.side.add(BrokenSideWork())
+        app.desk.monitor.side.add(BrokenSideWork())
         await until(pilot, lambda: "Not refreshing" in summary_text(app), "the bar says Live")
         assert "the refresh engine failed (RuntimeError: a bug in side work)" in summary_text(app)
         said = " ".join(toasts(app))

@@ -161,7 +161,7 @@ async def test_export_can_load_more_pages_first_up_to_its_cap(
 async def open_with_fault(app: Lox24App, pilot: Pilot[None], **fault: object) -> MessagesScreen:
     await settle(app, pilot)
     fake_of(app).fail(path="/sms", **fault)  # type: ignore[arg-type]
-    client = app.connection.guarded()
+    client = app.desk.connection.guarded()
     assert client is not None
     screen = MessagesScreen(OneBulk(client, bulk_of(app), SENDING, app.session.now))
     app.push_screen(screen)
