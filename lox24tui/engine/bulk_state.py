@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from lox24tui.api import AccountError, BulkNotFound, Lox24Error, RateLimited, StatusReply
 from lox24tui.api.records import CONTRACT_FIELDS
@@ -123,6 +123,10 @@ def after_error(old: BulkState, error: Lox24Error, now: float) -> BulkUpdate:
     return BulkUpdate(new, frozenset(changes))
 
 
+PENDING: Final = "pending"
+"""The bucket of a bulk LOX24 has not answered for yet."""
+
+
 def bucket(state: BulkState, now: float) -> str:
     """The label a bulk is counted under in the summary."""
     if state.reply is not None:
@@ -131,7 +135,7 @@ def bucket(state: BulkState, now: float) -> str:
         return "not found"
     if state.error is not None:
         return "error"
-    return "pending"
+    return PENDING
 
 
 def transition_from(state: BulkState, label: str = "") -> StatusTransition | None:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from lox24tui.api import StatusReply
 from lox24tui.clock import Clock
-from lox24tui.engine.bulk_state import BulkState
+from lox24tui.engine.bulk_state import PENDING, BulkState
 from lox24tui.engine.monitor import Summary
 from lox24tui.session.engagement_cache import Engaged
 from lox24tui.session.events import SessionEvent, SessionListener, UndoChanged
@@ -185,8 +185,12 @@ class AllAccounts:
         ]
         engine = held[0] if held else summaries[0]
         by_status: Counter[str] = Counter()
-        for one in summaries:
-            by_status.update(one.by_status)
+        for one, session in zip(summaries, sessions, strict=True):
+            counts = dict(one.by_status)
+            stop = session.engine.row_stop
+            if stop is not None and PENDING in counts:  # nothing checks them: said as the rows say
+                counts[stop] = counts.pop(PENDING)
+            by_status.update(counts)
         return replace(
             engine,
             by_status=dict(by_status),

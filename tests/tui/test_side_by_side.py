@@ -118,6 +118,7 @@ async def test_a_refused_token_stops_its_own_account_and_the_other_refreshes_on(
         # every row of the Swiss branch says why it is not checked; none of the shop's does
         assert {cell(app, b, "fresh") for b in swiss_ids} == {"⚠ token refused"}
         assert not any("refused" in cell(app, b, "fresh") for b in shop_ids)
+        assert "checking" not in summary_text(app)  # nothing is: the counts say why
 
 
 async def test_a_429_holds_every_account_on_that_server(locations: Locations) -> None:
