@@ -100,8 +100,6 @@ async def test_the_rows_are_each_account_s_in_account_order(two: Two) -> None:
         assert accounts.label_of(bulk_id) == two.swiss.label_of(bulk_id)
         assert accounts.states[bulk_id] is two.swiss.states[bulk_id]
     assert accounts.tag_of(two.shop_ids[0]) == SHOP
-    assert accounts.account_named("swiss") == accounts.accounts[1]
-    assert accounts.account_named("nobody") is None
     # both answered: one batch of rows from each account
     rows = {b for e in two.heard if isinstance(e, RowsChanged) for b in e.bulk_ids}
     assert rows == set(accounts.ids)
@@ -136,14 +134,14 @@ async def test_actions_on_a_bulk_go_to_its_own_account(two: Two, tmp_path: Path)
     assert accounts.remove(gone)
     assert gone not in two.swiss.watchlist and gone not in accounts.ids
     assert list(two.shop.ids) == two.shop_ids  # the other list untouched
-    assert accounts.can_undo
+    assert accounts.undo_removal.can_undo
     other = two.shop_ids[-1]
     assert accounts.remove(other)
-    accounts.undo()  # the last removal first: the shop's
+    accounts.undo_removal.undo()  # the last removal first: the shop's
     assert other in two.shop.watchlist and gone not in two.swiss.watchlist
-    accounts.undo()  # then the Swiss branch's, back into its own list
+    accounts.undo_removal.undo()  # then the Swiss branch's, back into its own list
     assert gone in two.swiss.watchlist and gone not in two.shop.watchlist
-    assert not accounts.can_undo
+    assert not accounts.undo_removal.can_undo
     accounts.set_label(gone, "Renamed")
     assert two.swiss.label_of(gone) == "Renamed" and accounts.name_of(gone) == "Renamed"
     target = tmp_path / "both.json"
@@ -187,7 +185,7 @@ def test_one_account_is_that_account_s_session_as_it_was(tmp_path: Path) -> None
     one = AllAccounts([AccountSession(AccountTag(None, "default"), session)])
     assert not one.several
     assert one.tag_of(watchlist.ids[0]) is None  # no account column
-    assert one.stop_of(watchlist.ids[0]) is None
+    assert one.engine.stop_of(watchlist.ids[0]) is None
     assert one.ids == session.ids and one.summary() == session.summary()
     with pytest.raises(ValueError, match="at least one account"):
         AllAccounts([])

@@ -63,7 +63,7 @@ class AllAccounts:
         )
         self.engine = AllEngines(self)
         self.engagement = AllEngagement(self)
-        self._last_removal: list[WatchSession] = []
+        self.undo_removal = LastRemovalOfAll(self.accounts[0].session)
         """Whose removal undo puts back: the account that removed last."""
         first = self.accounts[0].session
         self.clock: Clock = first.clock
@@ -71,7 +71,7 @@ class AllAccounts:
         self.archive_after = first.archive_after
         self.history = first.history
         for account in self.accounts:
-            account.session.listen(self._removal_of(account.session))
+            account.session.listen(self.undo_removal.listener(account.session))
 
     @property
     def several(self) -> bool:
@@ -96,17 +96,6 @@ class AllAccounts:
     def tag_of(self, bulk_id: str) -> AccountTag | None:
         """The account the row belongs to, when there are several to tell apart."""
         return self.account_of(bulk_id).tag if self.several else None
-
-    def stop_of(self, bulk_id: str) -> str | None:
-        """Why the row's account checks none of its bulks (a refused token, no token), when
-        there are several accounts: its rows say it, and only its rows."""
-        return self.session_of(bulk_id).engine.row_stop if self.several else None
-
-    def stops(self) -> dict[AccountTag, str | None]:
-        return {account.tag: account.session.engine.row_stop for account in self.accounts}
-
-    def account_named(self, short: str) -> AccountSession | None:
-        return next((a for a in self.accounts if a.tag.short == short), None)
 
     # ------------------------------------------------------------ reading
 
@@ -228,35 +217,11 @@ class AllAccounts:
         session = self.session_of(bulk_id)
         removed = session.remove(bulk_id)
         if removed:  # its removal is the last one now, whatever the others hold
-            self._last(session, can_undo=True)
+            self.undo_removal.last(session, can_undo=True)
         return removed
 
     def set_label(self, bulk_id: str, label: str) -> None:
         self.session_of(bulk_id).set_label(bulk_id, label)
-
-    def _removal_of(self, session: WatchSession) -> SessionListener:
-        """Removals from outside (another process changed the file) can be undone too."""
-
-        def heard(event: SessionEvent) -> None:
-            if isinstance(event, UndoChanged):
-                self._last(session, can_undo=event.can_undo)
-
-        return heard
-
-    def _last(self, session: WatchSession, *, can_undo: bool) -> None:
-        if session in self._last_removal:
-            self._last_removal.remove(session)
-        if can_undo:
-            self._last_removal.append(session)
-
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._last_removal)
-
-    def undo(self) -> None:
-        """Put back what left last, in the account it left."""
-        session = self._last_removal[-1] if self._last_removal else self.accounts[0].session
-        session.undo()
 
     def export(self, path: str, bulk_ids: Sequence[str]) -> None:
         """What every account knows now of ``bulk_ids``, in that order, in one file (each row
@@ -267,6 +232,37 @@ class AllAccounts:
         now = self.now()
         rows = [self.session_of(b).export_row(b, now) for b in bulk_ids]
         write_rows(path, rows, self.accounts[0].session.events)
+
+
+class LastRemovalOfAll:
+    """Undo across accounts: what left last, in the account it left (a bulk removed here, or
+    bulks another process removed from an account's file)."""
+
+    def __init__(self, first: WatchSession) -> None:
+        self._first = first
+        self._order: list[WatchSession] = []
+        """The accounts with something to undo, the one that removed last at the end."""
+
+    def listener(self, session: WatchSession) -> SessionListener:
+        def heard(event: SessionEvent) -> None:
+            if isinstance(event, UndoChanged):
+                self.last(session, can_undo=event.can_undo)
+
+        return heard
+
+    def last(self, session: WatchSession, *, can_undo: bool) -> None:
+        if session in self._order:
+            self._order.remove(session)
+        if can_undo:
+            self._order.append(session)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._order)
+
+    def undo(self) -> None:
+        """Put back what left last (with nothing to undo, the first account says so)."""
+        (self._order[-1] if self._order else self._first).undo()
 
 
 class AllEngines:
@@ -310,6 +306,15 @@ class AllEngines:
 
     def refresh(self, bulk_id: str) -> str | None:
         return self._accounts.session_of(bulk_id).engine.refresh(bulk_id)
+
+    def stop_of(self, bulk_id: str) -> str | None:
+        """Why the row's account checks none of its bulks (a refused token, no token), when
+        there are several accounts: its rows say it, and only its rows."""
+        accounts = self._accounts
+        return accounts.session_of(bulk_id).engine.row_stop if accounts.several else None
+
+    def stops(self) -> dict[AccountTag, str | None]:
+        return {a.tag: a.session.engine.row_stop for a in self._accounts.accounts}
 
     def prioritise(self, bulk_ids: Sequence[str]) -> None:
         """Each engine gets the bulks on screen that are its own, in screen order."""

@@ -277,7 +277,7 @@ class MainScreen(Screen[None]):
 
     def _redraw_stopped_accounts(self) -> None:
         """An account's token was refused, or works again: its rows say so at once."""
-        stops = self.session.stops()
+        stops = self.session.engine.stops()
         changed = {tag for tag, stop in stops.items() if self._stops.get(tag) != stop}
         self._stops = stops
         if changed and self.session.several:
@@ -442,12 +442,12 @@ class MainScreen(Screen[None]):
         )
 
     def action_undo(self) -> None:
-        self.session.undo()
+        self.session.undo_removal.undo()
 
     def action_nothing_to_undo(self) -> None:
         """u with nothing to undo: check_action takes "Undo" out of the footer, which
         also disables its key, so this second, hidden binding of u answers instead."""
-        self.session.undo()
+        self.session.undo_removal.undo()
 
     def action_refresh_all(self) -> None:
         self.session.engine.refresh_all()
@@ -491,7 +491,7 @@ class MainScreen(Screen[None]):
         if action == "filter":
             return not isinstance(self.focused, FilterField)
         if action == "undo":  # out of the footer while there is nothing to undo
-            return self.session.can_undo
+            return self.session.undo_removal.can_undo
         if action == "cancel_bulk":  # never offered read-only, nor for a finished bulk
             bulk_id = self.table.selected_id
             return bulk_id is not None and self.session.can_cancel(bulk_id)

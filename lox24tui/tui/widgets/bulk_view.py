@@ -160,7 +160,7 @@ class BulkView(Horizontal):
         cells = row_cells(session.label_of(bulk_id), state, now, samples, currency=currency)
         if tag is not None:
             cells["account"] = account_cell(tag)
-            stop = session.stop_of(bulk_id)
+            stop = session.engine.stop_of(bulk_id)
             if stop is not None:
                 cells |= stopped_cells(stop, state)
         if session.engagement.in_table:
@@ -267,7 +267,7 @@ class BulkView(Horizontal):
         state = self.session.states.get(bulk_id)
         if state is None:
             return {}
-        stop = self.session.stop_of(bulk_id)
+        stop = self.session.engine.stop_of(bulk_id)
         if stop is not None:
             return stopped_cells(stop, state)
         return time_cells(state, self.session.clock.now())
