@@ -176,16 +176,102 @@ def test_one_account_is_that_account_s_session_as_it_was(tmp_path: Path) -> None
     clock = VirtualClock()
     watchlist = WatchList(tmp_path / "one.json", now=clock.now)
     watchlist.add_many([("00000000-0000-1000-8000-000000000001", "One")])
-
-    class Unused:
-        async def get_bulk_status(self, bulk_id: str) -> object:
-            raise AssertionError("nothing is fetched")
-
-    session = WatchSession(watchlist, Monitor(Unused(), clock=clock), clock)  # type: ignore[arg-type]
+    monitor = Monitor(_Unused(), clock=clock)  # type: ignore[arg-type]
+    session = WatchSession(watchlist, monitor, clock, archive_after=6, demo=True)
+    heard: list[SessionEvent] = []
+    session.listen(heard.append)
     one = AllAccounts([AccountSession(AccountTag(None, "default"), session)])
     assert not one.several
     assert one.tag_of(watchlist.ids[0]) is None  # no account column
     assert one.engine.stop_of(watchlist.ids[0]) is None
     assert one.ids == session.ids and one.summary() == session.summary()
+    assert (one.archive_after, one.demo, one.clock) == (6, True, clock)  # the A key, the badge
+    one.undo_removal.undo()
+    assert heard == [Notice("Nothing to undo.", "warning", 5)]
+    target = tmp_path / "one-export.json"
+    one.export(str(target), watchlist.ids)
+    assert [r["label"] for r in json.loads(target.read_text())] == ["One"]
     with pytest.raises(ValueError, match="at least one account"):
         AllAccounts([])
+
+
+async def test_what_the_pane_and_the_keys_ask_of_a_bulk_its_own_account_answers(
+    two: Two,
+) -> None:
+    """The Swiss branch is read-only here: canceling is never offered for its bulks, while
+    the shop's still sending can be canceled; clicks being read are its account's."""
+    accounts = two.accounts
+    two.swiss.read_only = True
+    await _on_a_minute(two)
+    shop_sending = next(b for b in two.shop_ids if accounts.can_cancel(b))
+    swiss_bulk = two.swiss_ids[0]
+    assert not accounts.can_cancel(swiss_bulk)
+    assert accounts.why_no_cancel(swiss_bulk) == two.swiss.why_no_cancel(swiss_bulk)
+    assert "read-only" in (accounts.why_no_cancel(swiss_bulk) or "")
+    assert accounts.why_no_cancel(shop_sending) is None
+    for bulk_id in (swiss_bulk, shop_sending):
+        session = accounts.session_of(bulk_id)
+        assert accounts.timeline(bulk_id) == session.timeline(bulk_id)
+        assert accounts.progress(bulk_id) == session.progress(bulk_id)
+        assert accounts.previous_reply(bulk_id) == session.previous_reply(bulk_id)
+        assert not accounts.is_archived(bulk_id)
+    assert accounts.archived_count() == 0
+    # a bulk someone looks at: read once, by its own account, until released
+    sent = next(b for b in two.swiss_ids if accounts.states[b].reply is not None)
+    state, now = accounts.states[sent], two.clock.now()
+    assert accounts.engagement.due(state, now) == two.swiss.engagement.due(state, now)
+    assert accounts.engagement.claim(state, now)
+    assert two.swiss.engagement.reading(sent) and accounts.engagement.reading(sent)
+    assert not two.shop.engagement.reading(sent)
+    assert not accounts.engagement.claim(state, now)  # once at a time
+    accounts.engagement.release(sent)
+    assert not accounts.engagement.reading(sent)
+    assert accounts.engagement.get(sent) is None  # nothing read yet
+    accounts.engagement.show_in_table(True)
+    assert two.shop.engagement.in_table and two.swiss.engagement.in_table
+    assert accounts.engagement.in_table
+
+
+async def _on_a_minute(two: Two) -> None:
+    for _ in range(12):
+        two.clock.advance(5)
+        await two.refreshed()
+
+
+async def test_the_summary_says_a_pause_and_counts_a_stopped_account_s_bulks_as_its_stop(
+    two: Two, tmp_path: Path
+) -> None:
+    accounts = two.accounts
+    both = accounts.summary()
+    assert not both.paused and both.breaker is None
+    parts = [two.shop.summary(), two.swiss.summary()]
+    assert both.requests_sent == sum(s.requests_sent for s in parts) > parts[0].requests_sent
+    assert both.in_flight == sum(s.in_flight for s in parts)
+    two.swiss.engine.pause()  # the person paused it: the bar says so
+    paused = accounts.summary()
+    assert paused.paused and paused.pause_reason == "by you"
+    two.swiss.engine.resume()
+    # a third account with no token yet: nothing checks its bulks, and the counts say why
+    watchlist = WatchList(tmp_path / "third.json", now=two.clock.now)
+    watchlist.add_many([("00000000-0000-1000-8000-0000000000c1", "Waiting")])
+    third = WatchSession(watchlist, Monitor(_Unused(), clock=two.clock), two.clock)  # type: ignore[arg-type]
+    third.engine.wait_for_token()
+    three = AllAccounts([*accounts.accounts, AccountSession(AccountTag("third", "Third"), third)])
+    summary = three.summary()
+    assert summary.by_status.get("no token") == 1 and "pending" not in summary.by_status
+    assert not summary.paused  # the waiting account's own line says it, not the whole bar
+    assert three.engine.stop_of(watchlist.ids[0]) == "no token"
+    assert three.engine.stop_of(two.shop_ids[0]) is None
+    assert three.engine.stops()[AccountTag("third", "Third")] == "no token"
+
+
+class _Unused:
+    async def get_bulk_status(self, bulk_id: str) -> object:
+        raise AssertionError("nothing is fetched")
+
+
+async def test_an_id_no_account_lists_belongs_to_the_first(two: Two) -> None:
+    unknown = "00000000-0000-1000-8000-0000000000ff"
+    assert two.accounts.session_of(unknown) is two.shop
+    with pytest.raises(KeyError):
+        two.accounts.states[unknown]
