@@ -134,8 +134,10 @@ class Lox24App(App[None]):
         """Every account's rows as one list: what the screens show and act on."""
         self.actions = DeskActions(self, self.desks, self.watching, self.key_name)
         """What the dashboard does with an account's client: import, add, a token, one bulk."""
-        self._asking_about_damage = False
-        """The damaged-list question is on screen, or about to be."""
+        self._asking_about_damage: Desk | None = None
+        """The account whose damaged-list question is on screen, or about to be."""
+        self._damage_to_ask: list[Desk] = []
+        """Accounts whose damaged list is asked about next (one question at a time)."""
         self.preferences = setup.preferences
         picked = setup.preferences.current.theme
         if picked in self.available_themes:
@@ -335,20 +337,25 @@ class Lox24App(App[None]):
 
     def _ask_about_damage(self, desk: Desk, found: DamageFound) -> None:
         """A watch-list file cannot be read: restore the newest good copy, keep the list shown
-        (the damaged file goes aside), or decide later. Asked once at a time."""
-        if self._asking_about_damage:
+        (the damaged file goes aside), or decide later. Asked once at a time: another
+        account's damaged list is asked about after this one."""
+        if self._asking_about_damage is not None:
+            if desk is not self._asking_about_damage and desk not in self._damage_to_ask:
+                self._damage_to_ask.append(desk)
             return
-        self._asking_about_damage = True
+        self._asking_about_damage = desk
         file = desk.session.file
 
         def decided(choice: DamageChoice | None) -> None:
-            self._asking_about_damage = False
+            self._asking_about_damage = None
             if choice is DamageChoice.RESTORE:
                 file.restore(found.copy)
             elif choice is DamageChoice.KEEP:
                 file.keep_list_shown()
             elif choice is DamageChoice.LATER:
                 file.put_off()
+            if self._damage_to_ask:
+                self._damage_to_ask.pop(0).session.file.ask_again()
 
         screen = DamagedListScreen(found.damage, found.copy, found.listed)
         # after the dialog that made the change has closed, or its dismissal would close this

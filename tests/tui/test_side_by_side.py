@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from lox24tui.api import Token
 from lox24tui.clock import VirtualClock
@@ -28,6 +28,7 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.account_picker import AccountPicker
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
+from lox24tui.tui.screens.damaged_list import DamagedListScreen
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.setup import DEMO_SHOP, DEMO_SWISS, demo_setup, real_setup
 from tests.cli_process import WRONG
@@ -315,3 +316,28 @@ async def test_the_pane_names_the_account_of_its_bulk(locations: Locations) -> N
         await until(pilot, lambda: main_of(app).pane.bulk_id == bulk_id, "the pane open")
         assert "■ Swiss branch  @swiss" in pane_text(app)
         assert "CHF" in pane_text(app)  # its price in its own currency
+
+
+async def test_two_damaged_lists_are_asked_about_one_after_the_other(
+    locations: Locations,
+) -> None:
+    """Both accounts' list files cannot be read at start: one question at a time, and putting
+    off the first brings the second (neither is dropped)."""
+    lists = (locations.demo_watchlist_file, SWISS_LIST(locations))
+    for path in lists:
+        WatchList(path).add_many([("00000000-0000-1000-8000-0000000000d1", "Saved")])
+        path.write_bytes(path.read_bytes()[:-5])
+    app = both_accounts(locations)
+
+    def question() -> str:
+        screen = app.screen
+        if not isinstance(screen, DamagedListScreen):
+            return ""
+        return "\n".join(str(widget.render()) for widget in screen.query(Static))
+
+    async with app.run_test(size=BOTH, notifications=True) as pilot:
+        await until(pilot, lambda: f"{lists[0]} cannot be read" in question(), "the first")
+        await pilot.press("escape")  # later
+        await until(pilot, lambda: f"{lists[1]} cannot be read" in question(), "the second")
+        await pilot.press("escape")
+        await until(pilot, lambda: not question(), "no third question")
