@@ -70,7 +70,7 @@ class Desk:
         )
         self.alert_actions = AlertActions(
             self.session,
-            AlertWatch(settings.alerts, history, setup.clock, account=settings.account),
+            AlertWatch(settings.alerts, history, setup.clock, account=self.tag.name),
             history,
             say=lambda text, *, title, warning: app.notify(
                 text, title=title, severity="warning" if warning else "information", markup=False

@@ -18,12 +18,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static, TextArea
 
+from lox24tui.alerts.rules import AlertRule
 from lox24tui.api import Token
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, SWISS_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.all_accounts import AccountTag
 from lox24tui.session.config import Locations, Settings, load_settings
+from lox24tui.state.history import History
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.account_picker import AccountPicker
@@ -49,10 +51,13 @@ def SWISS_LIST(locations: Locations) -> Path:
     return locations.data_dir / "demo-watchlist-swiss.json"
 
 
-def both_accounts(locations: Locations, **changes: object) -> Lox24App:
+def both_accounts(
+    locations: Locations, settings: Settings | None = None, **changes: object
+) -> Lox24App:
     """The demo as ``lox24tui --demo`` shows it: both simulated accounts, on a virtual clock;
     ``changes`` to the Swiss branch's setup (a wrong token, say)."""
-    setup = demo_setup(Settings(archive_after=0), locations, clock=VirtualClock(), seed=7)
+    settings = settings or Settings(archive_after=0)
+    setup = demo_setup(settings, locations, clock=VirtualClock(), seed=7)
     setup.notify_writer = lambda text: None
     (swiss,) = setup.others
     swiss.notify_writer = setup.notify_writer
@@ -341,3 +346,19 @@ async def test_two_damaged_lists_are_asked_about_one_after_the_other(
         await until(pilot, lambda: f"{lists[1]} cannot be read" in question(), "the second")
         await pilot.press("escape")
         await until(pilot, lambda: not question(), "no third question")
+
+
+async def test_an_account_wide_alert_is_each_account_s_own(locations: Locations) -> None:
+    """Both demo balances are below 500 from the start: each account's condition is claimed
+    for that account (held when first seen, so not fired), not one claim for both."""
+    rule = AlertRule.model_validate({"name": "low", "when": "balance_below", "amount": 500})
+    app = both_accounts(locations, Settings(archive_after=0, alerts=(rule,)))
+    history = History(locations.demo_history_file)
+
+    async with opened(app, BOTH) as pilot:
+        await until(pilot, lambda: len(history.alerts_holding()) == 2, "both accounts' claims")
+        assert sorted(history.alerts_holding()) == [
+            ("low", "account:shop"),
+            ("low", "account:swiss"),
+        ]
+    history.close()
