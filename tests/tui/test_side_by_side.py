@@ -353,12 +353,10 @@ async def test_an_account_wide_alert_is_each_account_s_own(locations: Locations)
     for that account (held when first seen, so not fired), not one claim for both."""
     rule = AlertRule.model_validate({"name": "low", "when": "balance_below", "amount": 500})
     app = both_accounts(locations, Settings(archive_after=0, alerts=(rule,)))
-    history = History(locations.demo_history_file)
-
     async with opened(app, BOTH) as pilot:
-        await until(pilot, lambda: len(history.alerts_holding()) == 2, "both accounts' claims")
-        assert sorted(history.alerts_holding()) == [
-            ("low", "account:shop"),
-            ("low", "account:swiss"),
-        ]
-    history.close()
+        with History(locations.demo_history_file) as history:
+            await until(pilot, lambda: len(history.alerts_holding()) == 2, "both claims")
+            assert sorted(history.alerts_holding()) == [
+                ("low", "account:shop"),
+                ("low", "account:swiss"),
+            ]
