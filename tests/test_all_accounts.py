@@ -185,13 +185,15 @@ def test_one_account_is_that_account_s_session_as_it_was(tmp_path: Path) -> None
     assert one.tag_of(watchlist.ids[0]) is None  # no account column
     assert one.engine.stop_of(watchlist.ids[0]) is None
     assert one.ids == session.ids and one.summary() == session.summary()
+    session.engine.wait_for_token()  # one account: the bar says it, the rows stay as they were
+    assert one.engine.stop_of(watchlist.ids[0]) is None
     assert (one.archive_after, one.demo, one.clock) == (6, True, clock)  # the A key, the badge
     one.undo_removal.undo()
     assert heard == [Notice("Nothing to undo.", "warning", 5)]
     target = tmp_path / "one-export.json"
     one.export(str(target), watchlist.ids)
     assert [r["label"] for r in json.loads(target.read_text())] == ["One"]
-    with pytest.raises(ValueError, match="at least one account"):
+    with pytest.raises(ValueError, match="^a dashboard shows at least one account$"):
         AllAccounts([])
 
 
@@ -255,8 +257,9 @@ async def test_the_summary_says_a_pause_and_counts_a_stopped_account_s_bulks_as_
     watchlist = WatchList(tmp_path / "third.json", now=two.clock.now)
     watchlist.add_many([("00000000-0000-1000-8000-0000000000c1", "Waiting")])
     third = WatchSession(watchlist, Monitor(_Unused(), clock=two.clock), two.clock)  # type: ignore[arg-type]
-    third.engine.wait_for_token()
     three = AllAccounts([*accounts.accounts, AccountSession(AccountTag("third", "Third"), third)])
+    assert three.summary().by_status.get("pending") == 1  # not asked yet: checking
+    third.engine.wait_for_token()
     summary = three.summary()
     assert summary.by_status.get("no token") == 1 and "pending" not in summary.by_status
     assert not summary.paused  # the waiting account's own line says it, not the whole bar
@@ -275,3 +278,15 @@ async def test_an_id_no_account_lists_belongs_to_the_first(two: Two) -> None:
     assert two.accounts.session_of(unknown) is two.shop
     with pytest.raises(KeyError):
         two.accounts.states[unknown]
+
+
+async def test_a_bulk_another_process_removed_from_one_account_s_list_can_be_put_back(
+    two: Two, tmp_path: Path
+) -> None:
+    gone = two.swiss_ids[1]
+    WatchList.load(two.swiss.watchlist.path)[0].remove(gone)  # lox24tui watch remove, say
+    two.swiss.file.follow()
+    assert gone not in two.accounts.ids and two.accounts.undo_removal.can_undo
+    two.accounts.undo_removal.undo()
+    assert gone in two.swiss.watchlist and gone in two.accounts.ids
+    assert not two.accounts.undo_removal.can_undo

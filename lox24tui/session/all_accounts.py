@@ -69,7 +69,6 @@ class AllAccounts:
         self.clock: Clock = first.clock
         self.demo = first.demo
         self.archive_after = first.archive_after
-        self.history = first.history
         for account in self.accounts:
             account.session.listen(self.undo_removal.listener(account.session))
 
