@@ -193,7 +193,7 @@ def test_one_account_is_that_account_s_session_as_it_was(tmp_path: Path) -> None
     target = tmp_path / "one-export.json"
     one.export(str(target), watchlist.ids)
     assert [r["label"] for r in json.loads(target.read_text())] == ["One"]
-    with pytest.raises(ValueError, match="^a dashboard shows at least one account$"):
+    with pytest.raises(ValueError, match=r"^a dashboard shows at least one account$"):
         AllAccounts([])
 
 
