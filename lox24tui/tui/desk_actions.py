@@ -95,6 +95,7 @@ class DeskActions:
                 session.now,
                 session.engine.why_blocked,
                 session.balance.currency,
+                where=f" in {desk.tag.label}" if self._several else "",
             ),
             callback=picked,
         )

@@ -31,6 +31,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.account_picker import AccountPicker
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.damaged_list import DamagedListScreen
+from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.setup import DEMO_SHOP, DEMO_SWISS, demo_setup, real_setup
 from tests.cli_process import WRONG
@@ -360,3 +361,28 @@ async def test_an_account_wide_alert_is_each_account_s_own(locations: Locations)
                 ("low", "account:shop"),
                 ("low", "account:swiss"),
             ]
+
+
+async def test_importing_lists_the_picked_account_s_bulks_and_watches_them_there(
+    locations: Locations,
+) -> None:
+    app = both_accounts(locations)
+    async with opened(app, BOTH) as pilot:
+        fake = fake_of(app)
+        (swiss,) = fake.more_accounts.values()
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, AccountPicker), "which account")
+        await pilot.press("down", "enter")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await until(pilot, lambda: screen.table.row_count == len(swiss), "the Swiss bulks")
+        state = str(screen.query_one("#discover-state", Static).render())
+        assert f"{len(swiss)} bulks of {len(swiss)} in Swiss branch" in state
+        listed = {str(row.key.value) for row in screen.table.ordered_rows}
+        assert listed == {bulk.uuid for bulk in swiss.newest_first()}
+        new = next(b for b in listed if b not in shown_ids(app))
+        screen.table.move_cursor(row=screen.table.get_row_index(new))
+        await pilot.press("space", "w")
+        await until(pilot, lambda: new in shown_ids(app), "the imported row")
+        assert cell(app, new, "account") == DEMO_SWISS.label
+        assert new in WatchList.load(SWISS_LIST(locations))[0].ids

@@ -79,9 +79,13 @@ class DiscoverScreen(SaysWorkerFailures, Screen[list[tuple[str, str]]]):
         now: Callable[[], datetime],
         blocked: Callable[[], str | None],
         currency: str | None = None,
+        *,
+        where: str = "",
     ) -> None:
         super().__init__()
         self._client = client
+        self._where = where
+        """ " in Swiss branch": the account whose bulks these are, when there are several."""
         self._currency = currency
         """The account's, once known (never assumed: an amount shows alone until then)."""
         self._watched = watched
@@ -181,7 +185,8 @@ class DiscoverScreen(SaysWorkerFailures, Screen[list[tuple[str, str]]]):
         total = f" of {result.total}" if result.total is not None else ""
         more = " · scroll for more" if self._next_page else ""
         self._say(
-            f"{humanize.plural(len(self._bulks), 'bulk')}{total}, newest first{more} · space "
+            f"{humanize.plural(len(self._bulks), 'bulk')}{total}{sanitise.one_line(self._where)}, "
+            f"newest first{more} · space "
             "picks, w watches "
             f"the picked ({len(self._picked)})"
         )
