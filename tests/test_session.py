@@ -409,9 +409,9 @@ def test_archived_means_finished_more_than_archive_after_hours_ago(
     path: Path, clock: VirtualClock
 ) -> None:
     session = session_on(path, clock)
-    assert not any(session.is_archived(b) for b in IDS)  # no status known yet
-    session.archive_after = 0
-    assert not any(session.is_archived(b) for b in IDS)
+    assert not any(session.archive.hides(b) for b in IDS)  # no status known yet
+    session.archive.hours = 0
+    assert not any(session.archive.hides(b) for b in IDS)
 
 
 def test_only_new_or_sending_bulks_can_be_canceled_and_never_read_only(
@@ -438,8 +438,8 @@ async def test_without_a_history_the_timeline_is_what_this_run_saw(
         assert all(a.label != b.label for a, b in itertools.pairwise(steps))
     assert session.timeline("00000000-0000-1000-8000-000000000099") == []
 
-    archived = {b for b in watchlist.ids if session.is_archived(b)}
-    assert archived and session.archived_count() == len(archived)
+    archived = {b for b in watchlist.ids if session.archive.hides(b)}
+    assert archived and session.archive.count == len(archived)
     now = clock.now()
     for bulk_id in watchlist.ids:
         state = session.states[bulk_id]
@@ -448,8 +448,8 @@ async def test_without_a_history_the_timeline_is_what_this_run_saw(
         ended = status.processed_at or status.delivery_at or status.created_at
         old = ended is not None and now - ended.timestamp() > 24 * 3600
         assert (bulk_id in archived) == (state.is_final and old), bulk_id
-    session.archive_after = 0
-    assert not any(session.is_archived(b) for b in watchlist.ids)
+    session.archive.hours = 0
+    assert not any(session.archive.hides(b) for b in watchlist.ids)
     sending = [b for b in watchlist.ids if session.states[b].status_code in (0, 5)]
     assert sending and all(session.can_cancel(b) for b in sending)
     session.read_only = True
@@ -579,10 +579,12 @@ async def test_the_summary_counts_the_rows_as_last_flushed_and_can_leave_the_arc
     assert sum(shown.by_status.values()) == shown.watched == len(watchlist.ids)
     assert shown.total_messages == sum(status.msg_total_count or 0 for status in replies)
     assert shown.total_price == sum(status.price or Decimal(0) for status in replies)
-    hidden = session.archived_count()
+    hidden = session.archive.count
     assert hidden >= 1  # the demo's bulks that ended days ago
     assert session.summary(archived=False).watched == shown.watched - hidden
-    assert not any(session.is_archived(b) for b in watchlist.ids if not session.states[b].is_final)
+    assert not any(
+        session.archive.hides(b) for b in watchlist.ids if not session.states[b].is_final
+    )
 
 
 def test_a_damaged_history_is_told_once_to_the_first_listener(
@@ -655,16 +657,16 @@ async def test_a_bulk_is_archived_archive_after_hours_after_it_ended_or_was_adde
         SimBulk(added_late, now - 36_000, now - 32_400, 10, send_seconds=60),
     ]
     session = await fetched_once(clock, tmp_path, bulks, archive_after=2)
-    assert [b for b in session.ids if session.is_archived(b)] == [long_done]
+    assert [b for b in session.ids if session.archive.hides(b)] == [long_done]
     ended = now - 3_600 + 60  # recent_done's processed_at
     clock.advance(ended + 2 * 3600 - clock.now())  # exactly archive_after hours after
-    assert not session.is_archived(recent_done)
+    assert not session.archive.hides(recent_done)
     clock.advance(1)
-    assert session.is_archived(recent_done) and not session.is_archived(added_late)
+    assert session.archive.hides(recent_done) and not session.archive.hides(added_late)
     clock.advance(now + 2 * 3600 + 1 - clock.now())  # past archive_after since it was added
-    assert session.is_archived(added_late) and not session.is_archived(sending)
-    session.archive_after = 0  # 0: nothing is ever archived
-    assert not any(session.is_archived(b) for b in session.ids)
+    assert session.archive.hides(added_late) and not session.archive.hides(sending)
+    session.archive.hours = 0  # 0: nothing is ever archived
+    assert not any(session.archive.hides(b) for b in session.ids)
 
 
 class RateLimitedSource:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from lox24tui.api import StatusReply
 from lox24tui.clock import Clock
-from lox24tui.engine.bulk_state import PENDING, BulkState
+from lox24tui.engine.bulk_state import PENDING, BulkState, export_row
 from lox24tui.engine.monitor import Summary
 from lox24tui.session.engagement_cache import Engaged
 from lox24tui.session.events import SessionEvent, SessionListener, UndoChanged
@@ -68,7 +68,7 @@ class AllAccounts:
         first = self.accounts[0].session
         self.clock: Clock = first.clock
         self.demo = first.demo
-        self.archive_after = first.archive_after
+        self.archive_after = first.archive.hours
         for account in self.accounts:
             account.session.listen(self.undo_removal.listener(account.session))
 
@@ -132,7 +132,7 @@ class AllAccounts:
         return self.session_of(bulk_id).why_no_cancel(bulk_id)
 
     def is_archived(self, bulk_id: str) -> bool:
-        return self.session_of(bulk_id).is_archived(bulk_id)
+        return self.session_of(bulk_id).archive.hides(bulk_id)
 
     def currency_of(self, bulk_id: str) -> str | None:
         """The currency of the account that watches ``bulk_id``, once its balance was read."""
@@ -190,7 +190,7 @@ class AllAccounts:
         )
 
     def archived_count(self) -> int:
-        return sum(session.archived_count() for session in self.sessions)
+        return sum(session.archive.count for session in self.sessions)
 
     # ------------------------------------------------------------ events
 
@@ -229,7 +229,7 @@ class AllAccounts:
             self.accounts[0].session.export(path, bulk_ids)
             return
         now = self.now()
-        rows = [self.session_of(b).export_row(b, now) for b in bulk_ids]
+        rows = [export_row(self.label_of(b), self.states[b], now) for b in bulk_ids]
         write_rows(path, rows, self.accounts[0].session.events)
 
 

@@ -24,6 +24,7 @@ from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, export_row
 from lox24tui.engine.monitor import Monitor, MonitorEvent, Summary
 from lox24tui.session.account_view import AccountView
+from lox24tui.session.archive import Archive
 from lox24tui.session.engagement_cache import Engaged, EngagementCache
 from lox24tui.session.engine_control import EngineControl
 from lox24tui.session.events import (
@@ -88,16 +89,12 @@ class WatchSession:
             lambda binding_id: self.key_name(binding_id),
             damage,
         )
-        self.archive_after = archive_after
-        """Hours after which a finished bulk is archived (hidden until asked for); 0 never."""
+        self.archive = Archive(archive_after, self._states, clock, self.events)
+        """Bulks that finished ``archive_after`` hours ago, hidden until asked for."""
         self.read_only = read_only
         """Nothing is changed at LOX24 (no cancel); the watch list, which is local, still is."""
-        self._archived: tuple[tuple[int, int], Tally] | None = None
         self._tally = Tally()
         """The counts of the states shown (flushed), for the summary bar."""
-        self._added_at: dict[str, float] = {}
-        """When bulks were added in this run: one the person just asked to see is not
-        archived until archive_after hours after that, however long ago it finished."""
         self.key_name: Callable[[str], str] = lambda binding_id: binding_id
         """The key a front end runs a binding with ("undo" → "u"): notices that name a key
         take it from here, so a remapped key is named as it is. The front end sets it."""
@@ -176,40 +173,9 @@ class WatchSession:
         label = state.reply.status.label_at(self.now())
         return f"It cannot be canceled: it is {label}, and only a bulk not yet sent can be."
 
-    def archived_count(self) -> int:
-        """How many watched bulks the archive hides."""
-        return self._archive().bulks
-
-    def _archive(self) -> Tally:
-        """The counts of the bulks the archive hides. Worked out again only after a flush or a
-        change of the list, or once a minute (time archives bulks too): the summary asks for it
-        at every redraw, and at 10,000 bulks a pass costs ~15 ms."""
-        key = (self.events.generation, int(self.clock.now() // 60))
-        if self._archived is None or self._archived[0] != key:
-            archive = Tally()
-            now = self.clock.now()
-            for bulk_id in filter(self.is_archived, self._states):
-                archive.set(self._states[bulk_id], now)
-            self._archived = (key, archive)
-        return self._archived[1]
-
     def _show_state(self, state: BulkState) -> None:
         self._states[state.bulk_id] = state
         self._tally.set(state, self.clock.now())
-
-    def is_archived(self, bulk_id: str) -> bool:
-        """Finished more than ``archive_after`` hours ago (by LOX24's times: when it was
-        processed, else when it was to be delivered, else created), and not added by the
-        person within that time (what they just asked to see stays in sight)."""
-        state = self._states.get(bulk_id)
-        if not self.archive_after or state is None or state.reply is None or not state.is_final:
-            return False
-        status = state.reply.status
-        ended = status.processed_at or status.delivery_at or status.created_at
-        if ended is None:
-            return False
-        since = max(ended.timestamp(), self._added_at.get(bulk_id, 0.0))
-        return self.clock.now() - since > self.archive_after * 3600
 
     def previous_reply(self, bulk_id: str) -> StatusReply | None:
         """The answer before the last one whose fields differed: the pane marks what changed."""
@@ -222,7 +188,7 @@ class WatchSession:
         """The engine's state, with counts and totals of the states the rows show (so the bar
         never runs ahead of rows that still say "checking…"); without the archive's bulks
         unless ``archived``, so that it counts the rows on screen."""
-        shown = self._tally if archived else self._tally.without(self._archive())
+        shown = self._tally if archived else self._tally.without(self.archive.tally())
         return replace(
             self.monitor.summary(),
             by_status=dict(shown.by_label),
@@ -319,8 +285,7 @@ class WatchSession:
         before = set(self.watchlist.ids)
         self._saved(lambda: self.watchlist.add_many(valid))
         added = [bulk_id for bulk_id in self.watchlist.ids if bulk_id not in before]
-        now = self.clock.now()
-        self._added_at.update(dict.fromkeys(added, now))
+        self.archive.added(added)
         self._follow_store(select=added[0] if added else None)
         return added
 
@@ -405,10 +370,8 @@ class WatchSession:
         """Write what the session knows now (no extra requests) of ``bulk_ids``, in that order,
         to ``path``, whole or not at all."""
         now = self.now()
-        write_rows(path, [self.export_row(b, now) for b in bulk_ids], self.events)
-
-    def export_row(self, bulk_id: str, now: datetime) -> dict[str, Any]:
-        return export_row(self.label_of(bulk_id), self._states[bulk_id], now)
+        rows = [export_row(self.label_of(b), self._states[b], now) for b in bulk_ids]
+        write_rows(path, rows, self.events)
 
 
 def write_rows(path: str, rows: list[dict[str, Any]], events: EventBus) -> None:

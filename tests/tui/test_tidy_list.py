@@ -24,7 +24,7 @@ async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(
     app = demo(settings=Settings(archive_after=24))
     async with opened(app) as pilot:
         session = app.session
-        archived = [b for b in session.ids if session.is_archived(b)]
+        archived = [b for b in session.ids if session.archive.hides(b)]
         assert archived  # the demo has bulks that finished days ago
         for bulk_id in archived:
             state = session.states[bulk_id]
@@ -106,7 +106,7 @@ async def test_a_finished_bulk_added_by_hand_stays_in_sight(
 ) -> None:
     app = demo(settings=Settings(archive_after=24))
     async with opened(app) as pilot:
-        old = next(b for b in app.session.ids if app.session.is_archived(b))
+        old = next(b for b in app.session.ids if app.session.archive.hides(b))
         app.session.watchlist.remove(old)  # as another lox24tui would have: no undo here
         await until(pilot, lambda: old not in app.session.ids, "the removal was not followed")
         await paste_into_add_dialog(pilot, app, old)
