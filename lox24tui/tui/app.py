@@ -56,6 +56,7 @@ from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.failures import FailuresScreen
 from lox24tui.tui.screens.main import MainScreen
+from lox24tui.tui.screens.main_palette import main_palette
 from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.token import TokenScreen
 from lox24tui.tui.setup import DashboardSetup
@@ -447,4 +448,4 @@ class Lox24App(App[None]):
                     "Restore a good copy, or keep the list shown",
                     desk.session.file.ask_again,
                 )
-        yield from screen.palette_commands()
+        yield from main_palette(screen)

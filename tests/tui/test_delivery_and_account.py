@@ -17,6 +17,7 @@ from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
+from lox24tui.tui.screens.main_palette import main_palette
 from lox24tui.tui.screens.messages import MessagesScreen
 from lox24tui.tui.widgets.summary_bar import SummaryBar
 from tests.tui.dashboard_driver import (
@@ -174,7 +175,7 @@ async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(
         await until(pilot, lambda: bool(toasts_saying(read_only, "read-only")), "X was silent")
         assert read_only.screen is main_of(read_only)  # no question: it says why instead
         assert toasts_saying(read_only, "Not canceled: lox24tui is read-only")
-        titles = [command.title for command in main_of(read_only).palette_commands()]
+        titles = [command.title for command in main_palette(main_of(read_only))]
         assert "Messages" in titles and "Cancel bulk" not in titles
     assert not any(entry.method == "PUT" for entry in fake_of(read_only).log)
 

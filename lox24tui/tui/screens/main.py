@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Final
 
 from textual import events, on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -34,31 +32,6 @@ from lox24tui.tui.widgets.summary_bar import (
     account_lines,
     account_spend_text,
 )
-
-PALETTE_BINDINGS: Final = (
-    "main.add",
-    "main.refresh_all",
-    "main.pause",
-    "main.filter",
-    "main.detail",
-    "table.remove",
-    "table.label",
-    "table.refresh",
-    "table.copy_id",
-    "undo",
-    "main.token",
-    "main.export",
-    "main.import",
-    "main.archived",
-    "main.messages",
-    "main.cancel",
-    "main.raw_json",
-    "main.copy_request_id",
-    "main.alerts",
-)
-"""The main screen's and the watch table's bindings offered in the command palette, in its
-order. Each entry's title, help and key come from the binding itself (see palette_commands)."""
-
 
 COMPACT_FOOTER_BELOW: Final = 100
 """Columns under which the footer is compact (at 80, the full one loses its last keys)."""
@@ -252,7 +225,10 @@ class MainScreen(Screen[None]):
         return self.view.pane
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self._tick_countdown)
+        # a guard's stop that lifts by itself counts down in the bar, second by second
+        self.set_interval(
+            1.0, lambda: self.show_summary() if self.session.engine.counting_down else None
+        )
 
     # ------------------------------------------------------------ the session's news
 
@@ -283,10 +259,6 @@ class MainScreen(Screen[None]):
         if changed and self.session.several:
             accounts = [a for a in self.session.accounts if a.tag in changed]
             self.view.apply({b for account in accounts for b in account.session.ids})
-
-    def _tick_countdown(self) -> None:
-        if self.session.engine.counting_down:
-            self.show_summary()
 
     def show_summary(self) -> None:
         session = self.session
@@ -499,62 +471,3 @@ class MainScreen(Screen[None]):
             bulk_id = self.table.selected_id
             return bulk_id is None or not self.session.can_cancel(bulk_id)
         return True
-
-    # ------------------------------------------------------------ command palette
-
-    def palette_commands(self) -> Iterator[SystemCommand]:
-        """The sort picker, then a palette entry per binding in PALETTE_BINDINGS, written from
-        the binding: its description, its tooltip and the key that runs it now (the keymap's,
-        if it rebinds it), so the palette cannot name another key than the footer and the keys
-        panel. An action its node disables (check_action) is left out, as the footer leaves it
-        out; a key that does not reach it from the focused widget (typing in the filter) is not
-        named."""
-        yield SystemCommand(
-            "Sort by…", "Pick a column, or the watch-list order (s, S)", self.table.action_pick_sort
-        )
-        shown = self.view.engagement_shown
-        yield SystemCommand(
-            "Hide clicks and replies" if shown else "Show clicks and replies",
-            "The table's clicks and replies columns"
-            + ("" if shown else ": read for every bulk that sent, at the side-work pace"),
-            self.view.toggle_engagement,
-        )
-        for account in self.session.accounts:
-            balance = account.session.balance
-            if balance.forecast is None:  # in words: the bar has room for its figure only
-                continue
-            of = f" of {account.tag.label}" if self.session.several else ""
-            yield SystemCommand(
-                f"Scheduled spend{of}",
-                "What the bulks waiting to send will cost, against the balance, and on what basis",
-                partial(self.notify, balance.spend_words(), title=f"Scheduled spend{of}"),
-            )
-        if self.session.several:
-            field = self.query_one(FilterField)
-            for account in self.session.accounts:
-                yield SystemCommand(
-                    f"Show only {account.tag.label}",
-                    f"Filter the table by account: @{account.tag.short} (Esc shows all)",
-                    partial(field.open, f"@{account.tag.short}"),
-                )
-        declared = {
-            binding.id: (node, binding)
-            for node in (self, self.view, self.table)
-            for binding in node.BINDINGS
-            if isinstance(binding, Binding)
-        }
-        active = {
-            found.binding.id: found.binding
-            for found in self.active_bindings.values()
-            if found.binding.id
-        }
-        for binding_id in PALETTE_BINDINGS:
-            node, binding = declared[binding_id]
-            if node.check_action(binding.action, ()) is False:
-                continue
-            help_text = binding.tooltip
-            if binding_id in active:
-                help_text += f" ({self.app.get_key_display(active[binding_id])})"
-            yield SystemCommand(
-                binding.description, help_text, partial(self.app.run_action, binding.action, node)
-            )

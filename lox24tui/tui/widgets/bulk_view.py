@@ -24,17 +24,7 @@ from textual.widgets import DataTable
 
 from lox24tui.session.all_accounts import AllAccounts
 from lox24tui.state.preferences import PreferencesFile
-from lox24tui.tui.cells import (
-    Cell,
-    Column,
-    account_cell,
-    engagement_cells,
-    row_cells,
-    status_text,
-    stopped_cells,
-    table_columns,
-    time_cells,
-)
+from lox24tui.tui.rows import Rows
 from lox24tui.tui.widgets import detail_pane
 from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.detail_pane import PANE_BESIDE_FROM, DetailPane, show_bulk
@@ -90,6 +80,8 @@ class BulkView(Horizontal):
     ) -> None:
         super().__init__(id=id)
         self.session = session
+        self.rows = Rows(session)
+        """Which bulks the filter lets through, and their cells."""
         self.preferences = preferences
         self._shown = shown
         """Called when the rows shown, or a row's content, changed: the screen's summary of them
@@ -97,7 +89,7 @@ class BulkView(Horizontal):
 
     def compose(self) -> ComposeResult:
         engagement = self.preferences.current.engagement_columns
-        yield BulkTable(columns=self._columns(engagement), id="bulks")
+        yield BulkTable(columns=self.rows.columns(engagement), id="bulks")
         yield DetailPane(id="pane", classes="-beside")
 
     @property
@@ -110,7 +102,7 @@ class BulkView(Horizontal):
 
     def on_mount(self) -> None:
         self.session.engagement.show_in_table(self.preferences.current.engagement_columns)
-        self.table.time_cells = self._time_cells
+        self.table.time_cells = self.rows.time_cells
         self.table.key_name = self.session.key_name
         self.rebuild()
         self._restore_preferences()
@@ -145,30 +137,6 @@ class BulkView(Horizontal):
 
     # ------------------------------------------------------------ rows
 
-    def _columns(self, engagement: bool) -> tuple[Column, ...]:
-        return table_columns(engagement, accounts=self.session.several)
-
-    def cells_for(self, bulk_id: str) -> dict[str, Cell]:
-        session = self.session
-        state = session.states[bulk_id]
-        sending = state.delivery is not None and state.delivery.waiting > 0
-        samples = session.progress(bulk_id) if sending else ()
-        now = session.clock.now()
-        tag = session.tag_of(bulk_id)
-        # amounts alone where the cost column's header names the one currency
-        currency = None if tag is None or session.currency else session.currency_of(bulk_id)
-        cells = row_cells(session.label_of(bulk_id), state, now, samples, currency=currency)
-        if tag is not None:
-            cells["account"] = account_cell(tag)
-            stop = session.engine.stop_of(bulk_id)
-            if stop is not None:
-                cells |= stopped_cells(stop, state)
-        if session.engagement.in_table:
-            engagement = session.engagement
-            coming = engagement.reading(bulk_id) or engagement.due(state, now) is not None
-            cells |= engagement_cells(engagement.get(bulk_id), coming)
-        return cells
-
     @property
     def engagement_shown(self) -> bool:
         return self.session.engagement.in_table
@@ -179,7 +147,7 @@ class BulkView(Horizontal):
         are read but for the bulk the pane shows."""
         shown = not self.engagement_shown
         self.session.engagement.show_in_table(shown)
-        self.table.show_columns(self._columns(shown))
+        self.table.show_columns(self.rows.columns(shown))
         self._shown()
         self._remember(engagement_columns=shown)
         if shown:
@@ -191,29 +159,12 @@ class BulkView(Horizontal):
             )
 
     def matches(self, bulk_id: str) -> bool:
-        """Whether the table shows this bulk: not archived (unless shown), and matching the
-        filter."""
-        session = self.session
-        if not self.show_archived and session.is_archived(bulk_id):
-            return False
-        if not self.filter_text:
-            return True
-        text = self.filter_text
-        tag = session.tag_of(bulk_id)
-        if text.startswith("@"):  # @shop: that account's rows (then the rest of the filter)
-            short, _, text = text[1:].partition(" ")
-            if tag is None or tag.short != short:
-                return False
-            text = text.strip()
-        label, _ = status_text(session.states[bulk_id], session.now())
-        words = [session.label_of(bulk_id), bulk_id, label]
-        if tag is not None:
-            words.append(tag.label)
-        return text in " ".join(words).lower()
+        """Whether the table shows this bulk, with the filter and the archive as they are."""
+        return self.rows.match(bulk_id, self.filter_text, archive_shown=self.show_archived)
 
     def rebuild(self) -> None:
         """Show every watched bulk that matches the filter, in watch-list order."""
-        self.table.set_rows([b for b in self.session.ids if self.matches(b)], self.cells_for)
+        self.table.set_rows([b for b in self.session.ids if self.matches(b)], self.rows.cells)
         self._shown()
         self.show_detail_of_selection()
 
@@ -235,14 +186,14 @@ class BulkView(Horizontal):
                 continue
             visible = self.matches(bulk_id)
             if visible and table.has(bulk_id):
-                cells = self.cells_for(bulk_id)
+                cells = self.rows.cells(bulk_id)
                 if table.update_bulk(bulk_id, cells) and table.sort_column is not None:
                     resort = True
             elif visible and self.filter_text:
                 self.rebuild()  # it now matches the filter: put it where it belongs
                 return
             elif visible:
-                table.add_bulk(bulk_id, self.cells_for(bulk_id))
+                table.add_bulk(bulk_id, self.rows.cells(bulk_id))
                 resort = True
             elif table.has(bulk_id):
                 table.remove_bulk(bulk_id)
@@ -262,15 +213,6 @@ class BulkView(Horizontal):
         """The engine counts the delivery of the bulks on screen first, the selected one first
         of all: told at each cursor move and every few seconds (which also catches scrolling)."""
         self.session.engine.prioritise(self.table.visible_ids())
-
-    def _time_cells(self, bulk_id: str) -> dict[str, Cell]:
-        state = self.session.states.get(bulk_id)
-        if state is None:
-            return {}
-        stop = self.session.engine.stop_of(bulk_id)
-        if stop is not None:
-            return stopped_cells(stop, state)
-        return time_cells(state, self.session.clock.now())
 
     def toggle_archived(self) -> None:
         if not self.session.archive_after:
