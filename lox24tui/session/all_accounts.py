@@ -84,6 +84,8 @@ class AllAccounts:
     def account_of(self, bulk_id: str) -> AccountSession:
         """The account that watches ``bulk_id`` (the first one to list it); the first account
         for an id none lists (so nothing a screen still shows can fail)."""
+        if len(self.accounts) == 1:  # asked for every cell: one account costs no search
+            return self.accounts[0]
         for account in self.accounts:
             if bulk_id in account.session.states or bulk_id in account.session.watchlist:
                 return account
@@ -108,6 +110,8 @@ class AllAccounts:
 
     @property
     def states(self) -> Mapping[str, BulkState]:
+        if len(self.accounts) == 1:  # the session's own dict: a plain lookup per cell
+            return self.accounts[0].session.states
         return self._states
 
     def label_of(self, bulk_id: str) -> str:
