@@ -78,19 +78,35 @@ def open_watchlist(
 
 def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
     """The account ``--account`` picked, or the default one; without ``--account``, every
-    ``[accounts.NAME]`` side by side (and the default account too, when it has a token)."""
+    ``[accounts.NAME]`` side by side (and the default account too, when it has a token).
+    Accounts on one server share one guard state: one cached read of the guard file, one set
+    of places in flight for this process, one voice when the file is damaged."""
+    guard_states: dict[str, FileGuardState] = {}
+
+    def guard_state(of: Settings) -> FileGuardState:
+        server = server_key(of.api_url)
+        if server not in guard_states:
+            guard_states[server] = FileGuardState(
+                locations.guard_file, server, concurrency=of.concurrency
+            )
+        return guard_states[server]
+
     if settings.account is not None or not settings.accounts:
-        return account_setup(settings, locations, _tag_of(settings, settings.account))
-    setups = [
-        account_setup(
-            settings_of_account(name, locations),
-            replace(locations, account=name),
-            _tag_of(settings, name),
+        tag = _tag_of(settings, settings.account)
+        return account_setup(settings, locations, tag, guard_state(settings))
+    setups = []
+    for name in settings.accounts:
+        named = settings_of_account(name, locations)
+        setups.append(
+            account_setup(
+                named,
+                replace(locations, account=name),
+                _tag_of(settings, name),
+                guard_state(named),
+            )
         )
-        for name in settings.accounts
-    ]
     if settings.api_token is not None:
-        setups.insert(0, account_setup(settings, locations, DEFAULT_TAG))
+        setups.insert(0, account_setup(settings, locations, DEFAULT_TAG, guard_state(settings)))
     first, *others = setups
     first.others = others
     return first
@@ -99,13 +115,13 @@ def real_setup(settings: Settings, locations: Locations) -> DashboardSetup:
 def _tag_of(settings: Settings, name: str | None) -> AccountTag:
     if name is None:
         return DEFAULT_TAG
-    config = settings.accounts.get(name)
-    if config is None:
-        raise ConfigError(f"there is no account called {name!r}")
+    config = settings.accounts[name]  # load_settings refused a name that is not there
     return AccountTag(name, config.label or name, config.colour)
 
 
-def account_setup(settings: Settings, locations: Locations, tag: AccountTag) -> DashboardSetup:
+def account_setup(
+    settings: Settings, locations: Locations, tag: AccountTag, guard_state: GuardState
+) -> DashboardSetup:
     clock = SystemClock()
     watchlist, problem, damage = open_watchlist(locations.watchlist_file, clock)
     return DashboardSetup(
@@ -117,9 +133,7 @@ def account_setup(settings: Settings, locations: Locations, tag: AccountTag) -> 
         clock=clock,
         load_problem=problem,
         damage=damage,
-        guard_state=FileGuardState(
-            locations.guard_file, server_key(settings.api_url), concurrency=settings.concurrency
-        ),
+        guard_state=guard_state,
         preferences=PreferencesFile(locations.preferences_file),
         history_file=locations.history_file,
         tag=tag,

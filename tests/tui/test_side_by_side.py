@@ -85,8 +85,7 @@ async def test_both_accounts_show_side_by_side_each_in_its_own_currency(
     locations: Locations,
 ) -> None:
     app = both_accounts(locations)
-    async with opened(app, BOTH) as pilot:
-        await settle(app, pilot)
+    async with opened(app, BOTH):
         shop_ids, swiss_ids = lists_of(fake_of(app))
         assert set(shown_ids(app)) == shop_ids | swiss_ids
         assert {cell(app, b, "account") for b in shop_ids} == {DEMO_SHOP.label}
@@ -108,7 +107,6 @@ async def test_a_refused_token_stops_its_own_account_and_the_other_refreshes_on(
 ) -> None:
     app = both_accounts(locations, token=Token(WRONG))
     async with opened(app, BOTH) as pilot:
-        await settle(app, pilot)
         fake = fake_of(app)
         shop_ids, swiss_ids = lists_of(fake)
         await until(
@@ -131,7 +129,6 @@ async def test_a_refused_token_stops_its_own_account_and_the_other_refreshes_on(
 async def test_a_429_holds_every_account_on_that_server(locations: Locations) -> None:
     app = both_accounts(locations)
     async with opened(app, BOTH) as pilot:
-        await settle(app, pilot)
         fake_of(app).fail("status", status=429, times=1)
         await pilot.press("R")
         await until(
@@ -147,7 +144,6 @@ async def test_adding_asks_which_account_and_writes_only_its_list(
     app = both_accounts(locations)
     new = "fe1bd1d4-0000-1000-8000-0000000000aa"
     async with opened(app, BOTH) as pilot:
-        await settle(app, pilot)
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AccountPicker), "no question")
         await pilot.press("down", "enter")  # the Swiss branch
@@ -165,7 +161,6 @@ async def test_adding_asks_which_account_and_writes_only_its_list(
 async def test_undo_puts_a_bulk_back_into_the_account_it_left(locations: Locations) -> None:
     app = both_accounts(locations)
     async with opened(app, BOTH) as pilot:
-        await settle(app, pilot)
         _, swiss_ids = lists_of(fake_of(app))
         gone = sorted(swiss_ids)[0]
         main = main_of(app)
@@ -181,7 +176,6 @@ async def test_undo_puts_a_bulk_back_into_the_account_it_left(locations: Locatio
 async def test_the_account_filter_shows_one_account(locations: Locations) -> None:
     app = both_accounts(locations)
     async with opened(app, BOTH) as pilot:
-        await settle(app, pilot)
         shop_ids, swiss_ids = lists_of(fake_of(app))
         found = await palette_search(pilot, "only swiss")
         assert found[0].startswith("Show only Swiss branch")
@@ -210,7 +204,6 @@ async def test_an_export_holds_the_rows_of_both_accounts_in_the_order_shown(
     app = both_accounts(locations)
     target = tmp_path / "both.json"
     async with opened(app, BOTH) as pilot:
-        await settle(app, pilot)
         await pilot.press("x")
         dialog = app.screen
         assert isinstance(dialog, ExportScreen)
@@ -268,6 +261,32 @@ def test_the_dashboard_shows_every_account_of_the_config_unless_one_is_picked(
     assert setup.others == [] and setup.api_url == "http://chf.example"
 
 
+def test_accounts_on_one_server_share_its_guard_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One server, one guard state in the process (one set of places in flight, one warning
+    when its file is damaged); another server, its own."""
+    configure(
+        """
+        [accounts.shop]
+        api_url = "http://one.example"
+        token_env = "SHOP_TOKEN"
+
+        [accounts.outlet]
+        api_url = "http://ONE.example/"
+        token_env = "SHOP_TOKEN"
+
+        [accounts.swiss]
+        api_url = "http://two.example"
+        token_env = "SWISS_TOKEN"
+        """
+    )
+    monkeypatch.delenv("LOX24_TOKEN", raising=False)
+    monkeypatch.setenv("SHOP_TOKEN", FAKE_TOKEN)
+    monkeypatch.setenv("SWISS_TOKEN", SWISS_TOKEN)
+    shop, outlet, swiss = real_setup(load_settings(), Locations.default()).accounts
+    assert shop.guard_state is outlet.guard_state
+    assert swiss.guard_state is not shop.guard_state
+
+
 async def test_an_account_on_a_server_that_is_down_leaves_the_other_refreshing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -314,7 +333,6 @@ async def test_an_account_on_a_server_that_is_down_leaves_the_other_refreshing(
 async def test_the_pane_names_the_account_of_its_bulk(locations: Locations) -> None:
     app = both_accounts(locations)
     async with opened(app, BOTH) as pilot:
-        await settle(app, pilot)
         _, swiss_ids = lists_of(fake_of(app))
         bulk_id = sorted(swiss_ids)[0]
         main_of(app).table.select(bulk_id)
