@@ -67,7 +67,8 @@ async def two(tmp_path: Path) -> AsyncIterator[Two]:
         shop, swiss = sessions
         accounts = AllAccounts([AccountSession(SHOP, shop), AccountSession(SWISS, swiss)])
         heard: list[SessionEvent] = []
-        accounts.listen(heard.append)
+        for session in sessions:
+            session.listen(heard.append)
         for session in sessions:
             session.monitor.start()
         try:

@@ -198,10 +198,6 @@ class AllAccounts:
 
     # ------------------------------------------------------------ events
 
-    def listen(self, listener: SessionListener) -> None:
-        for session in self.sessions:
-            session.listen(listener)
-
     def flush(self) -> None:
         for session in self.sessions:
             session.flush()
@@ -209,10 +205,6 @@ class AllAccounts:
     @property
     def is_current(self) -> bool:
         return all(session.is_current for session in self.sessions)
-
-    def close(self) -> None:
-        for session in self.sessions:
-            session.close()
 
     # ------------------------------------------------------------ changing the lists
 

@@ -296,7 +296,7 @@ def account_lines(tag: AccountTag, summary: Summary, account: AccountView) -> tu
     spend = account_spend_text(account)
     money = [balance] if balance is not None else []
     variants = []
-    for said in [*spend[:1], *spend[-1:], None]:
+    for said in [*spend, None]:  # the spend long, short, then none
         tail = [*money, *([said] if said is not None else [])]
         if summary.watched and currency is not None:  # amounts say their currency
             variants.append(Text(" · ").join([head, watched, totals, *tail]))
