@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
 
 
-def run_account(*, as_json: bool, out: TextIO = sys.stdout) -> int:
+def run_account(*, as_json: bool, out: TextIO) -> int:
     loaded = output.settings_or_exit()
     if isinstance(loaded, int):
         return loaded
@@ -111,4 +111,4 @@ def declare(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_account(as_json=args.json)
+    return run_account(as_json=args.json, out=sys.stdout)

@@ -29,7 +29,7 @@ DEFAULT: str = "(default)"
 """How the account without a name (``token``, ``LOX24_TOKEN``, the keyring) is listed."""
 
 
-def run_accounts(*, as_json: bool, out: TextIO = sys.stdout) -> int:
+def run_accounts(*, as_json: bool, out: TextIO) -> int:
     try:
         base = load_settings()
     except ConfigError as error:
@@ -121,4 +121,4 @@ def declare(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_accounts(as_json=args.json)
+    return run_accounts(as_json=args.json, out=sys.stdout)

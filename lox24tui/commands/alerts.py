@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
 
 
-def run_check(*, out: TextIO = sys.stdout) -> int:
+def run_check(*, out: TextIO) -> int:
     """Each rule in a line, or what is wrong with them (file and line), exit 2."""
     settings = _settings()
     if isinstance(settings, int):
@@ -48,7 +48,7 @@ def run_check(*, out: TextIO = sys.stdout) -> int:
     return ExitCode.OK
 
 
-def run_test(name: str, *, out: TextIO = sys.stdout) -> int:
+def run_test(name: str, *, out: TextIO) -> int:
     """Fire rule ``name`` once against the demo account: its toast, bell and desktop words are
     printed, its command runs for real. Exit 1 when the command failed."""
     settings = _settings()
@@ -169,10 +169,10 @@ def declare(commands: Subcommands) -> None:
     parser = add_command(commands, "alerts", SUMMARY, DESCRIPTION, epilog(EXAMPLES))
     actions = parser.add_subparsers(dest="alerts_action", metavar="ACTION", required=True)
     check = actions.add_parser("check", help="how each rule reads, or what is wrong and where")
-    check.set_defaults(run=lambda _: run_check())
+    check.set_defaults(run=lambda _: run_check(out=sys.stdout))
     test = actions.add_parser("test", help="fire rule NAME once against the demo account")
     test.add_argument("name", metavar="NAME", help="the rule's name")
-    test.set_defaults(run=lambda args: run_test(args.name))
+    test.set_defaults(run=lambda args: run_test(args.name, out=sys.stdout))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def run_bulks(
-    *, statuses: list[int], since: str | None, as_json: bool, limit: int, out: TextIO = sys.stdout
+    *, statuses: list[int], since: str | None, as_json: bool, limit: int, out: TextIO
 ) -> int:
     try:
         query = BulkQuery(tuple(statuses), parse_age(since) if since else None)
@@ -116,7 +116,9 @@ def declare(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_bulks(statuses=args.status, since=args.since, as_json=args.json, limit=args.limit)
+    return run_bulks(
+        statuses=args.status, since=args.since, as_json=args.json, limit=args.limit, out=sys.stdout
+    )
 
 
 def _status_code(text: str) -> int:

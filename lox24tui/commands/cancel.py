@@ -30,7 +30,7 @@ def run_cancel(
     read_only: bool = False,
     interactive: bool | None = None,
     ask: Callable[[str], str] = input,
-    out: TextIO = sys.stdout,
+    out: TextIO,
 ) -> int:
     ids: list[str] = []
     for text in texts:
@@ -131,4 +131,4 @@ def declare(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_cancel(args.ids, yes=args.yes, read_only=args.read_only)
+    return run_cancel(args.ids, yes=args.yes, read_only=args.read_only, out=sys.stdout)

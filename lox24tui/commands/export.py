@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
 
 
-def run_export(*, fmt: str, output: str | None, out: TextIO = sys.stdout) -> int:
+def run_export(*, fmt: str, output: str | None, out: TextIO) -> int:
     """Exit 0 when every bulk was fetched; 1 when some failed (the rest is written, and stderr
     says which failed and why), when every one failed (nothing is written: an export without a
     row would pass for an empty list), or when the destination's folder is missing; 2, writing
@@ -155,4 +155,4 @@ def run(args: argparse.Namespace) -> int:
     if args.retry is not None:
         return run_retry(args.retry, args.output)
     fmt = args.format or (format_for(args.output) if args.output else "csv")
-    return run_export(fmt=fmt, output=args.output)
+    return run_export(fmt=fmt, output=args.output, out=sys.stdout)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
 
 
-def run_failures(text: str, *, as_json: bool, out: TextIO = sys.stdout) -> int:
+def run_failures(text: str, *, as_json: bool, out: TextIO) -> int:
     asked = output.bulk_and_settings_or_exit(text)
     if isinstance(asked, int):
         return asked
@@ -133,4 +133,4 @@ def declare(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_failures(args.id, as_json=args.json)
+    return run_failures(args.id, as_json=args.json, out=sys.stdout)

@@ -24,9 +24,7 @@ if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
 
 
-def run_history(
-    texts: list[str], *, since: str | None, as_json: bool, out: TextIO = sys.stdout
-) -> int:
+def run_history(texts: list[str], *, since: str | None, as_json: bool, out: TextIO) -> int:
     try:
         start = time.time() - parse_age(since).total_seconds() if since else None
     except ValueError as error:
@@ -154,4 +152,4 @@ def declare(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_history(args.ids, since=args.since, as_json=args.json)
+    return run_history(args.ids, since=args.since, as_json=args.json, out=sys.stdout)

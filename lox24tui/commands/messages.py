@@ -37,7 +37,7 @@ def run_messages(
     mask: bool,
     as_json: bool,
     limit: int,
-    out: TextIO = sys.stdout,
+    out: TextIO,
 ) -> int:
     asked = output.bulk_and_settings_or_exit(text)
     if isinstance(asked, int):
@@ -147,5 +147,10 @@ def declare(commands: Subcommands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     return run_messages(
-        args.id, outcome=args.dlr, mask=args.mask, as_json=args.json, limit=args.limit
+        args.id,
+        outcome=args.dlr,
+        mask=args.mask,
+        as_json=args.json,
+        limit=args.limit,
+        out=sys.stdout,
     )

@@ -27,9 +27,7 @@ if TYPE_CHECKING:
     from lox24tui.commands.arguments import Subcommands
 
 
-def run_report(
-    texts: list[str], *, fmt: str, destination: str | None, out: TextIO = sys.stdout
-) -> int:
+def run_report(texts: list[str], *, fmt: str, destination: str | None, out: TextIO) -> int:
     """Exit 0 when every report was written; 1 for an invalid id (before any request), a bulk
     LOX24 does not know, an error answer, or a file that cannot be written; 2 when stopped. A
     report is written whole or not at all."""
@@ -152,4 +150,4 @@ def declare(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_report(args.ids, fmt=args.format, destination=args.output)
+    return run_report(args.ids, fmt=args.format, destination=args.output, out=sys.stdout)

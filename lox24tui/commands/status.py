@@ -46,7 +46,7 @@ def run_status(
     watch: bool = False,
     delivery: bool = False,
     concurrency: int | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO,
 ) -> int:
     ids, invalid = _refuse_invalid(texts, as_json=as_json, out=out)
     if watch and invalid:
@@ -244,4 +244,5 @@ def run(args: argparse.Namespace) -> int:
         watch=args.watch,
         delivery=args.delivery,
         concurrency=args.concurrency,
+        out=sys.stdout,
     )

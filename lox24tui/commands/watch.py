@@ -121,7 +121,7 @@ def _bulk_ids(texts: list[str], stdin: TextIO) -> tuple[list[str], bool]:
 
 
 @refuses_damaged_list
-def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) -> int:
+def run_watch_add(texts: list[str], *, label: str, stdin: TextIO) -> int:
     ids, failed = _bulk_ids(texts, stdin)
     watchlist = read_watchlist(Locations.default().watchlist_file)
     added = watchlist.add_many([(bulk_id, label) for bulk_id in ids]) if ids else []
@@ -132,7 +132,7 @@ def run_watch_add(texts: list[str], *, label: str, stdin: TextIO = sys.stdin) ->
 
 
 @refuses_damaged_list
-def run_watch_remove(texts: list[str], *, stdin: TextIO = sys.stdin) -> int:
+def run_watch_remove(texts: list[str], *, stdin: TextIO) -> int:
     ids, failed = _bulk_ids(texts, stdin)
     watchlist = read_watchlist(Locations.default().watchlist_file)
     removed = {item.entry.bulk_id for item in watchlist.remove_many(ids)} if ids else set()
@@ -146,7 +146,7 @@ def run_watch_remove(texts: list[str], *, stdin: TextIO = sys.stdin) -> int:
 
 
 @refuses_damaged_list
-def run_watch_list(*, as_json: bool, out: TextIO = sys.stdout) -> int:
+def run_watch_list(*, as_json: bool, out: TextIO) -> int:
     for entry in read_watchlist(Locations.default().watchlist_file).entries:
         if as_json:
             print_json(out, {"id": entry.bulk_id, "label": entry.label})
@@ -155,7 +155,7 @@ def run_watch_list(*, as_json: bool, out: TextIO = sys.stdout) -> int:
     return ExitCode.OK
 
 
-def run_watch_restore(number: int | None, *, show_list: bool, out: TextIO = sys.stdout) -> int:
+def run_watch_restore(number: int | None, *, show_list: bool, out: TextIO) -> int:
     """Bring back copy ``number`` (1 is the newest), by default the newest that differs from
     the list now; or, with ``show_list``, only show the copies."""
     watchlist = WatchList(Locations.default().watchlist_file, waiting=say_waiting)
@@ -310,11 +310,11 @@ def declare(commands: Subcommands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.watch_command == "add":
-        return run_watch_add(args.ids, label=args.label)
+        return run_watch_add(args.ids, label=args.label, stdin=sys.stdin)
     if args.watch_command == "remove":
-        return run_watch_remove(args.ids)
+        return run_watch_remove(args.ids, stdin=sys.stdin)
     if args.watch_command == "restore":
         if args.show_list and args.number is not None:
             raise UsageError("watch restore: give N or --list, not both")
-        return run_watch_restore(args.number, show_list=args.show_list)
-    return run_watch_list(as_json=args.json)
+        return run_watch_restore(args.number, show_list=args.show_list, out=sys.stdout)
+    return run_watch_list(as_json=args.json, out=sys.stdout)
