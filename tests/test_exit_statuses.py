@@ -1,6 +1,8 @@
-"""Every cell of the README's exit-status table, one test each: a real ``lox24tui`` process per
-cell against the fake LOX24 on loopback, a closed loopback port for "LOX24 unreachable", and
-what the user sees: the exit status and a phrase on stderr (or stdout) that says why."""
+"""Every cell of the README's exit-status table, one test each: the ``lox24tui`` command line
+(``lox24tui.cli.main``, in this process) against the fake LOX24 on loopback, a closed loopback
+port for "LOX24 unreachable", and what the user sees: the exit status and a phrase on stderr (or
+stdout) that says why. A few cells again as real processes, which is where an exit status
+lives; and what only a process has (Ctrl+C, a terminal, a port in use)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.state.history import History, StatusTransition
-from tests.cli_process import WRONG, cli_env
+from tests.cli_process import WRONG, cli_env, lox24tui, lox24tui_process
 from tests.lines import running
 from tests.serving import free_port, lox24tui_serve
 
@@ -79,12 +81,7 @@ def inactive_account(fake: FakeLox24, _: Path) -> None:
 
 def watching(*ids: str) -> Callable[[FakeLox24, Path], None]:
     def arrange(_: FakeLox24, folder: Path) -> None:
-        ok = subprocess.run(
-            [sys.executable, "-m", "lox24tui", "watch", "add", *ids],
-            env=cli_env(None, None),
-            capture_output=True,
-            check=False,
-        )
+        ok = lox24tui("watch", "add", *ids, token=None)
         assert ok.returncode == 0, ok.stderr
 
     return arrange
@@ -246,26 +243,40 @@ def fake() -> Iterator[tuple[FakeLox24, str]]:
         yield lox24, url
 
 
+def run_cell(
+    cell: Cell,
+    fake: tuple[FakeLox24, str],
+    folder: Path,
+    run: Callable[..., subprocess.CompletedProcess[str]],
+) -> subprocess.CompletedProcess[str]:
+    lox24, url = fake
+    if cell.arrange is not None:
+        cell.arrange(lox24, folder)
+    address = f"http://127.0.0.1:{free_port()}" if cell.lox24 == CLOSED else url
+    return run(*cell.args, url=address, token=cell.token)
+
+
 @pytest.mark.parametrize("name", list(CELLS))
 def test_exit_status(name: str, fake: tuple[FakeLox24, str], tmp_path: Path) -> None:
     cell = CELLS[name]
-    lox24, url = fake
-    if cell.arrange is not None:
-        cell.arrange(lox24, tmp_path)
-    address = f"http://127.0.0.1:{free_port()}" if cell.lox24 == CLOSED else url
-    done = subprocess.run(
-        [sys.executable, "-m", "lox24tui", *cell.args],
-        env=cli_env(address, cell.token),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_cell(cell, fake, tmp_path, lox24tui)
     shown = done.stdout + done.stderr
     assert done.returncode == cell.exit, shown
     assert cell.says in shown
     assert "Traceback" not in shown and "Errno" not in shown
+
+
+@pytest.mark.parametrize(
+    "name", ["status-0", "status-1-unknown-id", "status-2-refused-token", "watch-2-odd-words"]
+)
+def test_a_process_exits_with_the_status_of_its_cell(
+    name: str, fake: tuple[FakeLox24, str], tmp_path: Path
+) -> None:
+    """The installed script: ``sys.exit(main())`` in a process of its own, stdin not a terminal."""
+    cell = CELLS[name]
+    done = run_cell(cell, fake, tmp_path, lox24tui_process)
+    assert done.returncode == cell.exit, done.stdout + done.stderr
+    assert cell.says in done.stdout + done.stderr
 
 
 def test_watch_interrupted_exits_130(fake: tuple[FakeLox24, str]) -> None:
