@@ -9,6 +9,9 @@ being unreachable, every bulk that failed meanwhile is due at once. Side work (d
 the balance, auto-watch) runs in the slots status checks leave, within one request budget a
 minute (:mod:`lox24tui.account.side_budget`) that status checks are never charged to.
 
+What one status check is (sent under the guard that admitted it, its answer kept with its bulk)
+is :mod:`lox24tui.engine.status_checks`; here, when checks go out.
+
 :func:`check_each_once` is the engine's one-shot mode for commands: each id is asked for once,
 never retried.
 
@@ -31,35 +34,19 @@ from lox24tui.account.guard import (
     AccountGuard,
     Breaker,
     BreakerKind,
-    GuardEvent,
     GuardStopped,
-    Ticket,
 )
 from lox24tui.account.side_budget import DEFAULT_REQUESTS_PER_MINUTE
-from lox24tui.api import (
-    AccountError,
-    Lox24Error,
-    RateLimited,
-    StatusReply,
-    TransientError,
-    UnreadableResponse,
-    parse_bulk_id,
-)
+from lox24tui.api import Lox24Error, UnreadableResponse, parse_bulk_id
 from lox24tui.api.protocol import StatusSource
 from lox24tui.clock import Clock, SystemClock
 from lox24tui.engine.broadcast import Broadcast
-from lox24tui.engine.bulk_state import (
-    BulkState,
-    BulkUpdate,
-    Change,
-    Transition,
-    after_error,
-    after_reply,
-)
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change, Transition
 from lox24tui.engine.cadence import DEFAULT_INTERVAL, Cadence
 from lox24tui.engine.delivery import DeliveryBreakdown
 from lox24tui.engine.in_flight import Alarm, InFlight
 from lox24tui.engine.side_work import FirstPass, SideWorkRunner
+from lox24tui.engine.status_checks import StatusChecks
 from lox24tui.engine.watched_bulks import WatchedBulks
 
 _log = logging.getLogger(__name__)
@@ -93,15 +80,6 @@ class Summary:
 MonitorEvent = BulkUpdate | Summary
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    bulk_id: str
-    source: StatusSource
-    guard: AccountGuard
-    """The guard (so the token) it went out under: answers for an old token prove nothing."""
-    ticket: Ticket
-
-
 class Monitor:
     """Keeps the statuses of watched bulks fresh: :meth:`start` it, :meth:`stop` it."""
 
@@ -117,7 +95,6 @@ class Monitor:
         guard: AccountGuard | None = None,
         side_requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
     ) -> None:
-        self._source = source
         self._clock: Clock = clock or SystemClock()
         self._cadence = Cadence(interval, rng or random.Random())
         self._concurrency = _checked_concurrency(concurrency)
@@ -131,13 +108,21 @@ class Monitor:
             side_requests_per_minute,
             self._wire.tasks,
             self._alarm.poke,
-            lambda: self._emit_summary(),
+            self._emit_summary,
         )
         """The work beside status checks (delivery counts, the balance, auto-watch)."""
         self._running = False
-        self._guard = self._adopt(
+        self._checks = StatusChecks(
+            source,
             guard
-            or AccountGuard(getattr(source, "token", None), clock=self._clock, interval=interval)
+            or AccountGuard(getattr(source, "token", None), clock=self._clock, interval=interval),
+            bulks=self._bulks,
+            wire=self._wire,
+            cadence=self._cadence,
+            clock=self._clock,
+            emit=self.updates.emit,
+            changed=self._changed,
+            poke=self._alarm.poke,
         )
         self._paused_reason: str | None = None
         for bulk_id in ids:
@@ -153,7 +138,7 @@ class Monitor:
     def interval(self, seconds: float) -> None:
         """Takes effect at once: bulks due later than the new interval allows are pulled in."""
         self._cadence.interval = seconds
-        self._guard.interval = self._cadence.interval
+        self.guard.interval = self._cadence.interval
         for bulk_id in self._bulks:
             state = self._bulks.state(bulk_id)
             if state.next_due is None or state.last_checked is None or bulk_id in self._wire.ids:
@@ -186,12 +171,12 @@ class Monitor:
     @property
     def guard(self) -> AccountGuard:
         """The guard of the token in use: requests made beside the engine go through it too."""
-        return self._guard
+        return self._checks.guard
 
     @property
     def breaker(self) -> Breaker | None:
         """Why the engine is not sending (the guard's word)."""
-        return self._guard.breaker()
+        return self.guard.breaker()
 
     @property
     def pause_reason(self) -> str | None:
@@ -226,8 +211,7 @@ class Monitor:
         if bulk_id in self._bulks:
             return self._bulks.state(bulk_id)
         state = self._bulks.add(bulk_id)
-        self._emit_summary()
-        self._alarm.poke()
+        self._changed()
         return state
 
     def unwatch(self, bulk_id: str) -> None:
@@ -235,8 +219,7 @@ class Monitor:
         if state is None:
             return
         self.updates.emit(BulkUpdate(state, frozenset({Change.REMOVED})))
-        self._emit_summary()
-        self._alarm.poke()
+        self._changed()
 
     def refresh(self, bulk_id: str | None = None) -> None:
         """Fetch one bulk (or every bulk) now, final ones included, within the breakers' rules."""
@@ -262,14 +245,14 @@ class Monitor:
         self._bulks.schedule(bulk_id, self._clock.now())
         self._alarm.poke()
         if self._paused_reason is None:  # the loop sends it; say only what holds it back
-            blocked = self._guard.blocked()
+            blocked = self.guard.blocked()
             return None if blocked is None or blocked.kind == BreakerKind.BUSY else blocked
         if len(self._wire.ids) >= self._concurrency:
             return Breaker(BreakerKind.BUSY)
-        admitted = self._guard.admit()
+        admitted = self.guard.admit()
         if isinstance(admitted, Breaker):
             return admitted
-        self._launch(bulk_id, admitted)
+        self._checks.launch(bulk_id, admitted)
         return None
 
     def record_delivery(self, bulk_id: str, delivery: DeliveryBreakdown) -> None:
@@ -288,46 +271,21 @@ class Monitor:
     def pause(self, reason: str = "paused") -> None:
         _log.debug("engine paused: %s", reason)
         self._paused_reason = reason
-        self._emit_summary()
-        self._alarm.poke()
+        self._changed()
 
     def resume(self) -> None:
         """Resume polling; also lifts a bad-token stop, since the user says to try again (the
         first request then goes out alone, and the bad-credential window still applies)."""
         _log.debug("engine resumed")
         self._paused_reason = None
-        self._guard.resume()
-        self._emit_summary()
-        self._alarm.poke()
+        self.guard.resume()
+        self._changed()
 
     def use_source(self, source: StatusSource, guard: AccountGuard | None = None) -> None:
         """Switch to another client (a new token), under that token's guard: the stop on the
         old token does not carry over, and answers still on the way for it prove nothing."""
-        self._source = source
-        self._guard = self._adopt(guard or self._guard.for_token(getattr(source, "token", None)))
-        self._emit_summary()
-        self._alarm.poke()
-
-    def _adopt(self, guard: AccountGuard) -> AccountGuard:
-        guard.interval = self._cadence.interval
-        guard.listen(lambda event: self._on_guard_event(guard, event))
-        return guard
-
-    def _on_guard_event(self, guard: AccountGuard, event: GuardEvent) -> None:
-        if guard is not self._guard:
-            return
-        if event == GuardEvent.FREED:  # perhaps a screen's request held the engine back
-            self._alarm.poke()
-            return
-        if event == GuardEvent.RECOVERED:
-            # LOX24 is back: what failed meanwhile is due now, not at the end of its backoff
-            now = self._clock.now()
-            for bulk_id in self._bulks:
-                failed = isinstance(self._bulks.state(bulk_id).error, TransientError)
-                if failed and bulk_id not in self._wire.ids:
-                    self._bulks.schedule(bulk_id, now)
-        self._emit_summary()
-        self._alarm.poke()
+        self._checks.use(source, guard or self.guard.for_token(getattr(source, "token", None)))
+        self._changed()
 
     def start(self) -> None:
         """Run the engine in a task of its own (or await :meth:`run` in a worker instead)."""
@@ -388,15 +346,15 @@ class Monitor:
             first = self._bulks.first_due(self._wire.ids)
             if first is None or first[1] > now:
                 break
-            ticket = self._guard.admit()
+            ticket = self.guard.admit()
             if isinstance(ticket, Breaker):
                 return
             self._bulks.take_first()
-            self._launch(first[0], ticket)
+            self._checks.launch(first[0], ticket)
         else:
             return  # every slot is taken
         self.side.launch(
-            now, self._concurrency, self._free_slots, lambda: self._guard.blocked() is not None
+            now, self._concurrency, self._free_slots, lambda: self.guard.blocked() is not None
         )
 
     def _free_slots(self) -> int:
@@ -407,7 +365,7 @@ class Monitor:
         now = self._clock.now()
         if self._paused_reason is not None:
             return None
-        blocked = self._guard.blocked()
+        blocked = self.guard.blocked()
         if blocked is not None:
             return None if blocked.until is None else max(0.0, blocked.until - now)
         if self._free_slots() <= 0:
@@ -428,73 +386,24 @@ class Monitor:
             return False
         if not self._running or self._paused_reason is not None:
             return True
-        if self._guard.blocked() is not None:
+        if self.guard.blocked() is not None:
             return True
         now = self._clock.now()
         side_due = self.side.due(now, self._concurrency)
         first = self._bulks.first_due(self._wire.ids)
         return (first is None or first[1] > now) and (side_due is None or side_due > now)
 
-    def _launch(self, bulk_id: str, ticket: Ticket) -> None:
-        self._wire.start(bulk_id, self._check(_Request(bulk_id, self._source, self._guard, ticket)))
-
-    async def _check(self, request: _Request) -> None:
-        try:
-            outcome: StatusReply | Lox24Error
-            try:
-                outcome = await request.guard.send(
-                    request.ticket, lambda: request.source.get_bulk_status(request.bulk_id)
-                )
-            except asyncio.CancelledError:
-                if request.bulk_id in self._bulks:  # first in line when the engine runs again
-                    self._bulks.schedule(request.bulk_id, self._clock.now())
-                raise
-            except Lox24Error as error:
-                outcome = error
-            except Exception as exc:  # a bug must mark one row, not stop the engine
-                outcome = UnreadableResponse(f"the client failed to read it ({type(exc).__name__})")
-            self._wire.ids.discard(request.bulk_id)
-            try:
-                self._settle(request, outcome)
-            except Exception as exc:
-                reason = f"lox24tui failed to process it ({type(exc).__name__})"
-                self._settle(request, UnreadableResponse(reason))
-        finally:
-            self._wire.ids.discard(request.bulk_id)
-            self._emit_summary()
-            self._alarm.poke()
-
-    # ----------------------------------------------------------------- results
-
-    def _settle(self, request: _Request, outcome: StatusReply | Lox24Error) -> None:
-        """Keep what an answer says of its bulk and when to ask again, and tell the front ends."""
-        bulk_id = request.bulk_id
-        now = self._clock.now()
-        watched = bulk_id in self._bulks
-        account_said = isinstance(outcome, AccountError | RateLimited)
-        if account_said and watched and request.guard is not self._guard:
-            self._bulks.schedule(bulk_id, now)  # said of the previous token, not of this one
-            return
-        if not watched:
-            return
-        old = self._bulks.state(bulk_id)
-        due: float | None
-        if isinstance(outcome, Lox24Error):
-            update = after_error(old, outcome, now)
-            held = account_said or self._guard.breaker() is not None
-            due = self._cadence.after_error(outcome, update.state.failures, now, held=held)
-        else:
-            update = after_reply(old, outcome, now)
-            due = self._cadence.after_success(update.state, now)
-        self._bulks.set(bulk_id, update.state)
-        self._bulks.schedule(bulk_id, due)
-        self.updates.emit(BulkUpdate(self._bulks.state(bulk_id), update.changes))
-
     # ----------------------------------------------------------------- bookkeeping
 
     def _emit_summary(self) -> None:
         if self.updates.heard:
             self.updates.emit(self.summary())
+
+    def _changed(self) -> None:
+        """Something the summary shows changed, and perhaps what may be sent: the front ends
+        that listen get a new summary, and the loop looks again."""
+        self._emit_summary()
+        self._alarm.poke()
 
 
 async def check_each_once(
