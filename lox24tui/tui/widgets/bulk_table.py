@@ -55,14 +55,14 @@ class BulkTable(SortedTable):
     BINDINGS = [
         Binding(
             "d",
-            "remove",
+            "request('remove')",
             "Remove",
             tooltip="Stop watching the selected bulk (asks first)",
             id="table.remove",
         ),
         Binding(
             "e",
-            "edit_label",
+            "request('label')",
             "Label",
             tooltip="Edit the selected bulk's label",
             show=False,
@@ -70,7 +70,7 @@ class BulkTable(SortedTable):
         ),
         Binding(
             "r",
-            "refresh_bulk",
+            "request('refresh')",
             "Refresh",
             tooltip="Fetch the selected bulk now",
             show=False,
@@ -246,11 +246,6 @@ class BulkTable(SortedTable):
         return bulk_id in self._shown or bulk_id in self._to_add
 
     @property
-    def adding_rows(self) -> bool:
-        """Rows of a long list are still being added."""
-        return bool(self._to_add)
-
-    @property
     def shown_ids(self) -> list[str]:
         """The bulks shown, in the order shown, with those of a long list still to come."""
         return [str(row.key.value) for row in self.ordered_rows] + list(self._to_add)
@@ -266,7 +261,7 @@ class BulkTable(SortedTable):
 
         Into an empty table (at start), an unsorted long list is added in chunks: there is no
         cursor or scroll to keep. Otherwise every row is added now."""
-        in_chunks = self.row_count == 0 and not self.adding_rows and self.sort_column is None
+        in_chunks = self.row_count == 0 and not self._to_add and self.sort_column is None
         self._put_rows(bulk_ids, cells_of, in_chunks, self.selected_id, self.scroll_y)
 
     def _put_rows(
@@ -327,7 +322,7 @@ class BulkTable(SortedTable):
 
     def _add_the_rest(self) -> None:
         """Add every row still to come now (a sort, or a jump to the last row, needs them)."""
-        if self.adding_rows:
+        if self._to_add:
             self._add_some(len(self._to_add), self._load)
 
     def action_scroll_bottom(self) -> None:
@@ -341,7 +336,7 @@ class BulkTable(SortedTable):
         if bulk_id in self._shown:
             self.update_bulk(bulk_id, cells)
             return
-        if self.adding_rows:
+        if self._to_add:  # a long list is still being added: this one after it
             self._to_add[bulk_id] = None
             return
         self._shown[bulk_id] = None
@@ -430,7 +425,13 @@ class BulkTable(SortedTable):
         height = self.size.height - (self.header_height if self.show_header else 0)
         return range(top, min(self.row_count, top + max(0, height)))
 
-    def _request(self, request: type[BulkRequest]) -> None:
+    def action_request(self, what: str) -> None:
+        """d, e and r: the screen is asked to remove, label or refresh the selected bulk."""
+        request = {
+            "remove": self.RemoveRequested,
+            "label": self.LabelEditRequested,
+            "refresh": self.RefreshRequested,
+        }[what]
         bulk_id = self.selected_id
         if bulk_id is None:
             key = self.key_name("main.add")
@@ -441,15 +442,6 @@ class BulkTable(SortedTable):
             )
             return
         self.post_message(request(self, bulk_id))
-
-    def action_remove(self) -> None:
-        self._request(self.RemoveRequested)
-
-    def action_edit_label(self) -> None:
-        self._request(self.LabelEditRequested)
-
-    def action_refresh_bulk(self) -> None:
-        self._request(self.RefreshRequested)
 
     def action_copy_id(self) -> None:
         bulk_id = self.selected_id
