@@ -24,15 +24,15 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Footer, Header, Select, Static
 
-from lox24tui.account.guard import GuardStopped
 from lox24tui.api import Lox24Error, Message, dlr_label, sms_status_label
 from lox24tui.api.sms import ALL_MESSAGES
 from lox24tui.engine.delivery import OUTCOME_FILTERS, OUTCOMES
+from lox24tui.session.watch_session import capitalised
 from lox24tui.state.export import message_columns, message_record, why_not_written, write_export
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.screens.clicks import ClicksScreen
 from lox24tui.tui.screens.export import ExportScreen
-from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.one_bulk import OneBulk, why_unanswered
 from lox24tui.tui.screens.replies import RepliesScreen
 from lox24tui.tui.screens.report_file import ask_and_write_report
 from lox24tui.tui.screens.send_again import PERSONAL_DATA, ask_and_write_retry_list
@@ -283,11 +283,8 @@ class MessagesScreen(SaysWorkerFailures, Screen[None]):
                     result = await self._client.list_messages(
                         self._bulk_id, page=page, filters=filters
                     )
-                except GuardStopped as error:
-                    self._fail(f"Requests to LOX24 are held: {error}")
-                    return
                 except Lox24Error as error:
-                    self._fail(f"LOX24 answered: {error}")
+                    self._fail(capitalised(why_unanswered(error)))
                     return
                 self._add(result.items)
                 more = result.next_page is not None and result.next_page > page

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from lox24tui.account.guard import GuardedClient
+from lox24tui.account.guard import GuardedClient, GuardStopped
+from lox24tui.api import Lox24Error
 from lox24tui.text import sanitise
 
 
@@ -27,3 +28,12 @@ class OneBulk:
         """“Black Friday” (73f43a80-…), sanitised; the id alone without a label."""
         named = f"“{self.label}” ({self.bulk_id})" if self.label else self.bulk_id
         return sanitise.one_line(named)
+
+
+def why_unanswered(error: Lox24Error) -> str:
+    """Why a screen has no answer from LOX24, in the words every screen uses (to follow a
+    colon; capitalised to begin a line): the account guard held the request back, or
+    LOX24 answered with an error."""
+    if isinstance(error, GuardStopped):
+        return f"requests to LOX24 are held: {error}"
+    return f"LOX24 answered: {error}"

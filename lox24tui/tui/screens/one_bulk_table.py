@@ -13,10 +13,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import CursorType
 
-from lox24tui.account.guard import GuardStopped
 from lox24tui.api import Lox24Error
+from lox24tui.session.watch_session import capitalised
 from lox24tui.text import sanitise
-from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.one_bulk import OneBulk, why_unanswered
 from lox24tui.tui.workers import SaysWorkerFailures
 
 T = TypeVar("T")
@@ -66,10 +66,8 @@ class OneBulkTableScreen(SaysWorkerFailures, Screen[None]):
         holds requests, or LOX24 answered with an error."""
         try:
             return await call
-        except GuardStopped as error:
-            self.say(f"Requests to LOX24 are held: {error}")
         except Lox24Error as error:
-            self.say(f"LOX24 answered: {error}")
+            self.say(capitalised(why_unanswered(error)))
         return None
 
     def action_close(self) -> None:

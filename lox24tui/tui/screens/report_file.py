@@ -8,14 +8,13 @@ from pathlib import Path
 
 from textual.screen import Screen
 
-from lox24tui.account.guard import GuardStopped
 from lox24tui.api import Lox24Error
 from lox24tui.insight.report import gather_report
 from lox24tui.insight.report_formats import render
 from lox24tui.state.export import why_not_written, write_report
 from lox24tui.text import sanitise
 from lox24tui.tui.screens.export import ExportScreen, ask_then, say_no_file
-from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.one_bulk import OneBulk, why_unanswered
 
 
 class ReportExportScreen(ExportScreen):
@@ -51,11 +50,8 @@ async def _write(screen: Screen[None], bulk: OneBulk, path: str) -> None:
             currency=bulk.currency,
             now=lambda: bulk.now().timestamp(),
         )
-    except GuardStopped as error:
-        say_no_file(screen, "report", f"requests to LOX24 are held: {error}")
-        return
     except Lox24Error as error:
-        say_no_file(screen, "report", f"LOX24 answered: {error}")
+        say_no_file(screen, "report", why_unanswered(error))
         return
     try:
         write_report(path, render([report], format_of(path)))

@@ -13,14 +13,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from lox24tui.account.guard import GuardStopped
 from lox24tui.api import Lox24Error
 from lox24tui.insight.failures import MOST_FAILURES
 from lox24tui.insight.retry_list import retry_list
 from lox24tui.state.export import why_not_written, write_number_list
 from lox24tui.text import sanitise
 from lox24tui.tui.screens.export import ExportScreen, ask_then, say_no_file
-from lox24tui.tui.screens.one_bulk import OneBulk
+from lox24tui.tui.screens.one_bulk import OneBulk, why_unanswered
 
 PERSONAL_DATA: Final = (
     "This file will hold recipients' phone numbers: personal data. Keep it where only those "
@@ -55,11 +54,8 @@ async def _write(screen: Screen[None], bulk: OneBulk, path: str) -> None:
     screen.notify("Reading the failed messages and the opt-outs…", timeout=3)
     try:
         made = await retry_list(bulk.client, bulk.bulk_id)
-    except GuardStopped as error:
-        say_no_file(screen, "file", f"requests to LOX24 are held: {error}")
-        return
     except Lox24Error as error:
-        say_no_file(screen, "file", f"LOX24 answered: {error}")
+        say_no_file(screen, "file", why_unanswered(error))
         return
     try:
         write_number_list(path, made.numbers)
