@@ -129,6 +129,29 @@ def lox24tui_process(
     )
 
 
+def answered_on_a_terminal(
+    *args: str, answer: bytes, url: str, token: str | None = FAKE_TOKEN
+) -> subprocess.CompletedProcess[str]:
+    """``lox24tui ARGS`` as a real process whose stdin is a terminal, where the person types
+    ``answer`` (a question asked only on a terminal); stdout and stderr are read apart."""
+    leader, follower = os.openpty()
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "lox24tui", *args],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(url, token),
+        ) as process:
+            os.write(leader, answer)
+            out, err = process.communicate(timeout=CLI_TIMEOUT)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
 def labelled(fake: FakeLox24, label: str) -> str:
     return next(bulk.uuid for bulk in fake.account if bulk.label == label)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +12,8 @@ import pytest
 
 from lox24tui.api import ACCOUNT_FIELDS, MESSAGE_FIELDS, NOT_SENT_CODES
 from lox24tui.engine.delivery import OUTCOMES
-from lox24tui.fake import FAKE_TOKEN, FakeLox24
-from tests.cli_process import CLI_TIMEOUT, cli_env, labelled, lox24tui
+from lox24tui.fake import FakeLox24
+from tests.cli_process import answered_on_a_terminal, labelled, lox24tui
 
 PHONE = "+447700900"
 """The start of every phone number of the fake (Ofcom's drama range)."""
@@ -114,23 +112,9 @@ def test_read_only_refuses_to_cancel_and_sends_nothing(
 
 def test_cancel_on_a_terminal_asks_first(live_fake: FakeLox24, live_url: str) -> None:
     bulk = labelled(live_fake, SCHEDULED)
-    leader, follower = os.openpty()
-    try:
-        with subprocess.Popen(
-            [sys.executable, "-m", "lox24tui", "cancel", bulk],
-            stdin=follower,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=cli_env(live_url, FAKE_TOKEN),
-        ) as process:
-            os.write(leader, b"y\n")
-            out, err = process.communicate(timeout=CLI_TIMEOUT)
-    finally:
-        os.close(leader)
-        os.close(follower)
-    assert process.returncode == 0, err
-    assert "[y/N]" in out and f"✓ {bulk}" in out
+    done = answered_on_a_terminal("cancel", bulk, answer=b"y\n", url=live_url)
+    assert done.returncode == 0, done.stderr
+    assert "[y/N]" in done.stdout and f"✓ {bulk}" in done.stdout
 
 
 def test_status_with_delivery_carries_the_breakdown(live_fake: FakeLox24, live_url: str) -> None:

@@ -25,7 +25,7 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.server import serve_in_thread
 from lox24tui.session.config import Locations
 from lox24tui.state.history import History, StatusTransition
-from tests.cli_process import WRONG, cli_env, lox24tui, lox24tui_process
+from tests.cli_process import WRONG, answered_on_a_terminal, cli_env, lox24tui, lox24tui_process
 from tests.lines import running
 from tests.serving import free_port, lox24tui_serve
 
@@ -359,21 +359,7 @@ def test_the_dashboard_quit_with_q_exits_0() -> None:
 
 def test_cancel_answered_no_exits_1(fake: tuple[FakeLox24, str]) -> None:
     lox24, url = fake
-    leader, follower = os.openpty()
-    try:
-        with subprocess.Popen(
-            [sys.executable, "-m", "lox24tui", "cancel", SENDING],
-            stdin=follower,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=cli_env(url, FAKE_TOKEN),
-        ) as process:
-            os.write(leader, b"n\n")
-            out, err = process.communicate(timeout=120)
-    finally:
-        os.close(leader)
-        os.close(follower)
-    assert process.returncode == 1, err
-    assert "[y/N]" in out and "Nothing was canceled." in out
+    done = answered_on_a_terminal("cancel", SENDING, answer=b"n\n", url=url)
+    assert done.returncode == 1, done.stderr
+    assert "[y/N]" in done.stdout and "Nothing was canceled." in done.stdout
     assert lox24.requests("/bulks") == []
