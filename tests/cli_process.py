@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -42,14 +43,15 @@ def lox24tui(
     *args: str,
     url: str | None = None,
     token: str | None = FAKE_TOKEN,
-    stdin: str = "",
 ) -> subprocess.CompletedProcess[str]:
     """``lox24tui ARGS`` run to its end in this process: its exit status, stdout and stderr, as
-    a process would give them (argparse's exits included)."""
+    a process would give them (argparse's exits included). A run that has not ended after
+    CLI_TIMEOUT fails the test (:class:`CommandHung`) rather than hang the suite."""
     out, err = io.StringIO(), io.StringIO()
     with (
+        _deadline(CLI_TIMEOUT, args),
         _environment(cli_env(url, token)),
-        _stdin(stdin),
+        _empty_stdin(),
         _own_log_handlers(),
         redirect_stdout(out),
         redirect_stderr(err),
@@ -85,11 +87,33 @@ def _environment(env: dict[str, str]) -> Iterator[None]:
         os.environ.update(before)
 
 
+class CommandHung(BaseException):
+    """A command run in-process did not end in time. A BaseException, as KeyboardInterrupt is,
+    so that no ``except Exception`` of the command takes it for a failure of its own."""
+
+
 @contextmanager
-def _stdin(text: str) -> Iterator[None]:
-    """What the command reads: ``text``, not a terminal (as a pipe)."""
+def _deadline(seconds: float, args: tuple[str, ...]) -> Iterator[None]:
+    """Interrupt the command after ``seconds`` (the alarm signal; only the main thread, where
+    pytest runs tests, can take it)."""
+
+    def hung(_signal: int, _frame: object) -> None:
+        raise CommandHung(f"lox24tui {' '.join(args)} did not end within {seconds:g} s")
+
+    before = signal.signal(signal.SIGALRM, hung)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+
+
+@contextmanager
+def _empty_stdin() -> Iterator[None]:
+    """The command's stdin: empty, and not a terminal (as ``< /dev/null``)."""
     before = sys.stdin
-    sys.stdin = io.StringIO(text)
+    sys.stdin = io.StringIO("")
     try:
         yield
     finally:
