@@ -46,6 +46,9 @@ async def shoot(
             await settle(app, pilot)
             await pilot.hover("#summary")
             await drive(app, pilot)
+            # relative times as they read now: their redraw runs every few seconds of real
+            # time, which a drive on the virtual clock may or may not have lasted
+            main_of(app).view.refresh_times()  # type: ignore[attr-defined]
             await pilot.pause()
             app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
     print(f"wrote screenshots/{name}.svg")
