@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from lox24tui.api import InvalidBulkId, parse_bulk_id
 from lox24tui.text import sanitise
 from lox24tui.tui.screens.dialogs import Dialog
+from lox24tui.tui.widgets.footer import Footer
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 

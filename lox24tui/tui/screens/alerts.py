@@ -10,12 +10,13 @@ from typing import Final
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from lox24tui.alerts.rules import AlertRule
 from lox24tui.session.alert_watch import ACCOUNT, HELD_AT_START
 from lox24tui.state.history import FiredAlert, History
 from lox24tui.text import humanize, sanitise
+from lox24tui.tui.widgets.footer import Footer
 
 COLUMNS: Final = (
     ("when", "Fired", 12),

@@ -6,13 +6,14 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from lox24tui.session.all_accounts import AllAccounts
 from lox24tui.session.events import ListChanged, RowsChanged
 from lox24tui.tui.messages import SessionNews
 from lox24tui.tui.widgets import detail_pane
 from lox24tui.tui.widgets.detail_pane import PANE_BESIDE_FROM, DetailPane, show_bulk
+from lox24tui.tui.widgets.footer import Footer
 
 
 class DetailScreen(Screen[str | None]):

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import DataTable, Header, Select, Static
 
 from lox24tui.api import (
     SCHEDULED,
@@ -28,6 +28,7 @@ from lox24tui.api.protocol import BulkLister
 from lox24tui.engine.discovery import label_for
 from lox24tui.text import humanize, sanitise
 from lox24tui.tui.cells import STATUS_STYLES
+from lox24tui.tui.widgets.footer import Footer
 from lox24tui.tui.workers import SaysWorkerFailures
 
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
 from lox24tui.session.all_accounts import AccountTag, AllAccounts
 from lox24tui.session.events import EngineChanged, ListChanged, RowsChanged, UndoChanged
@@ -25,6 +25,7 @@ from lox24tui.tui.widgets.bulk_table import BulkTable
 from lox24tui.tui.widgets.bulk_view import BulkView
 from lox24tui.tui.widgets.detail_pane import DetailPane
 from lox24tui.tui.widgets.filter_field import FilterField
+from lox24tui.tui.widgets.footer import Footer
 from lox24tui.tui.widgets.summary_bar import (
     BarContent,
     SummaryBar,

@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 from textual.message import Message as TextualMessage
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Footer, Header, Select, Static
+from textual.widgets import Checkbox, DataTable, Header, Select, Static
 
 from lox24tui.api import Lox24Error, Message, dlr_label, sms_status_label
 from lox24tui.api.sms import ALL_MESSAGES
@@ -36,6 +36,7 @@ from lox24tui.tui.screens.one_bulk import OneBulk, why_unanswered
 from lox24tui.tui.screens.replies import RepliesScreen
 from lox24tui.tui.screens.report_file import ask_and_write_report
 from lox24tui.tui.screens.send_again import PERSONAL_DATA, ask_and_write_retry_list
+from lox24tui.tui.widgets.footer import Footer
 from lox24tui.tui.workers import SaysWorkerFailures
 
 ALL: Final = "all"

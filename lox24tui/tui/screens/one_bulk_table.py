@@ -10,13 +10,14 @@ from typing import ClassVar, TypeVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.widgets.data_table import CursorType
 
 from lox24tui.api import Lox24Error
 from lox24tui.session.watch_session import capitalised
 from lox24tui.text import sanitise
 from lox24tui.tui.screens.one_bulk import OneBulk, why_unanswered
+from lox24tui.tui.widgets.footer import Footer
 from lox24tui.tui.workers import SaysWorkerFailures
 
 T = TypeVar("T")
