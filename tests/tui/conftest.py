@@ -119,13 +119,20 @@ def _quick_timers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Let the app run (its timers, workers and messages) until ``condition`` holds; fail, saying
-    ``what`` did not happen, only if it never does (see PATIENCE)."""
+    """Let the app run (its timers, workers and messages) until ``condition`` holds, then let the
+    screen take in what that queued; fail, saying ``what`` did not happen, only if it never does
+    (see PATIENCE).
+
+    The wait between looks is a plain sleep, in which the app runs as it does between keys: the
+    Pilot's pause would also wait for every widget of the screen to empty its queue and force a
+    redraw, each time (measured with the pane open: 0.23 s of CPU a second of waiting, against
+    0.08 s, the app's own timers)."""
     deadline = time.monotonic() + PATIENCE
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} (waited {PATIENCE:g} s)")
-        await pilot.pause(0.01)
+        await asyncio.sleep(0.01)
+    await pilot.pause()
 
 
 async def settle(app: Lox24App, pilot: Pilot[None]) -> None:
