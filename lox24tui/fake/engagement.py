@@ -17,6 +17,7 @@ the fake's people reach nobody.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import uuid as uuid_module
@@ -117,7 +118,7 @@ class Reply:
 
     @property
     def uuid(self) -> str:
-        return str(uuid_module.uuid5(uuid_module.UUID(self.bulk.uuid), f"reply {self.index}"))
+        return _reply_uuid(self.bulk.uuid, self.index)
 
     @property
     def unsubscribes(self) -> bool:
@@ -198,6 +199,14 @@ def _delivered(
                 yield index, bulk.message_sent_at(index) + after
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _reply_uuid(bulk_uuid: str, index: int) -> str:
+    return str(uuid_module.uuid5(uuid_module.UUID(bulk_uuid), f"reply {index}"))
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _hash(*parts: object) -> int:
+    """A stable number from ``parts`` (kept: a list of replies is made anew at every moment
+    it is asked for, from the same messages)."""
     digest = hashlib.blake2b(" ".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")

@@ -16,6 +16,7 @@ reserved for fiction, which reach nobody.
 from __future__ import annotations
 
 import bisect
+import functools
 import random
 import uuid as uuid_module
 from collections.abc import Callable, Iterator
@@ -251,8 +252,10 @@ _PATTERN_CACHE: Final = 2048
 _PATTERNS: dict[tuple[str, tuple[Kind, ...]], tuple[list[int], list[list[int]]]] = {}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def message_uuid(bulk_uuid: str, index: int) -> str:
-    """A stable id for message ``index`` of a bulk."""
+    """A stable id for message ``index`` of a bulk (kept: the same pages and replies are
+    asked for again and again, and a uuid5 is a SHA-1)."""
     return str(uuid_module.uuid5(uuid_module.UUID(bulk_uuid), str(index)))
 
 
