@@ -182,6 +182,7 @@ def most_refused_in_a_minute(fake: FakeLox24) -> int:
     return max((sum(1 for t in times if s <= t < s + 65) for s in times), default=0)
 
 
+@pytest.mark.waits
 def test_a_refused_account_stops_alone_and_the_other_on_its_server_goes_on() -> None:
     fake = FakeLox24(SimulatedAccount())
     fake.account.set_balance(Decimal("1000"), time.time())

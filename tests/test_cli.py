@@ -213,6 +213,7 @@ def test_watch_follows_bulks_until_processed_and_keeps_the_history(
     assert {k["label"] for k in kept if k["id"] == ids[1]} == {""}
 
 
+@pytest.mark.waits
 def test_watch_for_people_exits_1_when_a_bulk_failed(quick_fake: tuple[FakeLox24, str]) -> None:
     fake, url = quick_fake
     ids = [labelled(fake, "quick"), labelled(fake, "canceled")]

@@ -131,6 +131,7 @@ def test_two_commands_bursting_when_the_key_is_revoked_cost_three_refusals_toget
     assert forty.blocked_for() == 0
 
 
+@pytest.mark.waits
 def test_a_stopped_command_holding_every_place_is_named_and_a_killed_one_frees_them(
     forty: FakeLox24, forty_url: str
 ) -> None:

@@ -114,6 +114,7 @@ def sending_soon(tmp_path: Path) -> Iterator[tuple[FakeLox24, HeldClock, str]]:
         yield fake, clock, url
 
 
+@pytest.mark.waits
 def test_two_watches_of_the_same_bulks_keep_each_change_once(
     sending_soon: tuple[FakeLox24, HeldClock, str],
 ) -> None:

@@ -274,6 +274,7 @@ async def test_ids_can_be_added_and_removed_while_running(
     assert all("/me" not in entry.path for entry in fake.log)
 
 
+@pytest.mark.waits
 async def test_concurrency_never_exceeds_the_cap(clock: VirtualClock) -> None:
     # each answer takes long enough that a busy machine still has the whole cap on the wire
     # at once: the test shows the cap is reached (so it could be exceeded) and never exceeded

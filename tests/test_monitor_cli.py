@@ -11,6 +11,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve_in_thread
@@ -51,6 +53,7 @@ def until_written(path: Path, deadline: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.waits
 def test_the_monitor_fires_the_rules_as_bulks_change_and_stops_on_sigterm(tmp_path: Path) -> None:
     fake, bulk, events = watching(
         tmp_path, '[[alerts]]\nname = "done"\nwhen = "status"\nstatus = "processed"\n'

@@ -79,6 +79,7 @@ def test_a_served_dashboard_is_read_only_and_says_so(served: Served) -> None:
         assert "read-only" in shown and "at LOX24?" not in shown
 
 
+@pytest.mark.waits
 def test_with_allow_writes_the_page_says_so_and_x_asks(tmp_path: Path) -> None:
     with (
         lox24tui_serve("--demo", "--allow-writes", env=os.environ, folder=tmp_path) as served,

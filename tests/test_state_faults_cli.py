@@ -83,6 +83,7 @@ def test_a_state_folder_that_is_a_file_is_named(
     no_machine_words(done.stderr + done.stdout)
 
 
+@pytest.mark.waits
 def test_a_command_waits_for_a_held_guard_lock_a_few_seconds_then_says_so(
     live_fake: FakeLox24, live_url: str
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_command_waits_for_a_held_guard_lock_a_few_seconds_then_says_so(
     no_machine_words(done.stderr + done.stdout)
 
 
+@pytest.mark.waits
 def test_watch_add_waits_for_a_held_list_lock_a_few_seconds_then_says_so(
     live_fake: FakeLox24,
 ) -> None:

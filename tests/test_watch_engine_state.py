@@ -37,6 +37,7 @@ def port() -> Iterator[int]:
     yield free_port()
 
 
+@pytest.mark.waits
 def test_watch_says_when_lox24_goes_away_and_when_it_is_back(
     sending: tuple[FakeLox24, str], port: int
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -40,6 +41,7 @@ def within_screen(widget: Widget) -> bool:
     return widget.screen.region.contains_region(widget.region)
 
 
+@pytest.mark.waits
 async def test_the_pane_scrolls_to_its_timeline_with_keys_at_80x24(
     demo: Callable[..., Lox24App],
 ) -> None:
@@ -125,6 +127,7 @@ async def test_the_checked_column_is_entirely_visible_at_120_columns(
         assert "not found" in row_line(app, UNKNOWN_ID)
 
 
+@pytest.mark.waits
 async def test_with_the_pane_open_at_120_columns_right_scrolls_to_the_checked_column(
     demo: Callable[..., Lox24App],
 ) -> None:

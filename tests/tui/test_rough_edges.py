@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -120,6 +121,7 @@ async def test_capital_s_reverses_the_sort(demo: Callable[..., Lox24App]) -> Non
         assert column_shown(app, "label") == sorted(labels, key=str.lower)
 
 
+@pytest.mark.waits
 async def test_the_palette_picks_a_column_or_the_watch_list_order(
     demo: Callable[..., Lox24App],
 ) -> None:
