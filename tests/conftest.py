@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -27,13 +26,12 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     # Ctrl+C would wait for ever. A handled signal is reset to the default in a child.
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
-    # Without bytecode files each of the ~100 lox24tui processes the suite starts would compile
-    # lox24tui from source (0.4 s of CPU to start instead of 0.3). They share a cache in the
-    # temporary folder instead; the source tree stays untouched, as the setting wants.
-    os.environ["PYTHONPYCACHEPREFIX"] = str(
-        Path(tempfile.gettempdir()) / f"lox24tui-tests-bytecode-{os.getuid()}"
-    )
+# Without bytecode files each of the ~100 lox24tui processes the suite starts would compile
+# lox24tui from source (0.4 s of CPU to start instead of 0.3). Where PYTHONDONTWRITEBYTECODE
+# is set they write them as Python does by default, in the __pycache__ folders git ignores
+# (not in a cache of their own: that one would start empty and make the first processes of a
+# fresh machine compile every library too).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
