@@ -47,7 +47,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The order that keeps both cores busy (the same in every worker, as xdist needs).
 
     Tests marked ``waits`` go first: one started last would run alone at the end (a backoff
-    of 4 + 8 s made the run 18 s longer). The dashboard's tests keep a core busy, many others
+    of 4 + 8 s made the run 18 s longer). With ``--dist worksteal`` (``pyproject.toml``)
+    each worker starts on a quarter of this order, so one worker waits through them while
+    the others keep the cores busy. The dashboard's tests keep a core busy, many others
     mostly wait (on processes, sockets): collected in order, the waiting kind came first and
     the cores were a third idle for the first minute, then the dashboard's ran alone. Each
     kind is spread evenly over the rest of the run, in its own order."""
