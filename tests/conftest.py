@@ -38,8 +38,9 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: two workers a core. Much of the suite waits, on lox24tui processes it
     started and on sockets, and a waiting worker leaves its core to another. Measured on two
-    cores: 3 workers 214 s against 4 workers 194 s; 6 workers 157 s against 160 s, for 13 %
-    more CPU (so slower with the cores busy); 8 workers 161 s."""
+    cores, one run after the other: 3 workers 148/151 s against 4 workers 127/130 s; 5 workers
+    119/114 s against 117/113 s, for 7 % more CPU (so slower with the cores busy); earlier, 6
+    workers 157 s against 160 s for 13 % more CPU, 8 workers 161 s."""
     return 2 * (os.cpu_count() or 1)
 
 

@@ -37,7 +37,8 @@ class _Server(uvicorn.Server):
         """Stop serving; callable from any thread."""
         self.should_exit = True
         if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._stopping.set)
+            with suppress(RuntimeError):  # its loop has ended already: nothing to wake
+                self._loop.call_soon_threadsafe(self._stopping.set)
 
     async def main_loop(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -50,6 +51,7 @@ class _Server(uvicorn.Server):
                 await asyncio.wait_for(self._stopping.wait(), TICK)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn's own, less its fixed sleep and its lifespan step (off: see _config)
         for server in self.servers:
             server.close()
         for sock in sockets or []:
