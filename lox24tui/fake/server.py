@@ -41,9 +41,7 @@ class _Server(uvicorn.Server):
                 self._loop.call_soon_threadsafe(self._stopping.set)
 
     async def main_loop(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        if self.should_exit:
-            return
+        self._loop = asyncio.get_running_loop()  # a stop() before this is seen by on_tick
         counter = 0
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864_000
