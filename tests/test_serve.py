@@ -132,7 +132,28 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
             check=False,
         )
     assert done.returncode == 1
-    assert "Traceback" not in done.stderr and str(port) in done.stderr
+    assert done.stderr == (
+        f"lox24tui: 127.0.0.1:{port} cannot be used (another program is listening on it). "
+        "Choose another with --port.\n"
+    )
+    assert "?key=" not in done.stdout and "Serving" not in done.stdout  # no address promised
+
+
+def test_an_address_of_another_machine_is_a_clear_error() -> None:
+    """192.0.2.1 is kept for documentation: no machine has it, so it cannot be listened on."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lox24tui", "serve", "--demo", "--host", "192.0.2.1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        "lox24tui: 192.0.2.1:8000 cannot be used (the address is not one of this machine's). "
+        "Choose another with --host.\n"
+    )
+    assert "?key=" not in done.stdout
 
 
 def test_another_host_is_warned_about(tmp_path: Path) -> None:

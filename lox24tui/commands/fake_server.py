@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import errno
-import socket
-import sys
 import time
 from typing import TYPE_CHECKING
 
 from lox24tui.commands.arguments import add_command, fraction
 from lox24tui.commands.exit_codes import ExitCode
+from lox24tui.commands.listening import cannot_listen, listen
+from lox24tui.commands.output import complain
 from lox24tui.text import humanize
 
 if TYPE_CHECKING:
@@ -24,18 +23,9 @@ def run(args: argparse.Namespace) -> int:
 
     host, port, bulks = args.host, args.port, args.bulks
     try:
-        listener = _listen(host, port)
+        listener = listen(host, port)
     except OSError as error:
-        reason = (
-            "another program is listening on it"
-            if error.errno == errno.EADDRINUSE
-            else (error.strerror or type(error).__name__)
-        )
-        print(
-            f"lox24tui: the fake LOX24 could not start: {host}:{port} cannot be used "
-            f"({reason}). Choose another with --port.",
-            file=sys.stderr,
-        )
+        complain(f"the fake LOX24 could not start: {cannot_listen(error, host, port)}")
         return ExitCode.STOPPED
     now = time.time()
     if bulks is not None:
@@ -77,21 +67,6 @@ def run(args: argparse.Namespace) -> int:
     print("Ctrl+C stops it.", flush=True)
     server.run(app, host=host, port=port, listener=listener)
     return ExitCode.OK
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """The listening socket, taken before the banner is printed, so a busy port is told in one
-    line instead of after a banner that promised a server."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
-        listener.listen(128)
-    except OSError:
-        listener.close()
-        raise
-    return listener
 
 
 # The command line

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from lox24tui.commands.arguments import add_command, epilog
 from lox24tui.commands.exit_codes import ExitCode
+from lox24tui.commands.listening import cannot_listen, listen
 from lox24tui.commands.output import complain
 from lox24tui.session.config import ConfigError, load_settings
 
@@ -104,6 +105,11 @@ def run(args: argparse.Namespace) -> int:
         allow_writes = False
     if not is_loopback(host):
         complain(exposure_warning(host, demo=demo))
+    try:
+        listener = listen(host, args.port)
+    except OSError as error:
+        complain(cannot_listen(error, host, args.port))
+        return ExitCode.FAILED
     server = KeyedServer(
         served_command(demo=demo, read_only=not allow_writes),
         host=host,
@@ -113,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         templates_path=PAGE_FOLDER,
         mode_line=WRITES_LINE if allow_writes else READ_ONLY_LINE,
     )
-    server.serve()
+    server.serve_on(listener)
     return ExitCode.OK
 
 

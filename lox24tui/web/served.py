@@ -4,8 +4,11 @@ serve`` imports this module, once it knows textual-serve is installed."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
+import socket
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -66,6 +69,16 @@ class KeyedServer(Server):
             f"{self.access.url(self.public_url)}\n",
             flush=True,
         )
+
+    def serve_on(self, listener: socket.socket) -> None:
+        """textual-serve's :meth:`Server.serve` on a socket already listening: the caller binds
+        the port before this prints anything (lox24tui/commands/listening.py), so the banner
+        and the address with the key appear only when something answers there."""
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        loop.add_signal_handler(signal.SIGINT, self.request_exit)
+        loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+        web.run_app(self._make_app(), sock=listener, handle_signals=False, loop=loop, print=None)
 
     def __repr__(self) -> str:  # no key in a traceback's locals
         return f"KeyedServer({self.command!r}, port={self.port})"
