@@ -41,7 +41,7 @@ class Served:
     @property
     def open_url(self) -> str:
         """The address the server printed for people to open: its own, with the access key
-        (printed before it listens, so there by the time it accepts connections)."""
+        (printed once it listens)."""
         found = re.search(r"^(https?://\S+/\?key=\S+)$", self.output(), re.MULTILINE)
         assert found, f"no address with a key in the output:\n{self.output()}"
         return found[1]
@@ -73,12 +73,46 @@ def free_port() -> int:
         return port
 
 
+PORT_TRIES = 3
+"""Free ports tried in turn: another worker's server may take a port between the moment it is
+found free and the moment this one binds it."""
+
+PORT_TAKEN = "another program is listening on it"
+"""What ``lox24tui serve`` says, before it exits, when its port is taken."""
+
+
 @contextmanager
 def lox24tui_serve(
     *args: str, env: Mapping[str, str], folder: Path, port: int | None = None
 ) -> Iterator[Served]:
-    """Start ``lox24tui serve --port PORT ARGS`` and yield once it accepts connections."""
-    port = port or free_port()
+    """Start ``lox24tui serve --port PORT ARGS`` and yield once it listens."""
+    served = listening_serve(args, env, folder, port)
+    try:
+        yield served
+    finally:
+        stop(served.process)
+
+
+def listening_serve(
+    args: tuple[str, ...], env: Mapping[str, str], folder: Path, port: int | None
+) -> Served:
+    """The server listening on ``port``; without one, on a free port, and on another when that
+    one was taken meanwhile (the server then says so and exits before printing its address)."""
+    for tries_left in reversed(range(1 if port else PORT_TRIES)):
+        served = start_serve(args, env, folder, port or free_port())
+        try:
+            wait_until_listening(served)
+        except AssertionError:
+            stop(served.process)
+            if tries_left and PORT_TAKEN in served.output():
+                continue
+            raise
+        return served
+    raise AssertionError("no port tried")  # unreachable: range() above is never empty
+
+
+def start_serve(args: tuple[str, ...], env: Mapping[str, str], folder: Path, port: int) -> Served:
+    """``lox24tui serve --port PORT ARGS`` started, in a session of its own."""
     stdout, stderr = folder / "serve.out", folder / "serve.err"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
@@ -89,31 +123,19 @@ def lox24tui_serve(
             stderr=err,
             start_new_session=True,
         )
-    served = Served(f"http://127.0.0.1:{port}", process, stdout, stderr)
-    try:
-        wait_until_listening(served, port)
-        yield served
-    finally:
-        stop(process)
+    return Served(f"http://127.0.0.1:{port}", process, stdout, stderr)
 
 
-def wait_until_listening(served: Served, port: int, says: str = "?key=") -> None:
-    """Return once this server has printed ``says`` (serve: its address with the key) and the
-    port accepts a connection; fail at once if the server exited. (The port alone is not
-    enough: a test on another worker may have picked the same free port and be listening on
-    it first.)"""
+def wait_until_listening(served: Served, says: str = "?key=") -> None:
+    """Return once this server has printed ``says`` (serve: its address with the key), which
+    both servers print only once their port listens; fail at once if the server exited."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
             raise AssertionError(f"lox24tui serve exited early:\n{served.output()}")
-        if says not in served.output():
-            time.sleep(0.05)  # poll: the condition is the server's own words
-            continue
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)  # poll: the condition is the port, not the time
+        if says in served.output():
+            return
+        time.sleep(0.05)  # poll: the condition is the server's own words
     raise AssertionError(f"lox24tui serve did not listen within {START_TIMEOUT} s")
 
 

@@ -282,7 +282,7 @@ def test_fake_server_serves_pending_forever_from_the_command_line(tmp_path: Path
         )
     try:
         served = Served(f"http://127.0.0.1:{port}", process, out, err)
-        wait_until_listening(served, port, says="Fake LOX24 serving")
+        wait_until_listening(served, says="Fake LOX24 serving")
         headers = {"X-LOX24-AUTH-TOKEN": FAKE_TOKEN, "Accept": LD}
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as http:
             bulks = http.get("/bulks", params={"itemsPerPage": 10}).json()["hydra:member"]
