@@ -216,6 +216,10 @@ def delivery_text(when: datetime | None, now: datetime) -> str:
     return local.strftime("%Y-%m-%d")
 
 
+NOT_CHECKED: Final = "not yet"
+"""Checked, before the first answer about the bulk."""
+
+
 def freshness_text(state: BulkState, now_ts: float) -> tuple[str, str]:
     """When it was last checked, or what went wrong, in a few words."""
     if state.error is not None:
@@ -224,7 +228,10 @@ def freshness_text(state: BulkState, now_ts: float) -> tuple[str, str]:
             text += f", retry {humanize.relative_seconds(state.next_due - now_ts)}"
         return "⚠ " + text, "red"
     if state.last_checked is None:
-        return "not checked yet", "dim"
+        # Under the column's least width: columns widen when a text outgrows them and are
+        # measured anew only when the rows shown change, so a wider placeholder, gone a moment
+        # later, would leave Checked wider or not depending on when the first answers came.
+        return NOT_CHECKED, "dim"
     if state.is_final:
         # Nothing more will change it: a time of day, which never needs redrawing. "3 min
         # ago" would redraw every row of a finished campaign each minute, all day: most of

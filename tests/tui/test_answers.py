@@ -10,12 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+from textual.widgets.data_table import ColumnKey
 
 from lox24tui.engine.bulk_state import BulkState
 from lox24tui.fake import FakeLox24
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
+from lox24tui.tui.cells import COLUMNS
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.main import MainScreen
@@ -134,6 +136,30 @@ async def test_until_lox24_answers_the_bar_and_the_rows_say_checking(
         await settle(app, pilot)
         assert "checking…" not in summary_text(app)
         assert "checking…" not in column_shown(app, "status")
+
+
+CHECKED = next(column for column in COLUMNS if column.key == "fresh")
+
+
+async def test_before_the_first_answers_checked_is_no_wider_than_its_title(
+    fake: FakeLox24, tmp_path: Path, locations: Locations
+) -> None:
+    """The rows' placeholder fits Checked. Columns widen when a text outgrows them and do not
+    narrow at each answer, so a wider one left the table wider at 80 columns, or not,
+    depending on when LOX24's first answers came."""
+    watchlist = WatchList(tmp_path / "watch.json")
+    watchlist.add_many(fake.account.watched_demo_ids())
+    held = HeldBack(fake)
+    app = app_on(fake, watchlist, locations, transport=held)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = main_of(app).table
+        await until(pilot, lambda: table.row_count == len(watchlist.ids), "the rows shown")
+        assert set(column_shown(app, "fresh")) == {"not yet"}
+        assert table.columns[ColumnKey("fresh")].width == CHECKED.min_width
+        held.gate.set()
+        await settle(app, pilot)
+        assert "not yet" not in column_shown(app, "fresh")
+        assert table.columns[ColumnKey("fresh")].width == CHECKED.min_width
 
 
 LIFECYCLE = ("scheduled", "new", "in progress", "processed", "canceled", "system error")
