@@ -23,6 +23,24 @@ from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.setup import DashboardSetup, demo_setup
 from lox24tui.tui.widgets import detail_pane
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_pauses() -> Iterator[None]:
+    """The Pilot's pauses (after each key, in ``pause()``, before a snapshot) look for an idle
+    app over 5 ms windows instead of Textual's 20 ms. The dashboard's tests pause some 1,700
+    times; with 20 ms windows they spent 52 s of the suite waiting, measured. A test waits for
+    what it checks by naming it (``until``, ``settle``), not on a pause's length: the two
+    that did showed at once with short pauses and now say what they wait for. ``textual._wait``
+    is private: should it change, this fails loudly here instead of slowing the tests unseen."""
+    from textual import _wait
+
+    before = _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE
+    assert before == (1 / 50, 1 / 50 / 20), f"textual._wait changed: {before}"
+    _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE = 0.005, 0.005 / 20  # its ratio kept
+    yield
+    _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE = before
+
+
 WIDE = (180, 50)
 """The terminal most dashboard tests run in: every column and the pane beside the table."""
 

@@ -244,10 +244,9 @@ async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(
     async with opened(app) as pilot:
         assert "Undo" not in footer_text(app)
         await pilot.press("u")
-        assert toasts_saying(app, "Nothing to undo")
+        await until(pilot, lambda: bool(toasts_saying(app, "Nothing to undo")), "u was silent")
         await pilot.press("d", "y")
-        await pilot.pause()
-        assert "Undo" in footer_text(app)
+        await until(pilot, lambda: "Undo" in footer_text(app), "Undo never reached the footer")
 
 
 async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
@@ -260,13 +259,14 @@ async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
     app = app_on(fake, watchlist, locations)
     async with opened(app) as pilot:
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: "request id" in pane_text(app), "the pane never opened")
         match = re.search(r"request id\s+(\S+)", pane_text(app))
         assert match is not None and match.group(1) != "—"
         request_id = match.group(1)
         await pilot.press("j")
+        await until(pilot, lambda: "(404)" in pane_text(app), "j never showed the raw answer")
         raw = " ".join(pane_text(app).split())
-        assert "(404)" in raw and request_id in raw
+        assert request_id in raw
         assert "no response yet" not in raw
 
 
