@@ -6,11 +6,10 @@ a :class:`Click` at all, so no screen, report, export or log can hold them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pydantic import ConfigDict
 
 from lox24tui.api.models import Integer, Timestamp, TolerantModel
+from lox24tui.api.page import Page
 
 
 class Click(TolerantModel):
@@ -32,11 +31,5 @@ class Click(TolerantModel):
     """"mobile", "desktop"…"""
 
 
-@dataclass(frozen=True, slots=True)
-class ClickPage:
-    items: list[Click]
-    page: int
-    next_page: int | None
-    total: int | None
-    """``hydra:totalItems``: every click on the bulk's links, when the answer says."""
-    request_id: str | None
+ClickPage = Page[Click]
+"""A page of clicks, newest first; ``total`` counts every click on the bulk's links."""

@@ -20,10 +20,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from pydantic import BaseModel
 
 from lox24tui import __version__
 from lox24tui.api import kept_body
@@ -44,6 +45,7 @@ from lox24tui.api.errors import (
 from lox24tui.api.ids import parse_bulk_id
 from lox24tui.api.models import Bulk, BulkStatus
 from lox24tui.api.opt_outs import OptOut, OptOutPage
+from lox24tui.api.page import Page
 from lox24tui.api.replies import MOST_UUIDS_PER_ASK, Reply, ReplyPage
 from lox24tui.api.sms import (
     ALL_MESSAGES,
@@ -120,17 +122,8 @@ class BulkFilters:
 ALL_BULKS: Final = BulkFilters()
 
 
-@dataclass(frozen=True, slots=True)
-class BulkPage:
-    """One page of ``GET /bulks``, newest first."""
-
-    items: list[Bulk]
-    page: int
-    next_page: int | None
-    """The page to ask for next, or None on the last page."""
-    total: int | None
-    """The number of bulks matching the filters, when the response says (JSON-LD only)."""
-    request_id: str | None
+BulkPage = Page[Bulk]
+"""A page of ``GET /bulks``, newest first; ``total`` counts the bulks matching the filters."""
 
 
 class Lox24Client(ClosesOnExit):
@@ -194,9 +187,7 @@ class Lox24Client(ClosesOnExit):
         # ld+json: its hydra:view says which page is the last, so the last costs no request
         # for an empty page after it (a plain JSON array cannot say)
         response, payload = await self._request_json("GET", "/bulks", params=params, accept=JSON_LD)
-        members, next_page, total = _collection(payload, response, page, "bulks")
-        items = [Bulk.model_validate(member) for member in members]
-        return BulkPage(items, page, next_page, total, _request_id(response))
+        return _page(Bulk, payload, response, page, "bulks")
 
     async def list_messages(
         self, bulk_id: str, *, page: int = 1, filters: MessageFilters = ALL_MESSAGES
@@ -222,9 +213,7 @@ class Lox24Client(ClosesOnExit):
             bulk_id=bulk_id,
             accept=JSON_LD,
         )
-        members, next_page, total = _collection(payload, response, page, "clicks")
-        items = [Click.model_validate(member) for member in members]
-        return ClickPage(items, page, next_page, total, _request_id(response))
+        return _page(Click, payload, response, page, "clicks")
 
     async def list_replies(self, *, page: int = 1, msg_uuids: Sequence[str] = ()) -> ReplyPage:
         """``GET /incomings``: one page of inbound messages, newest first; with ``msg_uuids``,
@@ -236,9 +225,7 @@ class Lox24Client(ClosesOnExit):
         response, payload = await self._request_json(
             "GET", "/incomings", params=params, accept=JSON_LD
         )
-        members, next_page, total = _collection(payload, response, page, "replies")
-        items = [Reply.model_validate(member) for member in members]
-        return ReplyPage(items, page, next_page, total, _request_id(response))
+        return _page(Reply, payload, response, page, "replies")
 
     async def list_opt_outs(self, *, page: int = 1, number: str | None = None) -> OptOutPage:
         """``GET /blocked_numbers``: one page of the account's opt-outs; ``number`` narrows it
@@ -249,9 +236,7 @@ class Lox24Client(ClosesOnExit):
         response, payload = await self._request_json(
             "GET", "/blocked_numbers", params=params, accept=JSON_LD
         )
-        members, next_page, total = _collection(payload, response, page, "opt-outs")
-        items = [OptOut.model_validate(member) for member in members]
-        return OptOutPage(items, page, next_page, total, _request_id(response))
+        return _page(OptOut, payload, response, page, "opt-outs")
 
     async def get_account(self) -> Account:
         """``GET /me``: balance, currency, services."""
@@ -428,6 +413,19 @@ def _require_object(payload: Any, response: httpx.Response) -> dict[str, Any]:
             f"expected a JSON object, got {type(payload).__name__}", **_context(response)
         )
     return payload
+
+
+Listed = TypeVar("Listed", bound=BaseModel)
+"""What a page lists: a model read from each of its members."""
+
+
+def _page(
+    model: type[Listed], payload: Any, response: httpx.Response, page: int, what: str
+) -> Page[Listed]:
+    """One page of a collection, its items read into ``model``."""
+    members, next_page, total = _collection(payload, response, page, what)
+    items = [model.model_validate(member) for member in members]
+    return Page(items, page, next_page, total, _request_id(response))
 
 
 def _collection(

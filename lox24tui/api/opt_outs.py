@@ -4,11 +4,11 @@ retry list leaves them out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
 
 from lox24tui.api.models import Integer, Timestamp, TolerantModel
+from lox24tui.api.page import Page
 
 
 class OptOutType(IntEnum):
@@ -29,14 +29,8 @@ class OptOut(TolerantModel):
     """A unix time (the English reference) or an ISO 8601 string (2.27+): both are read."""
 
 
-@dataclass(frozen=True, slots=True)
-class OptOutPage:
-    items: list[OptOut]
-    page: int
-    next_page: int | None
-    total: int | None
-    """``hydra:totalItems``: every entry matching the filter, when the answer says."""
-    request_id: str | None
+OptOutPage = Page[OptOut]
+"""A page of opt-outs; ``total`` counts every entry matching the filter."""
 
 
 ALL_OPT_OUTS: Final = None

@@ -3,12 +3,12 @@ number are its sender's: the text is shown sanitised, the number masked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from pydantic import Field
 
 from lox24tui.api.models import Timestamp, TolerantModel
+from lox24tui.api.page import Page
 
 MOST_UUIDS_PER_ASK: Final = 30
 """Messages asked about in one ``msg_uuid[]`` filter: one page of messages, and a URL far below
@@ -27,10 +27,5 @@ class Reply(TolerantModel):
     """The message it answers, where LOX24 filled it (Economy replies; others unconfirmed)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ReplyPage:
-    items: list[Reply]
-    page: int
-    next_page: int | None
-    total: int | None
-    request_id: str | None
+ReplyPage = Page[Reply]
+"""A page of inbound messages, newest first."""
