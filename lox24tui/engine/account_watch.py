@@ -12,9 +12,9 @@ from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.api import Account, Lox24Error
 from lox24tui.api.protocol import AccountSource
 from lox24tui.clock import Clock
-from lox24tui.engine.bulk_state import BulkUpdate, Change
-from lox24tui.engine.monitor import Monitor, MonitorEvent
-from lox24tui.engine.side_work import PeriodicLook
+from lox24tui.engine.bulk_state import BulkState
+from lox24tui.engine.monitor import Monitor
+from lox24tui.engine.periodic_look import PeriodicLook
 
 
 class AccountWatch(PeriodicLook):
@@ -29,22 +29,13 @@ class AccountWatch(PeriodicLook):
         *,
         interval: float = 300.0,
     ) -> None:
-        super().__init__(
-            clock, monitor.side.wake, interval=max(MIN_SIDE_INTERVAL, interval), requests=1
-        )
-        self._monitor = monitor
+        super().__init__(monitor, clock, interval=max(MIN_SIDE_INTERVAL, interval), requests=1)
         self._client = client
         self._on_account = on_account
-        monitor.updates.listen(self._on_engine_event)
 
-    def _on_engine_event(self, event: MonitorEvent) -> None:
+    def status_changed(self, state: BulkState) -> None:
         """A bulk that just finished has spent money: look at the balance now."""
-        if (
-            isinstance(event, BulkUpdate)
-            and Change.STATUS in event.changes
-            and event.state.is_final
-            and len(event.state.history) > 1  # a change seen, not a bulk final from the start
-        ):
+        if state.is_final:
             self.soon()
 
     async def look(self) -> None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lox24tui.account.side_budget import SideBudget
-from lox24tui.clock import Clock
 
 _log = logging.getLogger(__name__)
 
@@ -50,64 +49,6 @@ class SideWork(Protocol):
         """The next job due at ``now`` (the engine runs it once the budget can pay for it:
         until then it is held, and no other side job overtakes it), or None."""
         ...
-
-
-class PeriodicLook:
-    """Side work that looks at one thing of the account (the balance, the scheduled spend)
-    every ``interval``, and sooner when :meth:`soon` is asked (something it shows changed). A
-    look asked for while one is on its way follows it after ``again_after``. The subclass says
-    what a look is (:meth:`look`, at most ``requests`` requests)."""
-
-    def __init__(
-        self,
-        clock: Clock,
-        wake: Callable[[], None],
-        *,
-        interval: float,
-        requests: int,
-        again_after: float = 0.0,
-    ) -> None:
-        self._clock = clock
-        self._wake = wake
-        self.interval = interval
-        self._requests = requests
-        self._again_after = again_after
-        self._due: float | None = clock.now()
-        self._running = False
-        self._again = False
-        """Asked for while a look was on its way: look again after ``again_after``."""
-
-    def soon(self, delay: float = 0.0) -> None:
-        """Look within ``delay`` seconds (never later than already due)."""
-        if self._running:
-            self._again = True
-            return
-        at = self._clock.now() + delay
-        if self._due is None or self._due > at:
-            self._due = at
-            self._wake()
-
-    def due_at(self) -> float | None:
-        return self._due
-
-    def take(self, now: float) -> SideJob | None:
-        if self._due is None or self._due > now:
-            return None
-        self._due = None
-        self._running = True
-        self._again = False
-        return SideJob(self._run, self._requests)
-
-    async def _run(self) -> None:
-        try:
-            await self.look()
-        finally:
-            self._running = False
-            wait = self._again_after if self._again else self.interval
-            self._due = self._clock.now() + wait
-
-    async def look(self) -> None:
-        raise NotImplementedError
 
 
 class SideWorkRunner:

@@ -13,9 +13,9 @@ from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.api import Lox24Error
 from lox24tui.api.protocol import BulkLister
 from lox24tui.clock import Clock
-from lox24tui.engine.bulk_state import BulkUpdate, Change
-from lox24tui.engine.monitor import Monitor, MonitorEvent
-from lox24tui.engine.side_work import PeriodicLook
+from lox24tui.engine.bulk_state import BulkState
+from lox24tui.engine.monitor import Monitor
+from lox24tui.engine.periodic_look import PeriodicLook
 from lox24tui.insight.forecast import (
     NO_PRICES,
     REQUESTS,
@@ -48,23 +48,16 @@ class ForecastRounds(PeriodicLook):
         on_forecast: Callable[[Forecast], None],
     ) -> None:
         super().__init__(
-            clock, monitor.side.wake, interval=FORECAST_EVERY, requests=REQUESTS, again_after=SOON
+            monitor, clock, interval=FORECAST_EVERY, requests=REQUESTS, again_after=SOON
         )
-        self._monitor = monitor
         self._client = client
         self._on_forecast = on_forecast
         self._prices: Prices | None = None
         self._prices_at = 0.0
-        monitor.updates.listen(self._on_engine_event)
 
-    def _on_engine_event(self, event: MonitorEvent) -> None:
+    def status_changed(self, state: BulkState) -> None:
         """A watched bulk started sending, was canceled or finished: what waits has changed."""
-        if (
-            isinstance(event, BulkUpdate)
-            and Change.STATUS in event.changes
-            and len(event.state.history) > 1  # a change seen, not a bulk first seen
-        ):
-            self.soon(SOON)
+        self.soon(SOON)
 
     async def look(self) -> None:
         client = self._client()

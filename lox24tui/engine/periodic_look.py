@@ -1,0 +1,82 @@
+"""Side work that looks at one thing of the account now and then: the balance
+(:class:`lox24tui.engine.account_watch.AccountWatch`), the scheduled spend
+(:class:`lox24tui.session.forecast_rounds.ForecastRounds`)."""
+
+from __future__ import annotations
+
+from lox24tui.clock import Clock
+from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change
+from lox24tui.engine.monitor import Monitor, MonitorEvent
+from lox24tui.engine.side_work import SideJob
+
+
+class PeriodicLook:
+    """Side work that looks at one thing of the account (the balance, the scheduled spend)
+    every ``interval``, and sooner when :meth:`soon` is asked (something it shows changed). A
+    look asked for while one is on its way follows it after ``again_after``. The subclass says
+    what a look is (:meth:`look`, at most ``requests`` requests)."""
+
+    def __init__(
+        self,
+        monitor: Monitor,
+        clock: Clock,
+        *,
+        interval: float,
+        requests: int,
+        again_after: float = 0.0,
+    ) -> None:
+        self._monitor = monitor
+        self._clock = clock
+        self._wake = monitor.side.wake
+        self.interval = interval
+        self._requests = requests
+        self._again_after = again_after
+        self._due: float | None = clock.now()
+        self._running = False
+        self._again = False
+        """Asked for while a look was on its way: look again after ``again_after``."""
+        monitor.updates.listen(self._on_engine_event)
+
+    def _on_engine_event(self, event: MonitorEvent) -> None:
+        if (
+            isinstance(event, BulkUpdate)
+            and Change.STATUS in event.changes
+            and len(event.state.history) > 1  # a change seen, not a bulk first seen
+        ):
+            self.status_changed(event.state)
+
+    def status_changed(self, state: BulkState) -> None:
+        """A watched bulk's status changed under the engine's eyes (not a bulk first seen):
+        what this looks at may have changed with it."""
+
+    def soon(self, delay: float = 0.0) -> None:
+        """Look within ``delay`` seconds (never later than already due)."""
+        if self._running:
+            self._again = True
+            return
+        at = self._clock.now() + delay
+        if self._due is None or self._due > at:
+            self._due = at
+            self._wake()
+
+    def due_at(self) -> float | None:
+        return self._due
+
+    def take(self, now: float) -> SideJob | None:
+        if self._due is None or self._due > now:
+            return None
+        self._due = None
+        self._running = True
+        self._again = False
+        return SideJob(self._run, self._requests)
+
+    async def _run(self) -> None:
+        try:
+            await self.look()
+        finally:
+            self._running = False
+            wait = self._again_after if self._again else self.interval
+            self._due = self._clock.now() + wait
+
+    async def look(self) -> None:
+        raise NotImplementedError
