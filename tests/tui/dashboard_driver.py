@@ -151,7 +151,10 @@ def footer_text(app: Lox24App) -> str:
 
 
 def keys_panel_text(app: Lox24App) -> str:
-    return on_screen(app.screen.query_one("BindingsTable", Widget))
+    """The keys panel's text; "" while it is not shown, or is being rebuilt after the keys
+    changed (Textual replaces its table then)."""
+    tables = app.screen.query("BindingsTable")
+    return on_screen(tables.first(Widget)) if tables else ""
 
 
 async def detail_of(app: Lox24App, pilot: Pilot[None], bulk_id: str) -> str:

@@ -98,12 +98,17 @@ async def test_the_pane_keys_are_offered_only_while_the_pane_is_open(
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("question_mark")
+        await until(pilot, lambda: "Quit" in keys_panel_text(app), "the keys panel")
         assert "Raw JSON" not in keys_panel_text(app)
         await pilot.press("v")
         await until(pilot, lambda: "Raw JSON" in keys_panel_text(app), "j in the keys panel")
         assert "Copy request id" in keys_panel_text(app)
         await pilot.press("v")
-        await until(pilot, lambda: "Raw JSON" not in keys_panel_text(app), "j leaving the panel")
+        await until(
+            pilot,
+            lambda: "Quit" in (shown := keys_panel_text(app)) and "Raw JSON" not in shown,
+            "j leaving the panel",
+        )
         await pilot.press("question_mark")
         await pilot.press("v")
         offered = "Raw JSON The detail pane: fields or raw JSON (j)"
