@@ -265,6 +265,28 @@ def test_a_refusal_mid_burst_holds_back_the_next_process_until_every_answer_is_i
     assert isinstance(held, Breaker) and held.kind == BreakerKind.PROTECTING_IP
 
 
+def test_a_success_sent_later_but_answered_after_a_refusal_proves_nothing(
+    path: Path, clock: VirtualClock
+) -> None:
+    """Requests reach LOX24 in an order of their own: two of one process are sent first and
+    refused (they arrived after the key was revoked), one of another process sent after them
+    arrived before and worked, and its answer comes last. That success must not prove the key
+    again: the other process would then send a full burst with it, and the refusals go past
+    three (seen once in the suite with both cores busy: LOX24 blocked the IP)."""
+    burst, other = Process(path, clock), Process(path, clock)
+    proven(burst)
+    clock.advance(1)
+    refused = burst.burst(2)
+    clock.advance(0.1)
+    (worked,) = other.burst(1)
+    clock.advance(0.3)
+    for ticket in refused:
+        burst.guard.settle(ticket, InvalidToken(http_status=401))
+    other.guard.settle(worked, None)
+    assert not other.guard.token_proven
+    assert len(other.burst(REFUSED_ALLOWED)) == REFUSED_ALLOWED - 2  # alone, the last place
+
+
 def test_the_holders_are_named_one_or_several_or_as_other_processes(tmp_path: Path) -> None:
     folder = tmp_path / PLACES_FOLDER
     one = str(PlacesTaken(folder, 3, [4242], 15))

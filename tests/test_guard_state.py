@@ -198,7 +198,9 @@ def test_an_answer_that_cannot_be_recorded_stops_everything_and_is_written_later
     assert events.count(GuardEvent.CHANGED) == 2  # and the stop ended
     document = json.loads(shared.read_text("utf-8"))[SERVER]
     assert document["proven"]  # the answer, written late, and meanwhile counted as refused:
-    assert document["attempts"] == [{"at": first.sent_at, "ticket": None, "refused": False}]
+    assert document["attempts"] == [
+        {"at": first.sent_at, "ticket": None, "refused": False, "answered": None}
+    ]
 
 
 def test_a_state_folder_that_is_a_file_is_named(tmp_path: Path, clock: VirtualClock) -> None:

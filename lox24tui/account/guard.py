@@ -11,7 +11,9 @@ both around one call; :class:`GuardedClient` does it for every client call). The
   What counts: a 401 or 403; a request whose answer never came (LOX24 may have counted it),
   unless no connection was made at all; and, while the token is unproven, a 429. A 5xx is never
   a refused credential. A token is proven only by a success sent after every request that
-  counts: after a refusal or a lost answer, the next request goes out alone.
+  counts, and after every refusal came back (a success sent earlier may have reached LOX24
+  before the key was revoked): after a refusal or a lost answer, the next request goes out
+  alone.
 - **Unproven token: one request alone.** A token that no lox24tui process has seen work within
   the last :data:`PROVEN_FOR` seconds is tried with one request at a time: at start, after an
   idle gap, after an outage or a 429 stop, and after a 401 or 403. A 2xx (or a 404: LOX24 looked
@@ -269,6 +271,10 @@ class Attempt:
     """Set while its answer is awaited; None once the answer confirmed it counts."""
     refused: bool = False
     """Whether LOX24 answered it with 401/403 (else its answer never came)."""
+    answered: float | None = None
+    """For a refusal, when it came back. Requests reach LOX24 in an order of their own: a
+    success sent after a refused request may have arrived before the key was revoked, and its
+    answer come after the refusal's; it proves nothing (:meth:`ServerState.refused_since`)."""
 
 
 @dataclass
@@ -303,9 +309,10 @@ class ServerState:
         return sum(1 for a in self.attempts if a.refused and a.at > now - REFUSED_WINDOW)
 
     def refused_since(self, sent_at: float) -> bool:
-        """Whether a request sent at or after ``sent_at`` was refused: then a success sent at
-        ``sent_at`` says nothing of the token now (it may have been revoked in between)."""
-        return any(a.refused and a.at >= sent_at for a in self.attempts)
+        """Whether a request sent, or a refusal come back, at or after ``sent_at`` was refused:
+        then a success sent at ``sent_at`` says nothing of the token now (it may have been
+        revoked in between, or have reached LOX24 before a refused request sent earlier)."""
+        return any(a.refused and max(a.at, a.answered or a.at) >= sent_at for a in self.attempts)
 
     def forget_old(self, now: float) -> None:
         self.attempts = [a for a in self.attempts if a.at > now - REFUSED_WINDOW]
@@ -366,6 +373,7 @@ class ServerState:
                         float(item["at"]),
                         ticket if isinstance(ticket, str) else None,
                         item.get("refused") is True,
+                        float(item["answered"]) if _is_number(item.get("answered")) else None,
                     )
                 )
         for name in ("blocked_until", "next_probe_at", "probe_until"):
@@ -1121,7 +1129,10 @@ class AccountGuard:
             if ticket.attempt is not None:
                 shared.attempts = [a for a in shared.attempts if a.ticket != ticket.attempt]
             if plan.counts:
-                shared.attempts.append(Attempt(ticket.sent_at, None, plan.answer is Answer.REFUSED))
+                refused = plan.answer is Answer.REFUSED
+                shared.attempts.append(
+                    Attempt(ticket.sent_at, None, refused, now if refused else None)
+                )
             if plan.answer is Answer.REFUSED:
                 shared.proven.pop(self._fingerprint, None)
             elif plan.answer is Answer.WORKED and not shared.refused_since(ticket.sent_at):
