@@ -309,10 +309,11 @@ class ServerState:
         return sum(1 for a in self.attempts if a.refused and a.at > now - REFUSED_WINDOW)
 
     def refused_since(self, sent_at: float) -> bool:
-        """Whether a request sent, or a refusal come back, at or after ``sent_at`` was refused:
-        then a success sent at ``sent_at`` says nothing of the token now (it may have been
-        revoked in between, or have reached LOX24 before a refused request sent earlier)."""
-        return any(a.refused and max(a.at, a.answered or a.at) >= sent_at for a in self.attempts)
+        """Whether a refusal came back at or after ``sent_at``: then a success sent at
+        ``sent_at`` says nothing of the token now (it may have been revoked in between, or
+        have reached LOX24 before a refused request sent earlier). A refusal recorded without
+        its answer's time (an older file) is dated by its sending, never later than its answer."""
+        return any(a.refused and (a.answered or a.at) >= sent_at for a in self.attempts)
 
     def forget_old(self, now: float) -> None:
         self.attempts = [a for a in self.attempts if a.at > now - REFUSED_WINDOW]
