@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens import messages as messages_module
 from lox24tui.tui.screens.dialogs import ConfirmScreen
+from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.screens.messages import MessagesExportScreen, MessagesScreen
 from lox24tui.tui.screens.one_bulk import OneBulk
 from lox24tui.tui.screens.report_file import ReportExportScreen
@@ -29,15 +30,19 @@ SIZE = (120, 35)
 PHONE = re.compile(r"^\+447700900\d{3}$")
 
 
+async def enter_path(app: Lox24App, pilot: Pilot[None], target: Path) -> None:
+    path = app.screen.query_one("#path", Input)
+    path.value = str(target)
+    path.focus()
+    await pilot.press("enter")
+
+
 async def save_as(
     app: Lox24App, pilot: Pilot[None], target: Path, *, back_to: object, said: str
 ) -> None:
     """Name ``target`` in the file dialog on top, press Enter (a toast may cover the button),
     and wait for the file and the toast that says it was written."""
-    path = app.screen.query_one("#path", Input)
-    path.value = str(target)
-    path.focus()
-    await pilot.press("enter")
+    await enter_path(app, pilot, target)
     await until(pilot, lambda: app.screen is back_to, "the dialog stayed")
     await until(pilot, target.exists, "nothing written")
     await until(pilot, lambda: any(said in t for t in toasts(app)), "no toast")
@@ -233,3 +238,34 @@ async def test_p_writes_the_campaign_report_in_the_format_its_name_asks(
     assert page.startswith("<!doctype html>") and "<svg" in page
     assert SENDING in page and "Status as lox24tui saw it" in page  # the session's timeline
     assert not re.search(r"\+447700900\d{3}", page)
+
+
+async def name_the_file(app: Lox24App, pilot: Pilot[None], key: str, target: Path) -> None:
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, ExportScreen), f"{key} asked nothing")
+    await enter_path(app, pilot, target)
+
+
+@pytest.mark.parametrize("key", ["p", "r"])  # the campaign report, the numbers to send again
+async def test_a_file_that_cannot_be_made_says_why_and_nothing_is_written(
+    demo: Callable[..., Lox24App], tmp_path: Path, key: str
+) -> None:
+    app = demo()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_messages(app, pilot)
+        await until(pilot, lambda: not screen.reading_page, "the first page never finished")
+        fake_of(app).fail(path="/sms", kind="status", status=400, detail="Bad filter")
+        unanswered = tmp_path / "unanswered.md"
+        await name_the_file(app, pilot, key, unanswered)
+        said = f"Nothing written to {unanswered}: LOX24 answered: "
+        await until(pilot, lambda: any(said in t for t in toasts(app)), "no failure said")
+        assert "Bad filter" in next(t for t in toasts(app) if said in t)
+        fake_of(app).clear_faults()
+        a_file = tmp_path / "a-file"
+        a_file.write_text("kept")
+        unwritable = a_file / "report.md"  # its folder is a file
+        await name_the_file(app, pilot, key, unwritable)
+        said = f"Cannot write {unwritable}: "
+        await until(pilot, lambda: any(said in t for t in toasts(app)), "no failure said")
+        assert app.screen is screen and not unanswered.exists()
+        assert a_file.read_text() == "kept"

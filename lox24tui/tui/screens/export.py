@@ -6,17 +6,15 @@ existing file is replaced only once the user says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
-from lox24tui.text import sanitise
 from lox24tui.tui.screens.dialogs import ConfirmScreen, Dialog
 
 
@@ -98,27 +96,3 @@ class ExportScreen(Dialog[str | None]):
             ConfirmScreen(f"{path} exists. Replace it with {self._scope}?", yes="Replace"),
             callback=replace,
         )
-
-
-def ask_then(
-    screen: Screen[None],
-    dialog: ExportScreen,
-    write: Callable[[str], Coroutine[Any, Any, None]],
-    *,
-    name: str,
-) -> None:
-    """Push ``dialog``; once a file is named, ``write(path)`` runs as one worker of ``screen``
-    (a second one cancels the first), its failure said like every worker's."""
-
-    def chosen(path: str | None) -> None:
-        if path:
-            screen.run_worker(
-                write(path), group=name, exclusive=True, exit_on_error=False, name=name
-            )
-
-    screen.app.push_screen(dialog, callback=chosen)
-
-
-def say_no_file(screen: Screen[None], what: str, why: str) -> None:
-    """An error toast: ``what`` was not written, and why (sanitised: it may quote LOX24)."""
-    screen.notify(sanitise.one_line(f"No {what} written: {why}"), severity="error", markup=False)

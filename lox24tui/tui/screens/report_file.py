@@ -8,24 +8,21 @@ from pathlib import Path
 
 from textual.screen import Screen
 
-from lox24tui.api import Lox24Error
-from lox24tui.insight.report import gather_report
+from lox24tui.insight.report import CampaignReport, gather_report
 from lox24tui.insight.report_formats import render
-from lox24tui.state.export import why_not_written, write_report
-from lox24tui.text import sanitise
-from lox24tui.tui.screens.export import ExportScreen, ask_then, say_no_file
-from lox24tui.tui.screens.one_bulk import OneBulk, why_unanswered
+from lox24tui.state.export import write_report
+from lox24tui.tui.screens.bulk_file import BulkFileScreen, ask_and_write
+from lox24tui.tui.screens.one_bulk import OneBulk
 
 
-class ReportExportScreen(ExportScreen):
+class ReportExportScreen(BulkFileScreen):
+    KIND, SUFFIX, WHAT = "report", "md", "campaign report"
+    GATHERING = "Gathering the report…"
     HINT = (
         "Status, delivery outcomes, failures by reason and country, clicks, cost, duration and "
         "the changes lox24tui saw. A name ending in .md writes Markdown (for a chat or a "
         "ticket), .json JSON, .html one page with its chart. No phone number is in it."
     )
-
-    def __init__(self, suggestion: str) -> None:
-        super().__init__(suggestion, 0, filtered=True, scope="the campaign report")
 
 
 def format_of(path: str) -> str:
@@ -34,15 +31,12 @@ def format_of(path: str) -> str:
 
 
 def ask_and_write_report(screen: Screen[None], bulk: OneBulk) -> None:
-    stamp = f"{bulk.now().astimezone():%Y%m%d-%H%M%S}"
-    dialog = ReportExportScreen(f"lox24tui-report-{bulk.bulk_id[:8]}-{stamp}.md")
-    ask_then(screen, dialog, lambda path: _write(screen, bulk, path), name="making the report")
+    def write(path: str, report: CampaignReport) -> str:
+        write_report(path, render([report], format_of(path)))
+        return f"Wrote the report to {path}"
 
-
-async def _write(screen: Screen[None], bulk: OneBulk, path: str) -> None:
-    screen.notify("Gathering the report…", timeout=3)
-    try:
-        report = await gather_report(
+    async def gather() -> CampaignReport:
+        return await gather_report(
             bulk.client,
             bulk.bulk_id,
             label=bulk.label,
@@ -50,12 +44,5 @@ async def _write(screen: Screen[None], bulk: OneBulk, path: str) -> None:
             currency=bulk.currency,
             now=lambda: bulk.now().timestamp(),
         )
-    except Lox24Error as error:
-        say_no_file(screen, "report", why_unanswered(error))
-        return
-    try:
-        write_report(path, render([report], format_of(path)))
-    except OSError as error:
-        say_no_file(screen, "report", f"cannot write {path}: {why_not_written(error)}")
-        return
-    screen.notify(sanitise.one_line(f"Wrote the report to {path}"), timeout=6, markup=False)
+
+    ask_and_write(screen, ReportExportScreen(bulk), gather, write)

@@ -13,13 +13,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from lox24tui.api import Lox24Error
 from lox24tui.insight.failures import MOST_FAILURES
-from lox24tui.insight.retry_list import retry_list
-from lox24tui.state.export import why_not_written, write_number_list
-from lox24tui.text import sanitise
-from lox24tui.tui.screens.export import ExportScreen, ask_then, say_no_file
-from lox24tui.tui.screens.one_bulk import OneBulk, why_unanswered
+from lox24tui.insight.retry_list import RetryList, retry_list
+from lox24tui.state.export import write_number_list
+from lox24tui.tui.screens.bulk_file import BulkFileScreen, ask_and_write
+from lox24tui.tui.screens.one_bulk import OneBulk
 
 PERSONAL_DATA: Final = (
     "This file will hold recipients' phone numbers: personal data. Keep it where only those "
@@ -27,40 +25,28 @@ PERSONAL_DATA: Final = (
 )
 
 
-class RetryExportScreen(ExportScreen):
+class RetryExportScreen(BulkFileScreen):
     """Where to write the numbers to send again; says first that the file holds personal data."""
 
+    KIND, SUFFIX, WHAT = "send-again", "csv", "numbers to send again"
+    GATHERING = "Reading the failed messages and the opt-outs…"
     HINT = (
         "The numbers of the failed messages (expired, rejected, never sent) minus the account's "
         "opt-outs, each once: one E.164 number a line under a `phone` header, as SMS tools "
         f"import them. At most the first {MOST_FAILURES:,} failures are read."
     )
 
-    def __init__(self, suggestion: str) -> None:
-        super().__init__(suggestion, 0, filtered=True, scope="the numbers to send again")
-
     def notices(self) -> Iterator[Widget]:
         yield Static(PERSONAL_DATA, classes="warning", id="personal-data", markup=False)
 
 
 def ask_and_write_retry_list(screen: Screen[None], bulk: OneBulk) -> None:
-    """The dialog on ``screen``; once a file is named, a worker of ``screen`` makes the list."""
-    stamp = f"{bulk.now().astimezone():%Y%m%d-%H%M%S}"
-    dialog = RetryExportScreen(f"lox24tui-send-again-{bulk.bulk_id[:8]}-{stamp}.csv")
-    ask_then(screen, dialog, lambda path: _write(screen, bulk, path), name="making the retry list")
+    """The toast gives counts, never a number."""
 
-
-async def _write(screen: Screen[None], bulk: OneBulk, path: str) -> None:
-    screen.notify("Reading the failed messages and the opt-outs…", timeout=3)
-    try:
-        made = await retry_list(bulk.client, bulk.bulk_id)
-    except Lox24Error as error:
-        say_no_file(screen, "file", why_unanswered(error))
-        return
-    try:
+    def write(path: str, made: RetryList) -> str:
         write_number_list(path, made.numbers)
-    except OSError as error:
-        say_no_file(screen, "file", f"cannot write {path}: {why_not_written(error)}")
-        return
-    said = f"Wrote {made.summary()} to {path} (readable by you only)"
-    screen.notify(sanitise.one_line(said), timeout=8, markup=False)
+        return f"Wrote {made.summary()} to {path} (readable by you only)"
+
+    ask_and_write(
+        screen, RetryExportScreen(bulk), lambda: retry_list(bulk.client, bulk.bulk_id), write
+    )
