@@ -116,6 +116,8 @@ MAX_PENDING: Final = 100_000
 
 _DAMAGED: Final = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 _BUSY: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_STILL_HOLDING: Final = "WHERE rule = ? AND subject = ? AND cleared_at IS NULL"
+"""The firing of a rule for a subject whose condition holds yet (claimed, not cleared)."""
 
 TimeSource = Callable[[], float]
 """Unix seconds now: ``time.time``, or a test's clock."""
@@ -363,16 +365,11 @@ class History:
         """``reader`` has seen everything up to ``at`` (now): call it while the dashboard runs and
         when it quits, so the next start's summary counts only what happened after."""
         when = self._clock() if at is None else at
-
-        def mark(connection: sqlite3.Connection) -> None:
-            with _transaction(connection):
-                connection.execute(
-                    "INSERT INTO seen (reader, at) VALUES (?, ?) "
-                    "ON CONFLICT (reader) DO UPDATE SET at = excluded.at",
-                    (reader, when),
-                )
-
-        self._run(mark, None)
+        self._write(
+            "INSERT INTO seen (reader, at) VALUES (?, ?) "
+            "ON CONFLICT (reader) DO UPDATE SET at = excluded.at",
+            (reader, when),
+        )
 
     def claim_alert(self, rule: str, subject: str, at: float) -> bool | None:
         """Claim the firing of ``rule`` for ``subject``: True for the one process that gets it,
@@ -391,29 +388,13 @@ class History:
 
     def clear_alert(self, rule: str, subject: str, at: float) -> None:
         """The condition no longer holds: the next time it does, the rule fires again."""
-
-        def clear(connection: sqlite3.Connection) -> None:
-            with _transaction(connection):
-                connection.execute(
-                    "UPDATE alerts_fired SET cleared_at = ? "
-                    "WHERE rule = ? AND subject = ? AND cleared_at IS NULL",
-                    (at, rule, subject),
-                )
-
-        self._run(clear, None)
+        self._write(f"UPDATE alerts_fired SET cleared_at = ? {_STILL_HOLDING}", (at, rule, subject))
 
     def alert_outcome(self, rule: str, subject: str, outcome: str) -> None:
         """What the firing's actions returned (the command's exit, say), for the alerts list."""
-
-        def note(connection: sqlite3.Connection) -> None:
-            with _transaction(connection):
-                connection.execute(
-                    "UPDATE alerts_fired SET outcome = ? "
-                    "WHERE rule = ? AND subject = ? AND cleared_at IS NULL",
-                    (outcome, rule, subject),
-                )
-
-        self._run(note, None)
+        self._write(
+            f"UPDATE alerts_fired SET outcome = ? {_STILL_HOLDING}", (outcome, rule, subject)
+        )
 
     def alerts_holding(self) -> list[tuple[str, str]]:
         """(rule, subject) of the firings whose condition still holds (claimed, not cleared)."""
@@ -462,6 +443,15 @@ class History:
         self.close()
 
     # ------------------------------------------------------------ the file
+
+    def _write(self, sql: str, parameters: tuple[object, ...]) -> None:
+        """One statement in a transaction of its own, through :meth:`_run`'s rules."""
+
+        def write(connection: sqlite3.Connection) -> None:
+            with _transaction(connection):
+                connection.execute(sql, parameters)
+
+        self._run(write, None)
 
     def _run(self, operation: Callable[[sqlite3.Connection], T], fallback: T) -> T:
         """Run ``operation`` on the open file: waited for when locked and tried once more; on a
