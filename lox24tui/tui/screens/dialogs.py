@@ -1,4 +1,5 @@
-"""The dialogs' shared frame (Dialog), and two small dialogs: confirm, edit a label."""
+"""The dialogs' shared frame (Dialog), one for a line of text (OneLineDialog), and two small
+dialogs: confirm, edit a label."""
 
 from __future__ import annotations
 
@@ -86,7 +87,27 @@ class ConfirmScreen(Dialog[bool]):
         self.dismiss(yes)
 
 
-class LabelScreen(Dialog[str | None]):
+class OneLineDialog(Dialog[str | None]):
+    """Asks for one line: Enter in its field, or any button but Cancel, answers with the
+    field's text (:meth:`answered`); Cancel or Escape leaves with None."""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.answered(event.value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        else:
+            self.answered(self.query_one(Input).value)
+
+    def answered(self, value: str) -> None:
+        self.dismiss(value)
+
+    def no_answer(self) -> None:
+        return None
+
+
+class LabelScreen(OneLineDialog):
     """Edit a label; dismisses with the new label, or None when cancelled."""
 
     def __init__(self, bulk_id: str, label: str) -> None:
@@ -102,15 +123,3 @@ class LabelScreen(Dialog[str | None]):
             with self.button_row():
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.dismiss(self.query_one(Input).value)
-        else:
-            self.dismiss(None)
-
-    def no_answer(self) -> None:
-        return None

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
-from lox24tui.tui.screens.dialogs import ConfirmScreen, Dialog
+from lox24tui.tui.screens.dialogs import ConfirmScreen, OneLineDialog
 
 
 def default_export_name(now: datetime) -> str:
@@ -28,7 +28,7 @@ def export_scope(count: int, *, filtered: bool) -> str:
     return f"{count} shown {noun}" if filtered else f"all {count} {noun}"
 
 
-class ExportScreen(Dialog[str | None]):
+class ExportScreen(OneLineDialog):
     """Dismisses with the chosen path, or None. Other exports (a bulk's messages) subclass it
     for its file name and overwrite question, and say their own ``HINT``, ``scope``, warnings
     (:meth:`notices`) and choices (:meth:`options`)."""
@@ -64,19 +64,7 @@ class ExportScreen(Dialog[str | None]):
         """Choices about what the file holds, below the file name."""
         return iter(())
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._chosen(event.value)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "export":
-            self._chosen(self.query_one(Input).value)
-        else:
-            self.dismiss(None)
-
-    def no_answer(self) -> None:
-        return None
-
-    def _chosen(self, value: str) -> None:
+    def answered(self, value: str) -> None:
         """Export to ``value``; a file already there is replaced only if the user agrees (a
         folder or a missing one is left to the export to report). Declining keeps this dialog
         open, to choose another name."""
