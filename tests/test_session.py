@@ -10,7 +10,7 @@ import shutil
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -225,6 +225,15 @@ def demo_watchlist(fake: FakeLox24, tmp_path: Path) -> tuple[VirtualClock, Watch
     return clock, watchlist
 
 
+def demo_session(
+    fake: FakeLox24, client: Lox24Client, tmp_path: Path, **options: Any
+) -> tuple[VirtualClock, WatchList, Monitor, WatchSession]:
+    """A session on the demo's featured bulks, its engine checking every 5 s (not started)."""
+    clock, watchlist = demo_watchlist(fake, tmp_path)
+    monitor = Monitor(client, interval=5, clock=clock)
+    return clock, watchlist, monitor, WatchSession(watchlist, monitor, clock, **options)
+
+
 async def run_for(monitor: Monitor, session: WatchSession, clock: VirtualClock, steps: int) -> None:
     """Run the engine for ``steps`` rounds of 5 s, flushing the session after each."""
     monitor.start()
@@ -240,9 +249,7 @@ async def run_for(monitor: Monitor, session: WatchSession, clock: VirtualClock, 
 async def test_updates_are_taken_in_one_batch_and_status_changes_told(
     fake: FakeLox24, client: Lox24Client, tmp_path: Path
 ) -> None:
-    clock, watchlist = demo_watchlist(fake, tmp_path)
-    monitor = Monitor(client, interval=5, clock=clock)
-    session = WatchSession(watchlist, monitor, clock)
+    clock, watchlist, monitor, session = demo_session(fake, client, tmp_path)
     told = Recorder(session)
     monitor.start()
     try:
@@ -425,9 +432,7 @@ def test_only_new_or_sending_bulks_can_be_canceled_and_never_read_only(
 async def test_without_a_history_the_timeline_is_what_this_run_saw(
     fake: FakeLox24, client: Lox24Client, tmp_path: Path
 ) -> None:
-    clock, watchlist = demo_watchlist(fake, tmp_path)
-    monitor = Monitor(client, interval=5, clock=clock)
-    session = WatchSession(watchlist, monitor, clock, archive_after=24)
+    clock, watchlist, monitor, session = demo_session(fake, client, tmp_path, archive_after=24)
     await run_for(monitor, session, clock, 13)
     moved = [b for b in watchlist.ids if len(session.timeline(b)) > 1]
     assert moved  # the demo's bulks move within the first minute
@@ -566,9 +571,7 @@ def test_the_account_shown_warns_below_low_balance_and_its_currency_is_inert(
 async def test_the_summary_counts_the_rows_as_last_flushed_and_can_leave_the_archive_out(
     fake: FakeLox24, client: Lox24Client, tmp_path: Path
 ) -> None:
-    clock, watchlist = demo_watchlist(fake, tmp_path)
-    monitor = Monitor(client, interval=5, clock=clock)
-    session = WatchSession(watchlist, monitor, clock, archive_after=1)
+    clock, watchlist, monitor, session = demo_session(fake, client, tmp_path, archive_after=1)
     waiting = session.summary()
     assert waiting.watched == len(watchlist.ids)
     assert waiting.by_status == {"pending": len(watchlist.ids)} and waiting.total_messages == 0

@@ -50,6 +50,14 @@ class Jobs:
         self.finished += 1
 
 
+def start_with(monitor: Monitor, *works: Jobs) -> None:
+    """Start the engine with ``works`` as its side work, in this order, none held back."""
+    for jobs in works:
+        jobs.gate.set()
+        monitor.side.add(jobs)
+    monitor.start()
+
+
 async def test_due_status_checks_go_before_side_work(clock: VirtualClock) -> None:
     source = GatedSource(reply_for)
     monitor = Monitor(source, IDS[:4], concurrency=2, clock=clock)
@@ -86,9 +94,7 @@ async def test_side_work_waits_while_paused(clock: VirtualClock) -> None:
     monitor = Monitor(GatedSource(reply_for), [], clock=clock)
     monitor.pause("by you")
     jobs = Jobs(clock, 1)
-    jobs.gate.set()
-    monitor.side.add(jobs)
-    monitor.start()
+    start_with(monitor, jobs)
     await settle_briefly()
     assert jobs.started == 0
     monitor.resume()
@@ -116,9 +122,7 @@ async def test_side_work_is_held_when_the_guard_stops_requests(clock: VirtualClo
 async def test_side_work_falling_due_later_wakes_the_engine(clock: VirtualClock) -> None:
     monitor = Monitor(GatedSource(reply_for), [], clock=clock)
     jobs = Jobs(clock, 0)
-    jobs.gate.set()
-    monitor.side.add(jobs)
-    monitor.start()
+    start_with(monitor, jobs)
     await asyncio.wait_for(monitor.wait_idle(), 5)
     jobs.due.append(clock.now() + 30)
     monitor.side.wake()
@@ -138,9 +142,7 @@ async def test_a_failing_side_job_does_not_stop_status_checks(clock: VirtualCloc
     source.gate.set()
     monitor = Monitor(source, IDS[:1], interval=10, clock=clock)
     jobs = Jobs(clock, 1, fails=True)
-    jobs.gate.set()
-    monitor.side.add(jobs)
-    monitor.start()
+    start_with(monitor, jobs)
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert jobs.started == 1 and jobs.finished == 0
     clock.advance(12)
@@ -185,10 +187,7 @@ async def test_every_side_work_shares_one_budget_a_minute_and_status_checks_are_
     source.gate.set()
     monitor = Monitor(source, IDS[:4], clock=clock, side_requests_per_minute=10)
     balance, counts = Jobs(clock, 3, requests=1), Jobs(clock, 3, requests=7)
-    for jobs in (balance, counts):
-        jobs.gate.set()
-        monitor.side.add(jobs)
-    monitor.start()
+    start_with(monitor, balance, counts)
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert len(source.calls) == 4  # every status check went out, whatever the budget
     # turn by turn: 1 + 7 + 1 in the first minute; the next 7 would break the budget of 10,
@@ -211,10 +210,7 @@ async def test_side_works_take_turns_so_a_long_one_keeps_no_other_waiting(
 ) -> None:
     monitor = Monitor(GatedSource(reply_for), [], clock=clock, side_requests_per_minute=7)
     counts, balance = Jobs(clock, 100, requests=3), Jobs(clock, 1, requests=1)
-    for jobs in (counts, balance):
-        jobs.gate.set()
-        monitor.side.add(jobs)
-    monitor.start()
+    start_with(monitor, counts, balance)
     await asyncio.wait_for(monitor.wait_idle(), 5)
     assert (counts.started, balance.started) == (2, 1)  # the balance had its turn at once
     await monitor.stop()

@@ -8,6 +8,7 @@ from pathlib import Path
 from lox24tui.fake import FakeLox24, SimulatedAccount, VirtualClock
 from lox24tui.session.config import Locations
 from lox24tui.state.store import WatchList
+from lox24tui.tui.app import Lox24App
 from lox24tui.tui.widgets.bulk_table import FIRST_ROWS, BulkTable
 
 from .conftest import app_on, main_of, settle, until, watchlist_path
@@ -15,20 +16,20 @@ from .conftest import app_on, main_of, settle, until, watchlist_path
 BULKS = FIRST_ROWS * 5
 
 
-def long_list(tmp_path: Path) -> tuple[FakeLox24, WatchList, list[str]]:
+def long_list(tmp_path: Path, locations: Locations) -> tuple[Lox24App, list[str]]:
+    """The dashboard on BULKS finished bulks, labelled "Bulk 1" on; their ids in list order."""
     clock = VirtualClock()
     account = SimulatedAccount.generated(BULKS, clock.now(), final_fraction=1.0)
     ids = [bulk.uuid for bulk in account]
     watchlist = WatchList(watchlist_path(tmp_path))
     watchlist.add_many([(bulk_id, f"Bulk {n}") for n, bulk_id in enumerate(ids, 1)])
-    return FakeLox24(account, clock=clock), watchlist, ids
+    return app_on(FakeLox24(account, clock=clock), watchlist, locations), ids
 
 
 async def test_ctrl_end_at_start_reaches_the_last_bulk_of_a_long_list(
     tmp_path: Path, locations: Locations
 ) -> None:
-    fake, watchlist, ids = long_list(tmp_path)
-    app = app_on(fake, watchlist, locations)
+    app, ids = long_list(tmp_path, locations)
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("ctrl+end")  # at once, while the rows may still be coming
         table = main_of(app).table
@@ -45,8 +46,7 @@ def on_screen(table: BulkTable) -> str:
 async def test_every_row_of_a_long_list_comes_in_order_with_its_status(
     tmp_path: Path, locations: Locations
 ) -> None:
-    fake, watchlist, ids = long_list(tmp_path)
-    app = app_on(fake, watchlist, locations)
+    app, ids = long_list(tmp_path, locations)
     async with app.run_test(size=(160, 45)) as pilot:
         table = main_of(app).table
         await until(pilot, lambda: table.row_count == BULKS, "the rest of the list never came")
