@@ -15,6 +15,7 @@ from lox24tui.api import BulkStatus, Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.fake.account import SIZED_AND_PRICED
 from lox24tui.insight.forecast import (
     NO_PRICES,
     Basis,
@@ -143,12 +144,8 @@ async def test_the_rounds_read_at_start_then_each_quarter_hour_and_keep_the_pric
     now = clock.now()
     account_ = SimulatedAccount(
         [
-            SimBulk(
-                "11111111-0000-1000-8000-000000000001",
-                now - 60,
-                now + 86_400,
-                100,
-                quirks=frozenset({"sized_when_scheduled"}),
+            SimBulk.scheduled(
+                "11111111-0000-1000-8000-000000000001", now, 86_400, 100, "sized_when_scheduled"
             ),
             SimBulk("00000000-0000-1000-8000-000000000001", now - 7_200, now - 7_000, 100),
         ]
@@ -185,13 +182,8 @@ async def until_read(seen: list[Forecast], count: int) -> None:
 async def test_a_watched_bulk_that_starts_sending_has_the_forecast_read_again_soon() -> None:
     clock = VirtualClock()
     now = clock.now()
-    starts = SimBulk(
-        "11111111-0000-1000-8000-000000000002",
-        now - 60,
-        now + 100,
-        100,
-        send_seconds=3_600,
-        quirks=frozenset({"sized_when_scheduled", "priced_when_scheduled"}),
+    starts = SimBulk.scheduled(
+        "11111111-0000-1000-8000-000000000002", now, 100, 100, *SIZED_AND_PRICED, send_seconds=3_600
     )
     fake = FakeLox24(SimulatedAccount([starts]), clock=clock)
     fake.account.set_balance(Decimal("1000"), now)

@@ -34,6 +34,8 @@ SWISS_ID_EPOCH: Final = DEMO_ID_EPOCH - 400 * 86_400.0
 """The Swiss demo account's ids lie a year and more before the demo's: the two never share one."""
 """The time the demo account's (fixed) ids are stamped from: 2025-11-26."""
 PACE_WAVES: Final = 3
+SIZED_AND_PRICED: Final = ("sized_when_scheduled", "priced_when_scheduled")
+"""The quirks of a scheduled bulk that tells its size and its price before it sends."""
 """How many times a bulk's send rate rises and falls while it sends (with ``pace_swing``)."""
 
 
@@ -103,6 +105,14 @@ class SimBulk:
     pause: tuple[float, float] = (0.0, 0.0)
     """(seconds into sending, for how long): a stretch in which nothing is sent, on top of
     :attr:`send_seconds` (a stalled bulk)."""
+
+    @classmethod
+    def scheduled(
+        cls, uuid: str, now: float, starts_in: float, recipients: int, *quirks: str, **fields: Any
+    ) -> SimBulk:
+        """Made a minute before ``now``, to send ``starts_in`` seconds after it; ``quirks``:
+        what LOX24 tells of it meanwhile (:data:`SIZED_AND_PRICED`, say)."""
+        return cls(uuid, now - 60, now + starts_in, recipients, quirks=frozenset(quirks), **fields)
 
     def state(self, now: float) -> tuple[int, int, float | None]:
         """(status code, messages created, processed_at) at ``now``. A bulk creates all its
@@ -552,7 +562,7 @@ class SimulatedAccount:
                 _HOUR,
                 6 * _DAY,
                 2_000,
-                quirks=frozenset({"sized_when_scheduled", "priced_when_scheduled"}),
+                quirks=frozenset(SIZED_AND_PRICED),
                 label="Next week's newsletter",
                 text="Our new collection is here.",
             ),
@@ -591,7 +601,7 @@ class SimulatedAccount:
                     _HOUR,
                     2 * _DAY,
                     1_200,
-                    quirks=frozenset({"sized_when_scheduled", "priced_when_scheduled"}),
+                    quirks=frozenset(SIZED_AND_PRICED),
                     label="Geneva autumn sale (scheduled)",
                     text="Soldes d'automne à Genève dès demain.",
                 ),

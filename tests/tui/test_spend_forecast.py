@@ -17,6 +17,7 @@ from lox24tui.alerts.rules import AlertRule
 from lox24tui.api import Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
+from lox24tui.fake.account import SIZED_AND_PRICED
 from lox24tui.insight.forecast import Forecast, read_forecast
 from lox24tui.session.config import Locations, Settings
 from lox24tui.session.forecast_rounds import FORECAST_EVERY, SOON
@@ -78,12 +79,8 @@ async def test_the_forecast_is_read_every_quarter_hour_and_on_a_start_only(
 ) -> None:
     clock = VirtualClock()
     now = clock.now()
-    later = SimBulk(
-        "11111111-0000-1000-8000-000000000001",
-        now - 60,
-        now + 600,
-        100,
-        quirks=frozenset({"sized_when_scheduled", "priced_when_scheduled"}),
+    later = SimBulk.scheduled(
+        "11111111-0000-1000-8000-000000000001", now, 600, 100, *SIZED_AND_PRICED
     )
     fake = FakeLox24(SimulatedAccount([later]), clock=clock)
     fake.account.set_balance(Decimal("1000"), now)
@@ -111,12 +108,8 @@ async def test_an_alert_fires_when_the_spend_comes_to_exceed_the_balance(
     script = f"import sys; open({str(log)!r}, 'a').write(sys.stdin.read())"
     clock = VirtualClock()
     now = clock.now()
-    booked = SimBulk(
-        "11111111-0000-1000-8000-000000000002",
-        now - 60,
-        now + 86_400,
-        2_000,
-        quirks=frozenset({"sized_when_scheduled", "priced_when_scheduled"}),
+    booked = SimBulk.scheduled(
+        "11111111-0000-1000-8000-000000000002", now, 86_400, 2_000, *SIZED_AND_PRICED
     )
     fake = FakeLox24(SimulatedAccount([booked]), clock=clock)
     fake.account.set_balance(Decimal("500"), now)  # covers the 150 EUR booked
