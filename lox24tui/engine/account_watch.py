@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
-from lox24tui.api import Account, Lox24Error
+from lox24tui.api import Account
 from lox24tui.api.protocol import AccountSource
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState
@@ -17,7 +17,7 @@ from lox24tui.engine.monitor import Monitor
 from lox24tui.engine.periodic_look import PeriodicLook
 
 
-class AccountWatch(PeriodicLook):
+class AccountWatch(PeriodicLook[AccountSource, Account]):
     """Side work that keeps the account (balance, currency) fresh."""
 
     def __init__(
@@ -29,23 +29,13 @@ class AccountWatch(PeriodicLook):
         *,
         interval: float = 300.0,
     ) -> None:
-        super().__init__(monitor, clock, interval=max(MIN_SIDE_INTERVAL, interval), requests=1)
-        self._client = client
-        self._on_account = on_account
+        interval = max(MIN_SIDE_INTERVAL, interval)
+        super().__init__(monitor, client, clock, on_account, interval=interval, requests=1)
 
     def status_changed(self, state: BulkState) -> None:
         """A bulk that just finished has spent money: look at the balance now."""
         if state.is_final:
             self.soon()
 
-    async def look(self) -> None:
-        client = self._client()
-        if client is None:
-            return
-        guard = self._monitor.guard
-        try:
-            account = await client.get_account()
-        except Lox24Error:
-            return  # the guard has taken note; the next look tries again
-        if self._monitor.guard is guard:  # not the account of a token no longer in use
-            self._on_account(account)
+    async def read(self, client: AccountSource) -> Account:
+        return await client.get_account()

@@ -4,29 +4,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from lox24tui.api import Lox24Error
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change
 from lox24tui.engine.monitor import Monitor, MonitorEvent
 from lox24tui.engine.side_work import SideJob
 
+Source = TypeVar("Source")
+Seen = TypeVar("Seen")
 
-class PeriodicLook:
+
+class PeriodicLook(Generic[Source, Seen]):
     """Side work that looks at one thing of the account (the balance, the scheduled spend)
     every ``interval``, and sooner when :meth:`soon` is asked (something it shows changed). A
     look asked for while one is on its way follows it after ``again_after``. The subclass says
-    what a look is (:meth:`look`, at most ``requests`` requests)."""
+    what a look reads (:meth:`read`, at most ``requests`` requests); what it read goes to
+    ``on_seen``, unless the token changed meanwhile. ``client`` is the client of the token in
+    use, or None while there is none (then no look is made)."""
 
     def __init__(
         self,
         monitor: Monitor,
+        client: Callable[[], Source | None],
         clock: Clock,
+        on_seen: Callable[[Seen], None],
         *,
         interval: float,
         requests: int,
         again_after: float = 0.0,
     ) -> None:
         self._monitor = monitor
+        self._client = client
         self._clock = clock
+        self._on_seen = on_seen
         self._wake = monitor.side.wake
         self.interval = interval
         self._requests = requests
@@ -72,11 +85,23 @@ class PeriodicLook:
 
     async def _run(self) -> None:
         try:
-            await self.look()
+            await self._look()
         finally:
             self._running = False
             wait = self._again_after if self._again else self.interval
             self._due = self._clock.now() + wait
 
-    async def look(self) -> None:
+    async def _look(self) -> None:
+        client = self._client()
+        if client is None:
+            return
+        guard = self._monitor.guard
+        try:
+            seen = await self.read(client)
+        except Lox24Error:
+            return  # the guard has taken note; the next look tries again
+        if self._monitor.guard is guard:  # not what a token no longer in use saw
+            self._on_seen(seen)
+
+    async def read(self, client: Source) -> Seen:
         raise NotImplementedError

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Final
 
 from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
-from lox24tui.api import Lox24Error
 from lox24tui.api.protocol import BulkLister
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState
@@ -36,7 +35,7 @@ SOON: Final = MIN_SIDE_INTERVAL
 changes is one reading)."""
 
 
-class ForecastRounds(PeriodicLook):
+class ForecastRounds(PeriodicLook[BulkLister, Forecast]):
     """Side work (:class:`~lox24tui.engine.side_work.SideWork`) that reads the forecast and
     hands it to ``on_forecast``."""
 
@@ -48,10 +47,14 @@ class ForecastRounds(PeriodicLook):
         on_forecast: Callable[[Forecast], None],
     ) -> None:
         super().__init__(
-            monitor, clock, interval=FORECAST_EVERY, requests=REQUESTS, again_after=SOON
+            monitor,
+            client,
+            clock,
+            on_forecast,
+            interval=FORECAST_EVERY,
+            requests=REQUESTS,
+            again_after=SOON,
         )
-        self._client = client
-        self._on_forecast = on_forecast
         self._prices: Prices | None = None
         self._prices_at = 0.0
 
@@ -59,20 +62,11 @@ class ForecastRounds(PeriodicLook):
         """A watched bulk started sending, was canceled or finished: what waits has changed."""
         self.soon(SOON)
 
-    async def look(self) -> None:
-        client = self._client()
-        if client is None:
-            return
-        guard = self._monitor.guard
-        try:
-            waiting, complete = await read_waiting(client)
-            now = self._clock.now()
-            if any(needs_prices(bulk) for bulk in waiting) and (
-                self._prices is None or now - self._prices_at >= PRICES_FOR
-            ):
-                self._prices, self._prices_at = await read_prices(client), now
-        except Lox24Error:
-            return  # the guard has taken note; the next round tries again
-        if self._monitor.guard is guard:  # not a forecast of a token no longer in use
-            prices = self._prices or NO_PRICES
-            self._on_forecast(forecast_of(waiting, prices, complete=complete))
+    async def read(self, client: BulkLister) -> Forecast:
+        waiting, complete = await read_waiting(client)
+        now = self._clock.now()
+        if any(needs_prices(bulk) for bulk in waiting) and (
+            self._prices is None or now - self._prices_at >= PRICES_FOR
+        ):
+            self._prices, self._prices_at = await read_prices(client), now
+        return forecast_of(waiting, self._prices or NO_PRICES, complete=complete)
