@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
+from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.api import Lox24Error
 from lox24tui.clock import Clock
 from lox24tui.engine.bulk_state import BulkState, BulkUpdate, Change
@@ -19,11 +20,16 @@ Seen = TypeVar("Seen")
 
 class PeriodicLook(Generic[Source, Seen]):
     """Side work that looks at one thing of the account (the balance, the scheduled spend)
-    every ``interval``, and sooner when :meth:`soon` is asked (something it shows changed). A
-    look asked for while one is on its way follows it after ``again_after``. The subclass says
-    what a look reads (:meth:`read`, at most ``requests`` requests); what it read goes to
-    ``on_seen``, unless the token changed meanwhile. ``client`` is the client of the token in
-    use, or None while there is none (then no look is made)."""
+    every ``interval`` (never more often than :data:`MIN_SIDE_INTERVAL`), and sooner when
+    :meth:`soon` is asked (something it shows changed). A look asked for while one is on its
+    way follows it after :attr:`AGAIN_AFTER`. The subclass says what a look reads
+    (:meth:`read`, at most :attr:`REQUESTS` requests); what it read goes to ``on_seen``,
+    unless the token changed meanwhile. ``client`` is the client of the token in use, or None
+    while there is none (then no look is made)."""
+
+    REQUESTS: ClassVar[int]
+    """The most one look sends: charged to the side-work budget."""
+    AGAIN_AFTER: ClassVar[float] = 0.0
 
     def __init__(
         self,
@@ -33,21 +39,17 @@ class PeriodicLook(Generic[Source, Seen]):
         on_seen: Callable[[Seen], None],
         *,
         interval: float,
-        requests: int,
-        again_after: float = 0.0,
     ) -> None:
         self._monitor = monitor
         self._client = client
         self._clock = clock
         self._on_seen = on_seen
         self._wake = monitor.side.wake
-        self.interval = interval
-        self._requests = requests
-        self._again_after = again_after
+        self.interval = max(MIN_SIDE_INTERVAL, interval)
         self._due: float | None = clock.now()
         self._running = False
         self._again = False
-        """Asked for while a look was on its way: look again after ``again_after``."""
+        """Asked for while a look was on its way: look again after :attr:`AGAIN_AFTER`."""
         monitor.updates.listen(self._on_engine_event)
 
     def _on_engine_event(self, event: MonitorEvent) -> None:
@@ -81,14 +83,14 @@ class PeriodicLook(Generic[Source, Seen]):
         self._due = None
         self._running = True
         self._again = False
-        return SideJob(self._run, self._requests)
+        return SideJob(self._run, self.REQUESTS)
 
     async def _run(self) -> None:
         try:
             await self._look()
         finally:
             self._running = False
-            wait = self._again_after if self._again else self.interval
+            wait = self.AGAIN_AFTER if self._again else self.interval
             self._due = self._clock.now() + wait
 
     async def _look(self) -> None:

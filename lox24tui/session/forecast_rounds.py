@@ -17,13 +17,15 @@ from lox24tui.engine.monitor import Monitor
 from lox24tui.engine.periodic_look import PeriodicLook
 from lox24tui.insight.forecast import (
     NO_PRICES,
-    REQUESTS,
     Forecast,
     Prices,
     forecast_of,
     needs_prices,
     read_prices,
     read_waiting,
+)
+from lox24tui.insight.forecast import (
+    REQUESTS as READING_REQUESTS,
 )
 
 FORECAST_EVERY: Final = 15 * 60.0
@@ -39,6 +41,9 @@ class ForecastRounds(PeriodicLook[BulkLister, Forecast]):
     """Side work (:class:`~lox24tui.engine.side_work.SideWork`) that reads the forecast and
     hands it to ``on_forecast``."""
 
+    REQUESTS = READING_REQUESTS
+    AGAIN_AFTER = SOON
+
     def __init__(
         self,
         monitor: Monitor,
@@ -46,15 +51,7 @@ class ForecastRounds(PeriodicLook[BulkLister, Forecast]):
         clock: Clock,
         on_forecast: Callable[[Forecast], None],
     ) -> None:
-        super().__init__(
-            monitor,
-            client,
-            clock,
-            on_forecast,
-            interval=FORECAST_EVERY,
-            requests=REQUESTS,
-            again_after=SOON,
-        )
+        super().__init__(monitor, client, clock, on_forecast, interval=FORECAST_EVERY)
         self._prices: Prices | None = None
         self._prices_at = 0.0
 
