@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import textwrap
 import time
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -20,6 +21,7 @@ from lox24tui.api import Lox24Client, Token
 from lox24tui.commands.dashboard import calm_the_garbage_collector
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve, serve_in_thread
+from lox24tui.session.config import Locations
 
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     # pytest started as a background job of a script ("cmd &" without job control) ignores
@@ -163,6 +165,14 @@ def live_url(live_fake: FakeLox24) -> Iterator[str]:
     """``live_fake`` served from a thread of its own, for tests without an event loop."""
     with serve_in_thread(live_fake) as url:
         yield url
+
+
+def write_config(text: str) -> Path:
+    """``text`` (dedented) as the config file, where lox24tui reads it in this test's folders."""
+    path = Locations.default().config_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
 
 
 TOPPED_UP = Decimal("10000.00")

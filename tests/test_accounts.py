@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import socket
-import textwrap
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -23,15 +22,10 @@ from lox24tui.state.store import WatchList
 from tests.cli_process import WRONG, cli_env, lox24tui
 from tests.lines import running
 
+from .conftest import write_config
+
 OTHER_TOKEN = "7654321:" + "7" * 32
 """The second account's token (the second fake accepts only it)."""
-
-
-def write_config(text: str) -> Path:
-    path = Locations.default().config_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def refused(text: str, environ: dict[str, str] | None = None) -> str:

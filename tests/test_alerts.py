@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import sys
-import textwrap
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -24,15 +23,10 @@ from lox24tui.session.config import ConfigError, Locations, load_settings
 from tests.bulk_states import BULK, NOW, bulk, sample
 from tests.cli_process import lox24tui
 
+from .conftest import write_config
+
 TOKEN = "1234567:abcdefabcdefabcdefabcdefabcdefab"
 """A token in the form LOX24 gives (the demo needs none: it is what must not leak)."""
-
-
-def write_config(text: str) -> Path:
-    path = Locations.default().config_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def refused(text: str) -> str:

@@ -10,6 +10,8 @@ import pytest
 from lox24tui.api import DEFAULT_BASE_URL
 from lox24tui.session.config import ConfigError, Locations, inside_tmux, load_settings
 
+from .conftest import write_config
+
 SECRET = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"
 
 
@@ -117,13 +119,6 @@ def test_delivery_settings_refuse_values_that_would_misbehave(line: str) -> None
     locations.config_file.write_text(line + "\n")
     with pytest.raises(ConfigError, match=line.split(" ")[0]):
         load_settings(environ={})
-
-
-def write_config(text: str) -> Path:
-    locations = Locations.default()
-    locations.config_dir.mkdir(parents=True, exist_ok=True)
-    locations.config_file.write_text(text, encoding="utf-8")
-    return locations.config_file
 
 
 def problem_with(environ: dict[str, str] | None = None) -> str:

@@ -15,6 +15,8 @@ from keyring.errors import KeyringLocked
 from lox24tui.account.keyring_store import ACCOUNT, SERVICE
 from lox24tui.session.config import ConfigError, Locations, load_settings, save_token
 
+from .conftest import write_config
+
 SECRET = "7654321:c0ffee00c0ffee00c0ffee00c0ffee00"
 OLDER = "1111111:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -53,12 +55,6 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
-
-
-def write_config(text: str) -> None:
-    locations = Locations.default()
-    locations.config_dir.mkdir(parents=True, exist_ok=True)
-    locations.config_file.write_text(text, encoding="utf-8")
 
 
 def token_loaded(environ: dict[str, str] | None = None) -> str | None:

@@ -16,6 +16,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.keys import catalogue
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
+from tests.conftest import write_config
 from tests.tui.dashboard_driver import by_label, cursor_to, keys_panel_text, toasts
 
 from .conftest import WIDE, fake_of, main_of, opened, settle, until
@@ -23,15 +24,10 @@ from .conftest import WIDE, fake_of, main_of, opened, settle, until
 README = Path(__file__).parents[2] / "README.md"
 
 
-def write_config(locations: Locations, text: str) -> None:
-    locations.config_file.parent.mkdir(parents=True, exist_ok=True)
-    locations.config_file.write_text(text)
-
-
 async def test_a_key_from_the_config_file_opens_its_action(
     demo: Callable[..., Lox24App], locations: Locations
 ) -> None:
-    write_config(locations, '[keys]\n"main.add" = "plus"\n')
+    write_config('[keys]\n"main.add" = "plus"\n')
     app = demo(settings=load_settings(locations))
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
@@ -92,7 +88,7 @@ def test_the_readme_lists_every_binding_id_with_its_default() -> None:
 
 
 def test_saving_a_token_keeps_the_keys_table(locations: Locations) -> None:
-    write_config(locations, 'interval = 30\n\n[keys]\n"main.add" = "plus"\n')
+    write_config('interval = 30\n\n[keys]\n"main.add" = "plus"\n')
     save_token("1234567:" + "a" * 32, locations)
     settings = load_settings(locations)
     assert settings.keys == {"main.add": "plus"} and settings.interval == 30

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import socket
-import textwrap
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +34,7 @@ from lox24tui.tui.screens.discover import DiscoverScreen
 from lox24tui.tui.screens.export import ExportScreen
 from lox24tui.tui.setup import DEMO_SHOP, DEMO_SWISS, demo_setup, real_setup
 from tests.cli_process import WRONG
+from tests.conftest import write_config
 from tests.tui.dashboard_driver import (
     cell,
     palette_search,
@@ -216,16 +216,19 @@ async def test_an_export_holds_the_rows_of_both_accounts_in_the_order_shown(
         assert {record["id"] for record in records} == shop_ids | swiss_ids
 
 
-def configure(text: str) -> None:
-    path = Locations.default().config_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
+def configure(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """``text`` as the config file; the shop's and the Swiss branch's tokens in the variables
+    it may name (SHOP_TOKEN, SWISS_TOKEN)."""
+    write_config(text)
+    monkeypatch.setenv("SHOP_TOKEN", FAKE_TOKEN)
+    monkeypatch.setenv("SWISS_TOKEN", SWISS_TOKEN)
 
 
 def test_the_dashboard_shows_every_account_of_the_config_unless_one_is_picked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     configure(
+        monkeypatch,
         """
         [accounts.shop]
         api_url = "http://eur.example"
@@ -236,11 +239,8 @@ def test_the_dashboard_shows_every_account_of_the_config_unless_one_is_picked(
         [accounts.swiss]
         api_url = "http://chf.example"
         token_env = "SWISS_TOKEN"
-        """
+        """,
     )
-    monkeypatch.delenv("LOX24_TOKEN", raising=False)
-    monkeypatch.setenv("SHOP_TOKEN", FAKE_TOKEN)
-    monkeypatch.setenv("SWISS_TOKEN", SWISS_TOKEN)
     setup = real_setup(load_settings(), Locations.default())
     assert [
         (s.tag, s.api_url, s.token, s.watchlist.path.name) for s in setup.accounts
@@ -265,6 +265,7 @@ def test_accounts_on_one_server_share_its_guard_state(monkeypatch: pytest.Monkey
     """One server, one guard state in the process (one set of places in flight, one warning
     when its file is damaged); another server, its own."""
     configure(
+        monkeypatch,
         """
         [accounts.shop]
         api_url = "http://one.example"
@@ -277,11 +278,8 @@ def test_accounts_on_one_server_share_its_guard_state(monkeypatch: pytest.Monkey
         [accounts.swiss]
         api_url = "http://two.example"
         token_env = "SWISS_TOKEN"
-        """
+        """,
     )
-    monkeypatch.delenv("LOX24_TOKEN", raising=False)
-    monkeypatch.setenv("SHOP_TOKEN", FAKE_TOKEN)
-    monkeypatch.setenv("SWISS_TOKEN", SWISS_TOKEN)
     shop, outlet, swiss = real_setup(load_settings(), Locations.default()).accounts
     assert shop.guard_state is outlet.guard_state
     assert swiss.guard_state is not shop.guard_state
@@ -298,6 +296,7 @@ async def test_an_account_on_a_server_that_is_down_leaves_the_other_refreshing(
         gone = f"http://127.0.0.1:{unused.getsockname()[1]}"
     with serve_in_thread(FakeLox24(shop)) as url:
         configure(
+            monkeypatch,
             f"""
             [accounts.shop]
             api_url = "{url}"
@@ -306,10 +305,8 @@ async def test_an_account_on_a_server_that_is_down_leaves_the_other_refreshing(
             [accounts.swiss]
             api_url = "{gone}"
             token_env = "SWISS_TOKEN"
-            """
+            """,
         )
-        monkeypatch.setenv("SHOP_TOKEN", FAKE_TOKEN)
-        monkeypatch.setenv("SWISS_TOKEN", SWISS_TOKEN)
         locations = Locations.default()
         watched = shop.watched_demo_ids()[:3]
         WatchList(replace(locations, account="shop").watchlist_file).add_many(watched)
