@@ -176,25 +176,22 @@ def most_refused_in_a_minute(fake: FakeLox24) -> int:
     return max((sum(1 for t in times if s <= t < s + 65) for s in times), default=0)
 
 
+def checked_every_2_s(**servers: str) -> None:
+    """A config of these accounts, each on its server with its token in NAME_TOKEN."""
+    accounts = (
+        f'[accounts.{name}]\napi_url = "{url}"\ntoken_env = "{name.upper()}_TOKEN"\n'
+        for name, url in servers.items()
+    )
+    write_config("interval = 2\n" + "".join(accounts))
+
+
 @pytest.mark.waits
 def test_a_refused_account_stops_alone_and_the_other_on_its_server_goes_on() -> None:
     fake = FakeLox24(SimulatedAccount())
     fake.account.set_balance(Decimal("1000"), time.time())
     good_bulk, bad_bulk = sending_bulk(fake, 1), sending_bulk(fake, 2)
     with serve_in_thread(fake) as url:
-        write_config(
-            f"""
-            interval = 2
-
-            [accounts.good]
-            api_url = "{url}"
-            token_env = "GOOD_TOKEN"
-
-            [accounts.bad]
-            api_url = "{url}"
-            token_env = "BAD_TOKEN"
-            """
-        )
+        checked_every_2_s(good=url, bad=url)
         watch_list_of("good", good_bulk)
         watch_list_of("bad", bad_bulk)
         env = cli_env(None, None) | {"GOOD_TOKEN": FAKE_TOKEN, "BAD_TOKEN": WRONG}
@@ -227,19 +224,7 @@ def test_an_unreachable_server_holds_back_only_its_own_account(tmp_path: Path) -
         unused.bind(("127.0.0.1", 0))
         gone = f"http://127.0.0.1:{unused.getsockname()[1]}"
     with serve_in_thread(fake) as url:
-        write_config(
-            f"""
-            interval = 2
-
-            [accounts.here]
-            api_url = "{url}"
-            token_env = "HERE_TOKEN"
-
-            [accounts.gone]
-            api_url = "{gone}"
-            token_env = "GONE_TOKEN"
-            """
-        )
+        checked_every_2_s(here=url, gone=gone)
         watch_list_of("here", good_bulk)
         watch_list_of("gone", good_bulk.replace("-8001-", "-8002-"))
         env = cli_env(None, None) | {"HERE_TOKEN": FAKE_TOKEN, "GONE_TOKEN": FAKE_TOKEN}
