@@ -183,3 +183,26 @@ async def test_a_bulk_finishing_while_the_balance_is_on_its_way_has_it_read_agai
         held.gate.set()
         await until(lambda: len(read) == 2, "the reading after the one on its way")
         assert clock.now() - balance_reads(fake)[0] < 300
+
+
+async def test_asked_to_look_now_the_balance_is_read_at_once_though_the_engine_sleeps() -> None:
+    """What the dashboard asks when a token is put to use: no interval, no status change, no
+    tick of the clock needed."""
+    clock = VirtualClock()
+    fake = account_with(clock)
+    start = clock.now()
+    transport = httpx.ASGITransport(app=fake)
+    async with Lox24Client(Token(FAKE_TOKEN), "http://fake.test", transport=transport) as client:
+        monitor = Monitor(client, [DONE], clock=clock)
+        read: list[Account] = []
+        watch = AccountWatch(monitor, lambda: client, clock, read.append, interval=300.0)
+        monitor.side.add(watch)
+        monitor.start()
+        try:
+            await until(lambda: len(read) == 1, "the first reading")
+            await asyncio.wait_for(monitor.wait_idle(), 5)  # asleep until something falls due
+            watch.soon()
+            await until(lambda: len(read) == 2, "the reading asked for")
+        finally:
+            await monitor.stop()
+    assert balance_reads(fake) == [start, start]
