@@ -5,14 +5,16 @@ again, and when going over the balance is news."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from lox24tui.api import BulkStatus, Lox24Client, Token
+from lox24tui.api import Account, BulkStatus, Lox24Client, Token
 from lox24tui.clock import VirtualClock
+from lox24tui.engine.account_watch import AccountWatch
 from lox24tui.engine.monitor import Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import SIZED_AND_PRICED
@@ -26,11 +28,15 @@ from lox24tui.insight.forecast import (
     recent_prices,
     scheduled_cost,
 )
+from lox24tui.insight.forecast import (
+    REQUESTS as READING_REQUESTS,
+)
 from lox24tui.session.account_view import AccountView
 from lox24tui.session.events import EventBus
 from lox24tui.session.forecast_rounds import FORECAST_EVERY, PRICES_FOR, SOON, ForecastRounds
 
 WHEN = datetime(2026, 12, 24, 9, 0, tzinfo=UTC)
+BOOKED = "11111111-0000-1000-8000-000000000003"
 
 
 def bulk(**fields: Any) -> BulkStatus:
@@ -171,7 +177,7 @@ async def test_the_rounds_read_at_start_then_each_quarter_hour_and_keep_the_pric
     assert seen[-1].cost == Decimal("7.5")  # 100 messages at the fake's 0.075
 
 
-async def until_read(seen: list[Forecast], count: int) -> None:
+async def until_read(seen: Sequence[object], count: int) -> None:
     for _ in range(500):
         if len(seen) >= count:
             return
@@ -210,3 +216,30 @@ async def test_a_watched_bulk_that_starts_sending_has_the_forecast_read_again_so
             assert read_at[1] - read_at[0] < FORECAST_EVERY  # sooner than the quarter hour
         finally:
             await monitor.stop()
+
+
+async def test_a_reading_is_charged_every_request_it_may_send_to_the_side_budget() -> None:
+    """With a budget of one reading a minute, the balance asked for at the same start waits
+    for the window to free: a reading may send REQUESTS requests, not one."""
+    clock = VirtualClock()
+    now = clock.now()
+    fake = FakeLox24(SimulatedAccount([SimBulk.scheduled(BOOKED, now, 600, 100)]), clock=clock)
+    fake.account.set_balance(Decimal("1000"), now)
+    transport = httpx.ASGITransport(app=fake)
+    async with Lox24Client(Token(FAKE_TOKEN), "http://fake.test", transport=transport) as client:
+        monitor = Monitor(client, [], clock=clock, side_requests_per_minute=READING_REQUESTS)
+        seen: list[Forecast] = []
+        read: list[Account] = []
+        monitor.side.add(ForecastRounds(monitor, lambda: client, clock, seen.append))
+        monitor.side.add(AccountWatch(monitor, lambda: client, clock, read.append, interval=300))
+        monitor.start()
+        try:
+            await until_read(seen, 1)
+            await asyncio.wait_for(monitor.wait_idle(), 5)
+            assert read == []  # the reading's requests fill the minute
+            clock.advance(60)
+            await asyncio.wait_for(monitor.wait_idle(), 5)
+            await until_read(read, 1)
+        finally:
+            await monitor.stop()
+    assert [entry.at for entry in fake.log if entry.path == "/me"] == [now + 60]
