@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from lox24tui.api import MESSAGE_FIELDS, Message
 from lox24tui.api.records import CONTRACT_FIELDS
-from lox24tui.state.files import write_atomically
+from lox24tui.state.files import os_reason, write_atomically
 from lox24tui.text import exact_json, sanitise
 from lox24tui.text.phones import mask_phone
 
@@ -135,8 +135,10 @@ def write_export(
 
 
 def why_not_written(error: OSError) -> str:
-    """The reason in words, never the name of the temporary file the write went through."""
-    return error.strerror or type(error).__name__
+    """Why, and what to do, in the words every state file's fault uses (never an errno number,
+    never the name of the temporary file the write went through)."""
+    why, todo = os_reason(error)
+    return f"{why}; {todo}"
 
 
 def format_for(path: str, default: str = "csv") -> str:

@@ -66,5 +66,5 @@ async def test_an_export_to_an_unwritable_place_names_that_place(
         await pilot.press("enter")
         await pilot.pause()
         (message,) = [t for t in toasts(app) if "Cannot write" in t]
-        assert f"Cannot write {tmp_path}: Is a directory" in message
+        assert f"Cannot write {tmp_path}: a folder stands where the file should be" in message
         assert f".{tmp_path.name}." not in message

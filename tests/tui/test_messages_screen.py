@@ -265,7 +265,7 @@ async def test_a_file_that_cannot_be_made_says_why_and_nothing_is_written(
         a_file.write_text("kept")
         unwritable = a_file / "report.md"  # its folder is a file
         await name_the_file(app, pilot, key, unwritable)
-        said = f"Cannot write {unwritable}: "
+        said = f"Cannot write {unwritable}: a part of its path is a file, not a folder"
         await until(pilot, lambda: any(said in t for t in toasts(app)), "no failure said")
         assert app.screen is screen and not unanswered.exists()
         assert a_file.read_text() == "kept"
