@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
 
 from lox24tui.tui.app import Lox24App
-from lox24tui.tui.screens.dialogs import ConfirmScreen
+from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen
 from tests.tui.dashboard_driver import shown_ids, toasts
 
@@ -156,3 +156,37 @@ async def test_an_existing_file_is_replaced_when_the_user_says_yes(
             f"Exported {len(app.session.watchlist.ids)} bulks" in text for text in toasts(app)
         )
     assert exported_ids(target) == app.session.watchlist.ids
+
+
+@pytest.mark.parametrize("leave", ["escape", "cancel"])
+async def test_e_relabels_the_row_and_escape_or_cancel_keeps_the_label(
+    demo: Callable[..., Lox24App], leave: str
+) -> None:
+    app = demo()
+    async with opened(app, WIDE) as pilot:
+        table = main_of(app).table
+        bulk_id = table.selected_id
+        assert bulk_id is not None
+
+        def shown() -> str:
+            return table.get_cell(bulk_id, "label").plain
+
+        before = shown()
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, LabelScreen), "e opened nothing")
+        label = app.screen.query_one("#label", Input)
+        assert label.value == before
+        label.value = "Kept apart"
+        if leave == "escape":
+            await pilot.press("escape")
+        else:
+            await pilot.click("#cancel")
+        await until(pilot, lambda: not isinstance(app.screen, LabelScreen), "the dialog stayed")
+        assert shown() == before
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, LabelScreen), "e opened nothing")
+        app.screen.query_one("#label", Input).value = "Renamed here"
+        await pilot.press("enter")
+        await until(pilot, lambda: shown() == "Renamed here", "not relabeled")
+    saved = json.loads(app.session.watchlist.path.read_text())
+    assert any(entry.get("label") == "Renamed here" for entry in saved["bulks"])
