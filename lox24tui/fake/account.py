@@ -30,13 +30,13 @@ NEW, IN_PROGRESS, PROCESSED, CANCELED, SYSTEM_ERROR, NO_RECIPIENTS = 0, 5, 10, 1
 _UUID_EPOCH_OFFSET: Final = 0x01B21DD213814000  # 100 ns ticks from 1582-10-15 to 1970-01-01
 _NODE: Final = 0x96000028B339  # the node of LOX24's example id
 DEMO_ID_EPOCH: Final = 1_764_115_200.0
+"""The time the demo account's (fixed) ids are stamped from: 2025-11-26."""
 SWISS_ID_EPOCH: Final = DEMO_ID_EPOCH - 400 * 86_400.0
 """The Swiss demo account's ids lie a year and more before the demo's: the two never share one."""
-"""The time the demo account's (fixed) ids are stamped from: 2025-11-26."""
 PACE_WAVES: Final = 3
+"""How many times a bulk's send rate rises and falls while it sends (with ``pace_swing``)."""
 SIZED_AND_PRICED: Final = ("sized_when_scheduled", "priced_when_scheduled")
 """The quirks of a scheduled bulk that tells its size and its price before it sends."""
-"""How many times a bulk's send rate rises and falls while it sends (with ``pace_swing``)."""
 
 
 def time_uuid(at: float, sequence: int) -> str:
