@@ -25,12 +25,12 @@ class BulkFileScreen(ExportScreen):
     """In the suggested name: ``lox24tui-KIND-73f43a80-20261206-101500.SUFFIX``."""
     SUFFIX: ClassVar[str]
     WHAT: ClassVar[str]
-    """The file in the user's words, for the dialog and its failures: "No WHAT written: …"."""
+    """The file in the user's words, in the dialog's title: "Export the WHAT"."""
     GATHERING: ClassVar[str]
     """Said while LOX24 is asked (it may take a few pages)."""
 
     def __init__(self, bulk: OneBulk) -> None:
-        stamp = f"{bulk.now().astimezone():%Y%m%d-%H%M%S}"  # a second file never replaces the first
+        stamp = f"{bulk.now().astimezone():%Y%m%d-%H%M%S}"  # a second file gets a name of its own
         suggestion = f"lox24tui-{self.KIND}-{bulk.bulk_id[:8]}-{stamp}.{self.SUFFIX}"
         super().__init__(suggestion, 0, filtered=True, scope=f"the {self.WHAT}")
 
