@@ -262,36 +262,24 @@ def declare(commands: Subcommands) -> None:
         required=True,
         help="one of these (lox24tui watch ACTION --help says more)",
     )
-    watch_add = add_command(
-        watch_commands, "add", ADD_SUMMARY, ADD_DESCRIPTION, epilog(EXAMPLES["watch add"], EPILOG)
+    actions = {
+        "add": (ADD_SUMMARY, ADD_DESCRIPTION, EPILOG),
+        "remove": (REMOVE_SUMMARY, REMOVE_DESCRIPTION, EPILOG),
+        "list": (LIST_SUMMARY, LIST_DESCRIPTION, EPILOG),
+        "restore": (RESTORE_SUMMARY, RESTORE_DESCRIPTION, ""),  # its statuses are its own
+    }
+    watch_add, watch_remove, watch_list, watch_restore = (
+        add_command(
+            watch_commands, name, summary, description, epilog(EXAMPLES[f"watch {name}"], rest)
+        )
+        for name, (summary, description, rest) in actions.items()
     )
     watch_add.add_argument(
         "ids", nargs="+", metavar="ID", help="bulk ids (UUIDs); '-' reads them from stdin"
     )
     watch_add.add_argument("--label", default="", help="a label for the added bulks")
-    watch_remove = add_command(
-        watch_commands,
-        "remove",
-        REMOVE_SUMMARY,
-        REMOVE_DESCRIPTION,
-        epilog(EXAMPLES["watch remove"], EPILOG),
-    )
     add_bulk_ids(watch_remove, help="watched bulk ids; '-' reads them from stdin")
-    watch_list = add_command(
-        watch_commands,
-        "list",
-        LIST_SUMMARY,
-        LIST_DESCRIPTION,
-        epilog(EXAMPLES["watch list"], EPILOG),
-    )
     watch_list.add_argument("--json", action="store_true", help="one JSON object per line")
-    watch_restore = add_command(
-        watch_commands,
-        "restore",
-        RESTORE_SUMMARY,
-        RESTORE_DESCRIPTION,
-        epilog(EXAMPLES["watch restore"]),
-    )
     watch_restore.add_argument(
         "number",
         nargs="?",
