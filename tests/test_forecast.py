@@ -41,14 +41,8 @@ def finished(uuid_tail: int, start: float, recipients: int, unit: str, **kwargs:
 def scheduled(
     uuid_tail: int, start: float, recipients: int, *quirks: str, **kwargs: object
 ) -> SimBulk:
-    return SimBulk(
-        uuid=f"11111111-0000-1000-8000-{uuid_tail:012d}",
-        created_at=start - HOUR,
-        delivery_at=start + 24 * HOUR,
-        recipients=recipients,
-        quirks=frozenset(quirks),
-        **kwargs,  # type: ignore[arg-type]
-    )
+    uuid = f"11111111-0000-1000-8000-{uuid_tail:012d}"
+    return SimBulk.scheduled(uuid, start, 24 * HOUR, recipients, *quirks, **kwargs)
 
 
 def account_of(*bulks: SimBulk, balance: str = "100.00", start: float) -> SimulatedAccount:
