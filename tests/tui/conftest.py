@@ -60,8 +60,12 @@ def locations() -> Locations:
     return Locations.default()
 
 
+Demo = Callable[..., Lox24App]
+"""What the ``demo`` fixture gives: build the demo dashboard, with any setup changed by name."""
+
+
 @pytest.fixture
-def demo(locations: Locations) -> Callable[..., Lox24App]:
+def demo(locations: Locations) -> Demo:
     """A demo dashboard on a fresh virtual clock (same clock for the app, engine and fake), of
     the demo's shop account alone, as ``lox24tui --demo --account shop`` shows it (the tests of
     both accounts side by side build theirs)."""

@@ -11,11 +11,11 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.setup import demo_setup
 from tests.tui.dashboard_driver import summary_text, toasts
 
-from .conftest import advance, fake_of, opened, until
+from .conftest import Demo, advance, fake_of, opened, until
 
 
 async def test_an_outage_reads_unreachable_not_live_and_clears_when_lox24_answers(
-    demo: Callable[..., Lox24App],
+    demo: Demo,
 ) -> None:
     app = demo()
     async with opened(app) as pilot:
@@ -45,7 +45,7 @@ class BreakingClock(VirtualClock):
         return super().call_later(seconds, callback)
 
 
-async def test_a_failed_engine_says_so_instead_of_live(demo: Callable[..., Lox24App]) -> None:
+async def test_a_failed_engine_says_so_instead_of_live(demo: Demo) -> None:
     clock = BreakingClock()
     app = Lox24App(demo_setup(Settings(), Locations.default(), clock=clock, seed=7, account="shop"))
     async with opened(app) as pilot:

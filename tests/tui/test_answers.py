@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from lox24tui.engine.bulk_state import BulkState
 from lox24tui.fake import FakeLox24
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
-from lox24tui.tui.app import Lox24App
 from lox24tui.tui.cells import COLUMNS
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
@@ -31,15 +29,12 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import WIDE, advance, app_on, main_of, opened, settle, until
+from .conftest import WIDE, Demo, advance, app_on, main_of, opened, settle, until
 
 
-async def test_escape_closes_the_keys_panel_and_then_means_back_again(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_escape_closes_the_keys_panel_and_then_means_back_again(demo: Demo) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("v")  # the pane is open: Esc would close it
         assert main_of(app).pane.display
         await pilot.press("question_mark")
@@ -52,12 +47,9 @@ async def test_escape_closes_the_keys_panel_and_then_means_back_again(
         assert not main_of(app).pane.display
 
 
-async def test_the_pane_says_what_processed_at_is_and_how_many_wait_to_be_sent(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_pane_says_what_processed_at_is_and_how_many_wait_to_be_sent(demo: Demo) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         sending = by_label(app, "Black Friday newsletter")  # in progress: messages still going
         await cursor_to(pilot, app, sending)
         await pilot.press("enter")
@@ -74,12 +66,9 @@ async def test_the_pane_says_what_processed_at_is_and_how_many_wait_to_be_sent(
         assert f"waiting to be sent {waiting:,}" in text
 
 
-async def test_the_add_dialog_shows_its_title_fields_and_buttons_at_80x24(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_add_dialog_shows_its_title_fields_and_buttons_at_80x24(demo: Demo) -> None:
     app = demo()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (80, 24)) as pilot:
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AddBulksScreen), "a did not open it")
         await pilot.pause()
@@ -90,7 +79,7 @@ async def test_the_add_dialog_shows_its_title_fields_and_buttons_at_80x24(
             assert inside.contains_region(region), f"{part} is cut off at 80×24"
 
 
-async def test_notices_name_the_keys_of_the_keymap(demo: Callable[..., Lox24App]) -> None:
+async def test_notices_name_the_keys_of_the_keymap(demo: Demo) -> None:
     app = demo(
         settings=Settings(
             archive_after=0, keys={"undo": "U", "main.archived": "H", "main.add": "plus"}
@@ -165,9 +154,7 @@ async def test_before_the_first_answers_checked_is_no_wider_than_its_title(
 LIFECYCLE = ("scheduled", "new", "in progress", "processed", "canceled", "system error")
 
 
-async def test_status_sorts_in_lifecycle_order_and_a_dash_stays_last_both_ways(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_status_sorts_in_lifecycle_order_and_a_dash_stays_last_both_ways(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await pilot.press(*"sss")  # label, id, status
@@ -188,11 +175,10 @@ async def test_status_sorts_in_lifecycle_order_and_a_dash_stays_last_both_ways(
 
 
 async def test_costs_line_up_with_two_decimals_while_the_pane_keeps_the_exact_amount(
-    demo: Callable[..., Lox24App],
+    demo: Demo,
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         odd = None
         for _ in range(20):  # until a price runs to fractions of a cent (the demo's 0.075)
             await advance(app, pilot, 1)
@@ -214,10 +200,9 @@ def _past_cents(state: BulkState) -> bool:
     return price is not None and price != price.quantize(Decimal("0.01"))
 
 
-async def test_the_bar_names_a_remapped_pause_key(demo: Callable[..., Lox24App]) -> None:
+async def test_the_bar_names_a_remapped_pause_key(demo: Demo) -> None:
     app = demo(settings=Settings(archive_after=0, keys={"main.pause": "P"}))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("P")
         await until(pilot, lambda: "Paused" in summary_text(app), "P did not pause")
         assert "P resumes." in summary_text(app) and "p resumes" not in summary_text(app)
@@ -229,8 +214,7 @@ async def test_at_80_columns_a_refused_token_still_shows_the_keys_out_of_it(
     watchlist = WatchList(tmp_path / "watch.json")
     watchlist.add_many(fake.account.watched_demo_ids())
     app = app_on(fake, watchlist, locations, token="1234567:" + "0" * 32)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (80, 24)):
         state_line = summary_text(app).splitlines()[1]
         assert "LOX24 refused the token (401)" in state_line
         assert "t enters a new token, p tries this one again." in state_line

@@ -4,7 +4,6 @@ words and its traceback goes to the debug log (tokens and phone numbers redacted
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -12,11 +11,10 @@ import httpx
 from lox24tui.engine.side_work import SideJob
 from lox24tui.session.config import Settings
 from lox24tui.state.debuglog import start_log
-from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.messages import MessagesScreen
 from tests.tui.dashboard_driver import summary_text, toasts
 
-from .conftest import opened, until
+from .conftest import Demo, opened, until
 
 
 class MessagesBreak(httpx.AsyncBaseTransport):
@@ -33,7 +31,7 @@ class MessagesBreak(httpx.AsyncBaseTransport):
 
 
 async def test_a_failing_background_job_is_said_on_screen_and_logged(
-    demo: Callable[..., Lox24App], package_logger: logging.Logger, tmp_path: Path
+    demo: Demo, package_logger: logging.Logger, tmp_path: Path
 ) -> None:
     log = tmp_path / "debug.log"
     start_log(log)
@@ -69,7 +67,7 @@ class BrokenSideWork:
 
 
 async def test_an_engine_that_stops_says_so_on_the_bar_and_in_a_toast(
-    demo: Callable[..., Lox24App], package_logger: logging.Logger, tmp_path: Path
+    demo: Demo, package_logger: logging.Logger, tmp_path: Path
 ) -> None:
     log = tmp_path / "debug.log"
     start_log(log)

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual.widgets import Static
 
-from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.clicks import ClicksScreen
 from tests.tui.dashboard_driver import open_messages
 
-from .conftest import advance, until
+from .conftest import Demo, advance, until
 
 SIZE = (120, 35)
 
 
-async def test_l_lists_the_clicks_with_country_and_browser_and_no_ip(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_l_lists_the_clicks_with_country_and_browser_and_no_ip(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=SIZE) as pilot:
         await open_messages(app, pilot)

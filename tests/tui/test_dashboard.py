@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,7 +45,7 @@ from tests.tui.dashboard_driver import (
     two_bulks_ending_soon,
 )
 
-from .conftest import WIDE, advance, app_on, fake_of, main_of, opened, settle, until
+from .conftest import WIDE, Demo, advance, app_on, fake_of, main_of, opened, settle, until
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 
@@ -77,7 +76,7 @@ def bells(app: Lox24App, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return rings
 
 
-async def test_the_demo_opens_on_its_watched_bulks(demo: Callable[..., Lox24App]) -> None:
+async def test_the_demo_opens_on_its_watched_bulks(demo: Demo) -> None:
     app = demo()
     async with opened(app):
         assert shown_ids(app) == app.session.watchlist.ids
@@ -89,7 +88,7 @@ async def test_the_demo_opens_on_its_watched_bulks(demo: Callable[..., Lox24App]
         assert "12 watched" in summary_text(app) and "Live" in summary_text(app)
 
 
-async def test_adding_valid_invalid_and_duplicate_ids(demo: Callable[..., Lox24App]) -> None:
+async def test_adding_valid_invalid_and_duplicate_ids(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         already = app.session.watchlist.ids[0]
@@ -113,7 +112,7 @@ async def test_adding_valid_invalid_and_duplicate_ids(demo: Callable[..., Lox24A
         assert all(is_bulk_id(path.split("/")[2]) for path in status_paths)
 
 
-async def test_remove_asks_first_and_undo_puts_it_back(demo: Callable[..., Lox24App]) -> None:
+async def test_remove_asks_first_and_undo_puts_it_back(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         target = app.session.watchlist.ids[2]
@@ -130,7 +129,7 @@ async def test_remove_asks_first_and_undo_puts_it_back(demo: Callable[..., Lox24
         assert main_of(app).table.selected_id == target
 
 
-async def test_the_detail_pane_shows_every_field(demo: Callable[..., Lox24App]) -> None:
+async def test_the_detail_pane_shows_every_field(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await select(pilot, app, "Appointment reminders (voice)")
@@ -151,7 +150,7 @@ async def test_the_detail_pane_shows_every_field(demo: Callable[..., Lox24App]) 
         assert '"voice_lang": "DE"' in pane_text(app)
 
 
-async def test_the_pane_follows_its_bulk_through_updates(demo: Callable[..., Lox24App]) -> None:
+async def test_the_pane_follows_its_bulk_through_updates(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         friday = await select(pilot, app, "Black Friday newsletter")
@@ -162,7 +161,7 @@ async def test_the_pane_follows_its_bulk_through_updates(demo: Callable[..., Lox
         assert "msg_total_count" in pane_text(app)
 
 
-async def test_a_status_change_updates_the_row_and_toasts(demo: Callable[..., Lox24App]) -> None:
+async def test_a_status_change_updates_the_row_and_toasts(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         store = by_label(app, "Store opening reminder")  # delivery 20 s after start
@@ -207,7 +206,7 @@ async def test_each_engine_state_shows_in_the_summary_bar(
         assert "Paused (by you)" in summary_text(app)
 
 
-async def test_the_watch_list_survives_a_restart(demo: Callable[..., Lox24App]) -> None:
+async def test_the_watch_list_survives_a_restart(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await paste_into_add_dialog(pilot, app, UNKNOWN_ID, "Kept")
@@ -288,9 +287,7 @@ async def test_nulls_and_unknown_codes_have_readable_states(
         assert "unreadable: 'oops'" in text
 
 
-async def test_a_narrow_terminal_opens_the_detail_as_a_screen(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_narrow_terminal_opens_the_detail_as_a_screen(demo: Demo) -> None:
     app = demo()
     async with opened(app, (100, 30)) as pilot:
         await cursor_to(pilot, app, app.session.watchlist.ids[1])
@@ -304,7 +301,7 @@ async def test_a_narrow_terminal_opens_the_detail_as_a_screen(
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_pasted_markup_is_echoed_literally(demo: Callable[..., Lox24App]) -> None:
+async def test_pasted_markup_is_echoed_literally(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         dialog = await paste_into_add_dialog(pilot, app, "not-an-id [/b] [@click=app.quit]x[/]")
@@ -314,7 +311,7 @@ async def test_pasted_markup_is_echoed_literally(demo: Callable[..., Lox24App]) 
 
 
 async def test_a_watch_list_that_cannot_be_written_is_reported_not_fatal(
-    demo: Callable[..., Lox24App], monkeypatch: pytest.MonkeyPatch
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = demo()
     async with opened(app) as pilot:
@@ -332,9 +329,7 @@ async def test_a_watch_list_that_cannot_be_written_is_reported_not_fatal(
         assert app.is_running
 
 
-async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await pilot.press("slash", *"in progress", "enter")
@@ -349,7 +344,7 @@ async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(
         assert "filter: " in summary_text(app)
 
 
-async def test_undo_right_after_remove_shows_the_bulk_again(demo: Callable[..., Lox24App]) -> None:
+async def test_undo_right_after_remove_shows_the_bulk_again(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         done = await select(pilot, app, "Dry run: price check")
@@ -393,9 +388,7 @@ async def test_without_a_token_the_app_asks_checks_once_and_saves_it_privately(
     assert FAKE_TOKEN in saved.read_text()
 
 
-async def test_x_exports_what_the_dashboard_shows(
-    demo: Callable[..., Lox24App], tmp_path: Path
-) -> None:
+async def test_x_exports_what_the_dashboard_shows(demo: Demo, tmp_path: Path) -> None:
     app = demo()
     async with opened(app) as pilot:
         await pilot.press("x")
@@ -410,9 +403,7 @@ async def test_x_exports_what_the_dashboard_shows(
     assert friday["status"] == "in progress" and friday["msg_total_count"] > 0
 
 
-async def test_import_picks_recent_bulks_without_typing_an_id(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_import_picks_recent_bulks_without_typing_an_id(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
@@ -432,7 +423,7 @@ async def test_import_picks_recent_bulks_without_typing_an_id(
         assert cell(app, picked[0], "status") in ("processed", "canceled", "system error")
 
 
-async def test_import_filters_by_status(demo: Callable[..., Lox24App]) -> None:
+async def test_import_filters_by_status(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
@@ -447,9 +438,7 @@ async def test_import_filters_by_status(demo: Callable[..., Lox24App]) -> None:
         )
 
 
-async def test_import_with_a_revoked_token_stops_like_the_engine(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_import_with_a_revoked_token_stops_like_the_engine(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         fake = fake_of(app)
@@ -468,7 +457,7 @@ async def test_import_with_a_revoked_token_stops_like_the_engine(
         assert "Stopped" in summary_text(app) and "t enters a new token" in summary_text(app)
 
 
-async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> None:
+async def test_picks_survive_a_filter_change(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
@@ -482,7 +471,7 @@ async def test_picks_survive_a_filter_change(demo: Callable[..., Lox24App]) -> N
         assert app.session.watchlist.ids[-1] == picked
 
 
-async def test_sorting_follows_the_values_of_a_column(demo: Callable[..., Lox24App]) -> None:
+async def test_sorting_follows_the_values_of_a_column(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         labels = column_shown(app, "label")
@@ -496,9 +485,7 @@ async def test_sorting_follows_the_values_of_a_column(demo: Callable[..., Lox24A
         assert message_counts(app) == sorted(counts)
 
 
-async def test_fields_changed_at_the_last_refresh_are_highlighted(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_fields_changed_at_the_last_refresh_are_highlighted(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await cursor_to(pilot, app, by_label(app, "Black Friday newsletter"))  # sending
@@ -535,7 +522,7 @@ async def test_a_bulk_failing_toasts_as_an_error(tmp_path: Path, locations: Loca
         assert done and not any(toast.has_class("-error") for toast in done)
 
 
-async def test_escape_clears_the_filter(demo: Callable[..., Lox24App]) -> None:
+async def test_escape_clears_the_filter(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await pilot.press("slash", *"scheduled", "enter")
@@ -549,7 +536,7 @@ async def test_escape_clears_the_filter(demo: Callable[..., Lox24App]) -> None:
 
 
 async def test_keys_typed_right_after_slash_reach_the_filter_and_a_slash_in_it_is_text(
-    demo: Callable[..., Lox24App],
+    demo: Demo,
 ) -> None:
     """A burst (fast typing, a paste, a remote terminal catching up) arrives before the filter
     has opened: every key after / must land in it, not in the table that had the focus. The
@@ -566,7 +553,7 @@ async def test_keys_typed_right_after_slash_reach_the_filter_and_a_slash_in_it_i
         await until(pilot, lambda: bool(shown_ids(app)), "rows matching 'in'")
 
 
-async def test_relative_times_age_between_checks(demo: Callable[..., Lox24App]) -> None:
+async def test_relative_times_age_between_checks(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         sending = next(
@@ -583,7 +570,7 @@ async def test_relative_times_age_between_checks(demo: Callable[..., Lox24App]) 
 
 
 async def test_a_finished_bulk_says_when_it_was_checked_and_never_redraws_for_it(
-    demo: Callable[..., Lox24App],
+    demo: Demo,
 ) -> None:
     app = demo()
     async with opened(app) as pilot:
@@ -595,7 +582,7 @@ async def test_a_finished_bulk_says_when_it_was_checked_and_never_redraws_for_it
 
 
 async def test_a_change_to_the_watch_list_file_shows_without_a_restart(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     app = demo()
     async with opened(app) as pilot:

@@ -3,7 +3,6 @@ where it failed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Checkbox, Input
@@ -13,16 +12,13 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.session.accounts import AccountConfig
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
-from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
 from tests.tui.dashboard_driver import toasts
 
-from .conftest import app_on, main_of, opened, settle, until
+from .conftest import Demo, app_on, main_of, opened, settle, until
 
 
-async def test_a_token_entered_in_the_demo_is_never_saved(
-    demo: Callable[..., Lox24App], locations: Locations
-) -> None:
+async def test_a_token_entered_in_the_demo_is_never_saved(demo: Demo, locations: Locations) -> None:
     app = demo()
     async with opened(app) as pilot:
         await pilot.press("t")
@@ -57,7 +53,7 @@ async def test_a_token_entered_for_a_named_account_is_never_saved_as_the_default
 
 
 async def test_an_export_to_an_unwritable_place_names_that_place(
-    demo: Callable[..., Lox24App], tmp_path: Path
+    demo: Demo, tmp_path: Path
 ) -> None:
     app = demo()
     async with opened(app) as pilot:

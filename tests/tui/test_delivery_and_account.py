@@ -5,7 +5,6 @@ cancels a bulk that should not go out, through the account guard, after asking."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -15,7 +14,6 @@ from lox24tui.fake import FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
-from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.main_palette import main_palette
 from lox24tui.tui.screens.messages import MessagesScreen
@@ -32,13 +30,12 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import WIDE, advance, app_on, fake_of, main_of, opened, settle, until
+from .conftest import WIDE, Demo, advance, app_on, fake_of, main_of, opened, settle, until
 
 
-async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., Lox24App]) -> None:
+async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Demo) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         sending = by_label(app, "Black Friday newsletter")
         scheduled = by_label(app, "Tomorrow's morning promo")
         await until(
@@ -58,13 +55,10 @@ async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Callable[..., L
         assert "still changing" in text and "counted" in text
 
 
-async def test_a_delivery_count_costs_at_most_8_requests_per_bulk(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_delivery_count_costs_at_most_8_requests_per_bulk(demo: Demo) -> None:
     """One request asks whether anything changed; the breakdown, only when it did, at most 7."""
     app = demo(settings=Settings(archive_after=0, delivery_interval=30))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         fake = fake_of(app)
         sending = by_label(app, "Black Friday newsletter")
         await until(
@@ -81,18 +75,15 @@ async def test_a_delivery_count_costs_at_most_8_requests_per_bulk(
     assert per_bulk and max(per_bulk.values()) <= 8, per_bulk
 
 
-async def test_with_delivery_off_nothing_is_counted(demo: Callable[..., Lox24App]) -> None:
+async def test_with_delivery_off_nothing_is_counted(demo: Demo) -> None:
     app = demo(settings=Settings(archive_after=0, delivery=False))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await advance(app, pilot, 10)
         assert fake_of(app).requests("/sms") == []
         assert cell(app, by_label(app, "Black Friday newsletter"), "delivered") == "—"
 
 
-async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(demo: Demo) -> None:
     written: list[str] = []
     app = demo(
         settings=Settings(archive_after=0, low_balance=Decimal(1_000_000)),
@@ -115,7 +106,7 @@ async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(
     assert len([w for w in written if "Balance low" in w]) == 1
 
 
-async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Callable[..., Lox24App]) -> None:
+async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         promo = await select(pilot, app, "Tomorrow's morning promo")
@@ -129,9 +120,7 @@ async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Callable[..., Lox24
         assert any(entry.method == "PUT" for entry in fake_of(app).requests(f"/bulks/{promo}"))
 
 
-async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)  # the cursor is on the first bulk, scheduled, from the start
@@ -143,12 +132,9 @@ async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(
         await until(pilot, lambda: "Cancel" not in footer_text(app), "X offered when done")
 
 
-async def test_at_80_columns_the_footer_holds_x_and_every_other_key(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_at_80_columns_the_footer_holds_x_and_every_other_key(demo: Demo) -> None:
     app = demo()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (80, 24)) as pilot:
         await until(pilot, lambda: "Cancel" in footer_text(app), "X not in the footer")
         footer = app.screen.query_one("Footer")
         keys = {str(key.render()).strip(): key for key in footer.query("FooterKey")}
@@ -158,9 +144,7 @@ async def test_at_80_columns_the_footer_holds_x_and_every_other_key(
         assert last <= palette.region.x  # none under the palette's key, none cut off
 
 
-async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await cursor_to(pilot, app, by_label(app, "Password reset codes (Unicode)"))
@@ -180,10 +164,9 @@ async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(
     assert not any(entry.method == "PUT" for entry in fake_of(read_only).log)
 
 
-async def test_m_opens_the_selected_bulks_messages(demo: Callable[..., Lox24App]) -> None:
+async def test_m_opens_the_selected_bulks_messages(demo: Demo) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         sending = await select(pilot, app, "Black Friday newsletter")
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, MessagesScreen), "m opened nothing")
@@ -194,12 +177,9 @@ async def test_m_opens_the_selected_bulks_messages(demo: Callable[..., Lox24App]
         await until(pilot, lambda: app.screen is main_of(app), "escape did not close it")
 
 
-async def test_running_out_of_funds_is_an_alert_in_the_summary(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_running_out_of_funds_is_an_alert_in_the_summary(demo: Demo) -> None:
     app = demo(settings=Settings(archive_after=0, account_interval=60, delivery_interval=30))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert "no funds" not in summary_text(app)
         for _ in range(30):  # the demo's balance lasts about five minutes of sending
             await advance(app, pilot, 30)
@@ -234,8 +214,7 @@ async def test_the_summary_bar_says_how_far_the_first_count_has_come_and_the_cur
     watchlist = WatchList(tmp_path / "w.json")
     watchlist.add_many([(bulk.uuid, bulk.label) for bulk in bulks])
     app = app_on(fake, watchlist, locations)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (80, 24)) as pilot:
         bar = main_of(app).query_one(SummaryBar)
         await until(
             pilot, lambda: "counting delivery:" in summary_text(app), "no first-pass progress"

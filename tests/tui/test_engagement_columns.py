@@ -6,7 +6,6 @@ nothing is read for them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -28,7 +27,7 @@ from tests.tui.dashboard_driver import (
     shown_ids,
 )
 
-from .conftest import advance, app_on, fake_of, main_of, opened, settle, until
+from .conftest import Demo, advance, app_on, fake_of, main_of, opened, settle, until
 
 LINKED = "Black Friday newsletter"
 """Sending when the demo starts, with a link."""
@@ -79,7 +78,7 @@ async def expected_clicks(app: Lox24App, bulk_id: str) -> int | None:
 
 
 async def test_shown_from_the_palette_every_sent_bulk_gets_its_counts_and_they_stay_shown(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     app = demo()
     async with opened(app) as pilot:
@@ -103,9 +102,7 @@ async def test_shown_from_the_palette_every_sent_bulk_gets_its_counts_and_they_s
         await until(pilot, lambda: set(clicks_asked(again)) == sent, "read at the next start")
 
 
-async def test_reads_again_while_sending_and_seldom_once_ended(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_reads_again_while_sending_and_seldom_once_ended(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         sent = await show_and_read(pilot, app)
@@ -129,7 +126,7 @@ async def test_reads_again_while_sending_and_seldom_once_ended(
 
 
 async def test_hidden_again_nothing_more_is_read_and_a_sort_by_clicks_ends(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     app = demo()
     async with opened(app) as pilot:

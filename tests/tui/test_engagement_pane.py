@@ -4,8 +4,6 @@ five minutes: looking again costs nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from lox24tui.api import Lox24Client, Token
 from lox24tui.fake import FAKE_TOKEN
 from lox24tui.fake.server import serve
@@ -13,7 +11,7 @@ from lox24tui.session.engagement_cache import MAX_AGE
 from lox24tui.tui.app import Lox24App
 from tests.tui.dashboard_driver import by_label, cursor_to, pane_text
 
-from .conftest import advance, fake_of, opened, settle, until
+from .conftest import Demo, advance, fake_of, opened, settle, until
 
 LINKED = "Black Friday newsletter"
 
@@ -26,9 +24,7 @@ def asked_for_clicks(app: Lox24App, bulk_id: str) -> int:
     return len(fake_of(app).requests(f"/bulks/{bulk_id}/requests"))
 
 
-async def test_the_pane_shows_clicks_and_replies_read_once_while_they_are_fresh(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_pane_shows_clicks_and_replies_read_once_while_they_are_fresh(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         linked = by_label(app, LINKED)
@@ -58,7 +54,7 @@ async def test_the_pane_shows_clicks_and_replies_read_once_while_they_are_fresh(
         await until(pilot, lambda: asked_for_clicks(app, linked) == 3, "the clicks read again")
 
 
-async def test_a_bulk_that_sent_nothing_is_not_asked_about(demo: Callable[..., Lox24App]) -> None:
+async def test_a_bulk_that_sent_nothing_is_not_asked_about(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         scheduled = by_label(app, "Tomorrow's morning promo")
@@ -70,9 +66,7 @@ async def test_a_bulk_that_sent_nothing_is_not_asked_about(demo: Callable[..., L
         assert "clicks" not in pane_text(app) and asked_for_clicks(app, scheduled) == 0
 
 
-async def test_clicks_that_cannot_be_read_say_why_in_the_pane(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_clicks_that_cannot_be_read_say_why_in_the_pane(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         linked = by_label(app, LINKED)

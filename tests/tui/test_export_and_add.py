@@ -4,7 +4,6 @@ keeps every key of a fast burst, driven by the Pilot on the demo account."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen
 from tests.tui.dashboard_driver import shown_ids, toasts
 
-from .conftest import main_of, opened, until
+from .conftest import Demo, main_of, opened, until
 
 WIDE = (180, 50)
 NEW_IDS = [f"da0fa78c-4699-11ea-a637-96000000000{n}" for n in range(3)]
@@ -69,7 +68,7 @@ def burst(app: Lox24App, *keys: str) -> None:
     ids=["ctrl+s", "enter"],
 )
 async def test_a_burst_of_ids_tab_label_and_submit_adds_every_id_with_its_label_in_order(
-    demo: Callable[..., Lox24App], separator: str, submit: str
+    demo: Demo, separator: str, submit: str
 ) -> None:
     app = demo()
     async with opened(app) as pilot:
@@ -82,7 +81,7 @@ async def test_a_burst_of_ids_tab_label_and_submit_adds_every_id_with_its_label_
 
 
 async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
-    demo: Callable[..., Lox24App], tmp_path: Path
+    demo: Demo, tmp_path: Path
 ) -> None:
     app = demo()
     target = tmp_path / "scheduled.json"
@@ -96,7 +95,7 @@ async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
     assert exported_ids(target) == shown
 
 
-async def test_x_exports_in_the_sorted_order(demo: Callable[..., Lox24App], tmp_path: Path) -> None:
+async def test_x_exports_in_the_sorted_order(demo: Demo, tmp_path: Path) -> None:
     app = demo()
     target = tmp_path / "by-label.json"
     async with opened(app) as pilot:
@@ -110,9 +109,7 @@ async def test_x_exports_in_the_sorted_order(demo: Callable[..., Lox24App], tmp_
     assert exported_ids(target) == shown
 
 
-async def test_the_export_dialog_says_how_many_bulks_it_writes(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_export_dialog_says_how_many_bulks_it_writes(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         dialog = await export_dialog(pilot, app)
@@ -122,9 +119,7 @@ async def test_the_export_dialog_says_how_many_bulks_it_writes(
         assert title_of(dialog) == f"Export {len(shown_ids(app))} shown bulks"
 
 
-async def test_an_existing_file_is_kept_when_the_user_says_no(
-    demo: Callable[..., Lox24App], tmp_path: Path
-) -> None:
+async def test_an_existing_file_is_kept_when_the_user_says_no(demo: Demo, tmp_path: Path) -> None:
     app = demo()
     target = tmp_path / "mine.json"
     target.write_bytes(b"\x00precious\r\n")
@@ -142,7 +137,7 @@ async def test_an_existing_file_is_kept_when_the_user_says_no(
 
 
 async def test_an_existing_file_is_replaced_when_the_user_says_yes(
-    demo: Callable[..., Lox24App], tmp_path: Path
+    demo: Demo, tmp_path: Path
 ) -> None:
     app = demo()
     target = tmp_path / "old.json"
@@ -160,7 +155,7 @@ async def test_an_existing_file_is_replaced_when_the_user_says_yes(
 
 @pytest.mark.parametrize("leave", ["escape", "cancel"])
 async def test_e_relabels_the_row_and_escape_or_cancel_keeps_the_label(
-    demo: Callable[..., Lox24App], leave: str
+    demo: Demo, leave: str
 ) -> None:
     app = demo()
     async with opened(app, WIDE) as pilot:

@@ -38,8 +38,7 @@ def watching(tmp_path: Path, bulk: SimBulk) -> WatchList:
 async def test_the_timeline_survives_a_restart(tmp_path: Path, locations: Locations) -> None:
     clock, bulk, fake = one_soon_bulk()
     app = app_on(fake, watching(tmp_path, bulk), locations)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await advance(app, pilot, 30)  # in progress
         before = await detail_of(app, pilot, bulk.uuid)
     assert "scheduled →" in before and "in progress" in before
@@ -62,8 +61,8 @@ async def test_a_launch_says_what_changed_while_it_was_closed(
 ) -> None:
     clock, bulk, fake = one_soon_bulk()
     app = app_on(fake, watching(tmp_path, bulk), locations)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app):
+        pass  # a first session sees the bulk scheduled, then closes
     clock.advance(300)  # `lox24tui status --watch` in another terminal sees it finish
     with History(locations.history_file, clock=clock.now) as history:
         history.record(
@@ -91,8 +90,7 @@ async def test_a_finished_bulk_reaches_the_terminal_as_a_notification(
         settings=Settings(notify="terminal"),
         notify_writer=written.append,
     )
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await advance(app, pilot, 30)
         assert written == []  # in progress is no news worth a notification
         await advance(app, pilot, 60)

@@ -4,13 +4,11 @@ the detail pane offers its keys (in the keys panel and the palette) only while i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from lox24tui.session.config import Locations
-from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.export import ExportScreen
 from tests.files_on_disk import damage, files_under, saved_list
 from tests.tui.dashboard_driver import (
@@ -21,22 +19,17 @@ from tests.tui.dashboard_driver import (
     toasts,
 )
 
-from .conftest import WIDE, main_of, settle, until
+from .conftest import WIDE, Demo, main_of, opened, settle, until
 
 
-async def test_a_palette_entry_names_the_key_of_its_binding(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_palette_entry_names_the_key_of_its_binding(demo: Demo) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         entries = await palette_search(pilot, "Export")
         assert "Export Write the bulks shown as CSV or JSON (x)" in entries
 
 
-async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=WIDE) as pilot:
         app.set_keymap({"main.export": "f5"})
@@ -61,12 +54,9 @@ async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(
         pytest.param("a", id="add"),
     ],
 )
-async def test_escape_closes_a_dialog_without_an_answer(
-    demo: Callable[..., Lox24App], key: str
-) -> None:
+async def test_escape_closes_a_dialog_without_an_answer(demo: Demo, key: str) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         before = app.session.watchlist.entries
         await pilot.press(key)
         assert app.screen is not main_of(app)
@@ -77,7 +67,7 @@ async def test_escape_closes_a_dialog_without_an_answer(
 
 
 async def test_escape_leaves_the_damaged_list_question_for_later(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     path: Path = locations.demo_watchlist_file
     saved_list(path)
@@ -91,12 +81,9 @@ async def test_escape_leaves_the_damaged_list_question_for_later(
         assert files_under(path.parent) == before  # nothing written
 
 
-async def test_the_pane_keys_are_offered_only_while_the_pane_is_open(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_pane_keys_are_offered_only_while_the_pane_is_open(demo: Demo) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("question_mark")
         await until(pilot, lambda: "Quit" in keys_panel_text(app), "the keys panel")
         assert "Raw JSON" not in keys_panel_text(app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Button
@@ -19,18 +18,17 @@ from lox24tui.tui.screens.dialogs import ConfirmScreen
 from tests.conftest import write_config
 from tests.tui.dashboard_driver import by_label, cursor_to, keys_panel_text, toasts
 
-from .conftest import WIDE, fake_of, main_of, opened, settle, until
+from .conftest import WIDE, Demo, fake_of, main_of, opened, settle, until
 
 README = Path(__file__).parents[2] / "README.md"
 
 
 async def test_a_key_from_the_config_file_opens_its_action(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     write_config('[keys]\n"main.add" = "plus"\n')
     app = demo(settings=load_settings(locations))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("a")
         await pilot.pause()
         assert app.screen is main_of(app)  # a no longer adds
@@ -42,9 +40,7 @@ async def test_a_key_from_the_config_file_opens_its_action(
         await until(pilot, lambda: isinstance(app.screen, AddBulksScreen), "+ did not add")
 
 
-async def test_u_remapped_still_says_there_is_nothing_to_undo(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_u_remapped_still_says_there_is_nothing_to_undo(demo: Demo) -> None:
     app = demo(settings=Settings(keys={"undo": "U"}))
     async with opened(app) as pilot:
         await pilot.press("U")
@@ -53,9 +49,7 @@ async def test_u_remapped_still_says_there_is_nothing_to_undo(
         )
 
 
-async def test_x_remapped_still_says_that_read_only_cancels_nothing(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_x_remapped_still_says_that_read_only_cancels_nothing(demo: Demo) -> None:
     settings = Settings(archive_after=0, read_only=True, keys={"main.cancel": "K"})
     app = demo(settings=settings)
     async with opened(app) as pilot:
@@ -69,9 +63,7 @@ async def test_x_remapped_still_says_that_read_only_cancels_nothing(
     assert not any(entry.method == "PUT" for entry in fake_of(app).log)
 
 
-async def test_an_unknown_id_and_a_clash_are_warned_of_at_start(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_an_unknown_id_and_a_clash_are_warned_of_at_start(demo: Demo) -> None:
     app = demo(settings=Settings(keys={"main.ad": "plus", "main.export": "d"}))
     async with opened(app):
         shown = " ".join(toasts(app))
@@ -95,11 +87,10 @@ def test_saving_a_token_keeps_the_keys_table(locations: Locations) -> None:
 
 
 async def test_the_theme_picked_sort_and_pane_are_there_after_a_restart(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     app = demo()
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         app.theme = "nord"  # what the palette's theme picker does
         await pilot.press("s", "S", "v")  # by label, descending; the pane beside the table
         await pilot.pause()
@@ -116,12 +107,11 @@ async def test_the_theme_picked_sort_and_pane_are_there_after_a_restart(
 
 
 async def test_a_theme_picked_wins_over_the_config_until_another_is_picked(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     PreferencesFile(locations.demo_preferences_file).update(theme="gruvbox")
     app = demo(settings=Settings(theme="nord"))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         assert app.theme == "gruvbox"
         app.theme = "nord"
         await pilot.pause()
@@ -130,7 +120,7 @@ async def test_a_theme_picked_wins_over_the_config_until_another_is_picked(
 
 
 async def test_unreadable_preferences_start_from_the_defaults_and_say_so(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     path = locations.demo_preferences_file
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,12 +134,9 @@ async def test_unreadable_preferences_start_from_the_defaults_and_say_so(
     assert json.loads(path.read_text())["sort_column"] == "label"
 
 
-async def test_a_dialog_names_the_keys_of_the_keymap_on_its_buttons(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_dialog_names_the_keys_of_the_keymap_on_its_buttons(demo: Demo) -> None:
     app = demo(settings=Settings(keys={"confirm.yes": "j", "confirm.no": "b"}))
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await pilot.press("d")  # remove the bulk under the cursor: asks first
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "no question")
         labels = [str(button.label) for button in app.screen.query(Button)]

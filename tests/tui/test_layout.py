@@ -3,8 +3,6 @@ columns sized to their content and the terminal, dialogs within the screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.geometry import Region
 from textual.widget import Widget
@@ -15,7 +13,7 @@ from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 
-from .conftest import main_of, opened, settle
+from .conftest import Demo, main_of, opened, settle
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 
@@ -42,9 +40,7 @@ def within_screen(widget: Widget) -> bool:
 
 
 @pytest.mark.waits
-async def test_the_pane_scrolls_to_its_timeline_with_keys_at_80x24(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_pane_scrolls_to_its_timeline_with_keys_at_80x24(demo: Demo) -> None:
     app = demo()
     async with opened(app, (80, 24)) as pilot:
         await pilot.press("enter")
@@ -64,9 +60,7 @@ async def test_the_pane_scrolls_to_its_timeline_with_keys_at_80x24(
         assert in_view(pane, "timeline")
 
 
-async def test_the_side_pane_scrolls_with_keys_once_focused(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_side_pane_scrolls_with_keys_once_focused(demo: Demo) -> None:
     app = demo()
     async with opened(app, (120, 24)) as pilot:
         await pilot.press("enter", "tab")
@@ -79,9 +73,7 @@ async def test_the_side_pane_scrolls_with_keys_once_focused(
         assert in_view(pane, "timeline")
 
 
-async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(demo: Demo) -> None:
     app = demo()
     async with opened(app, (200, 50)) as pilot:
         bulk_id = app.session.watchlist.ids[1]
@@ -113,9 +105,7 @@ def row_line(app: Lox24App, bulk_id: str) -> str:
     return table_lines(app)[1 + main_of(app).table.get_row_index(bulk_id)]
 
 
-async def test_the_checked_column_is_entirely_visible_at_120_columns(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_checked_column_is_entirely_visible_at_120_columns(demo: Demo) -> None:
     app = demo()
     async with opened(app, (120, 35)) as pilot:
         app.session.add([UNKNOWN_ID], "")  # a failure, explained in the Checked column
@@ -129,7 +119,7 @@ async def test_the_checked_column_is_entirely_visible_at_120_columns(
 
 @pytest.mark.waits
 async def test_with_the_pane_open_at_120_columns_right_scrolls_to_the_checked_column(
-    demo: Callable[..., Lox24App],
+    demo: Demo,
 ) -> None:
     app = demo()
     async with opened(app, (120, 35)) as pilot:
@@ -149,9 +139,7 @@ async def test_with_the_pane_open_at_120_columns_right_scrolls_to_the_checked_co
         assert table_lines(app)[0].lstrip().startswith("Label")
 
 
-async def test_a_long_label_is_shown_whole_at_200_columns(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_long_label_is_shown_whole_at_200_columns(demo: Demo) -> None:
     label = "Quarterly loyalty programme reminder, second wave"
     app = demo()
     async with opened(app, (200, 50)) as pilot:
@@ -160,9 +148,7 @@ async def test_a_long_label_is_shown_whole_at_200_columns(
         assert label in row_line(app, UNKNOWN_ID)
 
 
-async def test_ids_sharing_their_first_8_characters_are_told_apart(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_ids_sharing_their_first_8_characters_are_told_apart(demo: Demo) -> None:
     twins = [UNKNOWN_ID, "da0fa78c-5123-11ea-a637-96000028b339"]
     app = demo()
     async with opened(app, (120, 35)) as pilot:
@@ -175,9 +161,7 @@ async def test_ids_sharing_their_first_8_characters_are_told_apart(
             assert bulk_id.startswith(text.rstrip("…"))
 
 
-async def test_the_add_dialog_shows_its_feedback_and_buttons_at_60x20(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_add_dialog_shows_its_feedback_and_buttons_at_60x20(demo: Demo) -> None:
     app = demo()
     async with opened(app, (60, 20)) as pilot:
         await pilot.press("a")

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from lox24tui.tui.screens.report_file import ReportExportScreen
 from lox24tui.tui.screens.send_again import RetryExportScreen
 from tests.tui.dashboard_driver import SENDING, bulk_of, column, open_messages, toasts
 
-from .conftest import advance, fake_of, main_of, settle, until
+from .conftest import Demo, advance, fake_of, main_of, settle, until
 
 SIZE = (120, 35)
 PHONE = re.compile(r"^\+447700900\d{3}$")
@@ -52,9 +51,7 @@ def state_line(screen: MessagesScreen) -> str:
     return str(screen.query_one("#messages-state", Static).render())
 
 
-async def test_the_first_page_lists_phones_statuses_and_reports(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_first_page_lists_phones_statuses_and_reports(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_messages(app, pilot)
@@ -70,9 +67,7 @@ async def test_the_first_page_lists_phones_statuses_and_reports(
         assert app.screen is not screen
 
 
-async def test_the_outcome_filter_lists_only_that_outcome(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_outcome_filter_lists_only_that_outcome(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_messages(app, pilot)
@@ -87,7 +82,7 @@ async def test_the_outcome_filter_lists_only_that_outcome(
         assert "dlr_code" in fake_of(app).requests("/sms")[requests].query
 
 
-async def test_more_pages_load_as_the_cursor_goes_down(demo: Callable[..., Lox24App]) -> None:
+async def test_more_pages_load_as_the_cursor_goes_down(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_messages(app, pilot)
@@ -98,9 +93,7 @@ async def test_more_pages_load_as_the_cursor_goes_down(demo: Callable[..., Lox24
         assert len(set(phones)) > 30 and all(PHONE.match(phone) for phone in phones)
 
 
-async def test_c_copies_the_phone_and_the_toast_never_shows_it(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_c_copies_the_phone_and_the_toast_never_shows_it(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_messages(app, pilot)
@@ -113,7 +106,7 @@ async def test_c_copies_the_phone_and_the_toast_never_shows_it(
 
 
 async def test_export_warns_of_personal_data_and_writes_the_rows(
-    demo: Callable[..., Lox24App], tmp_path: Path
+    demo: Demo, tmp_path: Path
 ) -> None:
     app = demo()
     target = tmp_path / "messages.csv"
@@ -143,7 +136,7 @@ async def test_export_warns_of_personal_data_and_writes_the_rows(
 
 
 async def test_export_can_load_more_pages_first_up_to_its_cap(
-    demo: Callable[..., Lox24App], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(messages_module, "EXPORT_MAX", 65)  # three pages, not 5,000 messages
     app = demo()
@@ -174,7 +167,7 @@ async def open_with_fault(app: Lox24App, pilot: Pilot[None], **fault: object) ->
     return screen
 
 
-async def test_a_guard_stop_says_why_requests_are_held(demo: Callable[..., Lox24App]) -> None:
+async def test_a_guard_stop_says_why_requests_are_held(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=SIZE) as pilot:
         # the engine's delivery counts or this screen meet the 401 first: either way the guard
@@ -187,7 +180,7 @@ async def test_a_guard_stop_says_why_requests_are_held(demo: Callable[..., Lox24
         assert screen.table.row_count == 0 and app.screen is screen
 
 
-async def test_a_failed_answer_says_what_lox24_answered(demo: Callable[..., Lox24App]) -> None:
+async def test_a_failed_answer_says_what_lox24_answered(demo: Demo) -> None:
     app = demo()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_with_fault(app, pilot, kind="status", status=400, detail="Bad filter")
@@ -199,7 +192,7 @@ async def test_a_failed_answer_says_what_lox24_answered(demo: Callable[..., Lox2
 
 
 async def test_r_writes_the_numbers_to_send_again_and_the_toast_holds_none(
-    demo: Callable[..., Lox24App], tmp_path: Path
+    demo: Demo, tmp_path: Path
 ) -> None:
     app = demo()
     target = tmp_path / "send-again.csv"
@@ -221,7 +214,7 @@ async def test_r_writes_the_numbers_to_send_again_and_the_toast_holds_none(
 
 
 async def test_p_writes_the_campaign_report_in_the_format_its_name_asks(
-    demo: Callable[..., Lox24App], tmp_path: Path
+    demo: Demo, tmp_path: Path
 ) -> None:
     app = demo()
     target = tmp_path / "report.html"
@@ -248,7 +241,7 @@ async def name_the_file(app: Lox24App, pilot: Pilot[None], key: str, target: Pat
 
 @pytest.mark.parametrize("key", ["p", "r"])  # the campaign report, the numbers to send again
 async def test_a_file_that_cannot_be_made_says_why_and_nothing_is_written(
-    demo: Callable[..., Lox24App], tmp_path: Path, key: str
+    demo: Demo, tmp_path: Path, key: str
 ) -> None:
     app = demo()
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -18,7 +18,7 @@ from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from tests.tui.dashboard_driver import cell, detail_of
 
-from .conftest import WIDE, advance, app_on, main_of, settle
+from .conftest import WIDE, advance, app_on, main_of, opened, settle
 
 MINUTE = 60.0
 
@@ -59,8 +59,7 @@ async def test_the_eta_waits_for_enough_samples_then_follows_the_pace_and_sees_a
     bulk = steady_bulk(clock.now())
     fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
     app = app_on(fake, watching(tmp_path, bulk), locations)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         first = progress_of(await detail_of(app, pilot, bulk.uuid))
         assert "5% sent" in first and "ETA —" in first  # one count says nothing of the pace
         assert re.fullmatch(r"in progress · \d+%", cell(app, bulk.uuid, "status"))
@@ -97,8 +96,7 @@ async def test_a_bulk_that_sent_everything_says_so_and_its_curve_ends(
     bulk.pause = (0.0, 0.0)
     fake = FakeLox24(SimulatedAccount([bulk]), clock=clock)
     app = app_on(fake, watching(tmp_path, bulk), locations)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with opened(app) as pilot:
         await minutes(app, pilot, 21)
         done = progress_of(await detail_of(app, pilot, bulk.uuid))
         assert cell(app, bulk.uuid, "status") == "processed"

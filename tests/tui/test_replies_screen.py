@@ -3,8 +3,6 @@ anyone with a phone: markup, escape sequences and right-to-left marks must show,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual.widgets import Static
 
 from lox24tui.fake import SimBulk
@@ -12,7 +10,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.replies import RepliesScreen
 from tests.tui.dashboard_driver import open_messages, paste_into_add_dialog
 
-from .conftest import fake_of, main_of, until
+from .conftest import Demo, fake_of, main_of, until
 
 SIZE = (120, 35)
 HOSTILE = "Answered by pranksters"
@@ -35,9 +33,7 @@ def with_hostile_replies(app: Lox24App) -> None:
     )
 
 
-async def test_a_replies_text_shows_as_text_and_its_number_masked(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_replies_text_shows_as_text_and_its_number_masked(demo: Demo) -> None:
     app = demo()
     with_hostile_replies(app)
     async with app.run_test(size=SIZE) as pilot:

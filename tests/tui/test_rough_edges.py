@@ -4,7 +4,6 @@ by what the table, its headers, the toasts, the summary bar, the panes and dialo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,7 +35,7 @@ from tests.tui.dashboard_driver import (
     toasts_saying,
 )
 
-from .conftest import WIDE, advance, app_on, fake_of, main_of, opened, settle, until
+from .conftest import WIDE, Demo, advance, app_on, fake_of, main_of, opened, settle, until
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 WRONG_TOKEN = "1234567:" + "0" * 32
@@ -84,9 +83,7 @@ async def palette_pick(pilot: Pilot[None], search: str) -> None:
 # ------------------------------------------------------------------ 1. sorting
 
 
-async def test_s_steps_through_each_column_then_back_to_watch_list_order(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_s_steps_through_each_column_then_back_to_watch_list_order(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         listed = shown_ids(app)
@@ -106,7 +103,7 @@ async def test_s_steps_through_each_column_then_back_to_watch_list_order(
         assert toasts_saying(app, "Watch-list order")
 
 
-async def test_capital_s_reverses_the_sort(demo: Callable[..., Lox24App]) -> None:
+async def test_capital_s_reverses_the_sort(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         labels = column_shown(app, "label")
@@ -122,9 +119,7 @@ async def test_capital_s_reverses_the_sort(demo: Callable[..., Lox24App]) -> Non
 
 
 @pytest.mark.waits
-async def test_the_palette_picks_a_column_or_the_watch_list_order(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_palette_picks_a_column_or_the_watch_list_order(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         listed = shown_ids(app)
@@ -153,9 +148,7 @@ async def test_the_palette_picks_a_column_or_the_watch_list_order(
 # ------------------------------------------------------------------ 2. refresh while paused
 
 
-async def test_r_while_paused_fetches_that_bulk_and_only_that_one(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_r_while_paused_fetches_that_bulk_and_only_that_one(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         store = by_label(app, "Store opening reminder")  # delivery 20 s after start
@@ -172,9 +165,7 @@ async def test_r_while_paused_fetches_that_bulk_and_only_that_one(
         assert "Paused" in summary_text(app)
 
 
-async def test_r_says_why_the_account_guard_holds_the_request(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_r_says_why_the_account_guard_holds_the_request(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         fake = fake_of(app)
@@ -237,9 +228,7 @@ async def test_the_save_checkbox_shows_a_tick_only_when_ticked(
 # ------------------------------------------------------------------ 4. small things
 
 
-async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         assert "Undo" not in footer_text(app)
@@ -270,7 +259,7 @@ async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
         assert "no response yet" not in raw
 
 
-async def test_pausing_says_paused_once(demo: Callable[..., Lox24App]) -> None:
+async def test_pausing_says_paused_once(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await pilot.press("p")
@@ -278,9 +267,7 @@ async def test_pausing_says_paused_once(demo: Callable[..., Lox24App]) -> None:
         assert summary_text(app).lower().count("paused") == 1
 
 
-async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(demo: Demo) -> None:
     app = demo()
     async with opened(app) as pilot:
         await paste_into_add_dialog(pilot, app, UNKNOWN_ID, "Black Friday, 27.11.")
@@ -292,9 +279,7 @@ async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(
         assert "“Black Friday, 27.11.”" in stopped and ".." not in stopped
 
 
-async def test_the_summary_keeps_to_its_two_lines_at_120_columns(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_summary_keeps_to_its_two_lines_at_120_columns(demo: Demo) -> None:
     app = demo()
     async with opened(app, (120, 35)) as pilot:
         await advance(app, pilot, 60)  # more statuses than at the start
@@ -331,9 +316,7 @@ async def test_the_summary_keeps_to_its_two_lines_at_120_columns(
         assert all(line.endswith("…") for line in lines())
 
 
-async def test_a_misspelt_theme_is_named_at_start(
-    demo: Callable[..., Lox24App], locations: Locations
-) -> None:
+async def test_a_misspelt_theme_is_named_at_start(demo: Demo, locations: Locations) -> None:
     locations.config_file.parent.mkdir(parents=True, exist_ok=True)
     locations.config_file.write_text('theme = "textual-drak"\n')
     app = demo(settings=load_settings(locations))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import fcntl
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from lox24tui.tui.screens.send_again import RetryExportScreen
 from lox24tui.tui.setup import demo_setup
 from tests.tui.dashboard_driver import column_shown, palette_search
 
-from .conftest import main_of, settle, until
+from .conftest import Demo, main_of, settle, until
 
 DEMO_FIRST = "0e03b500-0000-1000-8000-000000000001"
 
@@ -60,11 +60,11 @@ async def still_cursors(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def test_main_screen(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+def test_main_screen(snap_compare: Any, demo: Demo) -> None:
     assert snap_compare(demo(), terminal_size=SIZE, run_before=steady)
 
 
-def test_detail_pane(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+def test_detail_pane(snap_compare: Any, demo: Demo) -> None:
     async def open_voice_bulk(pilot: Pilot[None]) -> None:
         await steady(pilot)
         app = pilot.app
@@ -79,7 +79,7 @@ def test_detail_pane(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
     assert snap_compare(demo(), terminal_size=(180, 45), run_before=open_voice_bulk)
 
 
-def test_add_dialog(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+def test_add_dialog(snap_compare: Any, demo: Demo) -> None:
     async def paste_ids(pilot: Pilot[None]) -> None:
         await steady(pilot)
         await pilot.press("a")
@@ -98,22 +98,22 @@ async def open_first_bulk(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def test_pane_at_80x24(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+def test_pane_at_80x24(snap_compare: Any, demo: Demo) -> None:
     """A screen of its own, scrollable, with a footer that fits."""
     assert snap_compare(demo(), terminal_size=(80, 24), run_before=open_first_bulk)
 
 
-def test_pane_at_120x35(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+def test_pane_at_120x35(snap_compare: Any, demo: Demo) -> None:
     """Beside the table, from 120 columns."""
     assert snap_compare(demo(), terminal_size=(120, 35), run_before=open_first_bulk)
 
 
-def test_pane_at_200x50(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+def test_pane_at_200x50(snap_compare: Any, demo: Demo) -> None:
     """Labels whole, the uuid whole in the pane."""
     assert snap_compare(demo(), terminal_size=(200, 50), run_before=open_first_bulk)
 
 
-def test_add_dialog_at_60x20(snap_compare: Any, demo: Callable[..., Lox24App]) -> None:
+def test_add_dialog_at_60x20(snap_compare: Any, demo: Demo) -> None:
     """The dialog scrolled to its feedback and buttons, on a small terminal."""
 
     async def submit_a_bad_id(pilot: Pilot[None]) -> None:
@@ -289,9 +289,7 @@ WITH_ALERTS = {"alerts": _alerts}
 
 @pytest.mark.parametrize("size", NEWCOMER_SIZES)
 @pytest.mark.parametrize("screen", NEWCOMER_SCREENS)
-def test_every_screen(
-    snap_compare: Any, demo: Callable[..., Lox24App], screen: str, size: str
-) -> None:
+def test_every_screen(snap_compare: Any, demo: Demo, screen: str, size: str) -> None:
     assert snap_compare(
         demo(), terminal_size=NEWCOMER_SIZES[size], run_before=NEWCOMER_SCREENS[screen]
     )
@@ -299,9 +297,7 @@ def test_every_screen(
 
 @pytest.mark.parametrize("size", NEWCOMER_SIZES)
 @pytest.mark.parametrize("screen", WITH_ALERTS)
-def test_every_alerts_screen(
-    snap_compare: Any, demo: Callable[..., Lox24App], screen: str, size: str
-) -> None:
+def test_every_alerts_screen(snap_compare: Any, demo: Demo, screen: str, size: str) -> None:
     rule = AlertRule.model_validate(
         {"name": "finished", "when": "status", "status": "processed", "bell": True}
     )

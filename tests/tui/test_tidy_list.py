@@ -3,7 +3,6 @@ and with auto_watch every bulk created in the account while the dashboard runs i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from lox24tui.clock import VirtualClock
@@ -12,15 +11,12 @@ from lox24tui.fake import FakeLox24, SimulatedAccount
 from lox24tui.fake.account import SimBulk, time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
-from lox24tui.tui.app import Lox24App
 from tests.tui.dashboard_driver import paste_into_add_dialog, shown_ids, summary_text, toasts
 
-from .conftest import advance, app_on, main_of, opened, settle, until
+from .conftest import Demo, advance, app_on, main_of, opened, until
 
 
-async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(demo: Demo) -> None:
     app = demo(settings=Settings(archive_after=24))
     async with opened(app) as pilot:
         session = app.session
@@ -43,19 +39,16 @@ async def test_bulks_finished_over_a_day_ago_are_archived_and_a_shows_them(
         assert summary_text(app).startswith(f"{rows} watched")
 
 
-async def test_the_archive_marker_fits_at_80_columns_and_names_a_remapped_key(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_the_archive_marker_fits_at_80_columns_and_names_a_remapped_key(demo: Demo) -> None:
     app = demo(settings=Settings(archive_after=24, keys={"main.archived": "H"}))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with opened(app, (80, 24)) as pilot:
         first_line = summary_text(app).splitlines()[0]
         assert first_line.endswith("+4 (H)") or first_line.endswith("+4 archived (H shows)")
         await pilot.press("H")
         await until(pilot, lambda: "archive (H)" in summary_text(app), "no marker at 80 columns")
 
 
-async def test_with_archive_after_0_nothing_is_hidden(demo: Callable[..., Lox24App]) -> None:
+async def test_with_archive_after_0_nothing_is_hidden(demo: Demo) -> None:
     app = demo(settings=Settings(archive_after=0))
     async with opened(app) as pilot:
         assert len(shown_ids(app)) == len(app.session.ids)
@@ -101,9 +94,7 @@ async def test_auto_watch_watches_bulks_created_while_it_runs(
     assert len(looks) == 2  # one look every LOOK_EVERY seconds, no more (the forecast's apart)
 
 
-async def test_a_finished_bulk_added_by_hand_stays_in_sight(
-    demo: Callable[..., Lox24App],
-) -> None:
+async def test_a_finished_bulk_added_by_hand_stays_in_sight(demo: Demo) -> None:
     app = demo(settings=Settings(archive_after=24))
     async with opened(app) as pilot:
         old = next(b for b in app.session.ids if app.session.archive.hides(b))

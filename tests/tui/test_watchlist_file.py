@@ -3,7 +3,6 @@ unasked; bulks that another program removes are named and can be put back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from tests.cli_process import lox24tui
 from tests.files_on_disk import A, B, C, damage, files_under, saved_list
 from tests.tui.dashboard_driver import paste_into_add_dialog, shown_ids, toasts
 
-from .conftest import WIDE, app_on, opened, settle, until
+from .conftest import WIDE, Demo, app_on, opened, settle, until
 
 D = "00000000-0000-1000-8000-000000000004"
 
@@ -42,9 +41,7 @@ async def asked(app: Lox24App, pilot: Pilot[None]) -> str:
 
 
 @pytest.fixture
-def damaged_demo(
-    demo: Callable[..., Lox24App], locations: Locations
-) -> tuple[Lox24App, Path, dict[str, bytes]]:
+def damaged_demo(demo: Demo, locations: Locations) -> tuple[Lox24App, Path, dict[str, bytes]]:
     """A demo dashboard about to start on its list, damaged after three bulks were saved; and
     every file beside the list as it is then."""
     path = locations.demo_watchlist_file
@@ -96,7 +93,7 @@ async def test_starting_on_a_damaged_list_asks_first_and_writes_nothing_meanwhil
 
 
 async def test_going_on_with_an_empty_list_keeps_the_damaged_file_aside(
-    demo: Callable[..., Lox24App], locations: Locations
+    demo: Demo, locations: Locations
 ) -> None:
     path = locations.demo_watchlist_file
     path.parent.mkdir(parents=True)
