@@ -83,6 +83,12 @@ def demo(locations: Locations) -> Demo:
     return build
 
 
+@pytest.fixture
+def app(demo: Demo) -> Lox24App:
+    """The demo dashboard as it starts, setup unchanged (not running yet: ``opened`` runs it)."""
+    return demo()
+
+
 def fake_of(app: Lox24App) -> FakeLox24:
     transport = app.setup.transport
     assert isinstance(transport, httpx.ASGITransport)

@@ -15,9 +15,8 @@ from .conftest import Demo, advance, fake_of, opened, until
 
 
 async def test_an_outage_reads_unreachable_not_live_and_clears_when_lox24_answers(
-    demo: Demo,
+    app: Lox24App,
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         assert "● Live" in summary_text(app)
         fake = fake_of(app)

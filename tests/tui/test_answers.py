@@ -15,6 +15,7 @@ from lox24tui.engine.bulk_state import BulkState
 from lox24tui.fake import FakeLox24
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
+from lox24tui.tui.app import Lox24App
 from lox24tui.tui.cells import COLUMNS
 from lox24tui.tui.screens.add_bulks import AddBulksScreen
 from lox24tui.tui.screens.dialogs import ConfirmScreen
@@ -32,8 +33,7 @@ from tests.tui.dashboard_driver import (
 from .conftest import WIDE, Demo, advance, app_on, main_of, opened, settle, until
 
 
-async def test_escape_closes_the_keys_panel_and_then_means_back_again(demo: Demo) -> None:
-    app = demo()
+async def test_escape_closes_the_keys_panel_and_then_means_back_again(app: Lox24App) -> None:
     async with opened(app) as pilot:
         await pilot.press("v")  # the pane is open: Esc would close it
         assert main_of(app).pane.display
@@ -47,8 +47,9 @@ async def test_escape_closes_the_keys_panel_and_then_means_back_again(demo: Demo
         assert not main_of(app).pane.display
 
 
-async def test_the_pane_says_what_processed_at_is_and_how_many_wait_to_be_sent(demo: Demo) -> None:
-    app = demo()
+async def test_the_pane_says_what_processed_at_is_and_how_many_wait_to_be_sent(
+    app: Lox24App,
+) -> None:
     async with opened(app) as pilot:
         sending = by_label(app, "Black Friday newsletter")  # in progress: messages still going
         await cursor_to(pilot, app, sending)
@@ -66,8 +67,7 @@ async def test_the_pane_says_what_processed_at_is_and_how_many_wait_to_be_sent(d
         assert f"waiting to be sent {waiting:,}" in text
 
 
-async def test_the_add_dialog_shows_its_title_fields_and_buttons_at_80x24(demo: Demo) -> None:
-    app = demo()
+async def test_the_add_dialog_shows_its_title_fields_and_buttons_at_80x24(app: Lox24App) -> None:
     async with opened(app, (80, 24)) as pilot:
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AddBulksScreen), "a did not open it")
@@ -154,8 +154,9 @@ async def test_before_the_first_answers_checked_is_no_wider_than_its_title(
 LIFECYCLE = ("scheduled", "new", "in progress", "processed", "canceled", "system error")
 
 
-async def test_status_sorts_in_lifecycle_order_and_a_dash_stays_last_both_ways(demo: Demo) -> None:
-    app = demo()
+async def test_status_sorts_in_lifecycle_order_and_a_dash_stays_last_both_ways(
+    app: Lox24App,
+) -> None:
     async with opened(app) as pilot:
         await pilot.press(*"sss")  # label, id, status
         steps = [
@@ -175,9 +176,8 @@ async def test_status_sorts_in_lifecycle_order_and_a_dash_stays_last_both_ways(d
 
 
 async def test_costs_line_up_with_two_decimals_while_the_pane_keeps_the_exact_amount(
-    demo: Demo,
+    app: Lox24App,
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         odd = None
         for _ in range(20):  # until a price runs to fractions of a cent (the demo's 0.075)

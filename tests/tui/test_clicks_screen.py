@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.clicks import ClicksScreen
 from tests.tui.dashboard_driver import open_messages
 
-from .conftest import Demo, advance, until
+from .conftest import advance, until
 
 SIZE = (120, 35)
 
 
-async def test_l_lists_the_clicks_with_country_and_browser_and_no_ip(demo: Demo) -> None:
-    app = demo()
+async def test_l_lists_the_clicks_with_country_and_browser_and_no_ip(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_messages(app, pilot)
         await advance(app, pilot, 1800)

@@ -76,8 +76,7 @@ def bells(app: Lox24App, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return rings
 
 
-async def test_the_demo_opens_on_its_watched_bulks(demo: Demo) -> None:
-    app = demo()
+async def test_the_demo_opens_on_its_watched_bulks(app: Lox24App) -> None:
     async with opened(app):
         assert shown_ids(app) == app.session.watchlist.ids
         friday = cell(app, by_label(app, "Black Friday newsletter"), "status")
@@ -88,8 +87,7 @@ async def test_the_demo_opens_on_its_watched_bulks(demo: Demo) -> None:
         assert "12 watched" in summary_text(app) and "Live" in summary_text(app)
 
 
-async def test_adding_valid_invalid_and_duplicate_ids(demo: Demo) -> None:
-    app = demo()
+async def test_adding_valid_invalid_and_duplicate_ids(app: Lox24App) -> None:
     async with opened(app) as pilot:
         already = app.session.watchlist.ids[0]
         pasted = f"{UNKNOWN_ID}, ../me\n{already} not-a-uuid"
@@ -112,8 +110,7 @@ async def test_adding_valid_invalid_and_duplicate_ids(demo: Demo) -> None:
         assert all(is_bulk_id(path.split("/")[2]) for path in status_paths)
 
 
-async def test_remove_asks_first_and_undo_puts_it_back(demo: Demo) -> None:
-    app = demo()
+async def test_remove_asks_first_and_undo_puts_it_back(app: Lox24App) -> None:
     async with opened(app) as pilot:
         target = app.session.watchlist.ids[2]
         await cursor_to(pilot, app, target)
@@ -129,8 +126,7 @@ async def test_remove_asks_first_and_undo_puts_it_back(demo: Demo) -> None:
         assert main_of(app).table.selected_id == target
 
 
-async def test_the_detail_pane_shows_every_field(demo: Demo) -> None:
-    app = demo()
+async def test_the_detail_pane_shows_every_field(app: Lox24App) -> None:
     async with opened(app) as pilot:
         await select(pilot, app, "Appointment reminders (voice)")
         await pilot.press("enter")
@@ -150,8 +146,7 @@ async def test_the_detail_pane_shows_every_field(demo: Demo) -> None:
         assert '"voice_lang": "DE"' in pane_text(app)
 
 
-async def test_the_pane_follows_its_bulk_through_updates(demo: Demo) -> None:
-    app = demo()
+async def test_the_pane_follows_its_bulk_through_updates(app: Lox24App) -> None:
     async with opened(app) as pilot:
         friday = await select(pilot, app, "Black Friday newsletter")
         await pilot.press("enter", "s")  # sort by label: the row moves, the pane must not
@@ -161,8 +156,7 @@ async def test_the_pane_follows_its_bulk_through_updates(demo: Demo) -> None:
         assert "msg_total_count" in pane_text(app)
 
 
-async def test_a_status_change_updates_the_row_and_toasts(demo: Demo) -> None:
-    app = demo()
+async def test_a_status_change_updates_the_row_and_toasts(app: Lox24App) -> None:
     async with opened(app) as pilot:
         store = by_label(app, "Store opening reminder")  # delivery 20 s after start
         assert cell(app, store, "status") == "scheduled"
@@ -287,8 +281,7 @@ async def test_nulls_and_unknown_codes_have_readable_states(
         assert "unreadable: 'oops'" in text
 
 
-async def test_a_narrow_terminal_opens_the_detail_as_a_screen(demo: Demo) -> None:
-    app = demo()
+async def test_a_narrow_terminal_opens_the_detail_as_a_screen(app: Lox24App) -> None:
     async with opened(app, (100, 30)) as pilot:
         await cursor_to(pilot, app, app.session.watchlist.ids[1])
         await pilot.press("enter")
@@ -301,8 +294,7 @@ async def test_a_narrow_terminal_opens_the_detail_as_a_screen(demo: Demo) -> Non
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_pasted_markup_is_echoed_literally(demo: Demo) -> None:
-    app = demo()
+async def test_pasted_markup_is_echoed_literally(app: Lox24App) -> None:
     async with opened(app) as pilot:
         dialog = await paste_into_add_dialog(pilot, app, "not-an-id [/b] [@click=app.quit]x[/]")
         feedback = str(dialog.query_one("#feedback", Static).render())
@@ -311,9 +303,8 @@ async def test_pasted_markup_is_echoed_literally(demo: Demo) -> None:
 
 
 async def test_a_watch_list_that_cannot_be_written_is_reported_not_fatal(
-    demo: Demo, monkeypatch: pytest.MonkeyPatch
+    app: Lox24App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         target = app.session.watchlist.ids[0]
 
@@ -329,8 +320,7 @@ async def test_a_watch_list_that_cannot_be_written_is_reported_not_fatal(
         assert app.is_running
 
 
-async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(demo: Demo) -> None:
-    app = demo()
+async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(app: Lox24App) -> None:
     async with opened(app) as pilot:
         await pilot.press("slash", *"in progress", "enter")
         friday = by_label(app, "Black Friday newsletter")  # finishes 45 s in
@@ -344,8 +334,7 @@ async def test_the_cursor_stays_on_its_bulk_when_a_filtered_row_leaves(demo: Dem
         assert "filter: " in summary_text(app)
 
 
-async def test_undo_right_after_remove_shows_the_bulk_again(demo: Demo) -> None:
-    app = demo()
+async def test_undo_right_after_remove_shows_the_bulk_again(app: Lox24App) -> None:
     async with opened(app) as pilot:
         done = await select(pilot, app, "Dry run: price check")
         await pilot.press("d", "y", "u")
@@ -388,8 +377,7 @@ async def test_without_a_token_the_app_asks_checks_once_and_saves_it_privately(
     assert FAKE_TOKEN in saved.read_text()
 
 
-async def test_x_exports_what_the_dashboard_shows(demo: Demo, tmp_path: Path) -> None:
-    app = demo()
+async def test_x_exports_what_the_dashboard_shows(app: Lox24App, tmp_path: Path) -> None:
     async with opened(app) as pilot:
         await pilot.press("x")
         target = tmp_path / "now.json"
@@ -403,8 +391,7 @@ async def test_x_exports_what_the_dashboard_shows(demo: Demo, tmp_path: Path) ->
     assert friday["status"] == "in progress" and friday["msg_total_count"] > 0
 
 
-async def test_import_picks_recent_bulks_without_typing_an_id(demo: Demo) -> None:
-    app = demo()
+async def test_import_picks_recent_bulks_without_typing_an_id(app: Lox24App) -> None:
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
         marks = [screen.table.get_cell_at(Coordinate(row, 0)).plain for row in range(30)]
@@ -423,8 +410,7 @@ async def test_import_picks_recent_bulks_without_typing_an_id(demo: Demo) -> Non
         assert cell(app, picked[0], "status") in ("processed", "canceled", "system error")
 
 
-async def test_import_filters_by_status(demo: Demo) -> None:
-    app = demo()
+async def test_import_filters_by_status(app: Lox24App) -> None:
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
         screen.query_one("#status-filter", Select).value = 15
@@ -438,8 +424,7 @@ async def test_import_filters_by_status(demo: Demo) -> None:
         )
 
 
-async def test_import_with_a_revoked_token_stops_like_the_engine(demo: Demo) -> None:
-    app = demo()
+async def test_import_with_a_revoked_token_stops_like_the_engine(app: Lox24App) -> None:
     async with opened(app) as pilot:
         fake = fake_of(app)
         fake.token = "7654321:" + "1" * 32  # the account's token was revoked meanwhile
@@ -457,8 +442,7 @@ async def test_import_with_a_revoked_token_stops_like_the_engine(demo: Demo) -> 
         assert "Stopped" in summary_text(app) and "t enters a new token" in summary_text(app)
 
 
-async def test_picks_survive_a_filter_change(demo: Demo) -> None:
-    app = demo()
+async def test_picks_survive_a_filter_change(app: Lox24App) -> None:
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
         screen.table.move_cursor(row=20)
@@ -471,8 +455,7 @@ async def test_picks_survive_a_filter_change(demo: Demo) -> None:
         assert app.session.watchlist.ids[-1] == picked
 
 
-async def test_sorting_follows_the_values_of_a_column(demo: Demo) -> None:
-    app = demo()
+async def test_sorting_follows_the_values_of_a_column(app: Lox24App) -> None:
     async with opened(app) as pilot:
         labels = column_shown(app, "label")
         counts = message_counts(app)
@@ -485,8 +468,7 @@ async def test_sorting_follows_the_values_of_a_column(demo: Demo) -> None:
         assert message_counts(app) == sorted(counts)
 
 
-async def test_fields_changed_at_the_last_refresh_are_highlighted(demo: Demo) -> None:
-    app = demo()
+async def test_fields_changed_at_the_last_refresh_are_highlighted(app: Lox24App) -> None:
     async with opened(app) as pilot:
         await cursor_to(pilot, app, by_label(app, "Black Friday newsletter"))  # sending
         await pilot.press("enter")
@@ -522,8 +504,7 @@ async def test_a_bulk_failing_toasts_as_an_error(tmp_path: Path, locations: Loca
         assert done and not any(toast.has_class("-error") for toast in done)
 
 
-async def test_escape_clears_the_filter(demo: Demo) -> None:
-    app = demo()
+async def test_escape_clears_the_filter(app: Lox24App) -> None:
     async with opened(app) as pilot:
         await pilot.press("slash", *"scheduled", "enter")
         assert column_shown(app, "status") == ["scheduled"] * 3
@@ -536,13 +517,12 @@ async def test_escape_clears_the_filter(demo: Demo) -> None:
 
 
 async def test_keys_typed_right_after_slash_reach_the_filter_and_a_slash_in_it_is_text(
-    demo: Demo,
+    app: Lox24App,
 ) -> None:
     """A burst (fast typing, a paste, a remote terminal catching up) arrives before the filter
     has opened: every key after / must land in it, not in the table that had the focus. The
     keys are posted back to back, as a terminal's driver posts them (``pilot.press`` waits for
     the app between keys, so it cannot show this)."""
-    app = demo()
     async with opened(app) as pilot:
         for key, character in [("slash", "/"), ("i", "i"), ("n", "n"), ("slash", "/")]:
             app.post_message(events.Key(key, character))
@@ -553,8 +533,7 @@ async def test_keys_typed_right_after_slash_reach_the_filter_and_a_slash_in_it_i
         await until(pilot, lambda: bool(shown_ids(app)), "rows matching 'in'")
 
 
-async def test_relative_times_age_between_checks(demo: Demo) -> None:
-    app = demo()
+async def test_relative_times_age_between_checks(app: Lox24App) -> None:
     async with opened(app) as pilot:
         sending = next(
             i for i in shown_ids(app) if cell(app, i, "status").startswith("in progress")
@@ -570,9 +549,8 @@ async def test_relative_times_age_between_checks(demo: Demo) -> None:
 
 
 async def test_a_finished_bulk_says_when_it_was_checked_and_never_redraws_for_it(
-    demo: Demo,
+    app: Lox24App,
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         done = by_label(app, "Dry run: price check")  # final: it is not checked again
         checked = humanize.clock_time(app.clock.now())
@@ -582,9 +560,8 @@ async def test_a_finished_bulk_says_when_it_was_checked_and_never_redraws_for_it
 
 
 async def test_a_change_to_the_watch_list_file_shows_without_a_restart(
-    demo: Demo, locations: Locations
+    app: Lox24App, locations: Locations
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         outside, _ = WatchList.load(locations.demo_watchlist_file)  # as `lox24tui watch` does
         outside.add(UNKNOWN_ID, "From the shell")

@@ -12,14 +12,16 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.session.accounts import AccountConfig
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
+from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
 from tests.tui.dashboard_driver import toasts
 
-from .conftest import Demo, app_on, main_of, opened, settle, until
+from .conftest import app_on, main_of, opened, settle, until
 
 
-async def test_a_token_entered_in_the_demo_is_never_saved(demo: Demo, locations: Locations) -> None:
-    app = demo()
+async def test_a_token_entered_in_the_demo_is_never_saved(
+    app: Lox24App, locations: Locations
+) -> None:
     async with opened(app) as pilot:
         await pilot.press("t")
         screen = app.screen
@@ -53,9 +55,8 @@ async def test_a_token_entered_for_a_named_account_is_never_saved_as_the_default
 
 
 async def test_an_export_to_an_unwritable_place_names_that_place(
-    demo: Demo, tmp_path: Path
+    app: Lox24App, tmp_path: Path
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         await pilot.press("x")
         app.screen.query_one(Input).value = str(tmp_path)  # a folder, not a file

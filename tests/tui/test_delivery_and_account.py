@@ -14,6 +14,7 @@ from lox24tui.fake import FakeLox24, SimBulk, SimulatedAccount
 from lox24tui.fake.account import time_uuid
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
+from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.dialogs import ConfirmScreen
 from lox24tui.tui.screens.main_palette import main_palette
 from lox24tui.tui.screens.messages import MessagesScreen
@@ -33,8 +34,7 @@ from tests.tui.dashboard_driver import (
 from .conftest import WIDE, Demo, advance, app_on, fake_of, main_of, opened, settle, until
 
 
-async def test_a_sending_bulk_shows_how_much_was_delivered(demo: Demo) -> None:
-    app = demo()
+async def test_a_sending_bulk_shows_how_much_was_delivered(app: Lox24App) -> None:
     async with opened(app) as pilot:
         sending = by_label(app, "Black Friday newsletter")
         scheduled = by_label(app, "Tomorrow's morning promo")
@@ -106,8 +106,7 @@ async def test_the_balance_shows_in_the_accounts_currency_and_warns_when_low(dem
     assert len([w for w in written if "Balance low" in w]) == 1
 
 
-async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Demo) -> None:
-    app = demo()
+async def test_x_cancels_a_scheduled_bulk_after_asking(app: Lox24App) -> None:
     async with opened(app) as pilot:
         promo = await select(pilot, app, "Tomorrow's morning promo")
         await pilot.press("X")
@@ -120,8 +119,7 @@ async def test_x_cancels_a_scheduled_bulk_after_asking(demo: Demo) -> None:
         assert any(entry.method == "PUT" for entry in fake_of(app).requests(f"/bulks/{promo}"))
 
 
-async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(demo: Demo) -> None:
-    app = demo()
+async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(app: Lox24App) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)  # the cursor is on the first bulk, scheduled, from the start
         assert app.session.can_cancel(main_of(app).table.selected_id or "")
@@ -132,8 +130,7 @@ async def test_x_is_offered_in_the_footer_only_where_a_bulk_can_be_canceled(demo
         await until(pilot, lambda: "Cancel" not in footer_text(app), "X offered when done")
 
 
-async def test_at_80_columns_the_footer_holds_x_and_every_other_key(demo: Demo) -> None:
-    app = demo()
+async def test_at_80_columns_the_footer_holds_x_and_every_other_key(app: Lox24App) -> None:
     async with opened(app, (80, 24)) as pilot:
         await until(pilot, lambda: "Cancel" in footer_text(app), "X not in the footer")
         footer = app.screen.query_one("Footer")
@@ -164,8 +161,7 @@ async def test_x_is_not_offered_for_a_finished_bulk_nor_read_only_and_says_why(d
     assert not any(entry.method == "PUT" for entry in fake_of(read_only).log)
 
 
-async def test_m_opens_the_selected_bulks_messages(demo: Demo) -> None:
-    app = demo()
+async def test_m_opens_the_selected_bulks_messages(app: Lox24App) -> None:
     async with opened(app) as pilot:
         sending = await select(pilot, app, "Black Friday newsletter")
         await pilot.press("m")

@@ -102,8 +102,7 @@ async def test_shown_from_the_palette_every_sent_bulk_gets_its_counts_and_they_s
         await until(pilot, lambda: set(clicks_asked(again)) == sent, "read at the next start")
 
 
-async def test_reads_again_while_sending_and_seldom_once_ended(demo: Demo) -> None:
-    app = demo()
+async def test_reads_again_while_sending_and_seldom_once_ended(app: Lox24App) -> None:
     async with opened(app) as pilot:
         sent = await show_and_read(pilot, app)
         linked, ended = by_label(app, LINKED), by_label(app, ENDED)
@@ -126,9 +125,8 @@ async def test_reads_again_while_sending_and_seldom_once_ended(demo: Demo) -> No
 
 
 async def test_hidden_again_nothing_more_is_read_and_a_sort_by_clicks_ends(
-    demo: Demo, locations: Locations
+    app: Lox24App, locations: Locations
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         await show_and_read(pilot, app)
         main_of(app).table.sort_by("clicks", reverse=True)

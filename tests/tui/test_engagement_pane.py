@@ -11,7 +11,7 @@ from lox24tui.session.engagement_cache import MAX_AGE
 from lox24tui.tui.app import Lox24App
 from tests.tui.dashboard_driver import by_label, cursor_to, pane_text
 
-from .conftest import Demo, advance, fake_of, opened, settle, until
+from .conftest import advance, fake_of, opened, settle, until
 
 LINKED = "Black Friday newsletter"
 
@@ -24,8 +24,9 @@ def asked_for_clicks(app: Lox24App, bulk_id: str) -> int:
     return len(fake_of(app).requests(f"/bulks/{bulk_id}/requests"))
 
 
-async def test_the_pane_shows_clicks_and_replies_read_once_while_they_are_fresh(demo: Demo) -> None:
-    app = demo()
+async def test_the_pane_shows_clicks_and_replies_read_once_while_they_are_fresh(
+    app: Lox24App,
+) -> None:
     async with opened(app) as pilot:
         linked = by_label(app, LINKED)
         assert asked_for_clicks(app, linked) == 0  # nothing is read before someone looks
@@ -54,8 +55,7 @@ async def test_the_pane_shows_clicks_and_replies_read_once_while_they_are_fresh(
         await until(pilot, lambda: asked_for_clicks(app, linked) == 3, "the clicks read again")
 
 
-async def test_a_bulk_that_sent_nothing_is_not_asked_about(demo: Demo) -> None:
-    app = demo()
+async def test_a_bulk_that_sent_nothing_is_not_asked_about(app: Lox24App) -> None:
     async with opened(app) as pilot:
         scheduled = by_label(app, "Tomorrow's morning promo")
         await cursor_to(pilot, app, scheduled)
@@ -66,8 +66,7 @@ async def test_a_bulk_that_sent_nothing_is_not_asked_about(demo: Demo) -> None:
         assert "clicks" not in pane_text(app) and asked_for_clicks(app, scheduled) == 0
 
 
-async def test_clicks_that_cannot_be_read_say_why_in_the_pane(demo: Demo) -> None:
-    app = demo()
+async def test_clicks_that_cannot_be_read_say_why_in_the_pane(app: Lox24App) -> None:
     async with opened(app) as pilot:
         linked = by_label(app, LINKED)
         fake_of(app).fail("status", status=503, path=f"/bulks/{linked}/requests", times=1)

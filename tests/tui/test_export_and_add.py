@@ -16,7 +16,7 @@ from lox24tui.tui.screens.dialogs import ConfirmScreen, LabelScreen
 from lox24tui.tui.screens.export import ExportScreen
 from tests.tui.dashboard_driver import shown_ids, toasts
 
-from .conftest import Demo, main_of, opened, until
+from .conftest import main_of, opened, until
 
 WIDE = (180, 50)
 NEW_IDS = [f"da0fa78c-4699-11ea-a637-96000000000{n}" for n in range(3)]
@@ -68,9 +68,8 @@ def burst(app: Lox24App, *keys: str) -> None:
     ids=["ctrl+s", "enter"],
 )
 async def test_a_burst_of_ids_tab_label_and_submit_adds_every_id_with_its_label_in_order(
-    demo: Demo, separator: str, submit: str
+    app: Lox24App, separator: str, submit: str
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         before = list(app.session.watchlist.ids)
         await pilot.press("a")
@@ -81,9 +80,8 @@ async def test_a_burst_of_ids_tab_label_and_submit_adds_every_id_with_its_label_
 
 
 async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
-    demo: Demo, tmp_path: Path
+    app: Lox24App, tmp_path: Path
 ) -> None:
-    app = demo()
     target = tmp_path / "scheduled.json"
     async with opened(app) as pilot:
         await pilot.press("slash", *"scheduled", "enter")
@@ -95,8 +93,7 @@ async def test_x_exports_only_the_filtered_rows_in_the_order_shown(
     assert exported_ids(target) == shown
 
 
-async def test_x_exports_in_the_sorted_order(demo: Demo, tmp_path: Path) -> None:
-    app = demo()
+async def test_x_exports_in_the_sorted_order(app: Lox24App, tmp_path: Path) -> None:
     target = tmp_path / "by-label.json"
     async with opened(app) as pilot:
         await pilot.press("s")  # by label, ascending
@@ -109,8 +106,7 @@ async def test_x_exports_in_the_sorted_order(demo: Demo, tmp_path: Path) -> None
     assert exported_ids(target) == shown
 
 
-async def test_the_export_dialog_says_how_many_bulks_it_writes(demo: Demo) -> None:
-    app = demo()
+async def test_the_export_dialog_says_how_many_bulks_it_writes(app: Lox24App) -> None:
     async with opened(app) as pilot:
         dialog = await export_dialog(pilot, app)
         assert title_of(dialog) == f"Export all {len(app.session.watchlist.ids)} bulks"
@@ -119,8 +115,9 @@ async def test_the_export_dialog_says_how_many_bulks_it_writes(demo: Demo) -> No
         assert title_of(dialog) == f"Export {len(shown_ids(app))} shown bulks"
 
 
-async def test_an_existing_file_is_kept_when_the_user_says_no(demo: Demo, tmp_path: Path) -> None:
-    app = demo()
+async def test_an_existing_file_is_kept_when_the_user_says_no(
+    app: Lox24App, tmp_path: Path
+) -> None:
     target = tmp_path / "mine.json"
     target.write_bytes(b"\x00precious\r\n")
     async with opened(app) as pilot:
@@ -137,9 +134,8 @@ async def test_an_existing_file_is_kept_when_the_user_says_no(demo: Demo, tmp_pa
 
 
 async def test_an_existing_file_is_replaced_when_the_user_says_yes(
-    demo: Demo, tmp_path: Path
+    app: Lox24App, tmp_path: Path
 ) -> None:
-    app = demo()
     target = tmp_path / "old.json"
     target.write_text("old export\n")
     async with opened(app) as pilot:
@@ -155,9 +151,8 @@ async def test_an_existing_file_is_replaced_when_the_user_says_yes(
 
 @pytest.mark.parametrize("leave", ["escape", "cancel"])
 async def test_e_relabels_the_row_and_escape_or_cancel_keeps_the_label(
-    demo: Demo, leave: str
+    app: Lox24App, leave: str
 ) -> None:
-    app = demo()
     async with opened(app, WIDE) as pilot:
         table = main_of(app).table
         bulk_id = table.selected_id

@@ -13,7 +13,7 @@ from lox24tui.tui.screens.messages import MessagesScreen
 from lox24tui.tui.screens.send_again import RetryExportScreen
 from tests.tui.dashboard_driver import column, open_messages
 
-from .conftest import Demo, fake_of, until
+from .conftest import fake_of, until
 
 SIZE = (120, 35)
 SPREAD = "Password reset codes (Unicode)"
@@ -36,8 +36,7 @@ def state_of(screen: FailuresScreen) -> str:
     return str(screen.query_one("#failures-state", Static).render())
 
 
-async def test_enter_on_a_cell_lists_exactly_its_messages_without_a_request(demo: Demo) -> None:
-    app = demo()
+async def test_enter_on_a_cell_lists_exactly_its_messages_without_a_request(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_failures(app, pilot)
         failures = screen.failures
@@ -63,16 +62,14 @@ async def test_enter_on_a_cell_lists_exactly_its_messages_without_a_request(demo
         await until(pilot, lambda: app.screen is screen, "not back on the failures")
 
 
-async def test_the_failures_screen_offers_the_retry_list(demo: Demo) -> None:
-    app = demo()
+async def test_the_failures_screen_offers_the_retry_list(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_failures(app, pilot)
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, RetryExportScreen), "r asked nothing")
 
 
-async def test_a_bulk_without_failures_says_so(demo: Demo) -> None:
-    app = demo()
+async def test_a_bulk_without_failures_says_so(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_failures(app, pilot, "Tomorrow's morning promo", rows=False)
         assert "No failed messages" in state_of(screen)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from lox24tui.session.config import Locations
+from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.export import ExportScreen
 from tests.files_on_disk import damage, files_under, saved_list
 from tests.tui.dashboard_driver import (
@@ -22,15 +23,13 @@ from tests.tui.dashboard_driver import (
 from .conftest import WIDE, Demo, main_of, opened, settle, until
 
 
-async def test_a_palette_entry_names_the_key_of_its_binding(demo: Demo) -> None:
-    app = demo()
+async def test_a_palette_entry_names_the_key_of_its_binding(app: Lox24App) -> None:
     async with opened(app) as pilot:
         entries = await palette_search(pilot, "Export")
         assert "Export Write the bulks shown as CSV or JSON (x)" in entries
 
 
-async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(demo: Demo) -> None:
-    app = demo()
+async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(app: Lox24App) -> None:
     async with app.run_test(size=WIDE) as pilot:
         app.set_keymap({"main.export": "f5"})
         await settle(app, pilot)
@@ -54,8 +53,7 @@ async def test_a_rebound_key_shows_in_the_palette_and_runs_the_action(demo: Demo
         pytest.param("a", id="add"),
     ],
 )
-async def test_escape_closes_a_dialog_without_an_answer(demo: Demo, key: str) -> None:
-    app = demo()
+async def test_escape_closes_a_dialog_without_an_answer(app: Lox24App, key: str) -> None:
     async with opened(app) as pilot:
         before = app.session.watchlist.entries
         await pilot.press(key)
@@ -81,8 +79,7 @@ async def test_escape_leaves_the_damaged_list_question_for_later(
         assert files_under(path.parent) == before  # nothing written
 
 
-async def test_the_pane_keys_are_offered_only_while_the_pane_is_open(demo: Demo) -> None:
-    app = demo()
+async def test_the_pane_keys_are_offered_only_while_the_pane_is_open(app: Lox24App) -> None:
     async with opened(app) as pilot:
         await pilot.press("question_mark")
         await until(pilot, lambda: "Quit" in keys_panel_text(app), "the keys panel")

@@ -40,8 +40,7 @@ def within_screen(widget: Widget) -> bool:
 
 
 @pytest.mark.waits
-async def test_the_pane_scrolls_to_its_timeline_with_keys_at_80x24(demo: Demo) -> None:
-    app = demo()
+async def test_the_pane_scrolls_to_its_timeline_with_keys_at_80x24(app: Lox24App) -> None:
     async with opened(app, (80, 24)) as pilot:
         await pilot.press("enter")
         await pilot.pause()
@@ -60,8 +59,7 @@ async def test_the_pane_scrolls_to_its_timeline_with_keys_at_80x24(demo: Demo) -
         assert in_view(pane, "timeline")
 
 
-async def test_the_side_pane_scrolls_with_keys_once_focused(demo: Demo) -> None:
-    app = demo()
+async def test_the_side_pane_scrolls_with_keys_once_focused(app: Lox24App) -> None:
     async with opened(app, (120, 24)) as pilot:
         await pilot.press("enter", "tab")
         await pilot.pause()
@@ -73,8 +71,9 @@ async def test_the_side_pane_scrolls_with_keys_once_focused(demo: Demo) -> None:
         assert in_view(pane, "timeline")
 
 
-async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(demo: Demo) -> None:
-    app = demo()
+async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(
+    app: Lox24App,
+) -> None:
     async with opened(app, (200, 50)) as pilot:
         bulk_id = app.session.watchlist.ids[1]
         main_of(app).table.select(bulk_id)
@@ -105,8 +104,7 @@ def row_line(app: Lox24App, bulk_id: str) -> str:
     return table_lines(app)[1 + main_of(app).table.get_row_index(bulk_id)]
 
 
-async def test_the_checked_column_is_entirely_visible_at_120_columns(demo: Demo) -> None:
-    app = demo()
+async def test_the_checked_column_is_entirely_visible_at_120_columns(app: Lox24App) -> None:
     async with opened(app, (120, 35)) as pilot:
         app.session.add([UNKNOWN_ID], "")  # a failure, explained in the Checked column
         await settle(app, pilot)
@@ -119,9 +117,8 @@ async def test_the_checked_column_is_entirely_visible_at_120_columns(demo: Demo)
 
 @pytest.mark.waits
 async def test_with_the_pane_open_at_120_columns_right_scrolls_to_the_checked_column(
-    demo: Demo,
+    app: Lox24App,
 ) -> None:
-    app = demo()
     async with opened(app, (120, 35)) as pilot:
         await pilot.press("v")
         await pilot.pause()
@@ -161,8 +158,7 @@ async def test_ids_sharing_their_first_8_characters_are_told_apart(demo: Demo) -
             assert bulk_id.startswith(text.rstrip("…"))
 
 
-async def test_the_add_dialog_shows_its_feedback_and_buttons_at_60x20(demo: Demo) -> None:
-    app = demo()
+async def test_the_add_dialog_shows_its_feedback_and_buttons_at_60x20(app: Lox24App) -> None:
     async with opened(app, (60, 20)) as pilot:
         await pilot.press("a")
         await pilot.press(*"not-an-id")

@@ -51,8 +51,7 @@ def state_line(screen: MessagesScreen) -> str:
     return str(screen.query_one("#messages-state", Static).render())
 
 
-async def test_the_first_page_lists_phones_statuses_and_reports(demo: Demo) -> None:
-    app = demo()
+async def test_the_first_page_lists_phones_statuses_and_reports(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_messages(app, pilot)
         await until(pilot, lambda: "messages" in state_line(screen), "no summary")
@@ -67,8 +66,7 @@ async def test_the_first_page_lists_phones_statuses_and_reports(demo: Demo) -> N
         assert app.screen is not screen
 
 
-async def test_the_outcome_filter_lists_only_that_outcome(demo: Demo) -> None:
-    app = demo()
+async def test_the_outcome_filter_lists_only_that_outcome(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_messages(app, pilot)
         requests = len(fake_of(app).requests("/sms"))
@@ -82,8 +80,7 @@ async def test_the_outcome_filter_lists_only_that_outcome(demo: Demo) -> None:
         assert "dlr_code" in fake_of(app).requests("/sms")[requests].query
 
 
-async def test_more_pages_load_as_the_cursor_goes_down(demo: Demo) -> None:
-    app = demo()
+async def test_more_pages_load_as_the_cursor_goes_down(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_messages(app, pilot)
         await until(pilot, lambda: not screen.reading_page, "the first page never finished")
@@ -93,8 +90,7 @@ async def test_more_pages_load_as_the_cursor_goes_down(demo: Demo) -> None:
         assert len(set(phones)) > 30 and all(PHONE.match(phone) for phone in phones)
 
 
-async def test_c_copies_the_phone_and_the_toast_never_shows_it(demo: Demo) -> None:
-    app = demo()
+async def test_c_copies_the_phone_and_the_toast_never_shows_it(app: Lox24App) -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_messages(app, pilot)
         await pilot.press("down", "c")
@@ -106,9 +102,8 @@ async def test_c_copies_the_phone_and_the_toast_never_shows_it(demo: Demo) -> No
 
 
 async def test_export_warns_of_personal_data_and_writes_the_rows(
-    demo: Demo, tmp_path: Path
+    app: Lox24App, tmp_path: Path
 ) -> None:
-    app = demo()
     target = tmp_path / "messages.csv"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_messages(app, pilot)
@@ -167,8 +162,7 @@ async def open_with_fault(app: Lox24App, pilot: Pilot[None], **fault: object) ->
     return screen
 
 
-async def test_a_guard_stop_says_why_requests_are_held(demo: Demo) -> None:
-    app = demo()
+async def test_a_guard_stop_says_why_requests_are_held(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         # the engine's delivery counts or this screen meet the 401 first: either way the guard
         # stops every request after it, this screen's included
@@ -180,8 +174,7 @@ async def test_a_guard_stop_says_why_requests_are_held(demo: Demo) -> None:
         assert screen.table.row_count == 0 and app.screen is screen
 
 
-async def test_a_failed_answer_says_what_lox24_answered(demo: Demo) -> None:
-    app = demo()
+async def test_a_failed_answer_says_what_lox24_answered(app: Lox24App) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_with_fault(app, pilot, kind="status", status=400, detail="Bad filter")
         await until(pilot, lambda: "LOX24 answered" in state_line(screen), "no failure said")
@@ -192,9 +185,8 @@ async def test_a_failed_answer_says_what_lox24_answered(demo: Demo) -> None:
 
 
 async def test_r_writes_the_numbers_to_send_again_and_the_toast_holds_none(
-    demo: Demo, tmp_path: Path
+    app: Lox24App, tmp_path: Path
 ) -> None:
-    app = demo()
     target = tmp_path / "send-again.csv"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_messages(app, pilot)
@@ -214,9 +206,8 @@ async def test_r_writes_the_numbers_to_send_again_and_the_toast_holds_none(
 
 
 async def test_p_writes_the_campaign_report_in_the_format_its_name_asks(
-    demo: Demo, tmp_path: Path
+    app: Lox24App, tmp_path: Path
 ) -> None:
-    app = demo()
     target = tmp_path / "report.html"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
@@ -241,9 +232,8 @@ async def name_the_file(app: Lox24App, pilot: Pilot[None], key: str, target: Pat
 
 @pytest.mark.parametrize("key", ["p", "r"])  # the campaign report, the numbers to send again
 async def test_a_file_that_cannot_be_made_says_why_and_nothing_is_written(
-    demo: Demo, tmp_path: Path, key: str
+    app: Lox24App, tmp_path: Path, key: str
 ) -> None:
-    app = demo()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_messages(app, pilot)
         await until(pilot, lambda: not screen.reading_page, "the first page never finished")

@@ -10,7 +10,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.replies import RepliesScreen
 from tests.tui.dashboard_driver import open_messages, paste_into_add_dialog
 
-from .conftest import Demo, fake_of, main_of, until
+from .conftest import fake_of, main_of, until
 
 SIZE = (120, 35)
 HOSTILE = "Answered by pranksters"
@@ -33,8 +33,7 @@ def with_hostile_replies(app: Lox24App) -> None:
     )
 
 
-async def test_a_replies_text_shows_as_text_and_its_number_masked(demo: Demo) -> None:
-    app = demo()
+async def test_a_replies_text_shows_as_text_and_its_number_masked(app: Lox24App) -> None:
     with_hostile_replies(app)
     async with app.run_test(size=SIZE) as pilot:
         await paste_into_add_dialog(pilot, app, HOSTILE_BULK, HOSTILE)  # watched, as a person does

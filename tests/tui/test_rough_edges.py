@@ -83,8 +83,7 @@ async def palette_pick(pilot: Pilot[None], search: str) -> None:
 # ------------------------------------------------------------------ 1. sorting
 
 
-async def test_s_steps_through_each_column_then_back_to_watch_list_order(demo: Demo) -> None:
-    app = demo()
+async def test_s_steps_through_each_column_then_back_to_watch_list_order(app: Lox24App) -> None:
     async with opened(app) as pilot:
         listed = shown_ids(app)
         labels = column_shown(app, "label")
@@ -103,8 +102,7 @@ async def test_s_steps_through_each_column_then_back_to_watch_list_order(demo: D
         assert toasts_saying(app, "Watch-list order")
 
 
-async def test_capital_s_reverses_the_sort(demo: Demo) -> None:
-    app = demo()
+async def test_capital_s_reverses_the_sort(app: Lox24App) -> None:
     async with opened(app) as pilot:
         labels = column_shown(app, "label")
         await pilot.press("S")
@@ -119,8 +117,7 @@ async def test_capital_s_reverses_the_sort(demo: Demo) -> None:
 
 
 @pytest.mark.waits
-async def test_the_palette_picks_a_column_or_the_watch_list_order(demo: Demo) -> None:
-    app = demo()
+async def test_the_palette_picks_a_column_or_the_watch_list_order(app: Lox24App) -> None:
     async with opened(app) as pilot:
         listed = shown_ids(app)
         counts = message_counts(app)
@@ -148,8 +145,7 @@ async def test_the_palette_picks_a_column_or_the_watch_list_order(demo: Demo) ->
 # ------------------------------------------------------------------ 2. refresh while paused
 
 
-async def test_r_while_paused_fetches_that_bulk_and_only_that_one(demo: Demo) -> None:
-    app = demo()
+async def test_r_while_paused_fetches_that_bulk_and_only_that_one(app: Lox24App) -> None:
     async with opened(app) as pilot:
         store = by_label(app, "Store opening reminder")  # delivery 20 s after start
         await pilot.press("p")
@@ -165,8 +161,7 @@ async def test_r_while_paused_fetches_that_bulk_and_only_that_one(demo: Demo) ->
         assert "Paused" in summary_text(app)
 
 
-async def test_r_says_why_the_account_guard_holds_the_request(demo: Demo) -> None:
-    app = demo()
+async def test_r_says_why_the_account_guard_holds_the_request(app: Lox24App) -> None:
     async with opened(app) as pilot:
         fake = fake_of(app)
         await pilot.press("p")
@@ -228,8 +223,7 @@ async def test_the_save_checkbox_shows_a_tick_only_when_ticked(
 # ------------------------------------------------------------------ 4. small things
 
 
-async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(demo: Demo) -> None:
-    app = demo()
+async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(app: Lox24App) -> None:
     async with opened(app) as pilot:
         assert "Undo" not in footer_text(app)
         await pilot.press("u")
@@ -259,16 +253,14 @@ async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
         assert "no response yet" not in raw
 
 
-async def test_pausing_says_paused_once(demo: Demo) -> None:
-    app = demo()
+async def test_pausing_says_paused_once(app: Lox24App) -> None:
     async with opened(app) as pilot:
         await pilot.press("p")
         assert "Paused (by you)" in summary_text(app)
         assert summary_text(app).lower().count("paused") == 1
 
 
-async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(demo: Demo) -> None:
-    app = demo()
+async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(app: Lox24App) -> None:
     async with opened(app) as pilot:
         await paste_into_add_dialog(pilot, app, UNKNOWN_ID, "Black Friday, 27.11.")
         await settle(app, pilot)
@@ -279,8 +271,7 @@ async def test_a_label_ending_in_a_period_is_quoted_without_a_double_period(demo
         assert "“Black Friday, 27.11.”" in stopped and ".." not in stopped
 
 
-async def test_the_summary_keeps_to_its_two_lines_at_120_columns(demo: Demo) -> None:
-    app = demo()
+async def test_the_summary_keeps_to_its_two_lines_at_120_columns(app: Lox24App) -> None:
     async with opened(app, (120, 35)) as pilot:
         await advance(app, pilot, 60)  # more statuses than at the start
         bar = main_of(app).query_one(SummaryBar)

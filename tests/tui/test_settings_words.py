@@ -18,7 +18,7 @@ from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
 from tests.tui.dashboard_driver import open_import, toasts
 
-from .conftest import WIDE, Demo, app_on, main_of, opened, until
+from .conftest import WIDE, app_on, main_of, opened, until
 
 
 def tokenless(tmp_path: Path, locations: Locations) -> tuple[Lox24App, FakeLox24]:
@@ -69,8 +69,7 @@ async def test_with_a_keyring_that_keeps_nothing_the_toast_names_the_file(
     assert settings.api_token is not None and settings.api_token.reveal() == FAKE_TOKEN
 
 
-async def test_importing_one_bulk_says_one_more_bulk(demo: Demo) -> None:
-    app = demo()
+async def test_importing_one_bulk_says_one_more_bulk(app: Lox24App) -> None:
     async with opened(app) as pilot:
         screen = await open_import(pilot, app)
         said = " ".join(str(screen.query_one("#discover-state", Static).render()).split())

@@ -22,9 +22,10 @@ from lox24tui.session.config import Locations, Settings
 from lox24tui.session.forecast_rounds import FORECAST_EVERY, SOON
 from lox24tui.state.store import WatchList
 from lox24tui.text import humanize
+from lox24tui.tui.app import Lox24App
 from tests.tui.dashboard_driver import palette_search, summary_text, toasts, toasts_saying
 
-from .conftest import Demo, advance, app_on, fake_of, opened, until
+from .conftest import advance, app_on, fake_of, opened, until
 
 
 async def forecast_now(fake: FakeLox24) -> Forecast:
@@ -44,9 +45,8 @@ def readings(fake: FakeLox24) -> list[float]:
 
 
 async def test_the_demo_shows_its_scheduled_spend_over_the_balance_and_warns_once(
-    demo: Demo,
+    app: Lox24App,
 ) -> None:
-    app = demo()
     async with opened(app) as pilot:
         fake = fake_of(app)
         await until(pilot, lambda: "over balance" in summary_text(app), "no spend in the bar")
