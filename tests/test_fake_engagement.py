@@ -60,8 +60,7 @@ async def test_replies_come_newest_first_and_name_the_message_they_answer(
     await get(fake_url, "/incomings/00000000-0000-0000-0000-000000000000", status=404)
 
 
-async def test_replies_follow_the_clock(clock: VirtualClock) -> None:
-    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+async def test_replies_follow_the_clock(fake: FakeLox24, clock: VirtualClock) -> None:
     async with serve(fake) as url:
         before = (await get(url, "/incomings"))["hydra:totalItems"]
         clock.advance(DAY)

@@ -89,6 +89,15 @@ def app(demo: Demo) -> Lox24App:
     return demo()
 
 
+@pytest.fixture
+def tokenless(fake: FakeLox24, tmp_path: Path, locations: Locations) -> Lox24App:
+    """A dashboard on the demo account (the ``fake`` fixture), three bulks watched, started
+    without a token: the token dialog is the first thing it shows."""
+    watchlist = WatchList(tmp_path / "w.json")
+    watchlist.add_many([(bulk.uuid, "") for bulk in list(fake.account)[:3]])
+    return app_on(fake, watchlist, locations, token=None)
+
+
 def fake_of(app: Lox24App) -> FakeLox24:
     transport = app.setup.transport
     assert isinstance(transport, httpx.ASGITransport)

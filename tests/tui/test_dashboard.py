@@ -171,10 +171,8 @@ async def test_a_status_change_updates_the_row_and_toasts(app: Lox24App) -> None
 
 
 async def test_each_engine_state_shows_in_the_summary_bar(
-    tmp_path: Path, locations: Locations
+    fake: FakeLox24, tmp_path: Path, locations: Locations
 ) -> None:
-    clock = VirtualClock()
-    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
     ids = [bulk.uuid for bulk in fake.account][:5]
     watchlist = WatchList(tmp_path / "w.json")
     watchlist.add_many([(bulk_id, "") for bulk_id in ids])
@@ -343,13 +341,9 @@ async def test_undo_right_after_remove_shows_the_bulk_again(app: Lox24App) -> No
 
 
 async def test_without_a_token_the_app_asks_checks_once_and_saves_it_privately(
-    tmp_path: Path, locations: Locations
+    tokenless: Lox24App, fake: FakeLox24, locations: Locations
 ) -> None:
-    clock = VirtualClock()
-    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
-    watchlist = WatchList(tmp_path / "w.json")
-    watchlist.add_many([(bulk.uuid, "") for bulk in list(fake.account)[:3]])
-    app = app_on(fake, watchlist, locations, token=None)
+    app = tokenless
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TokenScreen)

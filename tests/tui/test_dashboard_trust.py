@@ -7,8 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Checkbox, Input
 
-from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.session.accounts import AccountConfig
 from lox24tui.session.config import Locations, Settings
 from lox24tui.state.store import WatchList
@@ -36,10 +35,8 @@ async def test_a_token_entered_in_the_demo_is_never_saved(
 
 
 async def test_a_token_entered_for_a_named_account_is_never_saved_as_the_default(
-    tmp_path: Path, locations: Locations
+    fake: FakeLox24, tmp_path: Path, locations: Locations
 ) -> None:
-    clock = VirtualClock()
-    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
     shop = AccountConfig(token_env="SHOP_TOKEN", label="Shop EUR")
     settings = Settings(archive_after=0, accounts={"shop": shop})
     settings.account = "shop"  # as `--account shop` with SHOP_TOKEN unset

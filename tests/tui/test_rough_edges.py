@@ -11,8 +11,7 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from lox24tui.clock import VirtualClock
-from lox24tui.fake import FakeLox24, SimulatedAccount
+from lox24tui.fake import FakeLox24
 from lox24tui.session.config import Locations, load_settings
 from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
@@ -179,17 +178,8 @@ async def test_r_says_why_the_account_guard_holds_the_request(app: Lox24App) -> 
 # ------------------------------------------------------------------ 3. the token dialog
 
 
-def tokenless_app(tmp_path: Path, locations: Locations) -> Lox24App:
-    """A dashboard started without a token: the token dialog is the first thing it shows."""
-    clock = VirtualClock()
-    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
-    watchlist = WatchList(tmp_path / "w.json")
-    watchlist.add_many([(bulk.uuid, "") for bulk in list(fake.account)[:3]])
-    return app_on(fake, watchlist, locations, token=None)
-
-
-async def test_the_token_dialog_says_what_to_do_in_it(tmp_path: Path, locations: Locations) -> None:
-    app = tokenless_app(tmp_path, locations)
+async def test_the_token_dialog_says_what_to_do_in_it(tokenless: Lox24App) -> None:
+    app = tokenless
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.pause()
         dialog = app.screen
@@ -206,10 +196,8 @@ async def test_the_token_dialog_says_what_to_do_in_it(tmp_path: Path, locations:
         assert "LOX24_TOKEN" not in said
 
 
-async def test_the_save_checkbox_shows_a_tick_only_when_ticked(
-    tmp_path: Path, locations: Locations
-) -> None:
-    app = tokenless_app(tmp_path, locations)
+async def test_the_save_checkbox_shows_a_tick_only_when_ticked(tokenless: Lox24App) -> None:
+    app = tokenless
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.pause()
         save = app.screen.query_one("#save")
@@ -233,10 +221,8 @@ async def test_u_with_nothing_to_undo_answers_and_stays_out_of_the_footer(app: L
 
 
 async def test_raw_json_of_an_unknown_bulk_shows_the_404_and_its_request_id(
-    tmp_path: Path, locations: Locations
+    fake: FakeLox24, tmp_path: Path, locations: Locations
 ) -> None:
-    clock = VirtualClock()
-    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
     watchlist = WatchList(tmp_path / "w.json")
     watchlist.add(UNKNOWN_ID, "Typo")
     app = app_on(fake, watchlist, locations)

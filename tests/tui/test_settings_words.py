@@ -4,29 +4,17 @@ take the right word ("1 more bulk"). An unknown theme's line: test_rough_edges."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keyring
 from keyring.backends import null
 from textual.widgets import Checkbox, Input, Static
 
-from lox24tui.clock import VirtualClock
-from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
+from lox24tui.fake import FAKE_TOKEN, FakeLox24
 from lox24tui.session.config import Locations, load_settings
-from lox24tui.state.store import WatchList
 from lox24tui.tui.app import Lox24App
 from lox24tui.tui.screens.token import TokenScreen
 from tests.tui.dashboard_driver import open_import, toasts
 
-from .conftest import WIDE, app_on, main_of, opened, until
-
-
-def tokenless(tmp_path: Path, locations: Locations) -> tuple[Lox24App, FakeLox24]:
-    clock = VirtualClock()
-    fake = FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
-    watchlist = WatchList(tmp_path / "w.json")
-    watchlist.add_many([(bulk.uuid, "") for bulk in list(fake.account)[:2]])
-    return app_on(fake, watchlist, locations, token=None), fake
+from .conftest import WIDE, main_of, opened, until
 
 
 def feedback_of(app: Lox24App) -> str:
@@ -34,9 +22,9 @@ def feedback_of(app: Lox24App) -> str:
 
 
 async def test_a_malformed_token_is_refused_in_the_dialog_before_any_request(
-    tmp_path: Path, locations: Locations
+    tokenless: Lox24App, fake: FakeLox24
 ) -> None:
-    app, fake = tokenless(tmp_path, locations)
+    app = tokenless
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TokenScreen)
@@ -51,10 +39,10 @@ async def test_a_malformed_token_is_refused_in_the_dialog_before_any_request(
 
 
 async def test_with_a_keyring_that_keeps_nothing_the_toast_names_the_file(
-    tmp_path: Path, locations: Locations
+    tokenless: Lox24App, locations: Locations
 ) -> None:
     keyring.set_keyring(null.Keyring())  # type: ignore[no-untyped-call]
-    app, _ = tokenless(tmp_path, locations)
+    app = tokenless
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.pause()
         app.screen.query_one("#token", Input).value = FAKE_TOKEN
