@@ -8,7 +8,7 @@ from __future__ import annotations
 import fcntl
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -225,22 +225,15 @@ async def _discover(pilot: Pilot[None]) -> None:
     await still_cursors(pilot)
 
 
-async def _add(pilot: Pilot[None]) -> None:
-    await steady(pilot)
-    await pilot.press("a")
-    await still_cursors(pilot)
+def _dialog_of(key: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """The dialog that ``key`` opens over the settled dashboard, its cursor still."""
 
+    async def run_before(pilot: Pilot[None]) -> None:
+        await steady(pilot)
+        await pilot.press(key)
+        await still_cursors(pilot)
 
-async def _token(pilot: Pilot[None]) -> None:
-    await steady(pilot)
-    await pilot.press("t")
-    await still_cursors(pilot)
-
-
-async def _export(pilot: Pilot[None]) -> None:
-    await steady(pilot)
-    await pilot.press("x")
-    await still_cursors(pilot)
+    return run_before
 
 
 async def _cancel(pilot: Pilot[None]) -> None:
@@ -277,9 +270,9 @@ NEWCOMER_SCREENS = {
     "clicks": _clicks,
     "replies": _replies,
     "import": _discover,
-    "add": _add,
-    "token": _token,
-    "export": _export,
+    "add": _dialog_of("a"),
+    "token": _dialog_of("t"),
+    "export": _dialog_of("x"),
     "cancel": _cancel,
     "keys": _keys,
 }
