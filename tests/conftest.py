@@ -22,6 +22,7 @@ from lox24tui.commands.dashboard import calm_the_garbage_collector
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount, VirtualClock
 from lox24tui.fake.server import serve, serve_in_thread
 from lox24tui.session.config import Locations
+from tests.engine_sources import LIVE
 
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     # pytest started as a background job of a script ("cmd &" without job control) ignores
@@ -132,6 +133,12 @@ def clock() -> VirtualClock:
 def fake(clock: VirtualClock) -> FakeLox24:
     """The demo account as it is at the clock's start, on a clock that moves only when told."""
     return FakeLox24(SimulatedAccount.demo(clock.now()), clock=clock)
+
+
+@pytest.fixture
+def live(fake: FakeLox24) -> str:
+    """The id of the demo bulk in progress at the clock's start (LIVE): fetched every interval."""
+    return next(bulk.uuid for bulk in fake.account if bulk.label == LIVE)
 
 
 @pytest.fixture

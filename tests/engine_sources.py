@@ -32,6 +32,9 @@ WRONG = "1234567:00000000000000000000000000000000"
 
 MISSING = "00000000-0000-1000-8000-000000000000"
 
+LIVE = "Appointment reminders (voice)"  # sending for the first six minutes
+"""A demo bulk that is in progress, so it is fetched at the interval."""
+
 
 @asynccontextmanager
 async def running(

@@ -33,6 +33,7 @@ from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimulatedAccount
 from lox24tui.fake.server import serve
 from tests.engine_sources import (
     IDS,
+    LIVE,
     MISSING,
     WRONG,
     GatedSource,
@@ -130,7 +131,7 @@ async def test_a_streak_of_server_errors_backs_off_then_recovers(
     fake: FakeLox24, fake_url: str, clock: VirtualClock
 ) -> None:
     sick = labelled(fake, "Black Friday newsletter")
-    healthy = labelled(fake, "Appointment reminders (voice)")
+    healthy = labelled(fake, LIVE)
     fake.fail("status", status=503, bulk_id=sick, times=4)
     async with running(fake, fake_url, [healthy, sick], interval=10) as monitor:
         await step(monitor, clock, 1, times=200)
@@ -168,11 +169,10 @@ async def test_a_timeout_marks_one_row_and_the_rest_go_on(
 
 
 async def test_final_bulks_are_not_fetched_again_unless_forced(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
     done = labelled(fake, "Dry run: price check")
     canceled = labelled(fake, "Winter sale (canceled)")
-    live = labelled(fake, "Appointment reminders (voice)")
     async with running(fake, fake_url, [done, canceled, live]) as monitor:
         await step(monitor, clock, 11, times=10)
         assert len(status_requests(fake, done)) == len(status_requests(fake, canceled)) == 1
@@ -289,9 +289,8 @@ async def test_concurrency_never_exceeds_the_cap(clock: VirtualClock) -> None:
 
 
 async def test_pause_stops_requests_and_resume_restarts_them(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
-    live = labelled(fake, "Appointment reminders (voice)")
     async with running(fake, fake_url, [live], interval=10) as monitor:
         monitor.pause("paused by you")
         await step(monitor, clock, 11, times=5)
@@ -303,9 +302,8 @@ async def test_pause_stops_requests_and_resume_restarts_them(
 
 
 async def test_changing_the_interval_takes_effect_at_once(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
-    live = labelled(fake, "Appointment reminders (voice)")
     async with running(fake, fake_url, [live], interval=60) as monitor:
         monitor.interval = 5
         await step(monitor, clock, 6)
@@ -492,10 +490,9 @@ async def test_an_outage_is_shown_probed_alone_and_recovered_from_within_an_inte
 
 
 async def test_fetch_now_sends_one_bulk_while_paused_and_the_pause_holds(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
     store = labelled(fake, "Store opening reminder")  # delivery 20 s after start
-    live = labelled(fake, "Appointment reminders (voice)")
     async with running(fake, fake_url, [store, live], interval=10) as monitor:
         monitor.pause("by you")
         await step(monitor, clock, 25)
@@ -509,9 +506,8 @@ async def test_fetch_now_sends_one_bulk_while_paused_and_the_pause_holds(
 
 
 async def test_fetch_now_is_held_by_the_account_guard_paused_or_not(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
-    live = labelled(fake, "Appointment reminders (voice)")
     async with running(fake, fake_url, [live], interval=10) as monitor:
         fake.fail("status", status=429, times=1)
         assert monitor.fetch_now(live) is None

@@ -37,6 +37,7 @@ from lox24tui.fake.account import time_uuid
 from lox24tui.fake.server import serve
 from tests.engine_sources import (
     IDS,
+    LIVE,
     MISSING,
     WRONG,
     GatedSource,
@@ -51,9 +52,6 @@ from tests.engine_sources import (
     status_requests,
     step,
 )
-
-LIVE = "Appointment reminders (voice)"  # sending for the first six minutes
-"""A demo bulk that is in progress, so it is fetched at the interval."""
 
 
 class PinnedJitter(random.Random):
@@ -134,9 +132,8 @@ def updates_of(events: list[MonitorEvent]) -> list[BulkUpdate]:
 
 @pytest.mark.parametrize(("end", "wait"), [("low", 9.0), ("high", 11.0)])
 async def test_a_live_bulk_is_fetched_every_interval_give_or_take_a_tenth(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock, end: str, wait: float
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str, end: str, wait: float
 ) -> None:
-    live = labelled(fake, LIVE)
     async with running(fake, fake_url, [live], interval=10, rng=PinnedJitter(end)) as monitor:
         waits = [await until_due(monitor, clock, live) for _ in range(3)]
     assert waits == pytest.approx([wait] * 3)
@@ -193,9 +190,8 @@ async def test_a_bulk_waiting_for_its_delivery_is_fetched_when_it_can_have_chang
 
 
 async def test_a_shorter_interval_pulls_in_all_but_the_bulks_whose_delivery_is_far_off(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
-    live = labelled(fake, LIVE)
     near = add_bulk(fake, 20)  # two new intervals ahead: not far
     ahead = add_bulk(fake, 25)  # more than two new intervals ahead
     tomorrow = labelled(fake, "Tomorrow's morning promo")
@@ -504,10 +500,8 @@ async def test_each_update_says_what_changed(clock: VirtualClock) -> None:
 
 
 async def test_events_yields_updates_and_summaries(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
-    live = labelled(fake, LIVE)
-
     async def first(count: int) -> list[MonitorEvent]:
         received: list[MonitorEvent] = []
         stream = cast(AsyncGenerator[MonitorEvent, None], monitor.updates.events())
@@ -583,9 +577,8 @@ async def test_a_broken_listener_is_logged_and_the_others_still_hear(
 
 
 async def test_summaries_tell_about_pausing_and_resuming(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
-    live = labelled(fake, LIVE)
     async with running(fake, fake_url, [live], interval=10) as monitor:
         summaries: list[Summary] = []
         monitor.updates.listen(lambda e: summaries.append(e) if isinstance(e, Summary) else None)
@@ -637,9 +630,8 @@ async def test_the_totals_stay_exact_with_prices_of_many_digits(clock: VirtualCl
 
 
 async def test_check_once_reports_each_bulk_as_seen_at_that_moment(
-    fake: FakeLox24, fake_url: str, clock: VirtualClock
+    fake: FakeLox24, fake_url: str, clock: VirtualClock, live: str
 ) -> None:
-    live = labelled(fake, LIVE)
     found, missing = await check_once(fake, fake_url, [live, MISSING, live])
     now = clock.now()
     assert found.reply is not None and found.reply.status.status_code == 5
