@@ -105,9 +105,8 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "account", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "account", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     parser.add_argument("--json", action="store_true", help="one JSON object, LOX24's field names")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

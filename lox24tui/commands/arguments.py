@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ class Command(Protocol):
     (:data:`lox24tui.cli.COMMANDS` lists them)."""
 
     def declare(self, commands: Subcommands) -> None:
-        """Add the command's parser, with ``run`` as its default ``run``."""
+        """Add the command's parser (:func:`add_command`, given ``run``)."""
 
     def run(self, args: argparse.Namespace) -> int:
         """Do the command; the exit status."""
@@ -80,9 +81,18 @@ def fraction(text: str) -> float:
 
 
 def add_command(
-    commands: Subcommands, name: str, summary: str, description: str, epilog: str
+    commands: Subcommands,
+    name: str,
+    summary: str,
+    description: str,
+    epilog: str,
+    run: Callable[[argparse.Namespace], int] | None = None,
 ) -> argparse.ArgumentParser:
-    """A command's parser: ``summary`` in the list of commands, the rest in its ``--help``."""
-    return commands.add_parser(
+    """A command's parser: ``summary`` in the list of commands, the rest in its ``--help``, and
+    ``run`` as what handles it (None where each of its actions sets its own)."""
+    parser = commands.add_parser(
         name, help=summary, description=description, epilog=epilog, formatter_class=HelpFormatter
     )
+    if run is not None:
+        parser.set_defaults(run=run)
+    return parser

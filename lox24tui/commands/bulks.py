@@ -95,7 +95,7 @@ DESCRIPTION = "List the account's bulks, newest first (GET /bulks), to find ids.
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "bulks", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "bulks", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     parser.add_argument(
         "--status",
         type=_status_code,
@@ -112,7 +112,6 @@ def declare(commands: Subcommands) -> None:
     parser.add_argument(
         "--limit", type=positive, default=50, help="at most this many (%(default)s)"
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -124,10 +124,9 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "cancel", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "cancel", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     add_bulk_ids(parser)
     parser.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

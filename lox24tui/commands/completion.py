@@ -104,9 +104,9 @@ def declare(commands: Subcommands) -> None:
         'bash:  eval "$(lox24tui completion bash)"    (in ~/.bashrc)\n'
         'zsh:   eval "$(lox24tui completion zsh)"     (in ~/.zshrc)\n'
         "fish:  lox24tui completion fish | source    (in ~/.config/fish/config.fish)",
+        run,
     )
     parser.add_argument("shell", choices=SHELLS, help="the shell to complete in")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -133,7 +133,7 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "export", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "export", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     parser.add_argument(
         "--format",
         choices=["csv", "json"],
@@ -148,7 +148,6 @@ def declare(commands: Subcommands) -> None:
         "never sent) minus opted-out ones: a CSV of E.164 numbers under a `phone` header, "
         "readable by you only; needs --output",
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -124,12 +124,11 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "failures", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "failures", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     complete_watched_ids(parser.add_argument("id", metavar="ID", help="the bulk's id (a UUID)"))
     parser.add_argument(
         "--json", action="store_true", help="one JSON object per reason and country"
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -92,7 +92,7 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "fake-server", SUMMARY, DESCRIPTION, EPILOG)
+    parser = add_command(commands, "fake-server", SUMMARY, DESCRIPTION, EPILOG, run)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     parser.add_argument("--port", type=int, default=8765, help="port (%(default)s)")
     parser.add_argument(
@@ -137,4 +137,3 @@ def declare(commands: Subcommands) -> None:
         help="with --bulks: the share of each bulk's messages whose delivery report stays "
         "submitted for ever, never final (%(default)s)",
     )
-    parser.set_defaults(run=run)

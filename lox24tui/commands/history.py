@@ -144,11 +144,10 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "history", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "history", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     parser.add_argument("ids", nargs="*", metavar="ID", help="only these bulks (default: all)")
     parser.add_argument("--since", metavar="AGE", help="only changes within AGE: 90m, 36h, 7d")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -126,7 +126,7 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "messages", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "messages", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     parser.add_argument("id", metavar="ID", help="the bulk's id (a UUID)")
     parser.add_argument(
         "--dlr",
@@ -142,7 +142,6 @@ def declare(commands: Subcommands) -> None:
     parser.add_argument(
         "--limit", type=positive, default=100, help="at most this many (%(default)s)"
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

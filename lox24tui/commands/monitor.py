@@ -244,8 +244,7 @@ EXAMPLES = ("lox24tui monitor", "systemd-run --user --unit lox24tui lox24tui mon
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "monitor", SUMMARY, DESCRIPTION, epilog(EXAMPLES))
-    parser.set_defaults(run=run)
+    add_command(commands, "monitor", SUMMARY, DESCRIPTION, epilog(EXAMPLES), run)
 
 
 def run(args: argparse.Namespace) -> int:

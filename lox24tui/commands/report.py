@@ -140,13 +140,12 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "report", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "report", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     add_bulk_ids(parser)
     parser.add_argument(
         "--format", choices=FORMATS, default="markdown", help="%(choices)s (%(default)s)"
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -148,7 +148,7 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "serve", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "serve", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port (%(default)s)")
     parser.add_argument(
@@ -168,4 +168,3 @@ def declare(commands: Subcommands) -> None:
         action="store_true",
         help="let the served dashboards cancel bulks (by default they are read-only)",
     )
-    parser.set_defaults(run=run)

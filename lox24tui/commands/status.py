@@ -206,7 +206,7 @@ DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "status", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG))
+    parser = add_command(commands, "status", SUMMARY, DESCRIPTION, epilog(EXAMPLES, EPILOG), run)
     add_bulk_ids(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
     parser.add_argument(
@@ -232,7 +232,6 @@ def declare(commands: Subcommands) -> None:
         help="keep refreshing until every bulk is final, printing each status change "
         "(one JSON line per change with --json)",
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

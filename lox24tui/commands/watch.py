@@ -255,7 +255,9 @@ RESTORE_DESCRIPTION = (
 
 
 def declare(commands: Subcommands) -> None:
-    parser = add_command(commands, "watch", SUMMARY, DESCRIPTION, epilog(EXAMPLES["watch"], EPILOG))
+    parser = add_command(
+        commands, "watch", SUMMARY, DESCRIPTION, epilog(EXAMPLES["watch"], EPILOG), run
+    )
     watch_commands = parser.add_subparsers(
         dest="watch_command",
         metavar="ACTION",
@@ -293,7 +295,6 @@ def declare(commands: Subcommands) -> None:
         dest="show_list",
         help="only show the copies, newest first, with their time and number of bulks",
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
