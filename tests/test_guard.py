@@ -44,6 +44,13 @@ WRONG = "1234567:00000000000000000000000000000bad"
 SERVER = "https://api.lox24.eu"
 
 
+@pytest.fixture
+def guard(clock: VirtualClock) -> AccountGuard:
+    """A guard of the fake's token, its state in memory, at the default interval of 10 s: a 429
+    then waits at least 10 s, and LOX24 unreachable is probed again after 20 s."""
+    return AccountGuard(Token(FAKE_TOKEN), clock=clock)
+
+
 def refused() -> InvalidToken:
     return InvalidToken(http_status=401)
 
@@ -83,8 +90,7 @@ def after_an_outage(guard: AccountGuard) -> AccountGuard:
 # ------------------------------------------------------------------ an unproven token
 
 
-def test_an_unproven_token_goes_out_alone_until_it_works(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+def test_an_unproven_token_goes_out_alone_until_it_works(guard: AccountGuard) -> None:
     first = ticket(guard)
     assert not first.proven
     assert stop(guard).kind == BreakerKind.BUSY
@@ -102,8 +108,7 @@ def test_an_unproven_token_goes_out_alone_until_it_works(clock: VirtualClock) ->
         UnreadableResponse("not JSON", http_status=200),
     ],
 )
-def test_a_404_or_an_unreadable_200_proves_the_token(clock: VirtualClock, proof: Exception) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+def test_a_404_or_an_unreadable_200_proves_the_token(guard: AccountGuard, proof: Exception) -> None:
     one_request(guard, proof)
     assert guard.token_proven
 
@@ -113,9 +118,8 @@ def test_a_404_or_an_unreadable_200_proves_the_token(clock: VirtualClock, proof:
     [server_error(), lost(), UnexpectedStatus(http_status=418), UnreadableResponse("a bug")],
 )
 def test_failures_that_say_nothing_of_the_token_leave_it_unproven(
-    clock: VirtualClock, no_proof: Exception
+    guard: AccountGuard, no_proof: Exception
 ) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
     one_request(guard, no_proof)
     assert not guard.token_proven
 
@@ -261,15 +265,17 @@ def test_a_429_stops_every_process_until_its_retry_after(shared: Path, clock: Vi
     assert isinstance(script.admit(), Ticket)
 
 
-def test_a_429_without_retry_after_waits_ten_minutes(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+def test_a_429_without_retry_after_waits_ten_minutes(
+    guard: AccountGuard, clock: VirtualClock
+) -> None:
     one_request(guard, None)
     one_request(guard, RateLimited(http_status=429))
     assert stop(guard).until == clock.now() + 600
 
 
-def test_429_after_429_waits_longer_and_never_less_than_the_interval(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock, interval=10)
+def test_429_after_429_waits_longer_and_never_less_than_the_interval(
+    guard: AccountGuard, clock: VirtualClock
+) -> None:
     one_request(guard, None)
     waits = []
     for _ in range(4):
@@ -285,9 +291,8 @@ def test_429_after_429_waits_longer_and_never_less_than_the_interval(clock: Virt
 
 
 def test_three_failures_in_a_row_make_lox24_unreachable_then_one_probe_at_a_time(
-    clock: VirtualClock,
+    guard: AccountGuard, clock: VirtualClock
 ) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock, interval=10)
     one_request(guard, None)
     first_failure = clock.now()
     one_request(guard, lost())
@@ -314,9 +319,8 @@ def test_three_failures_in_a_row_make_lox24_unreachable_then_one_probe_at_a_time
 
 
 def test_answers_on_the_wire_when_lox24_went_away_do_not_lengthen_the_wait(
-    clock: VirtualClock,
+    guard: AccountGuard, clock: VirtualClock
 ) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock, interval=10)
     one_request(guard, None)
     on_the_wire = [ticket(guard) for _ in range(2)]  # sent before the outage showed
     for _ in range(3):
@@ -326,8 +330,7 @@ def test_answers_on_the_wire_when_lox24_went_away_do_not_lengthen_the_wait(
     assert stop(guard).until == clock.now() + 20
 
 
-def test_a_success_between_failures_keeps_lox24_reachable(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+def test_a_success_between_failures_keeps_lox24_reachable(guard: AccountGuard) -> None:
     for outcome in [lost(), lost(), None, lost(), server_error(), None, lost()]:
         one_request(guard, outcome)
     assert guard.breaker() is None
@@ -556,8 +559,7 @@ class Pages:
         return page
 
 
-async def test_a_guarded_list_starts_at_the_first_page(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+async def test_a_guarded_list_starts_at_the_first_page(guard: AccountGuard) -> None:
     assert await GuardedClient(Pages(), guard).list_bulks() == 1  # type: ignore[arg-type,comparison-overlap]
 
 
@@ -585,8 +587,7 @@ class Broken:
         raise RuntimeError("no coroutine for you")
 
 
-async def test_a_call_that_breaks_before_sending_holds_nothing_back(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+async def test_a_call_that_breaks_before_sending_holds_nothing_back(guard: AccountGuard) -> None:
     with pytest.raises(RuntimeError):
         await GuardedClient(Broken(), guard).check_token()  # type: ignore[arg-type]
     source = Answers()
@@ -632,15 +633,13 @@ def test_an_outage_seen_elsewhere_reads_unreachable_since_then(
 
 @pytest.mark.parametrize(("status", "proves"), [(200, True), (399, True), (400, False)])
 def test_only_an_answer_below_400_proves_the_token(
-    clock: VirtualClock, status: int, proves: bool
+    guard: AccountGuard, status: int, proves: bool
 ) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
     one_request(guard, UnexpectedStatus(http_status=status))
     assert guard.token_proven is proves
 
 
-def test_a_429_changes_what_the_summary_says(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+def test_a_429_changes_what_the_summary_says(guard: AccountGuard) -> None:
     events: list[GuardEvent] = []
     guard.listen(state_events(events))
     one_request(guard, None)
@@ -655,8 +654,7 @@ class Lister:
         return asked
 
 
-async def test_a_guarded_list_asks_for_what_was_asked(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+async def test_a_guarded_list_asks_for_what_was_asked(guard: AccountGuard) -> None:
     since = datetime(2026, 11, 1, tzinfo=UTC)
     asked = await GuardedClient(Lister(), guard).list_bulks(  # type: ignore[arg-type]
         page=3, filters=BulkFilters(status_codes=(5, 10), created_since=since)
@@ -664,8 +662,9 @@ async def test_a_guarded_list_asks_for_what_was_asked(clock: VirtualClock) -> No
     assert asked == {"page": 3, "filters": BulkFilters((5, 10), since)}  # type: ignore[comparison-overlap]
 
 
-async def test_a_stopped_guarded_call_says_how_long_to_wait(clock: VirtualClock) -> None:
-    guard = AccountGuard(Token(FAKE_TOKEN), clock=clock)
+async def test_a_stopped_guarded_call_says_how_long_to_wait(
+    guard: AccountGuard, clock: VirtualClock
+) -> None:
     one_request(guard, None)
     one_request(guard, RateLimited(retry_after=90, http_status=429))
     clock.advance(30)
