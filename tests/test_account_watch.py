@@ -16,7 +16,7 @@ from lox24tui.account.side_budget import MIN_SIDE_INTERVAL
 from lox24tui.api import Account, Lox24Client, Token
 from lox24tui.clock import VirtualClock
 from lox24tui.engine.account_watch import AccountWatch
-from lox24tui.engine.monitor import Monitor
+from lox24tui.engine.monitor import DEFAULT_CONCURRENCY, Monitor
 from lox24tui.fake import FAKE_TOKEN, FakeLox24, SimBulk, SimulatedAccount
 
 SENDING = "22222222-0000-1000-8000-000000000001"
@@ -62,12 +62,13 @@ async def watching(
     *,
     interval: float = 300.0,
     transport: httpx.AsyncBaseTransport | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> AsyncIterator[tuple[Monitor, list[Account]]]:
     """The engine watching ``bulk_ids``, with the balance as side work; yields it and the
     accounts read so far."""
     transport = transport or httpx.ASGITransport(app=fake)
     async with Lox24Client(Token(FAKE_TOKEN), "http://fake.test", transport=transport) as client:
-        monitor = Monitor(client, bulk_ids, clock=clock)
+        monitor = Monitor(client, bulk_ids, clock=clock, concurrency=concurrency)
         read: list[Account] = []
         watch = AccountWatch(monitor, lambda: client, clock, read.append, interval=interval)
         monitor.side.add(watch)
@@ -183,6 +184,22 @@ async def test_a_bulk_finishing_while_the_balance_is_on_its_way_has_it_read_agai
         held.gate.set()
         await until(lambda: len(read) == 2, "the reading after the one on its way")
         assert clock.now() - balance_reads(fake)[0] < 300
+
+
+async def test_a_balance_reading_that_hangs_holds_no_status_check_back() -> None:
+    """LOX24 slow to answer ``GET /me``: the bulks are still checked and seen to finish. With
+    four slots, side work may take two, so the engine plans its next wake-up while the
+    reading is on its way."""
+    clock = VirtualClock()
+    fake = account_with(clock)
+    held = BalanceHeld(fake)
+    async with watching(fake, clock, [SENDING], transport=held, concurrency=4) as (monitor, read):
+        await until(lambda: held.waiting == 1, "the first reading on its way")
+        for _ in range(6):  # its last message goes out 30 s from now
+            clock.advance(10)
+            await asyncio.sleep(0.01)
+        await until(lambda: monitor.state(SENDING).is_final, "the bulk seen finished")
+        assert read == [] and held.waiting == 1  # the reading is still on its way, alone
 
 
 async def test_asked_to_look_now_the_balance_is_read_at_once_though_the_engine_sleeps() -> None:
