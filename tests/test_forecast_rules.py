@@ -218,6 +218,50 @@ async def test_a_watched_bulk_that_starts_sending_has_the_forecast_read_again_so
             await monitor.stop()
 
 
+async def test_a_burst_of_changes_is_read_once_soon_after_the_first_not_put_off_by_the_rest() -> (
+    None
+):
+    """Two watched bulks start sending 15 s apart: one reading, SOON after the first change,
+    not SOON after the last (changes every few seconds would otherwise put it off for good)."""
+    clock = VirtualClock()
+    now = clock.now()
+    first, second = (
+        SimBulk.scheduled(
+            f"11111111-0000-1000-8000-00000000001{n}",
+            now,
+            100 + 15 * n,
+            100,
+            *SIZED_AND_PRICED,
+            send_seconds=3_600,
+        )
+        for n in range(2)
+    )
+    fake = FakeLox24(SimulatedAccount([first, second]), clock=clock)
+    fake.account.set_balance(Decimal("1000"), now)
+    transport = httpx.ASGITransport(app=fake)
+    async with Lox24Client(Token(FAKE_TOKEN), "http://fake.test", transport=transport) as client:
+        monitor = Monitor(client, [first.uuid, second.uuid], clock=clock)
+        seen: list[Forecast] = []
+        monitor.side.add(ForecastRounds(monitor, lambda: client, clock, seen.append))
+        monitor.start()
+        seen_sending: dict[str, float] = {}
+        try:
+            await until_read(seen, 1)
+            while len(seen) < 2:
+                clock.advance(5)
+                await asyncio.wait_for(monitor.wait_idle(), 5)  # what fell due, done
+                for bulk in (first, second):
+                    if monitor.state(bulk.uuid).status_code == 5:  # in progress
+                        seen_sending.setdefault(bulk.uuid, clock.now())
+                assert clock.now() < now + 1_000, "the second reading never came"
+        finally:
+            await monitor.stop()
+    started, then = seen_sending[first.uuid], seen_sending[second.uuid]
+    assert started < then < started + SOON  # a burst: the second change came before the reading
+    read_at = [e.at for e in fake.log if "status_code%5B%5D=0" in e.query]
+    assert started + SOON <= read_at[1] <= started + SOON + 5  # one step of this test's clock
+
+
 async def test_a_reading_is_charged_every_request_it_may_send_to_the_side_budget() -> None:
     """With a budget of one reading a minute, the balance asked for at the same start waits
     for the window to free: a reading may send REQUESTS requests, not one."""
