@@ -32,7 +32,7 @@ from lox24tui.insight.forecast import (
     REQUESTS as READING_REQUESTS,
 )
 from lox24tui.session.account_view import AccountView
-from lox24tui.session.events import EventBus
+from lox24tui.session.events import EngineChanged, EventBus
 from lox24tui.session.forecast_rounds import FORECAST_EVERY, PRICES_FOR, SOON, ForecastRounds
 
 WHEN = datetime(2026, 12, 24, 9, 0, tzinfo=UTC)
@@ -137,6 +137,25 @@ def test_going_over_the_balance_is_news_once_and_never_at_first_sight() -> None:
     assert not view.newly_over()  # first sight again
 
 
+def test_the_spend_in_words_is_a_sentence_with_its_basis_in_the_accounts_currency() -> None:
+    events = EventBus()
+    told: list[object] = []
+    events.listen(told.append)
+    view = AccountView(Decimal(0), {}, events)
+    view.seen(account(50))
+    prices = recent_prices([bulk(price=80, msg_total_count=1_000)])
+    waiting = [
+        bulk(uuid=f"w{n}", status_code=0, msg_total_count=100, delivery_at=WHEN.timestamp())
+        for n in range(3)
+    ]
+    view.forecast_seen(forecast_of(waiting, prices, complete=False))  # more pages than read
+    assert told[-1] == EngineChanged()  # the summary bar redraws with it
+    assert view.spend_words() == (
+        "More than 3 scheduled bulks need at least 24.00 EUR; balance 50.00 EUR (estimate at the "
+        "price per message of the last processed bulk (direct 0.0800 EUR))."
+    )
+
+
 def account(balance: int) -> Any:
     from lox24tui.api import Account
 
@@ -171,10 +190,11 @@ async def test_the_rounds_read_at_start_then_each_quarter_hour_and_keep_the_pric
         finally:
             await monitor.stop()
     asked = [e.query for e in fake.log if e.path == "/bulks"]
-    prices = [q for q in asked if "status_code%5B%5D=10" in q]
     assert len(seen) == 6 and len(asked) == 6 + 2  # six readings; the prices at 0 and 1 h
-    assert len(prices) == 2
+    prices_at = [e.at - now for e in fake.log if "status_code%5B%5D=10" in e.query]
+    assert prices_at == [0, PRICES_FOR]  # kept an hour, and not a reading longer
     assert seen[-1].cost == Decimal("7.5")  # 100 messages at the fake's 0.075
+    assert seen[-1].sentence(None, "EUR") == "1 scheduled bulk needs about 7.50 EUR"  # all read
 
 
 async def until_read(seen: Sequence[object], count: int) -> None:

@@ -207,10 +207,12 @@ class Forecast:
                 f"{service} {humanize.money(per, currency, places=humanize.PRICE_PLACES)}"
                 for service, per in sorted(rates.items())
             )
-            parts.append(
-                f"estimate at the price per message of the last "
-                f"{humanize.plural(self.prices.bulks, 'processed bulk')} ({each})"
+            last = (
+                "processed bulk"
+                if self.prices.bulks == 1
+                else humanize.plural(self.prices.bulks, "processed bulk")
             )
+            parts.append(f"estimate at the price per message of the last {last} ({each})")
         sizeless = self.unknown - self._unpriced
         if sizeless:
             parts.append(f"{sizeless} not counted: LOX24 gives no size or price before sending")
