@@ -672,6 +672,21 @@ async def test_a_bulk_is_archived_archive_after_hours_after_it_ended_or_was_adde
     assert not any(session.archive.hides(b) for b in session.ids)
 
 
+async def test_the_archived_count_follows_each_change_however_close_together(
+    clock: VirtualClock, tmp_path: Path
+) -> None:
+    """The summary's "N archived" is worked out again only after a change (not at every
+    redraw): two removals within the same minute must each show."""
+    now = clock.now()
+    done = [f"0e2b7a10-4699-11ea-a637-96000028b34{n}" for n in range(3)]
+    bulks = [SimBulk(bulk_id, now - 36_000, now - 32_400, 10, send_seconds=60) for bulk_id in done]
+    session = await fetched_once(clock, tmp_path, [*bulks, replace(bulks[0], uuid=IDS[0])], 2)
+    assert session.archive.count == 3  # the one added by hand stays in sight
+    for left in (2, 1):
+        session.remove(done[left])
+        assert session.archive.count == left
+
+
 class RateLimitedSource:
     """LOX24 answering every status request with 429 and Retry-After: 120."""
 
