@@ -76,7 +76,10 @@ def test_the_progress_curve_keeps_each_count_that_moved_while_sending_and_the_la
         clock.advance(60)
         handed_on = replace(counted(clock, left=600, delivered=300), queued=50, submitted=50)
         count(session, handed_on)  # messages moved from queued to submitted: no new figure
-        clock.advance(60)
+        clock.advance(30)
+        capped = counted(clock, left=500, delivered=400)  # paging stopped at its cap
+        count(session, replace(capped, partial=True))  # a lower bound, not a point of the curve
+        clock.advance(30)
         count(session, counted(clock, left=200, delivered=700, expired=10))
         on_its_way = counted(clock, left=300, delivered=600)  # taken before the last one
         count(session, replace(on_its_way, taken_at=clock.now() - 30))
