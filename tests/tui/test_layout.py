@@ -13,7 +13,7 @@ from lox24tui.tui.screens.detail import DetailScreen
 from lox24tui.tui.screens.main import MainScreen
 from lox24tui.tui.widgets.detail_pane import DetailPane
 
-from .conftest import Demo, main_of, opened, settle
+from .conftest import Demo, main_of, opened, settle, until
 
 UNKNOWN_ID = "da0fa78c-4699-11ea-a637-96000028b339"
 
@@ -81,15 +81,12 @@ async def test_the_pane_moves_beside_and_over_the_table_as_the_terminal_resizes(
         await pilot.pause()
         assert main_of(app).pane.display and main_of(app).pane.bulk_id == bulk_id
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen), "the pane stayed beside")
+        assert isinstance(app.screen, DetailScreen)  # for the type checker
         assert app.screen.pane.bulk_id == bulk_id
         assert within_screen(app.screen.pane)
         await pilot.resize_terminal(200, 50)
-        await pilot.pause()
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the pane stayed over")
         assert main_of(app).pane.display and main_of(app).pane.bulk_id == bulk_id
         assert main_of(app).pane.region.x > main_of(app).table.region.x
 
