@@ -206,6 +206,13 @@ def add_sending_bulk(
     return uuid
 
 
+class Unused:
+    """A status source for an engine that is never started: nothing may be fetched."""
+
+    async def get_bulk_status(self, bulk_id: str) -> object:
+        raise AssertionError(f"{bulk_id} was fetched")
+
+
 @pytest.fixture
 def package_logger() -> Iterator[logging.Logger]:
     """The ``lox24tui`` logger, put back as it was after the test attached a log to it."""

@@ -39,6 +39,8 @@ from lox24tui.state.history import History
 from lox24tui.state.store import WatchList
 from tests.state_faults import immutable
 
+from .conftest import Unused
+
 Event = TypeVar("Event", bound=SessionEvent)
 
 IDS = [f"00000000-0000-1000-8000-00000000000{n}" for n in range(1, 6)]
@@ -56,13 +58,6 @@ class Recorder:
 
     def notices(self) -> list[str]:
         return [event.message for event in self.events if isinstance(event, Notice)]
-
-
-class Unused:
-    """The engine never runs in these tests: nothing may be fetched."""
-
-    async def get_bulk_status(self, bulk_id: str) -> object:
-        raise AssertionError(f"{bulk_id} was fetched")
 
 
 def session_on(path: Path, clock: VirtualClock) -> WatchSession:

@@ -18,17 +18,12 @@ from lox24tui.session.watch_session import WatchSession
 from lox24tui.state.history import History, StatusTransition
 from lox24tui.state.store import WatchList
 
+from .conftest import Unused
+
 BULK = "00000000-0000-1000-8000-000000000001"
 OTHER = "00000000-0000-1000-8000-000000000002"
 NOT_WATCHED = "00000000-0000-1000-8000-000000000003"
 TOTAL = 1_000
-
-
-class Unused:
-    """The engine is never started here: nothing may be fetched."""
-
-    async def get_bulk_status(self, bulk_id: str) -> object:
-        raise AssertionError(f"{bulk_id} was fetched")
 
 
 @contextmanager
@@ -44,7 +39,7 @@ def session_on(tmp_path: Path, clock: VirtualClock) -> Iterator[WatchSession]:
         try:
             yield session
         finally:
-            session.history.close()
+            session.close()
 
 
 def counted(
